@@ -1,0 +1,54 @@
+package net.mignet.topo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/** The rules names must follow before they reach the kernel. */
+public final class Names {
+    /** Linux IFNAMSIZ is 16 including the terminating NUL. */
+    public static final int MAX_INTERFACE_NAME_BYTES = 15;
+
+    private static final Pattern NODE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,31}");
+    private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    private Names() {
+    }
+
+    /** Returns a problem description, or null when the name is fine. */
+    public static String nodeNameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "a node needs a name";
+        }
+        if (!NODE.matcher(name).matches()) {
+            return "node name '" + name + "' must start with a letter and use only letters, digits, '_' and '-'"
+                    + " (at most 32 characters), e.g. h1 or s1";
+        }
+        return null;
+    }
+
+    public static void requireNodeName(String name) {
+        String problem = nodeNameProblem(name);
+        if (problem != null) {
+            throw new TopologyException(problem);
+        }
+    }
+
+    /** Returns a problem description, or null when the name is fine. */
+    public static String interfaceNameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "an interface needs a name";
+        }
+        if (!INTERFACE.matcher(name).matches()) {
+            return "interface name '" + name + "' may use only letters, digits, '_', '.' and '-'";
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_INTERFACE_NAME_BYTES) {
+            return "interface name '" + name + "' is " + name.length() + " bytes; Linux allows at most "
+                    + MAX_INTERFACE_NAME_BYTES + " (name it explicitly with a shorter name, e.g. "
+                    + name.substring(0, MAX_INTERFACE_NAME_BYTES) + ")";
+        }
+        if (name.equals(".") || name.equals("..") || name.equals("lo")) {
+            return "interface name '" + name + "' is reserved";
+        }
+        return null;
+    }
+}

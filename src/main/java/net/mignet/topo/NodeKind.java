@@ -1,0 +1,5 @@
+package net.mignet.topo;
+
+public enum NodeKind {
+    HOST, SWITCH
+}

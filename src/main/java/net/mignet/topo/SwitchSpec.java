@@ -1,0 +1,21 @@
+package net.mignet.topo;
+
+import java.util.List;
+import net.mignet.flow.FlowRule;
+
+/**
+ * A switch: a learning bridge with a flow table in front of it.
+ *
+ * @param name  node name, unique in the topology
+ * @param flows rules installed when the switch comes up, in the order given
+ */
+public record SwitchSpec(String name, List<FlowRule> flows) {
+    public SwitchSpec {
+        Names.requireNodeName(name);
+        flows = List.copyOf(flows);
+    }
+
+    public SwitchSpec(String name) {
+        this(name, List.of());
+    }
+}

@@ -1,0 +1,204 @@
+package net.mignet.topo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.mignet.flow.FlowRule;
+
+/**
+ * Builds a {@link Topology} the way Mininet's {@code Topo} does: add hosts, switches and links; interface names
+ * that are not given are chosen here ({@code h1-eth0} on hosts, {@code s1-h1} on switches).
+ */
+public final class TopologyBuilder {
+    private final String name;
+    private final List<HostSpec> hosts = new ArrayList<>();
+    private final List<String> switchOrder = new ArrayList<>();
+    private final Map<String, List<FlowRule>> flowsBySwitch = new HashMap<>();
+    private final List<LinkOptions> links = new ArrayList<>();
+
+    TopologyBuilder(String name) {
+        this.name = name;
+    }
+
+    public TopologyBuilder addHost(String host) {
+        return addHost(host, (Ipv4Prefix) null);
+    }
+
+    public TopologyBuilder addHost(String host, String defaultIp) {
+        return addHost(host, defaultIp == null ? null : Ipv4Prefix.parse(defaultIp));
+    }
+
+    public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp) {
+        hosts.add(new HostSpec(host, defaultIp));
+        return this;
+    }
+
+    public TopologyBuilder addSwitch(String sw) {
+        Names.requireNodeName(sw);
+        switchOrder.add(sw);
+        flowsBySwitch.putIfAbsent(sw, new ArrayList<>());
+        return this;
+    }
+
+    public TopologyBuilder addFlow(String sw, FlowRule rule) {
+        List<FlowRule> flows = flowsBySwitch.get(sw);
+        if (flows == null) {
+            throw new TopologyException("flow for switch '" + sw + "', which is not declared; call addSwitch first");
+        }
+        flows.add(rule);
+        return this;
+    }
+
+    public TopologyBuilder addLink(String nodeA, String nodeB) {
+        return addLink(nodeA, nodeB, o -> { });
+    }
+
+    public TopologyBuilder addLink(String nodeA, String nodeB, Consumer<LinkOptions> options) {
+        LinkOptions o = new LinkOptions(nodeA, nodeB);
+        options.accept(o);
+        links.add(o);
+        return this;
+    }
+
+    public Topology build() {
+        Map<String, Integer> hostInterfaceCount = new HashMap<>();
+        Map<String, Integer> portCount = new HashMap<>();
+        java.util.Set<String> switches = new java.util.HashSet<>(switchOrder);
+        java.util.Set<String> hostsWithDefaultUsed = new java.util.HashSet<>();
+        Map<String, Ipv4Prefix> defaults = new HashMap<>();
+        hosts.forEach(h -> defaults.put(h.name(), h.defaultIp()));
+        // Explicit names first, so chosen names never take one the user wrote later in the file.
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (LinkOptions o : links) {
+            if (o.intfA != null) {
+                taken.add(o.a + "\0" + o.intfA);
+            }
+            if (o.intfB != null) {
+                taken.add(o.b + "\0" + o.intfB);
+            }
+        }
+        List<LinkSpec> specs = new ArrayList<>();
+        for (LinkOptions o : links) {
+            String ia = o.intfA != null ? o.intfA
+                    : chooseName(o.a, o.b, switches.contains(o.a), hostInterfaceCount, portCount, taken);
+            String ib = o.intfB != null ? o.intfB
+                    : chooseName(o.b, o.a, switches.contains(o.b), hostInterfaceCount, portCount, taken);
+            Ipv4Prefix ipA = o.ipA != null ? o.ipA : firstInterfaceDefault(o.a, defaults, hostsWithDefaultUsed);
+            Ipv4Prefix ipB = o.ipB != null ? o.ipB : firstInterfaceDefault(o.b, defaults, hostsWithDefaultUsed);
+            specs.add(new LinkSpec(new LinkEnd(o.a, ia, ipA, o.macA), new LinkEnd(o.b, ib, ipB, o.macB), o.params));
+        }
+        List<SwitchSpec> switchSpecs = switchOrder.stream().map(s -> new SwitchSpec(s, flowsBySwitch.get(s))).toList();
+        return new Topology(name, hosts, switchSpecs, specs);
+    }
+
+    private static Ipv4Prefix firstInterfaceDefault(String node, Map<String, Ipv4Prefix> defaults,
+            java.util.Set<String> used) {
+        Ipv4Prefix ip = defaults.get(node);
+        if (ip == null || !used.add(node)) {
+            return null;
+        }
+        return ip;
+    }
+
+    private static String chooseName(String node, String peer, boolean isSwitch, Map<String, Integer> hostCount,
+            Map<String, Integer> portCount, java.util.Set<String> taken) {
+        if (isSwitch) {
+            String candidate = node + "-" + peer;
+            int n = 2;
+            while (taken.contains(node + "\0" + candidate)) {
+                candidate = node + "-" + peer + "-" + n++;
+            }
+            taken.add(node + "\0" + candidate);
+            portCount.merge(node, 1, Integer::sum);
+            return candidate;
+        }
+        String candidate;
+        do {
+            int k = hostCount.merge(node, 1, Integer::sum) - 1;
+            candidate = node + "-eth" + k;
+        } while (taken.contains(node + "\0" + candidate));
+        taken.add(node + "\0" + candidate);
+        return candidate;
+    }
+
+    /** Options of one link, named after Mininet's {@code addLink} keywords. */
+    public static final class LinkOptions {
+        private final String a;
+        private final String b;
+        private String intfA;
+        private String intfB;
+        private Ipv4Prefix ipA;
+        private Ipv4Prefix ipB;
+        private MacAddress macA;
+        private MacAddress macB;
+        private LinkParams params = LinkParams.NONE;
+
+        LinkOptions(String a, String b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        public LinkOptions intfName1(String n) {
+            intfA = n;
+            return this;
+        }
+
+        public LinkOptions intfName2(String n) {
+            intfB = n;
+            return this;
+        }
+
+        public LinkOptions ip1(String cidr) {
+            ipA = Ipv4Prefix.parse(cidr);
+            return this;
+        }
+
+        public LinkOptions ip2(String cidr) {
+            ipB = Ipv4Prefix.parse(cidr);
+            return this;
+        }
+
+        public LinkOptions mac1(String mac) {
+            macA = MacAddress.parse(mac);
+            return this;
+        }
+
+        public LinkOptions mac2(String mac) {
+            macB = MacAddress.parse(mac);
+            return this;
+        }
+
+        public LinkOptions bw(double mbit) {
+            params = params.withBandwidth(mbit);
+            return this;
+        }
+
+        public LinkOptions delay(String d) {
+            params = params.withDelay(LinkParams.parseDuration(d));
+            return this;
+        }
+
+        public LinkOptions delay(Duration d) {
+            params = params.withDelay(d);
+            return this;
+        }
+
+        public LinkOptions jitter(String j) {
+            params = params.withJitter(LinkParams.parseDuration(j));
+            return this;
+        }
+
+        public LinkOptions loss(double percent) {
+            params = params.withLoss(percent);
+            return this;
+        }
+
+        public LinkOptions params(LinkParams p) {
+            params = p;
+            return this;
+        }
+    }
+}
