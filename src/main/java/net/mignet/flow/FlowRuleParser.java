@@ -1,8 +1,29 @@
 package net.mignet.flow;
 
-/** Parses flow rules written in ovs-ofctl syntax. */
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.topo.Ipv4Prefix;
+import net.mignet.topo.MacAddress;
+
+/**
+ * Parses flow rules written in ovs-ofctl syntax: match fields separated by commas (or spaces), then
+ * {@code actions=} and a comma-separated action list, e.g.
+ * {@code priority=100,in_port=s1-h1,udp,tp_dst=8888 actions=output:s1-h2}.
+ */
 public final class FlowRuleParser {
+    static final int ETH_IPV4 = 0x0800;
+    static final int ETH_ARP = 0x0806;
+    static final int PROTO_ICMP = 1;
+    static final int PROTO_TCP = 6;
+    static final int PROTO_UDP = 17;
+
+    private static final String EXAMPLE = "e.g. 'priority=100,in_port=s1-h1,udp,tp_dst=8888 actions=output:s1-h2'";
+
     private FlowRuleParser() {
+    }
+
+    /** A match with the priority written beside it (null when none was), as {@code mod} and {@code del} take. */
+    public record MatchSpec(FlowMatch match, Integer priority) {
     }
 
     /**
@@ -11,6 +32,207 @@ public final class FlowRuleParser {
      * @throws IllegalArgumentException naming the bad part and what to write instead
      */
     public static FlowRule parse(String text) {
-        throw new UnsupportedOperationException("not written yet");
+        int at = actionsStart(text);
+        if (at < 0) {
+            throw new IllegalArgumentException("a rule needs 'actions=...' after its match, " + EXAMPLE);
+        }
+        MatchSpec spec = parseMatch(text.substring(0, at));
+        FlowAction action = parseActions(text.substring(at + "actions=".length()));
+        return new FlowRule(spec.priority() == null ? FlowRule.DEFAULT_PRIORITY : spec.priority(), spec.match(),
+                action);
+    }
+
+    /** Parses a match alone (for {@code del} and the selector of {@code mod}); actions are not allowed here. */
+    public static MatchSpec parseMatch(String text) {
+        if (actionsStart(text) >= 0) {
+            throw new IllegalArgumentException("'actions=' does not belong in a match; write only fields, "
+                    + "e.g. 'in_port=s1-h1,udp'");
+        }
+        MatchBuilder m = new MatchBuilder();
+        for (String token : text.strip().split("[,\\s]+")) {
+            if (!token.isEmpty()) {
+                m.field(token);
+            }
+        }
+        return new MatchSpec(m.build(), m.priority);
+    }
+
+    /** Where {@code actions=} starts as a whole word, or -1. */
+    private static int actionsStart(String text) {
+        int i = text.indexOf("actions=");
+        while (i > 0 && !(Character.isWhitespace(text.charAt(i - 1)) || text.charAt(i - 1) == ',')) {
+            i = text.indexOf("actions=", i + 1);
+        }
+        return i;
+    }
+
+    static FlowAction parseActions(String text) {
+        String[] parts = text.strip().split("\\s*,\\s*");
+        List<String> outputs = new ArrayList<>();
+        FlowAction single = null;
+        for (String part : parts) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                throw new IllegalArgumentException("empty action list: write e.g. 'actions=output:s1-h2',"
+                        + " 'actions=drop', 'actions=normal' or 'actions=flood'");
+            }
+            if (p.startsWith("output:")) {
+                String port = p.substring("output:".length());
+                if (port.isEmpty()) {
+                    throw new IllegalArgumentException("'output:' needs a port, e.g. 'output:s1-h2'");
+                }
+                outputs.add(port);
+                continue;
+            }
+            FlowAction a = switch (p) {
+                case "drop" -> new FlowAction.Drop();
+                case "normal", "NORMAL" -> new FlowAction.Normal();
+                case "flood", "FLOOD", "all", "ALL" -> new FlowAction.Flood();
+                default -> throw new IllegalArgumentException("unknown action '" + p + "': use output:PORT"
+                        + " (repeatable), drop, normal or flood");
+            };
+            if (single != null) {
+                throw new IllegalArgumentException("'" + p + "' cannot be combined with another action");
+            }
+            single = a;
+        }
+        if (single != null && !outputs.isEmpty()) {
+            throw new IllegalArgumentException("output:PORT cannot be combined with " + describe(single)
+                    + "; write only the output actions, or only " + describe(single));
+        }
+        return single != null ? single : new FlowAction.Output(outputs);
+    }
+
+    private static String describe(FlowAction a) {
+        return switch (a) {
+            case FlowAction.Drop d -> "drop";
+            case FlowAction.Normal n -> "normal";
+            case FlowAction.Flood f -> "flood";
+            case FlowAction.Output o -> "output";
+        };
+    }
+
+    /** Accumulates match fields, rejecting repeated and contradictory ones. */
+    private static final class MatchBuilder {
+        private Integer priority;
+        private String inPort;
+        private MacAddress ethSrc;
+        private MacAddress ethDst;
+        private Integer ethType;
+        private Ipv4Prefix ipSrc;
+        private Ipv4Prefix ipDst;
+        private Integer ipProto;
+        private Integer tpSrc;
+        private Integer tpDst;
+
+        void field(String token) {
+            int eq = token.indexOf('=');
+            if (eq < 0) {
+                shorthand(token);
+                return;
+            }
+            String key = token.substring(0, eq);
+            String value = token.substring(eq + 1);
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("'" + token + "' has no value after '='");
+            }
+            switch (key) {
+                case "priority" -> priority = once(key, priority, number(key, value, 0, 65535));
+                case "in_port" -> inPort = once(key, inPort, value);
+                case "dl_src" -> ethSrc = once(key, ethSrc, mac(key, value));
+                case "dl_dst" -> ethDst = once(key, ethDst, mac(key, value));
+                case "dl_type" -> setEthType(number(key, value, 0, 0xffff));
+                case "nw_src" -> ipSrc = once(key, ipSrc, prefix(key, value));
+                case "nw_dst" -> ipDst = once(key, ipDst, prefix(key, value));
+                case "nw_proto" -> setProto(number(key, value, 0, 255));
+                case "tp_src" -> tpSrc = once(key, tpSrc, number(key, value, 0, 65535));
+                case "tp_dst" -> tpDst = once(key, tpDst, number(key, value, 0, 65535));
+                default -> throw new IllegalArgumentException("unknown match field '" + key + "': use in_port,"
+                        + " dl_src, dl_dst, dl_type, nw_src, nw_dst, nw_proto, tp_src, tp_dst, priority or one of"
+                        + " ip, arp, icmp, tcp, udp");
+            }
+        }
+
+        private void shorthand(String token) {
+            switch (token) {
+                case "ip" -> setEthType(ETH_IPV4);
+                case "arp" -> setEthType(ETH_ARP);
+                case "icmp" -> ipWithProto(PROTO_ICMP);
+                case "tcp" -> ipWithProto(PROTO_TCP);
+                case "udp" -> ipWithProto(PROTO_UDP);
+                default -> throw new IllegalArgumentException("'" + token + "' is neither a field=value nor one of"
+                        + " ip, arp, icmp, tcp, udp");
+            }
+        }
+
+        private void ipWithProto(int proto) {
+            setEthType(ETH_IPV4);
+            setProto(proto);
+        }
+
+        private void setEthType(int type) {
+            if (ethType != null && ethType != type) {
+                throw new IllegalArgumentException(String.format("contradictory EtherTypes 0x%04x and 0x%04x:"
+                        + " a frame has one", ethType, type));
+            }
+            ethType = type;
+        }
+
+        private void setProto(int proto) {
+            if (ipProto != null && ipProto != proto) {
+                throw new IllegalArgumentException("contradictory IP protocols " + ipProto + " and " + proto
+                        + ": write only one of icmp, tcp, udp, nw_proto=N");
+            }
+            ipProto = proto;
+        }
+
+        FlowMatch build() {
+            boolean ipFields = ipSrc != null || ipDst != null || ipProto != null;
+            if (ipFields) {
+                setEthType(ETH_IPV4);
+            }
+            if ((tpSrc != null || tpDst != null) && !(Integer.valueOf(PROTO_TCP).equals(ipProto)
+                    || Integer.valueOf(PROTO_UDP).equals(ipProto))) {
+                throw new IllegalArgumentException("tp_src/tp_dst need a transport protocol: add tcp or udp,"
+                        + " e.g. 'udp,tp_dst=8888'");
+            }
+            return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst);
+        }
+
+        private static <T> T once(String key, T old, T value) {
+            if (old != null) {
+                throw new IllegalArgumentException("'" + key + "' is given twice");
+            }
+            return value;
+        }
+
+        private static int number(String key, String value, int min, int max) {
+            try {
+                int n = value.startsWith("0x") || value.startsWith("0X") ? Integer.parseInt(value.substring(2), 16)
+                        : Integer.parseInt(value);
+                if (n < min || n > max) {
+                    throw new IllegalArgumentException(key + "=" + value + " is out of range " + min + ".." + max);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + "=" + value + " is not a number (decimal or 0x hex)");
+            }
+        }
+
+        private static MacAddress mac(String key, String value) {
+            try {
+                return MacAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
+        }
+
+        private static Ipv4Prefix prefix(String key, String value) {
+            try {
+                return value.contains("/") ? Ipv4Prefix.parse(value) : Ipv4Prefix.parse(value + "/32");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
+        }
     }
 }

@@ -10,8 +10,18 @@ public final class Names {
 
     private static final Pattern NODE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,31}");
     private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final Pattern TOPOLOGY = Pattern.compile("[a-z0-9][a-z0-9-]{0,23}");
 
     private Names() {
+    }
+
+    /** Returns a problem description, or null when the name is fine. */
+    public static String topologyNameProblem(String name) {
+        if (name == null || !TOPOLOGY.matcher(name).matches()) {
+            return "topology name '" + name + "' must be 1-24 characters of lower-case letters, digits and '-',"
+                    + " starting with a letter or digit, e.g. service-migration";
+        }
+        return null;
     }
 
     /** Returns a problem description, or null when the name is fine. */

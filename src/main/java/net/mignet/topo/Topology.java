@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowRule;
 
@@ -16,8 +15,6 @@ import net.mignet.flow.FlowRule;
  * so a {@code Topology} that exists can be realized; every problem is reported at once.
  */
 public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switches, List<LinkSpec> links) {
-
-    private static final Pattern TOPOLOGY_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,23}");
 
     public Topology {
         hosts = List.copyOf(hosts);
@@ -66,9 +63,9 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
     private static List<String> validate(String name, List<HostSpec> hosts, List<SwitchSpec> switches,
             List<LinkSpec> links) {
         List<String> problems = new ArrayList<>();
-        if (name == null || !TOPOLOGY_NAME.matcher(name).matches()) {
-            problems.add("topology name '" + name + "' must be 1-24 characters of lower-case letters, digits and '-',"
-                    + " starting with a letter or digit, e.g. service-migration");
+        String nameProblem = Names.topologyNameProblem(name);
+        if (nameProblem != null) {
+            problems.add(nameProblem);
         }
         Map<String, NodeKind> kinds = new HashMap<>();
         for (HostSpec h : hosts) {
@@ -110,14 +107,7 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
         for (SwitchSpec s : switches) {
             Set<String> ports = interfacesByNode.getOrDefault(s.name(), Set.of());
             for (FlowRule rule : s.flows()) {
-                List<String> named = new ArrayList<>();
-                if (rule.match().inPort() != null) {
-                    named.add(rule.match().inPort());
-                }
-                if (rule.action() instanceof FlowAction.Output out) {
-                    named.addAll(out.ports());
-                }
-                for (String port : named) {
+                for (String port : portsNamedBy(rule)) {
                     if (!ports.contains(port)) {
                         problems.add("flow on switch '" + s.name() + "' names port '" + port + "', which '" + s.name()
                                 + "' does not have (its ports: " + String.join(", ", ports.stream().sorted().toList())
@@ -127,6 +117,18 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
             }
         }
         return problems;
+    }
+
+    /** The switch ports a rule refers to, which must exist on its switch. */
+    static List<String> portsNamedBy(FlowRule rule) {
+        List<String> named = new ArrayList<>();
+        if (rule.match().inPort() != null) {
+            named.add(rule.match().inPort());
+        }
+        if (rule.action() instanceof FlowAction.Output out) {
+            named.addAll(out.ports());
+        }
+        return named;
     }
 
     private static String known(Map<String, NodeKind> kinds) {

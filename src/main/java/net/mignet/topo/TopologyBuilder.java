@@ -3,8 +3,10 @@ package net.mignet.topo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import net.mignet.flow.FlowRule;
 
@@ -64,14 +66,20 @@ public final class TopologyBuilder {
     }
 
     public Topology build() {
-        Map<String, Integer> hostInterfaceCount = new HashMap<>();
-        Map<String, Integer> portCount = new HashMap<>();
-        java.util.Set<String> switches = new java.util.HashSet<>(switchOrder);
-        java.util.Set<String> hostsWithDefaultUsed = new java.util.HashSet<>();
+        List<SwitchSpec> switchSpecs = switchOrder.stream().map(s -> new SwitchSpec(s, flowsBySwitch.get(s))).toList();
+        return new Topology(name, hosts, switchSpecs, resolveLinks());
+    }
+
+    /**
+     * The links in the order added, with every interface name and default address filled in. Separate from
+     * {@link #build} so the YAML loader can check the chosen names against the lines they came from.
+     */
+    List<LinkSpec> resolveLinks() {
+        Set<String> switches = new HashSet<>(switchOrder);
         Map<String, Ipv4Prefix> defaults = new HashMap<>();
         hosts.forEach(h -> defaults.put(h.name(), h.defaultIp()));
         // Explicit names first, so chosen names never take one the user wrote later in the file.
-        java.util.Set<String> taken = new java.util.HashSet<>();
+        Set<String> taken = new HashSet<>();
         for (LinkOptions o : links) {
             if (o.intfA != null) {
                 taken.add(o.a + "\0" + o.intfA);
@@ -80,31 +88,33 @@ public final class TopologyBuilder {
                 taken.add(o.b + "\0" + o.intfB);
             }
         }
-        List<LinkSpec> specs = new ArrayList<>();
+        Map<String, Integer> hostInterfaceCount = new HashMap<>();
+        Set<String> nodesWithAnInterface = new HashSet<>();
+        List<LinkSpec> specs = new ArrayList<>(links.size());
         for (LinkOptions o : links) {
             String ia = o.intfA != null ? o.intfA
-                    : chooseName(o.a, o.b, switches.contains(o.a), hostInterfaceCount, portCount, taken);
+                    : chooseName(o.a, o.b, switches.contains(o.a), hostInterfaceCount, taken);
             String ib = o.intfB != null ? o.intfB
-                    : chooseName(o.b, o.a, switches.contains(o.b), hostInterfaceCount, portCount, taken);
-            Ipv4Prefix ipA = o.ipA != null ? o.ipA : firstInterfaceDefault(o.a, defaults, hostsWithDefaultUsed);
-            Ipv4Prefix ipB = o.ipB != null ? o.ipB : firstInterfaceDefault(o.b, defaults, hostsWithDefaultUsed);
+                    : chooseName(o.b, o.a, switches.contains(o.b), hostInterfaceCount, taken);
+            Ipv4Prefix ipA = address(o.a, o.ipA, defaults, nodesWithAnInterface);
+            Ipv4Prefix ipB = address(o.b, o.ipB, defaults, nodesWithAnInterface);
             specs.add(new LinkSpec(new LinkEnd(o.a, ia, ipA, o.macA), new LinkEnd(o.b, ib, ipB, o.macB), o.params));
         }
-        List<SwitchSpec> switchSpecs = switchOrder.stream().map(s -> new SwitchSpec(s, flowsBySwitch.get(s))).toList();
-        return new Topology(name, hosts, switchSpecs, specs);
+        return specs;
     }
 
-    private static Ipv4Prefix firstInterfaceDefault(String node, Map<String, Ipv4Prefix> defaults,
-            java.util.Set<String> used) {
-        Ipv4Prefix ip = defaults.get(node);
-        if (ip == null || !used.add(node)) {
-            return null;
-        }
-        return ip;
+    /**
+     * A host's default address belongs to its first interface: when that interface's link gives its own address,
+     * the default is not used at all rather than landing on a second interface.
+     */
+    private static Ipv4Prefix address(String node, Ipv4Prefix explicit, Map<String, Ipv4Prefix> defaults,
+            Set<String> nodesWithAnInterface) {
+        boolean first = nodesWithAnInterface.add(node);
+        return explicit != null || !first ? explicit : defaults.get(node);
     }
 
     private static String chooseName(String node, String peer, boolean isSwitch, Map<String, Integer> hostCount,
-            Map<String, Integer> portCount, java.util.Set<String> taken) {
+            Set<String> taken) {
         if (isSwitch) {
             String candidate = node + "-" + peer;
             int n = 2;
@@ -112,7 +122,6 @@ public final class TopologyBuilder {
                 candidate = node + "-" + peer + "-" + n++;
             }
             taken.add(node + "\0" + candidate);
-            portCount.merge(node, 1, Integer::sum);
             return candidate;
         }
         String candidate;

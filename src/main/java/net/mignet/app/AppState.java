@@ -1,0 +1,5 @@
+package net.mignet.app;
+
+public enum AppState {
+    RUNNING, EXITED
+}

@@ -1,0 +1,235 @@
+package net.mignet.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import java.util.concurrent.TimeUnit;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.app.LogLine;
+import net.mignet.flow.FlowRule;
+import net.mignet.flow.FlowRuleFormatter;
+import net.mignet.flow.FlowRuleParser;
+import net.mignet.net.Emulation;
+import net.mignet.net.FlowEntry;
+import net.mignet.net.FlowTable;
+import net.mignet.net.Host;
+import net.mignet.net.Link;
+import net.mignet.net.PingResult;
+import net.mignet.topo.LinkEnd;
+
+/** The shell's commands for inspecting and changing a running emulation and its apps. */
+public final class CoreCommands {
+    private final Emulation net;
+    private final AppManager apps;
+
+    public CoreCommands(Emulation net, AppManager apps) {
+        this.net = net;
+        this.apps = apps;
+    }
+
+    public void registerAll(Shell shell) {
+        shell.register(new ShellCommand("nodes", "nodes", "list hosts and switches", (a, out) -> nodes(out)));
+        shell.register(new ShellCommand("net", "net", "list links", (a, out) -> links(out)));
+        shell.register(new ShellCommand("intfs", "intfs", "list every host's interfaces and addresses",
+                (a, out) -> interfaces(out)));
+        shell.register(new ShellCommand("pingall", "pingall", "every host pings every other host once",
+                (a, out) -> pingAll(out)));
+        shell.register(new ShellCommand("flows", "flows <switch>", "show a switch's flow table with counters",
+                this::flows));
+        shell.register(new ShellCommand("flow", "flow <switch> add|mod|del <match> [actions=...]",
+                "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
+                this::flow));
+        shell.register(new ShellCommand("deploy", "deploy <app> <host> <command...>",
+                "start a program on a host as a named app", this::deploy));
+        shell.register(new ShellCommand("apps", "apps", "list apps", (a, out) -> listApps(out)));
+        shell.register(new ShellCommand("logs", "logs <app> [lines]", "show an app's timestamped output",
+                this::logs));
+        shell.register(new ShellCommand("stop", "stop <app>", "SIGTERM an app, SIGKILL after 5 s", this::stop));
+        shell.register(new ShellCommand("remove", "remove <app>", "stop an app and forget it", this::remove));
+        shell.register(new ShellCommand("link", "link <node> <node> up|down", "cut or restore the links between"
+                + " two nodes", this::link));
+        shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
+                + " down", this::intf));
+    }
+
+    /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
+    public void runOnHost(Host host, List<String> argv, PrintStream out) throws IOException, InterruptedException {
+        List<String> resolved = new ArrayList<>();
+        for (String word : argv) {
+            resolved.add(net.hosts().stream().filter(h -> h.name().equals(word) && h.ip() != null)
+                    .map(h -> h.ip().toString()).findFirst().orElse(word));
+        }
+        Process p = host.processBuilder(resolved).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.println(line);
+            }
+        }
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        int code = p.waitFor();
+        if (code != 0) {
+            out.println("(exit " + code + ")");
+        }
+    }
+
+    private void nodes(PrintStream out) {
+        out.println("hosts:    " + String.join(" ", net.hosts().stream().map(Host::name).toList()));
+        out.println("switches: " + String.join(" ", net.switches().stream().map(s -> s.name()).toList()));
+    }
+
+    private void links(PrintStream out) {
+        for (Link l : net.links()) {
+            out.println(l);
+        }
+    }
+
+    private void interfaces(PrintStream out) {
+        for (Host h : net.hosts()) {
+            for (LinkEnd i : h.interfaces()) {
+                out.printf("%-8s %-15s %-18s %s%n", h.name(), i.interfaceName(), i.ip() == null ? "-" : i.ip(),
+                        i.mac() == null ? "" : i.mac());
+            }
+        }
+    }
+
+    private void pingAll(PrintStream out) {
+        out.println("*** Ping: testing ping reachability");
+        int sent = 0;
+        int received = 0;
+        for (Host src : net.hosts()) {
+            StringBuilder line = new StringBuilder(src.name()).append(" ->");
+            for (Host dst : net.hosts()) {
+                if (dst == src || dst.ip() == null) {
+                    continue;
+                }
+                PingResult r = src.ping(dst.ip().toString(), 1);
+                sent++;
+                if (r.allReceived()) {
+                    received++;
+                    line.append(' ').append(dst.name());
+                } else {
+                    line.append(" X");
+                }
+            }
+            out.println(line);
+        }
+        int dropped = sent == 0 ? 0 : Math.round(100f * (sent - received) / sent);
+        out.printf("*** Results: %d%% dropped (%d/%d received)%n", dropped, received, sent);
+    }
+
+    private void flows(List<String> args, PrintStream out) {
+        requireArgs(args, 1, "flows <switch>");
+        List<FlowEntry> entries = net.switchNamed(args.getFirst()).flowTable().entries();
+        if (entries.isEmpty()) {
+            out.println("(no rules: every frame goes to the learning bridge)");
+        }
+        for (FlowEntry e : entries) {
+            out.printf(" id=%d, n_packets=%d, n_bytes=%d, %s%n", e.id(), e.packets(), e.bytes(),
+                    FlowRuleFormatter.format(e.rule()));
+        }
+    }
+
+    private void flow(List<String> args, PrintStream out) {
+        requireArgs(args, 2, "flow <switch> add|mod|del <match> [actions=...]");
+        FlowTable table = net.switchNamed(args.get(0)).flowTable();
+        String rest = String.join(" ", args.subList(2, args.size()));
+        switch (args.get(1)) {
+            case "add" -> {
+                FlowRule rule = FlowRuleParser.parse(rest);
+                out.println("added rule " + table.add(rule));
+            }
+            case "mod" -> {
+                FlowRule rule = FlowRuleParser.parse(rest);
+                Integer priority = FlowRuleParser.parseMatch(rest.substring(0, actionsStart(rest))).priority();
+                out.println("modified " + table.modify(rule.match(), priority, rule.action()) + " rule(s)");
+            }
+            case "del" -> {
+                FlowRuleParser.MatchSpec spec = FlowRuleParser.parseMatch(rest);
+                out.println("deleted " + table.delete(spec.match(), spec.priority()) + " rule(s)");
+            }
+            default -> throw new IllegalArgumentException("unknown flow operation '" + args.get(1)
+                    + "': use add, mod or del");
+        }
+    }
+
+    private static int actionsStart(String rule) {
+        int i = rule.indexOf("actions=");
+        return i < 0 ? rule.length() : i;
+    }
+
+    private void deploy(List<String> args, PrintStream out) {
+        requireArgs(args, 3, "deploy <app> <host> <command...>");
+        App app = apps.deploy(args.get(0), net.host(args.get(1)), args.subList(2, args.size()));
+        out.println("deployed " + app);
+    }
+
+    private void listApps(PrintStream out) {
+        if (apps.apps().isEmpty()) {
+            out.println("(no apps)");
+        }
+        for (App a : apps.apps()) {
+            out.printf("%-16s %-8s pid %-8d %-8s %s%n", a.name(), a.host().name(), a.pid(),
+                    a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "running",
+                    String.join(" ", a.argv()));
+        }
+    }
+
+    private void logs(List<String> args, PrintStream out) {
+        requireArgs(args, 1, "logs <app> [lines]");
+        List<LogLine> lines = apps.get(args.getFirst()).log().lines();
+        int n = args.size() > 1 ? Integer.parseInt(args.get(1)) : lines.size();
+        lines.subList(Math.max(0, lines.size() - n), lines.size()).forEach(l -> out.println(l.format()));
+    }
+
+    private void stop(List<String> args, PrintStream out) {
+        requireArgs(args, 1, "stop <app>");
+        App app = apps.get(args.getFirst());
+        out.println(app.name() + " stopped, exit status " + app.stop(Duration.ofSeconds(5)));
+    }
+
+    private void remove(List<String> args, PrintStream out) {
+        requireArgs(args, 1, "remove <app>");
+        out.println(args.getFirst() + " removed, exit status " + apps.remove(args.getFirst()));
+    }
+
+    private void link(List<String> args, PrintStream out) {
+        requireArgs(args, 3, "link <node> <node> up|down");
+        boolean up = upOrDown(args.get(2));
+        for (Link l : net.linksBetween(args.get(0), args.get(1))) {
+            l.setUp(up);
+            out.println(l);
+        }
+    }
+
+    private void intf(List<String> args, PrintStream out) {
+        requireArgs(args, 3, "intf <host> <interface> up|down");
+        net.host(args.get(0)).setInterfaceUp(args.get(1), upOrDown(args.get(2)));
+        out.println(args.get(0) + ":" + args.get(1) + " " + args.get(2));
+    }
+
+    private static boolean upOrDown(String word) {
+        return switch (word) {
+            case "up" -> true;
+            case "down" -> false;
+            default -> throw new IllegalArgumentException("'" + word + "': write up or down");
+        };
+    }
+
+    static void requireArgs(List<String> args, int min, String usage) {
+        if (args.size() < min) {
+            throw new IllegalArgumentException("usage: " + usage);
+        }
+    }
+
+}

@@ -1,0 +1,32 @@
+package net.mignet.cli;
+
+import java.util.concurrent.Callable;
+import net.mignet.app.AppManager;
+import net.mignet.kernel.EmulationId;
+import net.mignet.net.Emulation;
+import net.mignet.topo.Topology;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Build a topology and open the mignet> shell; EOF or exit tears it down.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    TopologySource source;
+
+    @Option(names = "--id", paramLabel = "ID", description = "emulation id (default: topology name + random suffix)")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+        Topology topology = source.load();
+        EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
+        try (Emulation net = Emulation.start(topology, emulationId, System.err::println);
+                AppManager apps = new AppManager(net)) {
+            Shell shell = new Shell(net, new CoreCommands(net, apps));
+            shell.run(System.in, System.out);
+        }
+        return 0;
+    }
+}

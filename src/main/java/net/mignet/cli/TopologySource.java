@@ -1,0 +1,28 @@
+package net.mignet.cli;
+
+import java.nio.file.Path;
+import net.mignet.topo.Topology;
+import net.mignet.topo.TopologyGenerators;
+import net.mignet.topo.YamlTopologyLoader;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Where a topology comes from: a YAML file, or a built-in generator such as {@code single,3}. */
+final class TopologySource {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "topology file (YAML)")
+    Path file;
+
+    @Option(names = "--topo", paramLabel = "SPEC",
+            description = "built-in topology instead of a file: minimal, single,N, linear,N, tree,DEPTH,FANOUT")
+    String spec;
+
+    Topology load() {
+        if (file != null && spec != null) {
+            throw new IllegalArgumentException("give a topology file or --topo, not both");
+        }
+        if (file != null) {
+            return YamlTopologyLoader.load(file);
+        }
+        return TopologyGenerators.fromSpec(spec == null ? "minimal" : spec);
+    }
+}

@@ -1,0 +1,95 @@
+package net.mignet.flow;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.topo.Ipv4Prefix;
+
+/** Writes rules back in the ovs-ofctl syntax {@link FlowRuleParser} reads, shorthands where they fit. */
+public final class FlowRuleFormatter {
+    private FlowRuleFormatter() {
+    }
+
+    public static String format(FlowRule rule) {
+        List<String> fields = new ArrayList<>();
+        if (rule.priority() != FlowRule.DEFAULT_PRIORITY) {
+            fields.add("priority=" + rule.priority());
+        }
+        fields.addAll(matchFields(rule.match()));
+        String match = String.join(",", fields);
+        return (match.isEmpty() ? "" : match + " ") + "actions=" + formatAction(rule.action());
+    }
+
+    public static String formatMatch(FlowMatch m) {
+        return String.join(",", matchFields(m));
+    }
+
+    private static List<String> matchFields(FlowMatch m) {
+        List<String> f = new ArrayList<>();
+        if (m.inPort() != null) {
+            f.add("in_port=" + m.inPort());
+        }
+        String shorthand = shorthand(m);
+        if (shorthand != null) {
+            f.add(shorthand);
+        } else if (m.ethType() != null) {
+            f.add(String.format("dl_type=0x%04x", m.ethType()));
+        }
+        if (m.ethSrc() != null) {
+            f.add("dl_src=" + m.ethSrc());
+        }
+        if (m.ethDst() != null) {
+            f.add("dl_dst=" + m.ethDst());
+        }
+        if (m.ipSrc() != null) {
+            f.add("nw_src=" + address(m.ipSrc()));
+        }
+        if (m.ipDst() != null) {
+            f.add("nw_dst=" + address(m.ipDst()));
+        }
+        if (m.ipProto() != null && shorthand != null && shorthand.equals("ip")) {
+            f.add("nw_proto=" + m.ipProto());
+        }
+        if (m.tpSrc() != null) {
+            f.add("tp_src=" + m.tpSrc());
+        }
+        if (m.tpDst() != null) {
+            f.add("tp_dst=" + m.tpDst());
+        }
+        return f;
+    }
+
+    /** The shorthand for the EtherType and protocol pair, or null when none covers it. */
+    private static String shorthand(FlowMatch m) {
+        if (m.ethType() == null) {
+            return null;
+        }
+        if (m.ethType() == FlowRuleParser.ETH_ARP) {
+            return "arp";
+        }
+        if (m.ethType() != FlowRuleParser.ETH_IPV4) {
+            return null;
+        }
+        if (m.ipProto() == null) {
+            return "ip";
+        }
+        return switch (m.ipProto()) {
+            case FlowRuleParser.PROTO_ICMP -> "icmp";
+            case FlowRuleParser.PROTO_TCP -> "tcp";
+            case FlowRuleParser.PROTO_UDP -> "udp";
+            default -> "ip";
+        };
+    }
+
+    private static String address(Ipv4Prefix p) {
+        return p.length() == 32 ? p.address().toString() : p.toString();
+    }
+
+    public static String formatAction(FlowAction action) {
+        return switch (action) {
+            case FlowAction.Output o -> String.join(",", o.ports().stream().map(p -> "output:" + p).toList());
+            case FlowAction.Drop d -> "drop";
+            case FlowAction.Normal n -> "normal";
+            case FlowAction.Flood f -> "flood";
+        };
+    }
+}

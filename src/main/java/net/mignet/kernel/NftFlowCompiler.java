@@ -1,0 +1,141 @@
+package net.mignet.kernel;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import net.mignet.flow.FlowAction;
+import net.mignet.flow.FlowMatch;
+import net.mignet.flow.FlowRule;
+import net.mignet.topo.Ipv4Prefix;
+
+/**
+ * Compiles a switch's flow table into one nftables script: a {@code netdev} table with an ingress chain per
+ * switch port, run before the bridge sees the frame. Applied with {@code nft -f}, the script is one atomic
+ * transaction. Each rule counts into a named counter {@code r<id>}, which outlives the rules that use it, so
+ * counters survive changes of the table.
+ */
+public final class NftFlowCompiler {
+    private NftFlowCompiler() {
+    }
+
+    /** A rule with the id it keeps for its whole life in the table. */
+    public record NumberedRule(long id, FlowRule rule) {
+    }
+
+    /**
+     * The script that makes {@code table} hold exactly {@code rules}, which must be in table order; the
+     * counters of {@code removedIds} are deleted.
+     */
+    public static String compile(String table, List<String> ports, List<NumberedRule> rules,
+            Collection<Long> removedIds) {
+        StringBuilder s = new StringBuilder();
+        s.append("table netdev ").append(table).append(" { }\n");
+        s.append("flush table netdev ").append(table).append('\n');
+        s.append("table netdev ").append(table).append(" {\n");
+        for (NumberedRule r : rules) {
+            s.append("  counter ").append(counterName(r.id())).append(" { }\n");
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            String port = ports.get(i);
+            s.append("  chain ").append(chainName(i)).append(" {\n");
+            s.append("    type filter hook ingress device ").append(quoted(port))
+                    .append(" priority 0; policy accept;\n");
+            for (NumberedRule r : rules) {
+                String inPort = r.rule().match().inPort();
+                if (inPort == null || inPort.equals(port)) {
+                    s.append("    ").append(ruleText(r, port, ports)).append('\n');
+                }
+            }
+            s.append("  }\n");
+        }
+        s.append("}\n");
+        for (long id : removedIds) {
+            s.append("delete counter netdev ").append(table).append(' ').append(counterName(id)).append('\n');
+        }
+        return s.toString();
+    }
+
+    public static String counterName(long id) {
+        return "r" + id;
+    }
+
+    private static String chainName(int portIndex) {
+        return "port" + portIndex;
+    }
+
+    /** One rule in the chain of {@code inPort}: its match, its counter, its action. */
+    static String ruleText(NumberedRule r, String inPort, List<String> ports) {
+        List<String> words = new ArrayList<>(matchWords(r.rule().match()));
+        words.add("counter name " + quoted(counterName(r.id())));
+        words.add(actionWords(r.rule().action(), inPort, ports));
+        return String.join(" ", words);
+    }
+
+    static List<String> matchWords(FlowMatch m) {
+        List<String> w = new ArrayList<>();
+        if (m.ethSrc() != null) {
+            w.add("ether saddr " + m.ethSrc());
+        }
+        if (m.ethDst() != null) {
+            w.add("ether daddr " + m.ethDst());
+        }
+        if (m.ethType() != null) {
+            w.add(String.format("ether type 0x%04x", m.ethType()));
+        }
+        if (m.ipSrc() != null) {
+            w.add("ip saddr " + prefix(m.ipSrc()));
+        }
+        if (m.ipDst() != null) {
+            w.add("ip daddr " + prefix(m.ipDst()));
+        }
+        if (m.ipProto() != null) {
+            w.add("ip protocol " + m.ipProto());
+        }
+        String transport = m.ipProto() == null ? null : switch (m.ipProto()) {
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            default -> null;
+        };
+        if (m.tpSrc() != null) {
+            w.add(transport + " sport " + m.tpSrc());
+        }
+        if (m.tpDst() != null) {
+            w.add(transport + " dport " + m.tpDst());
+        }
+        return w;
+    }
+
+    /**
+     * The verdict. As in OpenFlow, a frame is never sent back out of the port it came in on unless asked,
+     * so a rule without in_port that outputs to port P does nothing for frames arriving on P.
+     */
+    static String actionWords(FlowAction action, String inPort, List<String> ports) {
+        List<String> targets = switch (action) {
+            case FlowAction.Drop d -> List.of();
+            case FlowAction.Normal n -> null;
+            case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
+            case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort)).distinct().toList();
+        };
+        if (targets == null) {
+            return "accept";
+        }
+        if (targets.isEmpty()) {
+            return "drop";
+        }
+        List<String> w = new ArrayList<>();
+        for (int i = 0; i < targets.size() - 1; i++) {
+            w.add("dup to " + quoted(targets.get(i)));
+        }
+        w.add("fwd to " + quoted(targets.getLast()));
+        return String.join(" ", w);
+    }
+
+    private static String prefix(Ipv4Prefix p) {
+        return p.length() == 32 ? p.address().toString() : p.network() + "/" + p.length();
+    }
+
+    private static String quoted(String name) {
+        // Interface names are validated to [A-Za-z0-9_.-], so quoting cannot be escaped.
+        return "\"" + name + "\"";
+    }
+}

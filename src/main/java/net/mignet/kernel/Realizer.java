@@ -1,0 +1,170 @@
+package net.mignet.kernel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.mignet.topo.HostSpec;
+import net.mignet.topo.LinkEnd;
+import net.mignet.topo.LinkSpec;
+import net.mignet.topo.NodeKind;
+import net.mignet.topo.SwitchSpec;
+import net.mignet.topo.Topology;
+
+/**
+ * Turns a {@link Topology} into namespaces, veth pairs and bridges. Each host gets its own namespace; switches
+ * and the switch-side link ends live in one fabric namespace. Nothing is created in the root namespace, and a
+ * half-built network is removed before the error is reported.
+ */
+public final class Realizer {
+    private final Topology topology;
+    private final EmulationId id;
+    private final Consumer<String> log;
+
+    public Realizer(Topology topology, EmulationId id, Consumer<String> log) {
+        this.topology = topology;
+        this.id = id;
+        this.log = log;
+    }
+
+    public void realize() {
+        try {
+            recordOwner();
+            createNamespaces();
+            createLinks();
+            configureHosts();
+            applyRateLimits();
+        } catch (RuntimeException e) {
+            Cleaner.removeEmulation(id, line -> { });
+            throw e;
+        }
+    }
+
+    private void recordOwner() {
+        Path dir = id.stateDirectory();
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("owner"), ProcessHandle.current().pid() + "\n" + topology.name() + "\n");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> allNamespaces() {
+        List<String> namespaces = new ArrayList<>();
+        namespaces.add(id.fabricNamespace());
+        topology.hosts().forEach(h -> namespaces.add(id.hostNamespace(h.name())));
+        return namespaces;
+    }
+
+    private void createNamespaces() {
+        List<String> namespaces = allNamespaces();
+        log.accept("*** Creating " + namespaces.size() + " network namespaces");
+        IpBatch batch = IpBatch.ip();
+        namespaces.forEach(ns -> batch.add("netns", "add", ns));
+        batch.run();
+        // IPv6 is off unless asked for: its autoconfiguration chatter (DAD, router and multicast listener
+        // messages) would otherwise cross every switch and count against flow rules. Set before links exist
+        // so each new interface inherits it.
+        NamespaceThread.forEach(namespaces, ns -> {
+            Sysctl.disableIpv6();
+            try (NetlinkRoute netlink = NetlinkRoute.open()) {
+                netlink.setLinkUp("lo", true);
+                netlink.flush();
+            }
+        });
+    }
+
+    private void createLinks() {
+        log.accept("*** Creating " + topology.switches().size() + " switches and " + topology.links().size()
+                + " links");
+        IpBatch fabric = IpBatch.ipIn(id.fabricNamespace());
+        for (SwitchSpec s : topology.switches()) {
+            // STP off: topologies are loop-free by construction unless the user adds loops deliberately.
+            fabric.add("link", "add", s.name(), "type", "bridge", "stp_state", "0");
+        }
+        for (LinkSpec link : topology.links()) {
+            LinkEnd a = link.a();
+            LinkEnd b = link.b();
+            List<String> words = new ArrayList<>(List.of("link", "add", a.interfaceName()));
+            words.addAll(placement(a));
+            words.addAll(List.of("type", "veth", "peer", "name", b.interfaceName()));
+            words.addAll(placement(b));
+            fabric.add(words.toArray(String[]::new));
+            for (LinkEnd end : List.of(a, b)) {
+                if (isSwitch(end)) {
+                    fabric.add("link", "set", end.interfaceName(), "master", end.node(), "up");
+                }
+            }
+        }
+        for (SwitchSpec s : topology.switches()) {
+            fabric.add("link", "set", s.name(), "up");
+        }
+        fabric.run();
+    }
+
+    /** The words that put a new veth end in its node's namespace, with its MAC if one is configured. */
+    private List<String> placement(LinkEnd end) {
+        List<String> words = new ArrayList<>();
+        if (end.mac() != null) {
+            words.addAll(List.of("address", end.mac().toString()));
+        }
+        if (!isSwitch(end)) {
+            words.addAll(List.of("netns", id.hostNamespace(end.node())));
+        }
+        return words;
+    }
+
+    private boolean isSwitch(LinkEnd end) {
+        return topology.kindOf(end.node()).orElseThrow() == NodeKind.SWITCH;
+    }
+
+    private void configureHosts() {
+        log.accept("*** Configuring " + topology.hosts().size() + " hosts");
+        Map<String, List<LinkEnd>> interfaces = new LinkedHashMap<>();
+        for (HostSpec h : topology.hosts()) {
+            interfaces.put(id.hostNamespace(h.name()), new ArrayList<>());
+        }
+        for (LinkSpec link : topology.links()) {
+            for (LinkEnd end : List.of(link.a(), link.b())) {
+                if (!isSwitch(end)) {
+                    interfaces.get(id.hostNamespace(end.node())).add(end);
+                }
+            }
+        }
+        NamespaceThread.forEach(List.copyOf(interfaces.keySet()), ns -> {
+            try (NetlinkRoute netlink = NetlinkRoute.open()) {
+                for (LinkEnd end : interfaces.get(ns)) {
+                    if (end.ip() != null) {
+                        netlink.addAddress(NetlinkRoute.indexOf(end.interfaceName()), end.ip(), end.toString());
+                    }
+                    netlink.setLinkUp(end.interfaceName(), true);
+                }
+                netlink.flush();
+            }
+        });
+    }
+
+    private void applyRateLimits() {
+        Map<String, IpBatch> batches = new LinkedHashMap<>();
+        for (LinkSpec link : topology.links()) {
+            Double mbit = link.params().bandwidthMbit();
+            if (mbit == null) {
+                continue;
+            }
+            for (LinkEnd end : List.of(link.a(), link.b())) {
+                String ns = isSwitch(end) ? id.fabricNamespace() : id.hostNamespace(end.node());
+                TrafficShaping.addRateLimit(batches.computeIfAbsent(ns, IpBatch::tcIn), end.interfaceName(), mbit);
+            }
+        }
+        if (!batches.isEmpty()) {
+            log.accept("*** Limiting rate on " + batches.values().stream().mapToInt(IpBatch::size).sum()
+                    + " interfaces");
+        }
+        batches.values().forEach(IpBatch::run);
+    }
+}

@@ -1,0 +1,160 @@
+package net.mignet.net;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.Consumer;
+import net.mignet.kernel.Cleaner;
+import net.mignet.kernel.EmulationId;
+import net.mignet.kernel.Realizer;
+import net.mignet.topo.HostSpec;
+import net.mignet.topo.LinkSpec;
+import net.mignet.topo.NodeKind;
+import net.mignet.topo.SwitchSpec;
+import net.mignet.topo.Topology;
+
+/**
+ * A running network built from a {@link Topology}. Closing it (also on Ctrl-C, through a shutdown hook)
+ * removes every namespace, process and rule it made.
+ */
+public final class Emulation implements AutoCloseable {
+    private final Topology topology;
+    private final EmulationId id;
+    private final Consumer<String> log;
+    private final Map<String, Host> hosts = new LinkedHashMap<>();
+    private final Map<String, Switch> switches = new LinkedHashMap<>();
+    private final List<Link> links = new ArrayList<>();
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    private Emulation(Topology topology, EmulationId id, Consumer<String> log) {
+        this.topology = topology;
+        this.id = id;
+        this.log = log;
+        this.shutdownHook = Thread.ofPlatform().name("mignet-teardown").unstarted(this::teardown);
+    }
+
+    /** Builds the network with a fresh id; progress goes to standard error. */
+    public static Emulation start(Topology topology) {
+        return start(topology, EmulationId.fresh(topology.name()), System.err::println);
+    }
+
+    public static Emulation start(Topology topology, EmulationId id, Consumer<String> log) {
+        Privileges.requireRoot();
+        Emulation emulation = new Emulation(topology, id, log);
+        Runtime.getRuntime().addShutdownHook(emulation.shutdownHook);
+        try {
+            emulation.build();
+        } catch (RuntimeException e) {
+            emulation.close();
+            throw e;
+        }
+        return emulation;
+    }
+
+    private void build() {
+        long t0 = System.nanoTime();
+        new Realizer(topology, id, log).realize();
+        for (HostSpec h : topology.hosts()) {
+            hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), topology.interfacesOf(h.name())));
+        }
+        for (SwitchSpec s : topology.switches()) {
+            Switch sw = new Switch(s.name(), id.fabricNamespace(), topology.portsOf(s.name()));
+            switches.put(s.name(), sw);
+            sw.flowTable().install(s.flows());
+        }
+        for (LinkSpec l : topology.links()) {
+            links.add(new Link(l, namespaceOf(l.a().node()), namespaceOf(l.b().node())));
+        }
+        warnAboutUnappliedImpairments();
+        log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
+                switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
+    }
+
+    private void warnAboutUnappliedImpairments() {
+        List<LinkSpec> impaired = topology.links().stream().filter(l -> l.params().hasImpairments()).toList();
+        if (!impaired.isEmpty()) {
+            log.accept("!!! WARNING: delay, jitter and loss are NOT applied yet (link emulation is not built);"
+                    + " only bw is. Affected links: " + impaired.size() + ", e.g. " + impaired.getFirst());
+        }
+    }
+
+    String namespaceOf(String node) {
+        return topology.kindOf(node).orElseThrow() == NodeKind.SWITCH ? id.fabricNamespace() : id.hostNamespace(node);
+    }
+
+    public EmulationId id() {
+        return id;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public Host host(String name) {
+        Host h = hosts.get(name);
+        if (h == null) {
+            throw new NoSuchElementException("no host named '" + name + "' (hosts: " + String.join(", ", hosts.keySet())
+                    + ")");
+        }
+        return h;
+    }
+
+    public Switch switchNamed(String name) {
+        Switch s = switches.get(name);
+        if (s == null) {
+            throw new NoSuchElementException("no switch named '" + name + "' (switches: "
+                    + String.join(", ", switches.keySet()) + ")");
+        }
+        return s;
+    }
+
+    public Collection<Host> hosts() {
+        return hosts.values();
+    }
+
+    public Collection<Switch> switches() {
+        return switches.values();
+    }
+
+    public List<Link> links() {
+        return List.copyOf(links);
+    }
+
+    /** The links between two nodes (there may be several, like the scenario's service and internal links). */
+    public List<Link> linksBetween(String node1, String node2) {
+        List<Link> found = links.stream().filter(l -> l.connects(node1, node2)).toList();
+        if (found.isEmpty()) {
+            throw new NoSuchElementException("no link between " + node1 + " and " + node2);
+        }
+        return found;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook is running or will run teardown itself.
+        }
+        teardown();
+    }
+
+    private synchronized void teardown() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long t0 = System.nanoTime();
+        Cleaner.Report report = Cleaner.removeEmulation(id, log);
+        log.accept(String.format("*** Network %s down: removed %d namespaces, killed %d processes in %.2f s", id,
+                report.namespaces().size(), report.killed().size(), (System.nanoTime() - t0) / 1e9));
+    }
+}

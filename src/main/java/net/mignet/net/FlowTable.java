@@ -1,0 +1,160 @@
+package net.mignet.net;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.mignet.flow.FlowAction;
+import net.mignet.flow.FlowMatch;
+import net.mignet.flow.FlowRule;
+import net.mignet.kernel.Command;
+import net.mignet.kernel.CommandResult;
+import net.mignet.kernel.NftCounters;
+import net.mignet.kernel.NftFlowCompiler;
+
+/**
+ * A switch's flow table, matched in the kernel before the learning bridge. Every change is applied as one
+ * atomic nftables transaction, so traffic never sees a half-changed table; per-rule counters survive changes.
+ * Rules are kept in table order: priority descending, then the order they were added.
+ */
+public final class FlowTable {
+    private final String switchName;
+    private final String namespace;
+    private final List<String> ports;
+    private final String table;
+    private final List<NftFlowCompiler.NumberedRule> rules = new ArrayList<>();
+    private long nextId = 1;
+
+    FlowTable(String switchName, String namespace, List<String> ports) {
+        this.switchName = switchName;
+        this.namespace = namespace;
+        this.ports = List.copyOf(ports);
+        this.table = "mignet_" + switchName.replace('-', '_');
+    }
+
+    /** Installs the switch's initial rules (also when there are none, so the table exists from the start). */
+    public synchronized void install(List<FlowRule> initial) {
+        initial.forEach(this::checkPorts);
+        initial.forEach(r -> rules.add(new NftFlowCompiler.NumberedRule(nextId++, r)));
+        apply(List.of());
+    }
+
+    /** Adds a rule; returns its id. */
+    public synchronized long add(FlowRule rule) {
+        checkPorts(rule);
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        long id = nextId++;
+        rules.add(new NftFlowCompiler.NumberedRule(id, rule));
+        apply(before);
+        return id;
+    }
+
+    /**
+     * Gives every rule that {@code match} selects (see {@link #selects}) the new action, like
+     * {@code ovs-ofctl mod-flows}; when none is selected the rule is added, as OpenFlow's modify does.
+     * Returns how many rules changed (1 when one was added).
+     */
+    public synchronized int modify(FlowMatch match, Integer priority, FlowAction action) {
+        FlowRule probe = new FlowRule(priority == null ? FlowRule.DEFAULT_PRIORITY : priority, match, action);
+        checkPorts(probe);
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        int changed = 0;
+        for (int i = 0; i < rules.size(); i++) {
+            NftFlowCompiler.NumberedRule r = rules.get(i);
+            if (selects(match, priority, r.rule())) {
+                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(),
+                        new FlowRule(r.rule().priority(), r.rule().match(), action)));
+                changed++;
+            }
+        }
+        if (changed == 0) {
+            rules.add(new NftFlowCompiler.NumberedRule(nextId++, probe));
+            changed = 1;
+        }
+        apply(before);
+        return changed;
+    }
+
+    /** Deletes every rule {@code match} selects; {@link FlowMatch#ANY} with no priority deletes all. */
+    public synchronized int delete(FlowMatch match, Integer priority) {
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        int removed = (int) rules.stream().filter(r -> selects(match, priority, r.rule())).count();
+        rules.removeIf(r -> selects(match, priority, r.rule()));
+        if (removed > 0) {
+            apply(before);
+        }
+        return removed;
+    }
+
+    /** The rules in the order the switch tries them, with their counters read from the kernel now. */
+    public synchronized List<FlowEntry> entries() {
+        CommandResult r = Command.check(List.of("ip", "netns", "exec", namespace, "nft", "list", "counters",
+                "table", "netdev", table));
+        Map<Long, NftCounters.FlowCounters> counters = NftCounters.parse(r.stdout());
+        return ordered(rules).stream().map(n -> {
+            NftCounters.FlowCounters c = counters.get(n.id());
+            return new FlowEntry(n.id(), n.rule(), c == null ? 0 : c.packets(), c == null ? 0 : c.bytes());
+        }).toList();
+    }
+
+    public String switchName() {
+        return switchName;
+    }
+
+    /**
+     * Non-strict selection, as in {@code ovs-ofctl del-flows/mod-flows}: every field set in {@code match} must
+     * be equal in the rule; fields it leaves open select anything. A given priority must be equal too.
+     */
+    static boolean selects(FlowMatch match, Integer priority, FlowRule rule) {
+        FlowMatch m = rule.match();
+        return (priority == null || priority == rule.priority())
+                && (match.inPort() == null || match.inPort().equals(m.inPort()))
+                && (match.ethSrc() == null || match.ethSrc().equals(m.ethSrc()))
+                && (match.ethDst() == null || match.ethDst().equals(m.ethDst()))
+                && (match.ethType() == null || match.ethType().equals(m.ethType()))
+                && (match.ipSrc() == null || match.ipSrc().equals(m.ipSrc()))
+                && (match.ipDst() == null || match.ipDst().equals(m.ipDst()))
+                && (match.ipProto() == null || match.ipProto().equals(m.ipProto()))
+                && (match.tpSrc() == null || match.tpSrc().equals(m.tpSrc()))
+                && (match.tpDst() == null || match.tpDst().equals(m.tpDst()));
+    }
+
+    private static List<NftFlowCompiler.NumberedRule> ordered(List<NftFlowCompiler.NumberedRule> rules) {
+        return rules.stream().sorted(Comparator.comparingInt((NftFlowCompiler.NumberedRule r) -> -r.rule().priority())
+                .thenComparingLong(NftFlowCompiler.NumberedRule::id)).toList();
+    }
+
+    private void checkPorts(FlowRule rule) {
+        List<String> named = new ArrayList<>();
+        if (rule.match().inPort() != null) {
+            named.add(rule.match().inPort());
+        }
+        if (rule.action() instanceof FlowAction.Output out) {
+            named.addAll(out.ports());
+        }
+        for (String port : named) {
+            if (!ports.contains(port)) {
+                throw new IllegalArgumentException("switch " + switchName + " has no port '" + port + "' (ports: "
+                        + String.join(", ", ports) + ")");
+            }
+        }
+    }
+
+    /** Applies the current rules; on failure restores {@code before} in memory, the kernel being unchanged. */
+    private void apply(List<NftFlowCompiler.NumberedRule> before) {
+        Set<Long> removed = new HashSet<>();
+        before.forEach(r -> removed.add(r.id()));
+        rules.forEach(r -> removed.remove(r.id()));
+        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed);
+        CommandResult r = Command.run(List.of("ip", "netns", "exec", namespace, "nft", "-f", "-"), script,
+                Command.DEFAULT_TIMEOUT);
+        if (!r.ok()) {
+            rules.clear();
+            rules.addAll(before);
+            throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
+                    + r.stderr().strip());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package net.mignet.net;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.kernel.Command;
+import net.mignet.kernel.CommandResult;
+import net.mignet.topo.Ipv4Address;
+import net.mignet.topo.LinkEnd;
+
+/** A running emulated host: a network namespace in which commands and apps run. */
+public final class Host {
+    private final String name;
+    private final String namespace;
+    private final List<LinkEnd> interfaces;
+
+    Host(String name, String namespace, List<LinkEnd> interfaces) {
+        this.name = name;
+        this.namespace = namespace;
+        this.interfaces = List.copyOf(interfaces);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The network namespace's name, as {@code ip netns} shows it. */
+    public String namespace() {
+        return namespace;
+    }
+
+    public List<LinkEnd> interfaces() {
+        return interfaces;
+    }
+
+    /** The address of the host's first interface that has one, or null. */
+    public Ipv4Address ip() {
+        return interfaces.stream().filter(i -> i.ip() != null).map(i -> i.ip().address()).findFirst().orElse(null);
+    }
+
+    /** The argument vector that runs {@code argv} inside this host. */
+    public List<String> wrap(List<String> argv) {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("no command given to run on " + name);
+        }
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(argv);
+        return full;
+    }
+
+    /** A process builder whose process starts inside this host's namespace. */
+    public ProcessBuilder processBuilder(List<String> argv) {
+        return new ProcessBuilder(wrap(argv));
+    }
+
+    public CommandResult exec(String... argv) {
+        return exec(List.of(argv), Command.DEFAULT_TIMEOUT);
+    }
+
+    /** Runs a command to completion inside this host; exit code 124 means it was killed at the timeout. */
+    public CommandResult exec(List<String> argv, Duration timeout) {
+        return Command.run(wrap(argv), null, timeout);
+    }
+
+    /** Pings {@code target} {@code count} times, 0.2 s apart, waiting up to 1 s for each reply. */
+    public PingResult ping(String target, int count) {
+        return ping(target, count, Duration.ofMillis(200));
+    }
+
+    public PingResult ping(String target, int count, Duration interval) {
+        Ipv4Address.parse(target); // refuse anything that is not an address before it reaches a command line
+        String seconds = String.format(java.util.Locale.ROOT, "%.3f", interval.toNanos() / 1e9);
+        CommandResult r = exec(List.of("ping", "-n", "-c", Integer.toString(count), "-i", seconds, "-W", "1", target),
+                Duration.ofSeconds(count * Math.max(1, interval.toSeconds() + 1) + 5));
+        return PingResult.parse(r.stdout() + r.stderr());
+    }
+
+    /** Brings one of this host's interfaces up or down. */
+    public void setInterfaceUp(String interfaceName, boolean up) {
+        if (interfaces.stream().noneMatch(i -> i.interfaceName().equals(interfaceName))) {
+            throw new IllegalArgumentException(name + " has no interface " + interfaceName + " (it has: "
+                    + String.join(", ", interfaces.stream().map(LinkEnd::interfaceName).toList()) + ")");
+        }
+        Command.check(List.of("ip", "-n", namespace, "link", "set", "dev", interfaceName, up ? "up" : "down"));
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,165 @@
+package net.mignet.topo;
+
+import static net.mignet.topo.SourceProblems.NO_LINE;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.mignet.topo.TopologyDraft.EndDraft;
+import net.mignet.topo.TopologyDraft.FlowDraft;
+import net.mignet.topo.TopologyDraft.LinkDraft;
+import net.mignet.topo.TopologyDraft.NodeDraft;
+
+/**
+ * Turns a {@link TopologyDraft} into a {@link Topology} through {@link TopologyBuilder}. Makes the checks the
+ * {@code Topology} constructor would make, but here, where each part still knows its line, so the user is told
+ * where to look; the constructor's own validation then only confirms.
+ */
+final class DraftAssembler {
+    private final TopologyDraft draft;
+    private final SourceProblems problems;
+    /** First declaration of each node name. */
+    private final Map<String, NodeDraft> nodes = new LinkedHashMap<>();
+
+    private DraftAssembler(TopologyDraft draft, SourceProblems problems) {
+        this.draft = draft;
+        this.problems = problems;
+    }
+
+    /** Throws every problem found, the reader's and this class's, together. */
+    static Topology assemble(TopologyDraft draft, SourceProblems problems) {
+        return new DraftAssembler(draft, problems).assemble();
+    }
+
+    private Topology assemble() {
+        String nameProblem = Names.topologyNameProblem(draft.name());
+        if (nameProblem != null) {
+            problems.add(draft.nameLine(), nameProblem);
+        }
+        checkNodes();
+        draft.links().forEach(this::checkLink);
+        problems.throwIfAny();
+
+        TopologyBuilder builder = Topology.builder(draft.name());
+        for (NodeDraft n : nodes.values()) {
+            if (n.kind() == NodeKind.HOST) {
+                builder.addHost(n.name(), n.defaultIp());
+            } else {
+                builder.addSwitch(n.name());
+            }
+        }
+        draft.links().forEach(link -> builder.addLink(link.a().node(), link.b().node(), o -> {
+            o.intfName1(link.a().intf()).intfName2(link.b().intf()).params(link.params());
+            if (link.a().ip() != null) {
+                o.ip1(link.a().ip().toString());
+            }
+            if (link.b().ip() != null) {
+                o.ip2(link.b().ip().toString());
+            }
+            if (link.a().mac() != null) {
+                o.mac1(link.a().mac().toString());
+            }
+            if (link.b().mac() != null) {
+                o.mac2(link.b().mac().toString());
+            }
+        }));
+        Map<String, Set<String>> ports = checkInterfaces(builder.resolveLinks());
+        checkFlows(ports);
+        problems.throwIfAny();
+
+        nodes.values().forEach(n -> n.flows().forEach(f -> builder.addFlow(n.name(), f.rule())));
+        try {
+            return builder.build();
+        } catch (TopologyException e) {
+            // Only reached if the checks above miss a rule of Topology's; still say which file it is.
+            e.problems().forEach(p -> problems.add(NO_LINE, p));
+            throw problems.toException();
+        }
+    }
+
+    private void checkNodes() {
+        draft.nodes().stream()
+                .sorted((x, y) -> Integer.compare(x.line(), y.line()))
+                .forEach(n -> {
+                    NodeDraft first = nodes.putIfAbsent(n.name(), n);
+                    if (first != null) {
+                        problems.add(n.line(), "node '" + n.name() + "' is declared twice (as a " + kind(first)
+                                + " on line " + first.line() + ", again as a " + kind(n)
+                                + " here); give each node its own name");
+                    }
+                });
+    }
+
+    private void checkLink(LinkDraft link) {
+        if (link.a().node().equals(link.b().node())) {
+            problems.add(link.line(), "link " + link + " connects node '" + link.a().node()
+                    + "' to itself; a link needs two different nodes");
+        }
+        for (EndDraft end : List.of(link.a(), link.b())) {
+            NodeDraft node = nodes.get(end.node());
+            if (node == null) {
+                problems.add(end.line(), "link " + link + " names node '" + end.node() + "', which is not declared"
+                        + Suggestions.didYouMean(end.node(), nodes.keySet())
+                        + "; declare it under hosts or switches, or fix the name");
+            } else if (node.kind() == NodeKind.SWITCH && end.ip() != null) {
+                problems.add(end.line(), "link " + link + " gives switch port " + end + " the address " + end.ip()
+                        + "; switch ports carry no address, put it on the host's end");
+            }
+        }
+    }
+
+    /**
+     * Checks the names the builder chose for interfaces the file did not name, and that no node gets one name
+     * twice; returns each switch's ports in link order.
+     */
+    private Map<String, Set<String>> checkInterfaces(List<LinkSpec> resolved) {
+        Map<String, Integer> lineOfInterface = new HashMap<>();
+        Map<String, Set<String>> ports = new HashMap<>();
+        for (int i = 0; i < resolved.size(); i++) {
+            LinkDraft link = draft.links().get(i);
+            List<EndDraft> ends = List.of(link.a(), link.b());
+            List<LinkEnd> chosen = List.of(resolved.get(i).a(), resolved.get(i).b());
+            for (int side = 0; side < 2; side++) {
+                EndDraft end = ends.get(side);
+                String name = chosen.get(side).interfaceName();
+                String problem = end.intf() == null ? Names.interfaceNameProblem(name) : null;
+                if (problem != null) {
+                    problems.add(end.line(), "link " + link + ": the default interface name on '" + end.node()
+                            + "' does not fit: " + problem + "; write the end as '" + end.node() + ":NAME'");
+                    continue;
+                }
+                Integer other = lineOfInterface.putIfAbsent(end.node() + "\0" + name, end.line());
+                if (other != null) {
+                    problems.add(end.line(), "node '" + end.node() + "' has two interfaces named '" + name
+                            + "' (the other on line " + other + "); name them differently");
+                }
+                if (nodes.get(end.node()).kind() == NodeKind.SWITCH) {
+                    ports.computeIfAbsent(end.node(), k -> new LinkedHashSet<>()).add(name);
+                }
+            }
+        }
+        return ports;
+    }
+
+    private void checkFlows(Map<String, Set<String>> portsBySwitch) {
+        for (NodeDraft sw : nodes.values()) {
+            Set<String> ports = portsBySwitch.getOrDefault(sw.name(), Set.of());
+            for (FlowDraft flow : sw.flows()) {
+                for (String port : Topology.portsNamedBy(flow.rule())) {
+                    if (!ports.contains(port)) {
+                        problems.add(flow.line(), "flow '" + flow.text() + "' names port '" + port + "', which switch '"
+                                + sw.name() + "' does not have" + Suggestions.didYouMean(port, ports) + " (its ports: "
+                                + (ports.isEmpty() ? "none" : String.join(", ", ports)) + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String kind(NodeDraft n) {
+        return n.kind() == NodeKind.HOST ? "host" : "switch";
+    }
+}

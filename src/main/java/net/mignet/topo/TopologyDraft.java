@@ -1,0 +1,37 @@
+package net.mignet.topo;
+
+import java.util.List;
+import net.mignet.flow.FlowRule;
+
+/**
+ * A topology as read from a file, before cross-references are checked. Every part keeps its line, so problems
+ * only visible once the whole file is read (an unknown node, a port name taken twice) still point at the file.
+ *
+ * @param name     topology name, given or derived from the file name
+ * @param nameLine line of {@code name:}, or {@link SourceProblems#NO_LINE} when derived
+ */
+record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<LinkDraft> links) {
+
+    /** A host or switch declaration; {@code defaultIp} only on hosts, {@code flows} only on switches. */
+    record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, List<FlowDraft> flows, int line) {
+    }
+
+    /** A flow rule that parsed; {@code text} is kept to quote it back in messages. */
+    record FlowDraft(String text, FlowRule rule, int line) {
+    }
+
+    /** One end of a link; {@code intf}, {@code ip} and {@code mac} are null when not given. */
+    record EndDraft(String node, String intf, Ipv4Prefix ip, MacAddress mac, int line) {
+        @Override
+        public String toString() {
+            return intf == null ? node : node + ":" + intf;
+        }
+    }
+
+    record LinkDraft(EndDraft a, EndDraft b, LinkParams params, int line) {
+        @Override
+        public String toString() {
+            return a + " <-> " + b;
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package net.mignet.topo;
+
+import static net.mignet.topo.SourceProblems.NO_LINE;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import net.mignet.flow.FlowRule;
+import net.mignet.flow.FlowRuleParser;
+import net.mignet.topo.TopologyDraft.EndDraft;
+import net.mignet.topo.TopologyDraft.FlowDraft;
+import net.mignet.topo.TopologyDraft.LinkDraft;
+import net.mignet.topo.TopologyDraft.NodeDraft;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Walks the YAML node tree of a topology file into a {@link TopologyDraft}. Reports every problem of shape and
+ * syntax it meets and reads on past it, so one run of the loader lists them all; checks that need the whole file
+ * (unknown nodes, names taken twice) are {@link DraftAssembler}'s.
+ */
+final class YamlDraftReader {
+    private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links");
+    private static final List<String> HOST_KEYS = List.of("ip");
+    private static final List<String> SWITCH_KEYS = List.of("flows");
+    private static final List<String> LINK_KEYS = List.of("ends", "bw", "delay", "jitter", "loss");
+    private static final List<String> END_KEYS = List.of("node", "intf", "ip", "mac");
+
+    /** A mapping entry; the key node holds the line that problems about the whole entry point at. */
+    private record Entry(String key, Node keyNode, Node value) {
+    }
+
+    private final SourceProblems problems;
+
+    YamlDraftReader(SourceProblems problems) {
+        this.problems = problems;
+    }
+
+    TopologyDraft read(Node root, String defaultName) {
+        Map<String, Entry> top = fields(root, "a topology file", TOP_KEYS,
+                "'hosts:', 'switches:' and 'links:' each at the start of a line");
+        if (top == null) {
+            top = Map.of();
+        }
+        List<NodeDraft> nodes = new ArrayList<>();
+        readNodes(top.get("hosts"), NodeKind.HOST, nodes);
+        readNodes(top.get("switches"), NodeKind.SWITCH, nodes);
+        List<LinkDraft> links = readLinks(top.get("links"));
+        Entry nameEntry = top.get("name");
+        String name = nameEntry == null ? null : text(nameEntry, "name: service-migration");
+        return name == null ? new TopologyDraft(defaultName, NO_LINE, nodes, links)
+                : new TopologyDraft(name, line(nameEntry.value()), nodes, links);
+    }
+
+    private void readNodes(Entry section, NodeKind kind, List<NodeDraft> out) {
+        if (section == null || isNull(section.value())) {
+            return;
+        }
+        List<Entry> entries = entries(section.value(), section.key(), kind == NodeKind.HOST
+                ? "an indented line 'h1: {ip: 10.0.0.11/24}' (or just 'h1:') per host"
+                : "an indented line 's1:' per switch");
+        for (Entry e : entries == null ? List.<Entry>of() : entries) {
+            String problem = Names.nodeNameProblem(e.key());
+            if (problem != null) {
+                problems.add(line(e.keyNode()), problem);
+            }
+            out.add(kind == NodeKind.HOST ? readHost(e) : readSwitch(e));
+        }
+    }
+
+    private NodeDraft readHost(Entry e) {
+        Ipv4Prefix ip = null;
+        if (!isNull(e.value())) {
+            Map<String, Entry> f = fields(e.value(), "host '" + e.key() + "'", HOST_KEYS,
+                    "'" + e.key() + ": {ip: 10.0.0.11/24}'");
+            ip = f == null ? null : value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parse);
+        }
+        return new NodeDraft(e.key(), NodeKind.HOST, ip, List.of(), line(e.keyNode()));
+    }
+
+    private NodeDraft readSwitch(Entry e) {
+        List<FlowDraft> flows = List.of();
+        if (!isNull(e.value())) {
+            Map<String, Entry> f = fields(e.value(), "switch '" + e.key() + "'", SWITCH_KEYS,
+                    "an indented 'flows:' list under '" + e.key() + ":'");
+            if (f != null && f.containsKey("flows")) {
+                flows = readFlows(f.get("flows"), e.key());
+            }
+        }
+        return new NodeDraft(e.key(), NodeKind.SWITCH, null, flows, line(e.keyNode()));
+    }
+
+    private List<FlowDraft> readFlows(Entry entry, String sw) {
+        if (isNull(entry.value())) {
+            return List.of();
+        }
+        if (!(entry.value() instanceof SequenceNode seq)) {
+            problems.add(line(entry.value()), "flows of switch '" + sw + "' must be a list with one '- rule' line"
+                    + " per rule, e.g. '- in_port=" + sw + "-h1 actions=output:" + sw + "-h2'; found "
+                    + describe(entry.value()));
+            return List.of();
+        }
+        List<FlowDraft> flows = new ArrayList<>();
+        for (Node item : seq.getValue()) {
+            if (!(item instanceof ScalarNode scalar) || isNull(item)) {
+                problems.add(line(item), "a flow of switch '" + sw + "' must be one line of ovs-ofctl syntax,"
+                        + " e.g. 'in_port=" + sw + "-h1 actions=output:" + sw + "-h2'; found " + describe(item));
+                continue;
+            }
+            try {
+                FlowRule rule = FlowRuleParser.parse(scalar.getValue());
+                flows.add(new FlowDraft(scalar.getValue(), rule, line(item)));
+            } catch (IllegalArgumentException e) {
+                problems.add(line(item), "flow '" + scalar.getValue() + "': " + e.getMessage());
+            }
+        }
+        return flows;
+    }
+
+    private List<LinkDraft> readLinks(Entry section) {
+        if (section == null || isNull(section.value())) {
+            return List.of();
+        }
+        if (!(section.value() instanceof SequenceNode seq)) {
+            problems.add(line(section.value()), "links must be a list with one '- ends: [h1, s1]' item per link;"
+                    + " found " + describe(section.value()));
+            return List.of();
+        }
+        List<LinkDraft> links = new ArrayList<>();
+        for (Node item : seq.getValue()) {
+            LinkDraft link = readLink(item);
+            if (link != null) {
+                links.add(link);
+            }
+        }
+        return links;
+    }
+
+    private LinkDraft readLink(Node item) {
+        int problemsBefore = problems.count();
+        Map<String, Entry> f = fields(item, "a link", LINK_KEYS, "'- ends: [h1, s1]'");
+        if (f == null) {
+            return null;
+        }
+        Double bw = value(f.get("bw"), "bw: 1000", YamlDraftReader::parseBandwidth);
+        Duration delay = value(f.get("delay"), "delay: 5ms", LinkParams::parseDuration);
+        Duration jitter = value(f.get("jitter"), "jitter: 1ms", LinkParams::parseDuration);
+        Double loss = value(f.get("loss"), "loss: 10%", YamlDraftReader::parseLoss);
+        Entry ends = f.get("ends");
+        if (ends == null) {
+            problems.add(line(item), "a link needs its two ends, e.g. 'ends: [h1, s1]'");
+            return null;
+        }
+        if (!(ends.value() instanceof SequenceNode seq)) {
+            problems.add(line(ends.keyNode()), "ends must be a list of two nodes, e.g. 'ends: [h1, s1]'; found "
+                    + describe(ends.value()));
+            return null;
+        }
+        List<EndDraft> read = new ArrayList<>();
+        seq.getValue().forEach(end -> read.add(readEnd(end)));
+        if (read.size() != 2) {
+            problems.add(line(ends.keyNode()), "a link has exactly 2 ends, this one has " + read.size()
+                    + "; write one link per pair of nodes, e.g. 'ends: [h1, s1]'");
+        }
+        if (problems.count() > problemsBefore) {
+            return null;
+        }
+        return new LinkDraft(read.get(0), read.get(1), new LinkParams(bw, delay, jitter, loss), line(item));
+    }
+
+    /** An end is {@code h1}, {@code h1:h1-eth0} (containerlab style) or {@code {node: h1, intf: ..., ip: ..., mac: ...}}. */
+    private EndDraft readEnd(Node node) {
+        if (node instanceof ScalarNode scalar && !isNull(node)) {
+            String[] parts = scalar.getValue().split(":", -1);
+            String name = parts[0].trim();
+            String intf = parts.length == 2 ? parts[1].trim() : null;
+            if (parts.length > 2 || name.isEmpty() || intf != null && intf.isEmpty()) {
+                problems.add(line(node), "link end '" + scalar.getValue() + "' must be a node name or"
+                        + " node:interface, e.g. 'h2' or 'h2:h2-s1'");
+                return null;
+            }
+            return interfaceNameOk(intf, node) ? new EndDraft(name, intf, null, null, line(node)) : null;
+        }
+        if (!(node instanceof MappingNode)) {
+            problems.add(line(node), "a link end must be a node name like 'h1', 'h1:h1-s1' or a mapping like"
+                    + " '{node: h1, intf: h1-s1, ip: 10.0.0.11/24}'; found " + describe(node));
+            return null;
+        }
+        int problemsBefore = problems.count();
+        Map<String, Entry> f = fields(node, "a link end", END_KEYS, "'{node: h1, intf: h1-s1, ip: 10.0.0.11/24}'");
+        Entry nodeEntry = f.get("node");
+        if (nodeEntry == null) {
+            problems.add(line(node), "a link end needs the node it is on, e.g. '{node: h1, intf: h1-s1}'");
+        }
+        String name = nodeEntry == null ? null : text(nodeEntry, "node: h1");
+        Entry intfEntry = f.get("intf");
+        String intf = intfEntry == null ? null : text(intfEntry, "intf: h1-s1");
+        if (intf != null) {
+            interfaceNameOk(intf, intfEntry.value());
+        }
+        Ipv4Prefix ip = value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parse);
+        MacAddress mac = value(f.get("mac"), "mac: \"00:00:00:00:00:12\"", MacAddress::parse);
+        return problems.count() > problemsBefore ? null : new EndDraft(name, intf, ip, mac, line(node));
+    }
+
+    private boolean interfaceNameOk(String intf, Node where) {
+        String problem = intf == null ? null : Names.interfaceNameProblem(intf);
+        if (problem != null) {
+            problems.add(line(where), problem);
+        }
+        return problem == null;
+    }
+
+    /**
+     * The entries of a mapping whose keys are names chosen by the user (hosts, switches), in file order and with
+     * repeats kept, so that a node declared twice is reported rather than silently merged. Null if not a mapping.
+     */
+    private List<Entry> entries(Node node, String what, String example) {
+        if (!(node instanceof MappingNode mapping)) {
+            problems.add(line(node), what + " must be a mapping of 'key: value' lines, e.g. " + example
+                    + "; found " + describe(node));
+            return null;
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            if (tuple.getKeyNode() instanceof ScalarNode key && !isNull(key)) {
+                entries.add(new Entry(key.getValue(), key, tuple.getValueNode()));
+            } else {
+                problems.add(line(tuple.getKeyNode()), "a key in " + what + " must be a plain name; found "
+                        + describe(tuple.getKeyNode()));
+            }
+        }
+        return entries;
+    }
+
+    /** A mapping with a fixed set of keys, each given at most once. Null if not a mapping. */
+    private Map<String, Entry> fields(Node node, String what, List<String> allowed, String example) {
+        List<Entry> entries = entries(node, what, example);
+        if (entries == null) {
+            return null;
+        }
+        Map<String, Entry> fields = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (!allowed.contains(e.key())) {
+                problems.add(line(e.keyNode()), "unknown key '" + e.key() + "' in " + what
+                        + Suggestions.didYouMean(e.key(), allowed) + "; allowed here: " + String.join(", ", allowed));
+                continue;
+            }
+            Entry first = fields.putIfAbsent(e.key(), e);
+            if (first != null) {
+                problems.add(line(e.keyNode()), "'" + e.key() + "' is given twice in " + what + " (first on line "
+                        + line(first.keyNode()) + "); keep one");
+            }
+        }
+        return fields;
+    }
+
+    /** The text of a single value, or null (reported) when it is empty, a list or a mapping. */
+    private String text(Entry e, String example) {
+        if (isNull(e.value())) {
+            problems.add(line(e.keyNode()), "'" + e.key() + "' is empty; write e.g. '" + example + "'");
+            return null;
+        }
+        if (!(e.value() instanceof ScalarNode scalar)) {
+            problems.add(line(e.value()), "'" + e.key() + "' must be a single value, e.g. '" + example + "'; found "
+                    + describe(e.value()));
+            return null;
+        }
+        return scalar.getValue();
+    }
+
+    /** Parses an optional value; null when absent or (reported) unparseable. */
+    private <T> T value(Entry e, String example, Function<String, T> parser) {
+        String text = e == null ? null : text(e, example);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException ex) {
+            problems.add(line(e.value()), e.key() + ": " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private static Double parseBandwidth(String text) {
+        double mbit;
+        try {
+            mbit = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            mbit = Double.NaN;
+        }
+        if (!(mbit > 0) || Double.isInfinite(mbit)) {
+            throw new IllegalArgumentException("'" + text + "' is not a rate; write the rate in Mbit/s as a number"
+                    + " above 0, e.g. 'bw: 1000'");
+        }
+        return mbit;
+    }
+
+    private static Double parseLoss(String text) {
+        double percent = LinkParams.parsePercent(text);
+        if (!(percent >= 0 && percent <= 100)) {
+            throw new IllegalArgumentException("'" + text + "' is outside 0..100 %; write e.g. 'loss: 10%'");
+        }
+        return percent;
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    private static String describe(Node node) {
+        return switch (node) {
+            case ScalarNode s when isNull(s) -> "nothing";
+            case ScalarNode s -> "'" + s.getValue() + "'";
+            case SequenceNode _ -> "a list";
+            case MappingNode _ -> "a mapping";
+            default -> "a " + node.getNodeType();
+        };
+    }
+
+    /** 1-based, as editors show it. */
+    static int line(Node node) {
+        return node.getStartMark().map(m -> m.getLine() + 1).orElse(NO_LINE);
+    }
+}

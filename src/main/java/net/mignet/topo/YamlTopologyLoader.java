@@ -1,0 +1,111 @@
+package net.mignet.topo;
+
+import static net.mignet.topo.SourceProblems.NO_LINE;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * Loads a topology file (containerlab-like YAML). Every problem names {@code file:line}, what is wrong and what
+ * to write instead, and all problems found are reported together in one {@link TopologyException}.
+ *
+ * <pre>
+ * name: service-migration
+ * hosts:
+ *   h1: {ip: 10.0.0.11/24}
+ * switches:
+ *   s1:
+ *     flows:
+ *       - in_port=s1-h1 actions=output:s1-h2
+ * links:
+ *   - ends: [h1, s1]
+ *   - ends: ["h2:h2-s1", {node: s1, intf: s1-h2}]
+ *     bw: 1000
+ *     delay: 5ms
+ * </pre>
+ */
+public final class YamlTopologyLoader {
+    private YamlTopologyLoader() {
+    }
+
+    public static Topology load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new TopologyException(file + ": no such file; check the path"
+                    + (file.isAbsolute() ? "" : " (it is relative to " + Path.of("").toAbsolutePath() + ")"));
+        } catch (CharacterCodingException e) {
+            throw new TopologyException(file + ": is not UTF-8 text; save the topology file as UTF-8");
+        } catch (IOException e) {
+            throw new TopologyException(file + ": cannot be read: " + e);
+        }
+        return parse(yaml, file.toString());
+    }
+
+    /** @param sourceName what messages call the text, usually its file name; also gives the default topology name */
+    public static Topology parse(String yaml, String sourceName) {
+        SourceProblems problems = new SourceProblems(sourceName);
+        Node root = compose(yaml, sourceName, problems);
+        TopologyDraft draft = new YamlDraftReader(problems).read(root, defaultName(sourceName));
+        return DraftAssembler.assemble(draft, problems);
+    }
+
+    /** Parses without building Java objects, so every value keeps its line; fails on malformed YAML. */
+    private static Node compose(String yaml, String sourceName, SourceProblems problems) {
+        // The YAML 1.2 core schema: 'yes' and 'on' are text, '~' and 'null' are null; duplicate keys are kept
+        // in the node tree, so YamlDraftReader reports them instead of one silently replacing the other.
+        LoadSettings settings = LoadSettings.builder().setLabel(sourceName).setSchema(new CoreSchema()).build();
+        Optional<Node> root;
+        try {
+            root = new Compose(settings).composeString(yaml);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(NO_LINE);
+            String context = e.getContext() == null ? ""
+                    : " (" + e.getContext() + e.getContextMark().map(YamlTopologyLoader::onLine).orElse("") + ")";
+            // snakeyaml words some problems as the second half of "expected X, but found Y".
+            String problem = Objects.requireNonNullElse(e.getProblem(), "syntax error").replaceFirst("^but ", "");
+            problems.add(line, "the YAML is malformed: " + problem + context + "; check the indentation, the quotes and that each 'key: value' has a space after"
+                    + " the colon");
+            throw problems.toException();
+        } catch (YamlEngineException e) {
+            throw new TopologyException(sourceName + ": the YAML cannot be read: " + e.getMessage());
+        }
+        if (root.isEmpty() || root.get() instanceof ScalarNode s && Tag.NULL.equals(s.getTag())) {
+            throw new TopologyException(sourceName + ": the file is empty; a topology file lists 'hosts:',"
+                    + " 'switches:' and 'links:', see examples/two-hosts.yaml");
+        }
+        return root.get();
+    }
+
+    private static String onLine(Mark mark) {
+        return " on line " + (mark.getLine() + 1);
+    }
+
+    /** The file name without directory and extension, made into a valid topology name. */
+    static String defaultName(String sourceName) {
+        String base = sourceName.substring(Math.max(sourceName.lastIndexOf('/'), sourceName.lastIndexOf('\\')) + 1);
+        int dot = base.lastIndexOf('.');
+        if (dot > 0) {
+            base = base.substring(0, dot);
+        }
+        String name = base.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+", "");
+        name = name.substring(0, Math.min(name.length(), 24)).replaceAll("-+$", "");
+        return name.isEmpty() ? "topology" : name;
+    }
+}

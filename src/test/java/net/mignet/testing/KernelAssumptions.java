@@ -1,0 +1,35 @@
+package net.mignet.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import net.mignet.net.Privileges;
+
+/** Skips a test, saying why, when the machine cannot build namespaces or lacks a tool. */
+public final class KernelAssumptions {
+    private KernelAssumptions() {
+    }
+
+    public static void assumeRoot() {
+        assume(Privileges.isRoot(), "needs root to build network namespaces (run the tests as root)");
+    }
+
+    public static void assumeTool(String tool) {
+        boolean found = System.getenv("PATH") != null && java.util.Arrays.stream(System.getenv("PATH").split(":"))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+        assume(found, "needs the '" + tool + "' command (install it: see README)");
+    }
+
+    public static void assumeKernelModule(String module, Path probe) {
+        assume(Files.exists(probe), "needs kernel support for " + module);
+    }
+
+    private static void assume(boolean condition, String reason) {
+        if (!condition) {
+            System.err.println("SKIPPED: " + reason);
+        }
+        assumeTrue(condition, reason);
+    }
+
+}
