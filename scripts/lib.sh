@@ -5,7 +5,7 @@ MIGNET_HOME="${MIGNET_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 MIGNET_JAR="$MIGNET_HOME/target/mignet.jar"
 
 # Commands mignet runs, and the Debian package that has each.
-MIGNET_TOOLS=(ip:iproute2 nft:nftables ethtool:ethtool ping:iputils-ping iperf3:iperf3 ps:procps)
+MIGNET_TOOLS=(ip:iproute2 nft:nftables ethtool:ethtool ping:iputils-ping iperf3:iperf3 ps:procps ss:iproute2 python3:python3)
 
 die() { echo "mignet: $*" >&2; exit 1; }
 
@@ -55,7 +55,7 @@ mvn_quiet() {
 
 # Builds target/mignet.jar when it is missing or older than any source or the pom.
 build_if_stale() {
-    if [ -f "$MIGNET_JAR" ] && [ -z "$(find "$MIGNET_HOME/src/main" "$MIGNET_HOME/pom.xml" -newer "$MIGNET_JAR" -print -quit)" ]; then
+    if [ -f "$MIGNET_JAR" ] && [ -z "$(find "$MIGNET_HOME/src/main" "$MIGNET_HOME/pom.xml" "$MIGNET_HOME/examples" -newer "$MIGNET_JAR" -print -quit)" ]; then
         return 0
     fi
     command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to build mignet: apt-get install maven"

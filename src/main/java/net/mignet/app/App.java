@@ -19,7 +19,7 @@ import net.mignet.net.Host;
 public final class App {
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
-    private final String name;
+    private volatile String name;
     private final Host host;
     private final List<String> argv;
     private final Process process;
@@ -57,6 +57,11 @@ public final class App {
         return name;
     }
 
+    /** A successor takes over the name of the instance it replaced. */
+    void rename(String newName) {
+        this.name = newName;
+    }
+
     public Host host() {
         return host;
     }
@@ -92,6 +97,23 @@ public final class App {
      */
     public OptionalInt exitStatus() {
         return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
+    /**
+     * Writes one line to the app's standard input: the control channel of the built-in services (e.g.
+     * {@code handover}). Programs that do not read their input ignore it.
+     */
+    public void sendLine(String line) {
+        synchronized (process) {
+            try {
+                java.io.OutputStream in = process.getOutputStream();
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write to " + name + ": " + e.getMessage()
+                        + (process.isAlive() ? "" : " (it has exited)"), e);
+            }
+        }
     }
 
     /**

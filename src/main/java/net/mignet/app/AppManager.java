@@ -54,6 +54,26 @@ public final class AppManager implements AutoCloseable {
         return deploy(name, host, JavaLauncher.argv(mainClass, args));
     }
 
+    public Emulation emulation() {
+        return emulation;
+    }
+
+    /**
+     * After a migration: forgets {@code old} (stopped) and lets {@code successor} carry its name, so that
+     * {@code logs}, {@code stop} and the next migration find the service where it runs now.
+     */
+    public synchronized void replace(App old, App successor) {
+        if (old.isRunning()) {
+            throw new IllegalStateException(old + " still runs; stop it before it is replaced");
+        }
+        String name = old.name();
+        apps.remove(name, old);
+        apps.remove(successor.name(), successor);
+        old.log().close();
+        successor.rename(name);
+        apps.put(name, successor);
+    }
+
     public synchronized Optional<App> find(String name) {
         return Optional.ofNullable(apps.get(name));
     }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
+import net.mignet.app.JavaLauncher;
 import net.mignet.app.LogLine;
+import net.mignet.apps.BuiltinApps;
 import net.mignet.flow.FlowRule;
 import net.mignet.flow.FlowRuleFormatter;
 import net.mignet.flow.FlowRuleParser;
@@ -47,7 +49,8 @@ public final class CoreCommands {
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
         shell.register(new ShellCommand("deploy", "deploy <app> <host> <command...>",
-                "start a program on a host as a named app", this::deploy));
+                "start a program on a host as a named app; built-in programs: "
+                        + String.join(", ", BuiltinApps.names()), this::deploy));
         shell.register(new ShellCommand("apps", "apps", "list apps", (a, out) -> listApps(out)));
         shell.register(new ShellCommand("logs", "logs <app> [lines]", "show an app's timestamped output",
                 this::logs));
@@ -57,6 +60,7 @@ public final class CoreCommands {
                 + " two nodes", this::link));
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
+        new MigrationCommands(net, apps).registerAll(shell);
     }
 
     /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
@@ -170,7 +174,11 @@ public final class CoreCommands {
 
     private void deploy(List<String> args, PrintStream out) {
         requireArgs(args, 3, "deploy <app> <host> <command...>");
-        App app = apps.deploy(args.get(0), net.host(args.get(1)), args.subList(2, args.size()));
+        List<String> command = args.subList(2, args.size());
+        // Built-in programs by name: deploy counter h2 counter-service --listen 10.0.0.12:8888
+        List<String> argv = BuiltinApps.mainClass(command.getFirst())
+                .map(main -> JavaLauncher.argv(main, command.subList(1, command.size()))).orElse(command);
+        App app = apps.deploy(args.get(0), net.host(args.get(1)), argv);
         out.println("deployed " + app);
     }
 

@@ -77,6 +77,30 @@ public final class FlowTable {
         return changed;
     }
 
+    /**
+     * Gives the rules with these ids new actions, all in one transaction: the switch never forwards by a mix
+     * of old and new rules. Ids that are no longer in the table are refused.
+     */
+    public synchronized void replaceActions(Map<Long, FlowAction> actions) {
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        Map<Long, FlowAction> pending = new java.util.HashMap<>(actions);
+        for (int i = 0; i < rules.size(); i++) {
+            NftFlowCompiler.NumberedRule r = rules.get(i);
+            FlowAction action = pending.remove(r.id());
+            if (action != null) {
+                FlowRule changed = new FlowRule(r.rule().priority(), r.rule().match(), action);
+                checkPorts(changed);
+                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), changed));
+            }
+        }
+        if (!pending.isEmpty()) {
+            rules.clear();
+            rules.addAll(before);
+            throw new IllegalArgumentException("switch " + switchName + " has no rule with id " + pending.keySet());
+        }
+        apply(before);
+    }
+
     /** Deletes every rule {@code match} selects; {@link FlowMatch#ANY} with no priority deletes all. */
     public synchronized int delete(FlowMatch match, Integer priority) {
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);

@@ -75,12 +75,51 @@ public final class Host {
         return PingResult.parse(r.stdout() + r.stderr());
     }
 
-    /** Brings one of this host's interfaces up or down. */
-    public void setInterfaceUp(String interfaceName, boolean up) {
+    /** A resolved neighbour (ARP entry) of one of this host's interfaces. */
+    public record Neighbour(String ip, String mac) {
+    }
+
+    /** The neighbours this host has resolved on one interface (reachable, stale, delayed or permanent). */
+    public List<Neighbour> neighbours(String interfaceName) {
+        requireInterface(interfaceName);
+        List<Neighbour> found = new ArrayList<>();
+        String out = Command.check(List.of("ip", "-n", namespace, "-4", "neigh", "show", "dev", interfaceName))
+                .stdout();
+        for (String line : out.lines().toList()) {
+            String[] w = line.trim().split("\\s+");
+            int mac = List.of(w).indexOf("lladdr");
+            if (mac > 0 && mac + 1 < w.length && !line.contains("FAILED") && !line.contains("INCOMPLETE")) {
+                found.add(new Neighbour(w[0], w[mac + 1]));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Teaches this host neighbours learned elsewhere, as reachable entries: a service that moves here answers
+     * its clients at once instead of asking for their MAC first (an ARP reply the switch may still send to
+     * the old host).
+     */
+    public void learnNeighbours(String interfaceName, List<Neighbour> neighbours) {
+        requireInterface(interfaceName);
+        for (Neighbour n : neighbours) {
+            Ipv4Address.parse(n.ip());
+            net.mignet.topo.MacAddress.parse(n.mac());
+            Command.check(List.of("ip", "-n", namespace, "neigh", "replace", n.ip(), "lladdr", n.mac(), "dev",
+                    interfaceName, "nud", "reachable"));
+        }
+    }
+
+    private void requireInterface(String interfaceName) {
         if (interfaces.stream().noneMatch(i -> i.interfaceName().equals(interfaceName))) {
             throw new IllegalArgumentException(name + " has no interface " + interfaceName + " (it has: "
                     + String.join(", ", interfaces.stream().map(LinkEnd::interfaceName).toList()) + ")");
         }
+    }
+
+    /** Brings one of this host's interfaces up or down. */
+    public void setInterfaceUp(String interfaceName, boolean up) {
+        requireInterface(interfaceName);
         Command.check(List.of("ip", "-n", namespace, "link", "set", "dev", interfaceName, up ? "up" : "down"));
     }
 

@@ -1,0 +1,291 @@
+package net.mignet.apps;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The counter service of the reference scenario: each request on its UDP address increments a counter and is
+ * answered with it. Started fresh, or with {@code --state-from OLD:PORT}, it first takes the state over from a
+ * running instance and continues from it.
+ *
+ * <p>Handover: every instance listens on TCP {@code --handover-port} (all addresses of its host) for a
+ * successor. A successor connects at start; when the old instance then reads {@code handover} on standard
+ * input (or gets SIGTERM), it stops counting, sends its state, and waits for the acknowledgement. After that
+ * it forwards every request that still reaches it to the successor until it is stopped, so that no request
+ * is lost while the network switches over. Should the successor not acknowledge, the old instance keeps
+ * serving as if nothing had happened.
+ */
+public final class CounterService {
+    static final Set<String> OPTIONS = Set.of("listen", "handover-port", "state-from", "ack-timeout");
+
+    private enum Mode { SERVING, FORWARDING, STOPPED }
+
+    /** One unit of work for the single thread that owns the state. */
+    private sealed interface Work {
+    }
+
+    private record Datagram(byte[] payload, int length, InetSocketAddress source) implements Work {
+    }
+
+    private record HandoverRequest() implements Work {
+    }
+
+    private final PrintStream out = System.out;
+    private final PrintStream events = System.err;
+    private final DatagramSocket socket;
+    private final BlockingQueue<Work> work = new LinkedBlockingQueue<>();
+    private final Object lock = new Object();
+    private final int ackTimeoutMillis;
+    private CounterState state = new CounterState();
+    private volatile StateChannel successor;
+    private Mode mode = Mode.SERVING;
+
+    private CounterService(DatagramSocket socket, int ackTimeoutMillis) {
+        this.socket = socket;
+        this.ackTimeoutMillis = ackTimeoutMillis;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        AppArgs args = AppArgs.parse("counter-service", argv, OPTIONS);
+        InetSocketAddress listen = args.address("listen", "10.0.0.12:8888");
+        int handoverPort = (int) args.number("handover-port", 9999);
+        InetSocketAddress stateFrom = args.address("state-from", null);
+        int ackTimeout = (int) args.duration("ack-timeout", "10s").toMillis();
+
+        warmUp();
+        // Bound before anything else: requests sent here while the state is on its way wait in the socket.
+        DatagramSocket socket = new DatagramSocket(listen);
+        CounterService service = new CounterService(socket, ackTimeout);
+        service.acceptSuccessors(handoverPort);
+        if (stateFrom != null) {
+            service.takeStateFrom(stateFrom);
+        } else {
+            service.out.println("Counter service on " + hostPort(listen) + ", counter starts at 0");
+        }
+        AppEvents.emit(service.events, "serving", "listen", hostPort(listen), "counter", service.state.counter());
+        Runtime.getRuntime().addShutdownHook(new Thread(service::onTerminate));
+        service.readCommands();
+        Thread.ofPlatform().name("receiver").daemon().start(service::receive);
+        service.process();
+    }
+
+    /**
+     * Runs the handover's code once on a dummy state, so that the real handover, during which nobody is
+     * served, does not pay for class loading and interpretation.
+     */
+    private static void warmUp() throws IOException {
+        CounterState dummy = new CounterState();
+        dummy.answer(new CounterProtocol.Request("warm-up", 1));
+        byte[] bytes = CounterState.decode(dummy.encode()).encode();
+        StateChannel.checksum(bytes);
+        CounterProtocol.parseRequest(new CounterProtocol.Request("warm-up", 2).encode());
+        AppEvents.epochNanos(java.time.Instant.now());
+        // The datagram paths too, over loopback: the first requests after a handover must not wait for them.
+        try (DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                DatagramSocket b = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            a.setSoTimeout(1000);
+            byte[] ping = "warm-up".getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 200; i++) {
+                b.send(new DatagramPacket(ping, ping.length, a.getLocalSocketAddress()));
+                a.receive(new DatagramPacket(new byte[2048], 2048));
+            }
+        } catch (IOException e) {
+            // No loopback in this host: the service works, only its first replies are slower.
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** Get-state mode: connect to the old instance (retrying while it is not there yet) and take its state. */
+    private void takeStateFrom(InetSocketAddress old) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        Socket s = null;
+        while (s == null) {
+            try {
+                s = new Socket();
+                s.connect(old, 1000);
+            } catch (IOException e) {
+                s.close();
+                s = null;
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("no old instance at " + hostPort(old) + " within 30 s: " + e.getMessage());
+                }
+                Thread.sleep(20);
+            }
+        }
+        StateChannel channel = new StateChannel(s);
+        out.println("Waiting for the state from " + hostPort(old));
+        AppEvents.emit(events, "awaiting-state", "from", hostPort(old));
+        byte[] bytes = channel.receiveState();
+        state = CounterState.decode(bytes);
+        channel.acknowledge(bytes);
+        out.println("Got the state from " + hostPort(old) + ": counter " + state.counter());
+        AppEvents.emit(events, "state-received", "bytes", bytes.length, "counter", state.counter(), "at",
+                AppEvents.epochNanos(java.time.Instant.now()));
+        Thread.ofPlatform().name("forwarded").daemon().start(() -> {
+            try (channel) {
+                for (StateChannel.Forwarded f; (f = channel.nextForwarded()) != null; ) {
+                    work.add(new Datagram(f.payload(), f.payload().length, f.source()));
+                }
+            } catch (IOException e) {
+                // The old instance is gone; nothing more will be forwarded.
+            }
+        });
+    }
+
+    private void acceptSuccessors(int port) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(port));
+        Thread.ofPlatform().name("handover-listener").daemon().start(() -> {
+            while (true) {
+                try {
+                    StateChannel channel = new StateChannel(server.accept());
+                    StateChannel previous = successor;
+                    successor = channel;
+                    if (previous != null) {
+                        previous.close();
+                    }
+                    AppEvents.emit(events, "successor-connected", "from", channel.peer());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private void readCommands() {
+        Thread.ofPlatform().name("commands").daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    switch (line.strip()) {
+                        case "handover" -> work.add(new HandoverRequest());
+                        case "state" -> out.println("counter " + counter());
+                        default -> out.println("unknown command '" + line.strip() + "': handover, state");
+                    }
+                }
+            } catch (IOException e) {
+                // No more commands.
+            }
+        });
+    }
+
+    private long counter() {
+        synchronized (lock) {
+            return state.counter();
+        }
+    }
+
+    private void receive() {
+        while (true) {
+            byte[] buffer = new byte[2048];
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            try {
+                socket.receive(packet);
+            } catch (IOException e) {
+                return;
+            }
+            work.add(new Datagram(buffer, packet.getLength(), (InetSocketAddress) packet.getSocketAddress()));
+        }
+    }
+
+    private void process() throws InterruptedException {
+        while (true) {
+            Work next = work.take();
+            synchronized (lock) {
+                switch (next) {
+                    case Datagram d -> handle(d);
+                    case HandoverRequest h -> handOver();
+                }
+            }
+        }
+    }
+
+    private void handle(Datagram d) {
+        switch (mode) {
+            case SERVING -> {
+                CounterProtocol.Request request = CounterProtocol.parseRequest(
+                        new String(d.payload(), 0, d.length(), StandardCharsets.UTF_8));
+                if (request == null) {
+                    return;
+                }
+                String reply = state.answer(request);
+                if (reply == null) {
+                    return;
+                }
+                byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+                try {
+                    socket.send(new DatagramPacket(bytes, bytes.length, d.source()));
+                } catch (IOException e) {
+                    out.println("cannot answer " + d.source() + ": " + e.getMessage());
+                }
+            }
+            case FORWARDING -> {
+                try {
+                    successor.forward(d.payload(), d.length(), d.source());
+                } catch (IOException e) {
+                    out.println("cannot forward a request to the successor: " + e.getMessage());
+                }
+            }
+            case STOPPED -> {
+            }
+        }
+    }
+
+    /** Called with the lock held: hands the state over, or stays serving if that fails. */
+    private void handOver() {
+        if (mode != Mode.SERVING) {
+            return;
+        }
+        StateChannel channel = successor;
+        if (channel == null) {
+            out.println("handover asked for, but no successor has connected; still serving");
+            AppEvents.emit(events, "handover-failed", "reason", "no-successor");
+            return;
+        }
+        long t0 = System.nanoTime();
+        long frozenAt = AppEvents.epochNanos(java.time.Instant.now());
+        byte[] bytes = state.encode();
+        try {
+            channel.sendState(bytes, ackTimeoutMillis);
+        } catch (IOException e) {
+            out.println("handover to " + channel.peer() + " failed (" + e.getMessage() + "); still serving");
+            AppEvents.emit(events, "handover-failed", "reason", "io");
+            successor = null;
+            channel.close();
+            return;
+        }
+        mode = Mode.FORWARDING;
+        out.println("Handed the state over to " + channel.peer() + ": counter " + state.counter());
+        AppEvents.emit(events, "handed-over", "bytes", bytes.length, "counter", state.counter(), "micros",
+                (System.nanoTime() - t0) / 1000, "frozen", frozenAt);
+    }
+
+    /** SIGTERM: hand over if a successor waits and that has not happened yet, then stop. */
+    private void onTerminate() {
+        synchronized (lock) {
+            if (successor != null) {
+                handOver();
+            }
+            mode = Mode.STOPPED;
+            socket.close();
+            StateChannel channel = successor;
+            if (channel != null) {
+                channel.close();
+            }
+        }
+    }
+}

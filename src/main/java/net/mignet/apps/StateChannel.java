@@ -1,0 +1,135 @@
+package net.mignet.apps;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.zip.CRC32;
+
+/**
+ * The TCP connection between a service instance and its successor over the internal network. The successor
+ * opens it when it starts, so the handover itself costs one round trip: the old instance sends its state, the
+ * successor acknowledges it with the state's checksum, and only then does the old instance stop counting.
+ * Afterwards the old instance forwards the requests that still reach it, so none is lost while the switch's
+ * flow table changes. TCP makes loss and duplication on the internal link harmless.
+ */
+final class StateChannel implements AutoCloseable {
+    private static final byte STATE = 'S';
+    private static final byte ACK = 'A';
+    private static final byte FORWARD = 'F';
+    static final int MAX_STATE_BYTES = 64 << 20;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+
+    StateChannel(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    /** A request forwarded by the old instance: the datagram and whom to answer. */
+    record Forwarded(byte[] payload, InetSocketAddress source) {
+    }
+
+    static long checksum(byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        return crc.getValue();
+    }
+
+    /** Old side: sends the state and waits up to {@code timeoutMillis} for the matching acknowledgement. */
+    void sendState(byte[] state, int timeoutMillis) throws IOException {
+        out.writeByte(STATE);
+        out.writeInt(state.length);
+        out.write(state);
+        out.writeLong(checksum(state));
+        out.flush();
+        int previous = socket.getSoTimeout();
+        socket.setSoTimeout(timeoutMillis);
+        try {
+            if (in.readByte() != ACK) {
+                throw new IOException("successor answered the state with something other than an ack");
+            }
+            long acked = in.readLong();
+            if (acked != checksum(state)) {
+                throw new IOException("successor acknowledged checksum " + acked + ", not the state sent");
+            }
+        } finally {
+            socket.setSoTimeout(previous);
+        }
+    }
+
+    /** New side: receives the state, verifies its checksum, acknowledges it. */
+    byte[] receiveState() throws IOException {
+        byte type = in.readByte();
+        if (type != STATE) {
+            throw new IOException("expected the state first, got frame type " + type);
+        }
+        int length = in.readInt();
+        if (length < 0 || length > MAX_STATE_BYTES) {
+            throw new IOException("state of " + length + " bytes refused");
+        }
+        byte[] state = in.readNBytes(length);
+        if (state.length != length) {
+            throw new EOFException("state cut short after " + state.length + " of " + length + " bytes");
+        }
+        long sum = in.readLong();
+        if (sum != checksum(state)) {
+            throw new IOException("state checksum mismatch");
+        }
+        return state;
+    }
+
+    void acknowledge(byte[] state) throws IOException {
+        out.writeByte(ACK);
+        out.writeLong(checksum(state));
+        out.flush();
+    }
+
+    /** Old side, after the handover: passes on a request that reached it late. */
+    void forward(byte[] payload, int length, InetSocketAddress source) throws IOException {
+        out.writeByte(FORWARD);
+        out.write(source.getAddress().getAddress());
+        out.writeShort(source.getPort());
+        out.writeShort(length);
+        out.write(payload, 0, length);
+        out.flush();
+    }
+
+    /** New side: the next forwarded request, or null when the old instance has closed the channel. */
+    Forwarded nextForwarded() throws IOException {
+        byte type;
+        try {
+            type = in.readByte();
+        } catch (EOFException e) {
+            return null;
+        }
+        if (type != FORWARD) {
+            throw new IOException("unexpected frame type " + type + " after the state");
+        }
+        byte[] address = in.readNBytes(4);
+        int port = in.readUnsignedShort();
+        int length = in.readUnsignedShort();
+        byte[] payload = in.readNBytes(length);
+        return new Forwarded(payload, new InetSocketAddress(InetAddress.getByAddress(address), port));
+    }
+
+    String peer() {
+        return socket.getRemoteSocketAddress().toString().replaceFirst("^/", "");
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closing a socket that is already gone.
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package net.mignet.migrate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.app.App;
+import net.mignet.app.LogLine;
+import net.mignet.apps.AppEvents;
+
+/**
+ * What a client saw of a migration, computed from the reply events of mignet's counter client.
+ *
+ * @param downtime   the longest extra wait of any request answered during the migration: its time from first
+ *                   send to reply, less the client's usual round trip before the migration
+ * @param largestGap the largest gap between two consecutive replies in the same window (includes the client's
+ *                   own sending interval)
+ * @param retries    retransmissions of the requests in the window
+ * @param requests   requests answered in the window
+ * @param usualRtt   the median round trip of the requests before the migration
+ */
+public record ClientObservation(Duration downtime, Duration largestGap, int retries, int requests,
+        Duration usualRtt) {
+
+    /** One answered request of the client. */
+    record Reply(long seq, long counter, Instant sent, Instant replied, int retries) {
+        Duration roundTrip() {
+            return Duration.between(sent, replied);
+        }
+    }
+
+    static List<Reply> replies(App client) {
+        List<Reply> replies = new ArrayList<>();
+        for (LogLine line : client.log().lines(LogLine.Stream.STDERR)) {
+            AppEvents.Event e = AppEvents.parse(line.text());
+            if (e != null && e.name().equals("reply")) {
+                replies.add(new Reply(e.longField("seq"), e.longField("counter"),
+                        AppEvents.instant(e.longField("sent")), AppEvents.instant(e.longField("replied")),
+                        (int) e.longField("retries")));
+            }
+        }
+        return replies;
+    }
+
+    /**
+     * Waits (up to {@code timeout}) for the client's first reply to a request sent after {@code end}, so every
+     * request the migration touched has been answered, then computes the observation for [start, end].
+     */
+    static ClientObservation await(App client, Instant start, Instant end, Duration timeout)
+            throws InterruptedException {
+        long sentAfterEnd = AppEvents.epochNanos(end);
+        client.log().await(l -> {
+            AppEvents.Event e = AppEvents.parse(l.text());
+            return e != null && e.name().equals("reply") && e.longField("sent") > sentAfterEnd;
+        }, timeout);
+        return compute(replies(client), start, end);
+    }
+
+    static ClientObservation compute(List<Reply> all, Instant start, Instant end) {
+        List<Duration> before = all.stream().filter(r -> r.replied().isBefore(start) && r.retries() == 0)
+                .map(Reply::roundTrip).toList();
+        before = before.subList(Math.max(0, before.size() - 50), before.size());
+        Duration usual = before.isEmpty() ? Duration.ZERO
+                : before.stream().sorted().toList().get(before.size() / 2);
+        Duration downtime = Duration.ZERO;
+        Duration gap = Duration.ZERO;
+        int retries = 0;
+        int requests = 0;
+        Instant previousReply = null;
+        for (Reply r : all) {
+            boolean touched = !r.replied().isBefore(start) && !r.sent().isAfter(end);
+            boolean inWindow = !r.replied().isBefore(start) && (previousReply == null || !previousReply.isAfter(end));
+            if (inWindow && previousReply != null) {
+                Duration g = Duration.between(previousReply, r.replied());
+                gap = g.compareTo(gap) > 0 ? g : gap;
+            }
+            if (touched) {
+                requests++;
+                retries += r.retries();
+                Duration extra = r.roundTrip().minus(usual);
+                downtime = extra.compareTo(downtime) > 0 ? extra : downtime;
+            }
+            previousReply = r.replied();
+        }
+        return new ClientObservation(downtime, gap, retries, requests, usual);
+    }
+}

@@ -1,0 +1,106 @@
+package net.mignet.migrate;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.mignet.flow.FlowAction;
+import net.mignet.flow.FlowRule;
+import net.mignet.flow.FlowRuleFormatter;
+import net.mignet.net.Emulation;
+import net.mignet.net.FlowEntry;
+import net.mignet.net.Host;
+import net.mignet.net.Switch;
+import net.mignet.topo.LinkEnd;
+import net.mignet.topo.LinkSpec;
+import net.mignet.topo.NodeKind;
+
+/**
+ * The flow changes that send a service's traffic to its new host. By default: every rule that outputs to the
+ * switch port of an old-host interface whose address the new host also carries (the service address, like the
+ * scenario's shared 10.0.0.12) outputs to the new host's port with that address instead.
+ */
+final class Redirect {
+    /**
+     * One switch's changes: rule ids with their new actions, the actions they had, and the text of each change
+     * for the report.
+     */
+    record SwitchChanges(Switch sw, Map<Long, FlowAction> actions, Map<Long, FlowAction> previous,
+            List<String> described) {
+    }
+
+    private Redirect() {
+    }
+
+    static List<SwitchChanges> plan(Emulation net, Host from, Host to) {
+        Map<String, Map<String, String>> portSwaps = new HashMap<>(); // switch -> old port -> new port
+        for (LinkEnd oldIntf : from.interfaces()) {
+            if (oldIntf.ip() == null) {
+                continue;
+            }
+            Optional<LinkEnd> same = to.interfaces().stream()
+                    .filter(i -> i.ip() != null && i.ip().address().equals(oldIntf.ip().address())).findFirst();
+            if (same.isEmpty()) {
+                continue;
+            }
+            LinkEnd oldPort = switchPortOf(net, oldIntf);
+            LinkEnd newPort = switchPortOf(net, same.get());
+            if (oldPort != null && newPort != null && oldPort.node().equals(newPort.node())) {
+                portSwaps.computeIfAbsent(oldPort.node(), k -> new HashMap<>())
+                        .put(oldPort.interfaceName(), newPort.interfaceName());
+            }
+        }
+        List<SwitchChanges> changes = new ArrayList<>();
+        portSwaps.forEach((switchName, swaps) -> {
+            Switch sw = net.switchNamed(switchName);
+            Map<Long, FlowAction> actions = new LinkedHashMap<>();
+            Map<Long, FlowAction> previous = new LinkedHashMap<>();
+            List<String> described = new ArrayList<>();
+            for (FlowEntry e : sw.flowTable().entries()) {
+                if (e.rule().action() instanceof FlowAction.Output out
+                        && out.ports().stream().anyMatch(swaps::containsKey)) {
+                    FlowAction.Output moved = new FlowAction.Output(out.ports().stream()
+                            .map(p -> swaps.getOrDefault(p, p)).toList());
+                    actions.put(e.id(), moved);
+                    previous.put(e.id(), out);
+                    described.add(switchName + ": " + FlowRuleFormatter.format(
+                            new FlowRule(e.rule().priority(), e.rule().match(), moved)));
+                }
+            }
+            if (!actions.isEmpty()) {
+                changes.add(new SwitchChanges(sw, actions, previous, described));
+            }
+        });
+        return changes;
+    }
+
+    /** The switch side of the link on which a host interface sits, or null when it is not on a switch. */
+    static LinkEnd switchPortOf(Emulation net, LinkEnd hostInterface) {
+        for (LinkSpec l : net.topology().links()) {
+            LinkEnd other = null;
+            if (l.a().node().equals(hostInterface.node()) && l.a().interfaceName().equals(hostInterface.interfaceName())) {
+                other = l.b();
+            } else if (l.b().node().equals(hostInterface.node())
+                    && l.b().interfaceName().equals(hostInterface.interfaceName())) {
+                other = l.a();
+            }
+            if (other != null) {
+                return net.topology().kindOf(other.node()).orElseThrow() == NodeKind.SWITCH ? other : null;
+            }
+        }
+        return null;
+    }
+
+    /** The changes that put the rules back as they were. */
+    static List<SwitchChanges> undo(List<SwitchChanges> changes) {
+        return changes.stream().map(c -> new SwitchChanges(c.sw(), c.previous(), c.actions(), List.of())).toList();
+    }
+
+    static void apply(List<SwitchChanges> changes) {
+        for (SwitchChanges c : changes) {
+            c.sw().flowTable().replaceActions(c.actions());
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package net.mignet.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import net.mignet.topo.Ipv4Prefix;
+import net.mignet.topo.MacAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FlowRuleParserTest {
+
+    @Test
+    void parses_the_scenario_rule() {
+        FlowRule r = FlowRuleParser.parse("in_port=s1-h1 actions=output:s1-h2");
+        assertThat(r.priority()).isEqualTo(FlowRule.DEFAULT_PRIORITY);
+        assertThat(r.match()).isEqualTo(FlowMatch.ANY.withInPort("s1-h1"));
+        assertThat(r.action()).isEqualTo(new FlowAction.Output(List.of("s1-h2")));
+    }
+
+    @Test
+    void parses_every_field_and_shorthand() {
+        FlowRule r = FlowRuleParser.parse("priority=100,in_port=p1,dl_src=00:00:00:00:00:01,"
+                + "dl_dst=00:00:00:00:00:12 udp nw_src=10.0.0.0/24,nw_dst=10.0.0.12,tp_src=5000,tp_dst=0x22b8"
+                + " actions=output:p2,output:p3");
+        FlowMatch m = r.match();
+        assertThat(r.priority()).isEqualTo(100);
+        assertThat(m.inPort()).isEqualTo("p1");
+        assertThat(m.ethSrc()).isEqualTo(MacAddress.parse("00:00:00:00:00:01"));
+        assertThat(m.ethDst()).isEqualTo(MacAddress.parse("00:00:00:00:00:12"));
+        assertThat(m.ethType()).isEqualTo(0x0800);
+        assertThat(m.ipProto()).isEqualTo(17);
+        assertThat(m.ipSrc()).isEqualTo(Ipv4Prefix.parse("10.0.0.0/24"));
+        assertThat(m.ipDst()).isEqualTo(Ipv4Prefix.parse("10.0.0.12/32"));
+        assertThat(m.tpSrc()).isEqualTo(5000);
+        assertThat(m.tpDst()).isEqualTo(8888);
+        assertThat(r.action()).isEqualTo(new FlowAction.Output(List.of("p2", "p3")));
+    }
+
+    @Test
+    void parses_the_other_actions() {
+        assertThat(FlowRuleParser.parse("arp actions=flood").action()).isEqualTo(new FlowAction.Flood());
+        assertThat(FlowRuleParser.parse("icmp actions=drop").action()).isEqualTo(new FlowAction.Drop());
+        assertThat(FlowRuleParser.parse("actions=normal").action()).isEqualTo(new FlowAction.Normal());
+        assertThat(FlowRuleParser.parse("arp actions=flood").match().ethType()).isEqualTo(0x0806);
+    }
+
+    @Test
+    void a_match_alone_keeps_its_priority_or_null() {
+        assertThat(FlowRuleParser.parseMatch("in_port=s1-h1").priority()).isNull();
+        assertThat(FlowRuleParser.parseMatch("priority=7,tcp").priority()).isEqualTo(7);
+        assertThat(FlowRuleParser.parseMatch("").match()).isEqualTo(FlowMatch.ANY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "in_port=s1-h1",                                  // no actions
+        "in_port=s1-h1 actions=",                          // empty actions
+        "in_port=s1-h1 actions=output:",                   // output without port
+        "in_port=s1-h1 actions=jump",                      // unknown action
+        "in_port=s1-h1 actions=drop,output:s1-h2",         // contradictory actions
+        "in_pot=s1-h1 actions=drop",                       // unknown field
+        "tcp,udp actions=drop",                            // two protocols
+        "arp,nw_dst=10.0.0.1 actions=drop",                // IP field on ARP
+        "tp_dst=80 actions=drop",                          // port without protocol
+        "icmp,tp_dst=80 actions=drop",                     // port on ICMP
+        "priority=70000 actions=drop",                     // out of range
+        "dl_src=00:00:00:00:00 actions=drop",              // malformed MAC
+        "nw_src=10.0.0.256 actions=drop",                  // malformed address
+        "in_port=a,in_port=b actions=drop",                // repeated field
+    })
+    void bad_rules_are_refused_with_a_reason(String text) {
+        assertThatThrownBy(() -> FlowRuleParser.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("null");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "in_port=s1-h1 actions=output:s1-h2",
+        "priority=100,in_port=s1-h1,udp,tp_dst=8888 actions=output:s1-h2",
+        "priority=5,arp actions=flood",
+        "ip,nw_src=10.0.0.0/24 actions=normal",
+        "dl_type=0x86dd actions=drop",
+        "ip,nw_proto=47 actions=drop",
+        "tcp,nw_dst=10.0.0.12,tp_src=1,tp_dst=2 actions=output:a,output:b",
+    })
+    void formatting_gives_back_what_parses_to_the_same_rule(String text) {
+        FlowRule rule = FlowRuleParser.parse(text);
+        String formatted = FlowRuleFormatter.format(rule);
+        assertThat(formatted).isEqualTo(text);
+        assertThat(FlowRuleParser.parse(formatted)).isEqualTo(rule);
+    }
+}

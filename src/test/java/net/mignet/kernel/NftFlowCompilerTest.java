@@ -1,0 +1,67 @@
+package net.mignet.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import net.mignet.flow.FlowRuleParser;
+import org.junit.jupiter.api.Test;
+
+class NftFlowCompilerTest {
+    private static final List<String> PORTS = List.of("s1-h1", "s1-h2", "s1-h3");
+
+    private static NftFlowCompiler.NumberedRule rule(long id, String text) {
+        return new NftFlowCompiler.NumberedRule(id, FlowRuleParser.parse(text));
+    }
+
+    @Test
+    void a_rule_with_in_port_goes_only_into_that_port_chain() {
+        String script = NftFlowCompiler.compile("mignet_s1", PORTS,
+                List.of(rule(1, "in_port=s1-h1 actions=output:s1-h2")), List.of());
+        assertThat(script).contains("counter r1 { }")
+                .contains("ingress device \"s1-h1\"")
+                .contains("counter name \"r1\" fwd to \"s1-h2\"");
+        assertThat(script.lines().filter(l -> l.contains("fwd to"))).hasSize(1);
+    }
+
+    @Test
+    void the_script_is_one_transaction_that_replaces_the_table_and_drops_old_counters() {
+        String script = NftFlowCompiler.compile("mignet_s1", PORTS, List.of(), List.of(7L));
+        assertThat(script).startsWith("table netdev mignet_s1 { }\nflush table netdev mignet_s1\n")
+                .endsWith("delete counter netdev mignet_s1 r7\n");
+    }
+
+    @Test
+    void matches_become_nft_expressions() {
+        var r = rule(3, "udp,nw_src=10.0.0.5/24,nw_dst=10.0.0.12,tp_dst=8888,dl_dst=00:00:00:00:00:12 actions=drop");
+        assertThat(NftFlowCompiler.ruleText(r, "s1-h1", PORTS)).isEqualTo(
+                "ether daddr 00:00:00:00:00:12 ether type 0x0800 ip saddr 10.0.0.0/24 ip daddr 10.0.0.12"
+                        + " ip protocol 17 udp dport 8888 counter name \"r3\" drop");
+    }
+
+    @Test
+    void actions_never_send_a_frame_back_where_it_came_from() {
+        assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=flood").action(), "s1-h2", PORTS))
+                .isEqualTo("dup to \"s1-h1\" fwd to \"s1-h3\"");
+        assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=output:s1-h2").action(), "s1-h2",
+                PORTS)).isEqualTo("drop");
+        assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=normal").action(), "s1-h2", PORTS))
+                .isEqualTo("accept");
+    }
+
+    @Test
+    void counters_are_read_back_by_rule_id() {
+        String listing = """
+                table netdev mignet_s1 {
+                	counter r1 {
+                		packets 3 bytes 252
+                	}
+                	counter r12 {
+                		packets 0 bytes 0
+                	}
+                }
+                """;
+        assertThat(NftCounters.parse(listing)).isEqualTo(Map.of(
+                1L, new NftCounters.FlowCounters(3, 252), 12L, new NftCounters.FlowCounters(0, 0)));
+    }
+}

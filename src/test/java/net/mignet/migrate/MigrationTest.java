@@ -1,0 +1,82 @@
+package net.mignet.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.app.LogLine;
+import net.mignet.apps.CounterClient;
+import net.mignet.apps.CounterService;
+import net.mignet.net.Emulation;
+import net.mignet.testing.KernelAssumptions;
+import net.mignet.topo.Topology;
+import net.mignet.topo.YamlTopologyLoader;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MigrationTest {
+
+    @BeforeEach
+    void needsKernel() {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeTool("nft");
+    }
+
+    static Topology scenario() {
+        return YamlTopologyLoader.load(Path.of("examples/service-migration.yaml"));
+    }
+
+    /** The counters the client printed, in order. */
+    static List<Long> counters(App client) {
+        List<Long> values = new ArrayList<>();
+        for (LogLine l : client.log().lines(LogLine.Stream.STDOUT)) {
+            if (l.text().startsWith("Current counter: ")) {
+                values.add(Long.parseLong(l.text().substring("Current counter: ".length())));
+            }
+        }
+        return values;
+    }
+
+    static void assertStrictlyCounting(List<Long> values) {
+        for (int i = 0; i < values.size(); i++) {
+            assertThat(values.get(i)).as("counter #%d of %s", i + 1, values).isEqualTo(i + 1L);
+        }
+    }
+
+    static void awaitReplies(App client, int atLeast) throws InterruptedException {
+        assertThat(client.log().await(l -> l.text().startsWith("Current counter: ")
+                && Long.parseLong(l.text().substring(17)) >= atLeast, Duration.ofSeconds(20)))
+                .as("client reached %d: %s", atLeast, client.log().lines()).isPresent();
+    }
+
+    @Test
+    void the_counter_moves_back_and_forth_without_reset_repeat_or_skip() throws Exception {
+        try (Emulation net = Emulation.start(scenario()); AppManager apps = new AppManager(net)) {
+            apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
+            App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
+                    List.of("--server", "10.0.0.12:8888", "--interval", "10ms"));
+            awaitReplies(client, 10);
+            List<MigrationReport> reports = new ArrayList<>();
+            String[] targets = {"h3", "h2", "h3", "h2"};
+            for (String target : targets) {
+                MigrationReport r = Migration.of(apps, "counter").to(net.host(target)).observedBy(client).run();
+                System.out.println(r.summary());
+                reports.add(r);
+                assertThat(apps.get("counter").host().name()).isEqualTo(target);
+                assertThat(r.stateBytes()).isPositive();
+                assertThat(r.client()).isNotNull();
+                assertThat(r.flowChanges()).hasSize(1);
+                awaitReplies(client, counters(client).size() + 5);
+            }
+            client.stop(Duration.ofSeconds(2));
+            List<Long> values = counters(client);
+            assertThat(values.size()).isGreaterThan(30);
+            assertStrictlyCounting(values);
+            assertThat(apps.apps()).extracting(App::name).containsExactlyInAnyOrder("counter", "client");
+        }
+    }
+}
