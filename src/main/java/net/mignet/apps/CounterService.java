@@ -127,6 +127,7 @@ public final class CounterService {
             }
         }
         StateChannel channel = new StateChannel(s);
+        channel.sendHello();
         out.println("Waiting for the state from " + hostPort(old));
         AppEvents.emit(events, "awaiting-state", "from", hostPort(old));
         byte[] bytes = channel.receiveState();
@@ -153,7 +154,14 @@ public final class CounterService {
         Thread.ofPlatform().name("handover-listener").daemon().start(() -> {
             while (true) {
                 try {
-                    StateChannel channel = new StateChannel(server.accept());
+                    Socket accepted = server.accept();
+                    StateChannel channel = new StateChannel(accepted);
+                    try {
+                        channel.awaitHello(30_000);
+                    } catch (IOException e) {
+                        channel.close();
+                        continue;
+                    }
                     StateChannel previous = successor;
                     successor = channel;
                     if (previous != null) {

@@ -20,6 +20,7 @@ final class StateChannel implements AutoCloseable {
     private static final byte STATE = 'S';
     private static final byte ACK = 'A';
     private static final byte FORWARD = 'F';
+    private static final byte HELLO = 'H';
     static final int MAX_STATE_BYTES = 64 << 20;
 
     private final Socket socket;
@@ -41,6 +42,27 @@ final class StateChannel implements AutoCloseable {
         CRC32 crc = new CRC32();
         crc.update(data);
         return crc.getValue();
+    }
+
+    /**
+     * New side: the first bytes on the connection. Data makes the handshake complete on both ends even when
+     * its last ACK is lost (TCP retransmits data, not bare ACKs), so the old instance surely knows its successor.
+     */
+    void sendHello() throws IOException {
+        out.writeByte(HELLO);
+        out.flush();
+    }
+
+    /** Old side: waits up to {@code timeoutMillis} for the successor's hello. */
+    void awaitHello(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
+        try {
+            if (in.readByte() != HELLO) {
+                throw new IOException("a successor must say hello first");
+            }
+        } finally {
+            socket.setSoTimeout(0);
+        }
     }
 
     /** Old side: sends the state and waits up to {@code timeoutMillis} for the matching acknowledgement. */

@@ -1,10 +1,10 @@
 package net.mignet.migrate;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import net.mignet.app.App;
-import net.mignet.app.LogLine;
 import net.mignet.apps.AppEvents;
 import net.mignet.topo.Ipv4Address;
 
@@ -43,9 +43,11 @@ public final class CounterHandover implements HandoverProtocol {
         return argv;
     }
 
+    /** Ready when the successor is connected and the old instance has accepted it (its hello arrived). */
     @Override
-    public void awaitReady(App successor, Duration timeout) throws InterruptedException {
-        awaitEvent(successor, "awaiting-state", timeout);
+    public void awaitReady(App old, App successor, Instant since, Duration timeout) throws InterruptedException {
+        AppEventWait.await(successor, "awaiting-state", since, timeout, null, null);
+        AppEventWait.await(old, "successor-connected", since, timeout, null, null);
     }
 
     @Override
@@ -54,56 +56,17 @@ public final class CounterHandover implements HandoverProtocol {
     }
 
     @Override
-    public Handover awaitHandover(App old, App successor, Duration timeout) throws InterruptedException {
-        AppEvents.Event received = awaitEvent(successor, "state-received", timeout);
-        AppEvents.Event handed = awaitEvent(old, "handed-over", timeout);
+    public Handover awaitHandover(App old, App successor, Instant since, Duration timeout)
+            throws InterruptedException {
+        AppEvents.Event received = AppEventWait.await(successor, "state-received", since, timeout, old,
+                "handover-failed");
+        AppEvents.Event handed = AppEventWait.await(old, "handed-over", since, timeout, null, null);
         Duration gap = Duration.ofNanos(received.longField("at") - handed.longField("frozen"));
         return new Handover(received.longField("bytes"), gap.isNegative() ? Duration.ZERO : gap);
     }
 
     @Override
-    public boolean redirectBeforeHandover() {
-        return true;
-    }
-
-    @Override
     public boolean forwardsLateRequests() {
         return true;
-    }
-
-    /** Waits for an event of the app; fails early, with the app's last words, when the app exits instead. */
-    static AppEvents.Event awaitEvent(App app, String name, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            var line = app.log().await(l -> isEvent(l, name) || !app.isRunning(), Duration.ofNanos(
-                    Math.max(1, Math.min(deadline - System.nanoTime(), 200_000_000L))));
-            if (line.isPresent() && isEvent(line.get(), name)) {
-                return AppEvents.parse(line.get().text());
-            }
-            var seen = app.log().lines().stream().filter(l -> isEvent(l, name)).findFirst();
-            if (seen.isPresent()) {
-                return AppEvents.parse(seen.get().text());
-            }
-            if (!app.isRunning()) {
-                throw new IllegalStateException(app.name() + " on " + app.host().name() + " exited (status "
-                        + app.exitStatus().orElse(-1) + ") before '" + name + "'; its last lines: "
-                        + lastWords(app));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(app.name() + " on " + app.host().name() + " did not report '" + name
-                        + "' within " + timeout.toMillis() + " ms; its last lines: " + lastWords(app));
-            }
-        }
-    }
-
-    private static boolean isEvent(LogLine line, String name) {
-        AppEvents.Event e = AppEvents.parse(line.text());
-        return e != null && e.name().equals(name);
-    }
-
-    static String lastWords(App app) {
-        List<LogLine> lines = app.log().lines();
-        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()).stream()
-                .map(LogLine::text).toList());
     }
 }

@@ -1,6 +1,7 @@
 package net.mignet.migrate;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import net.mignet.app.App;
 import net.mignet.topo.Ipv4Address;
@@ -15,14 +16,20 @@ public interface HandoverProtocol {
     /** The command line of the successor, which must take the state from {@code oldStateAddress}. */
     List<String> successorArgv(App old, Ipv4Address oldStateAddress, Ipv4Address newStateAddress);
 
-    /** Waits until the successor can receive the state; throws when it cannot within {@code timeout}. */
-    void awaitReady(App successor, Duration timeout) throws InterruptedException;
+    /**
+     * Waits until the successor can receive the state (it was started at {@code since}); throws when it cannot
+     * within {@code timeout}.
+     */
+    void awaitReady(App old, App successor, Instant since, Duration timeout) throws InterruptedException;
 
     /** Makes the old instance hand its state over. */
     void trigger(App old);
 
-    /** Waits until the successor has the state; throws when it has not within {@code timeout}. */
-    Handover awaitHandover(App old, App successor, Duration timeout) throws InterruptedException;
+    /**
+     * Waits until the successor has the state (the handover was triggered at {@code since}); throws when it
+     * has not within {@code timeout}, or as soon as the old instance reports that the handover failed.
+     */
+    Handover awaitHandover(App old, App successor, Instant since, Duration timeout) throws InterruptedException;
 
     /**
      * Whether the old instance keeps passing late requests to the successor after the handover, so it should
@@ -30,12 +37,6 @@ public interface HandoverProtocol {
      */
     boolean forwardsLateRequests();
 
-    /**
-     * Whether the switches should send traffic to the successor before the handover: right for a successor
-     * that binds the service address at start and lets requests wait in its socket until the state is there.
-     * Otherwise traffic is redirected after the handover, as the original example does.
-     */
-    boolean redirectBeforeHandover();
 
     /**
      * What the handover measured.

@@ -20,10 +20,10 @@ import net.mignet.topo.LinkParams;
  * Moves a running app to another host while its clients keep using the same address:
  * <ol>
  * <li><b>start</b>: the successor starts on the new host in "get state" mode and gets ready;</li>
- * <li><b>redirect</b>: the switches' flow rules send the service's traffic to the new host, where it waits
- * in the successor's socket (for protocols that allow it; otherwise this comes after the handover);</li>
  * <li><b>handover</b>: the old instance freezes and hands its state to the successor over the internal
  * network;</li>
+ * <li><b>redirect</b>: the switches' flow rules send the service's traffic to the new host (at the same time
+ * as the handover when the service forwards late requests, after it otherwise);</li>
  * <li><b>retire</b>: the old instance is stopped once requests already on their way to it have arrived (it
  * forwards them to the successor) and the successor takes over the app's name.</li>
  * </ol>
@@ -101,12 +101,13 @@ public final class Migration {
         long oldPid = app.pid();
 
         long t = System.nanoTime();
+        Instant started = Instant.now();
         log.accept("*** Starting " + app.name() + " on " + target.name() + " to take the state from " + stateRoute.from());
         App successor = apps.deploy(app.name() + ".next", target,
                 handover.successorArgv(app, stateRoute.from(), stateRoute.to()));
         List<Redirect.SwitchChanges> changes;
         try {
-            handover.awaitReady(successor, READY_TIMEOUT);
+            handover.awaitReady(app, successor, started, READY_TIMEOUT);
             changes = Redirect.plan(net, from, target);
             copyNeighbours(from, target);
         } catch (RuntimeException | InterruptedException e) {
@@ -116,26 +117,34 @@ public final class Migration {
         t = phase(phases, "start", t);
 
         Instant disturbed = Instant.now();
-        if (handover.redirectBeforeHandover()) {
-            Redirect.apply(changes);
-            t = phase(phases, "redirect", t);
-        }
+        // A service that forwards late requests can have its traffic redirected while the state is on its
+        // way: the successor holds requests until the state is there, the old instance passes on what still
+        // reaches it. So the flow change runs alongside the handover instead of after it.
+        boolean concurrent = handover.forwardsLateRequests();
+        long handoverStart = System.nanoTime();
         handover.trigger(app);
+        if (concurrent) {
+            long r0 = System.nanoTime();
+            Redirect.apply(changes);
+            phases.put("redirect", Duration.ofNanos(System.nanoTime() - r0));
+        }
         HandoverProtocol.Handover result;
         try {
-            result = handover.awaitHandover(app, successor, HANDOVER_TIMEOUT);
+            result = handover.awaitHandover(app, successor, disturbed, HANDOVER_TIMEOUT);
         } catch (RuntimeException | InterruptedException e) {
-            if (handover.redirectBeforeHandover()) {
+            if (concurrent) {
                 Redirect.apply(Redirect.undo(changes));
             }
             apps.remove(successor.name());
             throw e;
         }
-        t = phase(phases, "handover", t);
-        if (!handover.redirectBeforeHandover()) {
+        phases.put("handover", Duration.ofNanos(System.nanoTime() - handoverStart));
+        if (!concurrent) {
+            long r0 = System.nanoTime();
             Redirect.apply(changes);
-            t = phase(phases, "redirect", t);
+            phases.put("redirect", Duration.ofNanos(System.nanoTime() - r0));
         }
+        t = System.nanoTime();
         List<String> described = new ArrayList<>();
         changes.forEach(c -> described.addAll(c.described()));
         if (described.isEmpty()) {
@@ -153,7 +162,8 @@ public final class Migration {
         ClientObservation seen = observer == null ? null
                 : ClientObservation.await(observer, disturbed, settled, OBSERVE_TIMEOUT);
         return new MigrationReport(successor.name(), from.name(), target.name(), oldPid, successor.pid(),
-                stateRoute.toString(), result.stateBytes(), result.serviceGap(), seen, described, phases);
+                stateRoute.toString(), result.stateBytes(), result.serviceGap(), seen, described, phases,
+                Duration.between(started, settled));
     }
 
     /** The ARP entries of the service interfaces (those whose address both hosts carry) move with the service. */

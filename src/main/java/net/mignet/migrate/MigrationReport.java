@@ -19,19 +19,16 @@ import java.util.Map;
  * @param serviceGap       time no instance was serving (old frozen until successor serving), or null
  * @param client           what the observing client saw, or null when no client was observed
  * @param flowChanges      the flow rules changed, as ovs-ofctl text
- * @param phases           duration of each phase, in order
+ * @param phases           duration of each phase (redirect may overlap the handover)
+ * @param total            the whole migration, from starting the successor to retiring the old instance
  */
 public record MigrationReport(String app, String from, String to, long oldPid, long newPid, String stateRoute,
         long stateBytes, Duration serviceGap, ClientObservation client, List<String> flowChanges,
-        Map<String, Duration> phases) {
+        Map<String, Duration> phases, Duration total) {
 
     public MigrationReport {
         flowChanges = List.copyOf(flowChanges);
         phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phases));
-    }
-
-    public Duration total() {
-        return phases.values().stream().reduce(Duration.ZERO, Duration::plus);
     }
 
     /** One line for people, e.g. after each migration of the demo. */
@@ -50,7 +47,7 @@ public record MigrationReport(String app, String from, String to, long oldPid, l
             sb.append("; service paused ").append(ms(serviceGap));
         }
         sb.append("; state ").append(stateBytes < 0 ? "?" : stateBytes).append(" bytes via ").append(stateRoute);
-        sb.append("; phases");
+        sb.append("; took ").append(ms(total)).append(':');
         phases.forEach((name, d) -> sb.append(' ').append(name).append(' ').append(ms(d)));
         return sb.toString();
     }

@@ -1,6 +1,7 @@
 package net.mignet.migrate;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import net.mignet.app.App;
@@ -32,12 +33,12 @@ public final class SignalHandover implements HandoverProtocol {
 
     /** Ready once the successor's UDP state port is bound in its host, read from the kernel's socket table. */
     @Override
-    public void awaitReady(App successor, Duration timeout) throws InterruptedException {
+    public void awaitReady(App old, App successor, Instant since, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!successor.isRunning()) {
                 throw new IllegalStateException(successor.name() + " exited before binding UDP port " + statePort
-                        + ": " + CounterHandover.lastWords(successor));
+                        + ": " + AppEventWait.lastWords(successor));
             }
             String bound = successor.host().exec(List.of("ss", "-Hlun", "sport = :" + statePort),
                     Duration.ofSeconds(5)).stdout();
@@ -56,17 +57,12 @@ public final class SignalHandover implements HandoverProtocol {
     }
 
     @Override
-    public Handover awaitHandover(App old, App successor, Duration timeout) {
+    public Handover awaitHandover(App old, App successor, Instant since, Duration timeout) {
         if (!old.awaitExit(timeout)) {
             throw new IllegalStateException(old.name() + " did not exit within " + timeout.toMillis()
                     + " ms of SIGTERM");
         }
         return new Handover(-1, null);
-    }
-
-    @Override
-    public boolean redirectBeforeHandover() {
-        return false;
     }
 
     @Override

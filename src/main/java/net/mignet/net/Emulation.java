@@ -9,6 +9,7 @@ import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
+import net.mignet.kernel.NftSession;
 import net.mignet.kernel.Realizer;
 import net.mignet.topo.HostSpec;
 import net.mignet.topo.LinkSpec;
@@ -29,6 +30,8 @@ public final class Emulation implements AutoCloseable {
     private final List<Link> links = new ArrayList<>();
     private final Thread shutdownHook;
     private volatile boolean closed;
+    /** The fabric's nftables session, through which every flow table changes. */
+    private NftSession nft;
 
     private Emulation(Topology topology, EmulationId id, Consumer<String> log) {
         this.topology = topology;
@@ -61,8 +64,11 @@ public final class Emulation implements AutoCloseable {
         for (HostSpec h : topology.hosts()) {
             hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), topology.interfacesOf(h.name())));
         }
+        if (!topology.switches().isEmpty()) {
+            nft = NftSession.open(id.fabricNamespace());
+        }
         for (SwitchSpec s : topology.switches()) {
-            Switch sw = new Switch(s.name(), id.fabricNamespace(), topology.portsOf(s.name()));
+            Switch sw = new Switch(s.name(), id.fabricNamespace(), topology.portsOf(s.name()), nft);
             switches.put(s.name(), sw);
             sw.flowTable().install(s.flows());
         }
@@ -153,6 +159,9 @@ public final class Emulation implements AutoCloseable {
         }
         closed = true;
         long t0 = System.nanoTime();
+        if (nft != null) {
+            nft.close();
+        }
         Cleaner.Report report = Cleaner.removeEmulation(id, log);
         log.accept(String.format("*** Network %s down: removed %d namespaces, killed %d processes in %.2f s", id,
                 report.namespaces().size(), report.killed().size(), (System.nanoTime() - t0) / 1e9));

@@ -13,6 +13,7 @@ import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
 import net.mignet.kernel.NftCounters;
 import net.mignet.kernel.NftFlowCompiler;
+import net.mignet.kernel.NftSession;
 
 /**
  * A switch's flow table, matched in the kernel before the learning bridge. Every change is applied as one
@@ -24,11 +25,13 @@ public final class FlowTable {
     private final String namespace;
     private final List<String> ports;
     private final String table;
+    private final NftSession nft;
     private final List<NftFlowCompiler.NumberedRule> rules = new ArrayList<>();
     private long nextId = 1;
 
-    FlowTable(String switchName, String namespace, List<String> ports) {
+    FlowTable(String switchName, String namespace, List<String> ports, NftSession nft) {
         this.switchName = switchName;
+        this.nft = nft;
         this.namespace = namespace;
         this.ports = List.copyOf(ports);
         this.table = "mignet_" + switchName.replace('-', '_');
@@ -172,13 +175,13 @@ public final class FlowTable {
         before.forEach(r -> removed.add(r.id()));
         rules.forEach(r -> removed.remove(r.id()));
         String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed);
-        CommandResult r = Command.run(List.of("ip", "netns", "exec", namespace, "nft", "-f", "-"), script,
-                Command.DEFAULT_TIMEOUT);
-        if (!r.ok()) {
+        try {
+            nft.apply(script);
+        } catch (IllegalStateException e) {
             rules.clear();
             rules.addAll(before);
             throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
-                    + r.stderr().strip());
+                    + e.getMessage(), e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package net.mignet.net;
 
 import java.util.List;
+import net.mignet.kernel.NftSession;
 
 /** A running switch: a learning bridge in the fabric namespace with a flow table in front of it. */
 public final class Switch {
@@ -8,10 +9,10 @@ public final class Switch {
     private final List<String> ports;
     private final FlowTable flowTable;
 
-    Switch(String name, String fabricNamespace, List<String> ports) {
+    Switch(String name, String fabricNamespace, List<String> ports, NftSession nft) {
         this.name = name;
         this.ports = List.copyOf(ports);
-        this.flowTable = new FlowTable(name, fabricNamespace, this.ports);
+        this.flowTable = new FlowTable(name, fabricNamespace, this.ports, nft);
     }
 
     public String name() {

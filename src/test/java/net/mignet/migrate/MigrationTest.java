@@ -79,4 +79,32 @@ class MigrationTest {
             assertThat(apps.apps()).extracting(App::name).containsExactlyInAnyOrder("counter", "client");
         }
     }
+
+    @Test
+    void twenty_migrations_with_a_10ms_client_over_a_lossy_internal_network_count_strictly() throws Exception {
+        try (Emulation net = Emulation.start(scenario()); AppManager apps = new AppManager(net);
+                LossInjection loss = LossInjection.onPorts(net, "s1", List.of("s1-h2-int", "s1-h3-int"), 10)) {
+            apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
+            App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
+                    List.of("--server", "10.0.0.12:8888", "--interval", "10ms"));
+            awaitReplies(client, 10);
+            List<MigrationReport> reports = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String target = i % 2 == 0 ? "h3" : "h2";
+                MigrationReport r = Migration.of(apps, "counter").to(net.host(target)).observedBy(client).run();
+                reports.add(r);
+                System.out.println((i + 1) + ": " + r.summary());
+                awaitReplies(client, counters(client).size() + 3);
+            }
+            client.stop(Duration.ofSeconds(2));
+            assertStrictlyCounting(counters(client));
+            assertThat(reports).allSatisfy(r -> {
+                assertThat(r.client()).isNotNull();
+                assertThat(r.client().downtime()).isNotNull();
+                assertThat(r.stateBytes()).isPositive();
+            });
+            assertThat(loss.dropped()).as("the internal network really lost packets").isPositive();
+            System.out.println("internal network dropped " + loss.dropped() + " packets");
+        }
+    }
 }
