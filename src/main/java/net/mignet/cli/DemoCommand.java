@@ -40,6 +40,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fast", description = "short waits and a 100 ms client interval: the run takes seconds")
     boolean fast;
 
+    @Option(names = "--id", paramLabel = "ID", description = "emulation id (default: topology name + random suffix)")
+    String id;
+
     @Option(names = "--topo-file", paramLabel = "FILE", description = "the scenario's topology (default: the one"
             + " shipped, " + TOPOLOGY_RESOURCE + ")")
     Path topologyFile;
@@ -51,7 +54,8 @@ final class DemoCommand implements Callable<Integer> {
         int repliesPerSetup = 10;
         PrintStream out = System.out;
         Topology topology = loadTopology();
-        try (Emulation net = Emulation.start(topology, EmulationId.fresh(topology.name()), System.err::println);
+        EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
+        try (Emulation net = Emulation.start(topology, emulationId, System.err::println);
                 AppManager apps = new AppManager(net)) {
             Host h1 = net.host("h1");
             Host h2 = net.host("h2");
