@@ -49,6 +49,7 @@ public final class CounterService {
     private final int ackTimeoutMillis;
     private CounterState state = new CounterState();
     private volatile StateChannel successor;
+    private volatile java.util.concurrent.CompletableFuture<Boolean> acknowledged;
     private Mode mode = Mode.SERVING;
 
     private CounterService(DatagramSocket socket, int ackTimeoutMillis) {
@@ -253,7 +254,12 @@ public final class CounterService {
         }
     }
 
-    /** Called with the lock held: hands the state over, or stays serving if that fails. */
+    /**
+     * Called with the lock held: freezes the counter and sends the state. Requests that reach this instance
+     * from now on are forwarded right behind the state on the same connection, without waiting for the
+     * acknowledgement: the successor reads them only after it has taken the state, so they cost it no extra
+     * round trip. Should the acknowledgement not come, this instance serves again (and says so).
+     */
     private void handOver() {
         if (mode != Mode.SERVING) {
             return;
@@ -267,19 +273,41 @@ public final class CounterService {
         long t0 = System.nanoTime();
         long frozenAt = AppEvents.epochNanos(java.time.Instant.now());
         byte[] bytes = state.encode();
+        long counter = state.counter();
         try {
-            channel.sendState(bytes, ackTimeoutMillis);
+            channel.sendState(bytes);
         } catch (IOException e) {
-            out.println("handover to " + channel.peer() + " failed (" + e.getMessage() + "); still serving");
-            AppEvents.emit(events, "handover-failed", "reason", "io");
-            successor = null;
-            channel.close();
+            rollBack(channel, e);
             return;
         }
         mode = Mode.FORWARDING;
-        out.println("Handed the state over to " + channel.peer() + ": counter " + state.counter());
-        AppEvents.emit(events, "handed-over", "bytes", bytes.length, "counter", state.counter(), "micros",
-                (System.nanoTime() - t0) / 1000, "frozen", frozenAt);
+        acknowledged = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().name("handover-ack").daemon().start(() -> {
+            try {
+                channel.awaitAck(bytes, ackTimeoutMillis);
+                out.println("Handed the state over to " + channel.peer() + ": counter " + counter);
+                AppEvents.emit(events, "handed-over", "bytes", bytes.length, "counter", counter, "micros",
+                        (System.nanoTime() - t0) / 1000, "frozen", frozenAt);
+                acknowledged.complete(true);
+            } catch (IOException e) {
+                synchronized (lock) {
+                    if (mode == Mode.FORWARDING) {
+                        mode = Mode.SERVING;
+                    }
+                    rollBack(channel, e);
+                }
+                acknowledged.complete(false);
+            }
+        });
+    }
+
+    private void rollBack(StateChannel channel, IOException e) {
+        out.println("handover to " + channel.peer() + " failed (" + e.getMessage() + "); still serving");
+        AppEvents.emit(events, "handover-failed", "reason", "io");
+        if (successor == channel) {
+            successor = null;
+        }
+        channel.close();
     }
 
     /** SIGTERM: hand over if a successor waits and that has not happened yet, then stop. */
@@ -288,6 +316,17 @@ public final class CounterService {
             if (successor != null) {
                 handOver();
             }
+        }
+        // Whatever was handed over must be confirmed before this instance is gone.
+        java.util.concurrent.CompletableFuture<Boolean> ack = acknowledged;
+        if (ack != null) {
+            try {
+                ack.get(ackTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                out.println("no acknowledgement of the state before exit: " + e);
+            }
+        }
+        synchronized (lock) {
             mode = Mode.STOPPED;
             socket.close();
             StateChannel channel = successor;

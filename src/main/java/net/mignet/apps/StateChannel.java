@@ -65,13 +65,17 @@ final class StateChannel implements AutoCloseable {
         }
     }
 
-    /** Old side: sends the state and waits up to {@code timeoutMillis} for the matching acknowledgement. */
-    void sendState(byte[] state, int timeoutMillis) throws IOException {
+    /** Old side: sends the state; {@link #awaitAck} then waits for its acknowledgement. */
+    void sendState(byte[] state) throws IOException {
         out.writeByte(STATE);
         out.writeInt(state.length);
         out.write(state);
         out.writeLong(checksum(state));
         out.flush();
+    }
+
+    /** Old side: waits up to {@code timeoutMillis} for the successor to acknowledge exactly {@code state}. */
+    void awaitAck(byte[] state, int timeoutMillis) throws IOException {
         int previous = socket.getSoTimeout();
         socket.setSoTimeout(timeoutMillis);
         try {

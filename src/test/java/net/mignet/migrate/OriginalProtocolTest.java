@@ -38,8 +38,11 @@ class OriginalProtocolTest {
     @Test
     void the_original_programs_migrate_with_deploy_and_flow_mod() throws Exception {
         try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
-            apps.deploy("server", net.host("h2"), List.of("python3", "-u", script("server.py"),
+            App server = apps.deploy("server", net.host("h2"), List.of("python3", "-u", script("server.py"),
                     "--peers", "192.168.0.12,192.168.0.13"));
+            // The original client waits forever for a lost reply: start it only once the server listens.
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20)))
+                    .isPresent();
             App client = apps.deploy("client", net.host("h1"), List.of("python3", "-u", script("client.py"), "0.5"));
             MigrationTest.awaitReplies(client, 3);
 
@@ -76,7 +79,10 @@ class OriginalProtocolTest {
     @Test
     void the_original_client_also_counts_against_the_builtin_service() throws Exception {
         try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
-            apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
+            App counter = apps.deployJava("counter", net.host("h2"), CounterService.class,
+                    List.of("--listen", "10.0.0.12:8888"));
+            assertThat(counter.log().await(l -> l.text().startsWith("@mignet event=serving"), Duration.ofSeconds(20)))
+                    .isPresent();
             App client = apps.deploy("client", net.host("h1"), List.of("python3", "-u", script("client.py"), "0.05"));
             MigrationTest.awaitReplies(client, 5);
             Migration.of(apps, "counter").to(net.host("h3")).run();
