@@ -76,6 +76,9 @@ final class Native {
             ADDRESS));
     private static final MethodHandle PRCTL = downcall("prctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SETPRIORITY = downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -213,6 +216,19 @@ final class Native {
     static void setTimerSlack(long nanos) {
         try {
             int ignored = (int) PRCTL.invokeExact(STATE.get(), PR_SET_TIMERSLACK, nanos, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Sets the calling thread's nice value (PRIO_PROCESS on a thread id applies to that thread only); returns
+     * false when not allowed.
+     */
+    static boolean setThreadNice(int nice) {
+        try {
+            int tid = (int) GETTID.invokeExact(STATE.get());
+            return (int) SETPRIORITY.invokeExact(STATE.get(), 0, tid, nice) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
