@@ -231,6 +231,10 @@ public final class CoreCommands {
             out.printf("%-36s %-10s %-34s %s%n", l.a() + " <-> " + l.b() + (l.isUp() ? "" : " [down]"), l.backend(),
                     l.a().node() + "->" + l.b().node() + ": " + l.paramsAToB(),
                     l.b().node() + "->" + l.a().node() + ": " + l.paramsBToA());
+            for (var stats : l.engineStats()) {
+                out.println("    " + stats.toString().replaceFirst("^a->b", l.a().node() + "->" + l.b().node())
+                        .replaceFirst("^b->a", l.b().node() + "->" + l.a().node()));
+            }
         }
     }
 
