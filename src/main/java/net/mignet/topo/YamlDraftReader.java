@@ -32,6 +32,10 @@ final class YamlDraftReader {
     private static final String A_TO_B = "a_to_b";
     private static final String B_TO_A = "b_to_a";
     private static final List<String> LINK_KEYS = linkKeys();
+    /** An example value per link parameter, for messages about empty values. */
+    private static final Map<String, String> EXAMPLES = Map.of("bw", "1000", "delay", "5ms", "jitter", "1ms",
+            "distribution", "normal", "loss", "10%", "reorder", "25%", "duplicate", "1%", "corrupt", "0.1%",
+            "limit", "1000");
     private static final List<String> END_KEYS = List.of("node", "intf", "ip", "mac");
 
     private static List<String> linkKeys() {
@@ -209,10 +213,6 @@ final class YamlDraftReader {
                 "'" + entry.key() + ": {delay: 5ms, loss: 1%}'");
         return f == null ? both : readParams(f, both);
     }
-
-    private static final Map<String, String> EXAMPLES = Map.of("bw", "1000", "delay", "5ms", "jitter", "1ms",
-            "distribution", "normal", "loss", "10%", "reorder", "25%", "duplicate", "1%", "corrupt", "0.1%",
-            "limit", "1000");
 
     /** An end is {@code h1}, {@code h1:h1-eth0} (containerlab style) or {@code {node: h1, intf: ..., ip: ..., mac: ...}}. */
     private EndDraft readEnd(Node node) {
