@@ -23,13 +23,16 @@ public final class TrafficShaping {
         // At least one millisecond of traffic, and never less than a few full-size frames (64 KiB for GSO),
         // or tbf cannot reach the configured rate with 1500-byte and offloaded frames.
         long burst = Math.max(bytesPerSecond / 1000, 65_536);
+        // Queue: 50 ms of traffic, but at low rates never less than four 64 KiB TSO frames: with less, TCP's
+        // bursts overflow it so often that a 10 Mbit/s link carries only ~90 % of its rate.
+        long limit = burst + Math.max(bytesPerSecond / 20, 4 * 65_536);
         List<String> words = new ArrayList<>(List.of("qdisc", verb, "dev", device));
         words.addAll(parent.equals("root") ? List.of("root") : List.of("parent", parent));
         if (handle != null) {
             words.addAll(List.of("handle", handle));
         }
         words.addAll(List.of("tbf", "rate", String.format(Locale.ROOT, "%dkbit", Math.round(mbit * 1000)),
-                "burst", Long.toString(burst), "latency", "50ms"));
+                "burst", Long.toString(burst), "limit", Long.toString(limit)));
         return words;
     }
 
