@@ -244,8 +244,8 @@ public class LinkEmulationBench {
         double engineCpu = (engine.cpuTimeNanos() - engine0) / 1e9;
         double processCpu = (os.getProcessCpuTime() - process0) / 1e9;
         print("idle CPU over %.1f s with the engine serving the idle link:", wall);
-        print("  engine thread: %.4f s CPU = %.3f %% of one core", engineCpu, 100 * engineCpu / wall);
-        print("  whole JVM:     %.4f s CPU = %.3f %% of one core", processCpu, 100 * processCpu / wall);
+        print("  engine thread: %8.0f us CPU = %.4f %% of one core", engineCpu * 1e6, 100 * engineCpu / wall);
+        print("  whole JVM:     %8.0f us CPU = %.4f %% of one core", processCpu * 1e6, 100 * processCpu / wall);
         print("  (for scale: the engine thread used %.2f s CPU in this run so far)", engine.cpuTimeNanos() / 1e9);
     }
 }
