@@ -56,8 +56,12 @@ public final class CoreCommands {
                 this::logs));
         shell.register(new ShellCommand("stop", "stop <app>", "SIGTERM an app, SIGKILL after 5 s", this::stop));
         shell.register(new ShellCommand("remove", "remove <app>", "stop an app and forget it", this::remove));
-        shell.register(new ShellCommand("link", "link <node> <node> up|down", "cut or restore the links between"
-                + " two nodes", this::link));
+        shell.register(new ShellCommand("link", "link <node> <node> up|down|set [from=<node>] key=value...",
+                "cut or restore the links between two nodes, or change their parameters: bw delay jitter"
+                        + " distribution loss reorder duplicate corrupt limit (value none removes one; set clear"
+                        + " removes all), e.g. link h1 s1 set delay=20ms loss=1%", this::link));
+        shell.register(new ShellCommand("links", "links", "every link with its parameters per direction and the"
+                + " backend applying them", (a, out) -> linkTable(out)));
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
         new MigrationCommands(net, apps).registerAll(shell);
@@ -212,12 +216,38 @@ public final class CoreCommands {
     }
 
     private void link(List<String> args, PrintStream out) {
-        requireArgs(args, 3, "link <node> <node> up|down");
+        requireArgs(args, 3, "link <node> <node> up|down|set key=value...");
+        List<Link> links = net.linksBetween(args.get(0), args.get(1));
+        if (args.get(2).equals("set")) {
+            LinkSettings settings = LinkSettings.parse(args.subList(3, args.size()), args.get(0), args.get(1));
+            for (Link l : links) {
+                settings.applyTo(l);
+                out.println(describe(l));
+            }
+            return;
+        }
         boolean up = upOrDown(args.get(2));
-        for (Link l : net.linksBetween(args.get(0), args.get(1))) {
+        for (Link l : links) {
             l.setUp(up);
             out.println(l);
         }
+    }
+
+    private void linkTable(PrintStream out) {
+        out.printf("%-36s %-10s %-34s %s%n", "link", "backend", "a->b", "b->a");
+        for (Link l : net.links()) {
+            out.printf("%-36s %-10s %-34s %s%n", l.a() + " <-> " + l.b() + (l.isUp() ? "" : " [down]"), l.backend(),
+                    l.a().node() + "->" + l.b().node() + ": " + l.paramsAToB(),
+                    l.b().node() + "->" + l.a().node() + ": " + l.paramsBToA());
+            for (var stats : l.engineStats()) {
+                out.println("    " + stats.toString().replaceFirst("^a->b", l.a().node() + "->" + l.b().node())
+                        .replaceFirst("^b->a", l.b().node() + "->" + l.a().node()));
+            }
+        }
+    }
+
+    private static String describe(Link l) {
+        return l.a() + " <-> " + l.b() + ": " + l.spec().describeParams() + " [" + l.backend() + "]";
     }
 
     private void intf(List<String> args, PrintStream out) {

@@ -3,7 +3,9 @@ package net.mignet.cli;
 import java.util.concurrent.Callable;
 import net.mignet.app.AppManager;
 import net.mignet.kernel.EmulationId;
+import net.mignet.linkemu.LinkEngineChoice;
 import net.mignet.net.Emulation;
+import net.mignet.net.EmulationOptions;
 import net.mignet.topo.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,11 +20,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "emulation id (default: topology name + random suffix)")
     String id;
 
+    @Option(names = "--link-engine", paramLabel = "ENGINE", defaultValue = "auto",
+            description = "what applies delay, jitter, loss and the like: auto (netem when the kernel has it, else"
+                    + " userspace), netem, or userspace (default: ${DEFAULT-VALUE})")
+    String linkEngine;
+
+    @Option(names = "--link-seed", paramLabel = "N", defaultValue = "1",
+            description = "seed of the link engine's random loss and jitter, to repeat a run (default: ${DEFAULT-VALUE})")
+    long linkSeed;
+
     @Override
     public Integer call() throws Exception {
+        EmulationOptions options = new EmulationOptions(LinkEngineChoice.parse(linkEngine), linkSeed);
         Topology topology = source.load();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
-        try (Emulation net = Emulation.start(topology, emulationId, System.err::println);
+        try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
                 AppManager apps = new AppManager(net)) {
             Shell shell = new Shell(net, new CoreCommands(net, apps));
             shell.run(System.in, System.out);

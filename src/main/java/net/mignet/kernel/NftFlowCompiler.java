@@ -28,9 +28,25 @@ public final class NftFlowCompiler {
      */
     public static String compile(String table, List<String> ports, List<NumberedRule> rules,
             Collection<Long> removedIds) {
+        return compile(table, ports, rules, removedIds, false);
+    }
+
+    /**
+     * As {@link #compile(String, List, List, Collection)}; with {@code rebind}, the port chains (which must
+     * exist) are deleted and created again in the same transaction, which binds them to the devices that carry
+     * the ports' names now: a chain stays hooked to the device it was created on, and {@code fwd to} resolves
+     * names when loaded, so both go stale when a port's device is replaced (link emulation does that).
+     */
+    public static String compile(String table, List<String> ports, List<NumberedRule> rules,
+            Collection<Long> removedIds, boolean rebind) {
         StringBuilder s = new StringBuilder();
         s.append("table netdev ").append(table).append(" { }\n");
         s.append("flush table netdev ").append(table).append('\n');
+        if (rebind) {
+            for (int i = 0; i < ports.size(); i++) {
+                s.append("delete chain netdev ").append(table).append(' ').append(chainName(i)).append('\n');
+            }
+        }
         s.append("table netdev ").append(table).append(" {\n");
         for (NumberedRule r : rules) {
             s.append("  counter ").append(counterName(r.id())).append(" { }\n");

@@ -37,7 +37,6 @@ public final class Realizer {
             createNamespaces();
             createLinks();
             configureHosts();
-            applyRateLimits();
         } catch (RuntimeException e) {
             Cleaner.removeEmulation(id, line -> { });
             throw e;
@@ -87,9 +86,15 @@ public final class Realizer {
             // STP off: topologies are loop-free by construction unless the user adds loops deliberately.
             fabric.add("link", "add", s.name(), "type", "bridge", "stp_state", "0");
         }
-        for (LinkSpec link : topology.links()) {
+        IpBatch tc = IpBatch.tcIn(id.fabricNamespace());
+        for (int i = 0; i < topology.links().size(); i++) {
+            LinkSpec link = topology.links().get(i);
             LinkEnd a = link.a();
             LinkEnd b = link.b();
+            if (!isSwitch(a) && !isSwitch(b)) {
+                addHostToHostLink(i, a, b, fabric, tc);
+                continue;
+            }
             List<String> words = new ArrayList<>(List.of("link", "add", a.interfaceName()));
             words.addAll(placement(a));
             words.addAll(List.of("type", "veth", "peer", "name", b.interfaceName()));
@@ -105,6 +110,33 @@ public final class Realizer {
             fabric.add("link", "set", s.name(), "up");
         }
         fabric.run();
+        tc.run();
+    }
+
+    /**
+     * A link between two hosts runs through the fabric: {@code a <-> _l<n>a} and {@code _l<n>b <-> b}, joined
+     * by a tc redirect in each direction. Costs two device hops in the kernel, and lets the userspace link
+     * engine take the link over at any time (dropping the redirects) without touching the hosts' interfaces.
+     */
+    private void addHostToHostLink(int index, LinkEnd a, LinkEnd b, IpBatch fabric, IpBatch tc) {
+        String towardA = LinkDevices.facingA(index);
+        String towardB = LinkDevices.facingB(index);
+        List<String> first = new ArrayList<>(List.of("link", "add", a.interfaceName()));
+        first.addAll(placement(a));
+        first.addAll(List.of("type", "veth", "peer", "name", towardA));
+        fabric.add(first.toArray(String[]::new));
+        List<String> second = new ArrayList<>(List.of("link", "add", towardB, "type", "veth", "peer", "name",
+                b.interfaceName()));
+        second.addAll(placement(b));
+        fabric.add(second.toArray(String[]::new));
+        fabric.add("link", "set", towardA, "up");
+        fabric.add("link", "set", towardB, "up");
+        for (String[] pair : List.of(new String[] {towardA, towardB}, new String[] {towardB, towardA})) {
+            tc.add("qdisc", "add", "dev", pair[0], "ingress");
+            // u32 matching everything: matchall is not built into every kernel (these machines lack it).
+            tc.add("filter", "add", "dev", pair[0], "ingress", "protocol", "all", "u32", "match", "u32", "0", "0",
+                    "action", "mirred", "egress", "redirect", "dev", pair[1]);
+        }
     }
 
     /** The words that put a new veth end in its node's namespace, with its MAC if one is configured. */
@@ -147,24 +179,5 @@ public final class Realizer {
                 netlink.flush();
             }
         });
-    }
-
-    private void applyRateLimits() {
-        Map<String, IpBatch> batches = new LinkedHashMap<>();
-        for (LinkSpec link : topology.links()) {
-            Double mbit = link.params().bandwidthMbit();
-            if (mbit == null) {
-                continue;
-            }
-            for (LinkEnd end : List.of(link.a(), link.b())) {
-                String ns = isSwitch(end) ? id.fabricNamespace() : id.hostNamespace(end.node());
-                TrafficShaping.addRateLimit(batches.computeIfAbsent(ns, IpBatch::tcIn), end.interfaceName(), mbit);
-            }
-        }
-        if (!batches.isEmpty()) {
-            log.accept("*** Limiting rate on " + batches.values().stream().mapToInt(IpBatch::size).sum()
-                    + " interfaces");
-        }
-        batches.values().forEach(IpBatch::run);
     }
 }

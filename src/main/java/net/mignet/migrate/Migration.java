@@ -192,10 +192,11 @@ public final class Migration {
         Duration worst = Duration.ZERO;
         for (Link l : net.links()) {
             if (l.a().node().equals(from.name()) || l.b().node().equals(from.name())) {
-                LinkParams p = l.spec().params();
-                Duration d = (p.delay() == null ? Duration.ZERO : p.delay())
-                        .plus(p.jitter() == null ? Duration.ZERO : p.jitter());
-                worst = d.compareTo(worst) > 0 ? d : worst;
+                for (LinkParams p : List.of(l.paramsAToB(), l.paramsBToA())) {
+                    Duration d = (p.delay() == null ? Duration.ZERO : p.delay())
+                            .plus(p.jitter() == null ? Duration.ZERO : p.jitter());
+                    worst = d.compareTo(worst) > 0 ? d : worst;
+                }
             }
         }
         return worst.multipliedBy(2).plusMillis(20);

@@ -11,7 +11,11 @@ import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.NftSession;
 import net.mignet.kernel.Realizer;
+import net.mignet.linkemu.LinkEmulator;
+import net.mignet.linkemu.LinkEmulators;
+import net.mignet.linkemu.LinkPath;
 import net.mignet.topo.HostSpec;
+import net.mignet.topo.LinkEnd;
 import net.mignet.topo.LinkSpec;
 import net.mignet.topo.NodeKind;
 import net.mignet.topo.SwitchSpec;
@@ -25,18 +29,21 @@ public final class Emulation implements AutoCloseable {
     private final Topology topology;
     private final EmulationId id;
     private final Consumer<String> log;
+    private final EmulationOptions options;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Map<String, Switch> switches = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
     private final Thread shutdownHook;
+    private volatile LinkEmulator linkEmulator;
     private volatile boolean closed;
     /** The fabric's nftables session, through which every flow table changes. */
     private NftSession nft;
 
-    private Emulation(Topology topology, EmulationId id, Consumer<String> log) {
+    private Emulation(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         this.topology = topology;
         this.id = id;
         this.log = log;
+        this.options = options;
         this.shutdownHook = Thread.ofPlatform().name("mignet-teardown").unstarted(this::teardown);
     }
 
@@ -45,9 +52,18 @@ public final class Emulation implements AutoCloseable {
         return start(topology, EmulationId.fresh(topology.name()), System.err::println);
     }
 
+    /** Builds the network with a fresh id and these options; progress goes to standard error. */
+    public static Emulation start(Topology topology, EmulationOptions options) {
+        return start(topology, EmulationId.fresh(topology.name()), System.err::println, options);
+    }
+
     public static Emulation start(Topology topology, EmulationId id, Consumer<String> log) {
+        return start(topology, id, log, EmulationOptions.DEFAULT);
+    }
+
+    public static Emulation start(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         Privileges.requireRoot();
-        Emulation emulation = new Emulation(topology, id, log);
+        Emulation emulation = new Emulation(topology, id, log, options);
         Runtime.getRuntime().addShutdownHook(emulation.shutdownHook);
         try {
             emulation.build();
@@ -64,6 +80,27 @@ public final class Emulation implements AutoCloseable {
         for (HostSpec h : topology.hosts()) {
             hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), topology.interfacesOf(h.name())));
         }
+        linkEmulator = LinkEmulators.create(options.linkEngine(), id.fabricNamespace(), log, this::rebindFlowTable,
+                options.seed());
+        List<LinkEmulator.Change> initial = new ArrayList<>();
+        for (int i = 0; i < topology.links().size(); i++) {
+            LinkSpec l = topology.links().get(i);
+            LinkPath path = new LinkPath(i, port(l.a()), port(l.b()), id.fabricNamespace());
+            links.add(new Link(l, path, linkEmulator));
+            if (!l.aToB().isEmpty() || !l.bToA().isEmpty()) {
+                initial.add(new LinkEmulator.Change(path, l.aToB(), l.bToA()));
+            }
+        }
+        if (!initial.isEmpty()) {
+            linkEmulator.apply(initial);
+            for (Link l : links) {
+                if (!l.params().isEmpty() || !l.paramsBToA().isEmpty()) {
+                    log.accept("*** Link " + l.a() + " <-> " + l.b() + ": " + l.spec().describeParams() + " ["
+                            + l.backend() + "]");
+                }
+            }
+        }
+        // Flow tables last: they bind to the switch ports' devices, which the link engine may have replaced.
         if (!topology.switches().isEmpty()) {
             nft = NftSession.open(id.fabricNamespace());
         }
@@ -72,20 +109,27 @@ public final class Emulation implements AutoCloseable {
             switches.put(s.name(), sw);
             sw.flowTable().install(s.flows());
         }
-        for (LinkSpec l : topology.links()) {
-            links.add(new Link(l, namespaceOf(l.a().node()), namespaceOf(l.b().node())));
-        }
-        warnAboutUnappliedImpairments();
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
     }
 
-    private void warnAboutUnappliedImpairments() {
-        List<LinkSpec> impaired = topology.links().stream().filter(l -> l.params().hasImpairments()).toList();
-        if (!impaired.isEmpty()) {
-            log.accept("!!! WARNING: delay, jitter and loss are NOT applied yet (link emulation is not built);"
-                    + " only bw is. Affected links: " + impaired.size() + ", e.g. " + impaired.getFirst());
+    private LinkPath.Port port(LinkEnd end) {
+        boolean isSwitch = topology.kindOf(end.node()).orElseThrow() == NodeKind.SWITCH;
+        return new LinkPath.Port(end.node(), end.interfaceName(), namespaceOf(end.node()),
+                isSwitch ? end.node() : null);
+    }
+
+    /** The link engine replaced a port device of {@code switchName}: its flow table must follow. */
+    private void rebindFlowTable(String switchName) {
+        Switch sw = switches.get(switchName);
+        if (sw != null) {
+            sw.flowTable().rebind();
         }
+    }
+
+    /** The link emulator in use: netem or userspace. */
+    public LinkEmulator linkEmulator() {
+        return linkEmulator;
     }
 
     String namespaceOf(String node) {
@@ -161,6 +205,14 @@ public final class Emulation implements AutoCloseable {
         long t0 = System.nanoTime();
         if (nft != null) {
             nft.close();
+        }
+        LinkEmulator emulator = linkEmulator;
+        if (emulator != null) {
+            try {
+                emulator.close();
+            } catch (RuntimeException e) {
+                log.accept("!!! closing the link emulator: " + e.getMessage());
+            }
         }
         Cleaner.Report report = Cleaner.removeEmulation(id, log);
         log.accept(String.format("*** Network %s down: removed %d namespaces, killed %d processes in %.2f s", id,

@@ -115,6 +115,14 @@ public final class FlowTable {
         return removed;
     }
 
+    /**
+     * Binds the table again to the devices that now carry the switch's port names, keeping rules and counters.
+     * Needed after a port's device was replaced (the userspace link engine does that when it takes over a link).
+     */
+    public synchronized void rebind() {
+        apply(List.copyOf(rules), true);
+    }
+
     /** The rules in the order the switch tries them, with their counters read from the kernel now. */
     public synchronized List<FlowEntry> entries() {
         CommandResult r = Command.check(List.of("ip", "netns", "exec", namespace, "nft", "list", "counters",
@@ -171,10 +179,14 @@ public final class FlowTable {
 
     /** Applies the current rules; on failure restores {@code before} in memory, the kernel being unchanged. */
     private void apply(List<NftFlowCompiler.NumberedRule> before) {
+        apply(before, false);
+    }
+
+    private void apply(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
         Set<Long> removed = new HashSet<>();
         before.forEach(r -> removed.add(r.id()));
         rules.forEach(r -> removed.remove(r.id()));
-        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed);
+        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind);
         try {
             nft.apply(script);
         } catch (IllegalStateException e) {

@@ -2,32 +2,92 @@ package net.mignet.net;
 
 import java.util.List;
 import net.mignet.kernel.Command;
+import net.mignet.linkemu.DirectionStats;
+import net.mignet.linkemu.LinkEmulator;
+import net.mignet.linkemu.LinkPath;
 import net.mignet.topo.LinkEnd;
+import net.mignet.topo.LinkParams;
 import net.mignet.topo.LinkSpec;
 
-/** A running link: a veth pair whose ends sit in their nodes' namespaces. */
+/** A running link: a veth pair whose ends sit in their nodes' namespaces, with parameters changeable at run time. */
 public final class Link {
-    private final LinkSpec spec;
-    private final String namespaceA;
-    private final String namespaceB;
+    private final LinkSpec initial;
+    private final LinkPath path;
+    private final LinkEmulator emulator;
+    private volatile LinkParams aToB;
+    private volatile LinkParams bToA;
     private volatile boolean up = true;
 
-    Link(LinkSpec spec, String namespaceA, String namespaceB) {
-        this.spec = spec;
-        this.namespaceA = namespaceA;
-        this.namespaceB = namespaceB;
+    Link(LinkSpec spec, LinkPath path, LinkEmulator emulator) {
+        this.initial = spec;
+        this.path = path;
+        this.emulator = emulator;
+        this.aToB = spec.aToB();
+        this.bToA = spec.bToA();
     }
 
+    /** The link as built, with its current parameters. */
     public LinkSpec spec() {
-        return spec;
+        return initial.withParams(aToB, bToA);
     }
 
     public LinkEnd a() {
-        return spec.a();
+        return initial.a();
     }
 
     public LinkEnd b() {
-        return spec.b();
+        return initial.b();
+    }
+
+    /** The current parameters from a to b (of both directions when the link is symmetric). */
+    public LinkParams params() {
+        return aToB;
+    }
+
+    public LinkParams paramsAToB() {
+        return aToB;
+    }
+
+    public LinkParams paramsBToA() {
+        return bToA;
+    }
+
+    /** The current parameters of the traffic leaving {@code node}. */
+    public LinkParams paramsFrom(String node) {
+        requireEnd(node);
+        return a().node().equals(node) ? aToB : bToA;
+    }
+
+    /** Gives both directions these parameters, replacing the current ones, while traffic flows. */
+    public void set(LinkParams both) {
+        set(both, both);
+    }
+
+    /** Gives each direction its parameters, replacing the current ones, while traffic flows. */
+    public synchronized void set(LinkParams forward, LinkParams backward) {
+        emulator.apply(path, forward, backward);
+        aToB = forward;
+        bToA = backward;
+    }
+
+    /** Changes only the traffic leaving {@code node}. */
+    public synchronized void setFrom(String node, LinkParams params) {
+        requireEnd(node);
+        if (a().node().equals(node)) {
+            set(params, bToA);
+        } else {
+            set(aToB, params);
+        }
+    }
+
+    /** What applies the parameters: {@code userspace}, {@code netem}, {@code tbf} (a rate alone) or {@code -}. */
+    public String backend() {
+        return emulator.describe(path, aToB, bToA);
+    }
+
+    /** Counters of the userspace engine for this link (a->b, b->a); empty with other backends. */
+    public List<DirectionStats> engineStats() {
+        return emulator.stats(path);
     }
 
     public boolean isUp() {
@@ -42,13 +102,19 @@ public final class Link {
     /** Cuts or restores the link by taking both ends down or up, as a pulled cable would. */
     public void setUp(boolean wantUp) {
         String state = wantUp ? "up" : "down";
-        Command.check(List.of("ip", "-n", namespaceA, "link", "set", "dev", a().interfaceName(), state));
-        Command.check(List.of("ip", "-n", namespaceB, "link", "set", "dev", b().interfaceName(), state));
+        Command.check(List.of("ip", "-n", path.a().namespace(), "link", "set", "dev", a().interfaceName(), state));
+        Command.check(List.of("ip", "-n", path.b().namespace(), "link", "set", "dev", b().interfaceName(), state));
         up = wantUp;
+    }
+
+    private void requireEnd(String node) {
+        if (!a().node().equals(node) && !b().node().equals(node)) {
+            throw new IllegalArgumentException(node + " is not an end of link " + initial.a() + " <-> " + initial.b());
+        }
     }
 
     @Override
     public String toString() {
-        return spec + (up ? "" : " [down]");
+        return spec() + (up ? "" : " [down]");
     }
 }

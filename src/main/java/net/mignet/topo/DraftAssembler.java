@@ -52,7 +52,10 @@ final class DraftAssembler {
             }
         }
         draft.links().forEach(link -> builder.addLink(link.a().node(), link.b().node(), o -> {
-            o.intfName1(link.a().intf()).intfName2(link.b().intf()).params(link.params());
+            o.intfName1(link.a().intf()).intfName2(link.b().intf()).params(link.aToB());
+            if (!link.bToA().equals(link.aToB())) {
+                o.bToA(ignored -> link.bToA());
+            }
             if (link.a().ip() != null) {
                 o.ip1(link.a().ip().toString());
             }

@@ -56,6 +56,10 @@ public final class Names {
                     + MAX_INTERFACE_NAME_BYTES + " (name it explicitly with a shorter name, e.g. "
                     + name.substring(0, MAX_INTERFACE_NAME_BYTES) + ")";
         }
+        if (name.startsWith("_")) {
+            return "interface name '" + name + "' starts with '_', which mignet keeps for its own devices"
+                    + " (link emulation); start it with a letter or digit";
+        }
         if (name.equals(".") || name.equals("..") || name.equals("lo")) {
             return "interface name '" + name + "' is reserved";
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import net.mignet.flow.FlowRule;
 
 /**
@@ -98,7 +99,8 @@ public final class TopologyBuilder {
                     : chooseName(o.b, o.a, switches.contains(o.b), hostInterfaceCount, taken);
             Ipv4Prefix ipA = address(o.a, o.ipA, defaults, nodesWithAnInterface);
             Ipv4Prefix ipB = address(o.b, o.ipB, defaults, nodesWithAnInterface);
-            specs.add(new LinkSpec(new LinkEnd(o.a, ia, ipA, o.macA), new LinkEnd(o.b, ib, ipB, o.macB), o.params));
+            specs.add(new LinkSpec(new LinkEnd(o.a, ia, ipA, o.macA), new LinkEnd(o.b, ib, ipB, o.macB),
+                    o.aToB.apply(o.params), o.bToA.apply(o.params)));
         }
         return specs;
     }
@@ -144,6 +146,8 @@ public final class TopologyBuilder {
         private MacAddress macA;
         private MacAddress macB;
         private LinkParams params = LinkParams.NONE;
+        private UnaryOperator<LinkParams> aToB = UnaryOperator.identity();
+        private UnaryOperator<LinkParams> bToA = UnaryOperator.identity();
 
         LinkOptions(String a, String b) {
             this.a = a;
@@ -200,13 +204,69 @@ public final class TopologyBuilder {
             return this;
         }
 
+        /** {@code uniform} (the default) or {@code normal}. */
+        public LinkOptions distribution(String d) {
+            params = params.withJitterDistribution(JitterDistribution.parse(d));
+            return this;
+        }
+
         public LinkOptions loss(double percent) {
             params = params.withLoss(percent);
             return this;
         }
 
+        /** Gilbert-Elliott burst loss, netem's {@code gemodel p r 1-h 1-k}, in percent. */
+        public LinkOptions lossModel(GilbertElliott model) {
+            params = params.withLossModel(model);
+            return this;
+        }
+
+        /** Percentage of frames that overtake delayed ones; above 0 it also lets jitter reorder. */
+        public LinkOptions reorder(double percent) {
+            params = params.withReorder(percent);
+            return this;
+        }
+
+        public LinkOptions duplicate(double percent) {
+            params = params.withDuplicate(percent);
+            return this;
+        }
+
+        public LinkOptions corrupt(double percent) {
+            params = params.withCorrupt(percent);
+            return this;
+        }
+
+        /** Frames the delay queue holds at most; more are dropped. */
+        public LinkOptions limit(int frames) {
+            params = params.withQueueLimit(frames);
+            return this;
+        }
+
+        /** Any parameter by its file and shell key, e.g. {@code set("loss", "gemodel 1% 30%")}. */
+        public LinkOptions set(String key, String value) {
+            params = params.with(key, value);
+            return this;
+        }
+
+        /** Parameters of both directions (replacing what was set before). */
         public LinkOptions params(LinkParams p) {
             params = p;
+            return this;
+        }
+
+        /**
+         * Changes for the direction from the first node to the second only, applied on top of the parameters of
+         * both directions: {@code addLink("h1", "s1", o -> o.delay("5ms").aToB(p -> p.withLoss(1.0)))}.
+         */
+        public LinkOptions aToB(UnaryOperator<LinkParams> change) {
+            aToB = change;
+            return this;
+        }
+
+        /** Changes for the direction from the second node to the first only; see {@link #aToB}. */
+        public LinkOptions bToA(UnaryOperator<LinkParams> change) {
+            bToA = change;
             return this;
         }
     }

@@ -28,7 +28,7 @@ record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<Link
         }
     }
 
-    record LinkDraft(EndDraft a, EndDraft b, LinkParams params, int line) {
+    record LinkDraft(EndDraft a, EndDraft b, LinkParams aToB, LinkParams bToA, int line) {
         @Override
         public String toString() {
             return a + " <-> " + b;

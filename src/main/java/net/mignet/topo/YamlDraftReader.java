@@ -2,7 +2,6 @@ package net.mignet.topo;
 
 import static net.mignet.topo.SourceProblems.NO_LINE;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,8 +29,21 @@ final class YamlDraftReader {
     private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links");
     private static final List<String> HOST_KEYS = List.of("ip");
     private static final List<String> SWITCH_KEYS = List.of("flows");
-    private static final List<String> LINK_KEYS = List.of("ends", "bw", "delay", "jitter", "loss");
+    private static final String A_TO_B = "a_to_b";
+    private static final String B_TO_A = "b_to_a";
+    private static final List<String> LINK_KEYS = linkKeys();
+    /** An example value per link parameter, for messages about empty values. */
+    private static final Map<String, String> EXAMPLES = Map.of("bw", "1000", "delay", "5ms", "jitter", "1ms",
+            "distribution", "normal", "loss", "10%", "reorder", "25%", "duplicate", "1%", "corrupt", "0.1%",
+            "limit", "1000");
     private static final List<String> END_KEYS = List.of("node", "intf", "ip", "mac");
+
+    private static List<String> linkKeys() {
+        List<String> keys = new ArrayList<>(List.of("ends"));
+        keys.addAll(LinkParams.KEYS);
+        keys.addAll(List.of(A_TO_B, B_TO_A));
+        return List.copyOf(keys);
+    }
 
     /** A mapping entry; the key node holds the line that problems about the whole entry point at. */
     private record Entry(String key, Node keyNode, Node value) {
@@ -149,10 +161,9 @@ final class YamlDraftReader {
         if (f == null) {
             return null;
         }
-        Double bw = value(f.get("bw"), "bw: 1000", YamlDraftReader::parseBandwidth);
-        Duration delay = value(f.get("delay"), "delay: 5ms", LinkParams::parseDuration);
-        Duration jitter = value(f.get("jitter"), "jitter: 1ms", LinkParams::parseDuration);
-        Double loss = value(f.get("loss"), "loss: 10%", YamlDraftReader::parseLoss);
+        LinkParams both = readParams(f, LinkParams.NONE);
+        LinkParams aToB = readDirection(f.get(A_TO_B), both);
+        LinkParams bToA = readDirection(f.get(B_TO_A), both);
         Entry ends = f.get("ends");
         if (ends == null) {
             problems.add(line(item), "a link needs its two ends, e.g. 'ends: [h1, s1]'");
@@ -172,7 +183,35 @@ final class YamlDraftReader {
         if (problems.count() > problemsBefore) {
             return null;
         }
-        return new LinkDraft(read.get(0), read.get(1), new LinkParams(bw, delay, jitter, loss), line(item));
+        return new LinkDraft(read.get(0), read.get(1), aToB, bToA, line(item));
+    }
+
+    /** The link parameters among {@code fields}, set on top of {@code base}; bad values are reported. */
+    private LinkParams readParams(Map<String, Entry> fields, LinkParams base) {
+        LinkParams params = base;
+        for (String key : LinkParams.KEYS) {
+            Entry e = fields.get(key);
+            String text = e == null ? null : text(e, key + ": " + EXAMPLES.get(key));
+            if (text == null) {
+                continue;
+            }
+            try {
+                params = params.with(key, text);
+            } catch (IllegalArgumentException ex) {
+                problems.add(line(e.value()), key + ": " + ex.getMessage());
+            }
+        }
+        return params;
+    }
+
+    /** One direction's own parameters ({@code a_to_b: {loss: 1%}}), on top of those of both directions. */
+    private LinkParams readDirection(Entry entry, LinkParams both) {
+        if (entry == null || isNull(entry.value())) {
+            return both;
+        }
+        Map<String, Entry> f = fields(entry.value(), "'" + entry.key() + "'", LinkParams.KEYS,
+                "'" + entry.key() + ": {delay: 5ms, loss: 1%}'");
+        return f == null ? both : readParams(f, both);
     }
 
     /** An end is {@code h1}, {@code h1:h1-eth0} (containerlab style) or {@code {node: h1, intf: ..., ip: ..., mac: ...}}. */
@@ -288,28 +327,6 @@ final class YamlDraftReader {
             problems.add(line(e.value()), e.key() + ": " + ex.getMessage());
             return null;
         }
-    }
-
-    private static Double parseBandwidth(String text) {
-        double mbit;
-        try {
-            mbit = Double.parseDouble(text.trim());
-        } catch (NumberFormatException e) {
-            mbit = Double.NaN;
-        }
-        if (!(mbit > 0) || Double.isInfinite(mbit)) {
-            throw new IllegalArgumentException("'" + text + "' is not a rate; write the rate in Mbit/s as a number"
-                    + " above 0, e.g. 'bw: 1000'");
-        }
-        return mbit;
-    }
-
-    private static Double parseLoss(String text) {
-        double percent = LinkParams.parsePercent(text);
-        if (!(percent >= 0 && percent <= 100)) {
-            throw new IllegalArgumentException("'" + text + "' is outside 0..100 %; write e.g. 'loss: 10%'");
-        }
-        return percent;
     }
 
     private static boolean isNull(Node node) {

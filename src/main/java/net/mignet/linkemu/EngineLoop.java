@@ -1,0 +1,330 @@
+package net.mignet.linkemu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import net.mignet.topo.LinkParams;
+
+/**
+ * The userspace engine's one thread, serving every engine link of an emulation: it waits in {@code ppoll} on
+ * all packet sockets with a timeout of the next release time (so an idle engine sleeps), receives frames in
+ * bursts, decides their fate, holds them in one {@link TimerQueue} and sends each when it is due. Other
+ * threads change the set of links only through commands run by this thread, so its state needs no locks.
+ */
+final class EngineLoop implements AutoCloseable {
+    private static final int BURST = 64;
+    private static final int POLLFD_BYTES = 8;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /**
+     * Waking from a timed sleep takes tens to hundreds of microseconds on a busy (virtual) machine, which would
+     * add to every delay; so the loop sleeps until this long before the next release and polls without
+     * sleeping from there. Costs CPU only while frames are held, never when the links are idle.
+     */
+    private static final long SPIN_NANOS = Long.getLong("mignet.linkemu.spinNanos", 300_000);
+
+    private record EngineLink(int index, PacketSocket a, PacketSocket b, Direction aToB, Direction bToA) {
+        boolean owns(Frame f) {
+            return f.direction == aToB || f.direction == bToA;
+        }
+    }
+
+    private final Consumer<String> log;
+    private final int wakeFd;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final Map<Integer, EngineLink> links = new LinkedHashMap<>();
+    private final TimerQueue queue = new TimerQueue();
+    private final FramePool pool = new FramePool();
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment timespec = arena.allocate(16, 8);
+    private final MemorySegment wakeBuffer = arena.allocate(8, 8);
+    private final ReceiveContext receiveContext = new ReceiveContext(arena);
+    private final Thread thread;
+    private MemorySegment pollFds = MemorySegment.NULL;
+    private Direction[] polled = new Direction[0];
+    private int pollCount;
+    private boolean pollSetChanged = true;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    EngineLoop(Consumer<String> log) {
+        this.log = log;
+        this.wakeFd = Native.eventfd();
+        this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon().unstarted(this::run);
+        thread.start();
+    }
+
+    /** Starts forwarding between two sockets: frames arriving on {@code a} leave through {@code b} and back. */
+    void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed) {
+        call(() -> {
+            Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1));
+            Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2));
+            links.put(index, new EngineLink(index, a, b, forward, backward));
+            pollSetChanged = true;
+            return null;
+        });
+    }
+
+    boolean isAttached(int index) {
+        return call(() -> links.containsKey(index));
+    }
+
+    /** New parameters for a link; frames already held keep their release times. */
+    void update(int index, LinkParams aToB, LinkParams bToA) {
+        call(() -> {
+            EngineLink link = links.get(index);
+            link.aToB.impairment.update(aToB);
+            link.bToA.impairment.update(bToA);
+            return null;
+        });
+    }
+
+    List<DirectionStats> stats(int index) {
+        return call(() -> {
+            EngineLink link = links.get(index);
+            return link == null ? List.of() : List.of(link.aToB.stats(), link.bToA.stats());
+        });
+    }
+
+    /** CPU time the engine thread has used, for measuring its idle cost. */
+    long cpuTimeNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        return mx.getThreadCpuTime(thread.threadId());
+    }
+
+    /** Bytes of frame buffers allocated so far (peak memory of held frames). */
+    long bufferBytes() {
+        return call(pool::allocatedBytes);
+    }
+
+    private <T> T call(Supplier<T> action) {
+        Throwable failed = failure;
+        if (failed != null || !running) {
+            throw new IllegalStateException("the userspace link engine has stopped"
+                    + (failed == null ? "" : ": " + failed), failed);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        commands.add(() -> {
+            try {
+                result.complete(action.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        wake();
+        try {
+            return result.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the userspace link engine did not answer within 10 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the link engine", e);
+        }
+    }
+
+    private void wake() {
+        synchronized (wakeBuffer) {
+            wakeBuffer.set(ValueLayout.JAVA_LONG, 0, 1);
+            Native.write(wakeFd, wakeBuffer, 8);
+        }
+    }
+
+    private void run() {
+        // The default 50 us timer slack would show as delay error; 1 us costs nothing measurable.
+        Native.setTimerSlack(1_000);
+        // netem runs in softirq context, ahead of every process; a raised priority keeps this thread's wake-ups
+        // prompt on a busy machine. Without the right (not root) it runs at normal priority, a little less exact.
+        Native.setThreadNice(-10);
+        Frame spare = pool.takeLarge();
+        MemorySegment drain = arena.allocate(8, 8);
+        try {
+            while (running) {
+                runCommands();
+                if (pollSetChanged) {
+                    rebuildPollSet();
+                }
+                releaseDue(System.nanoTime());
+                int ready = Native.ppoll(pollFds, pollCount, timeout());
+                if (ready == -Native.EINTR || ready == 0) {
+                    continue;
+                }
+                if (ready < 0) {
+                    throw new IllegalStateException("ppoll: " + Native.strerror(-ready));
+                }
+                if (revents(0) != 0) {
+                    Native.read(wakeFd, drain, 8);
+                }
+                for (int i = 1; i < pollCount; i++) {
+                    if (revents(i) != 0) {
+                        spare = receiveBurst(polled[i], spare);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+            log.accept("!!! the userspace link engine stopped: " + t);
+        } finally {
+            // Answer commands that raced with the stop, so no caller waits for its timeout.
+            Runnable c;
+            while ((c = commands.poll()) != null) {
+                c.run();
+            }
+        }
+    }
+
+    private void runCommands() {
+        Runnable c;
+        while ((c = commands.poll()) != null) {
+            c.run();
+        }
+    }
+
+    /** The ppoll timeout: until the next release, or forever (NULL) when nothing waits. */
+    private MemorySegment timeout() {
+        long next = queue.nextRelease();
+        if (next == Long.MAX_VALUE) {
+            return MemorySegment.NULL;
+        }
+        long wait = Math.max(0, next - System.nanoTime() - SPIN_NANOS);
+        timespec.set(ValueLayout.JAVA_LONG, 0, wait / NANOS_PER_SECOND);
+        timespec.set(ValueLayout.JAVA_LONG, 8, wait % NANOS_PER_SECOND);
+        return timespec;
+    }
+
+    private int revents(int i) {
+        return pollFds.get(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 6);
+    }
+
+    private void rebuildPollSet() {
+        List<Direction> directions = new ArrayList<>();
+        for (EngineLink l : links.values()) {
+            directions.add(l.aToB);
+            directions.add(l.bToA);
+        }
+        pollCount = directions.size() + 1;
+        polled = new Direction[pollCount];
+        pollFds = arena.allocate((long) pollCount * POLLFD_BYTES, 8);
+        setPollFd(0, wakeFd);
+        for (int i = 1; i < pollCount; i++) {
+            polled[i] = directions.get(i - 1);
+            setPollFd(i, polled[i].in.fd());
+        }
+        pollSetChanged = false;
+    }
+
+    private void setPollFd(int i, int fd) {
+        pollFds.set(ValueLayout.JAVA_INT, (long) i * POLLFD_BYTES, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, Native.POLLIN);
+    }
+
+    /** Receives up to a burst of frames from one direction; returns the spare large buffer to receive into. */
+    private Frame receiveBurst(Direction d, Frame spare) {
+        Impairment im = d.impairment;
+        receiveContext.calibrate();
+        for (int k = 0; k < BURST; k++) {
+            long n = d.in.receive(spare.buffer, receiveContext);
+            if (n < 0) {
+                break; // EAGAIN: drained; ENETDOWN and the like: the device went down, nothing to read.
+            }
+            long now = receiveContext.arrival(System.nanoTime());
+            d.received++;
+            if (n > spare.buffer.byteSize() || n <= PacketSocket.VNET_HDR) {
+                d.overLimit++;
+                continue;
+            }
+            if (im.lose()) {
+                d.lost++;
+                continue;
+            }
+            int copies = 1;
+            if (im.duplicate()) {
+                copies = 2;
+                d.duplicated++;
+            }
+            for (int c = 0; c < copies; c++) {
+                if (d.queued >= im.queueLimit()) {
+                    d.overLimit++;
+                    continue;
+                }
+                Frame f;
+                if (n <= FramePool.SMALL) {
+                    f = pool.takeSmall();
+                    MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
+                } else if (c == copies - 1) {
+                    f = spare;
+                    spare = pool.takeLarge();
+                } else {
+                    f = pool.takeLarge();
+                    MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
+                }
+                f.length = (int) n;
+                f.direction = d;
+                f.releaseAt = im.releaseTime(now);
+                if (im.corrupt()) {
+                    FrameCorruptor.corrupt(f.buffer, f.length, im);
+                    d.corrupted++;
+                }
+                d.queued++;
+                queue.add(f);
+            }
+        }
+        return spare;
+    }
+
+    private void releaseDue(long now) {
+        Frame f;
+        while ((f = queue.pollDue(now)) != null) {
+            Direction d = f.direction;
+            if (d.out.send(f.buffer, f.length) < 0) {
+                d.sendErrors++; // e.g. ENETDOWN while the link is cut, ENOBUFS when tbf is full
+            } else {
+                d.sent++;
+            }
+            d.queued--;
+            pool.give(f);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (running) {
+            running = false;
+            wake();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.accept("!!! the userspace link engine thread did not stop within 5 s");
+            return;
+        }
+        for (EngineLink l : links.values()) {
+            l.a.close();
+            l.b.close();
+        }
+        links.clear();
+        Native.close(wakeFd);
+        pool.close();
+        arena.close();
+    }
+}

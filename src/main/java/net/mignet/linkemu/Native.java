@@ -1,0 +1,263 @@
+package net.mignet.linkemu;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The libc calls of the userspace link engine, through the FFM API. The per-frame calls ({@code recv},
+ * {@code send}, {@code ppoll}) reuse a per-thread errno buffer, so the hot path allocates nothing.
+ */
+final class Native {
+    static final int AF_PACKET = 17;
+    static final int SOCK_RAW = 3;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int ETH_P_ALL = 0x0003;
+    static final int SOL_SOCKET = 1;
+    static final int SO_SNDBUFFORCE = 32;
+    static final int SO_RCVBUFFORCE = 33;
+    static final int SOL_PACKET = 263;
+    static final int PACKET_VNET_HDR = 15;
+    static final int PACKET_IGNORE_OUTGOING = 23;
+    static final int MSG_TRUNC = 0x20;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int EAGAIN = 11;
+    static final int EINTR = 4;
+    static final int ENOBUFS = 105;
+    static final int ENETDOWN = 100;
+    static final int ENXIO = 6;
+    static final short POLLIN = 1;
+    static final int EFD_CLOEXEC = 0x80000;
+    static final int EFD_NONBLOCK = 0x800;
+    static final int PR_SET_TIMERSLACK = 29;
+    static final int SO_TIMESTAMPNS = 35;
+    static final int CLOCK_REALTIME = 0;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+
+    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+            JAVA_INT));
+    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
+            JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+            JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECVMSG = downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT,
+            ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime", FunctionDescriptor.of(JAVA_INT,
+            JAVA_INT, ADDRESS));
+    private static final MethodHandle SEND = downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+            JAVA_LONG, JAVA_INT));
+    private static final MethodHandle PPOLL = downcall("ppoll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG,
+            ADDRESS, ADDRESS));
+    private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+            JAVA_INT));
+    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+            JAVA_LONG));
+    private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+            JAVA_LONG));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT,
+            ADDRESS));
+    private static final MethodHandle PRCTL = downcall("prctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SETPRIORITY = downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private Native() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
+    }
+
+    /** The errno of the last failed call on this thread. */
+    static int errno() {
+        return (int) ERRNO.get(STATE.get(), 0L);
+    }
+
+    static int socket(int domain, int type, int protocol) {
+        try {
+            return check((int) SOCKET.invokeExact(STATE.get(), domain, type, protocol), "socket(AF_PACKET)");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void bind(int fd, MemorySegment address, int length, String what) {
+        try {
+            check((int) BIND.invokeExact(STATE.get(), fd, address, length), what);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void setIntOption(int fd, int level, int option, int value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocateFrom(JAVA_INT, value);
+            check((int) SETSOCKOPT.invokeExact(STATE.get(), fd, level, option, v, 4), what);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** recv(2); returns -errno instead of throwing, since EAGAIN is the normal end of a burst. */
+    static long recv(int fd, MemorySegment buffer, long length, int flags) {
+        try {
+            long n = (long) RECV.invokeExact(STATE.get(), fd, buffer, length, flags);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** recvmsg(2); returns -errno instead of throwing. */
+    static long recvmsg(int fd, MemorySegment msghdr, int flags) {
+        try {
+            long n = (long) RECVMSG.invokeExact(STATE.get(), fd, msghdr, flags);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** clock_gettime(2) into a {@code struct timespec}. */
+    static void clockGettime(int clock, MemorySegment timespec) {
+        try {
+            int ignored = (int) CLOCK_GETTIME.invokeExact(STATE.get(), clock, timespec);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** send(2); returns -errno instead of throwing. */
+    static long send(int fd, MemorySegment buffer, long length, int flags) {
+        try {
+            long n = (long) SEND.invokeExact(STATE.get(), fd, buffer, length, flags);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ppoll(2) with a timeout in a {@code struct timespec}, or NULL to wait forever; returns -errno on failure. */
+    static int ppoll(MemorySegment fds, long count, MemorySegment timeout) {
+        try {
+            int n = (int) PPOLL.invokeExact(STATE.get(), fds, count, timeout, MemorySegment.NULL);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int eventfd() {
+        try {
+            return check((int) EVENTFD.invokeExact(STATE.get(), 0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long read(int fd, MemorySegment buffer, long length) {
+        try {
+            return (long) READ.invokeExact(STATE.get(), fd, buffer, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long write(int fd, MemorySegment buffer, long length) {
+        try {
+            return (long) WRITE.invokeExact(STATE.get(), fd, buffer, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void close(int fd) {
+        try {
+            int rc = (int) CLOSE.invokeExact(STATE.get(), fd);
+            check(rc, "close");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The interface index in the calling thread's network namespace, or 0 when there is none of that name. */
+    static int ifNameToIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) IF_NAMETOINDEX.invokeExact(STATE.get(), arena.allocateFrom(name));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Asks the kernel to wake this thread's timed waits within {@code nanos} of the deadline (default 50 us). */
+    static void setTimerSlack(long nanos) {
+        try {
+            int ignored = (int) PRCTL.invokeExact(STATE.get(), PR_SET_TIMERSLACK, nanos, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Sets the calling thread's nice value (PRIO_PROCESS on a thread id applies to that thread only); returns
+     * false when not allowed.
+     */
+    static boolean setThreadNice(int nice) {
+        try {
+            int tid = (int) GETTID.invokeExact(STATE.get());
+            return (int) SETPRIORITY.invokeExact(STATE.get(), 0, tid, nice) == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int check(int rc, String what) {
+        if (rc < 0) {
+            int errno = errno();
+            throw new IllegalStateException(what + ": " + strerror(errno) + " (errno " + errno + ")");
+        }
+        return rc;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

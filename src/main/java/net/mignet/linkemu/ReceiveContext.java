@@ -1,0 +1,61 @@
+package net.mignet.linkemu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The {@code recvmsg} scaffolding of one thread ({@code msghdr}, {@code iovec}, control buffer), reused for
+ * every frame, and the arrival time the kernel stamped on the last frame ({@code SCM_TIMESTAMPNS}), converted
+ * to the {@link System#nanoTime} clock.
+ */
+final class ReceiveContext {
+    private static final int CONTROL_BYTES = 64;
+    private static final long NANOS = 1_000_000_000L;
+    /** Kernel timestamps further than this from now are not trusted (a stale or foreign clock). */
+    private static final long PLAUSIBLE = 1_000_000_000L;
+
+    private final MemorySegment msghdr;
+    private final MemorySegment iovec;
+    private final MemorySegment control;
+    private final MemorySegment clock;
+    private long realtimeMinusMonotonic;
+
+    ReceiveContext(Arena arena) {
+        msghdr = arena.allocate(56, 8);
+        iovec = arena.allocate(16, 8);
+        control = arena.allocate(CONTROL_BYTES, 8);
+        clock = arena.allocate(16, 8);
+        msghdr.set(ValueLayout.ADDRESS, 16, iovec);
+        msghdr.set(ValueLayout.JAVA_LONG, 24, 1);
+        msghdr.set(ValueLayout.ADDRESS, 32, control);
+    }
+
+    /** Re-reads the offset between the kernel's timestamp clock and nanoTime; once per burst is plenty. */
+    void calibrate() {
+        Native.clockGettime(Native.CLOCK_REALTIME, clock);
+        long monotonic = System.nanoTime();
+        long realtime = clock.get(ValueLayout.JAVA_LONG, 0) * NANOS + clock.get(ValueLayout.JAVA_LONG, 8);
+        realtimeMinusMonotonic = realtime - monotonic;
+    }
+
+    MemorySegment prepare(MemorySegment buffer) {
+        iovec.set(ValueLayout.ADDRESS, 0, buffer);
+        iovec.set(ValueLayout.JAVA_LONG, 8, buffer.byteSize());
+        msghdr.set(ValueLayout.JAVA_LONG, 40, CONTROL_BYTES);
+        msghdr.set(ValueLayout.JAVA_INT, 48, 0);
+        return msghdr;
+    }
+
+    /** When the last frame arrived, on the nanoTime clock; {@code now} when the kernel gave no usable stamp. */
+    long arrival(long now) {
+        long length = msghdr.get(ValueLayout.JAVA_LONG, 40);
+        if (length < 32 || control.get(ValueLayout.JAVA_INT, 8) != Native.SOL_SOCKET
+                || control.get(ValueLayout.JAVA_INT, 12) != Native.SO_TIMESTAMPNS) {
+            return now;
+        }
+        long stamp = control.get(ValueLayout.JAVA_LONG, 16) * NANOS + control.get(ValueLayout.JAVA_LONG, 24);
+        long arrival = stamp - realtimeMinusMonotonic;
+        return arrival <= now && now - arrival < PLAUSIBLE ? arrival : now;
+    }
+}
