@@ -35,7 +35,10 @@ public record MigrationReport(String app, String from, String to, long oldPid, l
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append("Migrated ").append(app).append(' ').append(from).append(" -> ").append(to).append(": ");
-        if (client != null) {
+        if (client != null && client.requests() == 0) {
+            sb.append("no client request fell into the migration (largest gap between replies ")
+                    .append(ms(client.largestGap())).append(')');
+        } else if (client != null) {
             sb.append("client downtime ").append(ms(client.downtime()))
                     .append(" (largest gap between replies ").append(ms(client.largestGap()))
                     .append(", ").append(client.retries()).append(" retries, ")
