@@ -30,8 +30,9 @@ final class StateChannel implements AutoCloseable {
     StateChannel(Socket socket) throws IOException {
         this.socket = socket;
         socket.setTcpNoDelay(true);
-        this.in = new DataInputStream(socket.getInputStream());
-        this.out = new DataOutputStream(socket.getOutputStream());
+        this.in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 8192));
+        // Buffered, flushed per frame: a frame leaves as one segment, not one per field.
+        this.out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 8192));
     }
 
     /** A request forwarded by the old instance: the datagram and whom to answer. */
