@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
+import net.mignet.flow.FlowRule;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.Realizer;
@@ -61,10 +62,15 @@ public final class Emulation implements AutoCloseable {
         for (HostSpec h : topology.hosts()) {
             hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), topology.interfacesOf(h.name())));
         }
+        Map<FlowTable, List<FlowRule>> flows = new LinkedHashMap<>();
         for (SwitchSpec s : topology.switches()) {
             Switch sw = new Switch(s.name(), id.fabricNamespace(), topology.portsOf(s.name()));
             switches.put(s.name(), sw);
-            sw.flowTable().install(s.flows());
+            flows.put(sw.flowTable(), s.flows());
+        }
+        if (!flows.isEmpty()) {
+            log.accept("*** Installing the flow tables of " + flows.size() + " switches");
+            FlowTable.installAll(id.fabricNamespace(), flows);
         }
         for (LinkSpec l : topology.links()) {
             links.add(new Link(l, namespaceOf(l.a().node()), namespaceOf(l.b().node())));
