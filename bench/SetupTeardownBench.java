@@ -37,7 +37,14 @@ import net.mignet.topo.TopologyGenerators;
  *   bench/run SetupTeardownBench --sizes 100,1000 --topos single --reps 5
  *   bench/run SetupTeardownBench --no-mininet            # mignet only
  *   bench/run SetupTeardownBench --mininet-timeout 120   # seconds per Mininet run; then "timeout"
+ *   bench/run SetupTeardownBench --mininet-reps 1        # Mininet once per topology (it takes minutes)
+ *   bench/run SetupTeardownBench --verbose               # also mignet's progress lines, with times
  * </pre>
+ *
+ * Sizes map to {@code single,N} and to trees of about N hosts: 100 is tree,2,10, 500 is tree,3,8 (512 hosts),
+ * 1000 is tree,3,10. After each mignet teardown the benchmark also waits until the kernel has really freed the
+ * devices (a veth from a watcher namespace into the fabric disappears), reports that time as "kernel done",
+ * and only then starts the next run, so runs do not slow each other down.
  *
  * Setup is {@code Emulation.start} until every host is configured; it is then checked (the namespaces are all
  * there, the first host pings the last). Teardown is {@code close()} until no namespace of the emulation is
@@ -267,11 +274,13 @@ public class SetupTeardownBench {
 
     static void record(List<Run> all, Path csv, Run r) throws IOException {
         all.add(r);
-        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%s,%s,\"%s\"%n", r.tool(),
-                r.topo().replace(',', ' '), r.hosts(), r.rep(), fmt(r.setup()), fmt(r.teardown()), r.ok(),
-                r.note().replace('"', '\'')), StandardOpenOption.APPEND);
-        System.out.printf(Locale.ROOT, "  %-8s %-11s run %d: up %s s, down %s s%s%n", r.tool(), r.topo(), r.rep(),
-                fmt(r.setup()), fmt(r.teardown()), r.ok() ? "" : "  FAILED: " + r.note());
+        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%s,%s,%s,\"%s\"%n", r.tool(),
+                r.topo().replace(',', ' '), r.hosts(), r.rep(), fmt(r.setup()), fmt(r.teardown()), fmt(r.settled()),
+                r.ok(), r.note().replace('"', '\'')), StandardOpenOption.APPEND);
+        String settled = r.settled() == null ? "" : " (kernel done " + fmt(r.settled()) + " s)";
+        String failure = r.ok() ? "" : "  " + ("timeout".equals(r.note()) ? "TIMEOUT" : "FAILED: " + r.note());
+        System.out.printf(Locale.ROOT, "  %-8s %-11s run %d: up %s s, down %s s%s%s%n", r.tool(), r.topo(), r.rep(),
+                fmt(r.setup()), fmt(r.teardown()), settled, failure);
     }
 
     static void printTable(List<String> specs, List<Run> all, boolean mininet) {
@@ -289,8 +298,10 @@ public class SetupTeardownBench {
             Double mUp = median(m.stream().filter(Run::ok).map(Run::setup).toList());
             Double mDown = median(m.stream().filter(Run::ok).map(Run::teardown).toList());
             Double mSettled = median(m.stream().filter(Run::ok).map(Run::settled).toList());
-            Double pUp = median(p.stream().filter(Run::ok).map(Run::setup).toList());
-            Double pDown = median(p.stream().filter(Run::ok).map(Run::teardown).toList());
+            // A Mininet run that timed out in stop() still measured its setup.
+            List<Run> pUsable = p.stream().filter(r -> r.ok() || "timeout".equals(r.note())).toList();
+            Double pUp = median(pUsable.stream().map(Run::setup).toList());
+            Double pDown = median(pUsable.stream().map(Run::teardown).toList());
             String target = "";
             if (hosts >= 1000) {
                 boolean up = mUp != null && mUp < SETUP_TARGET_S;

@@ -42,8 +42,9 @@ def on_alarm(_signum, _frame):
 
 
 def leftovers(net, topo):
-    """Removes whatever a cut-short run built: the hosts' shells (their namespaces and veths go with them) and
-    the bridges, which Mininet's LinuxBridge creates in the root namespace."""
+    """Removes whatever a cut-short run built: the hosts' shells (their namespaces and veths go with them), and
+    what Mininet's LinuxBridge switches leave in the root namespace: the bridges and the switch-side interfaces
+    (named like s1-eth2), which include both ends of links between switches."""
     nodes = list(net.hosts) + list(net.switches) if net is not None else []
     for node in nodes:
         try:
@@ -52,13 +53,17 @@ def leftovers(net, topo):
                 node.shell.wait()
         except Exception:  # already gone
             pass
-    present = subprocess.run(['ip', '-o', 'link', 'show', 'type', 'bridge'], capture_output=True,
-                             text=True).stdout
-    names = {line.split(':')[1].strip().split('@')[0] for line in present.splitlines() if ':' in line}
-    doomed = [s for s in topo.switches() if s in names]
+    switches = set(topo.switches())
+    present = subprocess.run(['ip', '-o', 'link', 'show'], capture_output=True, text=True).stdout
+    doomed = []
+    for line in present.splitlines():
+        name = line.split(': ')[1].split('@')[0] if ': ' in line else ''
+        if name in switches or name.split('-eth')[0] in switches and '-eth' in name:
+            doomed.append(name)
     if doomed:
-        subprocess.run(['ip', '-batch', '-'], input=''.join('link del %s\n' % s for s in doomed), text=True,
-                       capture_output=True)
+        # -force: deleting one end of a veth takes the other with it, so some deletions find nothing.
+        subprocess.run(['ip', '-force', '-batch', '-'], input=''.join('link del %s\n' % n for n in doomed),
+                       text=True, capture_output=True)
 
 
 def main():
