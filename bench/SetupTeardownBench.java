@@ -169,8 +169,29 @@ public class SetupTeardownBench {
             Host first = all.getFirst();
             Host last = all.getLast();
             PingResult ping = first.ping(last.ip().toString(), 3);
+            String warning = "";
             if (ping.received() == 0) {
-                problems.add(first + " cannot ping " + last + ": " + ping.output().strip());
+                // Seen once in about 60 runs of 1000 hosts, not reproduced since: record the state, try again.
+                log.add("first ping lost: " + ping.output().strip().replace('\n', ' '));
+                log.add(last + ": " + last.exec("ip", "-o", "link", "show").stdout().strip().replace('\n', ' '));
+                log.add(last + ": " + last.exec("ip", "-o", "-4", "addr", "show").stdout().strip().replace('\n', ' '));
+                log.add(first + ": " + first.exec("ip", "neigh", "show").stdout().strip().replace('\n', ' '));
+                for (var link : topo.links()) {
+                    if (link.a().node().equals(last.name()) || link.b().node().equals(last.name())) {
+                        String port = link.a().node().equals(last.name()) ? link.b().interfaceName()
+                                : link.a().interfaceName();
+                        log.add("fabric: " + Command.run(List.of("ip", "-n", id.fabricNamespace(), "-o", "link",
+                                "show", port)).stdout().strip());
+                    }
+                }
+                sleepMillis(1000);
+                PingResult again = first.ping(last.ip().toString(), 3);
+                log.add("second ping: " + again.output().strip().replace('\n', ' '));
+                if (again.received() == 0) {
+                    problems.add(first + " cannot ping " + last + ", twice: " + again.output().strip());
+                } else {
+                    warning = "first ping from " + first + " to " + last + " lost, second one 1 s later answered";
+                }
             }
 
             // The kernel frees a deleted namespace's devices later, in a worker: a veth from a watcher namespace
@@ -199,6 +220,10 @@ public class SetupTeardownBench {
             Files.writeString(phases, "== mignet " + spec + " run " + rep + "\n" + String.join("\n", log) + "\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
+            if (problems.isEmpty() && !warning.isEmpty()) {
+                problems.add("WARNING: " + warning);
+                return new Run("mignet", spec, hosts, rep, setup, teardown, settled, true, String.join("; ", problems));
+            }
             return new Run("mignet", spec, hosts, rep, setup, teardown, settled, problems.isEmpty(),
                     String.join("; ", problems));
         } catch (RuntimeException e) {
@@ -278,7 +303,8 @@ public class SetupTeardownBench {
                 r.topo().replace(',', ' '), r.hosts(), r.rep(), fmt(r.setup()), fmt(r.teardown()), fmt(r.settled()),
                 r.ok(), r.note().replace('"', '\'')), StandardOpenOption.APPEND);
         String settled = r.settled() == null ? "" : " (kernel done " + fmt(r.settled()) + " s)";
-        String failure = r.ok() ? "" : "  " + ("timeout".equals(r.note()) ? "TIMEOUT" : "FAILED: " + r.note());
+        String failure = r.ok() ? (r.note().isEmpty() ? "" : "  " + r.note())
+                : "  " + ("timeout".equals(r.note()) ? "TIMEOUT" : "FAILED: " + r.note());
         System.out.printf(Locale.ROOT, "  %-8s %-11s run %d: up %s s, down %s s%s%s%n", r.tool(), r.topo(), r.rep(),
                 fmt(r.setup()), fmt(r.teardown()), settled, failure);
     }
@@ -311,6 +337,10 @@ public class SetupTeardownBench {
             long failed = m.stream().filter(r -> !r.ok()).count();
             if (failed > 0) {
                 target += (target.isEmpty() ? "" : "; ") + failed + " mignet run(s) FAILED";
+            }
+            long warned = m.stream().filter(r -> r.ok() && r.note().startsWith("WARNING")).count();
+            if (warned > 0) {
+                target += (target.isEmpty() ? "" : "; ") + warned + " run(s) needed a second ping";
             }
             System.out.printf(Locale.ROOT, head, spec, hosts, fmt(mUp), mininet ? peer(p, pUp) : "-", ratio(mUp, pUp),
                     fmt(mDown), mininet ? peer(p, pDown) : "-", ratio(mDown, pDown), fmt(mSettled), target);
