@@ -21,6 +21,7 @@ final class Libc {
     static final int AF_NETLINK = 16;
     static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 0x80000;
+    static final long MS_BIND = 0x1000;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -29,6 +30,9 @@ final class Libc {
     private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNSHARE = downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MOUNT = downcall("mount",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle SOCKET = downcall("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SEND = downcall("send",
@@ -74,6 +78,29 @@ final class Libc {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) SETNS.invokeExact(state, fd, nstype);
             checked(rc, state, "setns");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Moves the calling thread (only it) into new namespaces of the given kinds. */
+    static void unshare(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) UNSHARE.invokeExact(state, flags);
+            checked(rc, state, "unshare");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mount(2) without file system data. */
+    static void mount(String source, String target, String type, long flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+                    arena.allocateFrom(type), flags, MemorySegment.NULL);
+            checked(rc, state, "mount " + source + " on " + target);
         } catch (Throwable t) {
             throw rethrow(t);
         }

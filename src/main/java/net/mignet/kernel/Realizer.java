@@ -53,29 +53,27 @@ public final class Realizer {
         }
     }
 
-    private List<String> allNamespaces() {
-        List<String> namespaces = new ArrayList<>();
-        namespaces.add(id.fabricNamespace());
-        topology.hosts().forEach(h -> namespaces.add(id.hostNamespace(h.name())));
-        return namespaces;
+    private void createNamespaces() {
+        List<String> hosts = topology.hosts().stream().map(h -> id.hostNamespace(h.name())).toList();
+        log.accept("*** Creating " + (hosts.size() + 1) + " network namespaces");
+        // The fabric with iproute2, which also makes /run/netns the shared mount point named namespaces need;
+        // the hosts from threads of this process, one per core, each set up right where it is created.
+        IpBatch.ip().add("netns", "add", id.fabricNamespace()).run();
+        NamespaceThread.forEach(List.of(id.fabricNamespace()), ns -> prepareNamespace());
+        NamespaceThread.createEach(hosts, ns -> prepareNamespace());
     }
 
-    private void createNamespaces() {
-        List<String> namespaces = allNamespaces();
-        log.accept("*** Creating " + namespaces.size() + " network namespaces");
-        IpBatch batch = IpBatch.ip();
-        namespaces.forEach(ns -> batch.add("netns", "add", ns));
-        batch.run();
-        // IPv6 is off unless asked for: its autoconfiguration chatter (DAD, router and multicast listener
-        // messages) would otherwise cross every switch and count against flow rules. Set before links exist
-        // so each new interface inherits it.
-        NamespaceThread.forEach(namespaces, ns -> {
-            Sysctl.disableIpv6();
-            try (NetlinkRoute netlink = NetlinkRoute.open()) {
-                netlink.setLinkUp("lo", true);
-                netlink.flush();
-            }
-        });
+    /**
+     * IPv6 is off unless asked for: its autoconfiguration chatter (DAD, router and multicast listener messages)
+     * would otherwise cross every switch and count against flow rules. Set before links exist so each new
+     * interface inherits it. Then {@code lo} goes up. Runs inside the namespace.
+     */
+    private static void prepareNamespace() {
+        Sysctl.disableIpv6();
+        try (NetlinkRoute netlink = NetlinkRoute.open()) {
+            netlink.setLinkUp("lo", true);
+            netlink.flush();
+        }
     }
 
     private void createLinks() {
@@ -168,7 +166,7 @@ public final class Realizer {
                 }
             }
         }
-        NamespaceThread.forEach(List.copyOf(interfaces.keySet()), ns -> {
+        NamespaceThread.forEachInParallel(List.copyOf(interfaces.keySet()), ns -> {
             try (NetlinkRoute netlink = NetlinkRoute.open()) {
                 for (LinkEnd end : interfaces.get(ns)) {
                     if (end.ip() != null) {

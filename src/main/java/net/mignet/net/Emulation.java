@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
+import net.mignet.flow.FlowRule;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.NftSession;
@@ -104,10 +105,15 @@ public final class Emulation implements AutoCloseable {
         if (!topology.switches().isEmpty()) {
             nft = NftSession.open(id.fabricNamespace());
         }
+        Map<FlowTable, List<FlowRule>> flows = new LinkedHashMap<>();
         for (SwitchSpec s : topology.switches()) {
             Switch sw = new Switch(s.name(), id.fabricNamespace(), topology.portsOf(s.name()), nft);
             switches.put(s.name(), sw);
-            sw.flowTable().install(s.flows());
+            flows.put(sw.flowTable(), s.flows());
+        }
+        if (!flows.isEmpty()) {
+            log.accept("*** Installing the flow tables of " + flows.size() + " switches");
+            FlowTable.installAll(id.fabricNamespace(), flows);
         }
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRuleParser;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
@@ -129,6 +130,42 @@ class EmulationTest {
             assertThat(id.stateDirectory()).doesNotExist();
         } finally {
             Cleaner.removeEmulation(id, s -> { });
+        }
+    }
+
+    @Test
+    void every_host_of_a_large_network_is_configured() {
+        // Enough hosts that namespaces are created and configured by several threads at once.
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,80"))) {
+            assertThat(NetnsPaths.list()).filteredOn(ns -> ns.startsWith(net.id().namespacePrefix())).hasSize(81);
+            for (Host h : net.hosts()) {
+                String addr = h.exec("ip", "-o", "-4", "addr", "show").orThrow().stdout();
+                assertThat(addr).as(h.name()).contains(h.ip() + "/8").contains("lo ");
+                assertThat(h.exec("cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6").orThrow().stdout().strip())
+                        .as(h.name()).isEqualTo("1");
+            }
+            assertThat(net.host("h1").ping(net.host("h80").ip().toString(), 1).allReceived()).isTrue();
+            assertThat(net.host("h41").ping(net.host("h40").ip().toString(), 1).allReceived()).isTrue();
+        }
+    }
+
+    @Test
+    void every_switch_gets_its_flow_table_with_its_initial_rules() {
+        Topology t = Topology.builder("two-switches")
+                .addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addSwitch("s1").addSwitch("s2")
+                .addLink("h1", "s1").addLink("s1", "s2").addLink("h2", "s2")
+                .addFlow("s1", FlowRuleParser.parse("in_port=s1-h1,icmp actions=normal"))
+                .addFlow("s2", FlowRuleParser.parse("in_port=s2-h2,icmp actions=drop"))
+                .build();
+        try (Emulation net = Emulation.start(t)) {
+            assertThat(net.switchNamed("s1").flowTable().entries()).hasSize(1);
+            assertThat(net.switchNamed("s2").flowTable().entries()).hasSize(1);
+            // h2's echo replies are dropped at s2: the requests get through, nothing comes back.
+            assertThat(net.host("h1").ping("10.0.0.2", 1).received()).isZero();
+            assertThat(net.switchNamed("s1").flowTable().entries().getFirst().packets()).isPositive();
+            assertThat(net.switchNamed("s2").flowTable().entries().getFirst().packets()).isPositive();
+            net.switchNamed("s2").flowTable().delete(FlowMatch.ANY, null);
+            assertThat(net.host("h1").ping("10.0.0.2", 2).received()).isPositive();
         }
     }
 
