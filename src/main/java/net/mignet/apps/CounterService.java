@@ -41,20 +41,28 @@ public final class CounterService {
     private record HandoverRequest() implements Work {
     }
 
-    private final PrintStream out = System.out;
-    private final PrintStream events = System.err;
+    /** Ends {@link #process()}: only the warm-up's instances ever stop this way. */
+    private record Quit() implements Work {
+    }
+
+    private final PrintStream out;
+    private final PrintStream events;
     private final DatagramSocket socket;
     private final BlockingQueue<Work> work = new LinkedBlockingQueue<>();
     private final Object lock = new Object();
     private final int ackTimeoutMillis;
     private CounterState state = new CounterState();
+    private final Object successorChanged = new Object();
     private volatile StateChannel successor;
+    private volatile ServerSocket handoverServer;
     private volatile java.util.concurrent.CompletableFuture<Boolean> acknowledged;
     private Mode mode = Mode.SERVING;
 
-    private CounterService(DatagramSocket socket, int ackTimeoutMillis) {
+    CounterService(DatagramSocket socket, int ackTimeoutMillis, PrintStream out, PrintStream events) {
         this.socket = socket;
         this.ackTimeoutMillis = ackTimeoutMillis;
+        this.out = out;
+        this.events = events;
     }
 
     public static void main(String[] argv) throws Exception {
@@ -64,46 +72,27 @@ public final class CounterService {
         InetSocketAddress stateFrom = args.address("state-from", null);
         int ackTimeout = (int) args.duration("ack-timeout", "10s").toMillis();
 
-        warmUp();
+        // Before the real socket exists: a successor is ready only once it is warm, so the handover, during
+        // which nobody is served, runs compiled and linked code.
+        CounterServiceWarmUp.run();
         // Bound before anything else: requests sent here while the state is on its way wait in the socket.
         DatagramSocket socket = new DatagramSocket(listen);
-        CounterService service = new CounterService(socket, ackTimeout);
-        service.acceptSuccessors(handoverPort);
+        CounterService service = new CounterService(socket, ackTimeout, System.out, System.err);
+        service.acceptSuccessors(new InetSocketAddress(handoverPort));
         if (stateFrom != null) {
             service.takeStateFrom(stateFrom);
         } else {
             service.out.println("Counter service on " + hostPort(listen) + ", counter starts at 0");
         }
+        service.startReceiving();
         AppEvents.emit(service.events, "serving", "listen", hostPort(listen), "counter", service.state.counter());
         Runtime.getRuntime().addShutdownHook(new Thread(service::onTerminate));
         service.readCommands();
-        Thread.ofPlatform().name("receiver").daemon().start(service::receive);
         service.process();
     }
 
-    /**
-     * Runs the handover's code once on a dummy state, so that the real handover, during which nobody is
-     * served, does not pay for class loading and interpretation.
-     */
-    private static void warmUp() throws IOException {
-        CounterState dummy = new CounterState();
-        dummy.answer(new CounterProtocol.Request("warm-up", 1));
-        byte[] bytes = CounterState.decode(dummy.encode()).encode();
-        StateChannel.checksum(bytes);
-        CounterProtocol.parseRequest(new CounterProtocol.Request("warm-up", 2).encode());
-        AppEvents.epochNanos(java.time.Instant.now());
-        // The datagram paths too, over loopback: the first requests after a handover must not wait for them.
-        try (DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-                DatagramSocket b = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            a.setSoTimeout(1000);
-            byte[] ping = "warm-up".getBytes(StandardCharsets.UTF_8);
-            for (int i = 0; i < 200; i++) {
-                b.send(new DatagramPacket(ping, ping.length, a.getLocalSocketAddress()));
-                a.receive(new DatagramPacket(new byte[2048], 2048));
-            }
-        } catch (IOException e) {
-            // No loopback in this host: the service works, only its first replies are slower.
-        }
+    void startReceiving() {
+        Thread.ofPlatform().name("receiver").daemon().start(this::receive);
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -111,7 +100,7 @@ public final class CounterService {
     }
 
     /** Get-state mode: connect to the old instance (retrying while it is not there yet) and take its state. */
-    private void takeStateFrom(InetSocketAddress old) throws IOException, InterruptedException {
+    void takeStateFrom(InetSocketAddress old) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         Socket s = null;
         while (s == null) {
@@ -132,11 +121,10 @@ public final class CounterService {
         out.println("Waiting for the state from " + hostPort(old));
         AppEvents.emit(events, "awaiting-state", "from", hostPort(old));
         byte[] bytes = channel.receiveState();
+        long receivedAt = AppEvents.epochNanos(java.time.Instant.now());
         state = CounterState.decode(bytes);
         channel.acknowledge(bytes);
-        out.println("Got the state from " + hostPort(old) + ": counter " + state.counter());
-        AppEvents.emit(events, "state-received", "bytes", bytes.length, "counter", state.counter(), "at",
-                AppEvents.epochNanos(java.time.Instant.now()));
+        // Requests forwarded behind the state are taken in before anything is written about it.
         Thread.ofPlatform().name("forwarded").daemon().start(() -> {
             try (channel) {
                 for (StateChannel.Forwarded f; (f = channel.nextForwarded()) != null; ) {
@@ -146,12 +134,17 @@ public final class CounterService {
                 // The old instance is gone; nothing more will be forwarded.
             }
         });
+        out.println("Got the state from " + hostPort(old) + ": counter " + state.counter());
+        AppEvents.emit(events, "state-received", "bytes", bytes.length, "counter", state.counter(), "at",
+                receivedAt);
     }
 
-    private void acceptSuccessors(int port) throws IOException {
+    /** Listens for successors; returns the address it listens on. */
+    InetSocketAddress acceptSuccessors(InetSocketAddress address) throws IOException {
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(port));
+        server.bind(address);
+        handoverServer = server;
         Thread.ofPlatform().name("handover-listener").daemon().start(() -> {
             while (true) {
                 try {
@@ -163,8 +156,12 @@ public final class CounterService {
                         channel.close();
                         continue;
                     }
-                    StateChannel previous = successor;
-                    successor = channel;
+                    StateChannel previous;
+                    synchronized (successorChanged) {
+                        previous = successor;
+                        successor = channel;
+                        successorChanged.notifyAll();
+                    }
                     if (previous != null) {
                         previous.close();
                     }
@@ -174,6 +171,45 @@ public final class CounterService {
                 }
             }
         });
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /** Waits until a successor has connected and said hello; false when none did within the time. */
+    boolean awaitSuccessor(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        synchronized (successorChanged) {
+            while (successor == null) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                successorChanged.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** Asks for the handover, as {@code handover} on standard input does. */
+    void requestHandover() {
+        work.add(new HandoverRequest());
+    }
+
+    /** Stops {@link #process()} and closes every socket: for instances that are not the process's own. */
+    void shutDown() {
+        work.add(new Quit());
+        socket.close();
+        ServerSocket server = handoverServer;
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+        StateChannel channel = successor;
+        if (channel != null) {
+            channel.close();
+        }
     }
 
     private void readCommands() {
@@ -181,7 +217,7 @@ public final class CounterService {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     switch (line.strip()) {
-                        case "handover" -> work.add(new HandoverRequest());
+                        case "handover" -> requestHandover();
                         case "state" -> out.println("counter " + counter());
                         default -> out.println("unknown command '" + line.strip() + "': handover, state");
                     }
@@ -211,13 +247,16 @@ public final class CounterService {
         }
     }
 
-    private void process() throws InterruptedException {
+    void process() throws InterruptedException {
         while (true) {
             Work next = work.take();
             synchronized (lock) {
                 switch (next) {
                     case Datagram d -> handle(d);
                     case HandoverRequest h -> handOver();
+                    case Quit q -> {
+                        return;
+                    }
                 }
             }
         }
