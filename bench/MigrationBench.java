@@ -1,7 +1,10 @@
 // Migration downtime: 100 migrations of the counter service back and forth between h2 and h3 of the reference
 // scenario (examples/service-migration.yaml: internal links 1 ms delay) while a client asks every 10 ms.
 //
-//     sudo bench/run MigrationBench [migrations]
+//     sudo bench/run MigrationBench [migrations] [--internal-loss 10%]
+//
+// With --internal-loss, both internal links lose that share of frames in each direction (the state's TCP
+// connection then has to recover lost segments).
 //
 // Prints the distribution of client-observed downtime (extra wait of a request beyond the usual round trip)
 // and of the service pause (no instance counting), next to the floor measured in the same run: one round trip
@@ -25,12 +28,21 @@ import net.mignet.flow.FlowRuleParser;
 import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
+import net.mignet.net.Link;
 import net.mignet.net.PingResult;
 import net.mignet.topo.Topology;
 import net.mignet.topo.YamlTopologyLoader;
 
 void main(String[] args) throws Exception {
-    int migrations = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+    int migrations = 100;
+    String internalLoss = null;
+    for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--internal-loss") && i + 1 < args.length) {
+            internalLoss = args[++i];
+        } else {
+            migrations = Integer.parseInt(args[i]);
+        }
+    }
     Topology topo = YamlTopologyLoader.load(Path.of("examples/service-migration.yaml"));
     List<MigrationReport> reports = new ArrayList<>();
     double internalRttMs;
@@ -48,6 +60,13 @@ void main(String[] args) throws Exception {
             changes.add((System.nanoTime() - t0) / 1e6);
         }
         flowChangeMs = median(changes);
+        if (internalLoss != null) {
+            for (Link l : net.links()) {
+                if (l.a().interfaceName().endsWith("-int")) {
+                    l.set(l.params().with("loss", internalLoss));
+                }
+            }
+        }
 
         apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
         App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
@@ -79,7 +98,8 @@ void main(String[] args) throws Exception {
     List<Double> redirect = ms(reports, r -> r.phases().get("redirect"));
     List<Double> total = ms(reports, MigrationReport::total);
     double floor = internalRttMs + flowChangeMs;
-    System.out.printf("%nMigration downtime, %d migrations, client every 10 ms%n", reports.size());
+    System.out.printf("%nMigration downtime, %d migrations, client every 10 ms%s%n", reports.size(),
+            internalLoss == null ? "" : ", internal links lose " + internalLoss);
     System.out.printf("%-34s %8s %8s %8s%n", "", "p50", "p99", "max");
     row("client downtime (ms)", downtime);
     row("service pause (ms)", pause);

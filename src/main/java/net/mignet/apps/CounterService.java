@@ -73,7 +73,7 @@ public final class CounterService {
         int ackTimeout = (int) args.duration("ack-timeout", "10s").toMillis();
 
         // Before the real socket exists: a successor is ready only once it is warm, so the handover, during
-        // which nobody is served, runs compiled and linked code.
+        // which nobody is served, runs code that is already loaded and linked.
         CounterServiceWarmUp.run();
         // Bound before anything else: requests sent here while the state is on its way wait in the socket.
         DatagramSocket socket = new DatagramSocket(listen);

@@ -21,6 +21,7 @@ final class StateChannel implements AutoCloseable {
     private static final byte ACK = 'A';
     private static final byte FORWARD = 'F';
     private static final byte HELLO = 'H';
+    private static final byte NOOP = 'N';
     static final int MAX_STATE_BYTES = 64 << 20;
 
     private final Socket socket;
@@ -73,6 +74,17 @@ final class StateChannel implements AutoCloseable {
         out.write(state);
         out.writeLong(checksum(state));
         out.flush();
+        sendTailProbe();
+    }
+
+    /**
+     * A one-byte frame in a segment of its own, right behind a frame that must not wait: if that frame's last
+     * segment is lost, the probe's selective ack makes TCP resend it about one round trip later (RACK), where
+     * with a single segment in flight it would wait for the retransmission timeout, 200 ms at least.
+     */
+    private void sendTailProbe() throws IOException {
+        out.writeByte(NOOP);
+        out.flush();
     }
 
     /** Old side: waits up to {@code timeoutMillis} for the successor to acknowledge exactly {@code state}. */
@@ -117,6 +129,7 @@ final class StateChannel implements AutoCloseable {
         out.writeByte(ACK);
         out.writeLong(checksum(state));
         out.flush();
+        sendTailProbe();
     }
 
     /** Old side, after the handover: passes on a request that reached it late. */
@@ -132,11 +145,13 @@ final class StateChannel implements AutoCloseable {
     /** New side: the next forwarded request, or null when the old instance has closed the channel. */
     Forwarded nextForwarded() throws IOException {
         byte type;
-        try {
-            type = in.readByte();
-        } catch (EOFException e) {
-            return null;
-        }
+        do {
+            try {
+                type = in.readByte();
+            } catch (EOFException e) {
+                return null;
+            }
+        } while (type == NOOP);
         if (type != FORWARD) {
             throw new IOException("unexpected frame type " + type + " after the state");
         }

@@ -3,19 +3,21 @@ package net.mignet.linkemu;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static net.mignet.kernel.NativeCalls.callState;
+import static net.mignet.kernel.NativeCalls.check;
+import static net.mignet.kernel.NativeCalls.downcall;
+import static net.mignet.kernel.NativeCalls.rethrow;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import net.mignet.kernel.NativeCalls;
 
 /**
- * The libc calls of the userspace link engine, through the FFM API. The per-frame calls ({@code recv},
- * {@code send}, {@code ppoll}) reuse a per-thread errno buffer, so the hot path allocates nothing.
+ * The libc calls of the userspace link engine, on {@link NativeCalls}. The per-frame calls ({@code recv},
+ * {@code send}, {@code ppoll}) return {@code -errno} instead of throwing, since EAGAIN is the normal end of a
+ * burst, and allocate nothing.
  */
 final class Native {
     static final int AF_PACKET = 17;
@@ -43,12 +45,6 @@ final class Native {
     static final int SO_TIMESTAMPNS = 35;
     static final int CLOCK_REALTIME = 0;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
-
     private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT));
     private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
@@ -71,34 +67,23 @@ final class Native {
             JAVA_LONG));
     private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
             JAVA_LONG));
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT,
-            ADDRESS));
     private static final MethodHandle PRCTL = downcall("prctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SETPRIORITY = downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Native() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
-    }
-
     /** The errno of the last failed call on this thread. */
     static int errno() {
-        return (int) ERRNO.get(STATE.get(), 0L);
+        return NativeCalls.errno();
     }
 
     static int socket(int domain, int type, int protocol) {
         try {
-            return check((int) SOCKET.invokeExact(STATE.get(), domain, type, protocol), "socket(AF_PACKET)");
+            return check((int) SOCKET.invokeExact(callState(), domain, type, protocol), "socket(AF_PACKET)");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -106,7 +91,7 @@ final class Native {
 
     static void bind(int fd, MemorySegment address, int length, String what) {
         try {
-            check((int) BIND.invokeExact(STATE.get(), fd, address, length), what);
+            check((int) BIND.invokeExact(callState(), fd, address, length), what);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -115,7 +100,7 @@ final class Native {
     static void setIntOption(int fd, int level, int option, int value, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocateFrom(JAVA_INT, value);
-            check((int) SETSOCKOPT.invokeExact(STATE.get(), fd, level, option, v, 4), what);
+            check((int) SETSOCKOPT.invokeExact(callState(), fd, level, option, v, 4), what);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -124,7 +109,7 @@ final class Native {
     /** recv(2); returns -errno instead of throwing, since EAGAIN is the normal end of a burst. */
     static long recv(int fd, MemorySegment buffer, long length, int flags) {
         try {
-            long n = (long) RECV.invokeExact(STATE.get(), fd, buffer, length, flags);
+            long n = (long) RECV.invokeExact(callState(), fd, buffer, length, flags);
             return n < 0 ? -errno() : n;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -134,7 +119,7 @@ final class Native {
     /** recvmsg(2); returns -errno instead of throwing. */
     static long recvmsg(int fd, MemorySegment msghdr, int flags) {
         try {
-            long n = (long) RECVMSG.invokeExact(STATE.get(), fd, msghdr, flags);
+            long n = (long) RECVMSG.invokeExact(callState(), fd, msghdr, flags);
             return n < 0 ? -errno() : n;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -144,7 +129,7 @@ final class Native {
     /** clock_gettime(2) into a {@code struct timespec}. */
     static void clockGettime(int clock, MemorySegment timespec) {
         try {
-            int ignored = (int) CLOCK_GETTIME.invokeExact(STATE.get(), clock, timespec);
+            int ignored = (int) CLOCK_GETTIME.invokeExact(callState(), clock, timespec);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -153,7 +138,7 @@ final class Native {
     /** send(2); returns -errno instead of throwing. */
     static long send(int fd, MemorySegment buffer, long length, int flags) {
         try {
-            long n = (long) SEND.invokeExact(STATE.get(), fd, buffer, length, flags);
+            long n = (long) SEND.invokeExact(callState(), fd, buffer, length, flags);
             return n < 0 ? -errno() : n;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -163,7 +148,7 @@ final class Native {
     /** ppoll(2) with a timeout in a {@code struct timespec}, or NULL to wait forever; returns -errno on failure. */
     static int ppoll(MemorySegment fds, long count, MemorySegment timeout) {
         try {
-            int n = (int) PPOLL.invokeExact(STATE.get(), fds, count, timeout, MemorySegment.NULL);
+            int n = (int) PPOLL.invokeExact(callState(), fds, count, timeout, MemorySegment.NULL);
             return n < 0 ? -errno() : n;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -172,7 +157,7 @@ final class Native {
 
     static int eventfd() {
         try {
-            return check((int) EVENTFD.invokeExact(STATE.get(), 0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd");
+            return check((int) EVENTFD.invokeExact(callState(), 0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -180,7 +165,7 @@ final class Native {
 
     static long read(int fd, MemorySegment buffer, long length) {
         try {
-            return (long) READ.invokeExact(STATE.get(), fd, buffer, length);
+            return (long) READ.invokeExact(callState(), fd, buffer, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -188,34 +173,25 @@ final class Native {
 
     static long write(int fd, MemorySegment buffer, long length) {
         try {
-            return (long) WRITE.invokeExact(STATE.get(), fd, buffer, length);
+            return (long) WRITE.invokeExact(callState(), fd, buffer, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     static void close(int fd) {
-        try {
-            int rc = (int) CLOSE.invokeExact(STATE.get(), fd);
-            check(rc, "close");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        NativeCalls.close(fd);
     }
 
     /** The interface index in the calling thread's network namespace, or 0 when there is none of that name. */
     static int ifNameToIndex(String name) {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) IF_NAMETOINDEX.invokeExact(STATE.get(), arena.allocateFrom(name));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return NativeCalls.ifNameToIndex(name);
     }
 
     /** Asks the kernel to wake this thread's timed waits within {@code nanos} of the deadline (default 50 us). */
     static void setTimerSlack(long nanos) {
         try {
-            int ignored = (int) PRCTL.invokeExact(STATE.get(), PR_SET_TIMERSLACK, nanos, 0L, 0L, 0L);
+            int ignored = (int) PRCTL.invokeExact(callState(), PR_SET_TIMERSLACK, nanos, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -227,37 +203,14 @@ final class Native {
      */
     static boolean setThreadNice(int nice) {
         try {
-            int tid = (int) GETTID.invokeExact(STATE.get());
-            return (int) SETPRIORITY.invokeExact(STATE.get(), 0, tid, nice) == 0;
+            int tid = (int) GETTID.invokeExact(callState());
+            return (int) SETPRIORITY.invokeExact(callState(), 0, tid, nice) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     static String strerror(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private static int check(int rc, String what) {
-        if (rc < 0) {
-            int errno = errno();
-            throw new IllegalStateException(what + ": " + strerror(errno) + " (errno " + errno + ")");
-        }
-        return rc;
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
+        return NativeCalls.strerror(errno);
     }
 }
