@@ -1,10 +1,11 @@
 // Migration downtime: 100 migrations of the counter service back and forth between h2 and h3 of the reference
 // scenario (examples/service-migration.yaml: internal links 1 ms delay) while a client asks every 10 ms.
 //
-//     sudo bench/run MigrationBench [migrations] [--internal-loss 10%]
+//     sudo bench/run MigrationBench [migrations] [--internal-loss 10%] [--handover-rto-min 5ms]
 //
 // With --internal-loss, both internal links lose that share of frames in each direction (the state's TCP
-// connection then has to recover lost segments).
+// connection then has to recover lost segments). --handover-rto-min is passed to the counter service (0: the
+// kernel's minimum retransmission timeout, 200 ms).
 //
 // Prints the distribution of client-observed downtime (extra wait of a request beyond the usual round trip)
 // and of the service pause (no instance counting), next to the floor measured in the same run: one round trip
@@ -36,9 +37,12 @@ import net.mignet.topo.YamlTopologyLoader;
 void main(String[] args) throws Exception {
     int migrations = 100;
     String internalLoss = null;
+    List<String> serviceArgs = new ArrayList<>(List.of("--listen", "10.0.0.12:8888"));
     for (int i = 0; i < args.length; i++) {
         if (args[i].equals("--internal-loss") && i + 1 < args.length) {
             internalLoss = args[++i];
+        } else if (args[i].equals("--handover-rto-min") && i + 1 < args.length) {
+            serviceArgs.addAll(List.of("--handover-rto-min", args[++i]));
         } else {
             migrations = Integer.parseInt(args[i]);
         }
@@ -68,7 +72,7 @@ void main(String[] args) throws Exception {
             }
         }
 
-        apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
+        apps.deployJava("counter", net.host("h2"), CounterService.class, serviceArgs);
         App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
                 List.of("--server", "10.0.0.12:8888", "--interval", "10ms"));
         awaitCounter(client, 50);
@@ -99,7 +103,7 @@ void main(String[] args) throws Exception {
     List<Double> total = ms(reports, MigrationReport::total);
     double floor = internalRttMs + flowChangeMs;
     System.out.printf("%nMigration downtime, %d migrations, client every 10 ms%s%n", reports.size(),
-            internalLoss == null ? "" : ", internal links lose " + internalLoss);
+            (internalLoss == null ? "" : ", internal links lose " + internalLoss) + ", service " + serviceArgs);
     System.out.printf("%-34s %8s %8s %8s%n", "", "p50", "p99", "max");
     row("client downtime (ms)", downtime);
     row("service pause (ms)", pause);

@@ -21,7 +21,7 @@ public final class JavaLauncher {
         List<String> argv = new ArrayList<>(List.of(java,
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k",
                 "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cdsArchive(classPath),
-                "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+                "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath.toString(), mainClass.getName()));
         argv.addAll(args);
         return argv;

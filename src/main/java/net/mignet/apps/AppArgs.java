@@ -32,11 +32,11 @@ final class AppArgs {
                 key = a.substring(2);
                 value = args[++i];
             } else {
-                throw new IllegalArgumentException(app + ": unexpected '" + a + "'; options: --"
+                throw new UsageError(app + ": unexpected '" + a + "'; options: --"
                         + String.join(" --", known.stream().sorted().toList()));
             }
             if (!known.contains(key)) {
-                throw new IllegalArgumentException(app + ": unknown option --" + key + "; options: --"
+                throw new UsageError(app + ": unknown option --" + key + "; options: --"
                         + String.join(" --", known.stream().sorted().toList()));
             }
             parsed.values.put(key, value);
@@ -59,10 +59,14 @@ final class AppArgs {
         }
         int colon = text.lastIndexOf(':');
         if (colon < 1) {
-            throw new IllegalArgumentException(app + ": --" + key + " " + text + " must be ADDRESS:PORT, e.g. "
+            throw new UsageError(app + ": --" + key + " " + text + " must be ADDRESS:PORT, e.g. "
                     + "10.0.0.12:8888");
         }
-        return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        try {
+            return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        } catch (IllegalArgumentException e) { // also a port out of range or not a number
+            throw new UsageError(app + ": --" + key + " " + text + ": " + e.getMessage());
+        }
     }
 
     Duration duration(String key, String fallback) {
@@ -79,12 +83,42 @@ final class AppArgs {
             factor = 1e9;
             number = t.substring(0, t.length() - 1);
         } else {
-            throw new IllegalArgumentException(app + ": --" + key + " " + t + " needs a unit: 10ms, 1s, 500us");
+            throw new UsageError(app + ": --" + key + " " + t + " needs a unit: 10ms, 1s, 500us");
         }
-        return Duration.ofNanos(Math.round(Double.parseDouble(number) * factor));
+        try {
+            return Duration.ofNanos(Math.round(Double.parseDouble(number) * factor));
+        } catch (NumberFormatException e) {
+            throw new UsageError(app + ": --" + key + " " + t + " is not a duration: 10ms, 1s, 500us");
+        }
     }
 
     long number(String key, long fallback) {
-        return values.containsKey(key) ? Long.parseLong(values.get(key)) : fallback;
+        try {
+            return values.containsKey(key) ? Long.parseLong(values.get(key)) : fallback;
+        } catch (NumberFormatException e) {
+            throw new UsageError(app + ": --" + key + " " + values.get(key) + " is not a whole number");
+        }
+    }
+
+    /** Wrong options: the app says what is wrong in one line, without a stack trace, and exits with 2. */
+    static final class UsageError extends IllegalArgumentException {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs an app's main, turning a {@link UsageError} into its message and exit status 2. */
+    static void runMain(AppMain main, String[] argv) throws Exception {
+        try {
+            main.run(argv);
+        } catch (UsageError e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    @FunctionalInterface
+    interface AppMain {
+        void run(String[] argv) throws Exception;
     }
 }

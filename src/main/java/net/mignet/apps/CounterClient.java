@@ -40,6 +40,10 @@ public final class CounterClient {
     }
 
     public static void main(String[] argv) throws Exception {
+        AppArgs.runMain(CounterClient::run, argv);
+    }
+
+    private static void run(String[] argv) throws Exception {
         AppArgs args = AppArgs.parse("counter-client", argv, OPTIONS);
         InetSocketAddress server = args.address("server", "10.0.0.12:8888");
         Duration interval = args.duration("interval", "1s");

@@ -10,9 +10,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The counter service of the reference scenario: each request on its UDP address increments a counter and is
@@ -27,7 +31,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * serving as if nothing had happened.
  */
 public final class CounterService {
-    static final Set<String> OPTIONS = Set.of("listen", "handover-port", "state-from", "ack-timeout");
+    static final Set<String> OPTIONS = Set.of("listen", "handover-port", "state-from", "ack-timeout",
+            "handover-rto-min");
 
     private enum Mode { SERVING, FORWARDING, STOPPED }
 
@@ -51,33 +56,42 @@ public final class CounterService {
     private final BlockingQueue<Work> work = new LinkedBlockingQueue<>();
     private final Object lock = new Object();
     private final int ackTimeoutMillis;
+    private final Duration handoverRtoMin;
     private CounterState state = new CounterState();
     private final Object successorChanged = new Object();
     private volatile StateChannel successor;
     private volatile ServerSocket handoverServer;
-    private volatile java.util.concurrent.CompletableFuture<Boolean> acknowledged;
+    private volatile CompletableFuture<Boolean> acknowledged;
     private Mode mode = Mode.SERVING;
 
-    CounterService(DatagramSocket socket, int ackTimeoutMillis, PrintStream out, PrintStream events) {
+    /** {@code handoverRtoMin} zero leaves the kernel's minimum retransmission timeout on the handover channel. */
+    CounterService(DatagramSocket socket, int ackTimeoutMillis, Duration handoverRtoMin, PrintStream out,
+            PrintStream events) {
         this.socket = socket;
         this.ackTimeoutMillis = ackTimeoutMillis;
+        this.handoverRtoMin = handoverRtoMin;
         this.out = out;
         this.events = events;
     }
 
     public static void main(String[] argv) throws Exception {
+        AppArgs.runMain(CounterService::run, argv);
+    }
+
+    private static void run(String[] argv) throws Exception {
         AppArgs args = AppArgs.parse("counter-service", argv, OPTIONS);
         InetSocketAddress listen = args.address("listen", "10.0.0.12:8888");
         int handoverPort = (int) args.number("handover-port", 9999);
         InetSocketAddress stateFrom = args.address("state-from", null);
         int ackTimeout = (int) args.duration("ack-timeout", "10s").toMillis();
+        Duration rtoMin = args.duration("handover-rto-min", "5ms");
 
         // Before the real socket exists: a successor is ready only once it is warm, so the handover, during
         // which nobody is served, runs code that is already loaded and linked.
         CounterServiceWarmUp.run();
         // Bound before anything else: requests sent here while the state is on its way wait in the socket.
         DatagramSocket socket = new DatagramSocket(listen);
-        CounterService service = new CounterService(socket, ackTimeout, System.out, System.err);
+        CounterService service = new CounterService(socket, ackTimeout, rtoMin, System.out, System.err);
         service.acceptSuccessors(new InetSocketAddress(handoverPort));
         if (stateFrom != null) {
             service.takeStateFrom(stateFrom);
@@ -118,10 +132,11 @@ public final class CounterService {
         }
         StateChannel channel = new StateChannel(s);
         channel.sendHello();
+        channel.awaitWelcome();
         out.println("Waiting for the state from " + hostPort(old));
         AppEvents.emit(events, "awaiting-state", "from", hostPort(old));
         byte[] bytes = channel.receiveState();
-        long receivedAt = AppEvents.epochNanos(java.time.Instant.now());
+        long receivedAt = AppEvents.epochNanos(Instant.now());
         state = CounterState.decode(bytes);
         channel.acknowledge(bytes);
         // Requests forwarded behind the state are taken in before anything is written about it.
@@ -145,6 +160,7 @@ public final class CounterService {
         server.setReuseAddress(true);
         server.bind(address);
         handoverServer = server;
+        lowerRtoMin(server);
         Thread.ofPlatform().name("handover-listener").daemon().start(() -> {
             while (true) {
                 try {
@@ -172,6 +188,23 @@ public final class CounterService {
             }
         });
         return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /**
+     * Every successor's connection accepted on {@code server} inherits it. A lost segment of the state would
+     * otherwise wait at least 200 ms for its retransmission, on an internal network whose round trip is a few
+     * milliseconds.
+     */
+    private void lowerRtoMin(ServerSocket server) {
+        if (handoverRtoMin.isZero()) {
+            return;
+        }
+        try {
+            TcpRtoMin.set(server, handoverRtoMin);
+        } catch (IOException | RuntimeException e) {
+            out.println("TCP's minimum retransmission timeout stays as the kernel has it (" + e.getMessage()
+                    + "): a lost state segment waits 200 ms or more");
+        }
     }
 
     /** Waits until a successor has connected and said hello; false when none did within the time. */
@@ -310,7 +343,7 @@ public final class CounterService {
             return;
         }
         long t0 = System.nanoTime();
-        long frozenAt = AppEvents.epochNanos(java.time.Instant.now());
+        long frozenAt = AppEvents.epochNanos(Instant.now());
         byte[] bytes = state.encode();
         long counter = state.counter();
         try {
@@ -320,7 +353,7 @@ public final class CounterService {
             return;
         }
         mode = Mode.FORWARDING;
-        acknowledged = new java.util.concurrent.CompletableFuture<>();
+        acknowledged = new CompletableFuture<>();
         Thread.ofPlatform().name("handover-ack").daemon().start(() -> {
             try {
                 channel.awaitAck(bytes, ackTimeoutMillis);
@@ -357,10 +390,10 @@ public final class CounterService {
             }
         }
         // Whatever was handed over must be confirmed before this instance is gone.
-        java.util.concurrent.CompletableFuture<Boolean> ack = acknowledged;
+        CompletableFuture<Boolean> ack = acknowledged;
         if (ack != null) {
             try {
-                ack.get(ackTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                ack.get(ackTimeoutMillis, TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 out.println("no acknowledgement of the state before exit: " + e);
             }

@@ -8,6 +8,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -90,7 +91,7 @@ final class CounterServiceWarmUp {
     /** A quiet instance on loopback; with {@code stateFrom}, it takes the state from there first. */
     private Instance start(InetSocketAddress stateFrom) throws IOException {
         DatagramSocket socket = new DatagramSocket(new InetSocketAddress(loopback, 0));
-        CounterService service = new CounterService(socket, ACK_TIMEOUT_MILLIS, quiet, quiet);
+        CounterService service = new CounterService(socket, ACK_TIMEOUT_MILLIS, Duration.ZERO, quiet, quiet);
         InetSocketAddress handover;
         try {
             handover = service.acceptSuccessors(new InetSocketAddress(loopback, 0));

@@ -14,7 +14,9 @@ import java.util.zip.CRC32;
  * opens it when it starts, so the handover itself costs one round trip: the old instance sends its state, the
  * successor acknowledges it with the state's checksum, and only then does the old instance stop counting.
  * Afterwards the old instance forwards the requests that still reach it, so none is lost while the switch's
- * flow table changes. TCP makes loss and duplication on the internal link harmless.
+ * flow table changes. TCP makes loss and duplication on the internal link harmless; one-byte frames (the
+ * answer to the hello, a probe behind the state and behind the ack) keep a lost segment from waiting for
+ * TCP's retransmission timeout.
  */
 final class StateChannel implements AutoCloseable {
     private static final byte STATE = 'S';
@@ -55,7 +57,11 @@ final class StateChannel implements AutoCloseable {
         out.flush();
     }
 
-    /** Old side: waits up to {@code timeoutMillis} for the successor's hello. */
+    /**
+     * Old side: waits up to {@code timeoutMillis} for the successor's hello, and answers it with one byte.
+     * The answer's acknowledgement gives this side a measured round trip before the state has to cross: TCP
+     * times retransmissions from it, and without one a lost state segment would wait a whole second.
+     */
     void awaitHello(int timeoutMillis) throws IOException {
         socket.setSoTimeout(timeoutMillis);
         try {
@@ -64,6 +70,14 @@ final class StateChannel implements AutoCloseable {
             }
         } finally {
             socket.setSoTimeout(0);
+        }
+        sendTailProbe();
+    }
+
+    /** New side: waits for the old instance's answer to the hello (see {@link #awaitHello}). */
+    void awaitWelcome() throws IOException {
+        if (in.readByte() != NOOP) {
+            throw new IOException("the old instance did not answer the hello");
         }
     }
 

@@ -25,6 +25,10 @@ public final class NativeCalls {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
@@ -93,6 +97,28 @@ public final class NativeCalls {
     public static void close(int fd) {
         try {
             check((int) CLOSE.invokeExact(STATE.get(), fd), "close");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setsockopt(2) with an {@code int} value; {@code what} names the option in the error. */
+    public static void setIntOption(int fd, int level, int option, int value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocateFrom(JAVA_INT, value);
+            check((int) SETSOCKOPT.invokeExact(STATE.get(), fd, level, option, v, 4), what);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getsockopt(2) of an {@code int} option. */
+    public static int intOption(int fd, int level, int option, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, 4);
+            check((int) GETSOCKOPT.invokeExact(STATE.get(), fd, level, option, v, length), what);
+            return v.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

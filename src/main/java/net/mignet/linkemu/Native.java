@@ -49,8 +49,6 @@ final class Native {
             JAVA_INT));
     private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
             JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
-            JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
             JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECVMSG = downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT,
@@ -98,12 +96,7 @@ final class Native {
     }
 
     static void setIntOption(int fd, int level, int option, int value, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocateFrom(JAVA_INT, value);
-            check((int) SETSOCKOPT.invokeExact(callState(), fd, level, option, v, 4), what);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        NativeCalls.setIntOption(fd, level, option, value, what);
     }
 
     /** recv(2); returns -errno instead of throwing, since EAGAIN is the normal end of a burst. */

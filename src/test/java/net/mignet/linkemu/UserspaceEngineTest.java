@@ -133,10 +133,14 @@ class UserspaceEngineTest {
             InetSocketAddress target = new InetSocketAddress("10.0.0.2", 7001);
 
             link.set(jitter);
-            // A frame every 100 us, far closer than the 2 ms jitter: without the ordering most would overtake.
+            // Bursts of 10 frames, far closer than the 2 ms jitter: without the ordering, about half would
+            // overtake. The engine itself never reorders them, but the kernel may, rarely and only under load:
+            // a veth hands a frame to the backlog of the CPU that sent it, and when the sending thread moves to
+            // another CPU while its softirq work was deferred, the later frame can be delivered first (seen as
+            // 1-9 of 2000 in about one run in ten with other tests running). So a handful is tolerated.
             List<Integer> inOrder = Traffic.sendNumbered(h1, h2, target, 2000, 200, 1000, 300);
             assertThat(inOrder).hasSize(2000);
-            assertThat(outOfOrder(inOrder)).isZero();
+            assertThat(outOfOrder(inOrder)).isLessThanOrEqualTo(20);
 
             // The same traffic with reordering allowed does get reordered: the check above can fail.
             link.set(jitter.withReorder(25.0));

@@ -1,0 +1,111 @@
+package net.mignet.apps;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import net.mignet.kernel.NativeCalls;
+
+/**
+ * The minimum retransmission timeout of one TCP socket (Linux's {@code TCP_RTO_MIN_US}, kernel 6.15 and
+ * later). By default a lost segment waits at least 200 ms for its retransmission; on a network whose round
+ * trip is a few milliseconds, a lost state segment would stall a migration for that long. It is set on a
+ * listening socket, whose accepted connections inherit it: set on a connected socket, it would take effect
+ * only over many round trips, since the kernel lets the variation it measured at the handshake decay slowly.
+ *
+ * <p>The JDK gives no file descriptor for its sockets, so the socket is found the way Linux shows it: its
+ * inode in {@code /proc/self/net/tcp} and {@code tcp6} by its ports, then the descriptor of this process that
+ * points at that inode.
+ */
+final class TcpRtoMin {
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_RTO_MIN_US = 45;
+    private static final String LISTEN = "0A";
+
+    private TcpRtoMin() {
+    }
+
+    /** Sets it on a bound listening socket. */
+    static void set(ServerSocket listener, Duration min) throws IOException {
+        NativeCalls.setIntOption(descriptor(listener), IPPROTO_TCP, TCP_RTO_MIN_US, micros(min), "TCP_RTO_MIN_US");
+    }
+
+    /** The value in force on a connected socket (the kernel rounds to its clock ticks). */
+    static Duration of(Socket connected) throws IOException {
+        return Duration.ofNanos(1000L * NativeCalls.intOption(descriptor(connected), IPPROTO_TCP, TCP_RTO_MIN_US,
+                "TCP_RTO_MIN_US"));
+    }
+
+    private static int micros(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toNanos() / 1000);
+    }
+
+    private static int descriptor(ServerSocket s) throws IOException {
+        return descriptorOf(inodes(s.getLocalPort(), -1));
+    }
+
+    private static int descriptor(Socket s) throws IOException {
+        return descriptorOf(inodes(s.getLocalPort(), s.getPort()));
+    }
+
+    /** Inodes of the TCP sockets with this local port and remote port (-1: listening sockets). */
+    private static Set<Long> inodes(int localPort, int remotePort) throws IOException {
+        Set<Long> found = new HashSet<>();
+        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+            Path p = Path.of(table);
+            if (!Files.exists(p)) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(p);
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) { // after the header
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 9 && port(f[1]) == localPort
+                        && (remotePort < 0 ? f[3].equals(LISTEN) : port(f[2]) == remotePort)) {
+                    found.add(Long.parseLong(f[9]));
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            throw new IOException("no TCP socket with local port " + localPort + " in /proc/self/net");
+        }
+        return found;
+    }
+
+    private static int port(String hexAddress) {
+        return Integer.parseInt(hexAddress.substring(hexAddress.indexOf(':') + 1), 16);
+    }
+
+    private static int descriptorOf(Set<Long> inodes) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // closed while we looked
+                }
+                if (target.startsWith("socket:[")
+                        && inodes.contains(Long.parseLong(target.substring(8, target.length() - 1)))) {
+                    return Integer.parseInt(fd.getFileName().toString());
+                }
+            }
+        }
+        throw new IOException("this process has no descriptor for socket inodes " + inodes);
+    }
+
+    /** Whether this kernel knows the option (it answers ENOPROTOOPT otherwise). */
+    static boolean supported() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            set(s, Duration.ofMillis(200));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}
