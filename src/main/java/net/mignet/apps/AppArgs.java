@@ -100,6 +100,15 @@ final class AppArgs {
         }
     }
 
+    /** A TCP or UDP port number. */
+    int port(String key, int fallback) {
+        long port = number(key, fallback);
+        if (port < 1 || port > 65535) {
+            throw new UsageError(app + ": --" + key + " " + port + " is not a port (1-65535)");
+        }
+        return (int) port;
+    }
+
     /** Wrong options: the app says what is wrong in one line, without a stack trace, and exits with 2. */
     static final class UsageError extends IllegalArgumentException {
         UsageError(String message) {

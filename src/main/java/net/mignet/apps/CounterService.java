@@ -61,6 +61,8 @@ public final class CounterService {
     private final Object successorChanged = new Object();
     private volatile StateChannel successor;
     private volatile ServerSocket handoverServer;
+    private volatile Socket connecting;
+    private volatile boolean shutDown;
     private volatile CompletableFuture<Boolean> acknowledged;
     private Mode mode = Mode.SERVING;
 
@@ -81,7 +83,7 @@ public final class CounterService {
     private static void run(String[] argv) throws Exception {
         AppArgs args = AppArgs.parse("counter-service", argv, OPTIONS);
         InetSocketAddress listen = args.address("listen", "10.0.0.12:8888");
-        int handoverPort = (int) args.number("handover-port", 9999);
+        int handoverPort = args.port("handover-port", 9999);
         InetSocketAddress stateFrom = args.address("state-from", null);
         int ackTimeout = (int) args.duration("ack-timeout", "10s").toMillis();
         Duration rtoMin = args.duration("handover-rto-min", "5ms");
@@ -118,8 +120,12 @@ public final class CounterService {
         long deadline = System.nanoTime() + 30_000_000_000L;
         Socket s = null;
         while (s == null) {
+            if (shutDown) {
+                throw new IOException("shut down while connecting to " + hostPort(old));
+            }
             try {
                 s = new Socket();
+                connecting = s;
                 s.connect(old, 1000);
             } catch (IOException e) {
                 s.close();
@@ -136,7 +142,6 @@ public final class CounterService {
         out.println("Waiting for the state from " + hostPort(old));
         AppEvents.emit(events, "awaiting-state", "from", hostPort(old));
         byte[] bytes = channel.receiveState();
-        long receivedAt = AppEvents.epochNanos(Instant.now());
         state = CounterState.decode(bytes);
         channel.acknowledge(bytes);
         // Requests forwarded behind the state are taken in before anything is written about it.
@@ -149,9 +154,9 @@ public final class CounterService {
                 // The old instance is gone; nothing more will be forwarded.
             }
         });
+        long readyAt = AppEvents.epochNanos(Instant.now()); // all that is left before serving is starting threads
         out.println("Got the state from " + hostPort(old) + ": counter " + state.counter());
-        AppEvents.emit(events, "state-received", "bytes", bytes.length, "counter", state.counter(), "at",
-                receivedAt);
+        AppEvents.emit(events, "state-received", "bytes", bytes.length, "counter", state.counter(), "at", readyAt);
     }
 
     /** Listens for successors; returns the address it listens on. */
@@ -200,7 +205,11 @@ public final class CounterService {
             return;
         }
         try {
-            TcpRtoMin.set(server, handoverRtoMin);
+            Duration set = TcpRtoMin.set(server, handoverRtoMin);
+            if (!set.equals(handoverRtoMin)) {
+                out.println("TCP's minimum retransmission timeout on the handover port is " + set.toMillis()
+                        + " ms: the kernel's clock is too coarse for " + handoverRtoMin.toMillis() + " ms");
+            }
         } catch (IOException | RuntimeException e) {
             out.println("TCP's minimum retransmission timeout stays as the kernel has it (" + e.getMessage()
                     + "): a lost state segment waits 200 ms or more");
@@ -229,8 +238,17 @@ public final class CounterService {
 
     /** Stops {@link #process()} and closes every socket: for instances that are not the process's own. */
     void shutDown() {
+        shutDown = true;
         work.add(new Quit());
         socket.close();
+        Socket c = connecting;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
         ServerSocket server = handoverServer;
         if (server != null) {
             try {
@@ -398,13 +416,14 @@ public final class CounterService {
                 out.println("no acknowledgement of the state before exit: " + e);
             }
         }
+        StateChannel channel;
         synchronized (lock) {
-            mode = Mode.STOPPED;
+            mode = Mode.STOPPED; // from here on nothing more is forwarded
             socket.close();
-            StateChannel channel = successor;
-            if (channel != null) {
-                channel.close();
-            }
+            channel = successor;
+        }
+        if (channel != null) {
+            channel.finish(Math.min(ackTimeoutMillis, 2000)); // delivers the last forwarded requests
         }
     }
 }

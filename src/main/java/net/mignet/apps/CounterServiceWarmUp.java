@@ -106,10 +106,12 @@ final class CounterServiceWarmUp {
                 }
                 service.startReceiving();
                 service.process();
-            } catch (IOException e) {
-                service.shutDown();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // Quietly: the caller's next step times out and ends the warm-up. Nothing may reach the real
+                // service's output, which carries its events.
+                service.shutDown();
             }
         });
         return new Instance(service, (InetSocketAddress) socket.getLocalSocketAddress(), handover);

@@ -15,8 +15,8 @@ import java.util.zip.CRC32;
  * successor acknowledges it with the state's checksum, and only then does the old instance stop counting.
  * Afterwards the old instance forwards the requests that still reach it, so none is lost while the switch's
  * flow table changes. TCP makes loss and duplication on the internal link harmless; one-byte frames (the
- * answer to the hello, a probe behind the state and behind the ack) keep a lost segment from waiting for
- * TCP's retransmission timeout.
+ * answer to the hello, a probe behind the state) keep a lost state segment from waiting long for TCP's
+ * retransmission timeout.
  */
 final class StateChannel implements AutoCloseable {
     private static final byte STATE = 'S';
@@ -59,8 +59,9 @@ final class StateChannel implements AutoCloseable {
 
     /**
      * Old side: waits up to {@code timeoutMillis} for the successor's hello, and answers it with one byte.
-     * The answer's acknowledgement gives this side a measured round trip before the state has to cross: TCP
-     * times retransmissions from it, and without one a lost state segment would wait a whole second.
+     * TCP times retransmissions from the round trips it measured. The handshake gives this side one, unless its
+     * SYN-ACK had to be resent (lost); then the first lost state segment would wait 1-3 s. The answer's
+     * acknowledgement gives it a measurement in that case too.
      */
     void awaitHello(int timeoutMillis) throws IOException {
         socket.setSoTimeout(timeoutMillis);
@@ -143,13 +144,14 @@ final class StateChannel implements AutoCloseable {
         out.writeByte(ACK);
         out.writeLong(checksum(state));
         out.flush();
-        sendTailProbe();
     }
 
     /** Old side, after the handover: passes on a request that reached it late. */
     void forward(byte[] payload, int length, InetSocketAddress source) throws IOException {
+        byte[] address = source.getAddress().getAddress(); // 4 bytes for IPv4, 16 for IPv6
         out.writeByte(FORWARD);
-        out.write(source.getAddress().getAddress());
+        out.writeByte(address.length);
+        out.write(address);
         out.writeShort(source.getPort());
         out.writeShort(length);
         out.write(payload, 0, length);
@@ -169,7 +171,11 @@ final class StateChannel implements AutoCloseable {
         if (type != FORWARD) {
             throw new IOException("unexpected frame type " + type + " after the state");
         }
-        byte[] address = in.readNBytes(4);
+        int addressLength = in.readUnsignedByte();
+        if (addressLength != 4 && addressLength != 16) {
+            throw new IOException("forwarded request with a " + addressLength + "-byte address");
+        }
+        byte[] address = in.readNBytes(addressLength);
         int port = in.readUnsignedShort();
         int length = in.readUnsignedShort();
         byte[] payload = in.readNBytes(length);
@@ -178,6 +184,26 @@ final class StateChannel implements AutoCloseable {
 
     String peer() {
         return socket.getRemoteSocketAddress().toString().replaceFirst("^/", "");
+    }
+
+    /**
+     * Old side, at the end: sends everything still queued, waits up to {@code timeoutMillis} for the successor
+     * to close its end, then closes. A plain close while unread bytes sit in the receive buffer makes the kernel
+     * reset the connection and drop what was not yet delivered, such as the last forwarded requests.
+     */
+    void finish(int timeoutMillis) {
+        try {
+            out.flush();
+            socket.shutdownOutput();
+            socket.setSoTimeout(timeoutMillis);
+            while (in.read() >= 0) {
+                // Nothing more is expected; whatever comes is read so that the close is orderly.
+            }
+        } catch (IOException e) {
+            // Timed out or reset: close anyway.
+        } finally {
+            close();
+        }
     }
 
     @Override

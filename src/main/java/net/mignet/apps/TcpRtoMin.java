@@ -27,13 +27,28 @@ final class TcpRtoMin {
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_RTO_MIN_US = 45;
     private static final String LISTEN = "0A";
+    private static final int EINVAL = 22;
+    private static final Duration TWO_COARSE_TICKS = Duration.ofMillis(20);
 
     private TcpRtoMin() {
     }
 
-    /** Sets it on a bound listening socket. */
-    static void set(ServerSocket listener, Duration min) throws IOException {
-        NativeCalls.setIntOption(descriptor(listener), IPPROTO_TCP, TCP_RTO_MIN_US, micros(min), "TCP_RTO_MIN_US");
+    /**
+     * Sets it on a bound listening socket. The kernel refuses less than two of its clock ticks (EINVAL); then
+     * two ticks at the coarsest clock Linux has (100 Hz, so 20 ms) are asked for instead. Returns what was set.
+     */
+    static Duration set(ServerSocket listener, Duration min) throws IOException {
+        int fd = descriptor(listener);
+        try {
+            NativeCalls.setIntOption(fd, IPPROTO_TCP, TCP_RTO_MIN_US, micros(min), "TCP_RTO_MIN_US");
+            return min;
+        } catch (NativeCalls.NativeException e) {
+            if (e.errno() != EINVAL || min.compareTo(TWO_COARSE_TICKS) >= 0) {
+                throw e;
+            }
+            NativeCalls.setIntOption(fd, IPPROTO_TCP, TCP_RTO_MIN_US, micros(TWO_COARSE_TICKS), "TCP_RTO_MIN_US");
+            return TWO_COARSE_TICKS;
+        }
     }
 
     /** The value in force on a connected socket (the kernel rounds to its clock ticks). */

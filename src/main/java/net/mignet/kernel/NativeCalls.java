@@ -134,7 +134,7 @@ public final class NativeCalls {
     }
 
     /** A failed system call, with its errno. */
-    public static final class NativeException extends RuntimeException {
+    public static final class NativeException extends IllegalStateException {
         private final int errno;
 
         public NativeException(String call, int errno, String message) {
