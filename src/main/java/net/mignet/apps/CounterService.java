@@ -1,6 +1,7 @@
 package net.mignet.apps;
 
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -246,22 +247,8 @@ public final class CounterService {
         shutDown = true;
         work.add(new Quit());
         socket.close();
-        Socket c = connecting;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // already closed
-            }
-        }
-        ServerSocket server = handoverServer;
-        if (server != null) {
-            try {
-                server.close();
-            } catch (IOException e) {
-                // already closed
-            }
-        }
+        closeQuietly(connecting);
+        closeQuietly(handoverServer);
         StateChannel channel = successor;
         if (channel != null) {
             channel.close();
@@ -443,7 +430,7 @@ public final class CounterService {
         closeQuietly(commands);
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private static void closeQuietly(Closeable c) {
         if (c != null) {
             try {
                 c.close();

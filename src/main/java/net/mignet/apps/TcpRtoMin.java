@@ -113,14 +113,4 @@ final class TcpRtoMin {
         }
         throw new IOException("this process has no descriptor for socket inodes " + inodes);
     }
-
-    /** Whether this kernel knows the option (it answers ENOPROTOOPT otherwise). */
-    static boolean supported() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            set(s, Duration.ofMillis(200));
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
 }

@@ -46,10 +46,6 @@ final class Libc {
         }
     }
 
-    static void close(int fd) {
-        NativeCalls.close(fd);
-    }
-
     static void setns(int fd, int nstype) {
         try {
             check((int) SETNS.invokeExact(callState(), fd, nstype), "setns");
@@ -99,14 +95,5 @@ final class Libc {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    }
-
-    /** The interface index in the calling thread's network namespace, or 0 when there is none of that name. */
-    static int ifNameToIndex(String name) {
-        return NativeCalls.ifNameToIndex(name);
-    }
-
-    static String strerror(int errno) {
-        return NativeCalls.strerror(errno);
     }
 }

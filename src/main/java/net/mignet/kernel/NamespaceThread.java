@@ -73,7 +73,7 @@ public final class NamespaceThread {
         try {
             Libc.setns(fd, Libc.CLONE_NEWNET);
         } finally {
-            Libc.close(fd);
+            NativeCalls.close(fd);
         }
     }
 
@@ -134,7 +134,7 @@ public final class NamespaceThread {
                     try {
                         Libc.setns(home, Libc.CLONE_NEWNET);
                     } finally {
-                        Libc.close(home);
+                        NativeCalls.close(home);
                     }
                 }
             }));

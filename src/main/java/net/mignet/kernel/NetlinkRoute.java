@@ -48,7 +48,7 @@ public final class NetlinkRoute implements AutoCloseable {
 
     /** Index of an interface in the calling thread's namespace; throws when there is none of that name. */
     public static int indexOf(String interfaceName) {
-        int index = Libc.ifNameToIndex(interfaceName);
+        int index = NativeCalls.ifNameToIndex(interfaceName);
         if (index == 0) {
             throw new IllegalStateException("no interface named " + interfaceName);
         }
@@ -98,7 +98,7 @@ public final class NetlinkRoute implements AutoCloseable {
                     if (type == NLMSG_ERROR) {
                         int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
                         if (error != 0 && seq >= 1 && seq <= pending.size()) {
-                            errors.add(pending.get(seq - 1) + ": " + Libc.strerror(-error));
+                            errors.add(pending.get(seq - 1) + ": " + NativeCalls.strerror(-error));
                         }
                         acked++;
                     }
@@ -120,7 +120,7 @@ public final class NetlinkRoute implements AutoCloseable {
 
     @Override
     public void close() {
-        Libc.close(fd);
+        NativeCalls.close(fd);
     }
 
     private int beginMessage(short type, short flags) {

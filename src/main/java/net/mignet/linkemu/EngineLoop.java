@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.mignet.kernel.NativeCalls;
 import net.mignet.topo.LinkParams;
 
 /**
@@ -167,7 +168,7 @@ final class EngineLoop implements AutoCloseable {
                     continue;
                 }
                 if (ready < 0) {
-                    throw new IllegalStateException("ppoll: " + Native.strerror(-ready));
+                    throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
                 }
                 if (revents(0) != 0) {
                     Native.read(wakeFd, drain, 8);
@@ -323,7 +324,7 @@ final class EngineLoop implements AutoCloseable {
             l.b.close();
         }
         links.clear();
-        Native.close(wakeFd);
+        NativeCalls.close(wakeFd);
         pool.close();
         arena.close();
     }

@@ -6,9 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static net.mignet.kernel.NativeCalls.callState;
 import static net.mignet.kernel.NativeCalls.check;
 import static net.mignet.kernel.NativeCalls.downcall;
+import static net.mignet.kernel.NativeCalls.errno;
 import static net.mignet.kernel.NativeCalls.rethrow;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -74,11 +74,6 @@ final class Native {
     private Native() {
     }
 
-    /** The errno of the last failed call on this thread. */
-    static int errno() {
-        return NativeCalls.errno();
-    }
-
     static int socket(int domain, int type, int protocol) {
         try {
             return check((int) SOCKET.invokeExact(callState(), domain, type, protocol), "socket(AF_PACKET)");
@@ -93,10 +88,6 @@ final class Native {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    }
-
-    static void setIntOption(int fd, int level, int option, int value, String what) {
-        NativeCalls.setIntOption(fd, level, option, value, what);
     }
 
     /** recv(2); returns -errno instead of throwing, since EAGAIN is the normal end of a burst. */
@@ -172,15 +163,6 @@ final class Native {
         }
     }
 
-    static void close(int fd) {
-        NativeCalls.close(fd);
-    }
-
-    /** The interface index in the calling thread's network namespace, or 0 when there is none of that name. */
-    static int ifNameToIndex(String name) {
-        return NativeCalls.ifNameToIndex(name);
-    }
-
     /** Asks the kernel to wake this thread's timed waits within {@code nanos} of the deadline (default 50 us). */
     static void setTimerSlack(long nanos) {
         try {
@@ -201,9 +183,5 @@ final class Native {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    }
-
-    static String strerror(int errno) {
-        return NativeCalls.strerror(errno);
     }
 }

@@ -3,6 +3,7 @@ package net.mignet.linkemu;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import net.mignet.kernel.NativeCalls;
 
 /**
  * A raw {@code AF_PACKET} socket bound to one interface: it receives every frame that arrives on the interface
@@ -27,7 +28,7 @@ final class PacketSocket implements AutoCloseable {
 
     /** Opens a socket on {@code interfaceName}; must run in the interface's network namespace. */
     static PacketSocket open(String interfaceName) {
-        int index = Native.ifNameToIndex(interfaceName);
+        int index = NativeCalls.ifNameToIndex(interfaceName);
         if (index == 0) {
             throw new IllegalStateException("no interface " + interfaceName + " to attach the link engine to");
         }
@@ -35,14 +36,14 @@ final class PacketSocket implements AutoCloseable {
         int fd = Native.socket(Native.AF_PACKET, Native.SOCK_RAW | Native.SOCK_CLOEXEC, 0);
         try {
             String where = " on " + interfaceName;
-            Native.setIntOption(fd, Native.SOL_PACKET, Native.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR" + where);
+            NativeCalls.setIntOption(fd, Native.SOL_PACKET, Native.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR" + where);
             // The engine's own transmissions would otherwise come back to it as outgoing frames.
-            Native.setIntOption(fd, Native.SOL_PACKET, Native.PACKET_IGNORE_OUTGOING, 1,
+            NativeCalls.setIntOption(fd, Native.SOL_PACKET, Native.PACKET_IGNORE_OUTGOING, 1,
                     "PACKET_IGNORE_OUTGOING" + where);
             // Arrival times from the kernel: the engine thread may read a frame a while after it came.
-            Native.setIntOption(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS" + where);
-            Native.setIntOption(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, BUFFER_BYTES, "SO_RCVBUFFORCE" + where);
-            Native.setIntOption(fd, Native.SOL_SOCKET, Native.SO_SNDBUFFORCE, BUFFER_BYTES, "SO_SNDBUFFORCE" + where);
+            NativeCalls.setIntOption(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS" + where);
+            NativeCalls.setIntOption(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, BUFFER_BYTES, "SO_RCVBUFFORCE" + where);
+            NativeCalls.setIntOption(fd, Native.SOL_SOCKET, Native.SO_SNDBUFFORCE, BUFFER_BYTES, "SO_SNDBUFFORCE" + where);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment sll = arena.allocate(SOCKADDR_LL);
                 sll.set(ValueLayout.JAVA_SHORT, 0, (short) Native.AF_PACKET);
@@ -52,7 +53,7 @@ final class PacketSocket implements AutoCloseable {
             }
             return new PacketSocket(fd, interfaceName);
         } catch (RuntimeException e) {
-            Native.close(fd);
+            NativeCalls.close(fd);
             throw e;
         }
     }
@@ -85,7 +86,7 @@ final class PacketSocket implements AutoCloseable {
 
     @Override
     public void close() {
-        Native.close(fd);
+        NativeCalls.close(fd);
     }
 
     @Override
