@@ -98,8 +98,8 @@ void main(String[] args) throws Exception {
     List<Double> downtime = ms(reports, r -> r.client().downtime());
     List<Double> pause = ms(reports, MigrationReport::serviceGap);
     List<Double> gap = ms(reports, r -> r.client().largestGap());
-    List<Double> handover = ms(reports, r -> r.phases().get("handover"));
-    List<Double> redirect = ms(reports, r -> r.phases().get("redirect"));
+    List<Double> handover = ms(reports, r -> r.phase("handover"));
+    List<Double> redirect = ms(reports, r -> r.phase("redirect"));
     List<Double> total = ms(reports, MigrationReport::total);
     double floor = internalRttMs + flowChangeMs;
     System.out.printf("%nMigration downtime, %d migrations, client every 10 ms%s%n", reports.size(),

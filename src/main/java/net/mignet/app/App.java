@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import net.mignet.kernel.Signals;
 import net.mignet.net.Host;
+import net.mignet.topo.MigrationMethod;
 
 /**
  * A program running on an emulated host: a real process inside the host's namespace, with its output captured
@@ -27,6 +29,7 @@ public final class App {
     private final AppLog log;
     private final Thread stdoutReader;
     private final Thread stderrReader;
+    private volatile MigrationMethod migration;
 
     App(String name, Host host, List<String> argv, Process process, AppLog log) {
         this.name = name;
@@ -123,6 +126,22 @@ public final class App {
      */
     public void terminate() {
         process.toHandle().destroy();
+    }
+
+    /** Sends signal {@code number} (e.g. 10 for SIGUSR1); false when the app has exited. */
+    public boolean signal(int number) {
+        return process.isAlive() && Signals.send(pid(), number);
+    }
+
+    /** How this app moves to another host, or empty: by checkpoint when available. */
+    public java.util.Optional<MigrationMethod> migrationMethod() {
+        return java.util.Optional.ofNullable(migration);
+    }
+
+    /** Declares how this app migrates (a recipe, mignet's handover protocol, or checkpoint). */
+    public App migratesBy(MigrationMethod method) {
+        this.migration = method;
+        return this;
     }
 
     /** SIGTERM, then SIGKILL if the app is still running after {@code grace}; returns the exit status. */

@@ -12,6 +12,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
+import net.mignet.topo.MigrationMethod;
 
 /** Deploys programs on the hosts of one emulation and keeps track of them. */
 public final class AppManager implements AutoCloseable {
@@ -51,7 +52,25 @@ public final class AppManager implements AutoCloseable {
 
     /** Starts a built-in Java program (a class with a {@code main}) on a host, with a fast-starting JVM. */
     public App deployJava(String name, Host host, Class<?> mainClass, List<String> args) {
-        return deploy(name, host, JavaLauncher.argv(mainClass, args));
+        App app = deploy(name, host, JavaLauncher.argv(mainClass, args));
+        declaredMigration(mainClass).ifPresent(app::migratesBy);
+        return app;
+    }
+
+    /**
+     * How a Java program says it migrates, like a user's app does in the topology file: a {@code public static
+     * final MigrationMethod MIGRATION} field of its main class.
+     */
+    static Optional<MigrationMethod> declaredMigration(Class<?> mainClass) {
+        try {
+            java.lang.reflect.Field f = mainClass.getField("MIGRATION");
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.get(null) instanceof MigrationMethod m) {
+                return Optional.of(m);
+            }
+        } catch (NoSuchFieldException | IllegalAccessException e) {
+            // It declares nothing: it migrates by checkpoint.
+        }
+        return Optional.empty();
     }
 
     public Emulation emulation() {
@@ -71,6 +90,9 @@ public final class AppManager implements AutoCloseable {
         apps.remove(successor.name(), successor);
         old.log().close();
         successor.rename(name);
+        if (successor.migrationMethod().isEmpty()) {
+            old.migrationMethod().ifPresent(successor::migratesBy);
+        }
         apps.put(name, successor);
     }
 

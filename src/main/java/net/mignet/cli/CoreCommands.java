@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.app.JavaLauncher;
 import net.mignet.app.LogLine;
 import net.mignet.apps.BuiltinApps;
 import net.mignet.flow.FlowRule;
@@ -179,10 +178,7 @@ public final class CoreCommands {
     private void deploy(List<String> args, PrintStream out) {
         requireArgs(args, 3, "deploy <app> <host> <command...>");
         List<String> command = args.subList(2, args.size());
-        // Built-in programs by name: deploy counter h2 counter-service --listen 10.0.0.12:8888
-        List<String> argv = BuiltinApps.mainClass(command.getFirst())
-                .map(main -> JavaLauncher.argv(main, command.subList(1, command.size()))).orElse(command);
-        App app = apps.deploy(args.get(0), net.host(args.get(1)), argv);
+        App app = LabApps.deploy(apps, args.get(0), net.host(args.get(1)), command);
         out.println("deployed " + app);
     }
 
@@ -200,7 +196,7 @@ public final class CoreCommands {
     private void logs(List<String> args, PrintStream out) {
         requireArgs(args, 1, "logs <app> [lines]");
         List<LogLine> lines = apps.get(args.getFirst()).log().lines();
-        int n = args.size() > 1 ? Integer.parseInt(args.get(1)) : lines.size();
+        int n = args.size() > 1 ? parseCount(args.get(1), "lines") : lines.size();
         lines.subList(Math.max(0, lines.size() - n), lines.size()).forEach(l -> out.println(l.format()));
     }
 
@@ -262,6 +258,19 @@ public final class CoreCommands {
             case "down" -> false;
             default -> throw new IllegalArgumentException("'" + word + "': write up or down");
         };
+    }
+
+    /** A non-negative whole number given for {@code what}, or a clear error. */
+    static int parseCount(String text, String what) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(what + " must be a whole number of 0 or more, not '" + text + "'");
     }
 
     static void requireArgs(List<String> args, int min, String usage) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import net.mignet.app.App;
 import net.mignet.app.LogLine;
-import net.mignet.apps.AppEvents;
+import net.mignet.app.AppEvents;
 
 /** Waits for events that built-in apps print, reading them from the apps' logs as they arrive. */
 final class AppEventWait {

@@ -1,0 +1,35 @@
+package net.mignet.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.apps.BuiltinApps;
+import net.mignet.net.Host;
+import net.mignet.topo.AppSpec;
+import net.mignet.topo.Lab;
+
+/** Deploys apps by command line, built-in programs by their name, and the apps of a topology file. */
+final class LabApps {
+    private LabApps() {
+    }
+
+    /** Deploys {@code command}; a built-in program's name as the first word starts it with its fast launcher. */
+    static App deploy(AppManager apps, String name, Host host, List<String> command) {
+        Optional<Class<?>> builtin = BuiltinApps.mainClass(command.getFirst());
+        return builtin.isPresent() ? apps.deployJava(name, host, builtin.get(), command.subList(1, command.size()))
+                : apps.deploy(name, host, command);
+    }
+
+    /** Starts the apps of the file's {@code apps:} section in order, each with the migration it declares. */
+    static void deployAll(AppManager apps, Lab lab, PrintStream out) {
+        for (AppSpec spec : lab.apps()) {
+            App app = deploy(apps, spec.name(), apps.emulation().host(spec.host()), spec.command());
+            if (spec.migration() != null) {
+                app.migratesBy(spec.migration());
+            }
+            out.println("*** deployed " + app);
+        }
+    }
+}
