@@ -1,9 +1,12 @@
 package net.mignet.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import net.mignet.app.App;
+import net.mignet.app.AppConditions;
 import net.mignet.app.AppManager;
 import net.mignet.apps.BuiltinApps;
 import net.mignet.net.Host;
@@ -12,6 +15,7 @@ import net.mignet.topo.Lab;
 
 /** Deploys apps by command line, built-in programs by their name, and the apps of a topology file. */
 final class LabApps {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private LabApps() {
     }
 
@@ -23,13 +27,15 @@ final class LabApps {
     }
 
     /** Starts the apps of the file's {@code apps:} section in order, each with the migration it declares. */
-    static void deployAll(AppManager apps, Lab lab, PrintStream out) {
+    static void deployAll(AppManager apps, Lab lab, PrintStream out) throws InterruptedException {
         for (AppSpec spec : lab.apps()) {
+            Instant started = Instant.now();
             App app = deploy(apps, spec.name(), apps.emulation().host(spec.host()), spec.command());
             if (spec.migration() != null) {
                 app.migratesBy(spec.migration());
             }
             out.println("*** deployed " + app);
+            AppConditions.await("wait", spec.startedWhen(), app, started, START_TIMEOUT);
         }
     }
 }

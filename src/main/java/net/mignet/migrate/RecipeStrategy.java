@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.mignet.app.App;
+import net.mignet.app.AppConditions;
 import net.mignet.kernel.CommandResult;
 import net.mignet.topo.MigrationRecipe;
 import net.mignet.topo.MigrationRecipe.Trigger;
@@ -34,7 +35,7 @@ final class RecipeStrategy implements MigrationStrategy {
         Instant started = Instant.now();
         App successor = ctx.phase("start", () -> {
             App s = ctx.deploySuccessor(argv);
-            RecipeConditions.await("ready", recipe.ready(), old, s, started, ctx.options().readyTimeout());
+            AppConditions.await("ready", recipe.ready(), s, started, ctx.options().readyTimeout());
             return s;
         });
         TrafficMove traffic = ctx.traffic();
@@ -49,8 +50,7 @@ final class RecipeStrategy implements MigrationStrategy {
         ctx.phase("handover", () -> {
             Thread repeats = trigger(ctx, old, done);
             try {
-                RecipeConditions.await("done", recipe.done(), old, successor, triggered,
-                        ctx.options().doneTimeout());
+                awaitDone(old, successor, triggered, ctx.options().doneTimeout());
             } finally {
                 done.set(true);
                 repeats.interrupt();
@@ -64,6 +64,17 @@ final class RecipeStrategy implements MigrationStrategy {
             ctx.apps().replace(old, successor);
         });
         return successor;
+    }
+
+    private void awaitDone(App old, App successor, Instant since, Duration timeout) throws InterruptedException {
+        if (recipe.done() instanceof MigrationRecipe.Condition.Exited) {
+            if (!old.awaitExit(timeout)) {
+                throw new IllegalStateException("done (exit): " + old.name() + " on " + old.host().name()
+                        + " did not exit within " + timeout.toMillis() + " ms of the trigger");
+            }
+        } else {
+            AppConditions.await("done", recipe.done(), successor, since, timeout);
+        }
     }
 
     /** Sends the trigger; a repeated signal goes on in the returned thread until {@code done} holds. */

@@ -27,7 +27,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class YamlDraftReader {
     private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps");
-    private static final List<String> APP_KEYS = List.of("host", "command", "tty", "migration");
+    private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration");
     private static final List<String> HOST_KEYS = List.of("ip");
     private static final List<String> SWITCH_KEYS = List.of("flows");
     private static final String A_TO_B = "a_to_b";
@@ -176,7 +176,15 @@ final class YamlDraftReader {
         // Problems below are reported; the app is still kept so that its host gets checked too.
         Boolean tty = value(f.get("tty"), "tty: false", YamlDraftReader::bool);
         MigrationMethod migration = readMigration(f.get("migration"));
-        return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty),
+        MigrationRecipe.Condition wait = value(f.get("wait"), "wait: udp:8888",
+                t -> MigrationRecipe.Condition.parse(t, "wait"));
+        if (wait instanceof MigrationRecipe.Condition.Exited) {
+            problems.add(line(f.get("wait").value()), "wait: 'exit' is not something to wait for; write udp:PORT,"
+                    + " tcp:PORT, log:REGEX or after:DURATION");
+            wait = null;
+        }
+        return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
+                wait),
                 line(e.keyNode()), line(host.value()));
     }
 
