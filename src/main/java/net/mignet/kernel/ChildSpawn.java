@@ -21,7 +21,8 @@ import java.util.Map;
  * with {@code O_NOCTTY}; {@code ProcessBuilder.Redirect.to} would reopen the terminal by path in the JVM
  * without it, and a JVM that leads its session would take the terminal as its controlling terminal).
  *
- * <p>The child gets {@code stdio[i]} as descriptor {@code i} and no other descriptor of mignet's, its own
+ * <p>The child gets {@code stdio[i]} as descriptor {@code i} (any number of them, e.g. a terminal's slave as
+ * descriptor 3 of a {@code criu restore --inherit-fd fd[3]:tty[...]}) and no other descriptor of mignet's, its own
  * process group (never a session of its own, so it cannot take a terminal as controlling terminal either, even
  * when it reopens one by path), default signal handling and an empty signal mask. Being our child, it is waited
  * for with {@link ProcessExit}; the JVM's own reaper only waits for the pids of its {@link Process}es.
@@ -35,6 +36,9 @@ public final class ChildSpawn {
     private static final long ATTR_SIZE = 512;
     private static final long SIGSET_SIZE = 128;
 
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final MethodHandle FCNTL = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SPAWNP = downcall("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle ACTIONS_INIT = downcall("posix_spawn_file_actions_init",
@@ -78,13 +82,32 @@ public final class ChildSpawn {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("no command given");
         }
-        for (int fd : stdio) {
-            if (fd < stdio.length) {
-                // Copying it into place would overwrite a descriptor another copy still needs.
-                throw new IllegalArgumentException("descriptor " + fd + " cannot be handed on as one of 0.."
-                        + (stdio.length - 1) + "; dup it to a higher number first");
+        // A descriptor below stdio.length could be overwritten by an earlier copy into place before its own copy
+        // is made: hand on duplicates above that range instead (close-on-exec, closed again below).
+        int[] sources = stdio.clone();
+        List<Integer> duplicates = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < sources.length; i++) {
+                if (sources[i] < stdio.length) {
+                    sources[i] = duplicateAbove(sources[i], stdio.length);
+                    duplicates.add(sources[i]);
+                }
             }
+            return spawnExactly(argv, environment, sources);
+        } finally {
+            duplicates.forEach(NativeCalls::close);
         }
+    }
+
+    private static int duplicateAbove(int fd, int lowest) {
+        try {
+            return check((int) FCNTL.invokeExact(callState(), fd, F_DUPFD_CLOEXEC, lowest), "fcntl F_DUPFD_CLOEXEC");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static long spawnExactly(List<String> argv, Map<String, String> environment, int[] stdio) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(FILE_ACTIONS_SIZE);
             MemorySegment attr = arena.allocate(ATTR_SIZE);
