@@ -96,7 +96,7 @@ public final class App {
      * was not the JVM's child; an instance whose restored copy took over).
      */
     public OptionalInt exitStatus() {
-        if (isRunning() || !process.exit().isDone()) {
+        if (handedOver || !process.exit().isDone()) {
             return OptionalInt.empty();
         }
         return process.exit().join();

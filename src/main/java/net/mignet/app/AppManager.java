@@ -122,6 +122,13 @@ public final class AppManager implements AutoCloseable {
      * status is unknown). Returns the app that stands for it from now on: the same name, command line,
      * terminals and log, so {@code logs} goes on where it was. {@code old} counts as ended from now on and is
      * never signalled again (CRIU has already killed its process, and the copy may have its pid).
+     *
+     * <p>The way through CRIU (measured with criu 4.2.1): dump from inside the source host's namespace with
+     * {@code --shell-job} (the app leads its own process group, but its session is mignet's) and {@code --external
+     * KEY} for each of {@link App#terminals()}; then {@code old.awaitExit(...)}, which reaps the old process so
+     * that its pid is free for the copy; then restore inside the target's namespace with {@code --shell-job
+     * --restore-detached --restore-sibling --pidfile FILE} and {@code --inherit-fd fd[N]:KEY} for each terminal,
+     * handing criu {@link AppTerminal#mignetFd()} as its descriptor N (e.g. with {@code kernel.ChildSpawn}).
      */
     public synchronized App adoptRestored(App old, Host newHost, long newPid) {
         if (apps.get(old.name()) != old) {
