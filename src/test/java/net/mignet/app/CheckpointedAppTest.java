@@ -47,7 +47,11 @@ class CheckpointedAppTest {
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
                 AppManager apps = new AppManager(net)) {
             App old = apps.deploy("ticker", net.host("h1"), List.of("python3", "-c", """
-                    import sys, time
+                    import sys, threading, time
+                    def echo():
+                        for line in sys.stdin:
+                            print("got", line.strip(), flush=True)
+                    threading.Thread(target=echo, daemon=True).start()
                     i = 0
                     while True:
                         print("tick", i)
@@ -82,6 +86,9 @@ class CheckpointedAppTest {
                     .as("the restored copy goes on counting in the same log").isPresent();
             assertThat(restored.log().await(l -> l.text().equals("tock " + (ticks + 2)), Duration.ofSeconds(5))
                     .map(LogLine::stream)).hasValue(LogLine.Stream.STDERR);
+            restored.sendLine("after the move");
+            assertThat(restored.log().await(l -> l.text().equals("got after the move"), Duration.ofSeconds(5)))
+                    .as("standard input still reaches it").isPresent();
             assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString())
                     .contains(Files.getAttribute(Path.of("/run/netns", net.host("h2").namespace()), "unix:ino")
                             .toString());
