@@ -22,7 +22,8 @@ import net.mignet.kernel.ReadinessWaiter;
  * <p>mignet keeps a slave of each pair open, so reading never ends because a process went away: the same
  * terminals serve a checkpointed app's restored copy on another host. The end of a process's output is found
  * instead by writing a marker through mignet's own slave after the process has ended: the terminal keeps order,
- * so everything the process wrote has been read when the marker comes out.
+ * so everything the process wrote has been read when the marker comes out. The terminals live as long as the app
+ * is listed (until it is removed or replaced, or the manager closes), like its log.
  */
 final class TerminalIo implements AppIo {
     private static final int READ_BUFFER = 64 * 1024;
@@ -134,6 +135,7 @@ final class TerminalIo implements AppIo {
     }
 
     private void pump() {
+        // What a program writes to its standard input terminal (some print prompts there) is output too.
         PseudoTerminal[] sources = {output, errors, input};
         LogLine.Stream[] streams = {LogLine.Stream.STDOUT, LogLine.Stream.STDERR, LogLine.Stream.STDOUT};
         LineSplitter[] lines = new LineSplitter[sources.length];
