@@ -8,6 +8,7 @@ import java.util.Optional;
 import net.mignet.app.App;
 import net.mignet.app.AppConditions;
 import net.mignet.app.AppManager;
+import net.mignet.app.DeployOptions;
 import net.mignet.apps.BuiltinApps;
 import net.mignet.net.Host;
 import net.mignet.topo.AppSpec;
@@ -20,17 +21,19 @@ final class LabApps {
     }
 
     /** Deploys {@code command}; a built-in program's name as the first word starts it with its fast launcher. */
-    static App deploy(AppManager apps, String name, Host host, List<String> command) {
+    static App deploy(AppManager apps, String name, Host host, List<String> command, DeployOptions options) {
         Optional<Class<?>> builtin = BuiltinApps.mainClass(command.getFirst());
-        return builtin.isPresent() ? apps.deployJava(name, host, builtin.get(), command.subList(1, command.size()))
-                : apps.deploy(name, host, command);
+        return builtin.isPresent()
+                ? apps.deployJava(name, host, builtin.get(), command.subList(1, command.size()), options)
+                : apps.deploy(name, host, command, options);
     }
 
     /** Starts the apps of the file's {@code apps:} section in order, each with the migration it declares. */
     static void deployAll(AppManager apps, Lab lab, PrintStream out) throws InterruptedException {
         for (AppSpec spec : lab.apps()) {
             Instant started = Instant.now();
-            App app = deploy(apps, spec.name(), apps.emulation().host(spec.host()), spec.command());
+            App app = deploy(apps, spec.name(), apps.emulation().host(spec.host()), spec.command(),
+                    new DeployOptions(spec.tty()));
             if (spec.migration() != null) {
                 app.migratesBy(spec.migration());
             }
