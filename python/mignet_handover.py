@@ -119,7 +119,7 @@ def parse_duration(text):
 def parse_address(text):
     """``IP:PORT`` -> (ip, port)."""
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
         raise ValueError("%r must be ADDRESS:PORT, e.g. 192.168.0.12:9999" % text)
     return host.strip("[]"), int(port)
 
