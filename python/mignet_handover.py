@@ -85,9 +85,9 @@ def emit_event(name, stream=None, **fields):
     stream = stream if stream is not None else sys.stderr
     parts = [EVENT_PREFIX + "event=" + name]
     for key, value in fields.items():
-        text = str(value)
-        if not re.fullmatch(r"[a-z_-]+", key) or not text or any(c.isspace() for c in text):
-            raise ValueError("event field %r=%r: keys are lowercase words, values have no spaces" % (key, text))
+        if not re.fullmatch(r"[a-z_-]+", key):
+            raise ValueError("event field %r: keys are lowercase words ([a-z_-]+)" % key)
+        text = re.sub(r"\s", "_", str(value)) or "-"  # one word, so the line stays key=value pairs
         parts.append("%s=%s" % (key, text))
     stream.write(" ".join(parts) + "\n")
     stream.flush()
@@ -362,6 +362,10 @@ class HandoverService:
         self._install_signals()
         try:
             self.listen()
+        except OSError as e:
+            self.say("cannot listen for a successor on TCP port %d: %s" % (self.handover_port, e))
+            return 1
+        try:
             if self.state_from is not None:
                 self.take_state()
             else:
@@ -545,7 +549,11 @@ class HandoverService:
 
     def _request(self, payload, source):
         if self.mode == _SERVING:
-            reply = self.handle(payload, source)
+            try:
+                reply = self.handle(payload, source)
+            except Exception as e:  # one bad request must not take the service, and its state, down
+                self.say("request from %s:%d failed: %r" % (source[0], source[1], e))
+                return
             if reply is not None:
                 try:
                     self.udp.sendto(reply, source)
@@ -666,7 +674,17 @@ class HandoverService:
             return
         started = time.monotonic_ns()
         frozen = time.time_ns()
-        state = bytes(self.get_state())
+        try:
+            state = bytes(self.get_state())
+        except Exception as e:
+            self.say("the service could not give its state (%r); still serving" % e)
+            self.event("handover-failed", reason="state")
+            return
+        if len(state) > MAX_STATE_BYTES:
+            self.say("a state of %d bytes is more than the protocol carries (%d); still serving"
+                     % (len(state), MAX_STATE_BYTES))
+            self.event("handover-failed", reason="state")
+            return
         fields = self.describe()
         try:
             channel.send_state(state)
