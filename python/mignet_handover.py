@@ -460,11 +460,23 @@ class HandoverService:
         self.event("state-received", bytes=len(state), at=ready_ns, **fields)
 
     def _connect(self, address):
+        """Connects, retrying while the old instance is not there yet. The lowered retransmission timeout is
+        set before the handshake, whose round trip then starts the estimate with it (set later, it would take
+        effect only slowly): a lost hello or acknowledgement is resent within milliseconds too."""
         deadline = time.monotonic() + self.CONNECT_TIMEOUT
         while True:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
-                return socket.create_connection(address, timeout=1.0)
+                if self.rto_min > 0:
+                    try:
+                        set_rto_min(sock, self.rto_min)
+                    except OSError:
+                        pass  # the listener's attempt already said so
+                sock.settimeout(1.0)
+                sock.connect(address)
+                return sock
             except OSError as e:
+                sock.close()
                 if time.monotonic() > deadline:
                     raise HandoverError("no old instance at %s:%d within %.0f s: %s"
                                         % (address[0], address[1], self.CONNECT_TIMEOUT, e), "io")
