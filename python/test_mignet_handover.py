@@ -185,6 +185,11 @@ class OldInstanceTest(unittest.TestCase):
         self.assertEqual(self.service.await_event("handover-failed")["reason"], reason)
         self.assertEqual(self.service.ask(2), "2 [t1:2]")
 
+    def test_the_original_plain_request_gets_the_bare_counter_and_other_datagrams_nothing(self):
+        self.service.client.sendto(b"hello?", self.service.udp)
+        self.service.client.sendto(b"Show me the counter, please!", self.service.udp)
+        self.assertEqual(self.service.client.recvfrom(512)[0], b"2")
+
     def test_handover_without_a_successor_fails_and_it_serves_on(self):
         self.service.command("handover")
         self.assert_still_serving("no-successor")
