@@ -29,16 +29,26 @@ final class HandoverStrategy implements MigrationStrategy {
 
     @Override
     public App migrate(MigrationContext ctx) throws Exception {
+        return handOver(ctx, start(ctx));
+    }
+
+    /** Starts the successor and waits until it is connected to the old instance. */
+    App start(MigrationContext ctx) throws Exception {
         App old = ctx.app();
         ctx.log("*** Starting " + old.name() + " on " + ctx.target().name() + " to take the state from "
                 + ctx.route().from());
         Instant started = Instant.now();
-        App successor = ctx.phase("start", () -> {
+        return ctx.phase("start", () -> {
             App s = ctx.deploySuccessor(successorArgv(old, ctx.route().from()));
             AppEventWait.await(s, "awaiting-state", started, ctx.options().readyTimeout(), null, null);
             AppEventWait.await(old, "successor-connected", started, ctx.options().readyTimeout(), null, null);
             return s;
         });
+    }
+
+    /** Hands the state to the ready successor, with the flows changing alongside, and retires the old one. */
+    App handOver(MigrationContext ctx, App successor) throws Exception {
+        App old = ctx.app();
         TrafficMove traffic = ctx.traffic();
         ctx.disturbed();
         Instant triggered = Instant.now();

@@ -35,6 +35,7 @@ public final class Migration {
     private Host target;
     private StateRoute route;
     private String strategy = "auto";
+    private MigrationStrategy given;
     private MigrationRecipe recipe;
     private MigrationOptions options = MigrationOptions.DEFAULTS;
     private App observer;
@@ -76,6 +77,12 @@ public final class Migration {
         return this;
     }
 
+    /** Migrates by this strategy object (tests wrap a real one to inject faults). */
+    Migration using(MigrationStrategy strategyObject) {
+        this.given = strategyObject;
+        return this;
+    }
+
     /** Migrates by this recipe instead of the app's own (and implies the recipe strategy under auto). */
     public Migration recipe(MigrationRecipe migrationRecipe) {
         this.recipe = migrationRecipe;
@@ -110,7 +117,7 @@ public final class Migration {
         if (!app.isRunning()) {
             throw new IllegalStateException(app.name() + " is not running (" + app + ")");
         }
-        MigrationStrategy chosen = choose();
+        MigrationStrategy chosen = given != null ? given : choose();
         StateRoute stateRoute = route != null ? route : StateRoute.between(from, target);
         String stateInterface = interfaceWith(from, stateRoute);
         Host.InterfaceCounters before = stateInterface == null ? null : from.counters(stateInterface);
