@@ -1,0 +1,383 @@
+package net.mignet.linkemu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import net.mignet.kernel.NativeCalls;
+
+/**
+ * The one thread that serves every frame hold of an emulation: it waits in {@code ppoll} on the hold devices'
+ * packet sockets, queues what arrives, and sends the queues out of their target ports when told. Idle (nothing
+ * held, nothing to send) it sleeps without timeout, so holds that are not in use cost nothing. Other threads
+ * act only through commands run on this thread ({@link LoopMailbox}), so slots need no locks.
+ */
+final class HoldLoop implements AutoCloseable {
+    private static final int BURST = 64;
+    private static final int POLLFD_BYTES = 8;
+    /** IEEE 802 local experimental EtherType, used for the marker frame that closes a release. */
+    static final int MARKER_ETHERTYPE = 0x88B5;
+    private static final long MARKER_MAGIC = 0x6d69676e6574484cL; // "mignetHL"
+    private static final int MARKER_BYTES = PacketSocket.VNET_HDR + 14 + 16;
+    /** How soon a send the target port refused (its queue full) is tried again. */
+    private static final long RETRY_NANOS = 100_000;
+    /** A frame refused this long is given up and counted as a send error. */
+    private static final long GIVE_UP_NANOS = 1_000_000_000L;
+
+    private final Consumer<String> log;
+    private final LoopMailbox mailbox = new LoopMailbox("the frame hold loop");
+    private final List<HoldSlot> slots = new ArrayList<>();
+    private final FramePool pool = new FramePool();
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment timespec = arena.allocate(16, 8);
+    private final MemorySegment marker = arena.allocate(MARKER_BYTES, 8);
+    private final ReceiveContext receiveContext = new ReceiveContext(arena);
+    private final Thread thread;
+    private MemorySegment pollFds = MemorySegment.NULL;
+    private HoldSlot[] polled = new HoldSlot[0];
+    private int pollCount;
+    private boolean pollSetChanged = true;
+    private Frame spare;
+
+    HoldLoop(Consumer<String> log) {
+        this.log = log;
+        this.thread = Thread.ofPlatform().name("mignet-hold").daemon().unstarted(this::run);
+        thread.start();
+    }
+
+    void attach(HoldSlot slot) {
+        mailbox.call(() -> {
+            slots.add(slot);
+            pollSetChanged = true;
+            return null;
+        });
+    }
+
+    /** Starts holding on a slot: an empty queue of at most {@code limit} frames. Returns the first-frame signal. */
+    CompletableFuture<Void> start(HoldSlot slot, int limit) {
+        return mailbox.call(() -> {
+            discardQueue(slot);
+            slot.closeTarget();
+            slot.mode = HoldSlot.Mode.HOLDING;
+            slot.limit = limit;
+            slot.startedAt = System.nanoTime();
+            slot.frames = slot.bytes = slot.overflow = slot.released = slot.sendErrors = slot.strays = 0;
+            slot.framesAtRuleChange = 0;
+            slot.waitCount = 0;
+            slot.blockedSince = -1;
+            slot.markerSeen = false;
+            slot.drained = null;
+            slot.finished = null;
+            slot.firstFrame = new CompletableFuture<>();
+            return slot.firstFrame;
+        });
+    }
+
+    /**
+     * Sends the slot's queue out of {@code target}, in order, and from now on every frame that arrives right
+     * behind it; the slot takes ownership of the socket. Returns a signal completed when the queue is empty.
+     */
+    CompletableFuture<Void> forward(HoldSlot slot, PacketSocket target, String targetName) {
+        return mailbox.call(() -> {
+            if (slot.mode == HoldSlot.Mode.IDLE) {
+                target.close();
+                throw new IllegalStateException("the hold on " + slot.device + " has ended");
+            }
+            slot.closeTarget();
+            slot.target = target;
+            slot.targetName = targetName;
+            if (slot.mode == HoldSlot.Mode.HOLDING) {
+                slot.releaseStartedAt = System.nanoTime();
+            }
+            slot.mode = HoldSlot.Mode.FORWARDING;
+            CompletableFuture<Void> drained = new CompletableFuture<>();
+            slot.drained = drained;
+            flush(slot, System.nanoTime());
+            return drained;
+        });
+    }
+
+    /**
+     * Called once the rules no longer send frames to the slot: sends a marker frame along the held frames' path;
+     * the returned report completes when the marker came back and every frame before it went out. Frames that
+     * still arrive later are forwarded too (the slot keeps forwarding until it is reused).
+     */
+    CompletableFuture<HoldReport> finish(HoldSlot slot) {
+        return mailbox.call(() -> {
+            if (slot.mode != HoldSlot.Mode.FORWARDING) {
+                throw new IllegalStateException("the hold on " + slot.device + " is not being released");
+            }
+            slot.ruleChangedAt = System.nanoTime();
+            slot.framesAtRuleChange = slot.frames;
+            slot.markerSequence++;
+            slot.markerSeen = false;
+            CompletableFuture<HoldReport> finished = new CompletableFuture<>();
+            slot.finished = finished;
+            writeMarker(slot.markerSequence);
+            long sent = slot.injector.send(marker, MARKER_BYTES);
+            if (sent < 0) {
+                log.accept("!!! frame hold: cannot send the end marker on " + slot.device + " ("
+                        + NativeCalls.strerror((int) -sent) + "); frames still in flight may follow the report");
+                slot.markerSeen = true;
+                completeIfDone(slot);
+            }
+            return finished;
+        });
+    }
+
+    /** The report now, for a caller that waited too long for the marker. */
+    HoldReport reportNow(HoldSlot slot) {
+        return mailbox.call(() -> report(slot, System.nanoTime()));
+    }
+
+    /** Ends whatever the slot does; queued frames are dropped. */
+    void idle(HoldSlot slot) {
+        mailbox.call(() -> {
+            discardQueue(slot);
+            slot.closeTarget();
+            slot.mode = HoldSlot.Mode.IDLE;
+            return null;
+        });
+    }
+
+    private void run() {
+        Native.setTimerSlack(1_000);
+        // Held frames are sent from here during a release, and new ones pass through here meanwhile: a raised
+        // priority keeps that prompt on a busy machine (without the right it runs at normal priority).
+        Native.setThreadNice(-10);
+        spare = pool.takeLarge();
+        Throwable failure = null;
+        try {
+            while (mailbox.isOpen()) {
+                mailbox.runCommands(false);
+                if (pollSetChanged) {
+                    rebuildPollSet();
+                }
+                boolean blocked = retryBlocked();
+                int ready = Native.ppoll(pollFds, pollCount, blocked ? retryTimeout() : MemorySegment.NULL);
+                if (ready == -Native.EINTR || ready == 0) {
+                    continue;
+                }
+                if (ready < 0) {
+                    throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
+                }
+                if (revents(0) != 0) {
+                    mailbox.runCommands(true);
+                }
+                for (int i = 1; i < pollCount; i++) {
+                    if (revents(i) != 0) {
+                        receiveBurst(polled[i]);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+            log.accept("!!! the frame hold loop stopped: " + t);
+        } finally {
+            mailbox.stopped(failure);
+        }
+    }
+
+    /** Tries the queues whose target was full again; true while one still is. */
+    private boolean retryBlocked() {
+        boolean blocked = false;
+        long now = System.nanoTime();
+        for (HoldSlot s : slots) {
+            if (s.mode == HoldSlot.Mode.FORWARDING && !s.queue.isEmpty()) {
+                flush(s, now);
+                blocked |= !s.queue.isEmpty();
+            }
+        }
+        return blocked;
+    }
+
+    private MemorySegment retryTimeout() {
+        timespec.set(ValueLayout.JAVA_LONG, 0, 0);
+        timespec.set(ValueLayout.JAVA_LONG, 8, RETRY_NANOS);
+        return timespec;
+    }
+
+    private void receiveBurst(HoldSlot s) {
+        receiveContext.calibrate();
+        for (int k = 0; k < BURST; k++) {
+            long n = s.reader.receive(spare.buffer, receiveContext);
+            if (n < 0) {
+                break;
+            }
+            long now = receiveContext.arrival(System.nanoTime());
+            if (n > spare.buffer.byteSize() || n <= PacketSocket.VNET_HDR) {
+                s.overflow++; // truncated: cannot be sent on intact
+                continue;
+            }
+            if (isMarker(spare.buffer, n, s.markerSequence)) {
+                s.markerSeen = true;
+                continue;
+            }
+            if (s.mode == HoldSlot.Mode.IDLE) {
+                s.strays++;
+                continue;
+            }
+            if (s.queue.size() >= s.limit) {
+                s.overflow++;
+                continue;
+            }
+            Frame f;
+            if (n <= FramePool.SMALL) {
+                f = pool.takeSmall();
+                MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
+            } else {
+                f = spare;
+                spare = pool.takeLarge();
+            }
+            f.length = (int) n;
+            f.arrivedAt = now;
+            s.queue.add(f);
+            s.frames++;
+            s.bytes += n - PacketSocket.VNET_HDR;
+            if (s.frames == 1) {
+                s.firstFrame.complete(null);
+            }
+        }
+        if (s.mode == HoldSlot.Mode.FORWARDING) {
+            flush(s, System.nanoTime());
+        } else {
+            s.queued = s.queue.size();
+        }
+    }
+
+    /** Sends the queue's frames out of the target in order until it is empty or the target is full. */
+    private void flush(HoldSlot s, long now) {
+        Frame f;
+        while ((f = s.queue.peek()) != null) {
+            long r = s.target.send(f.buffer, f.length);
+            if (r == -Native.ENOBUFS || r == -Native.EAGAIN) {
+                // The port's queue (a tbf, the peer's backlog) is full: the frame was not sent; try again soon.
+                if (s.blockedSince < 0) {
+                    s.blockedSince = now;
+                }
+                if (now - s.blockedSince < GIVE_UP_NANOS) {
+                    break;
+                }
+                s.sendErrors++;
+            } else if (r < 0) {
+                s.sendErrors++; // e.g. ENETDOWN: the port is down
+            } else {
+                s.released++;
+                s.recordWait(System.nanoTime() - f.arrivedAt);
+            }
+            s.blockedSince = -1;
+            s.queue.poll();
+            pool.give(f);
+        }
+        s.queued = s.queue.size();
+        if (s.queue.isEmpty() && s.drained != null) {
+            s.drained.complete(null);
+            s.drained = null;
+        }
+        completeIfDone(s);
+    }
+
+    private void completeIfDone(HoldSlot s) {
+        if (s.finished != null && s.markerSeen && s.queue.isEmpty()) {
+            s.finished.complete(report(s, System.nanoTime()));
+            s.finished = null;
+        }
+    }
+
+    private HoldReport report(HoldSlot s, long now) {
+        long[] waits = Arrays.copyOf(s.waits, s.waitCount);
+        Arrays.sort(waits);
+        long longest = waits.length == 0 ? 0 : waits[waits.length - 1];
+        long median = waits.length == 0 ? 0 : waits[waits.length / 2];
+        long ruleChange = s.ruleChangedAt == 0 ? now : s.ruleChangedAt;
+        return new HoldReport(s.targetName, s.frames, s.bytes, Duration.ofNanos(longest), Duration.ofNanos(median),
+                s.overflow, s.released, s.sendErrors, s.frames - s.framesAtRuleChange,
+                Duration.ofNanos(ruleChange - s.startedAt), Duration.ofNanos(now - s.releaseStartedAt));
+    }
+
+    private void discardQueue(HoldSlot s) {
+        Frame f;
+        while ((f = s.queue.poll()) != null) {
+            pool.give(f);
+        }
+        s.queued = 0;
+    }
+
+    /** Ethernet frame from and to a locally administered address, EtherType 0x88B5, magic and sequence. */
+    private void writeMarker(long sequence) {
+        marker.fill((byte) 0);
+        for (int i = 0; i < 12; i++) {
+            marker.set(ValueLayout.JAVA_BYTE, PacketSocket.VNET_HDR + i, i % 6 == 0 ? (byte) 0x02 : (byte) 0);
+        }
+        marker.set(ValueLayout.JAVA_BYTE, PacketSocket.VNET_HDR + 12, (byte) (MARKER_ETHERTYPE >> 8));
+        marker.set(ValueLayout.JAVA_BYTE, PacketSocket.VNET_HDR + 13, (byte) MARKER_ETHERTYPE);
+        marker.set(ValueLayout.JAVA_LONG_UNALIGNED, PacketSocket.VNET_HDR + 14, MARKER_MAGIC);
+        marker.set(ValueLayout.JAVA_LONG_UNALIGNED, PacketSocket.VNET_HDR + 22, sequence);
+    }
+
+    private static boolean isMarker(MemorySegment frame, long length, long expectedSequence) {
+        int type = PacketSocket.VNET_HDR + 12;
+        return length >= MARKER_BYTES
+                && (frame.get(ValueLayout.JAVA_BYTE, type) & 0xff) == MARKER_ETHERTYPE >> 8
+                && (frame.get(ValueLayout.JAVA_BYTE, type + 1) & 0xff) == (MARKER_ETHERTYPE & 0xff)
+                && frame.get(ValueLayout.JAVA_LONG_UNALIGNED, type + 2) == MARKER_MAGIC
+                && frame.get(ValueLayout.JAVA_LONG_UNALIGNED, type + 10) == expectedSequence;
+    }
+
+    private int revents(int i) {
+        return pollFds.get(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 6);
+    }
+
+    private void rebuildPollSet() {
+        pollCount = slots.size() + 1;
+        polled = new HoldSlot[pollCount];
+        pollFds = arena.allocate((long) pollCount * POLLFD_BYTES, 8);
+        setPollFd(0, mailbox.fd());
+        for (int i = 1; i < pollCount; i++) {
+            polled[i] = slots.get(i - 1);
+            setPollFd(i, polled[i].reader.fd());
+        }
+        pollSetChanged = false;
+    }
+
+    private void setPollFd(int i, int fd) {
+        pollFds.set(ValueLayout.JAVA_INT, (long) i * POLLFD_BYTES, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, Native.POLLIN);
+    }
+
+    @Override
+    public void close() {
+        mailbox.requestStop();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.accept("!!! the frame hold loop thread did not stop within 5 s");
+            return;
+        }
+        IllegalStateException closed = new IllegalStateException("the emulation closed during the frame hold");
+        for (HoldSlot s : slots) {
+            for (CompletableFuture<?> waiting : List.of(s.firstFrame,
+                    s.drained == null ? s.firstFrame : s.drained,
+                    s.finished == null ? s.firstFrame : s.finished)) {
+                waiting.completeExceptionally(closed);
+            }
+            s.queue.clear();
+            s.closeTarget();
+            s.reader.close();
+            s.injector.close();
+        }
+        slots.clear();
+        mailbox.close();
+        pool.close();
+        arena.close();
+    }
+}
