@@ -51,11 +51,6 @@ public final class HoldEngine implements AutoCloseable {
         }
     }
 
-    /** Opens a socket that sends out of a switch port; runs in the fabric namespace. */
-    PacketSocket openSender(String port) {
-        return NamespaceThread.call(fabric, () -> PacketSocket.openForSending(port));
-    }
-
     synchronized void giveBack(HoldSlot slot) {
         if (!closed) {
             free.add(slot);
@@ -68,32 +63,16 @@ public final class HoldEngine implements AutoCloseable {
     }
 
     private HoldSlot create() {
+        if (loop == null) {
+            // Started from a thread in the fabric: the loop thread stays in that namespace for good.
+            loop = NamespaceThread.call(fabric, () -> new HoldLoop(log));
+        }
         String device = "_hold" + created;
         String peer = device + "r";
         IpBatch.ipIn(fabric).add("link", "add", device, "type", "veth", "peer", "name", peer)
                 .add("link", "set", peer, "up").add("link", "set", device, "up").run();
         created++;
-        PacketSocket[] sockets = NamespaceThread.call(fabric, () -> {
-            PacketSocket reader = PacketSocket.open(peer);
-            try {
-                return new PacketSocket[] {reader, PacketSocket.openForSending(device)};
-            } catch (RuntimeException e) {
-                reader.close();
-                throw e;
-            }
-        });
-        if (loop == null) {
-            loop = new HoldLoop(log);
-        }
-        HoldSlot slot = new HoldSlot(device, sockets[0], sockets[1]);
-        try {
-            loop.attach(slot);
-        } catch (RuntimeException e) {
-            sockets[0].close();
-            sockets[1].close();
-            throw e;
-        }
-        return slot;
+        return loop.attach(device, peer);
     }
 
     /** Stops the loop and closes its sockets; the devices go with the fabric namespace. */

@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 import net.mignet.kernel.NativeCalls;
 
 /**
- * The one thread that serves every frame hold of an emulation: it waits in {@code ppoll} on the hold devices'
+ * The one thread that serves every frame hold of an emulation, started from a thread inside the fabric namespace
+ * so that it lives there too (a new thread shares its creator's namespaces) and opens sockets on ports itself: it waits in {@code ppoll} on the hold devices'
  * packet sockets, queues what arrives, and sends the queues out of their target ports when told. Idle (nothing
  * held, nothing to send) it sleeps without timeout, so holds that are not in use cost nothing. Other threads
  * act only through commands run on this thread ({@link LoopMailbox}), so slots need no locks.
@@ -51,11 +52,21 @@ final class HoldLoop implements AutoCloseable {
         thread.start();
     }
 
-    void attach(HoldSlot slot) {
-        mailbox.call(() -> {
+    /** Opens the sockets of a new hold device pair ({@code device} and its veth peer) and serves it. */
+    HoldSlot attach(String device, String peer) {
+        return mailbox.call(() -> {
+            PacketSocket reader = PacketSocket.open(peer);
+            PacketSocket injector;
+            try {
+                injector = PacketSocket.openForSending(device);
+            } catch (RuntimeException e) {
+                reader.close();
+                throw e;
+            }
+            HoldSlot slot = new HoldSlot(device, reader, injector);
             slots.add(slot);
             pollSetChanged = true;
-            return null;
+            return slot;
         });
     }
 
@@ -80,20 +91,22 @@ final class HoldLoop implements AutoCloseable {
     }
 
     /**
-     * Sends the slot's queue out of {@code target}, in order, and from now on every frame that arrives right
-     * behind it; the slot takes ownership of the socket. Returns a signal completed when the queue is empty.
+     * Sends the slot's queue out of switch port {@code port}, in order, and from now on every frame that arrives
+     * right behind it. Returns a signal completed when the queue is empty. {@code startedAt} is when the release
+     * began, for its report.
      */
-    CompletableFuture<Void> forward(HoldSlot slot, PacketSocket target, String targetName) {
+    CompletableFuture<Void> forward(HoldSlot slot, String port, long startedAt) {
         return mailbox.call(() -> {
             if (slot.mode == HoldSlot.Mode.IDLE) {
-                target.close();
                 throw new IllegalStateException("the hold on " + slot.device + " has ended");
             }
+            // This thread lives in the fabric namespace (see HoldEngine), so the port's name resolves here.
+            PacketSocket target = PacketSocket.openForSending(port);
             slot.closeTarget();
             slot.target = target;
-            slot.targetName = targetName;
+            slot.targetName = port;
             if (slot.mode == HoldSlot.Mode.HOLDING) {
-                slot.releaseStartedAt = System.nanoTime();
+                slot.releaseStartedAt = startedAt;
             }
             slot.mode = HoldSlot.Mode.FORWARDING;
             CompletableFuture<Void> drained = new CompletableFuture<>();

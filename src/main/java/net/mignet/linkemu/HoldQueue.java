@@ -61,8 +61,7 @@ public final class HoldQueue {
      */
     public synchronized void forwardTo(String port) {
         requireRunning();
-        PacketSocket target = engine.openSender(port);
-        CompletableFuture<Void> drained = loop.forward(slot, target, port);
+        CompletableFuture<Void> drained = loop.forward(slot, port, System.nanoTime());
         try {
             drained.get(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
