@@ -6,7 +6,9 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -21,6 +23,8 @@ import net.mignet.kernel.NativeCalls;
  */
 final class HoldLoop implements AutoCloseable {
     private static final int BURST = 64;
+    /** Frames read at once from a device that only holds, read in batches (see HOLDING_READ_NANOS). */
+    private static final int HOLDING_BURST = 4096;
     private static final int POLLFD_BYTES = 8;
     /** IEEE 802 local experimental EtherType, used for the marker frame that closes a release. */
     static final int MARKER_ETHERTYPE = 0x88B5;
@@ -28,12 +32,25 @@ final class HoldLoop implements AutoCloseable {
     private static final int MARKER_BYTES = PacketSocket.VNET_HDR + 14 + 16;
     /** How soon a send the target port refused (its queue full) is tried again. */
     private static final long RETRY_NANOS = 100_000;
+    /**
+     * While only holding, the loop reads a hold device at most this often: frames wait in the socket meanwhile
+     * (their arrival stamped by the kernel), and a stream of held frames wakes the loop a thousand times a second
+     * at most instead of once per frame, which would take CPU from the traffic that is not held.
+     */
+    private static final long HOLDING_READ_NANOS = 1_000_000;
     /** A frame refused this long is given up and counted as a send error. */
     private static final long GIVE_UP_NANOS = 1_000_000_000L;
 
     private final Consumer<String> log;
     private final LoopMailbox mailbox = new LoopMailbox("the frame hold loop");
     private final List<HoldSlot> slots = new ArrayList<>();
+    /**
+     * Sockets that send out of switch ports, by port, kept open: closing a packet socket waits for an RCU grace
+     * period (milliseconds here), which would add to every hold. Bound with protocol 0, they receive nothing.
+     */
+    private final Map<String, PacketSocket> senders = new HashMap<>();
+    /** Senders whose device was replaced under the same name (the link engine does that); closed at the end. */
+    private final List<PacketSocket> stale = new ArrayList<>();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment timespec = arena.allocate(16, 8);
@@ -74,13 +91,14 @@ final class HoldLoop implements AutoCloseable {
     CompletableFuture<Void> start(HoldSlot slot, int limit) {
         return mailbox.call(() -> {
             discardQueue(slot);
-            slot.closeTarget();
+            slot.clearTarget();
             slot.mode = HoldSlot.Mode.HOLDING;
             slot.limit = limit;
             slot.startedAt = System.nanoTime();
             slot.frames = slot.bytes = slot.overflow = slot.released = slot.sendErrors = slot.strays = 0;
             slot.framesAtRuleChange = 0;
             slot.waitCount = 0;
+            slot.readAt = 0;
             slot.blockedSince = -1;
             slot.markerSeen = false;
             slot.drained = null;
@@ -101,13 +119,14 @@ final class HoldLoop implements AutoCloseable {
                 throw new IllegalStateException("the hold on " + slot.device + " has ended");
             }
             // This thread lives in the fabric namespace (see HoldEngine), so the port's name resolves here.
-            PacketSocket target = PacketSocket.openForSending(port);
-            slot.closeTarget();
+            PacketSocket target = sender(port);
             slot.target = target;
             slot.targetName = port;
             if (slot.mode == HoldSlot.Mode.HOLDING) {
                 slot.releaseStartedAt = startedAt;
             }
+            // Frames waiting in the socket (read in batches while holding) join the queue first, in order.
+            receiveBurst(slot);
             slot.mode = HoldSlot.Mode.FORWARDING;
             CompletableFuture<Void> drained = new CompletableFuture<>();
             slot.drained = drained;
@@ -144,6 +163,21 @@ final class HoldLoop implements AutoCloseable {
         });
     }
 
+    /** A socket sending out of {@code port}'s current device. */
+    private PacketSocket sender(String port) {
+        PacketSocket s = senders.get(port);
+        int index = NativeCalls.ifNameToIndex(port);
+        if (s != null && s.interfaceIndex() == index) {
+            return s;
+        }
+        if (s != null) {
+            stale.add(s);
+        }
+        s = PacketSocket.openForSending(port);
+        senders.put(port, s);
+        return s;
+    }
+
     /** The report now, for a caller that waited too long for the marker. */
     HoldReport reportNow(HoldSlot slot) {
         return mailbox.call(() -> report(slot, System.nanoTime()));
@@ -153,7 +187,7 @@ final class HoldLoop implements AutoCloseable {
     void idle(HoldSlot slot) {
         mailbox.call(() -> {
             discardQueue(slot);
-            slot.closeTarget();
+            slot.clearTarget();
             slot.mode = HoldSlot.Mode.IDLE;
             return null;
         });
@@ -172,8 +206,11 @@ final class HoldLoop implements AutoCloseable {
                 if (pollSetChanged) {
                     rebuildPollSet();
                 }
-                boolean blocked = retryBlocked();
-                int ready = Native.ppoll(pollFds, pollCount, blocked ? retryTimeout() : MemorySegment.NULL);
+                long now = System.nanoTime();
+                long wait = retryBlocked() ? RETRY_NANOS : Long.MAX_VALUE;
+                wait = Math.min(wait, pauseHoldingReads(now));
+                int ready = Native.ppoll(pollFds, pollCount, wait == Long.MAX_VALUE ? MemorySegment.NULL
+                        : timeout(wait));
                 if (ready == -Native.EINTR || ready == 0) {
                     continue;
                 }
@@ -210,15 +247,35 @@ final class HoldLoop implements AutoCloseable {
         return blocked;
     }
 
-    private MemorySegment retryTimeout() {
-        timespec.set(ValueLayout.JAVA_LONG, 0, 0);
-        timespec.set(ValueLayout.JAVA_LONG, 8, RETRY_NANOS);
+    /**
+     * Leaves out of the poll set the slots that only hold and were read less than {@link #HOLDING_READ_NANOS}
+     * ago; returns the time until the first of them is due again, or {@link Long#MAX_VALUE}.
+     */
+    private long pauseHoldingReads(long now) {
+        long next = Long.MAX_VALUE;
+        for (int i = 1; i < pollCount; i++) {
+            HoldSlot s = polled[i];
+            boolean paused = s.mode == HoldSlot.Mode.HOLDING && s.readAt + HOLDING_READ_NANOS > now;
+            pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, paused ? 0 : Native.POLLIN);
+            if (paused) {
+                next = Math.min(next, s.readAt + HOLDING_READ_NANOS - now);
+            }
+        }
+        return next;
+    }
+
+    private MemorySegment timeout(long nanos) {
+        timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
+        timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
         return timespec;
     }
 
     private void receiveBurst(HoldSlot s) {
         receiveContext.calibrate();
-        for (int k = 0; k < BURST; k++) {
+        // The first frame is reported at once (a migration may wait for it); later ones are read in batches.
+        s.readAt = s.frames == 0 ? 0 : System.nanoTime();
+        int burst = s.mode == HoldSlot.Mode.HOLDING ? HOLDING_BURST : BURST;
+        for (int k = 0; k < burst; k++) {
             long n = s.reader.receive(spare.buffer, receiveContext);
             if (n < 0) {
                 break;
@@ -384,11 +441,12 @@ final class HoldLoop implements AutoCloseable {
                 waiting.completeExceptionally(closed);
             }
             s.queue.clear();
-            s.closeTarget();
             s.reader.close();
             s.injector.close();
         }
         slots.clear();
+        senders.values().forEach(PacketSocket::close);
+        stale.forEach(PacketSocket::close);
         mailbox.close();
         pool.close();
         arena.close();

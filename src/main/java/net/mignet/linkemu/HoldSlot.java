@@ -25,6 +25,7 @@ final class HoldSlot {
     final ArrayDeque<Frame> queue = new ArrayDeque<>();
     Mode mode = Mode.IDLE;
     int limit;
+    /** Where frames go when forwarding: one of the loop's sender sockets, not owned by the slot. */
     PacketSocket target;
     String targetName;
 
@@ -40,6 +41,8 @@ final class HoldSlot {
     long framesAtRuleChange;
     long[] waits = new long[256];
     int waitCount;
+    /** When the loop last read the reader socket while only holding (nanoTime), to read in batches. */
+    long readAt;
     /** When the target port first refused the frame at the head of the queue (full), or -1. */
     long blockedSince = -1;
     long markerSequence;
@@ -63,11 +66,8 @@ final class HoldSlot {
         waits[waitCount++] = nanos;
     }
 
-    void closeTarget() {
-        if (target != null) {
-            target.close();
-            target = null;
-            targetName = null;
-        }
+    void clearTarget() {
+        target = null;
+        targetName = null;
     }
 }

@@ -20,10 +20,12 @@ final class PacketSocket implements AutoCloseable {
 
     private final int fd;
     private final String interfaceName;
+    private final int interfaceIndex;
 
-    private PacketSocket(int fd, String interfaceName) {
+    private PacketSocket(int fd, String interfaceName, int interfaceIndex) {
         this.fd = fd;
         this.interfaceName = interfaceName;
+        this.interfaceIndex = interfaceIndex;
     }
 
     /** Opens a socket on {@code interfaceName}; must run in the interface's network namespace. */
@@ -66,7 +68,7 @@ final class PacketSocket implements AutoCloseable {
                 sll.set(ValueLayout.JAVA_INT, 4, index);
                 Native.bind(fd, sll, SOCKADDR_LL, "bind" + where);
             }
-            return new PacketSocket(fd, interfaceName);
+            return new PacketSocket(fd, interfaceName, index);
         } catch (RuntimeException e) {
             NativeCalls.close(fd);
             throw e;
@@ -79,6 +81,11 @@ final class PacketSocket implements AutoCloseable {
 
     String interfaceName() {
         return interfaceName;
+    }
+
+    /** The index of the device the socket is bound to (a device replaced under the same name has another). */
+    int interfaceIndex() {
+        return interfaceIndex;
     }
 
     /**
