@@ -268,7 +268,7 @@ public final class FlowTable {
                 .thenComparingLong(NftFlowCompiler.NumberedRule::id)).toList();
     }
 
-    private void requirePort(String port) {
+    void requirePort(String port) {
         if (!ports.contains(port)) {
             throw new IllegalArgumentException("switch " + switchName + " has no port '" + port + "' (ports: "
                     + String.join(", ", ports) + ")");

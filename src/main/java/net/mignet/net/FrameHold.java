@@ -61,6 +61,7 @@ public final class FrameHold implements AutoCloseable {
      */
     public synchronized HoldReport release(String newPort) {
         requireOpen();
+        table.requirePort(newPort);
         queue.forwardTo(newPort);
         previousActions = table.endHold(oldPort, newPort);
         result = queue.finish();

@@ -180,6 +180,7 @@ class FrameHoldTest {
             HoldReport report;
             try (FrameHold hold = s1.hold("s1-h2", 50)) {
                 assertThatThrownBy(() -> s1.hold("s1-h2")).hasMessageContaining("held already");
+                assertThatThrownBy(() -> hold.release("s1-h9")).hasMessageContaining("has no port 's1-h9'");
                 send(h1, 0, 80);
                 awaitHeld(hold, 50);
                 assertThat(receive(h2, 1, Duration.ofMillis(200))).isEmpty();
