@@ -38,6 +38,11 @@ final class HoldLoop implements AutoCloseable {
      * at most instead of once per frame, which would take CPU from the traffic that is not held.
      */
     private static final long HOLDING_READ_NANOS = 1_000_000;
+    /**
+     * Buffer memory a hold's queue may use: 10 000 ordinary frames take 20 MiB, but 64 KiB GSO frames (TCP from
+     * the hosts' veths) take 64 KiB each. Frames beyond it count as overflow, like frames beyond the limit.
+     */
+    private static final long QUEUE_BUFFER_BYTES = 256L << 20;
     /** A frame refused this long is given up and counted as a send error. */
     private static final long GIVE_UP_NANOS = 1_000_000_000L;
 
@@ -293,7 +298,9 @@ final class HoldLoop implements AutoCloseable {
                 s.strays++;
                 continue;
             }
-            if (s.queue.size() >= s.limit) {
+            if (s.queue.size() >= s.limit
+                    || s.queuedBufferBytes + (n <= FramePool.SMALL ? FramePool.SMALL : FramePool.LARGE)
+                    > QUEUE_BUFFER_BYTES) {
                 s.overflow++;
                 continue;
             }
@@ -307,6 +314,7 @@ final class HoldLoop implements AutoCloseable {
             }
             f.length = (int) n;
             f.arrivedAt = now;
+            s.queuedBufferBytes += f.buffer.byteSize();
             s.queue.add(f);
             s.frames++;
             s.bytes += n - PacketSocket.VNET_HDR;
@@ -343,6 +351,7 @@ final class HoldLoop implements AutoCloseable {
             }
             s.blockedSince = -1;
             s.queue.poll();
+            s.queuedBufferBytes -= f.buffer.byteSize();
             pool.give(f);
         }
         s.queued = s.queue.size();
@@ -377,6 +386,7 @@ final class HoldLoop implements AutoCloseable {
             pool.give(f);
         }
         s.queued = 0;
+        s.queuedBufferBytes = 0;
     }
 
     /** Ethernet frame from and to a locally administered address, EtherType 0x88B5, magic and sequence. */

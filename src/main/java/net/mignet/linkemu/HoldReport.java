@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param bytesHeld         their bytes, Ethernet headers included
  * @param longestHeld       the longest a frame waited between reaching the hold and leaving it
  * @param medianHeld        the median of those waits
- * @param droppedByOverflow frames that found the queue full (at its limit) and were dropped
+ * @param droppedByOverflow frames that found the queue full (at its limit in frames, or 256 MiB of buffers) and
+ *                          were dropped
  * @param released          frames sent out of {@code releasedTo}
  * @param sendErrors        frames the outgoing port refused for good (device down, or full for over a second)
  * @param inFlight          frames that reached the hold after the rules had changed (on their way then)

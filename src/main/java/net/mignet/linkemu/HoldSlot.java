@@ -25,6 +25,8 @@ final class HoldSlot {
     final ArrayDeque<Frame> queue = new ArrayDeque<>();
     Mode mode = Mode.IDLE;
     int limit;
+    /** Bytes of the buffers the queued frames occupy (pool sizes, not frame lengths). */
+    long queuedBufferBytes;
     /** Where frames go when forwarding: one of the loop's sender sockets, not owned by the slot. */
     PacketSocket target;
     String targetName;
