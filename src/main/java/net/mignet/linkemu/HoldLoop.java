@@ -26,7 +26,7 @@ final class HoldLoop implements AutoCloseable {
     /** Frames read at once from a device that only holds, read in batches (see HOLDING_READ_NANOS). */
     private static final int HOLDING_BURST = 4096;
     private static final int POLLFD_BYTES = 8;
-    /** IEEE 802 local experimental EtherType, used for the marker frame that closes a release. */
+    /** IEEE 802 local experimental EtherType, used for the marker frames of a release. */
     static final int MARKER_ETHERTYPE = 0x88B5;
     private static final long MARKER_MAGIC = 0x6d69676e6574484cL; // "mignetHL"
     private static final int MARKER_BYTES = PacketSocket.VNET_HDR + 14 + 16;
@@ -106,6 +106,7 @@ final class HoldLoop implements AutoCloseable {
             slot.readAt = 0;
             slot.blockedSince = -1;
             slot.markerSeen = false;
+            slot.markerPending = false;
             slot.drained = null;
             slot.finished = null;
             slot.firstFrame = new CompletableFuture<>();
@@ -152,18 +153,10 @@ final class HoldLoop implements AutoCloseable {
             }
             slot.ruleChangedAt = System.nanoTime();
             slot.framesAtRuleChange = slot.frames;
-            slot.markerSequence++;
-            slot.markerSeen = false;
             CompletableFuture<HoldReport> finished = new CompletableFuture<>();
             slot.finished = finished;
-            writeMarker(slot.markerSequence);
-            long sent = slot.injector.send(marker, MARKER_BYTES);
-            if (sent < 0) {
-                log.accept("!!! frame hold: cannot send the end marker on " + slot.device + " ("
-                        + NativeCalls.strerror((int) -sent) + "); frames still in flight may follow the report");
-                slot.markerSeen = true;
-                completeIfDone(slot);
-            }
+            sendMarker(slot);
+            completeIfDone(slot);
             return finished;
         });
     }
@@ -181,6 +174,24 @@ final class HoldLoop implements AutoCloseable {
         s = PacketSocket.openForSending(port);
         senders.put(port, s);
         return s;
+    }
+
+    /**
+     * Sends a new marker frame along the held frames' path; {@code markerSeen} turns true when it came back. If it
+     * cannot be sent, it counts as seen (with a log line): waiting for it would only stall the release.
+     */
+    private void sendMarker(HoldSlot slot) {
+        slot.markerSequence++;
+        slot.markerSeen = false;
+        slot.markerPending = true;
+        writeMarker(slot.markerSequence);
+        long sent = slot.injector.send(marker, MARKER_BYTES);
+        if (sent < 0) {
+            log.accept("!!! frame hold: cannot send a marker on " + slot.device + " ("
+                    + NativeCalls.strerror((int) -sent) + "); frames still on their way may be overtaken");
+            slot.markerSeen = true;
+            slot.markerPending = false;
+        }
     }
 
     /** The report now, for a caller that waited too long for the marker. */
@@ -292,6 +303,7 @@ final class HoldLoop implements AutoCloseable {
             }
             if (isMarker(spare.buffer, n, s.markerSequence)) {
                 s.markerSeen = true;
+                s.markerPending = false;
                 continue;
             }
             if (s.mode == HoldSlot.Mode.IDLE) {
@@ -356,8 +368,15 @@ final class HoldLoop implements AutoCloseable {
         }
         s.queued = s.queue.size();
         if (s.queue.isEmpty() && s.drained != null) {
-            s.drained.complete(null);
-            s.drained = null;
+            // Frames sent here wait in this CPU's backlog until softirq work delivers them, later under load
+            // (ksoftirqd). A marker sent now through the hold device passes the same backlog behind them: when
+            // it is back, they have been delivered, and a rule change can no longer let new frames overtake them.
+            if (s.markerSeen) {
+                s.drained.complete(null);
+                s.drained = null;
+            } else if (!s.markerPending) {
+                sendMarker(s);
+            }
         }
         completeIfDone(s);
     }

@@ -48,7 +48,10 @@ final class HoldSlot {
     /** When the target port first refused the frame at the head of the queue (full), or -1. */
     long blockedSince = -1;
     long markerSequence;
+    /** The last marker sent came back through the hold device. */
     boolean markerSeen;
+    /** A marker was sent and has not come back yet. */
+    boolean markerPending;
 
     CompletableFuture<Void> firstFrame = new CompletableFuture<>();
     CompletableFuture<Void> drained;

@@ -13,10 +13,12 @@ import net.mignet.linkemu.HoldReport;
  * Closing a hold that was neither released nor restored restores it, so try-with-resources rolls back.
  *
  * <p>Order on release: the held frames go out of the new port first, and frames that arrive meanwhile are
- * sent right behind them through the hold (the rules still point there); only then do the rules change to the
- * new port, and the frames that were on their way to the hold at that moment are sent last. So a new frame
- * overtakes a held one only if it arrives within the few microseconds between the rule change and the hold
- * loop reading the last in-flight frame.
+ * sent right behind them through the hold (the rules still point there), until the queue is empty and a marker
+ * frame sent after the last of them has come back through the hold device (so the kernel has delivered them:
+ * under load it defers that to ksoftirqd, per CPU). Only then do the rules change to the new port, and the
+ * frames that were on their way to the hold at that moment are sent last, up to a second marker. A new frame
+ * can overtake a held one only if it arrives within the microseconds between the rule change and the hold
+ * loop sending the last in-flight frame (never seen in the tests: a 20 000 frames/s stream arrived in order).
  */
 public final class FrameHold implements AutoCloseable {
     private final FlowTable table;
