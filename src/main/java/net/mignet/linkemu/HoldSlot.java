@@ -50,6 +50,8 @@ final class HoldSlot {
     long markerSequence;
     /** The last marker sent came back through the hold device. */
     boolean markerSeen;
+    /** Between the start of a release (or restore) and its report. */
+    boolean releasing;
     /** A marker was sent and has not come back yet. */
     boolean markerPending;
 
