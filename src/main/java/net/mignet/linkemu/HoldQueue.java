@@ -35,7 +35,7 @@ public final class HoldQueue {
         return slot.device;
     }
 
-    /** Frames queued now. */
+    /** Frames queued now; while only holding, counted every 5 ms (frames wait in the kernel meanwhile). */
     public int held() {
         return slot.queued;
     }

@@ -45,7 +45,7 @@ public final class FrameHold implements AutoCloseable {
         return oldPort;
     }
 
-    /** Frames held now (0 after the hold ended). */
+    /** Frames held now (0 after the hold ended); counted every 5 ms while holding, so it may lag that much. */
     public int held() {
         return queue.held();
     }
