@@ -26,10 +26,6 @@ final class HoldLoop implements AutoCloseable {
     /** Frames read at once from a device that only holds, read in batches (see HOLDING_READ_NANOS). */
     private static final int HOLDING_BURST = 4096;
     private static final int POLLFD_BYTES = 8;
-    /** IEEE 802 local experimental EtherType, used for the marker frames of a release. */
-    static final int MARKER_ETHERTYPE = 0x88B5;
-    private static final long MARKER_MAGIC = 0x6d69676e6574484cL; // "mignetHL"
-    private static final int MARKER_BYTES = PacketSocket.VNET_HDR + 14 + 16;
     /** How soon a send the target port refused (its queue full) is tried again. */
     private static final long RETRY_NANOS = 100_000;
     /**
@@ -60,7 +56,9 @@ final class HoldLoop implements AutoCloseable {
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment timespec = arena.allocate(16, 8);
-    private final MemorySegment marker = arena.allocate(MARKER_BYTES, 8);
+    private final HoldMarker marker = new HoldMarker(arena);
+    /** A release runs on one CPU: see {@link CpuPin} and the marker sent before the rule change. */
+    private final CpuPin cpuPin = new CpuPin(arena);
     private final ReceiveContext receiveContext = new ReceiveContext(arena);
     private final Thread thread;
     private MemorySegment pollFds = MemorySegment.NULL;
@@ -68,10 +66,6 @@ final class HoldLoop implements AutoCloseable {
     private int pollCount;
     private boolean pollSetChanged = true;
     private Frame spare;
-    /** The CPUs the thread may run on when not releasing, saved when it is pinned for a release. */
-    private final MemorySegment allCpus = arena.allocate(Native.CPU_SET_BYTES, 8);
-    private final MemorySegment oneCpu = arena.allocate(Native.CPU_SET_BYTES, 8);
-    private boolean pinned;
 
     HoldLoop(Consumer<String> log) {
         this.log = log;
@@ -138,7 +132,7 @@ final class HoldLoop implements AutoCloseable {
                 slot.releaseStartedAt = startedAt;
             }
             slot.releasing = true;
-            pinWhileReleasing();
+            cpuPin.pin();
             // Frames waiting in the socket (read in batches while holding) join the queue first, in order.
             receiveBurst(slot);
             slot.mode = HoldSlot.Mode.FORWARDING;
@@ -192,8 +186,7 @@ final class HoldLoop implements AutoCloseable {
         slot.markerSequence++;
         slot.markerSeen = false;
         slot.markerPending = true;
-        writeMarker(slot.markerSequence);
-        long sent = slot.injector.send(marker, MARKER_BYTES);
+        long sent = slot.injector.send(marker.withSequence(slot.markerSequence), HoldMarker.BYTES);
         if (sent < 0) {
             log.accept("!!! frame hold: cannot send a marker on " + slot.device + " ("
                     + NativeCalls.strerror((int) -sent) + "); frames still on their way may be overtaken");
@@ -208,7 +201,7 @@ final class HoldLoop implements AutoCloseable {
             slot.releasing = false;
             slot.finished = null;
             if (slots.stream().noneMatch(o -> o.releasing)) {
-                unpin();
+                cpuPin.release();
             }
             return report(slot, System.nanoTime());
         });
@@ -222,7 +215,7 @@ final class HoldLoop implements AutoCloseable {
             slot.mode = HoldSlot.Mode.IDLE;
             slot.releasing = false;
             if (slots.stream().noneMatch(o -> o.releasing)) {
-                unpin();
+                cpuPin.release();
             }
             return null;
         });
@@ -320,7 +313,7 @@ final class HoldLoop implements AutoCloseable {
                 s.overflow++; // truncated: cannot be sent on intact
                 continue;
             }
-            if (isMarker(spare.buffer, n, s.markerSequence)) {
+            if (HoldMarker.matches(spare.buffer, n, s.markerSequence)) {
                 s.markerSeen = true;
                 s.markerPending = false;
                 continue;
@@ -406,34 +399,8 @@ final class HoldLoop implements AutoCloseable {
             s.finished.complete(report(s, System.nanoTime()));
             s.finished = null;
             if (slots.stream().noneMatch(o -> o.releasing)) {
-                unpin();
+                cpuPin.release();
             }
-        }
-    }
-
-    /**
-     * Frames this thread sends wait in the backlog of the CPU it runs on until softirq work delivers them, which
-     * the kernel defers to ksoftirqd under load. If the thread moved to another CPU in the middle of a release,
-     * frames sent from there could be delivered before earlier ones still waiting on the first CPU (seen: the
-     * last 50 of 2 000 released frames behind 20 later ones). So a release stays on one CPU.
-     */
-    private void pinWhileReleasing() {
-        if (pinned) {
-            return;
-        }
-        int cpu = Native.currentCpu();
-        if (cpu < 0 || cpu >= Native.CPU_SET_BYTES * 8 || !Native.getAffinity(allCpus)) {
-            return;
-        }
-        oneCpu.fill((byte) 0);
-        oneCpu.set(ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
-        pinned = Native.setAffinity(oneCpu);
-    }
-
-    private void unpin() {
-        if (pinned) {
-            Native.setAffinity(allCpus);
-            pinned = false;
         }
     }
 
@@ -455,27 +422,6 @@ final class HoldLoop implements AutoCloseable {
         }
         s.queued = 0;
         s.queuedBufferBytes = 0;
-    }
-
-    /** Ethernet frame from and to a locally administered address, EtherType 0x88B5, magic and sequence. */
-    private void writeMarker(long sequence) {
-        marker.fill((byte) 0);
-        for (int i = 0; i < 12; i++) {
-            marker.set(ValueLayout.JAVA_BYTE, PacketSocket.VNET_HDR + i, i % 6 == 0 ? (byte) 0x02 : (byte) 0);
-        }
-        marker.set(ValueLayout.JAVA_BYTE, PacketSocket.VNET_HDR + 12, (byte) (MARKER_ETHERTYPE >> 8));
-        marker.set(ValueLayout.JAVA_BYTE, PacketSocket.VNET_HDR + 13, (byte) MARKER_ETHERTYPE);
-        marker.set(ValueLayout.JAVA_LONG_UNALIGNED, PacketSocket.VNET_HDR + 14, MARKER_MAGIC);
-        marker.set(ValueLayout.JAVA_LONG_UNALIGNED, PacketSocket.VNET_HDR + 22, sequence);
-    }
-
-    private static boolean isMarker(MemorySegment frame, long length, long expectedSequence) {
-        int type = PacketSocket.VNET_HDR + 12;
-        return length >= MARKER_BYTES
-                && (frame.get(ValueLayout.JAVA_BYTE, type) & 0xff) == MARKER_ETHERTYPE >> 8
-                && (frame.get(ValueLayout.JAVA_BYTE, type + 1) & 0xff) == (MARKER_ETHERTYPE & 0xff)
-                && frame.get(ValueLayout.JAVA_LONG_UNALIGNED, type + 2) == MARKER_MAGIC
-                && frame.get(ValueLayout.JAVA_LONG_UNALIGNED, type + 10) == expectedSequence;
     }
 
     private int revents(int i) {
