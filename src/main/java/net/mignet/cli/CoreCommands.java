@@ -143,8 +143,9 @@ public final class CoreCommands {
             out.println("(no rules: every frame goes to the learning bridge)");
         }
         for (FlowEntry e : entries) {
-            out.printf(" id=%d, n_packets=%d, n_bytes=%d, %s%n", e.id(), e.packets(), e.bytes(),
-                    FlowRuleFormatter.format(e.rule()));
+            out.printf(" id=%d, n_packets=%d, n_bytes=%d, %s%s%n", e.id(), e.packets(), e.bytes(),
+                    FlowRuleFormatter.format(e.rule()),
+                    e.held() ? "  # held: frames for " + String.join(",", e.heldPorts()) + " queue at the switch" : "");
         }
     }
 

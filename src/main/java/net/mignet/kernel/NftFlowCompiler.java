@@ -3,6 +3,7 @@ package net.mignet.kernel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRule;
@@ -39,6 +40,16 @@ public final class NftFlowCompiler {
      */
     public static String compile(String table, List<String> ports, List<NumberedRule> rules,
             Collection<Long> removedIds, boolean rebind) {
+        return compile(table, ports, rules, removedIds, rebind, Map.of());
+    }
+
+    /**
+     * As {@link #compile(String, List, List, Collection, boolean)}, with some ports diverted: a rule's output to
+     * a port in {@code diverted} goes to the device it maps to instead (a frame hold's device, which is no port of
+     * the switch and has no chain). The rules themselves, their ids and counters stay as they are.
+     */
+    public static String compile(String table, List<String> ports, List<NumberedRule> rules,
+            Collection<Long> removedIds, boolean rebind, Map<String, String> diverted) {
         StringBuilder s = new StringBuilder();
         s.append("table netdev ").append(table).append(" { }\n");
         s.append("flush table netdev ").append(table).append('\n');
@@ -59,7 +70,7 @@ public final class NftFlowCompiler {
             for (NumberedRule r : rules) {
                 String inPort = r.rule().match().inPort();
                 if (inPort == null || inPort.equals(port)) {
-                    s.append("    ").append(ruleText(r, port, ports)).append('\n');
+                    s.append("    ").append(ruleText(r, port, ports, diverted)).append('\n');
                 }
             }
             s.append("  }\n");
@@ -81,9 +92,13 @@ public final class NftFlowCompiler {
 
     /** One rule in the chain of {@code inPort}: its match, its counter, its action. */
     static String ruleText(NumberedRule r, String inPort, List<String> ports) {
+        return ruleText(r, inPort, ports, Map.of());
+    }
+
+    static String ruleText(NumberedRule r, String inPort, List<String> ports, Map<String, String> diverted) {
         List<String> words = new ArrayList<>(matchWords(r.rule().match()));
         words.add("counter name " + quoted(counterName(r.id())));
-        words.add(actionWords(r.rule().action(), inPort, ports));
+        words.add(actionWords(r.rule().action(), inPort, ports, diverted));
         return String.join(" ", words);
     }
 
@@ -126,11 +141,17 @@ public final class NftFlowCompiler {
      * so a rule without in_port that outputs to port P does nothing for frames arriving on P.
      */
     static String actionWords(FlowAction action, String inPort, List<String> ports) {
+        return actionWords(action, inPort, ports, Map.of());
+    }
+
+    /** As above; outputs to a diverted port go to its device. Only explicit outputs are diverted, not flood. */
+    static String actionWords(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
         List<String> targets = switch (action) {
             case FlowAction.Drop d -> List.of();
             case FlowAction.Normal n -> null;
             case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
-            case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort)).distinct().toList();
+            case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))
+                    .map(p -> diverted.getOrDefault(p, p)).distinct().toList();
         };
         if (targets == null) {
             return "accept";

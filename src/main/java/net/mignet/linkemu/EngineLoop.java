@@ -9,12 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.mignet.kernel.NativeCalls;
@@ -44,26 +39,21 @@ final class EngineLoop implements AutoCloseable {
     }
 
     private final Consumer<String> log;
-    private final int wakeFd;
-    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final LoopMailbox mailbox = new LoopMailbox("the userspace link engine");
     private final Map<Integer, EngineLink> links = new LinkedHashMap<>();
     private final TimerQueue queue = new TimerQueue();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment timespec = arena.allocate(16, 8);
-    private final MemorySegment wakeBuffer = arena.allocate(8, 8);
     private final ReceiveContext receiveContext = new ReceiveContext(arena);
     private final Thread thread;
     private MemorySegment pollFds = MemorySegment.NULL;
     private Direction[] polled = new Direction[0];
     private int pollCount;
     private boolean pollSetChanged = true;
-    private volatile boolean running = true;
-    private volatile Throwable failure;
 
     EngineLoop(Consumer<String> log) {
         this.log = log;
-        this.wakeFd = Native.eventfd();
         this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon().unstarted(this::run);
         thread.start();
     }
@@ -112,40 +102,7 @@ final class EngineLoop implements AutoCloseable {
     }
 
     private <T> T call(Supplier<T> action) {
-        Throwable failed = failure;
-        if (failed != null || !running) {
-            throw new IllegalStateException("the userspace link engine has stopped"
-                    + (failed == null ? "" : ": " + failed), failed);
-        }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        commands.add(() -> {
-            try {
-                result.complete(action.get());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        wake();
-        try {
-            return result.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the userspace link engine did not answer within 10 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the link engine", e);
-        }
-    }
-
-    private void wake() {
-        synchronized (wakeBuffer) {
-            wakeBuffer.set(ValueLayout.JAVA_LONG, 0, 1);
-            Native.write(wakeFd, wakeBuffer, 8);
-        }
+        return mailbox.call(action);
     }
 
     private void run() {
@@ -155,10 +112,10 @@ final class EngineLoop implements AutoCloseable {
         // prompt on a busy machine. Without the right (not root) it runs at normal priority, a little less exact.
         Native.setThreadNice(-10);
         Frame spare = pool.takeLarge();
-        MemorySegment drain = arena.allocate(8, 8);
+        Throwable failure = null;
         try {
-            while (running) {
-                runCommands();
+            while (mailbox.isOpen()) {
+                mailbox.runCommands(false);
                 if (pollSetChanged) {
                     rebuildPollSet();
                 }
@@ -171,7 +128,7 @@ final class EngineLoop implements AutoCloseable {
                     throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
                 }
                 if (revents(0) != 0) {
-                    Native.read(wakeFd, drain, 8);
+                    mailbox.runCommands(true);
                 }
                 for (int i = 1; i < pollCount; i++) {
                     if (revents(i) != 0) {
@@ -183,18 +140,7 @@ final class EngineLoop implements AutoCloseable {
             failure = t;
             log.accept("!!! the userspace link engine stopped: " + t);
         } finally {
-            // Answer commands that raced with the stop, so no caller waits for its timeout.
-            Runnable c;
-            while ((c = commands.poll()) != null) {
-                c.run();
-            }
-        }
-    }
-
-    private void runCommands() {
-        Runnable c;
-        while ((c = commands.poll()) != null) {
-            c.run();
+            mailbox.stopped(failure);
         }
     }
 
@@ -223,7 +169,7 @@ final class EngineLoop implements AutoCloseable {
         pollCount = directions.size() + 1;
         polled = new Direction[pollCount];
         pollFds = arena.allocate((long) pollCount * POLLFD_BYTES, 8);
-        setPollFd(0, wakeFd);
+        setPollFd(0, mailbox.fd());
         for (int i = 1; i < pollCount; i++) {
             polled[i] = directions.get(i - 1);
             setPollFd(i, polled[i].in.fd());
@@ -306,10 +252,7 @@ final class EngineLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        if (running) {
-            running = false;
-            wake();
-        }
+        mailbox.requestStop();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
@@ -324,7 +267,7 @@ final class EngineLoop implements AutoCloseable {
             l.b.close();
         }
         links.clear();
-        NativeCalls.close(wakeFd);
+        mailbox.close();
         pool.close();
         arena.close();
     }

@@ -70,6 +70,13 @@ final class Native {
     private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SETPRIORITY = downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT));
+    private static final MethodHandle SCHED_GETCPU = downcall("sched_getcpu", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SCHED_SETAFFINITY = downcall("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_GETAFFINITY = downcall("sched_getaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    /** Bytes of a {@code cpu_set_t} (1024 CPUs). */
+    static final int CPU_SET_BYTES = 128;
 
     private Native() {
     }
@@ -167,6 +174,33 @@ final class Native {
     static void setTimerSlack(long nanos) {
         try {
             int ignored = (int) PRCTL.invokeExact(callState(), PR_SET_TIMERSLACK, nanos, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The CPU the calling thread runs on now, or -1. */
+    static int currentCpu() {
+        try {
+            return (int) SCHED_GETCPU.invokeExact(callState());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The calling thread's CPU affinity into {@code mask} ({@link #CPU_SET_BYTES}); false on failure. */
+    static boolean getAffinity(MemorySegment mask) {
+        try {
+            return (int) SCHED_GETAFFINITY.invokeExact(callState(), 0, (long) CPU_SET_BYTES, mask) == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Sets the calling thread's CPU affinity (pid 0 is the calling thread); false on failure. */
+    static boolean setAffinity(MemorySegment mask) {
+        try {
+            return (int) SCHED_SETAFFINITY.invokeExact(callState(), 0, (long) CPU_SET_BYTES, mask) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }

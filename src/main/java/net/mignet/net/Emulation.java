@@ -12,6 +12,7 @@ import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.NftSession;
 import net.mignet.kernel.Realizer;
+import net.mignet.linkemu.HoldEngine;
 import net.mignet.linkemu.LinkEmulator;
 import net.mignet.linkemu.LinkEmulators;
 import net.mignet.linkemu.LinkPath;
@@ -39,6 +40,8 @@ public final class Emulation implements AutoCloseable {
     private volatile boolean closed;
     /** The fabric's nftables session, through which every flow table changes. */
     private NftSession nft;
+    /** Frame holds of all switches; made at the first hold. */
+    private HoldEngine holds;
 
     private Emulation(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         this.topology = topology;
@@ -107,7 +110,7 @@ public final class Emulation implements AutoCloseable {
         }
         Map<FlowTable, List<FlowRule>> flows = new LinkedHashMap<>();
         for (SwitchSpec s : topology.switches()) {
-            Switch sw = new Switch(s.name(), id.fabricNamespace(), topology.portsOf(s.name()), nft);
+            Switch sw = new Switch(s.name(), id.fabricNamespace(), topology.portsOf(s.name()), nft, this::holdEngine);
             switches.put(s.name(), sw);
             flows.put(sw.flowTable(), s.flows());
         }
@@ -131,6 +134,16 @@ public final class Emulation implements AutoCloseable {
         if (sw != null) {
             sw.flowTable().rebind();
         }
+    }
+
+    private synchronized HoldEngine holdEngine() {
+        if (closed) {
+            throw new IllegalStateException("emulation " + id + " is closed: no frame hold can start");
+        }
+        if (holds == null) {
+            holds = new HoldEngine(id.fabricNamespace(), log);
+        }
+        return holds;
     }
 
     /** The link emulator in use: netem or userspace. */
@@ -209,6 +222,10 @@ public final class Emulation implements AutoCloseable {
         }
         closed = true;
         long t0 = System.nanoTime();
+        if (holds != null) {
+            // Open holds end with the namespace: their frames are dropped, their devices go with the fabric.
+            holds.close();
+        }
         if (nft != null) {
             nft.close();
         }

@@ -3,6 +3,7 @@ package net.mignet.net;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,8 @@ public final class FlowTable {
     private final String table;
     private final NftSession nft;
     private final List<NftFlowCompiler.NumberedRule> rules = new ArrayList<>();
+    /** Ports whose frames are held: rules that output to one {@code fwd} to its hold device instead. */
+    private final Map<String, String> heldPorts = new LinkedHashMap<>();
     private long nextId = 1;
 
     FlowTable(String switchName, String namespace, List<String> ports, NftSession nft) {
@@ -171,8 +174,71 @@ public final class FlowTable {
         Map<Long, NftCounters.FlowCounters> counters = NftCounters.parse(r.stdout());
         return ordered(rules).stream().map(n -> {
             NftCounters.FlowCounters c = counters.get(n.id());
-            return new FlowEntry(n.id(), n.rule(), c == null ? 0 : c.packets(), c == null ? 0 : c.bytes());
+            List<String> held = n.rule().action() instanceof FlowAction.Output out
+                    ? out.ports().stream().filter(heldPorts::containsKey).toList() : List.of();
+            return new FlowEntry(n.id(), n.rule(), c == null ? 0 : c.packets(), c == null ? 0 : c.bytes(), held);
         }).toList();
+    }
+
+    /** The ports whose frames are held now. */
+    public synchronized List<String> heldPorts() {
+        return List.copyOf(heldPorts.keySet());
+    }
+
+    /**
+     * Starts holding {@code port}: in one transaction, every rule whose action outputs to it (now or while the
+     * hold lasts) sends to {@code device} instead. Rules keep their ids, actions and counters.
+     */
+    synchronized void holdPort(String port, String device) {
+        requirePort(port);
+        if (heldPorts.containsKey(port)) {
+            throw new IllegalStateException("the frames for " + switchName + " port " + port
+                    + " are held already; release or restore that hold first");
+        }
+        heldPorts.put(port, device);
+        try {
+            apply(List.copyOf(rules));
+        } catch (IllegalStateException e) {
+            heldPorts.remove(port);
+            throw e;
+        }
+    }
+
+    /**
+     * Ends the hold of {@code port} in one transaction; with a {@code newPort}, every rule that output to
+     * {@code port} outputs to {@code newPort} instead, keeping its id and counter. Returns the actions the
+     * changed rules had, by id (empty for a restore), so the change can be undone with
+     * {@link #replaceActions}.
+     */
+    synchronized Map<Long, FlowAction> endHold(String port, String newPort) {
+        if (newPort != null) {
+            requirePort(newPort);
+        }
+        String device = heldPorts.remove(port);
+        if (device == null) {
+            throw new IllegalStateException("the frames for " + switchName + " port " + port + " are not held");
+        }
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        Map<Long, FlowAction> previous = new LinkedHashMap<>();
+        if (newPort != null && !newPort.equals(port)) {
+            for (int i = 0; i < rules.size(); i++) {
+                NftFlowCompiler.NumberedRule r = rules.get(i);
+                if (r.rule().action() instanceof FlowAction.Output out && out.ports().contains(port)) {
+                    FlowAction moved = new FlowAction.Output(out.ports().stream()
+                            .map(p -> p.equals(port) ? newPort : p).distinct().toList());
+                    rules.set(i, new NftFlowCompiler.NumberedRule(r.id(),
+                            new FlowRule(r.rule().priority(), r.rule().match(), moved)));
+                    previous.put(r.id(), out);
+                }
+            }
+        }
+        try {
+            apply(before);
+        } catch (IllegalStateException e) {
+            heldPorts.put(port, device);
+            throw e;
+        }
+        return previous;
     }
 
     public String switchName() {
@@ -202,6 +268,13 @@ public final class FlowTable {
                 .thenComparingLong(NftFlowCompiler.NumberedRule::id)).toList();
     }
 
+    void requirePort(String port) {
+        if (!ports.contains(port)) {
+            throw new IllegalArgumentException("switch " + switchName + " has no port '" + port + "' (ports: "
+                    + String.join(", ", ports) + ")");
+        }
+    }
+
     private void checkPorts(FlowRule rule) {
         List<String> named = new ArrayList<>();
         if (rule.match().inPort() != null) {
@@ -227,7 +300,7 @@ public final class FlowTable {
         Set<Long> removed = new HashSet<>();
         before.forEach(r -> removed.add(r.id()));
         rules.forEach(r -> removed.remove(r.id()));
-        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind);
+        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind, heldPorts);
         try {
             nft.apply(script);
         } catch (IllegalStateException e) {

@@ -50,6 +50,22 @@ class NftFlowCompilerTest {
     }
 
     @Test
+    void outputs_to_a_held_port_go_to_its_hold_device_and_nothing_else_changes() {
+        Map<String, String> held = Map.of("s1-h2", "_hold0");
+        assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=output:s1-h2").action(), "s1-h1", PORTS,
+                held)).isEqualTo("fwd to \"_hold0\"");
+        assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=output:s1-h2,output:s1-h3").action(),
+                "s1-h1", PORTS, held)).isEqualTo("dup to \"_hold0\" fwd to \"s1-h3\"");
+        // A frame that came in on the held port is still never sent back to it, held or not.
+        assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=output:s1-h2").action(), "s1-h2", PORTS,
+                held)).isEqualTo("drop");
+        String script = NftFlowCompiler.compile("mignet_s1", PORTS,
+                List.of(rule(4, "in_port=s1-h1 actions=output:s1-h2")), List.of(), false, held);
+        assertThat(script).contains("counter r4 { }").contains("counter name \"r4\" fwd to \"_hold0\"")
+                .doesNotContain("ingress device \"_hold0\"");
+    }
+
+    @Test
     void counters_are_read_back_by_rule_id() {
         String listing = """
                 table netdev mignet_s1 {

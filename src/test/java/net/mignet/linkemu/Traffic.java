@@ -17,12 +17,12 @@ import net.mignet.net.Emulation;
 import net.mignet.net.Host;
 
 /** Test traffic between emulated hosts: sequence-numbered UDP, and iperf3 runs. */
-final class Traffic {
+public final class Traffic {
     private Traffic() {
     }
 
     /** A UDP socket opened inside a host's namespace (it stays bound there, whatever thread uses it). */
-    static DatagramChannel udp(Emulation net, String host, InetSocketAddress bind) {
+    public static DatagramChannel udp(Emulation net, String host, InetSocketAddress bind) {
         return NamespaceThread.call(net.host(host).namespace(), () -> {
             try {
                 DatagramChannel ch = DatagramChannel.open();
