@@ -28,7 +28,7 @@ final class Redirect {
      * for the report.
      */
     record SwitchChanges(Switch sw, Map<Long, FlowAction> actions, Map<Long, FlowAction> previous,
-            List<String> described) {
+            List<String> described, Map<String, String> portSwaps) {
     }
 
     private Redirect() {
@@ -70,7 +70,7 @@ final class Redirect {
                 }
             }
             if (!actions.isEmpty()) {
-                changes.add(new SwitchChanges(sw, actions, previous, described));
+                changes.add(new SwitchChanges(sw, actions, previous, described, Map.copyOf(swaps)));
             }
         });
         return changes;
@@ -95,7 +95,7 @@ final class Redirect {
 
     /** The changes that put the rules back as they were. */
     static List<SwitchChanges> undo(List<SwitchChanges> changes) {
-        return changes.stream().map(c -> new SwitchChanges(c.sw(), c.previous(), c.actions(), List.of())).toList();
+        return changes.stream().map(c -> new SwitchChanges(c.sw(), c.previous(), c.actions(), List.of(), c.portSwaps())).toList();
     }
 
     static void apply(List<SwitchChanges> changes) {

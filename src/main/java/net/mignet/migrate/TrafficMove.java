@@ -1,7 +1,11 @@
 package net.mignet.migrate;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import net.mignet.linkemu.HoldReport;
+import net.mignet.net.FrameHold;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
 import net.mignet.topo.LinkEnd;
@@ -14,6 +18,8 @@ import net.mignet.topo.LinkEnd;
  */
 public final class TrafficMove {
     private final List<Redirect.SwitchChanges> changes;
+    /** Each hold with the port its frames go to on release. */
+    private final Map<FrameHold, String> holds = new LinkedHashMap<>();
     private boolean redirected;
 
     private TrafficMove(List<Redirect.SwitchChanges> changes) {
@@ -69,18 +75,40 @@ public final class TrafficMove {
 
     /** Frames the rules would send to the old host are held at the switch from now on. */
     public void hold() {
-        // Holding needs the switch's frame queue; until then the move is a plain redirect at release.
+        try {
+            for (Redirect.SwitchChanges c : changes) {
+                c.portSwaps().forEach((oldPort, newPort) -> holds.put(c.sw().hold(oldPort), newPort));
+            }
+        } catch (RuntimeException e) {
+            restore();
+            throw e;
+        }
     }
 
     /** The rules send to the new host, and the held frames go there first, in order. */
     public HeldFrames release() {
-        redirect();
-        return HeldFrames.NONE;
+        HeldFrames total = HeldFrames.NONE;
+        for (Map.Entry<FrameHold, String> h : holds.entrySet()) {
+            total = total.plus(held(h.getKey().release(h.getValue())));
+        }
+        holds.clear();
+        redirected = true;
+        return total;
     }
 
     /** Rollback of a hold: the rules send to the old host again, the held frames go there. */
     public HeldFrames restore() {
-        undo();
-        return HeldFrames.NONE;
+        HeldFrames total = HeldFrames.NONE;
+        for (FrameHold h : holds.keySet()) {
+            if (h.isOpen()) {
+                total = total.plus(held(h.restore()));
+            }
+        }
+        holds.clear();
+        return total;
+    }
+
+    private static HeldFrames held(HoldReport r) {
+        return new HeldFrames(r.framesHeld(), r.bytesHeld(), r.longestHeld(), r.lost());
     }
 }
