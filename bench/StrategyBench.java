@@ -2,14 +2,15 @@
 // 20 migrations back and forth between h2 and h3 while mignet's counter client on h1 asks for the counter:
 //
 //   handover          mignet's built-in counter service (the documented handover protocol)
-//   recipe            the original example's server as published (examples/original/server.py), by its recipe
+//   recipe            the original example's server (examples/original/server.py), by its recipe
 //   checkpoint        the same server, started without --get_state, checkpointed and restored with CRIU
 //   checkpoint --lazy the same, restored at once with its pages fetched on demand (post-copy)
 //
-//     sudo bench/run StrategyBench [migrations] [--interval 1s] [--only handover,recipe,checkpoint,lazy]
+//     sudo bench/run StrategyBench [migrations] [--interval 10ms] [--only handover,recipe,checkpoint,lazy]
 //
-// The client's timeout is long (2 s), so a request is never sent twice: with the original server, which keeps
-// no reply cache, a retry would be counted twice. Prints client downtime p50/p99/max and the whole migration
+// The original server runs with --pause 0: its 0.5 s sleep after each reply would hide the migration from the
+// client. The client sends the original plain request (--plain yes) every 10 ms with a long timeout (2 s), so a
+// request is never sent twice: the original server keeps no reply cache, and a retry would be counted twice. Prints client downtime p50/p99/max and the whole migration
 // time per strategy, the process's memory for checkpoint, and checks that the counter went strictly 1, 2, 3, ...
 // (nothing lost, nothing repeated). Raw numbers go to bench/results/strategies.csv.
 
@@ -53,7 +54,7 @@ interface Configure {
 
 void main(String[] args) throws Exception {
     int migrations = 20;
-    String interval = "1s";
+    String interval = "10ms";
     List<String> only = List.of("handover", "recipe", "checkpoint", "lazy");
     for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -62,10 +63,10 @@ void main(String[] args) throws Exception {
             default -> migrations = Integer.parseInt(args[i]);
         }
     }
-    MigrationRecipe recipe = MigrationRecipe.of(Map.of("successor", "python3 " + SERVER + " {host} --get_state",
+    MigrationRecipe recipe = MigrationRecipe.of(Map.of("successor", "python3 " + SERVER + " {host} --get_state --pause 0",
             "ready", "udp:9999", "trigger", "TERM", "done", "log:^Got the counter"));
     Deploy original = (apps, host) -> {
-        App a = apps.deploy("counter", host, List.of("python3", SERVER, "h2"));
+        App a = apps.deploy("counter", host, List.of("python3", SERVER, "h2", "--pause", "0"));
         awaitLine(a, "Serving from");
         return a;
     };
@@ -93,7 +94,7 @@ void main(String[] args) throws Exception {
             App service = s.deploy().on(apps, net.host("h2"));
             memory.put(s, residentKb(service.pid()));
             App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
-                    List.of("--server", "10.0.0.12:8888", "--interval", interval, "--timeout", "2s"));
+                    List.of("--server", "10.0.0.12:8888", "--interval", interval, "--timeout", "2s", "--plain", "yes"));
             awaitCounter(client, 3);
             for (int i = 0; i < migrations; i++) {
                 String target = i % 2 == 0 ? "h3" : "h2";

@@ -15,6 +15,8 @@ import time
 parser = argparse.ArgumentParser()
 parser.add_argument("hostname")
 parser.add_argument("--get_state", action="store_true")
+# Not in the original: benchmarks set it to 0 so the sleep does not hide the migration from the client.
+parser.add_argument("--pause", type=float, default=0.5, help="seconds to sleep after each reply (original: 0.5)")
 args = parser.parse_args()
 
 OWN = "192.168.0.12" if args.hostname == "h2" else "192.168.0.13"
@@ -46,4 +48,4 @@ while True:
     data, client = service.recvfrom(1024)
     counter += 1
     service.sendto(str(counter).encode(), client)
-    time.sleep(0.5)
+    time.sleep(args.pause)

@@ -20,7 +20,7 @@ import java.util.Set;
  * retries, from which downtime is computed.
  */
 public final class CounterClient {
-    static final Set<String> OPTIONS = Set.of("server", "interval", "timeout", "count", "id");
+    static final Set<String> OPTIONS = Set.of("server", "interval", "timeout", "count", "id", "plain");
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(2);
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(1);
 
@@ -50,7 +50,10 @@ public final class CounterClient {
         Duration interval = args.duration("interval", "1s");
         String timeout = args.get("timeout", "auto");
         long count = args.number("count", Long.MAX_VALUE);
-        String id = args.get("id", "c" + ProcessHandle.current().pid());
+        // --plain yes: the original example's request without an id, for services that know no other; a retry
+        // then cannot be told from a new request, so give such a client a long --timeout.
+        boolean plain = args.get("plain", "no").equals("yes");
+        String id = plain ? null : args.get("id", "c" + ProcessHandle.current().pid());
         Duration fixed = timeout.equals("auto") ? null : args.duration("timeout", timeout);
         try (DatagramSocket socket = new DatagramSocket()) {
             new CounterClient(socket, server, id, fixed).run(interval, count);
@@ -97,7 +100,7 @@ public final class CounterClient {
                 }
                 CounterProtocol.Reply r = CounterProtocol.parseReply(
                         new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8));
-                if (r != null && id.equals(r.client()) && r.seq() == seq) {
+                if (r != null && (id == null ? r.client() == null : id.equals(r.client()) && r.seq() == seq)) {
                     reply = r; // anything else is a late answer to an earlier try, already counted
                 }
             }
