@@ -112,6 +112,11 @@ public final class CriuInstallation {
         } else {
             tried.add("no criu on PATH");
         }
+        return fromCachedRoot(cacheDir, log, tried);
+    }
+
+    /** The root under {@code cacheDir}, built now when missing; {@code tried} says what was tried before. */
+    static CriuLookup fromCachedRoot(Path cacheDir, Consumer<String> log, List<String> tried) {
         Path root = cacheDir.resolve("criu-root");
         if (!Files.isDirectory(root)) {
             Optional<String> why = buildRoot(root, log);

@@ -72,10 +72,12 @@ final class CriuRootBuilder {
         Path lockFile = root.resolveSibling(root.getFileName() + ".lock");
         IN_PROCESS.lock();
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            if (!Files.isDirectory(root)) {
-                log.accept("criu root: waiting for the lock " + lockFile + " (another process may be building)");
+            FileLock held = channel.tryLock();
+            if (held == null) {
+                log.accept("criu root: waiting for " + lockFile + ": another process is building the root");
+                held = channel.lock();
             }
-            try (FileLock lock = channel.lock()) {
+            try (FileLock lock = held) {
                 if (Files.isDirectory(root)) {
                     return root; // built by another process while we waited
                 }

@@ -300,7 +300,7 @@ public final class Criu {
      */
     private static void requireNoSessionOfOurOwn() {
         try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String stat = Files.readAllLines(Path.of("/proc/self/stat")).getFirst();
             String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long session = Long.parseLong(after[3]);
             if (session == ProcessHandle.current().pid()) {
