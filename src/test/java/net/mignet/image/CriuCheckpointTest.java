@@ -128,6 +128,28 @@ class CriuCheckpointTest {
                     (t2 - t1) / 1e6, copied / 1024, (t3 - t2) / 1e6, (t3 - t0) / 1e6);
             assertThat(pagesBytes).isPositive();
             assertThat(stateBytes).as("pages travelled over h3's state link").isGreaterThanOrEqualTo(pagesBytes);
+
+            // Back to h2 with every image written locally and copied, for comparison: no page server.
+            Path local = work.resolve("h3-local");
+            long t4 = System.nanoTime();
+            Duration localDump = criu.dump(CriuDumpOptions.of(restoredPid, h3.namespace(), local)
+                    .withExternalTtys(List.of(CriuTty.of(in.slavePath()), CriuTty.of(out.slavePath()),
+                            CriuTty.of(err.slavePath()))));
+            TestChildren.killAndReap(restoredPid); // criu killed it; reaping frees its pid for the copy
+            long t5 = System.nanoTime();
+            long all = Criu.copyImages(local, work.resolve("h2-local"));
+            long t6 = System.nanoTime();
+            restoredPid = criu.restore(CriuRestoreOptions.of(work.resolve("h2-local"), h2.namespace())
+                    .withTerminals(List.of(InheritedTerminal.of(0, in.slavePath()),
+                            InheritedTerminal.of(1, out.slavePath()), InheritedTerminal.of(2, err.slavePath()))))
+                    .pid();
+            long t7 = System.nanoTime();
+            redirect(net, "s1-h2");
+            assertThat(query(h1)).as("the counter goes on back in h2").isEqualTo("4");
+            assertThat(out.await("count 4"::equals, Duration.ofSeconds(5))).as("%s", out.lines()).isTrue();
+            System.out.printf("criu plain migration back without a page server: dump to local images %.1f ms,"
+                            + " copy %.1f ms (%d KiB), restore %.1f ms; frozen %.1f ms in all%n",
+                    localDump.toNanos() / 1e6, (t6 - t5) / 1e6, all / 1024, (t7 - t6) / 1e6, (t7 - t4) / 1e6);
         } finally {
             if (restoredPid > 0) {
                 TestChildren.killAndReap(restoredPid);
