@@ -1,56 +1,46 @@
 package net.mignet.app;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import net.mignet.kernel.Signals;
 import net.mignet.net.Host;
+import net.mignet.topo.MigrationMethod;
 
 /**
- * A program running on an emulated host: a real process inside the host's namespace, with its output captured
- * line by line with timestamps.
+ * A program running on an emulated host: a real process inside the host's network namespace, with its output
+ * captured line by line with timestamps.
  */
 public final class App {
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+    /** What {@link #awaitExit()} returns when the process ended but its status cannot be known. */
+    public static final int UNKNOWN_STATUS = -1;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(2);
 
     private volatile String name;
     private final Host host;
     private final List<String> argv;
-    private final Process process;
+    private final AppProcess process;
     private final Instant started;
     private final AppLog log;
-    private final Thread stdoutReader;
-    private final Thread stderrReader;
+    private final AppIo io;
+    /** Set when a restored copy took over: this one is over, whatever its pid does from now on. */
+    private volatile boolean handedOver;
+    private volatile MigrationMethod migration;
 
-    App(String name, Host host, List<String> argv, Process process, AppLog log) {
+    App(String name, Host host, List<String> argv, AppProcess process, AppLog log, AppIo io) {
         this.name = name;
         this.host = host;
         this.argv = List.copyOf(argv);
         this.process = process;
         this.started = Instant.now();
         this.log = log;
-        this.stdoutReader = capture(process.getInputStream(), LogLine.Stream.STDOUT);
-        this.stderrReader = capture(process.getErrorStream(), LogLine.Stream.STDERR);
-        process.onExit().thenRun(log::wakeAll);
-    }
-
-    private Thread capture(InputStream stream, LogLine.Stream which) {
-        return Thread.ofVirtual().name("app-" + name + "-" + which).start(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    log.append(new LogLine(Instant.now(), which, line));
-                }
-            } catch (IOException e) {
-                // The pipe closed: the app (or mignet's side) is gone.
-            }
-        });
+        this.io = io;
+        process.exit().thenRun(log::wakeAll);
     }
 
     public String name() {
@@ -70,7 +60,7 @@ public final class App {
         return argv;
     }
 
-    /** The pid of the program itself ({@code ip netns exec} replaces itself with the program). */
+    /** The pid of the program itself (it is started directly in the host's namespace, no wrapper stays). */
     public long pid() {
         return process.pid();
     }
@@ -83,20 +73,36 @@ public final class App {
         return log;
     }
 
+    /**
+     * The app's pseudo-terminals, in descriptor order (0, 1, 2), with what a checkpoint needs to re-attach
+     * them; empty when it was deployed with pipes ({@code --no-tty}).
+     */
+    public List<AppTerminal> terminals() {
+        return io.terminals();
+    }
+
+    AppIo io() {
+        return io;
+    }
+
     public AppState state() {
-        return process.isAlive() ? AppState.RUNNING : AppState.EXITED;
+        return isRunning() ? AppState.RUNNING : AppState.EXITED;
     }
 
     public boolean isRunning() {
-        return process.isAlive();
+        return !handedOver && process.isAlive();
     }
 
     /**
      * The exit status once the app has ended: its exit code, or 128 + the signal number when a signal ended
-     * it (the shell's convention).
+     * it (the shell's convention). Empty while it runs, and when the status cannot be known (a process that
+     * was not the JVM's child; an instance whose restored copy took over).
      */
     public OptionalInt exitStatus() {
-        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        if (handedOver || !process.exit().isDone()) {
+            return OptionalInt.empty();
+        }
+        return process.exit().join();
     }
 
     /**
@@ -104,39 +110,43 @@ public final class App {
      * {@code handover}). Programs that do not read their input ignore it.
      */
     public void sendLine(String line) {
-        synchronized (process) {
-            try {
-                java.io.OutputStream in = process.getOutputStream();
-                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                in.flush();
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot write to " + name + ": " + e.getMessage()
-                        + (process.isAlive() ? "" : " (it has exited)"), e);
-            }
+        try {
+            io.sendLine(line);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot write to " + name + ": " + e.getMessage()
+                    + (isRunning() ? "" : " (it has exited)"), e);
         }
     }
 
-    /**
-     * Sends SIGTERM without waiting, e.g. to make a service hand its state over. Signals go through the
-     * process handle: {@link Process#destroy()} also closes the pipes, which would lose the app's last words
-     * and kill it with SIGPIPE when it prints them.
-     */
+    /** Sends SIGTERM without waiting, e.g. to make a service hand its state over. */
     public void terminate() {
-        process.toHandle().destroy();
+        if (!handedOver) {
+            process.terminate();
+        }
+    }
+
+    /** Sends signal {@code number} (e.g. 10 for SIGUSR1); false when the app has exited. */
+    public boolean signal(int number) {
+        return isRunning() && Signals.send(pid(), number);
+    }
+
+    /** How this app moves to another host, or empty: by checkpoint when available. */
+    public java.util.Optional<MigrationMethod> migrationMethod() {
+        return java.util.Optional.ofNullable(migration);
+    }
+
+    /** Declares how this app migrates (a recipe, mignet's handover protocol, or checkpoint). */
+    public App migratesBy(MigrationMethod method) {
+        this.migration = method;
+        return this;
     }
 
     /** SIGTERM, then SIGKILL if the app is still running after {@code grace}; returns the exit status. */
     public int stop(Duration grace) {
-        if (process.isAlive()) {
+        if (isRunning()) {
             terminate();
-            try {
-                if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.toHandle().destroyForcibly();
-                    process.waitFor();
-                }
-            } catch (InterruptedException e) {
-                process.toHandle().destroyForcibly();
-                Thread.currentThread().interrupt();
+            if (!awaitExit(grace) && !handedOver) {
+                process.kill();
             }
         }
         return awaitExit();
@@ -146,26 +156,52 @@ public final class App {
         return stop(DEFAULT_GRACE);
     }
 
-    /** Waits for the app to end by itself and for its last output lines to be captured. */
+    /**
+     * Waits for the app to end by itself and for its last output lines to be captured; returns its exit status,
+     * or {@link #UNKNOWN_STATUS}.
+     */
     public int awaitExit() {
+        if (handedOver) {
+            return UNKNOWN_STATUS;
+        }
         try {
-            int status = process.waitFor();
-            stdoutReader.join(Duration.ofSeconds(2));
-            stderrReader.join(Duration.ofSeconds(2));
-            return status;
+            OptionalInt status = process.exit().get();
+            io.awaitDrained(DRAIN_TIMEOUT);
+            return status.orElse(UNKNOWN_STATUS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for " + name, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot wait for " + name + ": " + e.getCause().getMessage(), e);
         }
     }
 
+    /** Waits up to {@code timeout} for the app to end; true when it has (its output is then in the log). */
     public boolean awaitExit(Duration timeout) {
+        if (handedOver) {
+            return true;
+        }
         try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            process.exit().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            io.awaitDrained(DRAIN_TIMEOUT);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        } catch (ExecutionException e) {
+            return true;
         }
+    }
+
+    /**
+     * This instance was checkpointed and a restored copy carries on (CRIU killed this process): from now on it
+     * counts as ended and never signals its old pid, which the restored copy may well have again.
+     */
+    void markHandedOver() {
+        handedOver = true;
+        log.wakeAll();
     }
 
     @Override

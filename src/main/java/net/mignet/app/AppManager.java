@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import net.mignet.kernel.ChildSpawn;
+import net.mignet.kernel.NetnsEnter;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
+import net.mignet.topo.MigrationMethod;
 
 /** Deploys programs on the hosts of one emulation and keeps track of them. */
 public final class AppManager implements AutoCloseable {
@@ -22,27 +25,67 @@ public final class AppManager implements AutoCloseable {
         this.emulation = emulation;
     }
 
-    /** Starts {@code argv} on {@code host} as an app named {@code name}; names are unique among live apps. */
-    public synchronized App deploy(String name, Host host, List<String> argv) {
+    /**
+     * Starts {@code argv} on {@code host} as an app named {@code name}, with pseudo-terminals as standard input,
+     * output and error; names are unique among live apps.
+     */
+    public App deploy(String name, Host host, List<String> argv) {
+        return deploy(name, host, argv, DeployOptions.DEFAULT);
+    }
+
+    /**
+     * Starts {@code argv} inside {@code host}'s network namespace (only that one: no mount namespace of its own,
+     * so CRIU can checkpoint it) as an app named {@code name}.
+     */
+    public synchronized App deploy(String name, Host host, List<String> argv, DeployOptions options) {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
             throw new IllegalArgumentException("app name '" + name + "' must be letters, digits, '_', '.', '-'");
+        }
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("no command given for app '" + name + "'");
         }
         App existing = apps.get(name);
         if (existing != null && existing.isRunning()) {
             throw new IllegalStateException("an app named '" + name + "' is already running on "
                     + existing.host().name() + "; stop or remove it first, or pick another name");
         }
+        if (existing != null) {
+            apps.remove(name);
+            release(existing);
+        }
         Path logFile = emulation.id().stateDirectory().resolve("apps").resolve(name + ".log");
+        AppLog log;
         try {
-            AppLog log = new AppLog(logFile);
-            Process process = host.processBuilder(argv).start();
-            App app = new App(name, host, argv, process, log);
+            log = new AppLog(logFile);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the log " + logFile + " of " + name + ": " + e.getMessage(),
+                    e);
+        }
+        try {
+            App app = options.tty() ? startWithTerminals(name, host, argv, log) : startWithPipes(name, host, argv, log);
             apps.put(name, app);
             return app;
-        } catch (IOException e) {
+        } catch (RuntimeException | IOException e) {
+            log.close();
             throw new IllegalStateException("cannot start " + String.join(" ", argv) + " on " + host.name() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static App startWithTerminals(String name, Host host, List<String> argv, AppLog log) {
+        TerminalIo io = TerminalIo.open(name, log);
+        try {
+            long pid = ChildSpawn.inNetworkNamespace(host.namespace(), argv, System.getenv(), io.childStdio());
+            return new App(name, host, argv, AppProcess.adopt(pid), log, io);
+        } catch (RuntimeException e) {
+            io.close();
+            throw e;
+        }
+    }
+
+    private static App startWithPipes(String name, Host host, List<String> argv, AppLog log) throws IOException {
+        Process process = new ProcessBuilder(NetnsEnter.argv(host.namespace(), argv)).start();
+        return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log));
     }
 
     public App deploy(String name, String hostName, List<String> argv) {
@@ -51,7 +94,29 @@ public final class AppManager implements AutoCloseable {
 
     /** Starts a built-in Java program (a class with a {@code main}) on a host, with a fast-starting JVM. */
     public App deployJava(String name, Host host, Class<?> mainClass, List<String> args) {
-        return deploy(name, host, JavaLauncher.argv(mainClass, args));
+        return deployJava(name, host, mainClass, args, DeployOptions.DEFAULT);
+    }
+
+    public App deployJava(String name, Host host, Class<?> mainClass, List<String> args, DeployOptions options) {
+        App app = deploy(name, host, JavaLauncher.argv(mainClass, args), options);
+        declaredMigration(mainClass).ifPresent(app::migratesBy);
+        return app;
+    }
+
+    /**
+     * How a Java program says it migrates, like a user's app does in the topology file: a {@code public static
+     * final MigrationMethod MIGRATION} field of its main class.
+     */
+    static Optional<MigrationMethod> declaredMigration(Class<?> mainClass) {
+        try {
+            java.lang.reflect.Field f = mainClass.getField("MIGRATION");
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.get(null) instanceof MigrationMethod m) {
+                return Optional.of(m);
+            }
+        } catch (NoSuchFieldException | IllegalAccessException e) {
+            // It declares nothing: it migrates by checkpoint.
+        }
+        return Optional.empty();
     }
 
     public Emulation emulation() {
@@ -69,9 +134,37 @@ public final class AppManager implements AutoCloseable {
         String name = old.name();
         apps.remove(name, old);
         apps.remove(successor.name(), successor);
-        old.log().close();
+        release(old);
         successor.rename(name);
+        if (successor.migrationMethod().isEmpty()) {
+            old.migrationMethod().ifPresent(successor::migratesBy);
+        }
         apps.put(name, successor);
+    }
+
+    /**
+     * After a checkpoint and restore: the process {@code newPid} on {@code newHost} is a restored copy of
+     * {@code old} (a child of the JVM through {@code criu restore --restore-sibling}, or any process: then its exit
+     * status is unknown). Returns the app that stands for it from now on: the same name, command line,
+     * terminals and log, so {@code logs} goes on where it was. {@code old} counts as ended from now on and is
+     * never signalled again (CRIU has already killed its process, and the copy may have its pid).
+     *
+     * <p>The way through CRIU (measured with criu 4.2.1): dump from inside the source host's namespace with
+     * {@code --shell-job} (the app leads its own process group, but its session is mignet's) and {@code --external
+     * KEY} for each of {@link App#terminals()}; then {@code old.awaitExit(...)}, which reaps the old process so
+     * that its pid is free for the copy; then restore inside the target's namespace with {@code --shell-job
+     * --restore-detached --restore-sibling --pidfile FILE} and {@code --inherit-fd fd[N]:KEY} for each terminal,
+     * handing criu {@link AppTerminal#mignetFd()} as its descriptor N (e.g. with {@code kernel.ChildSpawn}).
+     */
+    public synchronized App adoptRestored(App old, Host newHost, long newPid) {
+        if (apps.get(old.name()) != old) {
+            throw new IllegalStateException(old + " is not a current app of this manager; adopt a restored copy"
+                    + " only for the app that was checkpointed");
+        }
+        old.markHandedOver();
+        App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io());
+        apps.put(old.name(), restored);
+        return restored;
     }
 
     public synchronized Optional<App> find(String name) {
@@ -98,8 +191,14 @@ public final class AppManager implements AutoCloseable {
         synchronized (this) {
             apps.remove(name, app);
         }
-        app.log().close();
+        release(app);
         return status;
+    }
+
+    /** Closes an app's terminals (or pipes) and its log; its output has been read when it ended. */
+    private static void release(App app) {
+        app.io().close();
+        app.log().close();
     }
 
     /** Stops every app: SIGTERM to all at once, then SIGKILL to those still running after the grace period. */
@@ -112,6 +211,6 @@ public final class AppManager implements AutoCloseable {
             long left = Math.max(0, deadline - System.nanoTime());
             app.stop(Duration.ofNanos(left));
         }
-        apps().forEach(a -> a.log().close());
+        apps().forEach(AppManager::release);
     }
 }

@@ -1,5 +1,6 @@
 package net.mignet.apps;
 
+import net.mignet.app.AppEvents;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.DatagramPacket;

@@ -1,5 +1,7 @@
 package net.mignet.apps;
 
+import net.mignet.app.AppEvents;
+import net.mignet.topo.MigrationMethod;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -36,6 +38,9 @@ import java.util.concurrent.TimeUnit;
  * serving as if nothing had happened.
  */
 public final class CounterService {
+    /** How it migrates: mignet's handover protocol on its default handover port. */
+    public static final MigrationMethod MIGRATION = new MigrationMethod.Handover(MigrationMethod.Handover.DEFAULT_PORT);
+
     static final Set<String> OPTIONS = Set.of("listen", "handover-port", "state-from", "ack-timeout",
             "handover-rto-min");
 

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.app.JavaLauncher;
+import net.mignet.app.DeployOptions;
 import net.mignet.app.LogLine;
 import net.mignet.apps.BuiltinApps;
 import net.mignet.flow.FlowRule;
@@ -48,9 +48,9 @@ public final class CoreCommands {
         shell.register(new ShellCommand("flow", "flow <switch> add|mod|del <match> [actions=...]",
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
-        shell.register(new ShellCommand("deploy", "deploy <app> <host> <command...>",
-                "start a program on a host as a named app; built-in programs: "
-                        + String.join(", ", BuiltinApps.names()), this::deploy));
+        shell.register(new ShellCommand("deploy", "deploy [--no-tty] <app> <host> <command...>",
+                "start a program on a host as a named app, its output through a terminal (--no-tty: pipes);"
+                        + " built-in programs: " + String.join(", ", BuiltinApps.names()), this::deploy));
         shell.register(new ShellCommand("apps", "apps", "list apps", (a, out) -> listApps(out)));
         shell.register(new ShellCommand("logs", "logs <app> [lines]", "show an app's timestamped output",
                 this::logs));
@@ -176,13 +176,17 @@ public final class CoreCommands {
         return i < 0 ? rule.length() : i;
     }
 
-    private void deploy(List<String> args, PrintStream out) {
-        requireArgs(args, 3, "deploy <app> <host> <command...>");
+    private void deploy(List<String> words, PrintStream out) {
+        // The option comes before the app's name: everything after the host belongs to the program.
+        boolean tty = words.isEmpty() || !words.getFirst().equals("--no-tty");
+        List<String> args = tty ? words : words.subList(1, words.size());
+        requireArgs(args, 3, "deploy [--no-tty] <app> <host> <command...>");
+        if (args.getFirst().startsWith("--")) {
+            throw new IllegalArgumentException("unknown option " + args.getFirst()
+                    + "; usage: deploy [--no-tty] <app> <host> <command...>");
+        }
         List<String> command = args.subList(2, args.size());
-        // Built-in programs by name: deploy counter h2 counter-service --listen 10.0.0.12:8888
-        List<String> argv = BuiltinApps.mainClass(command.getFirst())
-                .map(main -> JavaLauncher.argv(main, command.subList(1, command.size()))).orElse(command);
-        App app = apps.deploy(args.get(0), net.host(args.get(1)), argv);
+        App app = LabApps.deploy(apps, args.get(0), net.host(args.get(1)), command, new DeployOptions(tty));
         out.println("deployed " + app);
     }
 
@@ -192,7 +196,7 @@ public final class CoreCommands {
         }
         for (App a : apps.apps()) {
             out.printf("%-16s %-8s pid %-8d %-8s %s%n", a.name(), a.host().name(), a.pid(),
-                    a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "running",
+                    a.isRunning() ? "running" : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
                     String.join(" ", a.argv()));
         }
     }
@@ -200,7 +204,7 @@ public final class CoreCommands {
     private void logs(List<String> args, PrintStream out) {
         requireArgs(args, 1, "logs <app> [lines]");
         List<LogLine> lines = apps.get(args.getFirst()).log().lines();
-        int n = args.size() > 1 ? Integer.parseInt(args.get(1)) : lines.size();
+        int n = args.size() > 1 ? parseCount(args.get(1), "lines") : lines.size();
         lines.subList(Math.max(0, lines.size() - n), lines.size()).forEach(l -> out.println(l.format()));
     }
 
@@ -262,6 +266,19 @@ public final class CoreCommands {
             case "down" -> false;
             default -> throw new IllegalArgumentException("'" + word + "': write up or down");
         };
+    }
+
+    /** A non-negative whole number given for {@code what}, or a clear error. */
+    static int parseCount(String text, String what) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(what + " must be a whole number of 0 or more, not '" + text + "'");
     }
 
     static void requireArgs(List<String> args, int min, String usage) {

@@ -1,16 +1,26 @@
 package net.mignet.cli;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.apps.CounterClient;
 import net.mignet.migrate.Migration;
+import net.mignet.migrate.MigrationOptions;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
+import net.mignet.topo.MigrationMethod;
+import net.mignet.topo.MigrationRecipe;
 
-/** The shell's {@code migrate} verb. */
+/** The shell's {@code migrate} and {@code recipe} verbs. */
 final class MigrationCommands {
+    static final String MIGRATE_USAGE = "migrate <app> <host> [--strategy auto|handover|recipe|checkpoint]"
+            + " [--successor CMD] [--ready COND] [--trigger SIG|exec:CMD] [--done COND] [--grace D] [--lazy]"
+            + " [--rounds N]";
+    static final String RECIPE_USAGE = "recipe <app> [handover[:PORT]|checkpoint|key=value...]";
+
     private final Emulation net;
     private final AppManager apps;
 
@@ -20,25 +30,116 @@ final class MigrationCommands {
     }
 
     void registerAll(Shell shell) {
-        shell.register(new ShellCommand("migrate", "migrate <app> <host>",
-                "move a running service to a host: state over the internal network, flows redirected;"
-                        + " prints the downtime a counter client saw", this::migrate));
+        shell.register(new ShellCommand("migrate", MIGRATE_USAGE,
+                "move a running service to a host (its recipe, mignet's handover protocol, or checkpoint) and print"
+                        + " what it cost; recipe options imply --strategy recipe", this::migrate));
+        shell.register(new ShellCommand("recipe", RECIPE_USAGE,
+                "show or set how an app migrates: successor='python3 server.py {host} --get_state' ready=udp:9999"
+                        + " trigger=TERM done=log:REGEX grace=1s; placeholders {app} {host} {from} {from_ip}"
+                        + " {to_ip}", this::recipe));
     }
 
     private void migrate(List<String> args, PrintStream out) throws InterruptedException {
-        CoreCommands.requireArgs(args, 2, "migrate <app> <host>");
-        MigrationReport report = migrate(args.get(0), args.get(1), out);
+        CoreCommands.requireArgs(args, 2, MIGRATE_USAGE);
+        MigrationReport report = migrate(args.get(0), args.get(1), args.subList(2, args.size()), out);
         out.println(report.summary());
         report.flowChanges().forEach(c -> out.println("  flow now: " + c));
     }
 
-    MigrationReport migrate(String app, String host, PrintStream out) throws InterruptedException {
-        Migration migration = Migration.of(apps, app).to(net.host(host)).log(out::println);
+    MigrationReport migrate(String appName, String host, List<String> options, PrintStream out)
+            throws InterruptedException {
+        App app = apps.get(appName);
+        Migration migration = Migration.of(apps, appName).to(net.host(host)).log(out::println);
+        Map<String, String> recipeKeys = new LinkedHashMap<>();
+        MigrationOptions opts = MigrationOptions.DEFAULTS;
+        for (int i = 0; i < options.size(); i++) {
+            String word = options.get(i);
+            if (!word.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected '" + word + "'; usage: " + MIGRATE_USAGE);
+            }
+            String key = word.substring(2);
+            String value = null;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            }
+            if (key.equals("lazy")) {
+                opts = opts.withLazy(true);
+                continue;
+            }
+            if (value == null) {
+                if (i + 1 >= options.size()) {
+                    throw new IllegalArgumentException("--" + key + " needs a value; usage: " + MIGRATE_USAGE);
+                }
+                value = options.get(++i);
+            }
+            switch (key) {
+                case "strategy" -> migration.strategy(value);
+                case "rounds" -> opts = opts.withRounds(CoreCommands.parseCount(value, "--rounds"));
+                default -> {
+                    if (!MigrationRecipe.KEYS.contains(key)) {
+                        throw new IllegalArgumentException("unknown option --" + key + "; usage: " + MIGRATE_USAGE);
+                    }
+                    recipeKeys.put(key, value);
+                }
+            }
+        }
+        if (!recipeKeys.isEmpty()) {
+            migration.recipe(withKeys(baseRecipe(app), recipeKeys));
+        }
+        migration.options(opts);
         List<App> clients = apps.apps().stream().filter(App::isRunning)
                 .filter(a -> a.argv().contains(CounterClient.class.getName())).toList();
         if (clients.size() == 1) {
             migration.observedBy(clients.getFirst());
         }
         return migration.run();
+    }
+
+    private void recipe(List<String> args, PrintStream out) {
+        CoreCommands.requireArgs(args, 1, RECIPE_USAGE);
+        App app = apps.get(args.getFirst());
+        List<String> settings = args.subList(1, args.size());
+        if (settings.size() == 1 && !settings.getFirst().contains("=")) {
+            app.migratesBy(MigrationMethod.parse(settings.getFirst()));
+        } else if (!settings.isEmpty()) {
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (String s : settings) {
+                int eq = s.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("'" + s + "' is not key=value; keys: "
+                            + String.join(", ", MigrationRecipe.KEYS) + "; usage: " + RECIPE_USAGE);
+                }
+                keys.put(s.substring(0, eq), s.substring(eq + 1));
+            }
+            app.migratesBy(withKeys(baseRecipe(app), keys));
+        }
+        describe(app, out);
+    }
+
+    static void describe(App app, PrintStream out) {
+        switch (app.migrationMethod().orElse(null)) {
+            case null -> out.println(app.name() + " migrates by checkpoint (no recipe given)");
+            case MigrationRecipe r -> {
+                out.println(app.name() + " migrates by its recipe:");
+                r.describe().forEach((k, v) -> out.println("  " + k + ": " + v));
+            }
+            case MigrationMethod.Handover h -> out.println(app.name() + " migrates by mignet's handover protocol,"
+                    + " state port " + h.port());
+            case MigrationMethod.Checkpoint _ -> out.println(app.name() + " migrates by checkpoint");
+        }
+    }
+
+    private static MigrationRecipe baseRecipe(App app) {
+        return app.migrationMethod().orElse(null) instanceof MigrationRecipe r ? r : MigrationRecipe.DEFAULT;
+    }
+
+    private static MigrationRecipe withKeys(MigrationRecipe base, Map<String, String> keys) {
+        MigrationRecipe r = base;
+        for (Map.Entry<String, String> e : keys.entrySet()) {
+            r = r.with(e.getKey(), e.getValue());
+        }
+        return r;
     }
 }

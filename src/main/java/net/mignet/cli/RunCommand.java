@@ -6,6 +6,7 @@ import net.mignet.kernel.EmulationId;
 import net.mignet.linkemu.LinkEngineChoice;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
+import net.mignet.topo.Lab;
 import net.mignet.topo.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,10 +33,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EmulationOptions options = new EmulationOptions(LinkEngineChoice.parse(linkEngine), linkSeed);
-        Topology topology = source.load();
+        Lab lab = source.loadLab();
+        Topology topology = lab.topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
                 AppManager apps = new AppManager(net)) {
+            LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));
             shell.run(System.in, System.out);
         }

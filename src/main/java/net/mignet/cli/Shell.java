@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import net.mignet.topo.Words;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;

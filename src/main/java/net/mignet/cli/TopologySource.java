@@ -1,6 +1,7 @@
 package net.mignet.cli;
 
 import java.nio.file.Path;
+import net.mignet.topo.Lab;
 import net.mignet.topo.Topology;
 import net.mignet.topo.TopologyGenerators;
 import net.mignet.topo.YamlTopologyLoader;
@@ -17,12 +18,17 @@ final class TopologySource {
     String spec;
 
     Topology load() {
+        return loadLab().topology();
+    }
+
+    /** The topology with the apps a file's {@code apps:} section deploys (a built-in topology has none). */
+    Lab loadLab() {
         if (file != null && spec != null) {
             throw new IllegalArgumentException("give a topology file or --topo, not both");
         }
         if (file != null) {
-            return YamlTopologyLoader.load(file);
+            return YamlTopologyLoader.loadLab(file);
         }
-        return TopologyGenerators.fromSpec(spec == null ? "minimal" : spec);
+        return new Lab(TopologyGenerators.fromSpec(spec == null ? "minimal" : spec), java.util.List.of());
     }
 }

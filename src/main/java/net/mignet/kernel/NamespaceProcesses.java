@@ -57,20 +57,34 @@ public final class NamespaceProcesses {
     }
 
     /**
-     * The namespace an {@code ip netns exec NS ...} process is about to enter. Such a process still lives in
-     * the root namespace for a few milliseconds; missed, it would run its program in a namespace that no
-     * longer has a name, out of reach of any clean-up.
+     * The namespace an {@code ip netns exec NS ...} or {@code nsenter --net=/run/netns/NS ...} process is about
+     * to enter. Such a process still lives in the root namespace for a few milliseconds; missed, it would run
+     * its program in a namespace that no longer has a name, out of reach of any clean-up.
      */
     private static String namespaceBeingEntered(Path procDir, java.util.Collection<String> namespaces) {
         try {
-            String[] argv = new String(Files.readAllBytes(procDir.resolve("cmdline")),
-                    java.nio.charset.StandardCharsets.UTF_8).split("\0");
-            if (argv.length >= 4 && argv[0].endsWith("ip") && argv[1].equals("netns") && argv[2].equals("exec")
-                    && namespaces.contains(argv[3])) {
-                return argv[3];
-            }
+            return namespaceBeingEntered(new String(Files.readAllBytes(procDir.resolve("cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).split("\0"), namespaces);
         } catch (IOException | RuntimeException e) {
-            // Gone meanwhile, or not readable: not one of ours.
+            return null; // gone meanwhile, or not readable: not one of ours
+        }
+    }
+
+    static String namespaceBeingEntered(String[] argv, java.util.Collection<String> namespaces) {
+        if (argv.length >= 4 && argv[0].endsWith("ip") && argv[1].equals("netns") && argv[2].equals("exec")
+                && namespaces.contains(argv[3])) {
+            return argv[3];
+        }
+        if (argv.length >= 2 && argv[0].endsWith("nsenter")) {
+            String prefix = "--net=" + NetnsPaths.RUN_NETNS + "/";
+            for (String arg : argv) {
+                if (arg.equals("--")) {
+                    break;
+                }
+                if (arg.startsWith(prefix) && namespaces.contains(arg.substring(prefix.length()))) {
+                    return arg.substring(prefix.length());
+                }
+            }
         }
         return null;
     }

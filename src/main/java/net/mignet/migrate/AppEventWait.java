@@ -2,11 +2,11 @@ package net.mignet.migrate;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import net.mignet.app.App;
+import net.mignet.app.AppConditions;
 import net.mignet.app.LogLine;
-import net.mignet.apps.AppEvents;
+import net.mignet.app.AppEvents;
 
 /** Waits for events that built-in apps print, reading them from the apps' logs as they arrive. */
 final class AppEventWait {
@@ -45,17 +45,17 @@ final class AppEventWait {
                 Optional<AppEvents.Event> failed = find(watched, failure, since);
                 if (failed.isPresent()) {
                     throw new IllegalStateException(watched.name() + " on " + watched.host().name() + " reports "
-                            + failure + " " + failed.get().fields() + "; its last lines: " + lastWords(watched));
+                            + failure + " " + failed.get().fields() + "; its last lines: " + AppConditions.lastWords(watched));
                 }
             }
             if (!app.isRunning()) {
                 throw new IllegalStateException(app.name() + " on " + app.host().name() + " exited (status "
-                        + app.exitStatus().orElse(-1) + ") before '" + name + "'; its last lines: " + lastWords(app));
+                        + app.exitStatus().orElse(-1) + ") before '" + name + "'; its last lines: " + AppConditions.lastWords(app));
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new IllegalStateException(app.name() + " on " + app.host().name() + " did not report '" + name
-                        + "' within " + timeout.toMillis() + " ms; its last lines: " + lastWords(app));
+                        + "' within " + timeout.toMillis() + " ms; its last lines: " + AppConditions.lastWords(app));
             }
             Duration slice = watched == null ? Duration.ofNanos(left) : SLICE;
             app.log().await(l -> isEvent(l, name), slice.compareTo(Duration.ofNanos(left)) < 0 ? slice
@@ -66,11 +66,5 @@ final class AppEventWait {
     private static boolean isEvent(LogLine line, String name) {
         AppEvents.Event e = AppEvents.parse(line.text());
         return e != null && e.name().equals(name);
-    }
-
-    static String lastWords(App app) {
-        List<LogLine> lines = app.log().lines();
-        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 6), lines.size()).stream()
-                .map(LogLine::text).toList());
     }
 }

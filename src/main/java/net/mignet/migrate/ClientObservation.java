@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.mignet.app.App;
 import net.mignet.app.LogLine;
-import net.mignet.apps.AppEvents;
+import net.mignet.app.AppEvents;
 
 /**
  * What a client saw of a migration, computed from the reply events of mignet's counter client.

@@ -2,38 +2,31 @@ package net.mignet.migrate;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.function.Consumer;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.apps.CounterService;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
-import net.mignet.net.Link;
 import net.mignet.topo.LinkEnd;
-import net.mignet.topo.LinkParams;
+import net.mignet.topo.MigrationMethod;
+import net.mignet.topo.MigrationRecipe;
 
 /**
- * Moves a running app to another host while its clients keep using the same address:
- * <ol>
- * <li><b>start</b>: the successor starts on the new host in "get state" mode and gets ready;</li>
- * <li><b>handover</b>: the old instance freezes and hands its state to the successor over the internal
- * network;</li>
- * <li><b>redirect</b>: the switches' flow rules send the service's traffic to the new host (at the same time
- * as the handover when the service forwards late requests, after it otherwise);</li>
- * <li><b>retire</b>: the old instance is stopped once requests already on their way to it have arrived (it
- * forwards them to the successor) and the successor takes over the app's name.</li>
- * </ol>
+ * Moves a running app to another host while its clients keep using the same address. The app says how it
+ * migrates ({@link App#migrationMethod()}: a recipe, mignet's handover protocol, or nothing: checkpoint), or the
+ * caller picks a strategy; the strategy runs the steps, this class measures them, rolls a failed migration back,
+ * and reports what it cost.
  * <pre>{@code
- * MigrationReport r = Migration.of(apps, "counter").to(net.host("h3")).observedBy(client).run();
+ * MigrationReport r = Migration.of(apps, "server").to(net.host("h3")).observedBy(client).run();
  * }</pre>
  */
 public final class Migration {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(15);
+    /** The strategies {@code --strategy} takes. */
+    public static final List<String> STRATEGIES = List.of("auto", "handover", "recipe", "checkpoint");
+    /** State strategies of mignet's own services, which come with the key-value service. */
+    private static final List<String> LATER = List.of("stop-and-copy", "pre-copy", "post-copy");
     private static final Duration OBSERVE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Emulation net;
@@ -41,7 +34,10 @@ public final class Migration {
     private final App app;
     private Host target;
     private StateRoute route;
-    private HandoverProtocol protocol;
+    private String strategy = "auto";
+    private MigrationStrategy given;
+    private MigrationRecipe recipe;
+    private MigrationOptions options = MigrationOptions.DEFAULTS;
     private App observer;
     private Consumer<String> log = line -> { };
 
@@ -66,13 +62,39 @@ public final class Migration {
         return this;
     }
 
-    /** How the service hands over; by default known for mignet's built-in services. */
-    public Migration protocol(HandoverProtocol handover) {
-        this.protocol = handover;
+    /** {@code auto} (the default), {@code handover}, {@code recipe} or {@code checkpoint}. */
+    public Migration strategy(String name) {
+        String s = name.toLowerCase(Locale.ROOT);
+        if (LATER.contains(s)) {
+            throw new IllegalArgumentException("--strategy " + s + " is a state strategy of mignet's key-value"
+                    + " service, which is not there yet; use " + String.join(", ", STRATEGIES));
+        }
+        if (!STRATEGIES.contains(s)) {
+            throw new IllegalArgumentException("unknown strategy '" + name + "'; use one of "
+                    + String.join(", ", STRATEGIES));
+        }
+        this.strategy = s;
         return this;
     }
 
-    /** A client app (mignet's counter client) whose replies measure the downtime. */
+    /** Migrates by this strategy object (tests wrap a real one to inject faults). */
+    Migration using(MigrationStrategy strategyObject) {
+        this.given = strategyObject;
+        return this;
+    }
+
+    /** Migrates by this recipe instead of the app's own (and implies the recipe strategy under auto). */
+    public Migration recipe(MigrationRecipe migrationRecipe) {
+        this.recipe = migrationRecipe;
+        return this;
+    }
+
+    public Migration options(MigrationOptions migrationOptions) {
+        this.options = migrationOptions;
+        return this;
+    }
+
+    /** A client app printing mignet's reply events (the counter client) whose replies measure the downtime. */
     public Migration observedBy(App client) {
         this.observer = client;
         return this;
@@ -95,119 +117,71 @@ public final class Migration {
         if (!app.isRunning()) {
             throw new IllegalStateException(app.name() + " is not running (" + app + ")");
         }
-        HandoverProtocol handover = protocol != null ? protocol : protocolFor(app);
+        MigrationStrategy chosen = given != null ? given : choose();
         StateRoute stateRoute = route != null ? route : StateRoute.between(from, target);
-        Map<String, Duration> phases = new LinkedHashMap<>();
+        String stateInterface = interfaceWith(from, stateRoute);
+        Host.InterfaceCounters before = stateInterface == null ? null : from.counters(stateInterface);
+        MigrationContext ctx = new MigrationContext(net, apps, app, target, stateRoute, options, log);
         long oldPid = app.pid();
-
-        long t = System.nanoTime();
-        Instant started = Instant.now();
-        log.accept("*** Starting " + app.name() + " on " + target.name() + " to take the state from " + stateRoute.from());
-        App successor = apps.deploy(app.name() + ".next", target,
-                handover.successorArgv(app, stateRoute.from(), stateRoute.to()));
-        List<Redirect.SwitchChanges> changes;
+        App successor;
         try {
-            handover.awaitReady(app, successor, started, READY_TIMEOUT);
-            changes = Redirect.plan(net, from, target);
-            copyNeighbours(from, target);
-        } catch (RuntimeException | InterruptedException e) {
-            apps.remove(successor.name());
-            throw e;
-        }
-        t = phase(phases, "start", t);
-
-        Instant disturbed = Instant.now();
-        // A service that forwards late requests can have its traffic redirected while the state is on its
-        // way: the successor holds requests until the state is there, the old instance passes on what still
-        // reaches it. So the flow change runs alongside the handover instead of after it.
-        boolean concurrent = handover.forwardsLateRequests();
-        long handoverStart = System.nanoTime();
-        handover.trigger(app);
-        if (concurrent) {
-            long r0 = System.nanoTime();
-            Redirect.apply(changes);
-            phases.put("redirect", Duration.ofNanos(System.nanoTime() - r0));
-        }
-        HandoverProtocol.Handover result;
-        try {
-            result = handover.awaitHandover(app, successor, disturbed, HANDOVER_TIMEOUT);
-        } catch (RuntimeException | InterruptedException e) {
-            if (concurrent) {
-                Redirect.apply(Redirect.undo(changes));
+            successor = chosen.migrate(ctx);
+        } catch (Exception e) {
+            ctx.rollBack(e);
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
+                    + app.name() + " still runs on " + from.name() + "): " + reason);
+            if (e instanceof InterruptedException ie) {
+                throw ie;
             }
-            apps.remove(successor.name());
-            throw e;
+            throw new MigrationFailedException("migration of " + app.name() + " " + from.name() + " -> "
+                    + target.name() + " (" + chosen.name() + ") failed and was rolled back: " + reason, e);
         }
-        phases.put("handover", Duration.ofNanos(System.nanoTime() - handoverStart));
-        if (!concurrent) {
-            long r0 = System.nanoTime();
-            Redirect.apply(changes);
-            phases.put("redirect", Duration.ofNanos(System.nanoTime() - r0));
-        }
-        t = System.nanoTime();
-        List<String> described = new ArrayList<>();
-        changes.forEach(c -> described.addAll(c.described()));
-        if (described.isEmpty()) {
+        Instant settled = Instant.now();
+        long stateNetworkBytes = before == null ? -1 : from.counters(stateInterface).bytes() - before.bytes();
+        List<String> flows = ctx.traffic().described();
+        if (flows.isEmpty()) {
             log.accept("!!! no flow rule sends traffic to " + from.name() + "'s service port; nothing redirected");
         }
-
-        if (handover.forwardsLateRequests()) {
-            Thread.sleep(drainTime(from)); // requests already past the switch reach the old instance by then
-        }
-        app.stop(Duration.ofSeconds(5));
-        apps.replace(app, successor);
-        phase(phases, "retire", t);
-        Instant settled = Instant.now();
-
         ClientObservation seen = observer == null ? null
-                : ClientObservation.await(observer, disturbed, settled, OBSERVE_TIMEOUT);
-        return new MigrationReport(successor.name(), from.name(), target.name(), oldPid, successor.pid(),
-                stateRoute.toString(), result.stateBytes(), result.serviceGap(), seen, described, phases,
-                Duration.between(started, settled));
+                : ClientObservation.await(observer, ctx.disturbedAt(), settled, OBSERVE_TIMEOUT);
+        return new MigrationReport(successor.name(), chosen.name(), from.name(), target.name(), oldPid,
+                successor.pid(), stateRoute.toString(), ctx.stateBytes(), stateNetworkBytes, ctx.serviceGap(),
+                ctx.held(), seen, flows, ctx.phases(), Duration.between(ctx.started(), settled));
     }
 
-    /** The ARP entries of the service interfaces (those whose address both hosts carry) move with the service. */
-    private static void copyNeighbours(Host from, Host to) {
-        for (LinkEnd oldIntf : from.interfaces()) {
-            for (LinkEnd newIntf : to.interfaces()) {
-                if (oldIntf.ip() != null && newIntf.ip() != null
-                        && oldIntf.ip().address().equals(newIntf.ip().address())) {
-                    to.learnNeighbours(newIntf.interfaceName(), from.neighbours(oldIntf.interfaceName()));
+    /** The strategy: the one asked for, else what the app declares, else checkpoint. */
+    MigrationStrategy choose() {
+        MigrationMethod declared = app.migrationMethod().orElse(null);
+        String name = strategy;
+        if (name.equals("auto")) {
+            name = recipe != null ? "recipe" : declared != null ? declared.strategy() : "checkpoint";
+        }
+        return switch (name) {
+            case "handover" -> new HandoverStrategy(declared instanceof MigrationMethod.Handover h ? h.port()
+                    : MigrationMethod.Handover.DEFAULT_PORT);
+            case "recipe" -> {
+                MigrationRecipe r = recipe != null ? recipe : declared instanceof MigrationRecipe d ? d : null;
+                if (r == null) {
+                    throw new IllegalArgumentException(app.name() + " has no migration recipe; give one (shell:"
+                            + " recipe " + app.name() + " successor='...' ready=udp:PORT trigger=TERM done=log:REGEX;"
+                            + " or migrate options --successor --ready --trigger --done; or 'migration:' in the"
+                            + " topology file)");
                 }
+                yield new RecipeStrategy(r);
+            }
+            case "checkpoint" -> CheckpointStrategies.create(app, options);
+            default -> throw new IllegalArgumentException("unknown strategy " + name);
+        };
+    }
+
+    /** The source host's interface that carries the state route's address. */
+    private static String interfaceWith(Host host, StateRoute route) {
+        for (LinkEnd i : host.interfaces()) {
+            if (i.ip() != null && i.ip().address().equals(route.from())) {
+                return i.interfaceName();
             }
         }
-    }
-
-    private static long phase(Map<String, Duration> phases, String name, long since) {
-        long now = System.nanoTime();
-        phases.put(name, Duration.ofNanos(now - since));
-        return now;
-    }
-
-    /**
-     * How long a request can still be travelling towards the old host after the switch changed: twice the
-     * largest delay plus jitter configured on its links, plus a margin for queues.
-     */
-    private Duration drainTime(Host from) {
-        Duration worst = Duration.ZERO;
-        for (Link l : net.links()) {
-            if (l.a().node().equals(from.name()) || l.b().node().equals(from.name())) {
-                for (LinkParams p : List.of(l.paramsAToB(), l.paramsBToA())) {
-                    Duration d = (p.delay() == null ? Duration.ZERO : p.delay())
-                            .plus(p.jitter() == null ? Duration.ZERO : p.jitter());
-                    worst = d.compareTo(worst) > 0 ? d : worst;
-                }
-            }
-        }
-        return worst.multipliedBy(2).plusMillis(20);
-    }
-
-    static HandoverProtocol protocolFor(App app) {
-        if (app.argv().contains(CounterService.class.getName())) {
-            return new CounterHandover();
-        }
-        throw new IllegalArgumentException("mignet does not know how " + app.name() + " (" + String.join(" ",
-                app.argv()) + ") hands its state over; give a HandoverProtocol, e.g. new SignalHandover("
-                + "List.of(\"--get_state\"), 9999) for services written like the original example");
+        return null;
     }
 }

@@ -1,34 +1,41 @@
 package net.mignet.migrate;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * What one migration did and what it cost.
+ * What one migration did and what it cost; every strategy reports the same figures.
  *
- * @param app              the app's name
- * @param from             host it ran on
- * @param to               host it runs on now
- * @param oldPid           pid of the instance that was replaced
- * @param newPid           pid of the successor
- * @param stateRoute       the internal addresses the state went between, e.g. {@code 192.168.0.12 -> 192.168.0.13}
- * @param stateBytes       bytes of state, or -1 when the protocol cannot tell
- * @param serviceGap       time no instance was serving (old frozen until successor serving), or null
- * @param client           what the observing client saw, or null when no client was observed
- * @param flowChanges      the flow rules changed, as ovs-ofctl text
- * @param phases           duration of each phase (redirect may overlap the handover)
- * @param total            the whole migration, from starting the successor to retiring the old instance
+ * @param app               the app's name
+ * @param strategy          how it moved: handover, recipe or checkpoint
+ * @param from              host it ran on
+ * @param to                host it runs on now
+ * @param oldPid            pid of the instance that was replaced
+ * @param newPid            pid of the instance serving now
+ * @param stateRoute        the internal addresses the state went between, e.g. {@code 192.168.0.12 -> 192.168.0.13}
+ * @param stateBytes        bytes of state as the service counted them, or -1 when it cannot tell
+ * @param stateNetworkBytes bytes that crossed the source host's state interface during the migration (both
+ *                          directions, all traffic), read from the kernel's counters; -1 when unknown
+ * @param serviceGap        time no instance was serving (old frozen until successor serving), or null
+ * @param held              frames held at the switch while the service moved, and those lost there
+ * @param client            what the observing client saw, or null when no client was observed
+ * @param flowChanges       the flow rules changed, as ovs-ofctl text
+ * @param phases            each phase with its start and length (one may overlap another)
+ * @param total             the whole migration, from starting the successor to retiring the old instance
  */
-public record MigrationReport(String app, String from, String to, long oldPid, long newPid, String stateRoute,
-        long stateBytes, Duration serviceGap, ClientObservation client, List<String> flowChanges,
-        Map<String, Duration> phases, Duration total) {
+public record MigrationReport(String app, String strategy, String from, String to, long oldPid, long newPid,
+        String stateRoute, long stateBytes, long stateNetworkBytes, Duration serviceGap, HeldFrames held,
+        ClientObservation client, List<String> flowChanges, List<Phase> phases, Duration total) {
 
     public MigrationReport {
         flowChanges = List.copyOf(flowChanges);
-        phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phases));
+        phases = List.copyOf(phases);
+    }
+
+    /** The length of the phase of that name, or null when there was none. */
+    public Duration phase(String name) {
+        return phases.stream().filter(p -> p.name().equals(name)).map(Phase::length).findFirst().orElse(null);
     }
 
     /** One line for people, e.g. after each migration of the demo. */
@@ -46,12 +53,23 @@ public record MigrationReport(String app, String from, String to, long oldPid, l
         } else {
             sb.append("no client observed");
         }
+        sb.append("; by ").append(strategy);
         if (serviceGap != null) {
             sb.append("; service paused ").append(ms(serviceGap));
         }
-        sb.append("; state ").append(stateBytes < 0 ? "?" : stateBytes).append(" bytes via ").append(stateRoute);
+        sb.append("; state ").append(stateBytes < 0 ? "?" : stateBytes).append(" bytes");
+        if (stateNetworkBytes >= 0) {
+            sb.append(", ").append(stateNetworkBytes).append(" bytes on the state network");
+        }
+        sb.append(" via ").append(stateRoute);
+        if (held.frames() > 0 || held.dropped() > 0) {
+            sb.append("; held ").append(held.frames()).append(" frames up to ").append(ms(held.longest()));
+        }
+        if (held.dropped() > 0) {
+            sb.append(", LOST ").append(held.dropped()).append(" at the switch (hold full)");
+        }
         sb.append("; took ").append(ms(total)).append(':');
-        phases.forEach((name, d) -> sb.append(' ').append(name).append(' ').append(ms(d)));
+        phases.forEach(p -> sb.append(' ').append(p.name()).append(' ').append(ms(p.length())));
         return sb.toString();
     }
 

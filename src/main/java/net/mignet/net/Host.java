@@ -117,6 +117,31 @@ public final class Host {
         }
     }
 
+    /** Byte and packet counters of one interface, as the kernel counts them. */
+    public record InterfaceCounters(long rxBytes, long rxPackets, long txBytes, long txPackets) {
+        public long bytes() {
+            return rxBytes + txBytes;
+        }
+    }
+
+    private static final java.util.regex.Pattern STATS = java.util.regex.Pattern.compile(
+            "\"(rx|tx)\":\\{\"bytes\":(\\d+),\"packets\":(\\d+)");
+
+    /** The counters of one of this host's interfaces (read from the kernel now). */
+    public InterfaceCounters counters(String interfaceName) {
+        requireInterface(interfaceName);
+        String json = Command.check(List.of("ip", "-n", namespace, "-j", "-s", "link", "show", "dev", interfaceName))
+                .stdout();
+        long[] v = new long[4];
+        java.util.regex.Matcher m = STATS.matcher(json);
+        while (m.find()) {
+            int base = m.group(1).equals("rx") ? 0 : 2;
+            v[base] = Long.parseLong(m.group(2));
+            v[base + 1] = Long.parseLong(m.group(3));
+        }
+        return new InterfaceCounters(v[0], v[1], v[2], v[3]);
+    }
+
     /** Brings one of this host's interfaces up or down. */
     public void setInterfaceUp(String interfaceName, boolean up) {
         requireInterface(interfaceName);

@@ -34,6 +34,32 @@ final class DraftAssembler {
         return new DraftAssembler(draft, problems).assemble();
     }
 
+    /** The topology and the apps of its {@code apps:} section, whose hosts must be hosts of the topology. */
+    static Lab assembleLab(TopologyDraft draft, SourceProblems problems) {
+        Topology topology = new DraftAssembler(draft, problems).assemble();
+        return new Lab(topology, draft.apps().stream().map(TopologyDraft.AppDraft::spec).toList());
+    }
+
+    private void checkApps() {
+        Map<String, Integer> seen = new HashMap<>();
+        for (TopologyDraft.AppDraft app : draft.apps()) {
+            Integer first = seen.putIfAbsent(app.spec().name(), app.line());
+            if (first != null) {
+                problems.add(app.line(), "app '" + app.spec().name() + "' is declared twice (first on line " + first
+                        + "); give each app its own name");
+            }
+            NodeDraft host = nodes.get(app.spec().host());
+            if (host == null || host.kind() != NodeKind.HOST) {
+                problems.add(app.hostLine(), "app '" + app.spec().name() + "' runs on '" + app.spec().host()
+                        + "', which is " + (host == null ? "not a node of this topology" : "a switch")
+                        + "; name a host" + Suggestions.didYouMean(app.spec().host(), nodes.values().stream()
+                                .filter(n -> n.kind() == NodeKind.HOST).map(NodeDraft::name).toList())
+                        + " (hosts: " + String.join(", ", nodes.values().stream()
+                                .filter(n -> n.kind() == NodeKind.HOST).map(NodeDraft::name).toList()) + ")");
+            }
+        }
+    }
+
     private Topology assemble() {
         String nameProblem = Names.topologyNameProblem(draft.name());
         if (nameProblem != null) {
@@ -41,6 +67,7 @@ final class DraftAssembler {
         }
         checkNodes();
         draft.links().forEach(this::checkLink);
+        checkApps();
         problems.throwIfAny();
 
         TopologyBuilder builder = Topology.builder(draft.name());

@@ -10,7 +10,11 @@ import net.mignet.flow.FlowRule;
  * @param name     topology name, given or derived from the file name
  * @param nameLine line of {@code name:}, or {@link SourceProblems#NO_LINE} when derived
  */
-record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<LinkDraft> links) {
+record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<LinkDraft> links, List<AppDraft> apps) {
+
+    /** An app of the {@code apps:} section; {@code hostLine} is where its host is named. */
+    record AppDraft(AppSpec spec, int line, int hostLine) {
+    }
 
     /** A host or switch declaration; {@code defaultIp} only on hosts, {@code flows} only on switches. */
     record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, List<FlowDraft> flows, int line) {

@@ -26,7 +26,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * (unknown nodes, names taken twice) are {@link DraftAssembler}'s.
  */
 final class YamlDraftReader {
-    private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links");
+    private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps");
+    private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration");
     private static final List<String> HOST_KEYS = List.of("ip");
     private static final List<String> SWITCH_KEYS = List.of("flows");
     private static final String A_TO_B = "a_to_b";
@@ -65,10 +66,11 @@ final class YamlDraftReader {
         readNodes(top.get("hosts"), NodeKind.HOST, nodes);
         readNodes(top.get("switches"), NodeKind.SWITCH, nodes);
         List<LinkDraft> links = readLinks(top.get("links"));
+        List<TopologyDraft.AppDraft> apps = readApps(top.get("apps"));
         Entry nameEntry = top.get("name");
         String name = nameEntry == null ? null : text(nameEntry, "name: service-migration");
-        return name == null ? new TopologyDraft(defaultName, NO_LINE, nodes, links)
-                : new TopologyDraft(name, line(nameEntry.value()), nodes, links);
+        return name == null ? new TopologyDraft(defaultName, NO_LINE, nodes, links, apps)
+                : new TopologyDraft(name, line(nameEntry.value()), nodes, links, apps);
     }
 
     private void readNodes(Entry section, NodeKind kind, List<NodeDraft> out) {
@@ -134,6 +136,140 @@ final class YamlDraftReader {
             }
         }
         return flows;
+    }
+
+    private List<TopologyDraft.AppDraft> readApps(Entry section) {
+        if (section == null || isNull(section.value())) {
+            return List.of();
+        }
+        List<Entry> entries = entries(section.value(), "apps", "an indented 'server: {host: h2, command: python3"
+                + " server.py}' per app");
+        List<TopologyDraft.AppDraft> apps = new ArrayList<>();
+        for (Entry e : entries == null ? List.<Entry>of() : entries) {
+            TopologyDraft.AppDraft app = readApp(e);
+            if (app != null) {
+                apps.add(app);
+            }
+        }
+        return apps;
+    }
+
+    private TopologyDraft.AppDraft readApp(Entry e) {
+        if (!e.key().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            problems.add(line(e.keyNode()), "app name '" + e.key() + "' must be 1-64 letters, digits, '_', '.' or"
+                    + " '-', starting with a letter or digit");
+        }
+        Map<String, Entry> f = fields(e.value(), "app '" + e.key() + "'", APP_KEYS,
+                "'" + e.key() + ": {host: h2, command: python3 server.py h2}'");
+        if (f == null) {
+            return null;
+        }
+        Entry host = f.get("host");
+        String hostName = host == null ? null : text(host, "host: h2");
+        if (host == null) {
+            problems.add(line(e.keyNode()), "app '" + e.key() + "' needs the host it runs on, e.g. 'host: h2'");
+        }
+        List<String> command = readCommand(f.get("command"), e);
+        if (hostName == null || command.isEmpty()) {
+            return null;
+        }
+        // Problems below are reported; the app is still kept so that its host gets checked too.
+        Boolean tty = value(f.get("tty"), "tty: false", YamlDraftReader::bool);
+        MigrationMethod migration = readMigration(f.get("migration"));
+        MigrationRecipe.Condition wait = value(f.get("wait"), "wait: udp:8888",
+                t -> MigrationRecipe.Condition.parse(t, "wait"));
+        if (wait instanceof MigrationRecipe.Condition.Exited) {
+            problems.add(line(f.get("wait").value()), "wait: 'exit' is not something to wait for; write udp:PORT,"
+                    + " tcp:PORT, log:REGEX or after:DURATION");
+            wait = null;
+        }
+        return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
+                wait),
+                line(e.keyNode()), line(host.value()));
+    }
+
+    /** A command is one line split like the shell splits words (quotes group), or a list of words. */
+    private List<String> readCommand(Entry entry, Entry app) {
+        String example = "command: python3 server.py h2";
+        if (entry == null) {
+            problems.add(line(app.keyNode()), "app '" + app.key() + "' needs a command, e.g. '" + example + "'");
+            return List.of();
+        }
+        if (entry.value() instanceof SequenceNode seq) {
+            List<String> words = new ArrayList<>();
+            for (Node item : seq.getValue()) {
+                if (item instanceof ScalarNode s && !isNull(item)) {
+                    words.add(s.getValue());
+                } else {
+                    problems.add(line(item), "each word of a command list must be a single value; found "
+                            + describe(item));
+                }
+            }
+            if (words.isEmpty()) {
+                problems.add(line(entry.keyNode()), "command is an empty list; write e.g. '" + example + "'");
+            }
+            return words;
+        }
+        String text = text(entry, example);
+        if (text == null) {
+            return List.of();
+        }
+        try {
+            List<String> words = Words.split(text);
+            if (words.isEmpty()) {
+                problems.add(line(entry.value()), "command is empty; write e.g. '" + example + "'");
+            }
+            return words;
+        } catch (IllegalArgumentException ex) {
+            problems.add(line(entry.value()), "command: " + ex.getMessage());
+            return List.of();
+        }
+    }
+
+    /** {@code migration: checkpoint}, {@code migration: handover[:PORT]}, or a recipe mapping. */
+    private MigrationMethod readMigration(Entry entry) {
+        if (entry == null || isNull(entry.value())) {
+            return null;
+        }
+        if (entry.value() instanceof ScalarNode s) {
+            try {
+                return MigrationMethod.parse(s.getValue());
+            } catch (IllegalArgumentException ex) {
+                problems.add(line(s), "migration: " + ex.getMessage());
+                return null;
+            }
+        }
+        Map<String, Entry> f = fields(entry.value(), "a migration recipe", MigrationRecipe.KEYS,
+                "'migration: {successor: python3 server.py {host} --get_state, ready: udp:9999, trigger: TERM,"
+                        + " done: log:Got the counter}'");
+        if (f == null) {
+            return null;
+        }
+        MigrationRecipe recipe = MigrationRecipe.DEFAULT;
+        boolean ok = true;
+        for (Entry k : f.values()) {
+            String text = text(k, k.key() + ": ...");
+            if (text == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                recipe = recipe.with(k.key(), text);
+            } catch (IllegalArgumentException ex) {
+                problems.add(line(k.value()), ex.getMessage().startsWith(k.key() + ":") ? ex.getMessage()
+                        : k.key() + ": " + ex.getMessage());
+                ok = false;
+            }
+        }
+        return ok ? recipe : null;
+    }
+
+    private static Boolean bool(String text) {
+        return switch (text.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' must be true or false");
+        };
     }
 
     private List<LinkDraft> readLinks(Entry section) {

@@ -44,6 +44,11 @@ public final class YamlTopologyLoader {
     }
 
     public static Topology load(Path file) {
+        return loadLab(file).topology();
+    }
+
+    /** The topology and the apps its {@code apps:} section deploys. */
+    public static Lab loadLab(Path file) {
         String yaml;
         try {
             yaml = Files.readString(file);
@@ -55,15 +60,19 @@ public final class YamlTopologyLoader {
         } catch (IOException e) {
             throw new TopologyException(file + ": cannot be read: " + e);
         }
-        return parse(yaml, file.toString());
+        return parseLab(yaml, file.toString());
     }
 
     /** @param sourceName what messages call the text, usually its file name; also gives the default topology name */
     public static Topology parse(String yaml, String sourceName) {
+        return parseLab(yaml, sourceName).topology();
+    }
+
+    public static Lab parseLab(String yaml, String sourceName) {
         SourceProblems problems = new SourceProblems(sourceName);
         Node root = compose(yaml, sourceName, problems);
         TopologyDraft draft = new YamlDraftReader(problems).read(root, defaultName(sourceName));
-        return DraftAssembler.assemble(draft, problems);
+        return DraftAssembler.assembleLab(draft, problems);
     }
 
     /** Parses without building Java objects, so every value keeps its line; fails on malformed YAML. */

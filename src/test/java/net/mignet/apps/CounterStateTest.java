@@ -1,5 +1,6 @@
 package net.mignet.apps;
 
+import net.mignet.app.AppEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

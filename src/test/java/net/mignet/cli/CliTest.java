@@ -81,6 +81,38 @@ class CliTest {
     }
 
     @Test
+    void a_file_with_apps_starts_them_and_the_shell_migrates_the_server_by_its_recipe() throws Exception {
+        EmulationId id = EmulationId.fresh("apps");
+        Process p = startMignet("run", "examples/original-programs.yaml", "--id", id.value());
+        Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        in.write("recipe server\nmigrate server h3\n");
+        in.flush();
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = out.readLine()) != null; ) {
+            seen.append(line).append('\n');
+            if (line.startsWith("Migrated server") || line.contains("failed")) {
+                break;
+            }
+        }
+        // The client asks once a second: let it get answers from h3 before looking at its log.
+        in.write("h1 sleep 3\nlogs client\nexit\n");
+        in.close();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String rest = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(seen).contains("server migrates by its recipe:").contains("ready: udp:9999")
+                .contains("Migrated server h2 -> h3:").contains("by recipe");
+        List<Long> counters = Pattern.compile("Current counter: (\\d+)").matcher(rest).results()
+                .map(m -> Long.parseLong(m.group(1))).toList();
+        assertThat(counters.size()).as("client log: %s", rest).isGreaterThan(3);
+        for (int i = 0; i < counters.size(); i++) {
+            assertThat(counters.get(i)).as("counter #%d of %s", i + 1, counters).isEqualTo(i + 1L);
+        }
+        assertThat(p.exitValue()).isZero();
+        assertThat(NetnsPaths.list()).noneMatch(ns -> ns.startsWith(id.namespacePrefix()));
+    }
+
+    @Test
     void clean_removes_everything_after_the_emulator_is_killed_with_sigkill() throws Exception {
         EmulationId id = EmulationId.fresh("kill9");
         Process p = startMignet("run", "--topo", "single,3", "--id", id.value());

@@ -1,4 +1,4 @@
-package net.mignet.apps;
+package net.mignet.app;
 
 import java.io.PrintStream;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package net.mignet.cli;
+package net.mignet.topo;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,112 @@
+package net.mignet.kernel;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The inet sockets a process tree holds, read from {@code /proc}: which ports it has bound and how much waits
+ * unread in each receive queue. Only the tree's own descriptors count, so a port bound by anything else on the
+ * same host is never taken for the app's.
+ */
+public final class ProcessSockets {
+    private static final String LISTEN = "0A";
+
+    private ProcessSockets() {
+    }
+
+    /**
+     * One socket.
+     *
+     * @param protocol     {@code udp} or {@code tcp}
+     * @param localPort    the bound port
+     * @param listening    TCP: in LISTEN state; UDP: always true once bound
+     * @param receiveQueue bytes waiting to be read
+     */
+    public record Socket(String protocol, int localPort, boolean listening, long receiveQueue, long inode) {
+    }
+
+    /** The inet sockets held by {@code rootPid} and all its descendants; empty when the process is gone. */
+    public static List<Socket> of(long rootPid) {
+        Set<Long> pids = ProcessTree.of(rootPid);
+        Set<Long> inodes = new HashSet<>();
+        for (long pid : pids) {
+            inodes.addAll(socketInodes(pid));
+        }
+        List<Socket> sockets = new ArrayList<>();
+        if (inodes.isEmpty()) {
+            return sockets;
+        }
+        // Every process of the tree lives in the same network namespace; /proc/PID/net shows that one's sockets.
+        Path net = Path.of("/proc", Long.toString(rootPid), "net");
+        for (String table : List.of("udp", "udp6", "tcp", "tcp6")) {
+            for (String line : lines(net.resolve(table))) {
+                Socket s = parse(table.startsWith("udp") ? "udp" : "tcp", line);
+                if (s != null && inodes.contains(s.inode())) {
+                    sockets.add(s);
+                }
+            }
+        }
+        return sockets;
+    }
+
+    /** Whether the process tree has a socket of {@code protocol} bound (UDP) or listening (TCP) on {@code port}. */
+    public static boolean bound(long rootPid, String protocol, int port) {
+        return of(rootPid).stream().anyMatch(s -> s.protocol().equals(protocol) && s.localPort() == port
+                && s.listening());
+    }
+
+    /** Bytes waiting unread in all the tree's receive queues. */
+    public static long unread(long rootPid) {
+        return of(rootPid).stream().mapToLong(Socket::receiveQueue).sum();
+    }
+
+    /** {@code sl local rem st tx_queue:rx_queue tr:when retrnsmt uid timeout inode ...} */
+    static Socket parse(String protocol, String line) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 10 || !f[0].endsWith(":")) {
+            return null; // the header
+        }
+        try {
+            int port = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+            String[] queues = f[4].split(":");
+            long rx = Long.parseLong(queues[1], 16);
+            boolean listening = protocol.equals("udp") || f[3].equals(LISTEN);
+            return new Socket(protocol, port, listening, rx, Long.parseLong(f[9]));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Set<Long> socketInodes(long pid) {
+        Set<Long> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // Closed meanwhile.
+                }
+            }
+        } catch (IOException e) {
+            // The process is gone.
+        }
+        return inodes;
+    }
+
+    static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package net.mignet.kernel;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A process and its descendants, read from {@code /proc}. */
+public final class ProcessTree {
+    private ProcessTree() {
+    }
+
+    /** The process and its descendants, found through each thread's {@code children} list. */
+    public static Set<Long> of(long rootPid) {
+        Set<Long> found = new LinkedHashSet<>();
+        Deque<Long> todo = new ArrayDeque<>(List.of(rootPid));
+        while (!todo.isEmpty()) {
+            long pid = todo.pop();
+            if (!found.add(pid)) {
+                continue;
+            }
+            for (Path task : tasks(pid)) {
+                for (String word : String.join(" ", ProcessSockets.lines(task.resolve("children"))).trim()
+                        .split("\\s+")) {
+                    if (!word.isEmpty()) {
+                        todo.push(Long.parseLong(word));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Whether every thread of the tree is asleep (state S: waiting for input, a timer or a lock) or stopped,
+     * i.e. none is in the middle of work such as answering a request it has just read.
+     */
+    public static boolean asleep(long rootPid) {
+        for (long pid : of(rootPid)) {
+            for (Path task : tasks(pid)) {
+                String stat = String.join(" ", ProcessSockets.lines(task.resolve("stat")));
+                int close = stat.lastIndexOf(')');
+                if (close < 0 || close + 2 >= stat.length()) {
+                    continue; // gone meanwhile
+                }
+                char state = stat.charAt(close + 2);
+                if (state != 'S' && state != 'T' && state != 't' && state != 'I' && state != 'Z') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static List<Path> tasks(long pid) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            List<Path> out = new java.util.ArrayList<>();
+            tasks.forEach(out::add);
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return List.of(); // gone meanwhile
+        }
+    }
+}

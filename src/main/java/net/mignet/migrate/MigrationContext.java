@@ -1,0 +1,213 @@
+package net.mignet.migrate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.app.DeployOptions;
+import net.mignet.net.Emulation;
+import net.mignet.net.Host;
+
+/**
+ * What every strategy shares during one migration: the app and the two hosts, the state route, the traffic
+ * move, the phase timer, and the undo steps that roll a failed migration back in reverse order.
+ */
+public final class MigrationContext {
+    /** A step that may fail. */
+    @FunctionalInterface
+    public interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /** An undo step that may fail; a failing one is reported and the others still run. */
+    @FunctionalInterface
+    public interface Undo {
+        void run() throws Exception;
+    }
+
+    private record NamedUndo(String what, Undo undo) {
+    }
+
+    private final Emulation net;
+    private final AppManager apps;
+    private final App app;
+    private final Host target;
+    private final StateRoute route;
+    private final MigrationOptions options;
+    private final Consumer<String> log;
+    private final long startNanos = System.nanoTime();
+    private final Instant started = Instant.now();
+    private final List<Phase> phases = new ArrayList<>();
+    private final Deque<NamedUndo> undo = new ArrayDeque<>();
+    private TrafficMove traffic;
+    private Instant disturbed;
+    private long stateBytes = -1;
+    private Duration serviceGap;
+    private HeldFrames held = HeldFrames.NONE;
+
+    MigrationContext(Emulation net, AppManager apps, App app, Host target, StateRoute route,
+            MigrationOptions options, Consumer<String> log) {
+        this.net = net;
+        this.apps = apps;
+        this.app = app;
+        this.target = target;
+        this.route = route;
+        this.options = options;
+        this.log = log;
+    }
+
+    public Emulation net() {
+        return net;
+    }
+
+    public AppManager apps() {
+        return apps;
+    }
+
+    /** The instance being moved. */
+    public App app() {
+        return app;
+    }
+
+    public Host from() {
+        return app.host();
+    }
+
+    public Host target() {
+        return target;
+    }
+
+    public StateRoute route() {
+        return route;
+    }
+
+    public MigrationOptions options() {
+        return options;
+    }
+
+    public void log(String line) {
+        log.accept(line);
+    }
+
+    /** The values of a recipe's placeholders for this migration. */
+    public Map<String, String> placeholders() {
+        return Map.of("app", app.name(), "host", target.name(), "from", from().name(),
+                "from_ip", route.from().toString(), "to_ip", route.to().toString());
+    }
+
+    /** The flow changes that move the service's traffic, planned once. */
+    public TrafficMove traffic() {
+        if (traffic == null) {
+            traffic = TrafficMove.plan(net, from(), target);
+        }
+        return traffic;
+    }
+
+    /** Runs and times one phase. */
+    public <T> T phase(String name, Step<T> step) throws Exception {
+        long t = System.nanoTime();
+        try {
+            return step.run();
+        } finally {
+            record(name, t, System.nanoTime());
+        }
+    }
+
+    public void phase(String name, Undo step) throws Exception {
+        phase(name, () -> {
+            step.run();
+            return null;
+        });
+    }
+
+    /** Records a phase timed by the caller, e.g. one that overlaps another. */
+    public void record(String name, long startNanos, long endNanos) {
+        synchronized (phases) {
+            phases.add(new Phase(name, Duration.ofNanos(startNanos - this.startNanos),
+                    Duration.ofNanos(endNanos - startNanos)));
+        }
+    }
+
+    /** Remembers how to undo the step just done, should a later one fail. */
+    public void onRollback(String what, Undo step) {
+        undo.push(new NamedUndo(what, step));
+    }
+
+    /** Steps done from here on are kept even when the migration fails later (e.g. the old instance is gone). */
+    public void commit() {
+        undo.clear();
+    }
+
+    /** From now on the service's clients may notice the migration: the client observation starts here. */
+    public void disturbed() {
+        if (disturbed == null) {
+            disturbed = Instant.now();
+        }
+    }
+
+    /** Starts the successor on the target host under a temporary name; a rollback removes it. */
+    public App deploySuccessor(List<String> argv) {
+        App successor = apps.deploy(app.name() + ".next", target, argv,
+                app.terminals().isEmpty() ? DeployOptions.NO_TTY : DeployOptions.DEFAULT);
+        onRollback("remove the successor on " + target.name(), () -> apps.remove(successor.name()));
+        return successor;
+    }
+
+    /** The state's size as the strategy counted it. */
+    public void stateBytes(long bytes) {
+        this.stateBytes = bytes;
+    }
+
+    /** How long no instance was serving, as the strategy measured it. */
+    public void serviceGap(Duration gap) {
+        this.serviceGap = gap;
+    }
+
+    public void held(HeldFrames frames) {
+        this.held = held.plus(frames);
+    }
+
+    void rollBack(Throwable cause) {
+        while (!undo.isEmpty()) {
+            NamedUndo u = undo.pop();
+            try {
+                u.undo().run();
+            } catch (Exception e) {
+                log.accept("!!! rollback step failed: " + u.what() + ": " + e.getMessage());
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    List<Phase> phases() {
+        synchronized (phases) {
+            return List.copyOf(phases);
+        }
+    }
+
+    Instant started() {
+        return started;
+    }
+
+    Instant disturbedAt() {
+        return disturbed == null ? started : disturbed;
+    }
+
+    long stateBytes() {
+        return stateBytes;
+    }
+
+    Duration serviceGap() {
+        return serviceGap;
+    }
+
+    HeldFrames held() {
+        return held;
+    }
+}

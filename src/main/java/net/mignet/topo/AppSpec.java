@@ -1,0 +1,26 @@
+package net.mignet.topo;
+
+import java.util.List;
+
+/**
+ * An app the topology file deploys when the network is up.
+ *
+ * @param migration how it migrates, or null: by checkpoint when available
+ * @param tty       whether its output goes through pseudo-terminals (line-buffered programs show each line)
+ * @param startedWhen what to await after starting it, before the next app starts (e.g. {@code udp:8888}: a client
+ *                  that never retries must not send before its server listens)
+ */
+public record AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
+        MigrationRecipe.Condition startedWhen) {
+    public AppSpec {
+        command = List.copyOf(command);
+        startedWhen = startedWhen == null ? new MigrationRecipe.Condition.Immediately() : startedWhen;
+        if (startedWhen instanceof MigrationRecipe.Condition.Exited) {
+            throw new IllegalArgumentException("wait: 'exit' is not something to wait for before the next app;"
+                    + " write udp:PORT, tcp:PORT, log:REGEX or after:DURATION");
+        }
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("app '" + name + "' has no command");
+        }
+    }
+}

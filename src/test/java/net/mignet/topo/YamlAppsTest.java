@@ -1,0 +1,77 @@
+package net.mignet.topo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class YamlAppsTest {
+    private static final String NET = """
+            hosts:
+              h1: {ip: 10.0.0.1/24}
+              h2: {ip: 10.0.0.2/24}
+            switches:
+              s1:
+            links:
+              - ends: [h1, s1]
+              - ends: [h2, s1]
+            """;
+
+    @Test
+    void apps_with_a_recipe_a_method_and_none() {
+        Lab lab = YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  server:
+                    host: h2
+                    command: python3 server.py h2
+                    migration:
+                      successor: python3 server.py {host} --get_state
+                      ready: udp:9999
+                      trigger: TERM*6/100ms
+                      done: log:Got the counter
+                  counter:
+                    host: h1
+                    command: [counter-service, --listen, "10.0.0.1:8888"]
+                    migration: handover
+                  plain: {host: h1, command: "sleep 'a b'", tty: false}
+                """, "lab.yaml");
+        assertThat(lab.apps()).extracting(AppSpec::name).containsExactly("server", "counter", "plain");
+        AppSpec server = lab.apps().get(0);
+        assertThat(server.command()).containsExactly("python3", "server.py", "h2");
+        assertThat(server.migration()).isInstanceOf(MigrationRecipe.class);
+        assertThat(((MigrationRecipe) server.migration()).successor())
+                .containsExactly("python3", "server.py", "{host}", "--get_state");
+        assertThat(lab.apps().get(1).migration()).isEqualTo(new MigrationMethod.Handover(9999));
+        assertThat(lab.apps().get(2).command()).isEqualTo(List.of("sleep", "a b"));
+        assertThat(lab.apps().get(2).tty()).isFalse();
+        assertThat(lab.apps().get(2).migration()).isNull();
+    }
+
+    @Test
+    void problems_name_file_line_and_key() {
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  server:
+                    host: h9
+                    command: python3 server.py
+                    migration:
+                      ready: udp:nine
+                      trigger: TREM
+                      colour: blue
+                  other:
+                    command: x
+                """, "lab.yaml"))
+                .hasMessageContaining("lab.yaml:11: app 'server' runs on 'h9', which is not a node")
+                .hasMessageContaining("lab.yaml:14: ready: 'nine' is not a port number")
+                .hasMessageContaining("lab.yaml:15: trigger: 'TREM' is not a signal name")
+                .hasMessageContaining("lab.yaml:16: unknown key 'colour' in a migration recipe")
+                .hasMessageContaining("lab.yaml:17: app 'other' needs the host");
+    }
+
+    @Test
+    void the_plain_topology_loader_still_reads_files_with_apps() {
+        assertThat(YamlTopologyLoader.parse(NET + "apps:\n  a: {host: h1, command: sleep 1}\n", "x.yaml").hosts())
+                .hasSize(2);
+    }
+}
