@@ -3,7 +3,6 @@ package net.mignet.kernel;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -234,28 +233,18 @@ public final class Criu {
 
     /**
      * Restores the tree and returns its root's pid, read from the pid file. Needs {@code detached} (criu returns
-     * once the tree runs). Terminals are handed to criu as its standard input, output and error, so each
-     * {@link CriuRestoreOptions.InheritedTerminal#criuFd()} must be 0, 1 or 2; to hand criu other descriptors,
-     * start {@link #restoreCommand} with a spawner that does.
+     * once the tree runs). Terminals held as descriptors are handed to criu as the descriptors asked for (any
+     * number); terminals given by path are opened for criu as its standard input, output and error, so their
+     * {@link CriuRestoreOptions.InheritedTerminal#criuFd()} must be 0, 1 or 2.
      */
     public Restored restore(CriuRestoreOptions o) {
         if (!o.detached()) {
             throw new IllegalArgumentException("restore() waits for criu to end, so the restore must be detached;"
                     + " start restoreCommand() yourself for an attached restore");
         }
-        ProcessBuilder pb = new ProcessBuilder(restoreCommand(o));
-        for (CriuRestoreOptions.InheritedTerminal t : o.terminals()) {
-            File slave = t.slave().toFile();
-            switch (t.criuFd()) {
-                case 0 -> pb.redirectInput(ProcessBuilder.Redirect.from(slave));
-                case 1 -> pb.redirectOutput(ProcessBuilder.Redirect.appendTo(slave));
-                case 2 -> pb.redirectError(ProcessBuilder.Redirect.appendTo(slave));
-                default -> throw new IllegalArgumentException("restore() hands criu terminals as descriptors 0-2"
-                        + " only, not " + t.criuFd() + "; start restoreCommand() with a spawner that can");
-            }
-        }
-        if (!o.terminals().isEmpty()) {
-            requireNoSessionOfOurOwn();
+        boolean held = o.terminals().stream().anyMatch(t -> t.heldFd() >= 0);
+        if (held && o.terminals().stream().anyMatch(t -> t.heldFd() < 0)) {
+            throw new IllegalArgumentException("give a restore's terminals all as held descriptors or all by path");
         }
         try {
             Files.deleteIfExists(o.pidFile());
@@ -263,8 +252,58 @@ public final class Criu {
             throw new UncheckedIOException("cannot remove the old pid file " + o.pidFile(), e);
         }
         long t0 = System.nanoTime();
-        int exit;
-        String stderr;
+        int exit = held ? spawnWithDescriptors(o) : startWithRedirects(o);
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        if (exit != 0) {
+            throw new CriuException("criu restore into " + o.namespace() + " failed (exit " + exit + ")", o.logFile());
+        }
+        try {
+            return new Restored(Long.parseLong(Files.readAllLines(o.pidFile()).getFirst().strip()), took);
+        } catch (IOException | RuntimeException e) {
+            throw new CriuException("criu restore succeeded but left no pid in " + o.pidFile(), o.logFile());
+        }
+    }
+
+    /** criu as a child with exactly the descriptors asked for (its 0-2 are the JVM's own unless given). */
+    private int spawnWithDescriptors(CriuRestoreOptions o) {
+        int size = Math.max(3, o.terminals().stream().mapToInt(t -> t.criuFd() + 1).max().orElse(0));
+        int[] stdio = new int[size];
+        for (int i = 0; i < size; i++) {
+            stdio[i] = i < 3 ? i : 0;
+        }
+        o.terminals().forEach(t -> stdio[t.criuFd()] = t.heldFd());
+        long pid = ChildSpawn.spawn(restoreCommand(o), System.getenv(), stdio);
+        java.util.concurrent.CompletableFuture<java.util.OptionalInt> status = new java.util.concurrent
+                .CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("criu-restore-" + pid).start(() -> status.complete(ProcessExit.await(pid)));
+        try {
+            return status.get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).orElse(-1);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new CriuException("criu restore did not finish within " + OPERATION_TIMEOUT.toSeconds() + " s"
+                    + " (pid " + pid + ")", o.logFile());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("waiting for criu restore failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during criu restore", e);
+        }
+    }
+
+    private int startWithRedirects(CriuRestoreOptions o) {
+        ProcessBuilder pb = new ProcessBuilder(restoreCommand(o));
+        for (CriuRestoreOptions.InheritedTerminal t : o.terminals()) {
+            File slave = t.slave().toFile();
+            switch (t.criuFd()) {
+                case 0 -> pb.redirectInput(ProcessBuilder.Redirect.from(slave));
+                case 1 -> pb.redirectOutput(ProcessBuilder.Redirect.appendTo(slave));
+                case 2 -> pb.redirectError(ProcessBuilder.Redirect.appendTo(slave));
+                default -> throw new IllegalArgumentException("terminals given by path reach criu as descriptors"
+                        + " 0-2 only, not " + t.criuFd() + "; give held descriptors instead");
+            }
+        }
+        if (!o.terminals().isEmpty()) {
+            requireNoSessionOfOurOwn();
+        }
         try {
             Process p = pb.start();
             p.getOutputStream().close();
@@ -273,24 +312,12 @@ public final class Criu {
                 throw new CriuException("criu restore did not finish within " + OPERATION_TIMEOUT.toSeconds() + " s",
                         o.logFile());
             }
-            exit = p.exitValue();
-            stderr = pb.redirectError() == ProcessBuilder.Redirect.PIPE
-                    ? new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip() : "";
+            return p.exitValue();
         } catch (IOException e) {
             throw new CommandException("cannot start criu restore: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during criu restore", e);
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        if (exit != 0) {
-            throw new CriuException("criu restore into " + o.namespace() + " failed (exit " + exit + ")"
-                    + (stderr.isEmpty() ? "" : ": " + stderr), o.logFile());
-        }
-        try {
-            return new Restored(Long.parseLong(Files.readString(o.pidFile()).strip()), took);
-        } catch (IOException | NumberFormatException e) {
-            throw new CriuException("criu restore succeeded but left no pid in " + o.pidFile(), o.logFile());
         }
     }
 

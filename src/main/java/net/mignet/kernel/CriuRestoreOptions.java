@@ -24,21 +24,29 @@ public record CriuRestoreOptions(Path imagesDir, Path logFile, String namespace,
         Path pidFile, List<InheritedTerminal> terminals, boolean lazyPages, boolean tcpEstablished, boolean shellJob) {
 
     /**
-     * A terminal the restored tree had open: criu gets the slave at {@code slave} as its own descriptor
-     * {@code criuFd} and hands it on wherever the dumped tree had {@code tty} open.
+     * A terminal the restored tree had open: criu gets the slave as its own descriptor {@code criuFd} and hands it
+     * on wherever the dumped tree had {@code tty} open. The slave is either opened by path ({@code slave}) or a
+     * descriptor this process already holds ({@code heldFd}, e.g. one opened with {@code O_NOCTTY}; -1 if none).
      */
-    public record InheritedTerminal(int criuFd, Path slave, CriuTty tty) {
+    public record InheritedTerminal(int criuFd, Path slave, int heldFd, CriuTty tty) {
         public InheritedTerminal {
             if (criuFd < 0) {
                 throw new IllegalArgumentException("descriptor " + criuFd + " is negative");
             }
-            Objects.requireNonNull(slave, "slave");
+            if ((slave == null) == (heldFd < 0)) {
+                throw new IllegalArgumentException("a terminal is given by its slave's path or by a held descriptor");
+            }
             Objects.requireNonNull(tty, "tty");
         }
 
-        /** The slave at {@code slave}, as criu's descriptor {@code criuFd}. */
+        /** The slave at {@code slave}, opened by path for criu as its descriptor {@code criuFd} (0-2). */
         public static InheritedTerminal of(int criuFd, Path slave) {
-            return new InheritedTerminal(criuFd, slave, CriuTty.of(slave));
+            return new InheritedTerminal(criuFd, slave, -1, CriuTty.of(slave));
+        }
+
+        /** The slave this process holds open as {@code heldFd}, handed to criu as its descriptor {@code criuFd}. */
+        public static InheritedTerminal held(int criuFd, int heldFd, CriuTty tty) {
+            return new InheritedTerminal(criuFd, null, heldFd, tty);
         }
     }
 

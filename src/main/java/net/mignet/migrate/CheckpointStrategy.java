@@ -1,0 +1,144 @@
+package net.mignet.migrate;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import net.mignet.app.App;
+import net.mignet.kernel.Criu;
+import net.mignet.kernel.CriuDumpOptions;
+import net.mignet.kernel.CriuEndpoint;
+import net.mignet.kernel.CriuProcess;
+import net.mignet.kernel.CriuRestoreOptions;
+import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
+import net.mignet.kernel.CriuTty;
+import net.mignet.net.Host;
+
+/**
+ * Migrates an unmodified program by checkpoint and restore with CRIU: hold the service's frames at the switch,
+ * let the old instance answer what already reached it, dump its process tree inside the source host (its memory
+ * pages go straight to a page server on the target over the state network), restore it inside the target host
+ * with its terminals handed back, release the held frames to it. Should the restore fail, the app is restored
+ * where it was from the same images, so it goes on serving there.
+ */
+final class CheckpointStrategy implements MigrationStrategy {
+    /** Where the page server listens on the target's state address (per emulation: the namespace is its own). */
+    static final int PAGE_SERVER_PORT = 27027;
+    private static final Path WORK = Path.of("/run/mignet/checkpoints");
+    private static final Duration PAGE_SERVER_END = Duration.ofSeconds(30);
+    private static final Duration OLD_EXIT = Duration.ofSeconds(5);
+
+    private final Criu criu;
+
+    CheckpointStrategy(Criu criu) {
+        this.criu = criu;
+    }
+
+    @Override
+    public String name() {
+        return "checkpoint";
+    }
+
+    @Override
+    public App migrate(MigrationContext ctx) throws Exception {
+        App old = ctx.app();
+        Host from = ctx.from();
+        Host target = ctx.target();
+        Files.createDirectories(WORK);
+        Path work = Files.createTempDirectory(WORK, old.name() + "-");
+        Path dumped = work.resolve(from.name());
+        Path images = work.resolve(target.name());
+        try {
+            TrafficMove traffic = ctx.traffic();
+            ctx.disturbed();
+            ctx.phase("hold", () -> {
+                traffic.hold();
+                ctx.onRollback("send the held frames back to " + from.name(), () -> ctx.held(traffic.restore()));
+            });
+            ctx.phase("drain", () -> ServiceDrain.await(old, RecipeStrategy.Drain.inFlight(ctx),
+                    ctx.options().drainTimeout()));
+            List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
+            CriuEndpoint pageServer = new CriuEndpoint(ctx.route().to().toString(), PAGE_SERVER_PORT);
+            long frozen = System.nanoTime();
+            ctx.log("*** Checkpointing " + old.name() + " (pid " + old.pid() + ") on " + from.name()
+                    + ", pages to " + pageServer);
+            ctx.phase("dump", () -> {
+                try (CriuProcess ps = criu.startPageServer(target.namespace(), images, pageServer,
+                        work.resolve("page-server.log"))) {
+                    criu.dump(CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
+                            .withShellJob(true).withPageServer(pageServer).withLogFile(work.resolve("dump.log")));
+                    ps.awaitExit(PAGE_SERVER_END);
+                }
+                // criu killed the old process; reaping it frees its pid for the copy.
+                if (!old.awaitExit(OLD_EXIT)) {
+                    throw new IllegalStateException(old.name() + " still runs after criu dumped it");
+                }
+            });
+            ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint",
+                    () -> restoreOn(ctx, old, from, images, work.resolve("rollback-restore.log")));
+            long bytes = ctx.phase("copy", () -> {
+                long pages = sizeOf(images);
+                return pages + Criu.copyImages(dumped, images);
+            });
+            ctx.stateBytes(bytes);
+            App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images,
+                    work.resolve("restore.log")));
+            ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
+            ctx.phase("release", () -> ctx.held(traffic.release()));
+            ctx.commit();
+            deleteTree(work);
+            return restored;
+        } catch (Exception e) {
+            ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
+            throw e;
+        }
+    }
+
+    /** Restores the checkpoint on {@code host} with the app's terminals, and adopts the copy as the app. */
+    private App restoreOn(MigrationContext ctx, App old, Host host, Path images, Path log) {
+        List<InheritedTerminal> terminals = old.terminals().stream()
+                .map(t -> InheritedTerminal.held(3 + t.appFd(), t.mignetFd(), CriuTty.parse(t.criuKey())))
+                .toList();
+        Criu.Restored r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log)
+                .withShellJob(true).withTerminals(terminals));
+        ctx.log("*** Restored " + old.name() + " on " + host.name() + " as pid " + r.pid() + " in "
+                + r.took().toMillis() + " ms");
+        return ctx.apps().adoptRestored(old, host, r.pid());
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            long sum = 0;
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".log")).toList()) {
+                sum += Files.size(f);
+            }
+            return sum;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+}

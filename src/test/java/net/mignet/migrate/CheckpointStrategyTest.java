@@ -1,0 +1,83 @@
+package net.mignet.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.image.CriuInstallation;
+import net.mignet.image.CriuLookup;
+import net.mignet.net.Emulation;
+import net.mignet.testing.KernelAssumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The original example's server, unmodified and without a recipe, migrates by checkpoint and restore. */
+class CheckpointStrategyTest {
+
+    @BeforeEach
+    void needs() {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeTool("nft");
+        KernelAssumptions.assumeTool("python3");
+        CriuLookup criu = CriuInstallation.find();
+        if (!criu.isAvailable()) {
+            System.err.println("SKIPPED: " + criu.unavailableReason());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(criu.isAvailable(), criu::unavailableReason);
+    }
+
+    @Test
+    void the_published_server_moves_ten_times_by_checkpoint_and_the_counter_goes_on() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            App server = apps.deploy("server", net.host("h2"),
+                    List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20)))
+                    .isPresent();
+            App client = apps.deploy("client", net.host("h1"),
+                    List.of("python3", OriginalProtocolTest.script("client.py")));
+            MigrationTest.awaitReplies(client, 2);
+            List<MigrationReport> reports = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String target = i % 2 == 0 ? "h3" : "h2";
+                MigrationReport r = Migration.of(apps, "server").to(net.host(target)).strategy("checkpoint")
+                        .observedBy(client).run();
+                System.out.println((i + 1) + ": " + r.summary());
+                reports.add(r);
+                assertThat(r.strategy()).isEqualTo("checkpoint");
+                assertThat(r.held().dropped()).isZero();
+                assertThat(r.stateBytes()).isPositive();
+                assertThat(apps.get("server").host().name()).isEqualTo(target);
+                assertThat(apps.apps()).extracting(App::name).containsExactlyInAnyOrder("server", "client");
+                MigrationTest.awaitReplies(client, MigrationTest.counters(client).size() + 2);
+            }
+            client.stop(Duration.ofSeconds(2));
+            MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
+            assertThat(apps.get("server").log().lines()).anyMatch(l -> l.text().startsWith("Serving from 0"));
+            List<Long> gaps = reports.stream().map(r -> r.phase("dump").plus(r.phase("copy"))
+                    .plus(r.phase("restore")).toMillis()).sorted().toList();
+            System.out.println("checkpoint freeze (dump + copy + restore) ms, sorted: " + gaps);
+        }
+    }
+
+    @Test
+    void pre_dump_rounds_and_post_copy_say_why_not() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            apps.deploy("server", net.host("h2"), List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
+            CriuInstallation criu = CriuInstallation.find().installation();
+            if (!criu.checkpointRounds().supported()) {
+                assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint")
+                        .options(MigrationOptions.DEFAULTS.withRounds(3)).run())
+                        .hasMessageContaining("unsupported here because").hasMessageContaining("mem_dirty_track");
+            }
+            assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint")
+                    .options(MigrationOptions.DEFAULTS.withLazy(true)).run())
+                    .hasMessageContaining("--lazy");
+            assertThat(apps.get("server").host().name()).isEqualTo("h2");
+            assertThat(apps.get("server").isRunning()).isTrue();
+        }
+    }
+}
