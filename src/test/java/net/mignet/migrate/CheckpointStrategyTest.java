@@ -64,6 +64,37 @@ class CheckpointStrategyTest {
     }
 
     @Test
+    void a_restore_that_fails_on_the_target_restores_the_app_where_it_was() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            App server = apps.deploy("server", net.host("h2"),
+                    List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20)))
+                    .isPresent();
+            // Something else holds the service port on h3, so criu cannot bind the restored socket there.
+            App blocker = apps.deploy("blocker", net.host("h3"), List.of("python3", "-c", """
+                    import socket, time
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.bind(("10.0.0.12", 8888))
+                    print("bound", flush=True)
+                    time.sleep(600)
+                    """));
+            assertThat(blocker.log().await(l -> l.text().equals("bound"), Duration.ofSeconds(10))).isPresent();
+            App client = apps.deploy("client", net.host("h1"),
+                    List.of("python3", OriginalProtocolTest.script("client.py")));
+            MigrationTest.awaitReplies(client, 2);
+            assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint").run())
+                    .isInstanceOf(MigrationFailedException.class).hasMessageContaining("rolled back")
+                    .hasMessageContaining("criu restore");
+            App back = apps.get("server");
+            assertThat(back.host().name()).isEqualTo("h2");
+            assertThat(back.isRunning()).isTrue();
+            MigrationTest.awaitReplies(client, MigrationTest.counters(client).size() + 2);
+            client.stop(Duration.ofSeconds(2));
+            MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
+        }
+    }
+
+    @Test
     void pre_dump_rounds_and_post_copy_say_why_not() throws Exception {
         try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
             apps.deploy("server", net.host("h2"), List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
