@@ -16,6 +16,7 @@ import net.mignet.kernel.CriuRestoreOptions;
 import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
 import net.mignet.kernel.ImageTransfer;
+import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
 
 /**
@@ -93,11 +94,34 @@ final class CheckpointStrategy implements MigrationStrategy {
         List<InheritedTerminal> terminals = old.terminals().stream()
                 .map(t -> InheritedTerminal.held(3 + t.appFd(), t.mignetFd(), CriuTty.parse(t.criuKey())))
                 .toList();
-        Criu.Restored r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log)
-                .withShellJob(true).withTerminals(terminals));
+        Criu.Restored r;
+        try {
+            r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
+                    .withTerminals(terminals));
+        } catch (RuntimeException e) {
+            reapFailedCopy(old.pid());
+            throw e;
+        }
         ctx.log("*** Restored " + old.name() + " on " + host.name() + " as pid " + r.pid() + " in "
                 + r.took().toMillis() + " ms");
         return ctx.apps().adoptRestored(old, host, r.pid());
+    }
+
+    /**
+     * A failed restore kills what it had restored already; restored as siblings of criu, those are the JVM's
+     * children, and the root's zombie would keep the pid a second restore (the rollback) needs.
+     */
+    private static void reapFailedCopy(long pid) {
+        java.util.concurrent.CompletableFuture<java.util.OptionalInt> reaped = new java.util.concurrent
+                .CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("reap-" + pid).start(() -> reaped.complete(ProcessExit.await(pid)));
+        try {
+            reaped.get(OLD_EXIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // Still running (not a copy criu killed) or not ours: nothing to reap.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void deleteTree(Path dir) {

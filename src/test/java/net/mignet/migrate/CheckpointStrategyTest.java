@@ -57,9 +57,9 @@ class CheckpointStrategyTest {
             client.stop(Duration.ofSeconds(2));
             MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
             assertThat(apps.get("server").log().lines()).anyMatch(l -> l.text().startsWith("Serving from 0"));
-            List<Long> gaps = reports.stream().map(r -> r.phase("dump").plus(r.phase("copy"))
+            List<Long> gaps = reports.stream().map(r -> r.phase("dump").plus(r.phase("transfer"))
                     .plus(r.phase("restore")).toMillis()).sorted().toList();
-            System.out.println("checkpoint freeze (dump + copy + restore) ms, sorted: " + gaps);
+            System.out.println("checkpoint freeze (dump + transfer + restore) ms, sorted: " + gaps);
         }
     }
 
@@ -82,7 +82,8 @@ class CheckpointStrategyTest {
             App client = apps.deploy("client", net.host("h1"),
                     List.of("python3", OriginalProtocolTest.script("client.py")));
             MigrationTest.awaitReplies(client, 2);
-            assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint").run())
+            assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint")
+                    .log(System.out::println).run())
                     .isInstanceOf(MigrationFailedException.class).hasMessageContaining("rolled back")
                     .hasMessageContaining("criu restore");
             App back = apps.get("server");
