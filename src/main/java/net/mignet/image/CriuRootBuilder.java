@@ -77,12 +77,14 @@ final class CriuRootBuilder {
                 log.accept("criu root: waiting for " + lockFile + ": another process is building the root");
                 held = channel.lock();
             }
-            try (FileLock lock = held) {
+            try {
                 if (Files.isDirectory(root)) {
                     return root; // built by another process while we waited
                 }
                 removeStaleBuilds();
                 return build(mirror);
+            } finally {
+                held.release();
             }
         } catch (IOException e) {
             throw new BuildFailure("cannot lock " + lockFile + ": " + e.getMessage());

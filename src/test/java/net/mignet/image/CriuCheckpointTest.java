@@ -173,10 +173,12 @@ class CriuCheckpointTest {
         Path script = Files.writeString(work.resolve("server.py"), SERVER);
         long[] restored = new long[2];
         Process launcher = null;
+        PipeSizeLimit pipesRaised = null;
         try (Emulation net = Emulation.start(YamlTopologyLoader.load(Path.of("examples/service-migration.yaml")));
                 TestTerminal in = new TestTerminal(); TestTerminal out = new TestTerminal();
-                TestTerminal err = new TestTerminal();
-                PipeSizeLimit pipes = PipeSizeLimit.raise(PipeSizeLimit.FOR_LAZY_PAGES, System.out::println)) {
+                TestTerminal err = new TestTerminal()) {
+            // criu's lazy page server needs larger pipes than a process without CAP_SYS_RESOURCE may make.
+            pipesRaised = PipeSizeLimit.raise(PipeSizeLimit.FOR_LAZY_PAGES, System.out::println);
             Host h1 = net.host("h1");
             Host h2 = net.host("h2");
             Host h3 = net.host("h3");
@@ -248,6 +250,9 @@ class CriuCheckpointTest {
             }
             if (launcher != null) {
                 launcher.destroyForcibly();
+            }
+            if (pipesRaised != null) {
+                pipesRaised.close();
             }
             CriuRootBuilder.deleteTree(work);
         }

@@ -1,6 +1,7 @@
 package net.mignet.image;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static net.mignet.kernel.NativeCalls.callState;
@@ -74,7 +75,7 @@ final class TestTerminal implements AutoCloseable {
                 if (n <= 0) {
                     return; // EIO once closed
                 }
-                partial.append(new String(buffer.asSlice(0, n).toArray(JAVA_BYTE_LAYOUT), StandardCharsets.UTF_8));
+                partial.append(new String(buffer.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
                 int nl;
                 while ((nl = partial.indexOf("\n")) >= 0) {
                     String line = partial.substring(0, nl).replace("\r", "");
@@ -89,8 +90,6 @@ final class TestTerminal implements AutoCloseable {
             throw rethrow(t);
         }
     }
-
-    private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT = java.lang.foreign.ValueLayout.JAVA_BYTE;
 
     List<String> lines() {
         synchronized (lines) {
