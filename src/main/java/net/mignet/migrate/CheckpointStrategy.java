@@ -51,6 +51,8 @@ final class CheckpointStrategy implements MigrationStrategy {
         Path work = Files.createTempDirectory(WORK, old.name() + "-");
         Path dumped = work.resolve(from.name());
         Path images = work.resolve(target.name());
+        // Registered first, so it runs last: a rollback may restore the app from these images first.
+        ctx.onRollback("remove the checkpoint images, keeping criu's logs", () -> keepOnlyLogs(work));
         try {
             TrafficMove traffic = ctx.traffic();
             ctx.disturbed();
@@ -121,6 +123,19 @@ final class CheckpointStrategy implements MigrationStrategy {
             // Still running (not a copy criu killed) or not ours: nothing to reap.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After a failure the logs say why; the images (the app's whole memory) go. */
+    private static void keepOnlyLogs(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (Files.isDirectory(f) ? !f.equals(dir) : !f.toString().endsWith(".log")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the images in " + dir, e);
         }
     }
 

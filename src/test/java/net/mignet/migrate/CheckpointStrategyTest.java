@@ -3,9 +3,13 @@ package net.mignet.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.image.CriuInstallation;
@@ -82,10 +86,24 @@ class CheckpointStrategyTest {
             App client = apps.deploy("client", net.host("h1"),
                     List.of("python3", OriginalProtocolTest.script("client.py")));
             MigrationTest.awaitReplies(client, 2);
-            assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint")
-                    .log(System.out::println).run())
-                    .isInstanceOf(MigrationFailedException.class).hasMessageContaining("rolled back")
-                    .hasMessageContaining("criu restore");
+            MigrationFailedException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    MigrationFailedException.class, () -> Migration.of(apps, "server").to(net.host("h3"))
+                            .strategy("checkpoint").log(System.out::println).run());
+            assertThat(failed).hasMessageContaining("rolled back").hasMessageContaining("criu restore")
+                    .hasMessageContaining("whole log: /run/mignet/checkpoints/");
+            Matcher logs = Pattern.compile("whole log: (/run/mignet/checkpoints/[^/]+)/").matcher(failed.getMessage());
+            assertThat(logs.find()).isTrue();
+            Path kept = Path.of(logs.group(1));
+            try (var left = Files.list(kept)) {
+                assertThat(left.map(p -> p.getFileName().toString())).contains("dump.log", "restore.log")
+                        .allMatch(n -> n.endsWith(".log"));
+            } finally {
+                try (var all = Files.walk(kept)) {
+                    for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
             App back = apps.get("server");
             assertThat(back.host().name()).isEqualTo("h2");
             assertThat(back.isRunning()).isTrue();
