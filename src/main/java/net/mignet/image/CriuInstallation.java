@@ -84,9 +84,14 @@ public final class CriuInstallation {
     }
 
     /** The machine's criu, found (or built) once per JVM; progress goes to standard error. */
-    public static synchronized CriuLookup find() {
+    public static CriuLookup find() {
+        return find(System.err::println);
+    }
+
+    /** The machine's criu, found (or built, logging progress to {@code log}) once per JVM. */
+    public static synchronized CriuLookup find(Consumer<String> log) {
         if (shared == null) {
-            shared = find(DEFAULT_CACHE, System.err::println);
+            shared = find(DEFAULT_CACHE, log);
         }
         return shared;
     }
