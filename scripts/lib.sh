@@ -5,7 +5,8 @@ MIGNET_HOME="${MIGNET_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 MIGNET_JAR="$MIGNET_HOME/target/mignet.jar"
 
 # Commands mignet runs, and the Debian package that has each.
-MIGNET_TOOLS=(ip:iproute2 nft:nftables ethtool:ethtool ping:iputils-ping iperf3:iperf3 ps:procps ss:iproute2 python3:python3)
+MIGNET_TOOLS=(ip:iproute2 nft:nftables ethtool:ethtool ping:iputils-ping iperf3:iperf3 ps:procps ss:iproute2 python3:python3
+    nsenter:util-linux unshare:util-linux mmdebstrap:mmdebstrap)
 
 die() { echo "mignet: $*" >&2; exit 1; }
 

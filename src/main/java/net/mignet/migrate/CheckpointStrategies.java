@@ -1,6 +1,9 @@
 package net.mignet.migrate;
 
 import net.mignet.app.App;
+import net.mignet.image.Capability;
+import net.mignet.image.CriuInstallation;
+import net.mignet.image.CriuLookup;
 
 /** Makes the checkpoint strategy, or says why there is none. */
 final class CheckpointStrategies {
@@ -8,7 +11,33 @@ final class CheckpointStrategies {
     }
 
     static MigrationStrategy create(App app, MigrationOptions options) {
-        throw new IllegalArgumentException("mignet cannot checkpoint " + app.name() + " yet: give it a migration"
-                + " recipe (recipe " + app.name() + " successor='...' ready=udp:PORT trigger=TERM done=log:REGEX)");
+        CriuLookup criu = CriuInstallation.find();
+        if (!criu.isAvailable()) {
+            throw new IllegalArgumentException("mignet cannot checkpoint " + app.name() + ": no working criu "
+                    + CriuInstallation.MINIMUM + " or newer (" + criu.unavailableReason() + "); give it a migration"
+                    + " recipe instead (recipe " + app.name() + " successor='...' ready=udp:PORT trigger=TERM"
+                    + " done=log:REGEX)");
+        }
+        CriuInstallation installation = criu.installation();
+        if (options.rounds() > 0) {
+            Capability rounds = installation.checkpointRounds();
+            throw new IllegalArgumentException("--rounds " + options.rounds() + ": " + (rounds.supported()
+                    ? "pre-dump rounds are not implemented yet; migrate without --rounds"
+                    : rounds.reason()));
+        }
+        if (options.lazy()) {
+            Capability lazy = installation.lazyPages();
+            if (!lazy.supported()) {
+                throw new IllegalArgumentException("--lazy: " + lazy.reason());
+            }
+            throw new IllegalArgumentException("--lazy: " + app.name() + " shares mignet's pid namespace, and a"
+                    + " lazy dump keeps the frozen original (and its pid) until every page has been fetched, so its"
+                    + " copy cannot be restored beside it on this machine; migrate without --lazy");
+        }
+        if (app.terminals().isEmpty()) {
+            throw new IllegalArgumentException("mignet can checkpoint only apps on terminals (its pipes to "
+                    + app.name() + " cannot be handed to a restored copy): deploy it without --no-tty");
+        }
+        return new CheckpointStrategy(installation.criu());
     }
 }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import net.mignet.image.CriuInstallation;
+import net.mignet.image.CriuLookup;
 import net.mignet.kernel.ChildSpawn;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Emulation;
@@ -19,16 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An app on terminals checkpointed with CRIU on one host and restored on another: the log goes on. Needs a
- * working criu (4.2 or newer on recent kernels): a root file system holding one, named by
- * {@code MIGNET_CRIU_ROOT} (criu runs through that root's own loader and libraries); skipped otherwise.
+ * working criu (4.2 or newer on recent kernels), found or built by {@link CriuInstallation}; skipped otherwise.
  */
 class CheckpointedAppTest {
     private static final Map<String, String> ENV = Map.of("PATH", System.getenv("PATH"));
 
-    private static List<String> criu(Path root, List<String> args) {
-        List<String> argv = new ArrayList<>(List.of(root.resolve("lib64/ld-linux-x86-64.so.2").toString(),
-                "--library-path", root.resolve("usr/lib/x86_64-linux-gnu").toString(),
-                root.resolve("usr/sbin/criu").toString()));
+    private static List<String> criu(CriuInstallation installation, List<String> args) {
+        List<String> argv = new ArrayList<>(installation.criu().command());
         argv.addAll(args);
         return argv;
     }
@@ -37,13 +36,12 @@ class CheckpointedAppTest {
     void a_restored_copy_writes_on_into_the_same_terminals_and_log(@TempDir Path images) throws Exception {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeTool("python3");
-        String rootName = System.getenv("MIGNET_CRIU_ROOT");
-        Path root = rootName == null ? null : Path.of(rootName);
-        boolean haveCriu = root != null && Files.isExecutable(root.resolve("usr/sbin/criu"));
-        if (!haveCriu) {
-            System.err.println("SKIPPED: needs criu: set MIGNET_CRIU_ROOT to a root file system with usr/sbin/criu");
+        CriuLookup lookup = CriuInstallation.find();
+        if (!lookup.isAvailable()) {
+            System.err.println("SKIPPED: needs criu: " + lookup.unavailableReason());
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(haveCriu, "needs MIGNET_CRIU_ROOT");
+        org.junit.jupiter.api.Assumptions.assumeTrue(lookup.isAvailable(), lookup::unavailableReason);
+        CriuInstallation root = lookup.installation();
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
                 AppManager apps = new AppManager(net)) {
             App old = apps.deploy("ticker", net.host("h1"), List.of("python3", "-c", """

@@ -1,0 +1,92 @@
+package net.mignet.kernel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The machine's largest pipe a process without {@code CAP_SYS_RESOURCE} may ask for ({@code fs.pipe-max-size}).
+ *
+ * <p>criu's lazy page server (post-copy) copies pages out of its page pipes into a pipe it enlarges well past the
+ * default 1 MiB limit; where criu lacks {@code CAP_SYS_RESOURCE} (a root confined by a capability bounding set, as
+ * on these machines) the enlargement fails with EPERM, {@code tee} then comes back short
+ * ({@code page-pipe: tee: 65536: Operation not permitted} in the dump log) and every lazy restore of more than a
+ * few pages fails. Measured on kernel 6.18 with criu 4.2.1: with the limit at 16 MiB a 256 MB process migrates
+ * lazily. {@link #raise} lifts the limit for the duration of a migration and puts the old value back.
+ */
+public final class PipeSizeLimit implements AutoCloseable {
+    public static final Path SYSCTL = Path.of("/proc/sys/fs/pipe-max-size");
+    /** What criu's lazy page server was measured to work with. */
+    public static final long FOR_LAZY_PAGES = 16L << 20;
+    private static final int CAP_SYS_RESOURCE = 24;
+
+    private final long previous;
+    private final boolean changed;
+
+    private PipeSizeLimit(long previous, boolean changed) {
+        this.previous = previous;
+        this.changed = changed;
+    }
+
+    /** The current limit in bytes. */
+    public static long current() {
+        try {
+            // Not Files.readString: on this sysctl file it returns only the first character (measured, JDK 25).
+            return Long.parseLong(Files.readAllLines(SYSCTL).getFirst().strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + SYSCTL, e);
+        }
+    }
+
+    /** Whether this process (and so criu, started by it) may make pipes of any size. */
+    public static boolean hasCapSysResource() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+                    return (caps & (1L << CAP_SYS_RESOURCE)) != 0;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/status", e);
+        }
+    }
+
+    /** Whether criu's lazy page server can enlarge its pipes as it needs to here. */
+    public static boolean enoughForLazyPages() {
+        return hasCapSysResource() || current() >= FOR_LAZY_PAGES;
+    }
+
+    /**
+     * Raises the limit to at least {@code bytes} until closed (a no-op when it is that high already, or when this
+     * process has {@code CAP_SYS_RESOURCE}), logging the change.
+     */
+    public static PipeSizeLimit raise(long bytes, Consumer<String> log) {
+        long before = current();
+        if (before >= bytes || hasCapSysResource()) {
+            return new PipeSizeLimit(before, false);
+        }
+        write(bytes);
+        log.accept("raised fs.pipe-max-size from " + before + " to " + bytes + " for criu's lazy page server"
+                + " (this process lacks CAP_SYS_RESOURCE); it goes back when the migration ends");
+        return new PipeSizeLimit(before, true);
+    }
+
+    @Override
+    public void close() {
+        if (changed) {
+            write(previous);
+        }
+    }
+
+    private static void write(long bytes) {
+        try {
+            Files.writeString(SYSCTL, Long.toString(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set " + SYSCTL + " to " + bytes + " (needs root)", e);
+        }
+    }
+}

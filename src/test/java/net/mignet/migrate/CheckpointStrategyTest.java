@@ -1,0 +1,133 @@
+package net.mignet.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.image.CriuInstallation;
+import net.mignet.image.CriuLookup;
+import net.mignet.net.Emulation;
+import net.mignet.testing.KernelAssumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The original example's server, unmodified and without a recipe, migrates by checkpoint and restore. */
+class CheckpointStrategyTest {
+
+    @BeforeEach
+    void needs() {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeTool("nft");
+        KernelAssumptions.assumeTool("python3");
+        CriuLookup criu = CriuInstallation.find();
+        if (!criu.isAvailable()) {
+            System.err.println("SKIPPED: " + criu.unavailableReason());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(criu.isAvailable(), criu::unavailableReason);
+    }
+
+    @Test
+    void the_published_server_moves_ten_times_by_checkpoint_and_the_counter_goes_on() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            App server = apps.deploy("server", net.host("h2"),
+                    List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20)))
+                    .isPresent();
+            App client = apps.deploy("client", net.host("h1"),
+                    List.of("python3", OriginalProtocolTest.script("client.py")));
+            MigrationTest.awaitReplies(client, 2);
+            List<MigrationReport> reports = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String target = i % 2 == 0 ? "h3" : "h2";
+                MigrationReport r = Migration.of(apps, "server").to(net.host(target)).strategy("checkpoint")
+                        .observedBy(client).run();
+                System.out.println((i + 1) + ": " + r.summary());
+                reports.add(r);
+                assertThat(r.strategy()).isEqualTo("checkpoint");
+                assertThat(r.held().dropped()).isZero();
+                assertThat(r.stateBytes()).isPositive();
+                assertThat(apps.get("server").host().name()).isEqualTo(target);
+                assertThat(apps.apps()).extracting(App::name).containsExactlyInAnyOrder("server", "client");
+                MigrationTest.awaitReplies(client, MigrationTest.counters(client).size() + 2);
+            }
+            client.stop(Duration.ofSeconds(2));
+            MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
+            assertThat(apps.get("server").log().lines()).anyMatch(l -> l.text().startsWith("Serving from 0"));
+            List<Long> gaps = reports.stream().map(r -> r.phase("dump").plus(r.phase("transfer"))
+                    .plus(r.phase("restore")).toMillis()).sorted().toList();
+            System.out.println("checkpoint freeze (dump + transfer + restore) ms, sorted: " + gaps);
+        }
+    }
+
+    @Test
+    void a_restore_that_fails_on_the_target_restores_the_app_where_it_was() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            App server = apps.deploy("server", net.host("h2"),
+                    List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20)))
+                    .isPresent();
+            // Something else holds the service port on h3, so criu cannot bind the restored socket there.
+            App blocker = apps.deploy("blocker", net.host("h3"), List.of("python3", "-c", """
+                    import socket, time
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.bind(("10.0.0.12", 8888))
+                    print("bound", flush=True)
+                    time.sleep(600)
+                    """));
+            assertThat(blocker.log().await(l -> l.text().equals("bound"), Duration.ofSeconds(10))).isPresent();
+            App client = apps.deploy("client", net.host("h1"),
+                    List.of("python3", OriginalProtocolTest.script("client.py")));
+            MigrationTest.awaitReplies(client, 2);
+            MigrationFailedException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    MigrationFailedException.class, () -> Migration.of(apps, "server").to(net.host("h3"))
+                            .strategy("checkpoint").log(System.out::println).run());
+            assertThat(failed).hasMessageContaining("rolled back").hasMessageContaining("criu restore")
+                    .hasMessageContaining("whole log: /run/mignet/checkpoints/");
+            Matcher logs = Pattern.compile("whole log: (/run/mignet/checkpoints/[^/]+)/").matcher(failed.getMessage());
+            assertThat(logs.find()).isTrue();
+            Path kept = Path.of(logs.group(1));
+            try (var left = Files.list(kept)) {
+                assertThat(left.map(p -> p.getFileName().toString())).contains("dump.log", "restore.log")
+                        .allMatch(n -> n.endsWith(".log"));
+            } finally {
+                try (var all = Files.walk(kept)) {
+                    for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            App back = apps.get("server");
+            assertThat(back.host().name()).isEqualTo("h2");
+            assertThat(back.isRunning()).isTrue();
+            MigrationTest.awaitReplies(client, MigrationTest.counters(client).size() + 2);
+            client.stop(Duration.ofSeconds(2));
+            MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
+        }
+    }
+
+    @Test
+    void pre_dump_rounds_and_post_copy_say_why_not() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            apps.deploy("server", net.host("h2"), List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
+            CriuInstallation criu = CriuInstallation.find().installation();
+            if (!criu.checkpointRounds().supported()) {
+                assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint")
+                        .options(MigrationOptions.DEFAULTS.withRounds(3)).run())
+                        .hasMessageContaining("unsupported here because").hasMessageContaining("mem_dirty_track");
+            }
+            assertThatThrownBy(() -> Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint")
+                    .options(MigrationOptions.DEFAULTS.withLazy(true)).run())
+                    .hasMessageContaining("--lazy");
+            assertThat(apps.get("server").host().name()).isEqualTo("h2");
+            assertThat(apps.get("server").isRunning()).isTrue();
+        }
+    }
+}
