@@ -2,7 +2,6 @@ package net.mignet.linkemu;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import net.mignet.kernel.NativeCalls;
 import net.mignet.topo.LinkParams;
 
 /**
@@ -23,8 +21,6 @@ import net.mignet.topo.LinkParams;
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
-    private static final int POLLFD_BYTES = 8;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /**
      * Waking from a timed sleep takes tens to hundreds of microseconds on a busy (virtual) machine, which would
      * add to every delay; so the loop sleeps until this long before the next release and polls without
@@ -44,13 +40,14 @@ final class EngineLoop implements AutoCloseable {
     private final TimerQueue queue = new TimerQueue();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment timespec = arena.allocate(16, 8);
     private final ReceiveContext receiveContext = new ReceiveContext(arena);
+    private final PollSet<Direction> pollSet = new PollSet<>(mailbox);
+    /** Kept once, so that waiting allocates nothing. */
+    private final Consumer<Direction> receive = this::receiveBurst;
     private final Thread thread;
-    private MemorySegment pollFds = MemorySegment.NULL;
-    private Direction[] polled = new Direction[0];
-    private int pollCount;
     private boolean pollSetChanged = true;
+    /** The large buffer the next frame is received into. */
+    private Frame spare;
 
     EngineLoop(Consumer<String> log) {
         this.log = log;
@@ -111,7 +108,7 @@ final class EngineLoop implements AutoCloseable {
         // netem runs in softirq context, ahead of every process; a raised priority keeps this thread's wake-ups
         // prompt on a busy machine. Without the right (not root) it runs at normal priority, a little less exact.
         Native.setThreadNice(-10);
-        Frame spare = pool.takeLarge();
+        spare = pool.takeLarge();
         Throwable failure = null;
         try {
             while (mailbox.isOpen()) {
@@ -120,21 +117,7 @@ final class EngineLoop implements AutoCloseable {
                     rebuildPollSet();
                 }
                 releaseDue(System.nanoTime());
-                int ready = Native.ppoll(pollFds, pollCount, timeout());
-                if (ready == -Native.EINTR || ready == 0) {
-                    continue;
-                }
-                if (ready < 0) {
-                    throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
-                }
-                if (revents(0) != 0) {
-                    mailbox.runCommands(true);
-                }
-                for (int i = 1; i < pollCount; i++) {
-                    if (revents(i) != 0) {
-                        spare = receiveBurst(polled[i], spare);
-                    }
-                }
+                pollSet.await(timeoutNanos(), receive);
             }
         } catch (Throwable t) {
             failure = t;
@@ -144,20 +127,13 @@ final class EngineLoop implements AutoCloseable {
         }
     }
 
-    /** The ppoll timeout: until the next release, or forever (NULL) when nothing waits. */
-    private MemorySegment timeout() {
+    /** How long to wait: until the next release, or forever ({@link Long#MAX_VALUE}) when nothing waits. */
+    private long timeoutNanos() {
         long next = queue.nextRelease();
         if (next == Long.MAX_VALUE) {
-            return MemorySegment.NULL;
+            return Long.MAX_VALUE;
         }
-        long wait = Math.max(0, next - System.nanoTime() - SPIN_NANOS);
-        timespec.set(ValueLayout.JAVA_LONG, 0, wait / NANOS_PER_SECOND);
-        timespec.set(ValueLayout.JAVA_LONG, 8, wait % NANOS_PER_SECOND);
-        return timespec;
-    }
-
-    private int revents(int i) {
-        return pollFds.get(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 6);
+        return Math.max(0, next - System.nanoTime() - SPIN_NANOS);
     }
 
     private void rebuildPollSet() {
@@ -166,24 +142,12 @@ final class EngineLoop implements AutoCloseable {
             directions.add(l.aToB);
             directions.add(l.bToA);
         }
-        pollCount = directions.size() + 1;
-        polled = new Direction[pollCount];
-        pollFds = arena.allocate((long) pollCount * POLLFD_BYTES, 8);
-        setPollFd(0, mailbox.fd());
-        for (int i = 1; i < pollCount; i++) {
-            polled[i] = directions.get(i - 1);
-            setPollFd(i, polled[i].in.fd());
-        }
+        pollSet.rebuild(directions, d -> d.in.fd());
         pollSetChanged = false;
     }
 
-    private void setPollFd(int i, int fd) {
-        pollFds.set(ValueLayout.JAVA_INT, (long) i * POLLFD_BYTES, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, Native.POLLIN);
-    }
-
-    /** Receives up to a burst of frames from one direction; returns the spare large buffer to receive into. */
-    private Frame receiveBurst(Direction d, Frame spare) {
+    /** Receives up to a burst of frames from one direction, into {@link #spare} first. */
+    private void receiveBurst(Direction d) {
         Impairment im = d.impairment;
         receiveContext.calibrate();
         for (int k = 0; k < BURST; k++) {
@@ -233,7 +197,6 @@ final class EngineLoop implements AutoCloseable {
                 queue.add(f);
             }
         }
-        return spare;
     }
 
     private void releaseDue(long now) {
@@ -268,6 +231,7 @@ final class EngineLoop implements AutoCloseable {
         }
         links.clear();
         mailbox.close();
+        pollSet.close();
         pool.close();
         arena.close();
     }

@@ -2,7 +2,6 @@ package net.mignet.linkemu;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +24,6 @@ final class HoldLoop implements AutoCloseable {
     private static final int BURST = 64;
     /** Frames read at once from a device that only holds, read in batches (see HOLDING_READ_NANOS). */
     private static final int HOLDING_BURST = 4096;
-    private static final int POLLFD_BYTES = 8;
     /** How soon a send the target port refused (its queue full) is tried again. */
     private static final long RETRY_NANOS = 100_000;
     /**
@@ -55,15 +53,14 @@ final class HoldLoop implements AutoCloseable {
     private final List<PacketSocket> stale = new ArrayList<>();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment timespec = arena.allocate(16, 8);
     private final HoldMarker marker = new HoldMarker(arena);
     /** A release runs on one CPU: see {@link CpuPin} and the marker sent before the rule change. */
     private final CpuPin cpuPin = new CpuPin(arena);
     private final ReceiveContext receiveContext = new ReceiveContext(arena);
     private final Thread thread;
-    private MemorySegment pollFds = MemorySegment.NULL;
-    private HoldSlot[] polled = new HoldSlot[0];
-    private int pollCount;
+    private final PollSet<HoldSlot> pollSet = new PollSet<>(mailbox);
+    /** Kept once, so that waiting allocates nothing. */
+    private final Consumer<HoldSlot> receive = this::receiveBurst;
     private boolean pollSetChanged = true;
     private Frame spare;
 
@@ -237,22 +234,7 @@ final class HoldLoop implements AutoCloseable {
                 long now = System.nanoTime();
                 long wait = retryBlocked() ? RETRY_NANOS : Long.MAX_VALUE;
                 wait = Math.min(wait, pauseHoldingReads(now));
-                int ready = Native.ppoll(pollFds, pollCount, wait == Long.MAX_VALUE ? MemorySegment.NULL
-                        : timeout(wait));
-                if (ready == -Native.EINTR || ready == 0) {
-                    continue;
-                }
-                if (ready < 0) {
-                    throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
-                }
-                if (revents(0) != 0) {
-                    mailbox.runCommands(true);
-                }
-                for (int i = 1; i < pollCount; i++) {
-                    if (revents(i) != 0) {
-                        receiveBurst(polled[i]);
-                    }
-                }
+                pollSet.await(wait, receive);
             }
         } catch (Throwable t) {
             failure = t;
@@ -281,21 +263,15 @@ final class HoldLoop implements AutoCloseable {
      */
     private long pauseHoldingReads(long now) {
         long next = Long.MAX_VALUE;
-        for (int i = 1; i < pollCount; i++) {
-            HoldSlot s = polled[i];
+        for (int i = 0; i < pollSet.size(); i++) {
+            HoldSlot s = pollSet.member(i);
             boolean paused = s.mode == HoldSlot.Mode.HOLDING && s.readAt + HOLDING_READ_NANOS > now;
-            pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, paused ? 0 : Native.POLLIN);
+            pollSet.setListening(i, !paused);
             if (paused) {
                 next = Math.min(next, s.readAt + HOLDING_READ_NANOS - now);
             }
         }
         return next;
-    }
-
-    private MemorySegment timeout(long nanos) {
-        timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
-        timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
-        return timespec;
     }
 
     private void receiveBurst(HoldSlot s) {
@@ -424,25 +400,9 @@ final class HoldLoop implements AutoCloseable {
         s.queuedBufferBytes = 0;
     }
 
-    private int revents(int i) {
-        return pollFds.get(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 6);
-    }
-
     private void rebuildPollSet() {
-        pollCount = slots.size() + 1;
-        polled = new HoldSlot[pollCount];
-        pollFds = arena.allocate((long) pollCount * POLLFD_BYTES, 8);
-        setPollFd(0, mailbox.fd());
-        for (int i = 1; i < pollCount; i++) {
-            polled[i] = slots.get(i - 1);
-            setPollFd(i, polled[i].reader.fd());
-        }
+        pollSet.rebuild(slots, s -> s.reader.fd());
         pollSetChanged = false;
-    }
-
-    private void setPollFd(int i, int fd) {
-        pollFds.set(ValueLayout.JAVA_INT, (long) i * POLLFD_BYTES, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, Native.POLLIN);
     }
 
     @Override
@@ -472,6 +432,7 @@ final class HoldLoop implements AutoCloseable {
         senders.values().forEach(PacketSocket::close);
         stale.forEach(PacketSocket::close);
         mailbox.close();
+        pollSet.close();
         pool.close();
         arena.close();
     }
