@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.mignet.topo.LinkParams;
@@ -45,7 +44,6 @@ final class EngineLoop implements AutoCloseable {
     /** Kept once, so that waiting allocates nothing. */
     private final Consumer<Direction> receive = this::receiveBurst;
     private final Thread thread;
-    private boolean pollSetChanged = true;
     /** The large buffer the next frame is received into. */
     private Frame spare;
 
@@ -61,7 +59,7 @@ final class EngineLoop implements AutoCloseable {
             Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1));
             Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2));
             links.put(index, new EngineLink(index, a, b, forward, backward));
-            pollSetChanged = true;
+            rebuildPollSet();
             return null;
         });
     }
@@ -103,28 +101,14 @@ final class EngineLoop implements AutoCloseable {
     }
 
     private void run() {
-        // The default 50 us timer slack would show as delay error; 1 us costs nothing measurable.
-        Native.setTimerSlack(1_000);
-        // netem runs in softirq context, ahead of every process; a raised priority keeps this thread's wake-ups
-        // prompt on a busy machine. Without the right (not root) it runs at normal priority, a little less exact.
-        Native.setThreadNice(-10);
         spare = pool.takeLarge();
-        Throwable failure = null;
-        try {
-            while (mailbox.isOpen()) {
-                mailbox.runCommands(false);
-                if (pollSetChanged) {
-                    rebuildPollSet();
-                }
-                releaseDue(System.nanoTime());
-                pollSet.await(timeoutNanos(), receive);
-            }
-        } catch (Throwable t) {
-            failure = t;
-            log.accept("!!! the userspace link engine stopped: " + t);
-        } finally {
-            mailbox.stopped(failure);
-        }
+        mailbox.serve(this::turn, log);
+    }
+
+    /** Sends what is due, then waits for frames, commands or the next release. */
+    private void turn() {
+        releaseDue(System.nanoTime());
+        pollSet.await(timeoutNanos(), receive);
     }
 
     /** How long to wait: until the next release, or forever ({@link Long#MAX_VALUE}) when nothing waits. */
@@ -143,7 +127,6 @@ final class EngineLoop implements AutoCloseable {
             directions.add(l.bToA);
         }
         pollSet.rebuild(directions, d -> d.in.fd());
-        pollSetChanged = false;
     }
 
     /** Receives up to a burst of frames from one direction, into {@link #spare} first. */
@@ -215,14 +198,7 @@ final class EngineLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        mailbox.requestStop();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.accept("!!! the userspace link engine thread did not stop within 5 s");
+        if (!mailbox.stopAndJoin(thread, log)) {
             return;
         }
         for (EngineLink l : links.values()) {

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.mignet.kernel.NativeCalls;
 
@@ -61,7 +60,6 @@ final class HoldLoop implements AutoCloseable {
     private final PollSet<HoldSlot> pollSet = new PollSet<>(mailbox);
     /** Kept once, so that waiting allocates nothing. */
     private final Consumer<HoldSlot> receive = this::receiveBurst;
-    private boolean pollSetChanged = true;
     private Frame spare;
 
     HoldLoop(Consumer<String> log) {
@@ -83,7 +81,7 @@ final class HoldLoop implements AutoCloseable {
             }
             HoldSlot slot = new HoldSlot(device, reader, injector);
             slots.add(slot);
-            pollSetChanged = true;
+            pollSet.rebuild(slots, s -> s.reader.fd());
             return slot;
         });
     }
@@ -219,29 +217,18 @@ final class HoldLoop implements AutoCloseable {
     }
 
     private void run() {
-        Native.setTimerSlack(1_000);
-        // Held frames are sent from here during a release, and new ones pass through here meanwhile: a raised
-        // priority keeps that prompt on a busy machine (without the right it runs at normal priority).
-        Native.setThreadNice(-10);
+        // Held frames are sent from here during a release, and new ones pass through here meanwhile: the raised
+        // priority the mailbox gives its loop keeps that prompt on a busy machine.
         spare = pool.takeLarge();
-        Throwable failure = null;
-        try {
-            while (mailbox.isOpen()) {
-                mailbox.runCommands(false);
-                if (pollSetChanged) {
-                    rebuildPollSet();
-                }
-                long now = System.nanoTime();
-                long wait = retryBlocked() ? RETRY_NANOS : Long.MAX_VALUE;
-                wait = Math.min(wait, pauseHoldingReads(now));
-                pollSet.await(wait, receive);
-            }
-        } catch (Throwable t) {
-            failure = t;
-            log.accept("!!! the frame hold loop stopped: " + t);
-        } finally {
-            mailbox.stopped(failure);
-        }
+        mailbox.serve(this::turn, log);
+    }
+
+    /** Retries blocked sends, then waits for frames or commands (or the next retry or batched read). */
+    private void turn() {
+        long now = System.nanoTime();
+        long wait = retryBlocked() ? RETRY_NANOS : Long.MAX_VALUE;
+        wait = Math.min(wait, pauseHoldingReads(now));
+        pollSet.await(wait, receive);
     }
 
     /** Tries the queues whose target was full again; true while one still is. */
@@ -400,21 +387,9 @@ final class HoldLoop implements AutoCloseable {
         s.queuedBufferBytes = 0;
     }
 
-    private void rebuildPollSet() {
-        pollSet.rebuild(slots, s -> s.reader.fd());
-        pollSetChanged = false;
-    }
-
     @Override
     public void close() {
-        mailbox.requestStop();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.accept("!!! the frame hold loop thread did not stop within 5 s");
+        if (!mailbox.stopAndJoin(thread, log)) {
             return;
         }
         IllegalStateException closed = new IllegalStateException("the emulation closed during the frame hold");

@@ -36,7 +36,10 @@ final class PollSet<T> implements AutoCloseable {
         rebuild(List.of(), member -> -1);
     }
 
-    /** Polls {@code members} from now on, each on {@code fd(member)}, all for readability. */
+    /**
+     * Polls {@code members} from now on, each on {@code fd(member)}, all for readability. Safe in a command run
+     * by {@link #await}: that wait still hands out the members it polled.
+     */
     void rebuild(List<? extends T> members, ToIntFunction<? super T> fd) {
         this.members = List.copyOf(members);
         pollCount = this.members.size() + 1;
@@ -67,7 +70,7 @@ final class PollSet<T> implements AutoCloseable {
      * order. A timeout or a signal returns without either.
      */
     void await(long timeoutNanos, Consumer<? super T> onReady) {
-        // What is polled now, should a command run below rebuild the set: the answers belong to these entries.
+        // A command run below may rebuild the set; the answers belong to the entries polled now.
         MemorySegment fds = pollFds;
         List<T> polled = members;
         int count = pollCount;
