@@ -1,7 +1,6 @@
 package net.mignet.linkemu;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -44,12 +43,11 @@ final class EngineLoop implements AutoCloseable {
     /** Kept once, so that waiting allocates nothing. */
     private final Consumer<Direction> receive = this::receiveBurst;
     private final Thread thread;
-    /** The large buffer the next frame is received into. */
-    private Frame spare;
 
     EngineLoop(Consumer<String> log) {
         this.log = log;
-        this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon().unstarted(this::run);
+        this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon()
+                .unstarted(() -> mailbox.serve(this::turn, log));
         thread.start();
     }
 
@@ -100,11 +98,6 @@ final class EngineLoop implements AutoCloseable {
         return mailbox.call(action);
     }
 
-    private void run() {
-        spare = pool.takeLarge();
-        mailbox.serve(this::turn, log);
-    }
-
     /** Sends what is due, then waits for frames, commands or the next release. */
     private void turn() {
         releaseDue(System.nanoTime());
@@ -129,18 +122,18 @@ final class EngineLoop implements AutoCloseable {
         pollSet.rebuild(directions, d -> d.in.fd());
     }
 
-    /** Receives up to a burst of frames from one direction, into {@link #spare} first. */
+    /** Receives up to a burst of frames from one direction. */
     private void receiveBurst(Direction d) {
         Impairment im = d.impairment;
         receiveContext.calibrate();
         for (int k = 0; k < BURST; k++) {
-            long n = d.in.receive(spare.buffer, receiveContext);
+            long n = d.in.receive(pool.receiveBuffer(), receiveContext);
             if (n < 0) {
                 break; // EAGAIN: drained; ENETDOWN and the like: the device went down, nothing to read.
             }
             long now = receiveContext.arrival(System.nanoTime());
             d.received++;
-            if (n > spare.buffer.byteSize() || n <= PacketSocket.VNET_HDR) {
+            if (n > pool.receiveBuffer().byteSize() || n <= PacketSocket.VNET_HDR) {
                 d.overLimit++;
                 continue;
             }
@@ -158,17 +151,7 @@ final class EngineLoop implements AutoCloseable {
                     d.overLimit++;
                     continue;
                 }
-                Frame f;
-                if (n <= FramePool.SMALL) {
-                    f = pool.takeSmall();
-                    MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
-                } else if (c == copies - 1) {
-                    f = spare;
-                    spare = pool.takeLarge();
-                } else {
-                    f = pool.takeLarge();
-                    MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
-                }
+                Frame f = c == copies - 1 ? pool.keepReceived(n) : pool.copyReceived(n);
                 f.length = (int) n;
                 f.direction = d;
                 f.releaseAt = im.releaseTime(now);

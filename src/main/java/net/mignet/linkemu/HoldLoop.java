@@ -1,7 +1,6 @@
 package net.mignet.linkemu;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,11 +59,13 @@ final class HoldLoop implements AutoCloseable {
     private final PollSet<HoldSlot> pollSet = new PollSet<>(mailbox);
     /** Kept once, so that waiting allocates nothing. */
     private final Consumer<HoldSlot> receive = this::receiveBurst;
-    private Frame spare;
 
     HoldLoop(Consumer<String> log) {
         this.log = log;
-        this.thread = Thread.ofPlatform().name("mignet-hold").daemon().unstarted(this::run);
+        // Held frames are sent from this thread during a release, and new ones pass through it meanwhile: the
+        // raised priority the mailbox gives its loop keeps that prompt on a busy machine.
+        this.thread = Thread.ofPlatform().name("mignet-hold").daemon()
+                .unstarted(() -> mailbox.serve(this::turn, log));
         thread.start();
     }
 
@@ -216,13 +217,6 @@ final class HoldLoop implements AutoCloseable {
         });
     }
 
-    private void run() {
-        // Held frames are sent from here during a release, and new ones pass through here meanwhile: the raised
-        // priority the mailbox gives its loop keeps that prompt on a busy machine.
-        spare = pool.takeLarge();
-        mailbox.serve(this::turn, log);
-    }
-
     /** Retries blocked sends, then waits for frames or commands (or the next retry or batched read). */
     private void turn() {
         long now = System.nanoTime();
@@ -267,16 +261,16 @@ final class HoldLoop implements AutoCloseable {
         s.readAt = s.frames == 0 ? 0 : System.nanoTime();
         int burst = s.mode == HoldSlot.Mode.HOLDING ? HOLDING_BURST : BURST;
         for (int k = 0; k < burst; k++) {
-            long n = s.reader.receive(spare.buffer, receiveContext);
+            long n = s.reader.receive(pool.receiveBuffer(), receiveContext);
             if (n < 0) {
                 break;
             }
             long now = receiveContext.arrival(System.nanoTime());
-            if (n > spare.buffer.byteSize() || n <= PacketSocket.VNET_HDR) {
+            if (n > pool.receiveBuffer().byteSize() || n <= PacketSocket.VNET_HDR) {
                 s.overflow++; // truncated: cannot be sent on intact
                 continue;
             }
-            if (HoldMarker.matches(spare.buffer, n, s.markerSequence)) {
+            if (HoldMarker.matches(pool.receiveBuffer(), n, s.markerSequence)) {
                 s.markerSeen = true;
                 s.markerPending = false;
                 continue;
@@ -286,19 +280,11 @@ final class HoldLoop implements AutoCloseable {
                 continue;
             }
             if (s.queue.size() >= s.limit
-                    || s.queuedBufferBytes + (n <= FramePool.SMALL ? FramePool.SMALL : FramePool.LARGE)
-                    > QUEUE_BUFFER_BYTES) {
+                    || s.queuedBufferBytes + FramePool.bufferBytes(n) > QUEUE_BUFFER_BYTES) {
                 s.overflow++;
                 continue;
             }
-            Frame f;
-            if (n <= FramePool.SMALL) {
-                f = pool.takeSmall();
-                MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
-            } else {
-                f = spare;
-                spare = pool.takeLarge();
-            }
+            Frame f = pool.keepReceived(n);
             f.length = (int) n;
             f.arrivedAt = now;
             s.queuedBufferBytes += f.buffer.byteSize();
