@@ -1,18 +1,14 @@
 package net.mignet.linkemu;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import net.mignet.kernel.NativeCalls;
 import net.mignet.topo.LinkParams;
 
 /**
@@ -23,8 +19,6 @@ import net.mignet.topo.LinkParams;
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
-    private static final int POLLFD_BYTES = 8;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /**
      * Waking from a timed sleep takes tens to hundreds of microseconds on a busy (virtual) machine, which would
      * add to every delay; so the loop sleeps until this long before the next release and polls without
@@ -44,17 +38,16 @@ final class EngineLoop implements AutoCloseable {
     private final TimerQueue queue = new TimerQueue();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment timespec = arena.allocate(16, 8);
     private final ReceiveContext receiveContext = new ReceiveContext(arena);
+    private final PollSet<Direction> pollSet = new PollSet<>(mailbox);
+    /** Kept once, so that waiting allocates nothing. */
+    private final Consumer<Direction> receive = this::receiveBurst;
     private final Thread thread;
-    private MemorySegment pollFds = MemorySegment.NULL;
-    private Direction[] polled = new Direction[0];
-    private int pollCount;
-    private boolean pollSetChanged = true;
 
     EngineLoop(Consumer<String> log) {
         this.log = log;
-        this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon().unstarted(this::run);
+        this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon()
+                .unstarted(() -> mailbox.serve(this::turn, log));
         thread.start();
     }
 
@@ -64,7 +57,7 @@ final class EngineLoop implements AutoCloseable {
             Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1));
             Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2));
             links.put(index, new EngineLink(index, a, b, forward, backward));
-            pollSetChanged = true;
+            rebuildPollSet();
             return null;
         });
     }
@@ -105,59 +98,19 @@ final class EngineLoop implements AutoCloseable {
         return mailbox.call(action);
     }
 
-    private void run() {
-        // The default 50 us timer slack would show as delay error; 1 us costs nothing measurable.
-        Native.setTimerSlack(1_000);
-        // netem runs in softirq context, ahead of every process; a raised priority keeps this thread's wake-ups
-        // prompt on a busy machine. Without the right (not root) it runs at normal priority, a little less exact.
-        Native.setThreadNice(-10);
-        Frame spare = pool.takeLarge();
-        Throwable failure = null;
-        try {
-            while (mailbox.isOpen()) {
-                mailbox.runCommands(false);
-                if (pollSetChanged) {
-                    rebuildPollSet();
-                }
-                releaseDue(System.nanoTime());
-                int ready = Native.ppoll(pollFds, pollCount, timeout());
-                if (ready == -Native.EINTR || ready == 0) {
-                    continue;
-                }
-                if (ready < 0) {
-                    throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
-                }
-                if (revents(0) != 0) {
-                    mailbox.runCommands(true);
-                }
-                for (int i = 1; i < pollCount; i++) {
-                    if (revents(i) != 0) {
-                        spare = receiveBurst(polled[i], spare);
-                    }
-                }
-            }
-        } catch (Throwable t) {
-            failure = t;
-            log.accept("!!! the userspace link engine stopped: " + t);
-        } finally {
-            mailbox.stopped(failure);
-        }
+    /** Sends what is due, then waits for frames, commands or the next release. */
+    private void turn() {
+        releaseDue(System.nanoTime());
+        pollSet.await(timeoutNanos(), receive);
     }
 
-    /** The ppoll timeout: until the next release, or forever (NULL) when nothing waits. */
-    private MemorySegment timeout() {
+    /** How long to wait: until the next release, or forever ({@link Long#MAX_VALUE}) when nothing waits. */
+    private long timeoutNanos() {
         long next = queue.nextRelease();
         if (next == Long.MAX_VALUE) {
-            return MemorySegment.NULL;
+            return Long.MAX_VALUE;
         }
-        long wait = Math.max(0, next - System.nanoTime() - SPIN_NANOS);
-        timespec.set(ValueLayout.JAVA_LONG, 0, wait / NANOS_PER_SECOND);
-        timespec.set(ValueLayout.JAVA_LONG, 8, wait % NANOS_PER_SECOND);
-        return timespec;
-    }
-
-    private int revents(int i) {
-        return pollFds.get(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 6);
+        return Math.max(0, next - System.nanoTime() - SPIN_NANOS);
     }
 
     private void rebuildPollSet() {
@@ -166,34 +119,21 @@ final class EngineLoop implements AutoCloseable {
             directions.add(l.aToB);
             directions.add(l.bToA);
         }
-        pollCount = directions.size() + 1;
-        polled = new Direction[pollCount];
-        pollFds = arena.allocate((long) pollCount * POLLFD_BYTES, 8);
-        setPollFd(0, mailbox.fd());
-        for (int i = 1; i < pollCount; i++) {
-            polled[i] = directions.get(i - 1);
-            setPollFd(i, polled[i].in.fd());
-        }
-        pollSetChanged = false;
+        pollSet.rebuild(directions, d -> d.in.fd());
     }
 
-    private void setPollFd(int i, int fd) {
-        pollFds.set(ValueLayout.JAVA_INT, (long) i * POLLFD_BYTES, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, Native.POLLIN);
-    }
-
-    /** Receives up to a burst of frames from one direction; returns the spare large buffer to receive into. */
-    private Frame receiveBurst(Direction d, Frame spare) {
+    /** Receives up to a burst of frames from one direction. */
+    private void receiveBurst(Direction d) {
         Impairment im = d.impairment;
         receiveContext.calibrate();
         for (int k = 0; k < BURST; k++) {
-            long n = d.in.receive(spare.buffer, receiveContext);
+            long n = d.in.receive(pool.receiveBuffer(), receiveContext);
             if (n < 0) {
                 break; // EAGAIN: drained; ENETDOWN and the like: the device went down, nothing to read.
             }
             long now = receiveContext.arrival(System.nanoTime());
             d.received++;
-            if (n > spare.buffer.byteSize() || n <= PacketSocket.VNET_HDR) {
+            if (n > pool.receiveBuffer().byteSize() || n <= PacketSocket.VNET_HDR) {
                 d.overLimit++;
                 continue;
             }
@@ -211,17 +151,7 @@ final class EngineLoop implements AutoCloseable {
                     d.overLimit++;
                     continue;
                 }
-                Frame f;
-                if (n <= FramePool.SMALL) {
-                    f = pool.takeSmall();
-                    MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
-                } else if (c == copies - 1) {
-                    f = spare;
-                    spare = pool.takeLarge();
-                } else {
-                    f = pool.takeLarge();
-                    MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
-                }
+                Frame f = c == copies - 1 ? pool.keepReceived(n) : pool.copyReceived(n);
                 f.length = (int) n;
                 f.direction = d;
                 f.releaseAt = im.releaseTime(now);
@@ -233,7 +163,6 @@ final class EngineLoop implements AutoCloseable {
                 queue.add(f);
             }
         }
-        return spare;
     }
 
     private void releaseDue(long now) {
@@ -252,14 +181,7 @@ final class EngineLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        mailbox.requestStop();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.accept("!!! the userspace link engine thread did not stop within 5 s");
+        if (!mailbox.stopAndJoin(thread, log)) {
             return;
         }
         for (EngineLink l : links.values()) {
@@ -268,6 +190,7 @@ final class EngineLoop implements AutoCloseable {
         }
         links.clear();
         mailbox.close();
+        pollSet.close();
         pool.close();
         arena.close();
     }

@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 /**
  * Off-heap frame buffers, recycled: small ones for ordinary frames, large ones for 64 KiB GSO frames. Memory
  * grows to the peak number of frames held (bounded by the queue limits) and is freed when the engine closes.
+ * Frames are received into one large {@link #receiveBuffer()}, so none is cut short, and kept without a copy
+ * when large. Used by one loop thread only.
  */
 final class FramePool implements AutoCloseable {
     static final int SMALL = 2048;
@@ -17,6 +19,37 @@ final class FramePool implements AutoCloseable {
     private final ArrayDeque<Frame> small = new ArrayDeque<>();
     private final ArrayDeque<Frame> large = new ArrayDeque<>();
     private long allocatedBytes;
+    private Frame receiving = takeLarge();
+
+    /** Where to receive the next frame: large enough for any, reused until {@link #keepReceived} takes it. */
+    MemorySegment receiveBuffer() {
+        return receiving.buffer;
+    }
+
+    /**
+     * A frame holding the {@code n} bytes just received: a small frame for a small one (copied, so the large
+     * buffer is received into again), else the receive buffer itself, which a new large one replaces.
+     */
+    Frame keepReceived(long n) {
+        if (n <= SMALL) {
+            return copyReceived(n);
+        }
+        Frame f = receiving;
+        receiving = takeLarge();
+        return f;
+    }
+
+    /** A copy of the {@code n} bytes just received, leaving the receive buffer as it is (for a duplicate). */
+    Frame copyReceived(long n) {
+        Frame f = n <= SMALL ? takeSmall() : takeLarge();
+        MemorySegment.copy(receiving.buffer, 0, f.buffer, 0, n);
+        return f;
+    }
+
+    /** The buffer bytes a frame of {@code n} bytes takes once kept. */
+    static int bufferBytes(long n) {
+        return n <= SMALL ? SMALL : LARGE;
+    }
 
     Frame takeSmall() {
         Frame f = small.poll();

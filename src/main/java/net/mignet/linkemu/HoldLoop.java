@@ -1,8 +1,6 @@
 package net.mignet.linkemu;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.mignet.kernel.NativeCalls;
 
@@ -25,7 +22,6 @@ final class HoldLoop implements AutoCloseable {
     private static final int BURST = 64;
     /** Frames read at once from a device that only holds, read in batches (see HOLDING_READ_NANOS). */
     private static final int HOLDING_BURST = 4096;
-    private static final int POLLFD_BYTES = 8;
     /** How soon a send the target port refused (its queue full) is tried again. */
     private static final long RETRY_NANOS = 100_000;
     /**
@@ -55,21 +51,21 @@ final class HoldLoop implements AutoCloseable {
     private final List<PacketSocket> stale = new ArrayList<>();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment timespec = arena.allocate(16, 8);
     private final HoldMarker marker = new HoldMarker(arena);
     /** A release runs on one CPU: see {@link CpuPin} and the marker sent before the rule change. */
     private final CpuPin cpuPin = new CpuPin(arena);
     private final ReceiveContext receiveContext = new ReceiveContext(arena);
     private final Thread thread;
-    private MemorySegment pollFds = MemorySegment.NULL;
-    private HoldSlot[] polled = new HoldSlot[0];
-    private int pollCount;
-    private boolean pollSetChanged = true;
-    private Frame spare;
+    private final PollSet<HoldSlot> pollSet = new PollSet<>(mailbox);
+    /** Kept once, so that waiting allocates nothing. */
+    private final Consumer<HoldSlot> receive = this::receiveBurst;
 
     HoldLoop(Consumer<String> log) {
         this.log = log;
-        this.thread = Thread.ofPlatform().name("mignet-hold").daemon().unstarted(this::run);
+        // Held frames are sent from this thread during a release, and new ones pass through it meanwhile: the
+        // raised priority the mailbox gives its loop keeps that prompt on a busy machine.
+        this.thread = Thread.ofPlatform().name("mignet-hold").daemon()
+                .unstarted(() -> mailbox.serve(this::turn, log));
         thread.start();
     }
 
@@ -86,7 +82,7 @@ final class HoldLoop implements AutoCloseable {
             }
             HoldSlot slot = new HoldSlot(device, reader, injector);
             slots.add(slot);
-            pollSetChanged = true;
+            pollSet.rebuild(slots, s -> s.reader.fd());
             return slot;
         });
     }
@@ -221,45 +217,12 @@ final class HoldLoop implements AutoCloseable {
         });
     }
 
-    private void run() {
-        Native.setTimerSlack(1_000);
-        // Held frames are sent from here during a release, and new ones pass through here meanwhile: a raised
-        // priority keeps that prompt on a busy machine (without the right it runs at normal priority).
-        Native.setThreadNice(-10);
-        spare = pool.takeLarge();
-        Throwable failure = null;
-        try {
-            while (mailbox.isOpen()) {
-                mailbox.runCommands(false);
-                if (pollSetChanged) {
-                    rebuildPollSet();
-                }
-                long now = System.nanoTime();
-                long wait = retryBlocked() ? RETRY_NANOS : Long.MAX_VALUE;
-                wait = Math.min(wait, pauseHoldingReads(now));
-                int ready = Native.ppoll(pollFds, pollCount, wait == Long.MAX_VALUE ? MemorySegment.NULL
-                        : timeout(wait));
-                if (ready == -Native.EINTR || ready == 0) {
-                    continue;
-                }
-                if (ready < 0) {
-                    throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
-                }
-                if (revents(0) != 0) {
-                    mailbox.runCommands(true);
-                }
-                for (int i = 1; i < pollCount; i++) {
-                    if (revents(i) != 0) {
-                        receiveBurst(polled[i]);
-                    }
-                }
-            }
-        } catch (Throwable t) {
-            failure = t;
-            log.accept("!!! the frame hold loop stopped: " + t);
-        } finally {
-            mailbox.stopped(failure);
-        }
+    /** Retries blocked sends, then waits for frames or commands (or the next retry or batched read). */
+    private void turn() {
+        long now = System.nanoTime();
+        long wait = retryBlocked() ? RETRY_NANOS : Long.MAX_VALUE;
+        wait = Math.min(wait, pauseHoldingReads(now));
+        pollSet.await(wait, receive);
     }
 
     /** Tries the queues whose target was full again; true while one still is. */
@@ -281,21 +244,15 @@ final class HoldLoop implements AutoCloseable {
      */
     private long pauseHoldingReads(long now) {
         long next = Long.MAX_VALUE;
-        for (int i = 1; i < pollCount; i++) {
-            HoldSlot s = polled[i];
+        for (int i = 0; i < pollSet.size(); i++) {
+            HoldSlot s = pollSet.member(i);
             boolean paused = s.mode == HoldSlot.Mode.HOLDING && s.readAt + HOLDING_READ_NANOS > now;
-            pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, paused ? 0 : Native.POLLIN);
+            pollSet.setListening(i, !paused);
             if (paused) {
                 next = Math.min(next, s.readAt + HOLDING_READ_NANOS - now);
             }
         }
         return next;
-    }
-
-    private MemorySegment timeout(long nanos) {
-        timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
-        timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
-        return timespec;
     }
 
     private void receiveBurst(HoldSlot s) {
@@ -304,16 +261,16 @@ final class HoldLoop implements AutoCloseable {
         s.readAt = s.frames == 0 ? 0 : System.nanoTime();
         int burst = s.mode == HoldSlot.Mode.HOLDING ? HOLDING_BURST : BURST;
         for (int k = 0; k < burst; k++) {
-            long n = s.reader.receive(spare.buffer, receiveContext);
+            long n = s.reader.receive(pool.receiveBuffer(), receiveContext);
             if (n < 0) {
                 break;
             }
             long now = receiveContext.arrival(System.nanoTime());
-            if (n > spare.buffer.byteSize() || n <= PacketSocket.VNET_HDR) {
+            if (n > pool.receiveBuffer().byteSize() || n <= PacketSocket.VNET_HDR) {
                 s.overflow++; // truncated: cannot be sent on intact
                 continue;
             }
-            if (HoldMarker.matches(spare.buffer, n, s.markerSequence)) {
+            if (HoldMarker.matches(pool.receiveBuffer(), n, s.markerSequence)) {
                 s.markerSeen = true;
                 s.markerPending = false;
                 continue;
@@ -323,19 +280,11 @@ final class HoldLoop implements AutoCloseable {
                 continue;
             }
             if (s.queue.size() >= s.limit
-                    || s.queuedBufferBytes + (n <= FramePool.SMALL ? FramePool.SMALL : FramePool.LARGE)
-                    > QUEUE_BUFFER_BYTES) {
+                    || s.queuedBufferBytes + FramePool.bufferBytes(n) > QUEUE_BUFFER_BYTES) {
                 s.overflow++;
                 continue;
             }
-            Frame f;
-            if (n <= FramePool.SMALL) {
-                f = pool.takeSmall();
-                MemorySegment.copy(spare.buffer, 0, f.buffer, 0, n);
-            } else {
-                f = spare;
-                spare = pool.takeLarge();
-            }
+            Frame f = pool.keepReceived(n);
             f.length = (int) n;
             f.arrivedAt = now;
             s.queuedBufferBytes += f.buffer.byteSize();
@@ -424,37 +373,9 @@ final class HoldLoop implements AutoCloseable {
         s.queuedBufferBytes = 0;
     }
 
-    private int revents(int i) {
-        return pollFds.get(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 6);
-    }
-
-    private void rebuildPollSet() {
-        pollCount = slots.size() + 1;
-        polled = new HoldSlot[pollCount];
-        pollFds = arena.allocate((long) pollCount * POLLFD_BYTES, 8);
-        setPollFd(0, mailbox.fd());
-        for (int i = 1; i < pollCount; i++) {
-            polled[i] = slots.get(i - 1);
-            setPollFd(i, polled[i].reader.fd());
-        }
-        pollSetChanged = false;
-    }
-
-    private void setPollFd(int i, int fd) {
-        pollFds.set(ValueLayout.JAVA_INT, (long) i * POLLFD_BYTES, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, (long) i * POLLFD_BYTES + 4, Native.POLLIN);
-    }
-
     @Override
     public void close() {
-        mailbox.requestStop();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.accept("!!! the frame hold loop thread did not stop within 5 s");
+        if (!mailbox.stopAndJoin(thread, log)) {
             return;
         }
         IllegalStateException closed = new IllegalStateException("the emulation closed during the frame hold");
@@ -472,6 +393,7 @@ final class HoldLoop implements AutoCloseable {
         senders.values().forEach(PacketSocket::close);
         stale.forEach(PacketSocket::close);
         mailbox.close();
+        pollSet.close();
         pool.close();
         arena.close();
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.mignet.kernel.NativeCalls;
 
@@ -19,6 +20,7 @@ import net.mignet.kernel.NativeCalls;
  */
 final class LoopMailbox implements AutoCloseable {
     private static final long ANSWER_SECONDS = 10;
+    private static final long STOP_SECONDS = 5;
 
     private final String owner;
     private final int wakeFd;
@@ -38,10 +40,6 @@ final class LoopMailbox implements AutoCloseable {
     /** The descriptor the loop polls for readability: posted commands are waiting. */
     int fd() {
         return wakeFd;
-    }
-
-    boolean isOpen() {
-        return open;
     }
 
     /** Runs {@code action} on the loop thread and returns its result; its exceptions are rethrown here. */
@@ -74,6 +72,50 @@ final class LoopMailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * The loop thread's body: until asked to stop, runs the posted commands and then one {@code turn} of the loop
+     * (which ends waiting, in a {@link PollSet}). A failure ends the loop: it is logged, and later calls fail
+     * with it.
+     */
+    void serve(Runnable turn, Consumer<String> log) {
+        // Both loops time frames: the default 50 us timer slack would show as delay error (1 us costs nothing
+        // measurable), and netem runs in softirq context, ahead of every process, so a raised priority keeps
+        // the loop's wake-ups prompt on a busy machine. Without the right (not root) it runs at normal
+        // priority, a little less exact.
+        Native.setTimerSlack(1_000);
+        Native.setThreadNice(-10);
+        Throwable failure = null;
+        try {
+            while (open) {
+                runCommands(false);
+                turn.run();
+            }
+        } catch (Throwable t) {
+            failure = t;
+            log.accept("!!! " + owner + " stopped: " + t);
+        } finally {
+            stopped(failure);
+        }
+    }
+
+    /**
+     * Asks the loop to stop and waits a while for {@code loopThread} to end. False (logged) when it did not: its
+     * resources must then stay open, since it may still use them.
+     */
+    boolean stopAndJoin(Thread loopThread, Consumer<String> log) {
+        requestStop();
+        try {
+            loopThread.join(TimeUnit.SECONDS.toMillis(STOP_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (loopThread.isAlive()) {
+            log.accept("!!! " + owner + " thread did not stop within " + STOP_SECONDS + " s");
+            return false;
+        }
+        return true;
+    }
+
     /** On the loop thread: reads the wake-up and runs the posted commands. */
     void runCommands(boolean woken) {
         if (woken) {
@@ -85,8 +127,8 @@ final class LoopMailbox implements AutoCloseable {
         }
     }
 
-    /** Asks the loop to stop: it sees {@link #isOpen()} false once woken. */
-    void requestStop() {
+    /** Asks the loop to stop: {@link #serve} returns once woken. */
+    private void requestStop() {
         if (open) {
             open = false;
             wake();
@@ -97,7 +139,7 @@ final class LoopMailbox implements AutoCloseable {
      * On the loop thread, as it ends: records why (null for a requested stop) and answers commands that raced
      * with the stop, so no caller waits for its timeout.
      */
-    void stopped(Throwable why) {
+    private void stopped(Throwable why) {
         failure = why;
         open = false;
         runCommands(false);
