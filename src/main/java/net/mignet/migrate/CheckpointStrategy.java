@@ -40,6 +40,7 @@ final class CheckpointStrategy implements MigrationStrategy {
     /** The whole memory of the app over the state network; 256 MB take about a second here. */
     private static final Duration PAGES_TIMEOUT = Duration.ofSeconds(120);
     private static final int FIRST_PAGE_PORT = 27100;
+    private static final java.util.regex.Pattern ROOT_PID = java.util.regex.Pattern.compile("PID: real (\\d+) virt");
     private static final java.util.concurrent.atomic.AtomicInteger PAGE_PORTS = new java.util.concurrent.atomic
             .AtomicInteger();
 
@@ -124,8 +125,8 @@ final class CheckpointStrategy implements MigrationStrategy {
      * it is touched, and all the others in the background. The service is paused only for the dump without pages,
      * the copy of the small images and the restore. The migration returns once every page has arrived (the
      * "pages" phase, while the copy already serves) and the dump has retired the original, so nothing outlives
-     * it. Should anything fail before the copy runs, the lazy-pages daemon is stopped: the dump then fails and
-     * criu resumes the original where it was, its memory untouched.
+     * it. Should anything fail before the copy runs, the lazy-pages daemon and the dump are stopped, which lets
+     * the original run on where it was, its memory untouched ({@link #resumeOriginal}).
      */
     private App migrateLazily(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
             TrafficMove traffic) throws Exception {
@@ -185,22 +186,18 @@ final class CheckpointStrategy implements MigrationStrategy {
     }
 
     /**
-     * Without the lazy-pages daemon the dump's page server fails, and criu then resumes the frozen original
-     * (a failed dump leaves its tree running); the original never stopped being the app, so nothing else to do.
+     * Stops the lazy-pages daemon and the lazy dump. The dump had cured its tree of criu's parasite before it began
+     * to serve pages, and served them by copying, so its frozen tree is whole: when criu ends, its tracees are let
+     * go and the original runs on where it was (measured: the counter goes on). The original never stopped being
+     * the app, so there is nothing else to undo.
      */
     private static void resumeOriginal(MigrationContext ctx, CriuProcess daemon, CriuProcess server) {
         if (daemon != null) {
             daemon.close();
         }
-        if (server == null) {
-            return;
+        if (server != null) {
+            server.close();
         }
-        try {
-            server.awaitExit(Duration.ofSeconds(10));
-        } catch (RuntimeException expected) {
-            // It fails: that is how the original gets resumed.
-        }
-        server.close();
         ctx.log("*** " + ctx.app().name() + " resumed on " + ctx.from().name()
                 + (ctx.app().isRunning() ? "" : " -- no: it is gone"));
     }
@@ -232,12 +229,25 @@ final class CheckpointStrategy implements MigrationStrategy {
             r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
                     .withTerminals(terminals).withLazyPages(lazyPages));
         } catch (RuntimeException e) {
-            reapFailedCopy(old.pid());
+            // Not the original's pid where it has its own pid namespace: that original may still be alive (a
+            // lazy dump keeps it frozen), and waiting for it here would take its exit status from the app.
+            failedCopyRoot(log).or(() -> old.hasOwnPidNamespace() ? java.util.Optional.empty()
+                    : java.util.Optional.of(old.pid())).ifPresent(CheckpointStrategy::reapFailedCopy);
             throw e;
         }
         ctx.log("*** Restored " + old.name() + " on " + host.name() + " as pid " + r.pid() + " in "
                 + r.took().toMillis() + " ms");
         return ctx.apps().adoptRestored(old, host, r.pid());
+    }
+
+    /** The restored root's pid as this process sees it, from criu's log ({@code PID: real R virt V}, first). */
+    private static java.util.Optional<Long> failedCopyRoot(Path log) {
+        try (var lines = Files.lines(log)) {
+            return lines.map(ROOT_PID::matcher).filter(java.util.regex.Matcher::find).findFirst()
+                    .map(m -> Long.parseLong(m.group(1)));
+        } catch (IOException | UncheckedIOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**

@@ -158,10 +158,13 @@ class LazyCheckpointTest {
             assertThat(blocker.log().await(l -> l.text().equals("bound"), Duration.ofSeconds(10))).isPresent();
             App client = client(apps, net);
             MigrationTest.awaitReplies(client, 3);
+            long t0 = System.nanoTime();
             MigrationFailedException failed = org.junit.jupiter.api.Assertions.assertThrows(
                     MigrationFailedException.class, () -> Migration.of(apps, "server").to(net.host("h3"))
                             .strategy("checkpoint").options(MigrationOptions.DEFAULTS.withLazy(true))
                             .log(System.out::println).run());
+            System.out.println("failed lazy migration rolled back after " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms");
             assertThat(failed).hasMessageContaining("rolled back").hasMessageContaining("criu restore");
             assertThat(apps.get("server")).isSameAs(server);
             assertThat(server.isRunning()).isTrue();
