@@ -205,9 +205,10 @@ public final class CoreCommands {
             out.println("(no apps)");
         }
         for (App a : apps.apps()) {
-            out.printf("%-16s %-8s pid %-8d %-8s %s%n", a.name(), a.host().name(), a.pid(),
+            // An app with its own pid namespace shows its init's pid, which forwards signals to the program.
+            out.printf("%-16s %-8s pid %-8d %-8s %s%s%n", a.name(), a.host().name(), a.pid(),
                     a.isRunning() ? "running" : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
-                    String.join(" ", a.argv()));
+                    a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "", String.join(" ", a.argv()));
         }
     }
 
