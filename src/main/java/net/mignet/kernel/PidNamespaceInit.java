@@ -75,10 +75,12 @@ public final class PidNamespaceInit {
     }
 
     /**
-     * The pid of the init's program (its only direct child), as this process sees it; empty when it has none
-     * (the program ended, or the init has not started it yet).
+     * The pid of the init's program, as this process sees it: the init's oldest child (orphans of the program
+     * become the init's children too, later); empty when it has none (the program ended, or has not started yet).
      */
     public static Optional<Long> programOf(long initPid) {
-        return ProcessHandle.of(initPid).flatMap(h -> h.children().findFirst()).map(ProcessHandle::pid);
+        return ProcessHandle.of(initPid).flatMap(h -> h.children().min(java.util.Comparator.comparing(
+                (ProcessHandle c) -> c.info().startInstant().orElse(java.time.Instant.MAX))
+                .thenComparingLong(ProcessHandle::pid))).map(ProcessHandle::pid);
     }
 }
