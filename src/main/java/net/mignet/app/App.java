@@ -31,8 +31,15 @@ public final class App {
     /** Set when a restored copy took over: this one is over, whatever its pid does from now on. */
     private volatile boolean handedOver;
     private volatile MigrationMethod migration;
+    private final boolean ownPidNamespace;
 
     App(String name, Host host, List<String> argv, AppProcess process, AppLog log, AppIo io) {
+        this(name, host, argv, process, log, io, false);
+    }
+
+    App(String name, Host host, List<String> argv, AppProcess process, AppLog log, AppIo io,
+            boolean ownPidNamespace) {
+        this.ownPidNamespace = ownPidNamespace;
         this.name = name;
         this.host = host;
         this.argv = List.copyOf(argv);
@@ -60,9 +67,33 @@ public final class App {
         return argv;
     }
 
-    /** The pid of the program itself (it is started directly in the host's namespace, no wrapper stays). */
+    /**
+     * The pid, as mignet sees it, of the process that stands for the app: the program itself (started directly in
+     * the host's network namespace, no wrapper stays), or, for an app with its own pid namespace, that namespace's
+     * init ({@code tini}), which forwards every signal to the program and exits with its status, so signalling and
+     * waiting for this pid is the same as for the program. The program's own pid: {@link #programPid()}.
+     */
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * The program's pid as mignet sees it: {@link #pid()}, or for an app with its own pid namespace the init's child
+     * (empty once it ended).
+     */
+    public java.util.Optional<Long> programPid() {
+        return ownPidNamespace ? net.mignet.kernel.PidNamespaceInit.programOf(pid())
+                : isRunning() ? java.util.Optional.of(pid()) : java.util.Optional.empty();
+    }
+
+    /** Whether the app runs in a pid namespace of its own under an init (deployed with {@code --pid-ns}). */
+    public boolean hasOwnPidNamespace() {
+        return ownPidNamespace;
+    }
+
+    /** The options it was deployed with, e.g. for a successor that should run the same way. */
+    public DeployOptions deployOptions() {
+        return new DeployOptions(!io.terminals().isEmpty(), ownPidNamespace);
     }
 
     public Instant started() {

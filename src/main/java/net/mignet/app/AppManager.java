@@ -12,6 +12,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import net.mignet.kernel.ChildSpawn;
 import net.mignet.kernel.NetnsEnter;
+import net.mignet.kernel.PidNamespaceInit;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
 import net.mignet.topo.MigrationMethod;
@@ -62,7 +63,8 @@ public final class AppManager implements AutoCloseable {
                     e);
         }
         try {
-            App app = options.tty() ? startWithTerminals(name, host, argv, log) : startWithPipes(name, host, argv, log);
+            App app = options.tty() ? startWithTerminals(name, host, argv, log, options.pidNamespace())
+                    : startWithPipes(name, host, argv, log);
             apps.put(name, app);
             return app;
         } catch (RuntimeException | IOException e) {
@@ -72,11 +74,14 @@ public final class AppManager implements AutoCloseable {
         }
     }
 
-    private static App startWithTerminals(String name, Host host, List<String> argv, AppLog log) {
+    private static App startWithTerminals(String name, Host host, List<String> argv, AppLog log,
+            boolean pidNamespace) {
         TerminalIo io = TerminalIo.open(name, log);
         try {
-            long pid = ChildSpawn.inNetworkNamespace(host.namespace(), argv, System.getenv(), io.childStdio());
-            return new App(name, host, argv, AppProcess.adopt(pid), log, io);
+            long pid = pidNamespace
+                    ? PidNamespaceInit.spawn(host.namespace(), argv, System.getenv(), io.childStdio())
+                    : ChildSpawn.inNetworkNamespace(host.namespace(), argv, System.getenv(), io.childStdio());
+            return new App(name, host, argv, AppProcess.adopt(pid), log, io, pidNamespace);
         } catch (RuntimeException e) {
             io.close();
             throw e;
@@ -155,6 +160,8 @@ public final class AppManager implements AutoCloseable {
      * that its pid is free for the copy; then restore inside the target's namespace with {@code --shell-job
      * --restore-detached --restore-sibling --pidfile FILE} and {@code --inherit-fd fd[N]:KEY} for each terminal,
      * handing criu {@link AppTerminal#mignetFd()} as its descriptor N (e.g. with {@code kernel.ChildSpawn}).
+     * An app with its own pid namespace is dumped from its init ({@link App#pid()}) and restored into a new pid
+     * namespace, so {@code newPid} is the copy's init as this process sees it.
      */
     public synchronized App adoptRestored(App old, Host newHost, long newPid) {
         if (apps.get(old.name()) != old) {
@@ -162,7 +169,8 @@ public final class AppManager implements AutoCloseable {
                     + " only for the app that was checkpointed");
         }
         old.markHandedOver();
-        App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io());
+        App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io(),
+                old.hasOwnPidNamespace());
         apps.put(old.name(), restored);
         return restored;
     }

@@ -1,15 +1,36 @@
 package net.mignet.app;
 
 /**
- * How an app is started. {@code tty}: its standard input, output and error are pseudo-terminals (the default,
- * as {@code docker run -t}), so programs that buffer output in blocks when it is not a terminal (Python, C stdio)
- * print line by line; false gives it pipes ({@code --no-tty}).
+ * How an app is started.
+ *
+ * @param tty its standard input, output and error are pseudo-terminals (the default, as {@code docker run -t}), so
+ *        programs that buffer output in blocks when it is not a terminal (Python, C stdio) print line by line;
+ *        false gives it pipes ({@code --no-tty})
+ * @param pidNamespace it runs in a PID namespace of its own under a small init ({@code tini}, see
+ *        {@code kernel.PidNamespaceInit}), which forwards signals and reaps; needed for post-copy checkpoint
+ *        migration ({@code migrate --strategy checkpoint --lazy}), whose restored copy runs beside its frozen
+ *        original with the same pids inside their namespaces ({@code deploy --pid-ns}, {@code pid_namespace: true})
  */
-public record DeployOptions(boolean tty) {
-    public static final DeployOptions DEFAULT = new DeployOptions(true);
-    public static final DeployOptions NO_TTY = new DeployOptions(false);
+public record DeployOptions(boolean tty, boolean pidNamespace) {
+    public static final DeployOptions DEFAULT = new DeployOptions(true, false);
+    public static final DeployOptions NO_TTY = new DeployOptions(false, false);
 
-    public DeployOptions withTty(boolean tty) {
-        return new DeployOptions(tty);
+    public DeployOptions {
+        if (pidNamespace && !tty) {
+            throw new IllegalArgumentException("an app with its own pid namespace needs its terminals (it exists to be"
+                    + " checkpointed, which hands its terminals to the restored copy): drop --no-tty or --pid-ns");
+        }
+    }
+
+    public DeployOptions(boolean tty) {
+        this(tty, false);
+    }
+
+    public DeployOptions withTty(boolean on) {
+        return new DeployOptions(on, pidNamespace);
+    }
+
+    public DeployOptions withPidNamespace(boolean on) {
+        return new DeployOptions(tty, on);
     }
 }

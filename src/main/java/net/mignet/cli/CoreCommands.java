@@ -48,9 +48,10 @@ public final class CoreCommands {
         shell.register(new ShellCommand("flow", "flow <switch> add|mod|del <match> [actions=...]",
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
-        shell.register(new ShellCommand("deploy", "deploy [--no-tty] <app> <host> <command...>",
+        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] <app> <host> <command...>",
                 "start a program on a host as a named app, its output through a terminal (--no-tty: pipes);"
-                        + " built-in programs: " + String.join(", ", BuiltinApps.names()), this::deploy));
+                        + " --pid-ns: in a pid namespace of its own under tini, so it can migrate by checkpoint"
+                        + " --lazy; built-in programs: " + String.join(", ", BuiltinApps.names()), this::deploy));
         shell.register(new ShellCommand("apps", "apps", "list apps", (a, out) -> listApps(out)));
         shell.register(new ShellCommand("logs", "logs <app> [lines]", "show an app's timestamped output",
                 this::logs));
@@ -178,16 +179,24 @@ public final class CoreCommands {
     }
 
     private void deploy(List<String> words, PrintStream out) {
-        // The option comes before the app's name: everything after the host belongs to the program.
-        boolean tty = words.isEmpty() || !words.getFirst().equals("--no-tty");
-        List<String> args = tty ? words : words.subList(1, words.size());
-        requireArgs(args, 3, "deploy [--no-tty] <app> <host> <command...>");
-        if (args.getFirst().startsWith("--")) {
-            throw new IllegalArgumentException("unknown option " + args.getFirst()
-                    + "; usage: deploy [--no-tty] <app> <host> <command...>");
+        // Options come before the app's name: everything after the host belongs to the program.
+        String usage = "deploy [--no-tty] [--pid-ns] <app> <host> <command...>";
+        int first = 0;
+        boolean pipes = false;
+        boolean pidNs = false;
+        for (; first < words.size() && words.get(first).startsWith("--"); first++) {
+            switch (words.get(first)) {
+                case "--no-tty" -> pipes = true;
+                case "--pid-ns" -> pidNs = true;
+                default -> throw new IllegalArgumentException("unknown option " + words.get(first) + "; usage: "
+                        + usage);
+            }
         }
+        DeployOptions options = new DeployOptions(!pipes, pidNs);
+        List<String> args = words.subList(first, words.size());
+        requireArgs(args, 3, usage);
         List<String> command = args.subList(2, args.size());
-        App app = LabApps.deploy(apps, args.get(0), net.host(args.get(1)), command, new DeployOptions(tty));
+        App app = LabApps.deploy(apps, args.get(0), net.host(args.get(1)), command, options);
         out.println("deployed " + app);
     }
 
@@ -196,9 +205,10 @@ public final class CoreCommands {
             out.println("(no apps)");
         }
         for (App a : apps.apps()) {
-            out.printf("%-16s %-8s pid %-8d %-8s %s%n", a.name(), a.host().name(), a.pid(),
+            // An app with its own pid namespace shows its init's pid, which forwards signals to the program.
+            out.printf("%-16s %-8s pid %-8d %-8s %s%s%n", a.name(), a.host().name(), a.pid(),
                     a.isRunning() ? "running" : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
-                    String.join(" ", a.argv()));
+                    a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "", String.join(" ", a.argv()));
         }
     }
 

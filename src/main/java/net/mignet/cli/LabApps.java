@@ -33,7 +33,7 @@ final class LabApps {
         for (AppSpec spec : lab.apps()) {
             Instant started = Instant.now();
             App app = deploy(apps, spec.name(), apps.emulation().host(spec.host()), spec.command(),
-                    new DeployOptions(spec.tty()));
+                    new DeployOptions(spec.tty(), spec.pidNamespace()));
             if (spec.migration() != null) {
                 app.migratesBy(spec.migration());
             }

@@ -31,6 +31,7 @@ public final class ChildSpawn {
     private static final short POSIX_SPAWN_SETPGROUP = 0x02;
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final short POSIX_SPAWN_SETSID = 0x80;
     /** glibc's structures are 80 and 336 bytes; more is harmless. */
     private static final long FILE_ACTIONS_SIZE = 256;
     private static final long ATTR_SIZE = 512;
@@ -79,6 +80,15 @@ public final class ChildSpawn {
 
     /** Starts {@code argv} in the calling thread's namespaces; returns its pid. */
     public static long spawn(List<String> argv, Map<String, String> environment, int... stdio) {
+        return spawn(argv, environment, false, stdio);
+    }
+
+    /**
+     * Like {@link #spawn(List, Map, int...)}; with {@code newSession} the child leads a session of its own instead
+     * of a process group (for a pid namespace's init, whose session must lie inside its namespace for CRIU; it
+     * must then never open a terminal by path, which would become its controlling terminal).
+     */
+    static long spawn(List<String> argv, Map<String, String> environment, boolean newSession, int... stdio) {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("no command given");
         }
@@ -93,7 +103,7 @@ public final class ChildSpawn {
                     duplicates.add(sources[i]);
                 }
             }
-            return spawnExactly(argv, environment, sources);
+            return spawnExactly(argv, environment, newSession, sources);
         } finally {
             duplicates.forEach(NativeCalls::close);
         }
@@ -107,7 +117,8 @@ public final class ChildSpawn {
         }
     }
 
-    private static long spawnExactly(List<String> argv, Map<String, String> environment, int[] stdio) {
+    private static long spawnExactly(List<String> argv, Map<String, String> environment, boolean newSession,
+            int[] stdio) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(FILE_ACTIONS_SIZE);
             MemorySegment attr = arena.allocate(ATTR_SIZE);
@@ -126,9 +137,9 @@ public final class ChildSpawn {
                 spawnCheck((int) ATTR_SETSIGDEFAULT.invokeExact(callState(), attr, allSignals), "setsigdefault");
                 spawnCheck((int) ATTR_SETSIGMASK.invokeExact(callState(), attr, noSignals), "setsigmask");
                 spawnCheck((int) ATTR_SETPGROUP.invokeExact(callState(), attr, 0), "setpgroup");
+                short group = newSession ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
                 spawnCheck((int) ATTR_SETFLAGS.invokeExact(callState(), attr,
-                        (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)),
-                        "setflags");
+                        (short) (group | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)), "setflags");
                 MemorySegment pid = arena.allocate(JAVA_INT);
                 int rc = (int) SPAWNP.invokeExact(callState(), pid, arena.allocateFrom(argv.getFirst()), actions, attr,
                         strings(arena, argv), strings(arena, environment.entrySet().stream()

@@ -30,14 +30,18 @@ final class CheckpointStrategies {
             if (!lazy.supported()) {
                 throw new IllegalArgumentException("--lazy: " + lazy.reason());
             }
-            throw new IllegalArgumentException("--lazy: " + app.name() + " shares mignet's pid namespace, and a"
-                    + " lazy dump keeps the frozen original (and its pid) until every page has been fetched, so its"
-                    + " copy cannot be restored beside it on this machine; migrate without --lazy");
+            if (!app.hasOwnPidNamespace()) {
+                throw new IllegalArgumentException("--lazy: " + app.name() + " shares mignet's pid namespace, and a"
+                        + " lazy dump keeps the frozen original (and its pid) until every page has been fetched, so"
+                        + " its copy cannot be restored beside it on this machine; deploy it in a pid namespace of"
+                        + " its own (deploy --pid-ns, or pid_namespace: true in the topology file's apps:), or"
+                        + " migrate without --lazy");
+            }
         }
         if (app.terminals().isEmpty()) {
             throw new IllegalArgumentException("mignet can checkpoint only apps on terminals (its pipes to "
                     + app.name() + " cannot be handed to a restored copy): deploy it without --no-tty");
         }
-        return new CheckpointStrategy(installation.criu());
+        return new CheckpointStrategy(installation.criu(), options.lazy());
     }
 }

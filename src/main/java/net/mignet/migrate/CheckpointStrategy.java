@@ -12,10 +12,13 @@ import java.util.List;
 import net.mignet.app.App;
 import net.mignet.kernel.Criu;
 import net.mignet.kernel.CriuDumpOptions;
+import net.mignet.kernel.CriuEndpoint;
+import net.mignet.kernel.CriuProcess;
 import net.mignet.kernel.CriuRestoreOptions;
 import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
 import net.mignet.kernel.ImageTransfer;
+import net.mignet.kernel.PipeSizeLimit;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
 
@@ -26,15 +29,27 @@ import net.mignet.net.Host;
  * always waits 200 ms at its end), restore it inside the target host with its terminals handed back, release the
  * held frames to it. Should the restore fail, the app is restored where it was from the same images, so it goes
  * on serving there.
+ *
+ * <p>With {@code --lazy} (post-copy, for apps in a pid namespace of their own) the memory pages stay behind while
+ * the app is frozen and follow on demand afterwards: see {@link #migrateLazily}. An app with its own pid namespace
+ * is dumped from its init, which CRIU restores into a new pid namespace, with or without {@code --lazy}.
  */
 final class CheckpointStrategy implements MigrationStrategy {
     private static final Path WORK = Path.of("/run/mignet/checkpoints");
     private static final Duration OLD_EXIT = Duration.ofSeconds(5);
+    /** The whole memory of the app over the state network; 256 MB take about a second here. */
+    private static final Duration PAGES_TIMEOUT = Duration.ofSeconds(120);
+    private static final int FIRST_PAGE_PORT = 27100;
+    private static final java.util.regex.Pattern ROOT_PID = java.util.regex.Pattern.compile("PID: real (\\d+) virt");
+    private static final java.util.concurrent.atomic.AtomicInteger PAGE_PORTS = new java.util.concurrent.atomic
+            .AtomicInteger();
 
     private final Criu criu;
+    private final boolean lazy;
 
-    CheckpointStrategy(Criu criu) {
+    CheckpointStrategy(Criu criu, boolean lazy) {
         this.criu = criu;
+        this.lazy = lazy;
     }
 
     @Override
@@ -63,26 +78,10 @@ final class CheckpointStrategy implements MigrationStrategy {
             ctx.phase("drain", () -> ServiceDrain.await(old, RecipeStrategy.Drain.inFlight(ctx),
                     ctx.options().drainTimeout()));
             List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
-            long frozen = System.nanoTime();
-            ctx.log("*** Checkpointing " + old.name() + " (pid " + old.pid() + ") on " + from.name());
-            ctx.phase("dump", () -> {
-                criu.dump(CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
-                        .withShellJob(true).withLogFile(work.resolve("dump.log")));
-                // criu killed the old process; reaping it frees its pid for the copy.
-                if (!old.awaitExit(OLD_EXIT)) {
-                    throw new IllegalStateException(old.name() + " still runs after criu dumped it");
-                }
-            });
-            ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint",
-                    () -> restoreOn(ctx, old, from, dumped, work.resolve("rollback-restore.log")));
-            ImageTransfer.Sent sent = ctx.phase("transfer", () -> ImageTransfer.copy(dumped, from.namespace(), images,
-                    target.namespace(), ctx.route().to().toString()));
-            ctx.stateBytes(sent.bytes());
-            App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images,
-                    work.resolve("restore.log")));
-            ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
-            ctx.phase("release", () -> ctx.held(traffic.release()));
-            ctx.commit();
+            CriuDumpOptions dump = CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
+                    .withShellJob(true).withLogFile(work.resolve("dump.log"));
+            App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
+                    : migrateFrozen(ctx, dump, images, work, traffic);
             deleteTree(work);
             return restored;
         } catch (Exception e) {
@@ -91,22 +90,164 @@ final class CheckpointStrategy implements MigrationStrategy {
         }
     }
 
+    /** Dump (every page), copy, restore: the app is frozen until the copy runs. */
+    private App migrateFrozen(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
+            TrafficMove traffic) throws Exception {
+        App old = ctx.app();
+        Host from = ctx.from();
+        Host target = ctx.target();
+        long frozen = System.nanoTime();
+        ctx.log("*** Checkpointing " + old.name() + " (pid " + old.pid() + ") on " + from.name());
+        ctx.phase("dump", () -> {
+            criu.dump(dump);
+            // criu killed the old process; reaping it frees its pid for the copy.
+            if (!old.awaitExit(OLD_EXIT)) {
+                throw new IllegalStateException(old.name() + " still runs after criu dumped it");
+            }
+        });
+        ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint",
+                () -> restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false));
+        ImageTransfer.Sent sent = ctx.phase("transfer", () -> ImageTransfer.copy(dump.imagesDir(), from.namespace(),
+                images, target.namespace(), ctx.route().to().toString()));
+        ctx.stateBytes(sent.bytes());
+        App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images, work.resolve("restore.log"),
+                false));
+        ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
+        ctx.phase("release", () -> ctx.held(traffic.release()));
+        ctx.commit();
+        return restored;
+    }
+
+    /**
+     * Post-copy: the dump writes everything but the memory pages and keeps the original frozen (in its own pid
+     * namespace, so the copy can have the same pids beside it) while it serves the pages at the source's state
+     * address; the copy is restored at once in the target, where criu's lazy-pages daemon fetches each page as
+     * it is touched, and all the others in the background. The service is paused only for the dump without pages,
+     * the copy of the small images and the restore. The migration returns once every page has arrived (the
+     * "pages" phase, while the copy already serves) and the dump has retired the original, so nothing outlives
+     * it. Should anything fail before the copy runs, the lazy-pages daemon and the dump are stopped, which lets
+     * the original run on where it was, its memory untouched ({@link #resumeOriginal}).
+     */
+    private App migrateLazily(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
+            TrafficMove traffic) throws Exception {
+        App old = ctx.app();
+        Host from = ctx.from();
+        Host target = ctx.target();
+        CriuEndpoint pages = new CriuEndpoint(ctx.route().from().toString(), nextPagePort());
+        PipeSizeLimit pipes = PipeSizeLimit.raise(PipeSizeLimit.FOR_LAZY_PAGES, ctx::log);
+        CriuProcess server = null;
+        CriuProcess daemon = null;
+        boolean running = false;
+        try {
+            long frozen = System.nanoTime();
+            ctx.log("*** Checkpointing " + old.name() + " (pid " + old.pid() + ") on " + from.name()
+                    + " lazily, its pages served at " + pages);
+            server = ctx.phase("dump", () -> criu.startLazyDump(dump.withLazyPages(pages)));
+            ImageTransfer.Sent sent = ctx.phase("transfer", () -> ImageTransfer.copy(dump.imagesDir(),
+                    from.namespace(), images, target.namespace(), ctx.route().to().toString()));
+            ctx.stateBytes(sent.bytes());
+            daemon = ctx.phase("lazy-pages", () -> criu.startLazyPagesDaemon(target.namespace(), images, pages,
+                    work.resolve("lazy-pages.log")));
+            App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images,
+                    work.resolve("restore.log"), true));
+            running = true;
+            ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
+            ctx.phase("release", () -> ctx.held(traffic.release()));
+            ctx.commit();
+            CriuProcess d = daemon;
+            CriuProcess s = server;
+            ctx.phase("pages", () -> {
+                d.awaitExit(PAGES_TIMEOUT);
+                s.awaitExit(PAGES_TIMEOUT);
+                // The dump has killed the original once its last page was sent; its init was ours to reap.
+                if (!ProcessHandle.of(dump.pid()).map(h -> awaitEnd(h, OLD_EXIT)).orElse(true)) {
+                    throw new IllegalStateException("the original of " + old.name() + " (pid " + dump.pid()
+                            + ") still runs after its pages were sent");
+                }
+            });
+            return restored;
+        } catch (Exception e) {
+            if (!running) {
+                resumeOriginal(ctx, daemon, server);
+            } else {
+                ctx.log("!!! " + old.name() + " runs on " + target.name() + " but its pages did not all arrive: "
+                        + e.getMessage());
+            }
+            throw e;
+        } finally {
+            if (daemon != null) {
+                daemon.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+            pipes.close();
+        }
+    }
+
+    /**
+     * Stops the lazy-pages daemon and the lazy dump. The dump had cured its tree of criu's parasite before it began
+     * to serve pages, and served them by copying, so its frozen tree is whole: when criu ends, its tracees are let
+     * go and the original runs on where it was (measured: the counter goes on). The original never stopped being
+     * the app, so there is nothing else to undo.
+     */
+    private static void resumeOriginal(MigrationContext ctx, CriuProcess daemon, CriuProcess server) {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        ctx.log("*** " + ctx.app().name() + " resumed on " + ctx.from().name()
+                + (ctx.app().isRunning() ? "" : " -- no: it is gone"));
+    }
+
+    private static boolean awaitEnd(ProcessHandle h, Duration timeout) {
+        try {
+            h.onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A port for each lazy dump's page server, so that migrations from one host do not collide. */
+    private static int nextPagePort() {
+        return FIRST_PAGE_PORT + Math.floorMod(PAGE_PORTS.getAndIncrement(), 1000);
+    }
+
     /** Restores the checkpoint on {@code host} with the app's terminals, and adopts the copy as the app. */
-    private App restoreOn(MigrationContext ctx, App old, Host host, Path images, Path log) {
+    private App restoreOn(MigrationContext ctx, App old, Host host, Path images, Path log, boolean lazyPages) {
         List<InheritedTerminal> terminals = old.terminals().stream()
                 .map(t -> InheritedTerminal.held(3 + t.appFd(), t.mignetFd(), CriuTty.parse(t.criuKey())))
                 .toList();
         Criu.Restored r;
         try {
             r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
-                    .withTerminals(terminals));
+                    .withTerminals(terminals).withLazyPages(lazyPages));
         } catch (RuntimeException e) {
-            reapFailedCopy(old.pid());
+            // Not the original's pid where it has its own pid namespace: that original may still be alive (a
+            // lazy dump keeps it frozen), and waiting for it here would take its exit status from the app.
+            failedCopyRoot(log).or(() -> old.hasOwnPidNamespace() ? java.util.Optional.empty()
+                    : java.util.Optional.of(old.pid())).ifPresent(CheckpointStrategy::reapFailedCopy);
             throw e;
         }
         ctx.log("*** Restored " + old.name() + " on " + host.name() + " as pid " + r.pid() + " in "
                 + r.took().toMillis() + " ms");
         return ctx.apps().adoptRestored(old, host, r.pid());
+    }
+
+    /** The restored root's pid as this process sees it, from criu's log ({@code PID: real R virt V}, first). */
+    private static java.util.Optional<Long> failedCopyRoot(Path log) {
+        try (var lines = Files.lines(log)) {
+            return lines.map(ROOT_PID::matcher).filter(java.util.regex.Matcher::find).findFirst()
+                    .map(m -> Long.parseLong(m.group(1)));
+        } catch (IOException | UncheckedIOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.app.DeployOptions;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
 
@@ -153,8 +152,7 @@ public final class MigrationContext {
 
     /** Starts the successor on the target host under a temporary name; a rollback removes it. */
     public App deploySuccessor(List<String> argv) {
-        App successor = apps.deploy(app.name() + ".next", target, argv,
-                app.terminals().isEmpty() ? DeployOptions.NO_TTY : DeployOptions.DEFAULT);
+        App successor = apps.deploy(app.name() + ".next", target, argv, app.deployOptions());
         onRollback("remove the successor on " + target.name(), () -> apps.remove(successor.name()));
         return successor;
     }

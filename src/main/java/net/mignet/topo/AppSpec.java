@@ -9,10 +9,21 @@ import java.util.List;
  * @param tty       whether its output goes through pseudo-terminals (line-buffered programs show each line)
  * @param startedWhen what to await after starting it, before the next app starts (e.g. {@code udp:8888}: a client
  *                  that never retries must not send before its server listens)
+ * @param pidNamespace whether it runs in a pid namespace of its own ({@code pid_namespace: true}), which post-copy
+ *                  checkpoint migration ({@code --lazy}) needs
  */
 public record AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
-        MigrationRecipe.Condition startedWhen) {
+        MigrationRecipe.Condition startedWhen, boolean pidNamespace) {
+    public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
+            MigrationRecipe.Condition startedWhen) {
+        this(name, host, command, migration, tty, startedWhen, false);
+    }
+
     public AppSpec {
+        if (pidNamespace && !tty) {
+            throw new IllegalArgumentException("app '" + name + "': pid_namespace: true needs its terminals; drop"
+                    + " 'tty: false' (a checkpoint hands the terminals to the restored copy)");
+        }
         command = List.copyOf(command);
         startedWhen = startedWhen == null ? new MigrationRecipe.Condition.Immediately() : startedWhen;
         if (startedWhen instanceof MigrationRecipe.Condition.Exited) {

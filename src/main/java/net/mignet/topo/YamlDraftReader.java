@@ -27,7 +27,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class YamlDraftReader {
     private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps");
-    private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration");
+    private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
+            "pid_namespace");
     private static final List<String> HOST_KEYS = List.of("ip");
     private static final List<String> SWITCH_KEYS = List.of("flows");
     private static final String A_TO_B = "a_to_b";
@@ -176,6 +177,12 @@ final class YamlDraftReader {
         // Problems below are reported; the app is still kept so that its host gets checked too.
         Boolean tty = value(f.get("tty"), "tty: false", YamlDraftReader::bool);
         MigrationMethod migration = readMigration(f.get("migration"));
+        Boolean pidNamespace = value(f.get("pid_namespace"), "pid_namespace: true", YamlDraftReader::bool);
+        if (Boolean.TRUE.equals(pidNamespace) && Boolean.FALSE.equals(tty)) {
+            problems.add(line(f.get("pid_namespace").value()), "pid_namespace: true needs the app's terminals;"
+                    + " drop 'tty: false' (a checkpoint hands the terminals to the restored copy)");
+            pidNamespace = false;
+        }
         MigrationRecipe.Condition wait = value(f.get("wait"), "wait: udp:8888",
                 t -> MigrationRecipe.Condition.parse(t, "wait"));
         if (wait instanceof MigrationRecipe.Condition.Exited) {
@@ -184,7 +191,7 @@ final class YamlDraftReader {
             wait = null;
         }
         return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
-                wait),
+                wait, Boolean.TRUE.equals(pidNamespace)),
                 line(e.keyNode()), line(host.value()));
     }
 

@@ -75,4 +75,26 @@ class MigrationCommandsTest {
                     .as("client log: %s", client.log().lines()).isPresent();
         }
     }
+
+    @Test
+    void an_app_deployed_with_its_own_pid_namespace_migrates_lazily_from_the_shell() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(net.mignet.image.CriuInstallation.find().isAvailable(),
+                "no working criu");
+        org.junit.jupiter.api.Assumptions.assumeTrue(net.mignet.kernel.PidNamespaceInit.installed().isPresent(),
+                "tini is not installed");
+        Lab lab = YamlTopologyLoader.loadLab(Path.of("examples/original-programs.yaml"));
+        try (Emulation net = Emulation.start(lab.topology()); AppManager apps = new AppManager(net)) {
+            Shell shell = new Shell(net, new CoreCommands(net, apps));
+            assertThat(run(shell, "deploy --pid-ns --no-tty x h2 sleep 1")).contains("--no-tty");
+            assertThat(run(shell, "deploy --pid-ns server h2 python3 examples/original/server.py h2 --pause 0"))
+                    .contains("deployed");
+            App server = apps.get("server");
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20))).isPresent();
+            assertThat(run(shell, "apps")).contains("(pid-ns, init tini)");
+            String moved = run(shell, "migrate server h3 --strategy checkpoint --lazy");
+            assertThat(moved).contains("Migrated server h2 -> h3:").contains("by checkpoint").contains("pages");
+            assertThat(apps.get("server").host().name()).isEqualTo("h3");
+            assertThat(run(shell, "logs server")).contains("Serving from 0");
+        }
+    }
 }

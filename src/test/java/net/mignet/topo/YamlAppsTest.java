@@ -70,6 +70,25 @@ class YamlAppsTest {
     }
 
     @Test
+    void an_app_in_a_pid_namespace_of_its_own() {
+        Lab lab = YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  big: {host: h2, command: python3 big.py, pid_namespace: true}
+                  small: {host: h1, command: sleep 600}
+                """, "lab.yaml");
+        assertThat(lab.apps().get(0).pidNamespace()).isTrue();
+        assertThat(lab.apps().get(1).pidNamespace()).isFalse();
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  big: {host: h2, command: python3 big.py, pid_namespace: true, tty: false}
+                """, "lab.yaml")).hasMessageContaining("lab.yaml:10: pid_namespace: true needs the app's terminals");
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  big: {host: h2, command: python3 big.py, pid_namespace: maybe}
+                """, "lab.yaml")).hasMessageContaining("lab.yaml:10: pid_namespace: 'maybe' must be true or false");
+    }
+
+    @Test
     void the_plain_topology_loader_still_reads_files_with_apps() {
         assertThat(YamlTopologyLoader.parse(NET + "apps:\n  a: {host: h1, command: sleep 1}\n", "x.yaml").hosts())
                 .hasSize(2);
