@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.function.Function;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
+import net.mignet.app.DeployOptions;
 import net.mignet.app.LogLine;
 import net.mignet.apps.CounterClient;
 import net.mignet.apps.CounterService;
@@ -70,6 +71,13 @@ void main(String[] args) throws Exception {
         awaitLine(a, "Serving from");
         return a;
     };
+    // Post-copy needs the app in a pid namespace of its own: the copy runs beside the frozen original.
+    Deploy originalOwnPidNs = (apps, host) -> {
+        App a = apps.deploy("counter", host, List.of("python3", SERVER, host.name(), "--pause", "0"),
+                DeployOptions.DEFAULT.withPidNamespace(true));
+        awaitLine(a, "Serving from");
+        return a;
+    };
     List<Strategy> all = List.of(
             new Strategy("handover (built-in service)", "handover", (apps, host) -> {
                 App a = apps.deployJava("counter", host, CounterService.class, List.of("--listen", "10.0.0.12:8888"));
@@ -78,7 +86,7 @@ void main(String[] args) throws Exception {
             }, m -> m.strategy("handover")),
             new Strategy("recipe (original server)", "recipe", original, m -> m.recipe(recipe)),
             new Strategy("checkpoint (original server)", "checkpoint", original, m -> m.strategy("checkpoint")),
-            new Strategy("checkpoint --lazy", "lazy", original,
+            new Strategy("checkpoint --lazy (own pid ns)", "lazy", originalOwnPidNs,
                     m -> m.strategy("checkpoint").options(MigrationOptions.DEFAULTS.withLazy(true))));
     Map<Strategy, List<MigrationReport>> reports = new LinkedHashMap<>();
     Map<Strategy, Long> memory = new LinkedHashMap<>();
@@ -93,7 +101,7 @@ void main(String[] args) throws Exception {
             List<MigrationReport> list = new ArrayList<>();
             reports.put(s, list);
             App service = s.deploy().on(apps, net.host(home));
-            memory.put(s, residentKb(service.pid()));
+            memory.put(s, residentKb(service.programPid().orElseThrow()));
             App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
                     List.of("--server", "10.0.0.12:8888", "--interval", interval, "--timeout", "2s", "--plain", "yes"));
             awaitCounter(client, 3);
