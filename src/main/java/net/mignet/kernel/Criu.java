@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +56,33 @@ public final class Criu {
         List<String> argv = new ArrayList<>(command);
         argv.addAll(args);
         return Command.run(argv, null, timeout);
+    }
+
+    /**
+     * The nftables tables with which criu locks the network of a namespace while it dumps established TCP
+     * connections ({@code inet CRIU-<id>}). A dump leaves its lock in place, for a restore in the same
+     * namespace to lift; when the copy is restored elsewhere, the lock would keep blocking those connections'
+     * addresses in the source namespace, e.g. when the app comes back.
+     */
+    public static Set<String> networkLocks(String namespace) {
+        String out = Command.run(List.of("ip", "netns", "exec", namespace, "nft", "list", "tables", "inet"), null,
+                Duration.ofSeconds(10)).orThrow().stdout();
+        Set<String> tables = new TreeSet<>();
+        for (String line : out.lines().toList()) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length == 3 && w[0].equals("table") && w[2].startsWith("CRIU-")) {
+                tables.add(w[2]);
+            }
+        }
+        return tables;
+    }
+
+    /** Removes criu's network locks {@code tables} from a namespace (see {@link #networkLocks}). */
+    public static void unlockNetwork(String namespace, Set<String> tables) {
+        for (String t : tables) {
+            Command.run(List.of("ip", "netns", "exec", namespace, "nft", "delete", "table", "inet", t), null,
+                    Duration.ofSeconds(10)).orThrow();
+        }
     }
 
     /** criu's {@code --version} output (e.g. {@code Version: 4.2.1}). */

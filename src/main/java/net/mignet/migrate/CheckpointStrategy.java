@@ -9,6 +9,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import net.mignet.app.App;
 import net.mignet.kernel.Criu;
 import net.mignet.kernel.CriuDumpOptions;
@@ -18,6 +19,7 @@ import net.mignet.kernel.CriuRestoreOptions;
 import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
 import net.mignet.kernel.ImageTransfer;
+import net.mignet.kernel.ProcessSockets;
 import net.mignet.kernel.PipeSizeLimit;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
@@ -46,6 +48,10 @@ final class CheckpointStrategy implements MigrationStrategy {
 
     private final Criu criu;
     private final boolean lazy;
+    /** Whether the app held established TCP connections when dumped; its restore must then repair them too. */
+    private boolean tcpEstablished;
+    /** criu's network locks in the source namespace before the dump: those it adds are this migration's. */
+    private Set<String> locksBefore = Set.of();
 
     CheckpointStrategy(Criu criu, boolean lazy) {
         this.criu = criu;
@@ -78,8 +84,13 @@ final class CheckpointStrategy implements MigrationStrategy {
             ctx.phase("drain", () -> ServiceDrain.await(old, RecipeStrategy.Drain.inFlight(ctx),
                     ctx.options().drainTimeout()));
             List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
+            // Open connections move too (the service address is the same on both hosts); criu then locks the
+            // host's network while it dumps, which only apps that have such connections pay for.
+            tcpEstablished = ProcessSockets.of(old.pid()).stream()
+                    .anyMatch(sock -> sock.protocol().equals("tcp") && !sock.listening());
+            locksBefore = tcpEstablished ? Criu.networkLocks(from.namespace()) : Set.of();
             CriuDumpOptions dump = CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
-                    .withShellJob(true).withLogFile(work.resolve("dump.log"));
+                    .withShellJob(true).withTcpEstablished(tcpEstablished).withLogFile(work.resolve("dump.log"));
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
                     : migrateFrozen(ctx, dump, images, work, traffic);
             deleteTree(work);
@@ -107,6 +118,10 @@ final class CheckpointStrategy implements MigrationStrategy {
         });
         ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint",
                 () -> restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false));
+        Set<String> dumpLocks = dumpLocks(from);
+        // Undone before the restore above (the last registered runs first): its connections must pass again.
+        ctx.onRollback("lift criu's network lock on " + from.name(), () -> Criu.unlockNetwork(from.namespace(),
+                dumpLocks));
         ImageTransfer.Sent sent = ctx.phase("transfer", () -> ImageTransfer.copy(dump.imagesDir(), from.namespace(),
                 images, target.namespace(), ctx.route().to().toString()));
         ctx.stateBytes(sent.bytes());
@@ -115,7 +130,18 @@ final class CheckpointStrategy implements MigrationStrategy {
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));
         ctx.commit();
+        Criu.unlockNetwork(from.namespace(), dumpLocks);
         return restored;
+    }
+
+    /** The network locks the dump left in {@code from}'s namespace (none without established connections). */
+    private Set<String> dumpLocks(Host from) {
+        if (!tcpEstablished) {
+            return Set.of();
+        }
+        Set<String> added = new java.util.TreeSet<>(Criu.networkLocks(from.namespace()));
+        added.removeAll(locksBefore);
+        return added;
     }
 
     /**
@@ -164,6 +190,7 @@ final class CheckpointStrategy implements MigrationStrategy {
                     throw new IllegalStateException("the original of " + old.name() + " (pid " + dump.pid()
                             + ") still runs after its pages were sent");
                 }
+                Criu.unlockNetwork(from.namespace(), dumpLocks(from));
             });
             return restored;
         } catch (Exception e) {
@@ -227,7 +254,7 @@ final class CheckpointStrategy implements MigrationStrategy {
         Criu.Restored r;
         try {
             r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
-                    .withTerminals(terminals).withLazyPages(lazyPages));
+                    .withTerminals(terminals).withLazyPages(lazyPages).withTcpEstablished(tcpEstablished));
         } catch (RuntimeException e) {
             // Not the original's pid where it has its own pid namespace: that original may still be alive (a
             // lazy dump keeps it frozen), and waiting for it here would take its exit status from the app.

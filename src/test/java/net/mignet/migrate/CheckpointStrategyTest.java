@@ -61,6 +61,12 @@ class CheckpointStrategyTest {
             client.stop(Duration.ofSeconds(2));
             MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
             assertThat(apps.get("server").log().lines()).anyMatch(l -> l.text().startsWith("Serving from 0"));
+            // The log goes on across the moves: what the restored copy prints now lands in the same log.
+            App moved = apps.get("server");
+            java.time.Instant now = java.time.Instant.now();
+            assertThat(moved.signal(15)).isTrue(); // the published server prints that it sent its counter, and runs on
+            assertThat(moved.log().await(l -> !l.time().isBefore(now) && l.text().startsWith("Sent the counter"),
+                    Duration.ofSeconds(10))).as("log: %s", moved.log().lines()).isPresent();
             List<Long> gaps = reports.stream().map(r -> r.phase("dump").plus(r.phase("transfer"))
                     .plus(r.phase("restore")).toMillis()).sorted().toList();
             System.out.println("checkpoint freeze (dump + transfer + restore) ms, sorted: " + gaps);
