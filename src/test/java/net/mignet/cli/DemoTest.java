@@ -44,9 +44,10 @@ class DemoTest {
                 "3 packets transmitted, 3 received", "*** Setup1: Current log of the client:",
                 "*** Setup2: Current log of the client:", "The PID of the old service: ",
                 "*** Setup3: Current log of the client:", "*** Check passed");
-        // One line per migration with the measured downtime.
-        assertThat(out.lines().filter(l -> l.contains("Migrated counter") && l.contains("client downtime")))
-                .hasSize(2);
+        // One line per migration with the measured downtime (or, with the fast demo's 100 ms client, that no request
+        // fell into a migration that short).
+        assertThat(out.lines().filter(l -> l.contains("Migrated counter") && (l.contains("client downtime")
+                || l.contains("no client request fell into the migration")))).hasSize(2);
         // Setup3's log: 1, 2, 3, ... K, stamped like container logs.
         String setup3 = out.substring(out.indexOf("*** Setup3"));
         Matcher m = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT[\\d:.]{18}Z Current counter: (\\d+)").matcher(setup3);
