@@ -37,7 +37,6 @@ import net.mignet.net.Host;
  * is dumped from its init, which CRIU restores into a new pid namespace, with or without {@code --lazy}.
  */
 final class CheckpointStrategy implements MigrationStrategy {
-    private static final Path WORK = Path.of("/run/mignet/checkpoints");
     private static final Duration OLD_EXIT = Duration.ofSeconds(5);
     /** The whole memory of the app over the state network; 256 MB take about a second here. */
     private static final Duration PAGES_TIMEOUT = Duration.ofSeconds(120);
@@ -68,8 +67,10 @@ final class CheckpointStrategy implements MigrationStrategy {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
-        Files.createDirectories(WORK);
-        Path work = Files.createTempDirectory(WORK, old.name() + "-");
+        // Under the emulation's own directory, so that `mignet clean` removes what a crash leaves behind.
+        Path checkpoints = ctx.net().id().stateDirectory().resolve("checkpoints");
+        Files.createDirectories(checkpoints);
+        Path work = Files.createTempDirectory(checkpoints, old.name() + "-");
         Path dumped = work.resolve(from.name());
         Path images = work.resolve(target.name());
         // Registered first, so it runs last: a rollback may restore the app from these images first.

@@ -96,8 +96,8 @@ class CheckpointStrategyTest {
                     MigrationFailedException.class, () -> Migration.of(apps, "server").to(net.host("h3"))
                             .strategy("checkpoint").log(System.out::println).run());
             assertThat(failed).hasMessageContaining("rolled back").hasMessageContaining("criu restore")
-                    .hasMessageContaining("whole log: /run/mignet/checkpoints/");
-            Matcher logs = Pattern.compile("whole log: (/run/mignet/checkpoints/[^/]+)/").matcher(failed.getMessage());
+                    .hasMessageContaining("whole log: " + net.id().stateDirectory().resolve("checkpoints") + "/");
+            Matcher logs = Pattern.compile("whole log: (" + Pattern.quote(net.id().stateDirectory().resolve("checkpoints").toString()) + "/[^/]+)/").matcher(failed.getMessage());
             assertThat(logs.find()).isTrue();
             Path kept = Path.of(logs.group(1));
             try (var left = Files.list(kept)) {

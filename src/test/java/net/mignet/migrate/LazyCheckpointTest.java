@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class LazyCheckpointTest {
     private static final DeployOptions PID_NS = DeployOptions.DEFAULT.withPidNamespace(true);
-    private static final Path CHECKPOINTS = Path.of("/run/mignet/checkpoints");
     /** 256 MB, every page touched, then a UDP counter on the service address. */
     private static final String BIG = """
             import socket
@@ -103,7 +102,7 @@ class LazyCheckpointTest {
             MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
             assertThat(apps.get("server").log().lines()).anyMatch(l -> l.text().startsWith("Serving from 0"));
             assertSigtermReachesTheServer(apps.get("server"));
-            assertNothingLeft("server");
+            assertNothingLeft(net, "server");
         }
     }
 
@@ -136,7 +135,7 @@ class LazyCheckpointTest {
                     .isGreaterThan(200L << 20);
             assertThat(PipeSizeLimit.current()).as("fs.pipe-max-size put back").isEqualTo(pipeLimit);
             assertThat(apps.get("big").stop(Duration.ofSeconds(3))).isEqualTo(128 + 15);
-            assertNothingLeft("big");
+            assertNothingLeft(net, "big");
         }
     }
 
@@ -172,9 +171,7 @@ class LazyCheckpointTest {
             client.stop(Duration.ofSeconds(2));
             MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
             assertSigtermReachesTheServer(server);
-        } finally {
-            removeKeptLogs();
-        }
+        } // criu's kept logs go with the emulation's directory
     }
 
     @Test
@@ -197,26 +194,14 @@ class LazyCheckpointTest {
     }
 
     /** No criu left running, no images of {@code app} left behind. */
-    private static void assertNothingLeft(String app) throws Exception {
+    private static void assertNothingLeft(Emulation net, String app) throws Exception {
+        Path checkpoints = net.id().stateDirectory().resolve("checkpoints");
         assertThat(ProcessHandle.current().descendants().map(h -> h.info().commandLine().orElse(""))
                 .filter(c -> c.contains("criu")).toList()).as("criu processes").isEmpty();
-        if (Files.isDirectory(CHECKPOINTS)) {
-            try (var left = Files.list(CHECKPOINTS)) {
+        if (Files.isDirectory(checkpoints)) {
+            try (var left = Files.list(checkpoints)) {
                 assertThat(left.filter(p -> p.getFileName().toString().startsWith(app + "-")).toList())
                         .as("checkpoint directories").isEmpty();
-            }
-        }
-    }
-
-    private static void removeKeptLogs() throws Exception {
-        if (!Files.isDirectory(CHECKPOINTS)) {
-            return;
-        }
-        try (var all = Files.walk(CHECKPOINTS)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!p.equals(CHECKPOINTS)) {
-                    Files.delete(p);
-                }
             }
         }
     }
