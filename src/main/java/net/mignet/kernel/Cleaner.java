@@ -106,21 +106,9 @@ public final class Cleaner {
             }
         }
         for (String emulation : emulations) {
-            deleteRecursively(EmulationId.stateRoot().resolve(emulation));
+            FileTrees.delete(EmulationId.stateRoot().resolve(emulation));
         }
         return new Report(emulations, namespaces, killed);
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -2,11 +2,8 @@ package net.mignet.migrate;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +15,7 @@ import net.mignet.kernel.CriuProcess;
 import net.mignet.kernel.CriuRestoreOptions;
 import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
+import net.mignet.kernel.FileTrees;
 import net.mignet.kernel.ImageTransfer;
 import net.mignet.kernel.ProcessSockets;
 import net.mignet.kernel.PipeSizeLimit;
@@ -94,7 +92,7 @@ final class CheckpointStrategy implements MigrationStrategy {
                     .withShellJob(true).withTcpEstablished(tcpEstablished).withLogFile(work.resolve("dump.log"));
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
                     : migrateFrozen(ctx, dump, images, work, traffic);
-            deleteTree(work);
+            FileTrees.delete(work);
             return restored;
         } catch (Exception e) {
             ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
@@ -308,23 +306,4 @@ final class CheckpointStrategy implements MigrationStrategy {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
-        }
-    }
 }

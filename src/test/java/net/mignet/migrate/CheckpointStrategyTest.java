@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.image.CriuInstallation;
-import net.mignet.image.CriuLookup;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,11 +26,7 @@ class CheckpointStrategyTest {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeTool("nft");
         KernelAssumptions.assumeTool("python3");
-        CriuLookup criu = CriuInstallation.find();
-        if (!criu.isAvailable()) {
-            System.err.println("SKIPPED: " + criu.unavailableReason());
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(criu.isAvailable(), criu::unavailableReason);
+        KernelAssumptions.assumeCriu();
     }
 
     @Test

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.image.CriuInstallation;
-import net.mignet.image.CriuLookup;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
 import org.junit.jupiter.api.Assumptions;
@@ -58,11 +56,7 @@ class CheckpointTcpTest {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeTool("nft");
         KernelAssumptions.assumeTool("python3");
-        CriuLookup criu = CriuInstallation.find();
-        if (!criu.isAvailable()) {
-            System.err.println("SKIPPED: " + criu.unavailableReason());
-        }
-        Assumptions.assumeTrue(criu.isAvailable(), criu::unavailableReason);
+        KernelAssumptions.assumeCriu();
     }
 
     @Test

@@ -25,6 +25,12 @@ public final class KernelAssumptions {
         assume(Files.exists(probe), "needs kernel support for " + module);
     }
 
+    /** Skips unless a working criu 4.2+ can be had (found, or built once as a cached root). */
+    public static void assumeCriu() {
+        net.mignet.image.CriuLookup criu = net.mignet.image.CriuInstallation.find();
+        assume(criu.isAvailable(), criu.isAvailable() ? "" : criu.unavailableReason());
+    }
+
     private static void assume(boolean condition, String reason) {
         if (!condition) {
             System.err.println("SKIPPED: " + reason);
