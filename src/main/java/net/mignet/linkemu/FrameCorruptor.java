@@ -11,6 +11,8 @@ import java.lang.foreign.ValueLayout;
  */
 final class FrameCorruptor {
     static final int NEEDS_CSUM = 1;
+    /** The sender vouched for the checksum: a receiver would not check the corrupted frame. */
+    static final int DATA_VALID = 2;
     private static final int ETHERNET_HEADER = 14;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED; // virtio header: native order
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(
@@ -34,8 +36,8 @@ final class FrameCorruptor {
         }
         if (partial && checksumAt + 2 <= length) {
             completeChecksum(frame, vnet + csumStart, checksumAt, length);
-            frame.set(ValueLayout.JAVA_BYTE, 0, (byte) (flags & ~NEEDS_CSUM));
         }
+        frame.set(ValueLayout.JAVA_BYTE, 0, (byte) (flags & ~(NEEDS_CSUM | DATA_VALID)));
         int from = Math.min(vnet + ETHERNET_HEADER, length - 1);
         flipBit(frame, from, length, random);
     }
@@ -63,6 +65,8 @@ final class FrameCorruptor {
         while ((sum >> 16) != 0) {
             sum = (sum & 0xffff) + (sum >> 16);
         }
-        frame.set(U16_BE, checksumAt, (short) ~sum);
+        // A zero UDP checksum means "none" and would let the flipped bit through; 0xffff is the same sum.
+        short checksum = (short) ~sum;
+        frame.set(U16_BE, checksumAt, checksum == 0 ? (short) 0xffff : checksum);
     }
 }
