@@ -1,80 +1,39 @@
 package net.mignet.image;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static net.mignet.kernel.NativeCalls.callState;
-import static net.mignet.kernel.NativeCalls.check;
-import static net.mignet.kernel.NativeCalls.downcall;
-import static net.mignet.kernel.NativeCalls.rethrow;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import net.mignet.kernel.NativeCalls;
+import net.mignet.kernel.PseudoTerminal;
 
 /**
- * A pseudo-terminal for the tests: the master is read into lines, and one slave descriptor stays open here so the
- * master never sees end of file while the program is between its dump and its restore. (mignet's own terminals
- * are app/kernel's business; this is the least a test needs.)
+ * A pseudo-terminal for the tests whose master is read into lines. {@link PseudoTerminal} keeps a slave open
+ * itself, so the master never sees end of file while the program is between its dump and its restore.
  */
 final class TestTerminal implements AutoCloseable {
-    private static final int O_RDWR = 2;
-    private static final int O_NOCTTY = 0x100;
-    private static final MethodHandle POSIX_OPENPT = downcall("posix_openpt", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle GRANTPT = downcall("grantpt", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle UNLOCKPT = downcall("unlockpt", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle PTSNAME_R = downcall("ptsname_r",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-
-    private final int master;
-    private final int slave;
-    private final Path slavePath;
+    private final PseudoTerminal terminal = PseudoTerminal.open(PseudoTerminal.Use.OUTPUT);
     private final List<String> lines = new ArrayList<>();
-    private final Thread reader;
 
     TestTerminal() {
-        try (Arena arena = Arena.ofConfined()) {
-            master = check((int) POSIX_OPENPT.invokeExact(callState(), O_RDWR | O_NOCTTY), "posix_openpt");
-            check((int) GRANTPT.invokeExact(callState(), master), "grantpt");
-            check((int) UNLOCKPT.invokeExact(callState(), master), "unlockpt");
-            MemorySegment name = arena.allocate(128);
-            int rc = (int) PTSNAME_R.invokeExact(callState(), master, name, 128L);
-            if (rc != 0) {
-                throw new IllegalStateException("ptsname_r: error " + rc);
-            }
-            slavePath = Path.of(name.getString(0));
-            slave = check((int) OPEN.invokeExact(callState(), arena.allocateFrom(slavePath.toString()),
-                    O_RDWR | O_NOCTTY), "open " + slavePath);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        reader = Thread.ofPlatform().daemon().name("test-terminal-" + slavePath.getFileName()).start(this::read);
+        Thread.ofPlatform().daemon().name("test-terminal-" + slavePath().getFileName()).start(this::read);
     }
 
     Path slavePath() {
-        return slavePath;
+        return Path.of(terminal.slavePath());
     }
 
     private void read() {
         StringBuilder partial = new StringBuilder();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(4096);
-            while (true) {
-                long n = (long) READ.invokeExact(callState(), master, buffer, 4096L);
-                if (n <= 0) {
-                    return; // EIO once closed
-                }
+            long n;
+            while ((n = terminal.read(buffer)) > 0) {
                 partial.append(new String(buffer.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
                 int nl;
                 while ((nl = partial.indexOf("\n")) >= 0) {
@@ -86,8 +45,8 @@ final class TestTerminal implements AutoCloseable {
                     }
                 }
             }
-        } catch (Throwable t) {
-            throw rethrow(t);
+        } catch (RuntimeException e) {
+            // Closed under the reader: the test is over.
         }
     }
 
@@ -114,12 +73,11 @@ final class TestTerminal implements AutoCloseable {
 
     @Override
     public void close() {
-        NativeCalls.close(slave);
-        NativeCalls.close(master);
+        terminal.close();
     }
 
     @Override
     public String toString() {
-        return slavePath.toString();
+        return terminal.slavePath();
     }
 }
