@@ -74,14 +74,7 @@ final class CheckpointStrategy implements MigrationStrategy {
         // Registered first, so it runs last: a rollback may restore the app from these images first.
         ctx.onRollback("remove the checkpoint images, keeping criu's logs", () -> keepOnlyLogs(work));
         try {
-            TrafficMove traffic = ctx.traffic();
-            ctx.disturbed();
-            ctx.phase("hold", () -> {
-                traffic.hold();
-                ctx.onRollback("send the held frames back to " + from.name(), () -> ctx.held(traffic.restore()));
-            });
-            ctx.phase("drain", () -> ServiceDrain.await(old, RecipeStrategy.Drain.inFlight(ctx),
-                    ctx.options().drainTimeout()));
+            TrafficMove traffic = ctx.holdAndDrain();
             List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
             // Open connections move too (the service address is the same on both hosts); criu then locks the
             // host's network while it dumps, which only apps that have such connections pay for.

@@ -108,6 +108,24 @@ public final class MigrationContext {
         return traffic;
     }
 
+    /**
+     * Holds the frames the switch would send to the old host (phase {@code hold}; a rollback sends them back there)
+     * and waits until the old instance has answered what already reached it (phase {@code drain}), so that its
+     * state can be taken without a request answered after that or lost.
+     */
+    public TrafficMove holdAndDrain() throws Exception {
+        TrafficMove move = traffic();
+        disturbed();
+        phase("hold", () -> {
+            move.hold();
+            onRollback("send the held frames back to " + from().name(), () -> held(move.restore()));
+        });
+        // Frames already past the switch may still be on the old host's links.
+        Duration inFlight = Links.worstDelay(net, from()).plusMillis(2);
+        phase("drain", () -> ServiceDrain.await(app, inFlight, options.drainTimeout()));
+        return move;
+    }
+
     /** Runs and times one phase. */
     public <T> T phase(String name, Step<T> step) throws Exception {
         long t = System.nanoTime();

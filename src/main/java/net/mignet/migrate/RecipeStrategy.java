@@ -38,13 +38,7 @@ final class RecipeStrategy implements MigrationStrategy {
             AppConditions.await("ready", recipe.ready(), s, started, ctx.options().readyTimeout());
             return s;
         });
-        TrafficMove traffic = ctx.traffic();
-        ctx.disturbed();
-        ctx.phase("hold", () -> {
-            traffic.hold();
-            ctx.onRollback("send the held frames back to " + ctx.from().name(), () -> ctx.held(traffic.restore()));
-        });
-        ctx.phase("drain", () -> ServiceDrain.await(old, Drain.inFlight(ctx), ctx.options().drainTimeout()));
+        TrafficMove traffic = ctx.holdAndDrain();
         Instant triggered = Instant.now();
         AtomicBoolean done = new AtomicBoolean();
         ctx.phase("handover", () -> {
@@ -106,16 +100,6 @@ final class RecipeStrategy implements MigrationStrategy {
                     }
                 });
             }
-        }
-    }
-
-    /** How long frames already past the switch may still travel to the old host. */
-    static final class Drain {
-        private Drain() {
-        }
-
-        static Duration inFlight(MigrationContext ctx) {
-            return Links.worstDelay(ctx.net(), ctx.from()).plusMillis(2);
         }
     }
 }

@@ -47,11 +47,6 @@ public final class TrafficMove {
         }
     }
 
-    /** Whether any flow rule sends traffic to the old host's service ports. */
-    public boolean isEmpty() {
-        return changes.isEmpty();
-    }
-
     /** The changed rules as ovs-ofctl text, e.g. {@code s1: in_port=s1-h1 actions=output:s1-h3}. */
     public List<String> described() {
         List<String> d = new ArrayList<>();
