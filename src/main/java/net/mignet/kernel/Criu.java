@@ -105,11 +105,11 @@ public final class Criu {
         return new Check(feature, r.ok(), r.stdout() + r.stderr());
     }
 
-    /** The full argument vector of a dump ({@code pre-dump} when {@code pre}). */
-    public List<String> dumpCommand(CriuDumpOptions o, boolean pre) {
+    /** The full argument vector of a dump. */
+    public List<String> dumpCommand(CriuDumpOptions o) {
         List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + NetnsPaths.of(o.namespace()), "--"));
         argv.addAll(command);
-        argv.addAll(List.of(pre ? "pre-dump" : "dump", "-t", Long.toString(o.pid()),
+        argv.addAll(List.of("dump", "-t", Long.toString(o.pid()),
                 "-D", o.imagesDir().toString(), "-o", o.logFile().toString(), VERBOSITY));
         if (o.tcpEstablished()) {
             // nftables, because criu's default (iptables) needs iptables-restore, which mignet does not install.
@@ -117,9 +117,6 @@ public final class Criu {
         }
         for (CriuTty tty : o.externalTtys()) {
             argv.addAll(List.of("--external", tty.key()));
-        }
-        if (o.leaveRunning() && !pre) {
-            argv.add("--leave-running");
         }
         if (o.shellJob()) {
             argv.add("--shell-job");
@@ -132,34 +129,19 @@ public final class Criu {
             argv.addAll(List.of("--lazy-pages", "--address", o.lazyPages().address(),
                     "--port", Integer.toString(o.lazyPages().port()), "--status-fd", "1"));
         }
-        if (o.previousImages() != null) {
-            argv.addAll(List.of("--prev-images-dir", o.previousImages().toString()));
-        }
-        if (o.trackMemory()) {
-            argv.add("--track-mem");
-        }
         return argv;
     }
 
     /**
-     * Checkpoints the tree and returns how long criu took. Without {@code leaveRunning} the tree is gone
-     * afterwards (its parent still has to reap it before its pid can be restored). Not for lazy dumps: see
+     * Checkpoints the tree and returns how long criu took. The tree is gone afterwards (its parent still has to
+     * reap it before its pid can be restored). Not for lazy dumps: see
      * {@link #startLazyDump}.
      */
     public Duration dump(CriuDumpOptions o) {
         if (o.lazyPages() != null) {
             throw new IllegalArgumentException("a lazy dump keeps running while it serves pages: use startLazyDump");
         }
-        return runToEnd("criu dump of pid " + o.pid(), dumpCommand(o, false), o);
-    }
-
-    /**
-     * A pre-dump round: the tree's memory is copied while it keeps running, and dirty tracking is started so
-     * the next round (or the final dump, with {@code previousImages}) copies only what changed. Needs the
-     * kernel's soft-dirty tracking ({@code checkFeature("mem_dirty_track")}).
-     */
-    public Duration preDump(CriuDumpOptions o) {
-        return runToEnd("criu pre-dump of pid " + o.pid(), dumpCommand(o, true), o);
+        return runToEnd("criu dump of pid " + o.pid(), dumpCommand(o), o);
     }
 
     private Duration runToEnd(String what, List<String> argv, CriuDumpOptions o) {
@@ -184,7 +166,7 @@ public final class Criu {
             throw new IllegalArgumentException("a lazy dump needs the address to serve pages at (withLazyPages)");
         }
         createDirectory(o.imagesDir());
-        CriuProcess p = CriuProcess.start("criu lazy dump of pid " + o.pid(), dumpCommand(o, false), o.logFile());
+        CriuProcess p = CriuProcess.start("criu lazy dump of pid " + o.pid(), dumpCommand(o), o.logFile());
         try {
             return p.awaitReady(OPERATION_TIMEOUT);
         } catch (RuntimeException e) {

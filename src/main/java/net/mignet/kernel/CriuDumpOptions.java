@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@code criu dump} (or {@code pre-dump}) is asked to do. Build with {@link #of} and the {@code with...}
+ * What {@code criu dump} is asked to do. Build with {@link #of} and the {@code with...}
  * methods.
  *
  * @param pid the root of the process tree to checkpoint
@@ -15,17 +15,12 @@ import java.util.Objects;
  * @param logFile criu's log of this operation
  * @param tcpEstablished carry open TCP connections ({@code --tcp-established}, locked with nftables)
  * @param externalTtys terminals the tree uses that stay with mignet ({@code --external tty[...]})
- * @param leaveRunning keep the tree running after the dump instead of killing it
  * @param shellJob the tree's session (and maybe process group) is not its own ({@code --shell-job})
  * @param pageServer send pages to a page server there ({@code --page-server --address --port}), or null
  * @param lazyPages serve pages on demand from there after dumping the rest ({@code --lazy-pages}), or null
- * @param previousImages images of an earlier pre-dump, relative to {@code imagesDir} ({@code --prev-images-dir}),
- *        or null
- * @param trackMemory turn on the kernel's dirty memory tracking ({@code --track-mem}), for pre-dump rounds
  */
 public record CriuDumpOptions(long pid, String namespace, Path imagesDir, Path logFile, boolean tcpEstablished,
-        List<CriuTty> externalTtys, boolean leaveRunning, boolean shellJob, CriuEndpoint pageServer,
-        CriuEndpoint lazyPages, Path previousImages, boolean trackMemory) {
+        List<CriuTty> externalTtys, boolean shellJob, CriuEndpoint pageServer, CriuEndpoint lazyPages) {
 
     public CriuDumpOptions {
         if (pid <= 1) {
@@ -43,52 +38,37 @@ public record CriuDumpOptions(long pid, String namespace, Path imagesDir, Path l
 
     /** Dump {@code pid} living in {@code namespace} into {@code imagesDir}, logging to {@code imagesDir/dump.log}. */
     public static CriuDumpOptions of(long pid, String namespace, Path imagesDir) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, imagesDir.resolve("dump.log"), false, List.of(), false,
-                false, null, null, null, false);
+        return new CriuDumpOptions(pid, namespace, imagesDir, imagesDir.resolve("dump.log"), false,
+                List.of(), false, null, null);
     }
 
     public CriuDumpOptions withLogFile(Path file) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, file, tcpEstablished, externalTtys, leaveRunning,
-                shellJob, pageServer, lazyPages, previousImages, trackMemory);
+        return new CriuDumpOptions(pid, namespace, imagesDir, file, tcpEstablished,
+                externalTtys, shellJob, pageServer, lazyPages);
     }
 
     public CriuDumpOptions withTcpEstablished(boolean on) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, on, externalTtys, leaveRunning, shellJob,
-                pageServer, lazyPages, previousImages, trackMemory);
+        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, on,
+                externalTtys, shellJob, pageServer, lazyPages);
     }
 
     public CriuDumpOptions withExternalTtys(List<CriuTty> ttys) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished, ttys, leaveRunning, shellJob,
-                pageServer, lazyPages, previousImages, trackMemory);
-    }
-
-    public CriuDumpOptions withLeaveRunning(boolean on) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished, externalTtys, on, shellJob,
-                pageServer, lazyPages, previousImages, trackMemory);
+        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
+                ttys, shellJob, pageServer, lazyPages);
     }
 
     public CriuDumpOptions withShellJob(boolean on) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished, externalTtys, leaveRunning, on,
-                pageServer, lazyPages, previousImages, trackMemory);
+        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
+                externalTtys, on, pageServer, lazyPages);
     }
 
     public CriuDumpOptions withPageServer(CriuEndpoint server) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished, externalTtys, leaveRunning,
-                shellJob, server, lazyPages, previousImages, trackMemory);
+        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
+                externalTtys, shellJob, server, lazyPages);
     }
 
     public CriuDumpOptions withLazyPages(CriuEndpoint listen) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished, externalTtys, leaveRunning,
-                shellJob, pageServer, listen, previousImages, trackMemory);
-    }
-
-    public CriuDumpOptions withPreviousImages(Path relativeDir) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished, externalTtys, leaveRunning,
-                shellJob, pageServer, lazyPages, relativeDir, trackMemory);
-    }
-
-    public CriuDumpOptions withTrackMemory(boolean on) {
-        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished, externalTtys, leaveRunning,
-                shellJob, pageServer, lazyPages, previousImages, on);
+        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
+                externalTtys, shellJob, pageServer, listen);
     }
 }

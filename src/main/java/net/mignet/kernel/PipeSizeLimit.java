@@ -55,11 +55,6 @@ public final class PipeSizeLimit implements AutoCloseable {
         }
     }
 
-    /** Whether criu's lazy page server can enlarge its pipes as it needs to here. */
-    public static boolean enoughForLazyPages() {
-        return hasCapSysResource() || current() >= FOR_LAZY_PAGES;
-    }
-
     /**
      * Raises the limit to at least {@code bytes} until closed (a no-op when it is that high already, or when this
      * process has {@code CAP_SYS_RESOURCE}), logging the change.
