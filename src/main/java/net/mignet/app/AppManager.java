@@ -155,7 +155,7 @@ public final class AppManager implements AutoCloseable {
      * never signalled again (CRIU has already killed its process, and the copy may have its pid).
      *
      * <p>The way through CRIU (measured with criu 4.2.1): dump from inside the source host's namespace with
-     * {@code --shell-job} (the app leads its own process group, but its session is mignet's) and {@code --external
+     * {@code --shell-job} (the app leads its own session, so its session leader is always inside the dump) and {@code --external
      * KEY} for each of {@link App#terminals()}; then {@code old.awaitExit(...)}, which reaps the old process so
      * that its pid is free for the copy; then restore inside the target's namespace with {@code --shell-job
      * --restore-detached --restore-sibling --pidfile FILE} and {@code --inherit-fd fd[N]:KEY} for each terminal,

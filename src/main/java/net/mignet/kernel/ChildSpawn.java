@@ -23,8 +23,8 @@ import java.util.Map;
  *
  * <p>The child gets {@code stdio[i]} as descriptor {@code i} (any number of them, e.g. a terminal's slave as
  * descriptor 3 of a {@code criu restore --inherit-fd fd[3]:tty[...]}) and no other descriptor of mignet's, its own
- * process group (never a session of its own, so it cannot take a terminal as controlling terminal either, even
- * when it reopens one by path), default signal handling and an empty signal mask. Being our child, it is waited
+ * process group (or, in another network namespace, its own session), default signal handling and an empty signal
+ * mask. Being our child, it is waited
  * for with {@link ProcessExit}; the JVM's own reaper only waits for the pids of its {@link Process}es.
  */
 public final class ChildSpawn {
@@ -72,10 +72,15 @@ public final class ChildSpawn {
      * Starts {@code argv} (the program looked up in {@code PATH}) in the network namespace {@code namespace},
      * entered by the spawning thread only, so the child is born inside it: no mount namespace of its own, and
      * no moment in which it lives elsewhere. Returns its pid.
+     *
+     * <p>The child leads a session of its own: CRIU refuses to dump a process whose session leader lies outside
+     * its pid namespace, and mignet's own session leader does whenever mignet was started from outside the pid
+     * namespace it runs in (a container, a CI runner, {@code nsenter}). An app that reopens its terminal by path
+     * then takes it as its controlling terminal, as a login shell would; it can never take mignet's.
      */
     public static long inNetworkNamespace(String namespace, List<String> argv, Map<String, String> environment,
             int... stdio) {
-        return NamespaceThread.call(namespace, () -> spawn(argv, environment, stdio));
+        return NamespaceThread.call(namespace, () -> spawn(argv, environment, true, stdio));
     }
 
     /** Starts {@code argv} in the calling thread's namespaces; returns its pid. */
