@@ -191,7 +191,7 @@ class YamlTopologyLoaderTest {
     void anUnknownKeyGetsASuggestion() {
         assertThat(problem("hosts:\n  h1:\nswtiches:\n  s1:\n")).hasMessage(
                 "t.yaml:3: unknown key 'swtiches' in a topology file (did you mean 'switches'?);"
-                        + " allowed here: name, hosts, switches, links, apps");
+                        + " allowed here: name, hosts, switches, links, apps, timeline, sweep");
         assertThat(problem("links:\n  - endpoints: [a, b]\n")).hasMessageContaining(
                 "t.yaml:2: unknown key 'endpoints' in a link (did you mean 'ends'?)");
         assertThat(problem("hosts:\n  h1: {adress: 10.0.0.1/24}\n")).hasMessageContaining(
