@@ -149,6 +149,11 @@ public final class App {
         }
     }
 
+    /** Completes when the process has ended, with its exit status when it can be known. */
+    java.util.concurrent.CompletableFuture<OptionalInt> exited() {
+        return process.exit();
+    }
+
     /** Sends SIGTERM without waiting, e.g. to make a service hand its state over. */
     public void terminate() {
         if (!handedOver) {

@@ -6,6 +6,7 @@ import net.mignet.kernel.EmulationId;
 import net.mignet.linkemu.LinkEngineChoice;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
+import net.mignet.report.ResultsRecorder;
 import net.mignet.topo.Lab;
 import net.mignet.topo.Topology;
 import picocli.CommandLine.Command;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
     @Mixin
     TopologySource source;
+
+    @Mixin
+    ResultsOptions results;
 
     @Option(names = "--id", paramLabel = "ID", description = "emulation id (default: topology name + random suffix)")
     String id;
@@ -37,7 +41,8 @@ final class RunCommand implements Callable<Integer> {
         Topology topology = lab.topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
-                AppManager apps = new AppManager(net)) {
+                AppManager apps = new AppManager(net);
+                ResultsRecorder recorder = results.start(net, System.err::println)) {
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));
             shell.run(System.in, System.out);

@@ -1,0 +1,142 @@
+package net.mignet.report;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import net.mignet.app.App;
+import net.mignet.migrate.MigrationReport;
+import net.mignet.net.Emulation;
+import net.mignet.net.EmulationEvent;
+import net.mignet.net.Link;
+
+/**
+ * Records one run into its results directory while it goes on: every event into {@code events.jsonl} and every
+ * migration into {@code migrations.csv} as they happen (so a run that dies leaves what it had); closing it adds
+ * every client request ({@code requests.csv}, from the clients' output) and the report page.
+ * <pre>{@code
+ * try (Emulation net = Emulation.start(topo); AppManager apps = new AppManager(net);
+ *         ResultsRecorder results = ResultsRecorder.start(net, Path.of("results"), System.out::println)) {
+ *     ... deploy, migrate ...
+ * } // results written, report.html made
+ * }</pre>
+ */
+public final class ResultsRecorder implements AutoCloseable {
+    private final Path dir;
+    private final Consumer<String> log;
+    private final AutoCloseable subscription;
+    private final CsvWriter migrations;
+    private final BufferedWriter migrationsFile;
+    private final EventLog events;
+    /** Every app seen starting: clients among them are read for their requests at the end. */
+    private final Set<App> apps = Collections.newSetFromMap(new IdentityHashMap<>());
+    private int migrationCount;
+    private boolean closed;
+
+    private ResultsRecorder(Emulation net, Path dir, Consumer<String> log) throws IOException {
+        this.dir = dir;
+        this.log = log;
+        Files.createDirectories(dir);
+        this.migrationsFile = Files.newBufferedWriter(dir.resolve(ResultsFiles.MIGRATIONS), StandardCharsets.UTF_8);
+        this.migrations = new CsvWriter(migrationsFile);
+        migrations.row(MigrationColumns.header());
+        this.events = new EventLog(Files.newBufferedWriter(dir.resolve(ResultsFiles.EVENTS), StandardCharsets.UTF_8));
+        recordStart(net);
+        this.subscription = net.events().subscribe(this::record);
+    }
+
+    /** Starts recording {@code net} into {@code dir} (made when missing; its files are replaced). */
+    public static ResultsRecorder start(Emulation net, Path dir, Consumer<String> log) throws IOException {
+        return new ResultsRecorder(net, dir, log);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    private synchronized void recordStart(Emulation net) {
+        events.write(new EmulationEvent(Instant.now(), "emulation", Map.of(), null), Map.of("id",
+                net.id().value(), "topology", net.topology().name(), "hosts", String.join(" ",
+                        net.hosts().stream().map(h -> h.name()).toList())));
+        for (Link l : net.links()) {
+            if (!l.paramsAToB().isEmpty() || !l.paramsBToA().isEmpty()) {
+                events.write(new EmulationEvent(Instant.now(), "link-initial", Map.of(), l), Map.of("a",
+                        l.a().node(), "b", l.b().node(), "a_to_b", l.paramsAToB().toString(), "b_to_a",
+                        l.paramsBToA().toString()));
+            }
+        }
+    }
+
+    private synchronized void record(EmulationEvent event) {
+        if (closed) {
+            return;
+        }
+        if (event.detail() instanceof App app && event.kind().equals("app-started")) {
+            apps.add(app);
+        }
+        if (event.detail() instanceof MigrationReport report) {
+            migrationCount++;
+            migrations.row(MigrationColumns.row(migrationCount, event.time(), report,
+                    requestsLost(event.time(), event.time().plus(report.total()))));
+            events.write(event, Map.of("migration", Integer.toString(migrationCount), "end",
+                    Times.instant(event.time().plus(report.total()))));
+            return;
+        }
+        events.write(event, Map.of());
+    }
+
+    /** Requests sent during [start, end] that a client gave up on; null when no client has reported requests. */
+    private Integer requestsLost(Instant start, Instant end) {
+        List<ClientRequest> all = requests();
+        if (all.isEmpty()) {
+            return null;
+        }
+        return (int) all.stream().filter(r -> !r.sent().isBefore(start) && !r.sent().isAfter(end))
+                .filter(ClientRequest::lost).count();
+    }
+
+    private List<ClientRequest> requests() {
+        List<ClientRequest> all = new ArrayList<>();
+        for (App app : apps) {
+            all.addAll(ClientRequest.fromLog(app.name(), app.log().lines()));
+        }
+        all.sort(java.util.Comparator.comparing(ClientRequest::sent));
+        return all;
+    }
+
+    /** Writes {@code requests.csv} and {@code report.html}; says where the report is. Never throws. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            subscription.close();
+            migrationsFile.close();
+            events.close();
+            List<ClientRequest> requests = requests();
+            try (BufferedWriter out = Files.newBufferedWriter(dir.resolve(ResultsFiles.REQUESTS),
+                    StandardCharsets.UTF_8)) {
+                CsvWriter csv = new CsvWriter(out);
+                csv.row(ClientRequest.HEADER);
+                requests.forEach(r -> csv.row(r.row()));
+            }
+            Path page = ReportPage.write(dir);
+            log.accept("*** Results: " + migrationCount + " migration(s), " + requests.size()
+                    + " client request(s) in " + dir.toAbsolutePath().normalize());
+            log.accept("*** Report: " + page.toAbsolutePath().normalize());
+        } catch (Exception e) {
+            log.accept("!!! could not write the results into " + dir + ": " + e.getMessage());
+        }
+    }
+}
