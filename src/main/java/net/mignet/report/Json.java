@@ -90,8 +90,4 @@ public final class Json {
         sb.append('"');
     }
 
-    /** A list of values, for callers building data by hand. */
-    public static List<Object> list(Object... values) {
-        return java.util.Arrays.asList(values);
-    }
 }

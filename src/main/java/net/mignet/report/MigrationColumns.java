@@ -1,6 +1,5 @@
 package net.mignet.report;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -127,8 +126,5 @@ public final class MigrationColumns {
 
     /** One phase read back from a {@code phases} field. */
     public record PhaseSpan(String name, double startMs, double endMs) {
-        public Duration length() {
-            return Duration.ofNanos(Math.round((endMs - startMs) * 1e6));
-        }
     }
 }

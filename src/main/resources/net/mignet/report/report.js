@@ -56,8 +56,12 @@
 
   function timeChart(id, yName, seriesOf) {
     var series = clients.map(seriesOf);
+    var xAxis = { type: 'value', name: 'time [s]', nameLocation: 'middle', nameGap: 28, scale: true };
     if (series.length === 0) {
+      // No requests to span the time axis: the migrations do, so their phases still show.
       series.push({ name: 'no client requests', type: 'scatter', data: [] });
+      xAxis.min = Math.floor(Math.min.apply(null, migrations.map(function (m) { return m.start; })));
+      xAxis.max = Math.ceil(Math.max.apply(null, migrations.map(function (m) { return m.end; })));
     }
     series[0].markArea = { silent: true, data: phaseAreas() };
     series = series.concat(phaseLegendSeries());
@@ -68,7 +72,7 @@
       legend: { type: 'scroll', top: 0 },
       tooltip: { trigger: 'item' },
       dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
-      xAxis: { type: 'value', name: 'time [s]', nameLocation: 'middle', nameGap: 28, scale: true },
+      xAxis: xAxis,
       yAxis: { type: 'value', name: yName, scale: yName !== 'latency [ms]' },
       series: series
     });
@@ -76,6 +80,10 @@
   }
 
   function latencyChart() {
+    if (clients.length === 0 && migrations.length === 0) {
+      empty('latency-chart', 'No client requests and no migrations were recorded in this run.');
+      return null;
+    }
     return timeChart('latency-chart', 'latency [ms]', function (client) {
       return { name: client.name, type: 'scatter', symbolSize: 4, large: pointCount > 5000,
         data: client.points.filter(function (p) { return p[1] !== null; }).map(function (p) { return [p[0], p[1]]; }) };
@@ -83,6 +91,10 @@
   }
 
   function valueChart() {
+    if (clients.length === 0) {
+      empty('value-chart', 'No client requests were recorded in this run.');
+      return null;
+    }
     return timeChart('value-chart', 'value', function (client) {
       return { name: client.name, type: 'line', step: 'end', showSymbol: false,
         data: client.points.filter(function (p) { return p[2] !== null && p[1] !== null; })
