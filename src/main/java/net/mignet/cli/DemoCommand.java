@@ -61,8 +61,9 @@ final class DemoCommand implements Callable<Integer> {
         Topology topology = loadTopology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println);
-                AppManager apps = new AppManager(net);
-                ResultsRecorder recorder = results.start(net, out::println)) {
+                // Closed after the apps, so that it reads their last output lines.
+                ResultsRecorder recorder = results.start(net, out::println);
+                AppManager apps = new AppManager(net)) {
             Host h1 = net.host("h1");
             Host h2 = net.host("h2");
             Host h3 = net.host("h3");

@@ -41,8 +41,9 @@ final class RunCommand implements Callable<Integer> {
         Topology topology = lab.topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
-                AppManager apps = new AppManager(net);
-                ResultsRecorder recorder = results.start(net, System.err::println)) {
+                // Closed after the apps, so that it reads their last output lines.
+                ResultsRecorder recorder = results.start(net, System.err::println);
+                AppManager apps = new AppManager(net)) {
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));
             shell.run(System.in, System.out);

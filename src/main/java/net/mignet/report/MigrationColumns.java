@@ -19,8 +19,8 @@ import net.mignet.migrate.Phase;
  */
 public final class MigrationColumns {
     /** Phases with columns of their own: those of the handover, recipe and checkpoint strategies. */
-    public static final List<String> FIXED_PHASES = List.of("start", "hold", "drain", "handover", "dump",
-            "transfer", "lazy-pages", "restore", "release", "pages", "retire");
+    public static final List<String> FIXED_PHASES = List.of("start", "hold", "drain", "handover",
+            "redirect", "dump", "transfer", "lazy-pages", "restore", "release", "pages", "retire");
 
     private static final List<String> LEADING = List.of("migration", "app", "strategy", "from", "to", "started",
             "ended", "total_ms", "service_gap_ms", "client_downtime_ms", "client_largest_gap_ms",

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,16 +65,22 @@ public final class ResultsRecorder implements AutoCloseable {
     }
 
     private synchronized void recordStart(Emulation net) {
-        events.write(new EmulationEvent(Instant.now(), "emulation", Map.of(), null), Map.of("id",
-                net.id().value(), "topology", net.topology().name(), "hosts", String.join(" ",
-                        net.hosts().stream().map(h -> h.name()).toList())));
+        events.write(event("emulation", net, "id", net.id().value(), "topology", net.topology().name(), "hosts",
+                String.join(" ", net.hosts().stream().map(h -> h.name()).toList())), Map.of());
         for (Link l : net.links()) {
             if (!l.paramsAToB().isEmpty() || !l.paramsBToA().isEmpty()) {
-                events.write(new EmulationEvent(Instant.now(), "link-initial", Map.of(), l), Map.of("a",
-                        l.a().node(), "b", l.b().node(), "a_to_b", l.paramsAToB().toString(), "b_to_a",
-                        l.paramsBToA().toString()));
+                events.write(event("link-initial", l, "a", l.a().node(), "b", l.b().node(), "a_to_b", l.paramsAToB(),
+                        "b_to_a", l.paramsBToA()), Map.of());
             }
         }
+    }
+
+    private static EmulationEvent event(String kind, Object detail, Object... keyValues) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            fields.put(keyValues[i].toString(), keyValues[i + 1].toString());
+        }
+        return new EmulationEvent(Instant.now(), kind, fields, detail);
     }
 
     private synchronized void record(EmulationEvent event) {
@@ -87,8 +94,10 @@ public final class ResultsRecorder implements AutoCloseable {
             migrationCount++;
             migrations.row(MigrationColumns.row(migrationCount, event.time(), report,
                     requestsLost(event.time(), event.time().plus(report.total()))));
-            events.write(event, Map.of("migration", Integer.toString(migrationCount), "end",
-                    Times.instant(event.time().plus(report.total()))));
+            Map<String, String> extra = new LinkedHashMap<>();
+            extra.put("migration", Integer.toString(migrationCount));
+            extra.put("end", Times.instant(event.time().plus(report.total())));
+            events.write(event, extra);
             return;
         }
         events.write(event, Map.of());
