@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The command line that starts a built-in Java app quickly: the same JVM binary and class path as mignet's,
  * C1 only and a small heap (these apps are tiny), and a class-data-sharing archive the JVM creates on first
- * use and reuses afterwards.
+ * use and reuses afterwards. No performance-data file: a checkpointed JVM maps its /tmp/hsperfdata file, and any
+ * JVM that starts before the restore deletes it as the file of a dead process, so the restore fails.
  */
 public final class JavaLauncher {
     private JavaLauncher() {
@@ -19,7 +20,7 @@ public final class JavaLauncher {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path classPath = classPath();
         List<String> argv = new ArrayList<>(List.of(java,
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xms16m", "-Xmx128m", "-Xss512k",
                 "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cdsArchive(classPath),
                 "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath.toString(), mainClass.getName()));

@@ -15,6 +15,7 @@ import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
 import net.mignet.app.LogLine;
 import net.mignet.apps.BuiltinApps;
+import net.mignet.experiment.LabApps;
 import net.mignet.flow.FlowRule;
 import net.mignet.flow.FlowRuleFormatter;
 import net.mignet.flow.FlowRuleParser;
@@ -23,6 +24,7 @@ import net.mignet.net.FlowEntry;
 import net.mignet.net.FlowTable;
 import net.mignet.net.Host;
 import net.mignet.net.Link;
+import net.mignet.net.LinkSettings;
 import net.mignet.net.PingResult;
 import net.mignet.topo.LinkEnd;
 

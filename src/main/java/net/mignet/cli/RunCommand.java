@@ -1,13 +1,17 @@
 package net.mignet.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import net.mignet.app.AppManager;
 import net.mignet.kernel.EmulationId;
 import net.mignet.linkemu.LinkEngineChoice;
+import net.mignet.experiment.ExperimentRunner;
+import net.mignet.experiment.LabApps;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
 import net.mignet.report.ResultsRecorder;
 import net.mignet.topo.Lab;
+import net.mignet.topo.SweepRun;
 import net.mignet.topo.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,19 +38,35 @@ final class RunCommand implements Callable<Integer> {
             description = "seed of the link engine's random loss and jitter, to repeat a run (default: ${DEFAULT-VALUE})")
     long linkSeed;
 
+    @Option(names = "--autotest", description = "no shell: deploy the file's apps, run its timeline (once per"
+            + " combination of its sweep), check the clients, tear down; exit 0 when every step succeeded and no"
+            + " client request was lost or answered wrongly, else 1 with the reason")
+    boolean autotest;
+
     @Override
     public Integer call() throws Exception {
         EmulationOptions options = new EmulationOptions(LinkEngineChoice.parse(linkEngine), linkSeed);
-        Lab lab = source.loadLab();
-        Topology topology = lab.topology();
+        List<SweepRun> runs = source.loadExperiment();
+        Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
+        if (autotest) {
+            return AutotestSummary.print(new ExperimentRunner(emulationId, options, System.err).run(runs),
+                    System.out) ? 0 : 1;
+        }
+        if (runs.size() > 1 || !runs.getFirst().values().isEmpty()) {
+            throw new IllegalArgumentException("the file sweeps " + runs.getFirst().values().keySet() + " ("
+                    + runs.size() + " runs); run it unattended with --autotest");
+        }
+        Lab lab = runs.getFirst().lab();
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
                 // Closed after the apps, so that it reads their last output lines.
                 ResultsRecorder recorder = results.start(net, System.err::println);
                 AppManager apps = new AppManager(net)) {
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));
-            shell.run(System.in, System.out);
+            try (BackgroundTimeline timeline = BackgroundTimeline.start(apps, lab, System.err)) {
+                shell.run(System.in, System.out);
+            }
         }
         return 0;
     }

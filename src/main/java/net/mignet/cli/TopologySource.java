@@ -1,7 +1,10 @@
 package net.mignet.cli;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import net.mignet.topo.Lab;
+import net.mignet.topo.SweepRun;
 import net.mignet.topo.Topology;
 import net.mignet.topo.TopologyGenerators;
 import net.mignet.topo.YamlTopologyLoader;
@@ -30,5 +33,13 @@ final class TopologySource {
             return YamlTopologyLoader.loadLab(file);
         }
         return new Lab(TopologyGenerators.fromSpec(spec == null ? "minimal" : spec), java.util.List.of());
+    }
+
+    /** The runs of the file's experiment, one per combination of its {@code sweep:} (one without a sweep). */
+    List<SweepRun> loadExperiment() {
+        if (file != null && spec == null) {
+            return YamlTopologyLoader.loadExperiment(file);
+        }
+        return List.of(new SweepRun(Map.of(), loadLab()));
     }
 }

@@ -26,7 +26,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * (unknown nodes, names taken twice) are {@link DraftAssembler}'s.
  */
 final class YamlDraftReader {
-    private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps");
+    private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps",
+            "timeline", "sweep");
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
             "pid_namespace");
     private static final List<String> HOST_KEYS = List.of("ip");
@@ -48,7 +49,7 @@ final class YamlDraftReader {
     }
 
     /** A mapping entry; the key node holds the line that problems about the whole entry point at. */
-    private record Entry(String key, Node keyNode, Node value) {
+    record Entry(String key, Node keyNode, Node value) {
     }
 
     private final SourceProblems problems;
@@ -404,7 +405,7 @@ final class YamlDraftReader {
      * The entries of a mapping whose keys are names chosen by the user (hosts, switches), in file order and with
      * repeats kept, so that a node declared twice is reported rather than silently merged. Null if not a mapping.
      */
-    private List<Entry> entries(Node node, String what, String example) {
+    List<Entry> entries(Node node, String what, String example) {
         if (!(node instanceof MappingNode mapping)) {
             problems.add(line(node), what + " must be a mapping of 'key: value' lines, e.g. " + example
                     + "; found " + describe(node));
@@ -423,7 +424,7 @@ final class YamlDraftReader {
     }
 
     /** A mapping with a fixed set of keys, each given at most once. Null if not a mapping. */
-    private Map<String, Entry> fields(Node node, String what, List<String> allowed, String example) {
+    Map<String, Entry> fields(Node node, String what, List<String> allowed, String example) {
         List<Entry> entries = entries(node, what, example);
         if (entries == null) {
             return null;
@@ -445,7 +446,7 @@ final class YamlDraftReader {
     }
 
     /** The text of a single value, or null (reported) when it is empty, a list or a mapping. */
-    private String text(Entry e, String example) {
+    String text(Entry e, String example) {
         if (isNull(e.value())) {
             problems.add(line(e.keyNode()), "'" + e.key() + "' is empty; write e.g. '" + example + "'");
             return null;
@@ -459,7 +460,7 @@ final class YamlDraftReader {
     }
 
     /** Parses an optional value; null when absent or (reported) unparseable. */
-    private <T> T value(Entry e, String example, Function<String, T> parser) {
+    <T> T value(Entry e, String example, Function<String, T> parser) {
         String text = e == null ? null : text(e, example);
         if (text == null) {
             return null;
@@ -472,11 +473,11 @@ final class YamlDraftReader {
         }
     }
 
-    private static boolean isNull(Node node) {
+    static boolean isNull(Node node) {
         return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
     }
 
-    private static String describe(Node node) {
+    static String describe(Node node) {
         return switch (node) {
             case ScalarNode s when isNull(s) -> "nothing";
             case ScalarNode s -> "'" + s.getValue() + "'";

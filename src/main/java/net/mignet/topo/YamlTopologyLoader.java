@@ -7,6 +7,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,8 +74,46 @@ public final class YamlTopologyLoader {
     public static Lab parseLab(String yaml, String sourceName) {
         SourceProblems problems = new SourceProblems(sourceName);
         Node root = compose(yaml, sourceName, problems);
-        TopologyDraft draft = new YamlDraftReader(problems).read(root, defaultName(sourceName));
-        return DraftAssembler.assembleLab(draft, problems);
+        YamlDraftReader reader = new YamlDraftReader(problems);
+        TopologyDraft draft = reader.read(root, defaultName(sourceName));
+        List<TimedStep> timeline = new YamlTimelineReader(reader, problems).readTimeline(root);
+        Lab lab = DraftAssembler.assembleLab(draft, problems);
+        new TimelineReferences(lab.topology(), lab.apps(), problems).check(timeline);
+        problems.throwIfAny();
+        return new Lab(lab.topology(), lab.apps(), timeline);
+    }
+
+    /**
+     * A topology file as an experiment: one {@link Lab} per combination of its {@code sweep:} (one when it has
+     * none), each read from the file with {@code ${name}} replaced by the combination's value, so every
+     * problem still names its line.
+     */
+    public static List<SweepRun> loadExperiment(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (IOException e) {
+            loadLab(file); // says what is wrong with the file in the words loadLab uses
+            throw new TopologyException(file + ": cannot be read: " + e);
+        }
+        return parseExperiment(yaml, file.toString());
+    }
+
+    public static List<SweepRun> parseExperiment(String yaml, String sourceName) {
+        SourceProblems problems = new SourceProblems(sourceName);
+        // Placeholders may sit where YAML would read their braces ('{bw: ${bw}}'): read the sweep from a copy
+        // that has a plain value in their place.
+        Node root = compose(SweepPlaceholders.neutralized(yaml), sourceName, problems);
+        Sweep sweep = new YamlTimelineReader(new YamlDraftReader(problems), problems).readSweep(root);
+        problems.throwIfAny();
+        new SweepPlaceholders(sweep, sourceName).check(yaml);
+        List<SweepRun> runs = new ArrayList<>();
+        for (Map<String, String> values : sweep.combinations()) {
+            String text = SweepPlaceholders.substitute(yaml, values);
+            String label = values.isEmpty() ? sourceName : sourceName + " " + values;
+            runs.add(new SweepRun(values, parseLab(text, label)));
+        }
+        return List.copyOf(runs);
     }
 
     /** Parses without building Java objects, so every value keeps its line; fails on malformed YAML. */

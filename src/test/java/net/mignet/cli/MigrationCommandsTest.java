@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
+import net.mignet.experiment.LabApps;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.Lab;

@@ -1,8 +1,7 @@
-package net.mignet.cli;
+package net.mignet.net;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.mignet.net.Link;
 import net.mignet.topo.LinkParams;
 
 /**
@@ -10,9 +9,9 @@ import net.mignet.topo.LinkParams;
  * how. Keys and values are those of topology files ({@link LinkParams#with}); parameters not named keep their
  * value, {@code key=none} removes one, {@code clear} removes all first.
  */
-record LinkSettings(String from, boolean clear, List<String[]> settings) {
+public record LinkSettings(String from, boolean clear, List<String[]> settings) {
 
-    static LinkSettings parse(List<String> words, String node1, String node2) {
+    public static LinkSettings parse(List<String> words, String node1, String node2) {
         String from = null;
         boolean clear = false;
         List<String[]> settings = new ArrayList<>();
@@ -46,7 +45,7 @@ record LinkSettings(String from, boolean clear, List<String[]> settings) {
         return new LinkSettings(from, clear, settings);
     }
 
-    LinkParams applyTo(LinkParams current) {
+    public LinkParams applyTo(LinkParams current) {
         LinkParams p = clear ? LinkParams.NONE : current;
         for (String[] s : settings) {
             p = p.with(s[0], s[1]);
@@ -54,7 +53,7 @@ record LinkSettings(String from, boolean clear, List<String[]> settings) {
         return p;
     }
 
-    void applyTo(Link link) {
+    public void applyTo(Link link) {
         LinkParams forward = link.paramsAToB();
         LinkParams backward = link.paramsBToA();
         boolean changeForward = from == null || from.equals(link.a().node());

@@ -1,0 +1,75 @@
+package net.mignet.experiment;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.kernel.EmulationId;
+import net.mignet.net.Emulation;
+import net.mignet.net.EmulationOptions;
+import net.mignet.topo.SweepRun;
+
+/**
+ * Runs an experiment unattended: for each combination of its sweep, the apps of the file on the network, then
+ * its timeline, then the clients' checks. Consecutive runs share one network when their topologies differ at
+ * most in link parameters; the network is put back to the file's state between them.
+ */
+public final class ExperimentRunner {
+    private final EmulationId id;
+    private final EmulationOptions options;
+    private final PrintStream out;
+
+    public ExperimentRunner(EmulationId id, EmulationOptions options, PrintStream out) {
+        this.id = id;
+        this.options = options;
+        this.out = out;
+    }
+
+    public List<RunResult> run(List<SweepRun> runs) throws InterruptedException {
+        List<RunResult> results = new ArrayList<>();
+        Emulation net = null;
+        try {
+            for (SweepRun run : runs) {
+                if (net != null && NetworkReuse.possible(net.topology(), run.lab().topology())) {
+                    NetworkReuse.reset(net, run.lab().topology());
+                } else {
+                    if (net != null) {
+                        net.close();
+                    }
+                    net = Emulation.start(run.lab().topology(), id, out::println, options);
+                }
+                if (!run.values().isEmpty()) {
+                    out.println("*** run " + (results.size() + 1) + " of " + runs.size() + ": " + run.values());
+                }
+                results.add(runOnce(net, run));
+            }
+        } finally {
+            if (net != null) {
+                net.close();
+            }
+        }
+        return results;
+    }
+
+    private RunResult runOnce(Emulation net, SweepRun run) throws InterruptedException {
+        try (AppManager apps = new AppManager(net)) {
+            TimelineResult timeline;
+            List<String> problems = new ArrayList<>();
+            try {
+                LabApps.deployAll(apps, run.lab(), out);
+                timeline = new TimelineRunner(apps, run.lab(), out).run();
+            } catch (RuntimeException e) {
+                return new RunResult(run.values(), new TimelineResult(List.of()), List.of("apps: " + e.getMessage()));
+            }
+            timeline.failure().ifPresent(f -> problems.add("line " + f.step().line() + ": " + f.step().step()
+                    + " failed: " + f.failure()));
+            for (App app : apps.apps()) {
+                if (CounterClientCheck.isCounterClient(app)) {
+                    problems.addAll(CounterClientCheck.problems(app));
+                }
+            }
+            return new RunResult(run.values(), timeline, problems);
+        }
+    }
+}

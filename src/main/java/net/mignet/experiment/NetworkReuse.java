@@ -1,0 +1,42 @@
+package net.mignet.experiment;
+
+import java.util.List;
+import net.mignet.flow.FlowMatch;
+import net.mignet.net.Emulation;
+import net.mignet.net.Link;
+import net.mignet.net.Switch;
+import net.mignet.topo.LinkSpec;
+import net.mignet.topo.Topology;
+
+/**
+ * Whether the next run of a sweep can use the network the previous run built, and putting it back into the
+ * state its topology describes: each link's parameters and state, each switch's flow table (migrations change
+ * flows; timeline steps change links).
+ */
+final class NetworkReuse {
+    private NetworkReuse() {
+    }
+
+    /** The same nodes, addresses and links; link parameters may differ, since {@link #reset} sets them. */
+    static boolean possible(Topology built, Topology next) {
+        return built.name().equals(next.name()) && built.hosts().equals(next.hosts())
+                && built.switches().equals(next.switches()) && ends(built).equals(ends(next));
+    }
+
+    private static List<List<Object>> ends(Topology t) {
+        return t.links().stream().map(l -> List.<Object>of(l.a(), l.b())).toList();
+    }
+
+    static void reset(Emulation net, Topology next) {
+        for (Link link : net.links()) {
+            LinkSpec spec = next.links().stream()
+                    .filter(l -> l.a().equals(link.a()) && l.b().equals(link.b())).findFirst().orElseThrow();
+            link.setUp(true);
+            link.set(spec.aToB(), spec.bToA());
+        }
+        for (Switch sw : net.switches()) {
+            sw.flowTable().delete(FlowMatch.ANY, null);
+            next.switchNamed(sw.name()).orElseThrow().flows().forEach(sw.flowTable()::add);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package net.mignet.topo;
+
+import java.util.Map;
+
+/** One run of an experiment: the sweep's values for it (empty without a sweep) and the file read with them. */
+public record SweepRun(Map<String, String> values, Lab lab) {
+    public SweepRun {
+        values = Map.copyOf(values);
+    }
+}
