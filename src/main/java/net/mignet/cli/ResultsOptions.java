@@ -2,7 +2,12 @@ package net.mignet.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import net.mignet.experiment.ExperimentRunner;
+import net.mignet.experiment.RunObserver;
+import net.mignet.kernel.EmulationId;
 import net.mignet.net.Emulation;
 import net.mignet.report.ResultsFiles;
 import net.mignet.report.ResultsRecorder;
@@ -20,12 +25,41 @@ final class ResultsOptions {
 
     /** Starts recording {@code net}, or returns null with {@code --no-results} (try-with-resources skips it). */
     ResultsRecorder start(Emulation net, Consumer<String> log) throws IOException {
+        return wanted() ? ResultsRecorder.start(net, directory(net.id()), log) : null;
+    }
+
+    /**
+     * Records an experiment run by {@code runner} (its sweep has {@code sweepKeys}), or returns null with
+     * {@code --no-results}.
+     */
+    ResultsRecorder startExperiment(ExperimentRunner runner, EmulationId id, List<String> sweepKeys,
+            Consumer<String> log) throws IOException {
+        if (!wanted()) {
+            return null;
+        }
+        ResultsRecorder recorder = ResultsRecorder.forExperiment(directory(id), sweepKeys, log);
+        runner.observedBy(new RunObserver() {
+            @Override
+            public void networkStarted(Emulation net) {
+                recorder.follow(net);
+            }
+
+            @Override
+            public void runStarting(int index, Map<String, String> sweepValues) {
+                recorder.runStarting(index, sweepValues);
+            }
+        });
+        return recorder;
+    }
+
+    private boolean wanted() {
         if (none && directory != null) {
             throw new IllegalArgumentException("give --results DIR or --no-results, not both");
         }
-        if (none) {
-            return null;
-        }
-        return ResultsRecorder.start(net, directory != null ? directory : ResultsFiles.defaultDirectory(net.id()), log);
+        return !none;
+    }
+
+    private Path directory(EmulationId id) {
+        return directory != null ? directory : ResultsFiles.defaultDirectory(id);
     }
 }

@@ -1,6 +1,7 @@
 package net.mignet.cli;
 
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import net.mignet.app.AppManager;
 import net.mignet.kernel.EmulationId;
@@ -50,8 +51,11 @@ final class RunCommand implements Callable<Integer> {
         Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         if (autotest) {
-            return AutotestSummary.print(new ExperimentRunner(emulationId, options, System.err).run(runs),
-                    System.out) ? 0 : 1;
+            ExperimentRunner runner = new ExperimentRunner(emulationId, options, System.err);
+            try (ResultsRecorder recorder = results.startExperiment(runner, emulationId,
+                    List.copyOf(new TreeSet<>(runs.getFirst().values().keySet())), System.out::println)) {
+                return AutotestSummary.print(runner.run(runs), System.out) ? 0 : 1;
+            }
         }
         if (runs.size() > 1 || !runs.getFirst().values().isEmpty()) {
             throw new IllegalArgumentException("the file sweeps " + runs.getFirst().values().keySet() + " ("

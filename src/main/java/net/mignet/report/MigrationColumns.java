@@ -32,7 +32,16 @@ public final class MigrationColumns {
     }
 
     public static List<String> header() {
+        return header(List.of());
+    }
+
+    /**
+     * The header with {@code runColumns} (an experiment's run number and sweep values) right after
+     * {@code migration}.
+     */
+    public static List<String> header(List<String> runColumns) {
         List<String> header = new ArrayList<>(LEADING);
+        header.addAll(1, runColumns);
         for (String phase : FIXED_PHASES) {
             header.add(phaseColumn(phase, "start"));
             header.add(phaseColumn(phase, "end"));
@@ -50,10 +59,17 @@ public final class MigrationColumns {
      * counts the requests sent during it that the clients gave up on, or is null when no client was watched.
      */
     public static List<String> row(int index, Instant started, MigrationReport r, Integer requestsLost) {
+        return row(index, Map.of(), started, r, requestsLost);
+    }
+
+    /** The row with the values of the run columns of {@link #header(List)}, in their order. */
+    public static List<String> row(int index, Map<String, String> runValues, Instant started, MigrationReport r,
+            Integer requestsLost) {
         Map<String, String> v = new LinkedHashMap<>();
         ClientObservation c = r.client();
         HeldFrames held = r.held();
         v.put("migration", Integer.toString(index));
+        v.putAll(runValues);
         v.put("app", r.app());
         v.put("strategy", r.strategy());
         v.put("from", r.from());

@@ -36,7 +36,7 @@ final class ReportData {
         }
         data.put("migrations", rows);
         data.put("clients", clients(requests, origin));
-        data.put("tableColumns", TABLE_COLUMNS.stream().filter(migrations.header()::contains).toList());
+        data.put("tableColumns", tableColumns(migrations));
         data.put("sweep", isSweep(rows));
         return data;
     }
@@ -46,6 +46,7 @@ final class ReportData {
         double start = Times.secondsSince(origin, started);
         Double totalMs = number(row.get("total_ms"));
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("number", "#" + row.get("migration"));
         m.put("label", "#" + row.get("migration") + " " + row.get("app") + " " + row.get("from") + "\u2192"
                 + row.get("to"));
         m.put("strategy", row.get("strategy"));
@@ -68,7 +69,9 @@ final class ReportData {
     /** Per client: {@code [sent s, latency ms or null, value or null, retries, result]} per request. */
     private static List<Map<String, Object>> clients(List<ClientRequest> requests, Instant origin) {
         Map<String, List<ClientRequest>> byClient = new LinkedHashMap<>();
-        requests.forEach(r -> byClient.computeIfAbsent(r.client(), k -> new ArrayList<>()).add(r));
+        // A client of each run of an experiment is a series of its own: its requests start again from 1.
+        requests.forEach(r -> byClient.computeIfAbsent(r.run() == null || r.run().isEmpty() ? r.client()
+                : r.client() + " (run " + r.run() + ")", k -> new ArrayList<>()).add(r));
         List<Map<String, Object>> clients = new ArrayList<>();
         byClient.forEach((name, list) -> {
             List<Object> points = new ArrayList<>(list.size());
@@ -86,12 +89,30 @@ final class ReportData {
         return clients;
     }
 
-    /** A sweep plot is worth drawing when the state sizes span at least a factor of two. */
+    /** The usual columns, with an experiment's run and sweep values after the migration's number. */
+    private static List<String> tableColumns(CsvTable migrations) {
+        List<String> columns = new ArrayList<>(TABLE_COLUMNS.stream().filter(migrations.header()::contains).toList());
+        List<String> runColumns = migrations.header().stream()
+                .filter(c -> c.startsWith("sweep_") || (c.equals("run") && !migrations.distinct("run").isEmpty()))
+                .toList();
+        columns.addAll(columns.isEmpty() ? 0 : 1, runColumns);
+        return columns;
+    }
+
+    /**
+     * A plot against state size is worth drawing when some strategy moved states whose sizes span at least a
+     * factor of two (strategies count state differently: a checkpoint's images are larger than a handover's).
+     */
     private static boolean isSweep(List<Map<String, Object>> migrations) {
-        List<Double> sizes = migrations.stream().map(m -> (Double) m.get("state_size")).filter(Objects::nonNull)
-                .filter(s -> s > 0).toList();
-        return sizes.size() > 1 && sizes.stream().mapToDouble(d -> d).max().orElseThrow()
-                >= 2 * sizes.stream().mapToDouble(d -> d).min().orElseThrow();
+        Map<Object, List<Double>> sizes = new LinkedHashMap<>();
+        for (Map<String, Object> m : migrations) {
+            if (m.get("state_size") instanceof Double size && size > 0) {
+                sizes.computeIfAbsent(m.get("strategy"), k -> new ArrayList<>()).add(size);
+            }
+        }
+        return sizes.values().stream().anyMatch(list -> list.size() > 1
+                && list.stream().mapToDouble(d -> d).max().orElseThrow()
+                        >= 2 * list.stream().mapToDouble(d -> d).min().orElseThrow());
     }
 
     private static Double number(String text) {

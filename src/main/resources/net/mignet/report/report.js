@@ -36,7 +36,7 @@
   function phaseAreas() {
     var areas = [];
     migrations.forEach(function (m) {
-      areas.push([{ xAxis: m.start, name: m.label, itemStyle: { color: 'rgba(120,120,120,0.10)' },
+      areas.push([{ xAxis: m.start, name: m.number, itemStyle: { color: 'rgba(120,120,120,0.10)' },
         label: { show: true, position: 'insideTop', color: '#57606a' } }, { xAxis: m.end }]);
       m.phases.forEach(function (p) {
         areas.push([{ xAxis: p.start, name: '', itemStyle: { color: phaseColor[p.name], opacity: 0.35 } },
