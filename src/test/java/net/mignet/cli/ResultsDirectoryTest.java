@@ -116,6 +116,30 @@ class ResultsDirectoryTest {
     }
 
     @Test
+    void an_experiment_records_every_run_of_its_sweep_into_one_directory() throws Exception {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeTool("nft");
+        Path dir = tmp.resolve("experiment-results");
+        EmulationId id = EmulationId.fresh("results");
+        String out = finish(mignet(Path.of("").toAbsolutePath(), "run", "examples/counter-experiment.yaml",
+                "--autotest", "--id", id.value(), "--results", dir.toString()), 180);
+        assertThat(out).contains("autotest passed");
+
+        CsvTable migrations = CsvTable.read(dir.resolve(ResultsFiles.MIGRATIONS));
+        assertThat(migrations.header()).startsWith("migration", "run", "sweep_strategy", "app", "strategy");
+        // The file's timeline migrates five times, once per strategy of its sweep.
+        assertThat(migrations.rows()).hasSize(10);
+        assertThat(migrations.rows()).allSatisfy(r -> assertThat(r.get("strategy")).isEqualTo(r.get("sweep_strategy")));
+        assertThat(migrations.distinct("run")).containsExactly("1", "2");
+
+        CsvTable requests = CsvTable.read(dir.resolve(ResultsFiles.REQUESTS));
+        assertThat(requests.distinct("run")).containsExactly("1", "2");
+        assertThat(Files.readAllLines(dir.resolve(ResultsFiles.EVENTS)))
+                .filteredOn(l -> l.contains("\"kind\":\"run\"")).hasSize(2);
+        assertThat(out.lines().filter(l -> l.startsWith("*** Report: "))).hasSize(1);
+    }
+
+    @Test
     void report_makes_the_page_again_from_the_csv_files() throws Exception {
         for (String file : List.of(ResultsFiles.MIGRATIONS, ResultsFiles.REQUESTS)) {
             try (InputStream in = getClass().getResourceAsStream("/net/mignet/report/demo/" + file)) {

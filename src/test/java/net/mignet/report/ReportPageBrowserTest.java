@@ -83,7 +83,7 @@ class ReportPageBrowserTest {
         assertThat(opened.dom()).doesNotContain("data-errors=").doesNotContain("id=\"sweep-section\" hidden");
         assertThat(plotElements(opened.dom(), "sweep-downtime-chart")).isGreaterThan(0);
         assertThat(plotElements(opened.dom(), "sweep-total-chart")).isGreaterThan(0);
-        assertThat(opened.dom()).contains("stop-and-copy", "pre-copy", "post-copy");
+        assertThat(opened.dom()).contains("stop-and-copy", "pre-copy", "post-copy", "<th>sweep_size</th>");
         assertThat(pageData(opened.dom()).get("migrations")).asList().hasSize(9);
         assertThat(count(opened.dom(), "<tr class=\"migration\">")).isEqualTo(9);
     }
