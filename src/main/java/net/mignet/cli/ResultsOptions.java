@@ -11,17 +11,24 @@ import net.mignet.kernel.EmulationId;
 import net.mignet.net.Emulation;
 import net.mignet.report.ResultsFiles;
 import net.mignet.report.ResultsRecorder;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /** {@code --results DIR} and {@code --no-results} of {@code run} and {@code demo}. */
 final class ResultsOptions {
-    @Option(names = "--results", paramLabel = "DIR", description = "write migrations.csv, requests.csv,"
-            + " events.jsonl and report.html into DIR (default: mignet-results/<emulation-id> in the current"
-            + " directory)")
-    Path directory;
+    /** One or the other, refused together before anything is built. */
+    @ArgGroup(exclusive = true)
+    Choice choice;
 
-    @Option(names = "--no-results", description = "write no results files")
-    boolean none;
+    static final class Choice {
+        @Option(names = "--results", paramLabel = "DIR", description = "write migrations.csv, requests.csv,"
+                + " events.jsonl and report.html into DIR (default: mignet-results/<emulation-id> in the current"
+                + " directory)")
+        Path directory;
+
+        @Option(names = "--no-results", description = "write no results files")
+        boolean none;
+    }
 
     /** Starts recording {@code net}, or returns null with {@code --no-results} (try-with-resources skips it). */
     ResultsRecorder start(Emulation net, Consumer<String> log) throws IOException {
@@ -53,13 +60,10 @@ final class ResultsOptions {
     }
 
     private boolean wanted() {
-        if (none && directory != null) {
-            throw new IllegalArgumentException("give --results DIR or --no-results, not both");
-        }
-        return !none;
+        return choice == null || !choice.none;
     }
 
     private Path directory(EmulationId id) {
-        return directory != null ? directory : ResultsFiles.defaultDirectory(id);
+        return choice != null && choice.directory != null ? choice.directory : ResultsFiles.defaultDirectory(id);
     }
 }
