@@ -24,9 +24,14 @@ final class ReportData {
     }
 
     static Map<String, Object> of(String title, CsvTable migrations, List<ClientRequest> requests) {
+        return of(title, migrations, requests, List.of());
+    }
+
+    static Map<String, Object> of(String title, CsvTable migrations, List<ClientRequest> requests,
+            List<EventMark> marks) {
         Instant origin = Stream.concat(migrations.rows().stream().map(r -> Times.parseInstant(r.get("started"))),
                 requests.stream().map(ClientRequest::sent)).filter(Objects::nonNull).min(Instant::compareTo)
-                .orElse(null);
+                .orElse(marks.stream().map(EventMark::time).min(Instant::compareTo).orElse(null));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("title", title);
         data.put("origin", origin == null ? null : Times.instant(origin));
@@ -36,6 +41,8 @@ final class ReportData {
         }
         data.put("migrations", rows);
         data.put("clients", clients(requests, origin));
+        data.put("marks", marks.stream().map(m -> Map.<String, Object>of("t", Times.secondsSince(origin, m.time()),
+                "text", m.text())).toList());
         data.put("tableColumns", tableColumns(migrations));
         data.put("sweep", isSweep(rows));
         return data;

@@ -13,7 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Makes {@code report.html} from the CSV files of a results directory: one self-contained page with the data,
+ * Makes {@code report.html} from the CSV files of a results directory (and the link changes and failed
+ * migrations of its {@code events.jsonl}, when there is one): one self-contained page with the data,
  * Apache ECharts (built into mignet's jar by npm at build time) and the script that plots, so it opens offline.
  */
 public final class ReportPage {
@@ -40,7 +41,9 @@ public final class ReportPage {
         Path page = dir.resolve(ResultsFiles.REPORT);
         Path absolute = dir.toAbsolutePath().normalize();
         String title = "mignet results: " + (absolute.getFileName() == null ? absolute : absolute.getFileName());
-        Files.writeString(page, render(title, ReportData.of(title, migrations, requests)), StandardCharsets.UTF_8);
+        List<EventMark> marks = EventMark.read(dir.resolve(ResultsFiles.EVENTS));
+        Files.writeString(page, render(title, ReportData.of(title, migrations, requests, marks)),
+                StandardCharsets.UTF_8);
         return page;
     }
 

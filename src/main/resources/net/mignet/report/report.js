@@ -60,10 +60,18 @@
     if (series.length === 0) {
       // No requests to span the time axis: the migrations do, so their phases still show.
       series.push({ name: 'no client requests', type: 'scatter', data: [] });
-      xAxis.min = Math.floor(Math.min.apply(null, migrations.map(function (m) { return m.start; })));
-      xAxis.max = Math.ceil(Math.max.apply(null, migrations.map(function (m) { return m.end; })));
+      var times = migrations.map(function (m) { return m.start; })
+        .concat(data.marks.map(function (m) { return m.t; }));
+      var ends = migrations.map(function (m) { return m.end; }).concat(times);
+      xAxis.min = Math.floor(Math.min.apply(null, times));
+      xAxis.max = Math.ceil(Math.max.apply(null, ends));
     }
     series[0].markArea = { silent: true, data: phaseAreas() };
+    // Link changes and failed migrations from events.jsonl, as dashed vertical lines.
+    series[0].markLine = { symbol: 'none', animation: false,
+      lineStyle: { type: 'dashed', color: '#cf222e' },
+      label: { formatter: '{b}', position: 'insideEndTop', color: '#cf222e', fontSize: 10 },
+      data: data.marks.map(function (m) { return { xAxis: m.t, name: m.text }; }) };
     series = series.concat(phaseLegendSeries());
     var c = chart(id);
     c.setOption({
@@ -80,8 +88,8 @@
   }
 
   function latencyChart() {
-    if (clients.length === 0 && migrations.length === 0) {
-      empty('latency-chart', 'No client requests and no migrations were recorded in this run.');
+    if (clients.length === 0 && migrations.length === 0 && data.marks.length === 0) {
+      empty('latency-chart', 'No client requests, migrations or link changes were recorded in this run.');
       return null;
     }
     return timeChart('latency-chart', 'latency [ms]', function (client) {

@@ -35,9 +35,11 @@ class ReportPageBrowserTest {
 
     private Path fixture(String name) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
-        for (String file : List.of(ResultsFiles.MIGRATIONS, ResultsFiles.REQUESTS)) {
+        for (String file : List.of(ResultsFiles.MIGRATIONS, ResultsFiles.REQUESTS, ResultsFiles.EVENTS)) {
             try (InputStream in = getClass().getResourceAsStream(name + "/" + file)) {
-                Files.copy(in, dir.resolve(file));
+                if (in != null) {
+                    Files.copy(in, dir.resolve(file));
+                }
             }
         }
         return dir;
@@ -62,6 +64,8 @@ class ReportPageBrowserTest {
         }
         assertThat(svgShapes(opened.dom(), "latency-chart")).as("points and shaded phases").isGreaterThan(400);
         assertThat(opened.dom()).contains("id=\"sweep-section\" hidden");
+        // Link changes and the failed migration of events.jsonl are marked on the time plots.
+        assertThat(element(opened.dom(), "latency-chart")).contains("h1-s1 delay=20ms", "failed: counter h2");
 
         int migrations = CsvTable.read(dir.resolve(ResultsFiles.MIGRATIONS)).rows().size();
         assertThat(migrations).isEqualTo(3);
