@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -150,7 +151,7 @@ public final class App {
     }
 
     /** Completes when the process has ended, with its exit status when it can be known. */
-    java.util.concurrent.CompletableFuture<OptionalInt> exited() {
+    CompletableFuture<OptionalInt> exited() {
         return process.exit();
     }
 
