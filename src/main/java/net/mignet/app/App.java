@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -147,6 +148,11 @@ public final class App {
             throw new IllegalStateException("cannot write to " + name + ": " + e.getMessage()
                     + (isRunning() ? "" : " (it has exited)"), e);
         }
+    }
+
+    /** Completes when the process has ended, with its exit status when it can be known. */
+    CompletableFuture<OptionalInt> exited() {
+        return process.exit();
     }
 
     /** Sends SIGTERM without waiting, e.g. to make a service hand its state over. */

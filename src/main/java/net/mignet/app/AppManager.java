@@ -14,6 +14,7 @@ import net.mignet.kernel.ChildSpawn;
 import net.mignet.kernel.NetnsEnter;
 import net.mignet.kernel.PidNamespaceInit;
 import net.mignet.net.Emulation;
+import net.mignet.net.EmulationEvents;
 import net.mignet.net.Host;
 import net.mignet.topo.MigrationMethod;
 
@@ -66,6 +67,7 @@ public final class AppManager implements AutoCloseable {
             App app = options.tty() ? startWithTerminals(name, host, argv, log, options.pidNamespace())
                     : startWithPipes(name, host, argv, log);
             apps.put(name, app);
+            announce(app);
             return app;
         } catch (RuntimeException | IOException e) {
             log.close();
@@ -172,7 +174,17 @@ public final class AppManager implements AutoCloseable {
         App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io(),
                 old.hasOwnPidNamespace());
         apps.put(old.name(), restored);
+        announce(restored);
         return restored;
+    }
+
+    /** Tells the emulation's record that {@code app} started, and later that it ended. */
+    private void announce(App app) {
+        EmulationEvents events = emulation.events();
+        events.publish("app-started", app, "app", app.name(), "host", app.host().name(), "pid", app.pid(),
+                "command", String.join(" ", app.argv()));
+        app.exited().thenAccept(status -> events.publish("app-exited", app, "app", app.name(), "host",
+                app.host().name(), "pid", app.pid(), "status", status.isPresent() ? status.getAsInt() : "unknown"));
     }
 
     public synchronized Optional<App> find(String name) {

@@ -131,6 +131,8 @@ public final class Migration {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
                     + app.name() + " still runs on " + from.name() + "): " + reason);
+            net.events().publish(ctx.started(), "migration-failed", null, "app", app.name(), "strategy",
+                    chosen.name(), "from", from.name(), "to", target.name(), "reason", reason);
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
@@ -145,9 +147,13 @@ public final class Migration {
         }
         ClientObservation seen = observer == null ? null
                 : ClientObservation.await(observer, ctx.disturbedAt(), settled, OBSERVE_TIMEOUT);
-        return new MigrationReport(successor.name(), chosen.name(), from.name(), target.name(), oldPid,
-                successor.pid(), stateRoute.toString(), ctx.stateBytes(), stateNetworkBytes, ctx.serviceGap(),
+        MigrationReport report = new MigrationReport(successor.name(), chosen.name(), from.name(), target.name(),
+                oldPid, successor.pid(), stateRoute.toString(), ctx.stateBytes(), stateNetworkBytes, ctx.serviceGap(),
                 ctx.held(), seen, flows, ctx.phases(), Duration.between(ctx.started(), settled));
+        // The event's time is when the migration began: its phases are counted from there.
+        net.events().publish(ctx.started(), "migration", report, "app", report.app(), "strategy", report.strategy(),
+                "from", report.from(), "to", report.to(), "total_ms", report.total().toNanos() / 1e6);
+        return report;
     }
 
     /** The strategy: the one asked for, else what the app declares, else checkpoint. */

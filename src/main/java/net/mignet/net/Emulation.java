@@ -35,6 +35,7 @@ public final class Emulation implements AutoCloseable {
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Map<String, Switch> switches = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
+    private final EmulationEvents events = new EmulationEvents();
     private final Thread shutdownHook;
     private volatile LinkEmulator linkEmulator;
     private volatile boolean closed;
@@ -90,7 +91,7 @@ public final class Emulation implements AutoCloseable {
         for (int i = 0; i < topology.links().size(); i++) {
             LinkSpec l = topology.links().get(i);
             LinkPath path = new LinkPath(i, port(l.a()), port(l.b()), id.fabricNamespace());
-            links.add(new Link(l, path, linkEmulator));
+            links.add(new Link(l, path, linkEmulator, events));
             if (!l.aToB().isEmpty() || !l.bToA().isEmpty()) {
                 initial.add(new LinkEmulator.Change(path, l.aToB(), l.bToA()));
             }
@@ -153,6 +154,11 @@ public final class Emulation implements AutoCloseable {
 
     String namespaceOf(String node) {
         return topology.kindOf(node).orElseThrow() == NodeKind.SWITCH ? id.fabricNamespace() : id.hostNamespace(node);
+    }
+
+    /** What happens in this emulation (apps, links, migrations), for whoever records the run. */
+    public EmulationEvents events() {
+        return events;
     }
 
     public EmulationId id() {
