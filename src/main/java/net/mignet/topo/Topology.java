@@ -55,6 +55,12 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
         return linksOf(nodeName).stream().map(l -> l.endOn(nodeName)).toList();
     }
 
+    /** The network sysctls of a host's namespace: mignet's defaults for its interface count, then its own. */
+    public Map<String, String> sysctlsOf(String hostName) {
+        HostSpec h = host(hostName).orElseThrow(() -> new IllegalArgumentException("no host named " + hostName));
+        return HostSysctls.effective(h, interfacesOf(hostName).size());
+    }
+
     /** Switch ports, i.e. the switch-side interface names. */
     public List<String> portsOf(String switchName) {
         return interfacesOf(switchName).stream().map(LinkEnd::interfaceName).toList();
@@ -103,6 +109,10 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
                             + "; switch ports carry no address, put it on the host's end");
                 }
             }
+        }
+        if (problems.isEmpty()) {
+            KernelRules.check(hosts, switches, links, KernelRules.Lines.NONE)
+                    .forEach(p -> problems.add(p.message()));
         }
         for (SwitchSpec s : switches) {
             Set<String> ports = interfacesByNode.getOrDefault(s.name(), Set.of());
