@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import net.mignet.topo.HostSpec;
+import net.mignet.topo.HostSysctls;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.LinkSpec;
 import net.mignet.topo.NodeKind;
@@ -176,7 +177,8 @@ public final class Realizer {
         }
         Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
         for (HostSpec h : topology.hosts()) {
-            sysctls.put(id.hostNamespace(h.name()), topology.sysctlsOf(h.name()));
+            String ns = id.hostNamespace(h.name());
+            sysctls.put(ns, HostSysctls.effective(h, interfaces.get(ns).size()));
         }
         Map<String, String> hostOf = new LinkedHashMap<>();
         topology.hosts().forEach(h -> hostOf.put(id.hostNamespace(h.name()), h.name()));

@@ -72,6 +72,12 @@ final class KernelRules {
     /** A host's {@code ip:} belongs to its first interface; a link giving that interface another one loses it. */
     private static void checkDefaultAddresses(List<HostSpec> hosts, List<LinkSpec> links, Lines lines,
             List<Problem> out) {
+        // One pass for every node's first interface: topologies may have 100 000 hosts.
+        Map<String, Integer> firstLink = new HashMap<>();
+        for (int i = 0; i < links.size(); i++) {
+            firstLink.putIfAbsent(links.get(i).a().node(), i);
+            firstLink.putIfAbsent(links.get(i).b().node(), i);
+        }
         for (HostSpec h : hosts) {
             if (h.defaultIp() == null) {
                 continue;
@@ -81,18 +87,16 @@ final class KernelRules {
                 out.add(new Problem(lines.node(h.name()), "host '" + h.name() + "': " + problem));
                 continue;
             }
-            for (int i = 0; i < links.size(); i++) {
-                LinkSpec l = links.get(i);
-                if (!l.touches(h.name())) {
-                    continue;
-                }
-                LinkEnd first = l.endOn(h.name());
-                if (first.ip() != null && !first.ip().equals(h.defaultIp())) {
-                    out.add(new Problem(lines.end(i, l.a() == first), "host '" + h.name() + "' has ip: "
-                            + h.defaultIp() + ", but its first interface " + first + " is given " + first.ip()
-                            + " here, so the host's ip: would be ignored; keep only one of the two"));
-                }
-                break;
+            Integer i = firstLink.get(h.name());
+            if (i == null) {
+                continue;
+            }
+            LinkSpec l = links.get(i);
+            LinkEnd first = l.endOn(h.name());
+            if (first.ip() != null && !first.ip().equals(h.defaultIp())) {
+                out.add(new Problem(lines.end(i, l.a() == first), "host '" + h.name() + "' has ip: "
+                        + h.defaultIp() + ", but its first interface " + first + " is given " + first.ip()
+                        + " here, so the host's ip: would be ignored; keep only one of the two"));
             }
         }
     }
