@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -40,6 +42,9 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * </pre>
  */
 public final class YamlTopologyLoader {
+    /** Far more than a topology file needs, far less than what exhausts a thread's stack. */
+    static final int MAX_NESTING = 64;
+
     private YamlTopologyLoader() {
     }
 
@@ -82,6 +87,7 @@ public final class YamlTopologyLoader {
         LoadSettings settings = LoadSettings.builder().setLabel(sourceName).setSchema(new CoreSchema()).build();
         Optional<Node> root;
         try {
+            checkNesting(yaml, settings, sourceName);
             root = new Compose(settings).composeString(yaml);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(NO_LINE);
@@ -100,6 +106,29 @@ public final class YamlTopologyLoader {
                     + " 'switches:' and 'links:', see examples/two-hosts.yaml");
         }
         return root.get();
+    }
+
+    /**
+     * Refuses nesting deeper than {@link #MAX_NESTING} before the composer, which recurses once per level and
+     * overflowed the stack at about 2000 levels. The parser's events come from a loop, not recursion.
+     */
+    private static void checkNesting(String yaml, LoadSettings settings, String sourceName) {
+        int depth = 0;
+        for (Event event : new Parse(settings).parseString(yaml)) {
+            switch (event.getEventId()) {
+                case SequenceStart, MappingStart -> {
+                    if (++depth > MAX_NESTING) {
+                        int line = event.getStartMark().map(m -> m.getLine() + 1).orElse(NO_LINE);
+                        throw new TopologyException(sourceName + (line == NO_LINE ? "" : ":" + line) + ": the YAML"
+                                + " nests lists and mappings more than " + MAX_NESTING + " levels deep; a topology"
+                                + " file needs about 5, see examples/two-hosts.yaml");
+                    }
+                }
+                case SequenceEnd, MappingEnd -> depth--;
+                default -> {
+                }
+            }
+        }
     }
 
     private static String onLine(Mark mark) {
