@@ -99,7 +99,9 @@ public final class IpBatch {
             String reason = result.stderr().lines().filter(l -> !FAILED_LINE.matcher(l).find())
                     .map(String::strip).filter(l -> !l.isEmpty()).reduce((x, y) -> x + "; " + y).orElse("no message");
             throw new CommandException((subject == null ? "" : "cannot build " + subject + ": ") + tool
-                    + (namespace == null ? "" : " -n " + namespace) + " refused '" + failed + "': " + reason, null);
+                    + (namespace == null ? "" : " -n " + namespace) + " refused '" + failed + "': " + reason
+                    + (subject == null ? "" : "; change " + subject + " in the topology (its names, addresses or"
+                            + " parameters) and try again"), null);
         }
     }
 }
