@@ -145,7 +145,9 @@ public class FuzzBench {
         int refused = 0;
         int built = 0;
         int kernelRefused = 0;
-        for (int i = 0; i < count && refused + built < sample; i++) {
+        int buildQuota = Math.max(1, sample / 4);
+        int refuseQuota = sample - buildQuota;
+        for (int i = 0; i < count && (refused < refuseQuota || built < buildQuota); i++) {
             TopologyFuzzer.Document doc = fuzzer.document(i);
             if (doc.text().length() > 100_000) {
                 continue;
@@ -154,9 +156,21 @@ public class FuzzBench {
             Files.write(file, doc.text().getBytes(StandardCharsets.UTF_8));
             List<String> before = NetnsPaths.list();
             List<String> statesBefore = Cleaner.stateDirectories();
+            Lab lab;
             try {
-                Lab lab = YamlTopologyLoader.loadLab(file);
-                if (lab.topology().hosts().size() > 20 || built >= sample / 4) {
+                lab = YamlTopologyLoader.loadLab(file);
+            } catch (TopologyException e) {
+                lab = null;
+            } finally {
+                Files.delete(file);
+            }
+            if (lab == null && refused >= refuseQuota) {
+                continue;
+            }
+            if (lab == null) {
+                refused++;
+            } else {
+                if (lab.topology().hosts().size() > 20 || built >= buildQuota) {
                     continue;
                 }
                 built++;
@@ -166,14 +180,11 @@ public class FuzzBench {
                 } catch (RuntimeException e) {
                     kernelRefused++;
                 }
-            } catch (TopologyException e) {
-                refused++;
             }
             List<String> left = leftovers(before, statesBefore);
             if (!left.isEmpty()) {
                 failures.add("document " + i + " (" + doc.kind() + ") left " + left);
             }
-            Files.delete(file);
         }
         Files.delete(dir);
         return String.format("build path: %d refused files and %d built (%d of them refused by the kernel), checked"
