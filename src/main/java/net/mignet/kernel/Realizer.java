@@ -82,7 +82,7 @@ public final class Realizer {
         IpBatch fabric = IpBatch.ipIn(id.fabricNamespace());
         for (SwitchSpec s : topology.switches()) {
             // STP off: topologies are loop-free by construction unless the user adds loops deliberately.
-            fabric.addFor("switch " + s.name(), "link", "add", "name", s.name(), "type", "bridge", "stp_state", "0");
+            fabric.addFor(describe(s), "link", "add", "name", s.name(), "type", "bridge", "stp_state", "0");
         }
         IpBatch tc = IpBatch.tcIn(id.fabricNamespace());
         for (int i = 0; i < topology.links().size(); i++) {
@@ -107,7 +107,7 @@ public final class Realizer {
             }
         }
         for (SwitchSpec s : topology.switches()) {
-            fabric.addFor("switch " + s.name(), "link", "set", "dev", s.name(), "up");
+            fabric.addFor(describe(s), "link", "set", "dev", s.name(), "up");
         }
         fabric.run();
         tc.run();
@@ -141,9 +141,13 @@ public final class Realizer {
         }
     }
 
-    /** A link for people: its number in the file's order and its ends. */
-    private static String describe(int index, LinkSpec link) {
-        return "link " + (index + 1) + " (" + link.a() + " <-> " + link.b() + ")";
+    /** A link for people: its number in the file's order, its ends, and where it was written. */
+    private String describe(int index, LinkSpec link) {
+        return "link " + (index + 1) + " " + link.a() + " <-> " + link.b() + topology.origin().ofLink(index);
+    }
+
+    private String describe(SwitchSpec s) {
+        return "switch " + s.name() + topology.origin().ofNode(s.name());
     }
 
     /** The words that put a new veth end in its node's namespace, with its MAC if one is configured. */
@@ -188,7 +192,9 @@ public final class Realizer {
                 try {
                     Sysctl.set(key, value);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("host '" + hostOf.get(ns) + "': " + e.getMessage(), e);
+                    String host = hostOf.get(ns);
+                    throw new IllegalArgumentException("host '" + host + "'" + topology.origin().ofNode(host) + ": "
+                            + e.getMessage(), e);
                 }
             });
             try (NetlinkRoute netlink = NetlinkRoute.open()) {

@@ -105,12 +105,18 @@ final class DraftAssembler {
 
         nodes.values().forEach(n -> n.flows().forEach(f -> builder.addFlow(n.name(), f.rule())));
         try {
-            return builder.build();
+            return builder.build().withOrigin(sourceLines());
         } catch (TopologyException e) {
             // Only reached if the checks above miss a rule of Topology's; still say which file it is.
             e.problems().forEach(p -> problems.add(NO_LINE, p));
             throw problems.toException();
         }
+    }
+
+    private SourceLines sourceLines() {
+        Map<String, Integer> nodeLines = new HashMap<>();
+        nodes.values().forEach(n -> nodeLines.put(n.name(), n.line()));
+        return new SourceLines(problems.source(), nodeLines, draft.links().stream().map(LinkDraft::line).toList());
     }
 
     private void checkKernelRules(List<LinkSpec> resolved) {

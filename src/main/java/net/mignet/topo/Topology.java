@@ -14,16 +14,39 @@ import net.mignet.flow.FlowRule;
  * An immutable description of a network: what to build, not the running network. Validated on construction,
  * so a {@code Topology} that exists can be realized; every problem is reported at once.
  */
-public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switches, List<LinkSpec> links) {
+public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switches, List<LinkSpec> links,
+        SourceLines origin) {
 
     public Topology {
         hosts = List.copyOf(hosts);
         switches = List.copyOf(switches);
         links = List.copyOf(links);
+        origin = origin == null ? SourceLines.NONE : origin;
         List<String> problems = validate(name, hosts, switches, links);
         if (!problems.isEmpty()) {
             throw new TopologyException(problems);
         }
+    }
+
+    public Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switches, List<LinkSpec> links) {
+        this(name, hosts, switches, links, SourceLines.NONE);
+    }
+
+    /** The same topology, knowing where its parts were written. */
+    public Topology withOrigin(SourceLines lines) {
+        return new Topology(name, hosts, switches, links, lines);
+    }
+
+    /** Where a topology was written is not part of what it is: two equal networks are equal from any file. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Topology t && name.equals(t.name) && hosts.equals(t.hosts) && switches.equals(t.switches)
+                && links.equals(t.links);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(name, hosts, switches, links);
     }
 
     public static TopologyBuilder builder(String name) {

@@ -41,4 +41,21 @@ class SetupFailureTest {
         assertThat(NetnsPaths.list()).hasSize(before);
         assertThat(log).anyMatch(l -> l.contains("not built (setup failed): removed 3 namespaces"));
     }
+
+    @Test
+    void from_a_file_the_refusal_names_the_line() throws Exception {
+        Topology t = net.mignet.topo.YamlTopologyLoader.parse("""
+                hosts:
+                  h1:
+                  h2:
+                    sysctls: {net.ipv4.no_such_setting: 1}
+                switches:
+                  s1:
+                links:
+                  - ends: [h1, s1]
+                  - ends: [h2, s1]
+                """, "refused.yaml");
+        assertThatThrownBy(() -> Emulation.start(t, EmulationId.fresh(t.name()), line -> { }))
+                .hasMessageStartingWith("host 'h2' (refused.yaml:3): sysctl net.ipv4.no_such_setting does not exist");
+    }
 }
