@@ -219,4 +219,20 @@ class KernelRulesTest {
         assertThat(java.sysctlsOf("h1")).containsEntry(HostSysctls.ARP_IGNORE, "0")
                 .containsEntry(HostSysctls.ARP_ANNOUNCE, "2");
     }
+
+    /** The shell's {@code link h1 s1 set delay=...} and the Java API go through the same parameters. */
+    @Test
+    void the_shell_and_java_forms_are_bounded_too() {
+        assertThatThrownBy(() -> LinkParams.NONE.with("delay", "99999999999999999999ms"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longer than 1 hour");
+        assertThatThrownBy(() -> LinkParams.NONE.with("bw", "1e308"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tc tbf's range");
+        assertThatThrownBy(() -> LinkParams.NONE.withBandwidth(0.0000001))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0.001..100000");
+        assertThatThrownBy(() -> LinkParams.NONE.withDelay(java.time.Duration.ofDays(106)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0..1h");
+        assertThatThrownBy(() -> Topology.builder("m").addHost("h1").addSwitch("s1")
+                .addLink("h1", "s1", o -> o.mac1("ff:ff:ff:ff:ff:ff")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("broadcast");
+    }
 }
