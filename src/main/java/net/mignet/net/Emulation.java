@@ -39,6 +39,8 @@ public final class Emulation implements AutoCloseable {
     private final Thread shutdownHook;
     private volatile LinkEmulator linkEmulator;
     private volatile boolean closed;
+    /** False until the whole network is up, so the teardown line can say that setup failed. */
+    private volatile boolean built;
     /** The fabric's nftables session, through which every flow table changes. */
     private NftSession nft;
     /** Frame holds of all switches; made at the first hold. */
@@ -119,6 +121,7 @@ public final class Emulation implements AutoCloseable {
             log.accept("*** Installing the flow tables of " + flows.size() + " switches");
             FlowTable.installAll(id.fabricNamespace(), flows);
         }
+        built = true;
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
     }
@@ -244,7 +247,10 @@ public final class Emulation implements AutoCloseable {
             }
         }
         Cleaner.Report report = Cleaner.removeEmulation(id, log);
-        log.accept(String.format("*** Network %s down: removed %d namespaces, killed %d processes in %.2f s", id,
-                report.namespaces().size(), report.killed().size(), (System.nanoTime() - t0) / 1e9));
+        // Counts what this teardown found and removed, half-built parts included: the build no longer cleans up
+        // behind the teardown's back, which made a failed setup report "removed 0 namespaces".
+        log.accept(String.format("*** Network %s %s: removed %d namespaces, killed %d processes in %.2f s", id,
+                built ? "down" : "not built (setup failed)", report.namespaces().size(), report.killed().size(),
+                (System.nanoTime() - t0) / 1e9));
     }
 }

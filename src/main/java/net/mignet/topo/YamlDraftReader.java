@@ -30,7 +30,7 @@ final class YamlDraftReader {
             "timeline", "sweep");
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
             "pid_namespace");
-    private static final List<String> HOST_KEYS = List.of("ip");
+    private static final List<String> HOST_KEYS = List.of("ip", "sysctls");
     private static final List<String> SWITCH_KEYS = List.of("flows");
     private static final String A_TO_B = "a_to_b";
     private static final String B_TO_A = "b_to_a";
@@ -83,7 +83,8 @@ final class YamlDraftReader {
                 ? "an indented line 'h1: {ip: 10.0.0.11/24}' (or just 'h1:') per host"
                 : "an indented line 's1:' per switch");
         for (Entry e : entries == null ? List.<Entry>of() : entries) {
-            String problem = Names.nodeNameProblem(e.key());
+            String problem = kind == NodeKind.HOST ? Names.nodeNameProblem(e.key())
+                    : Names.switchNameProblem(e.key());
             if (problem != null) {
                 problems.add(line(e.keyNode()), problem);
             }
@@ -93,12 +94,40 @@ final class YamlDraftReader {
 
     private NodeDraft readHost(Entry e) {
         Ipv4Prefix ip = null;
+        Map<String, String> sysctls = Map.of();
         if (!isNull(e.value())) {
             Map<String, Entry> f = fields(e.value(), "host '" + e.key() + "'", HOST_KEYS,
                     "'" + e.key() + ": {ip: 10.0.0.11/24}'");
-            ip = f == null ? null : value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parse);
+            ip = f == null ? null : value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parseHostAddress);
+            if (f != null && f.get("sysctls") != null) {
+                sysctls = readSysctls(f.get("sysctls"), e.key());
+            }
         }
-        return new NodeDraft(e.key(), NodeKind.HOST, ip, List.of(), line(e.keyNode()));
+        return new NodeDraft(e.key(), NodeKind.HOST, ip, sysctls, List.of(), line(e.keyNode()));
+    }
+
+    /** {@code sysctls: {net.ipv4.conf.all.arp_ignore: 0}}: network settings of the host's namespace. */
+    private Map<String, String> readSysctls(Entry section, String host) {
+        if (isNull(section.value())) {
+            return Map.of();
+        }
+        List<Entry> entries = entries(section.value(), "sysctls of host '" + host + "'",
+                "'sysctls: {net.ipv4.conf.all.arp_ignore: 0}'");
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        for (Entry s : entries == null ? List.<Entry>of() : entries) {
+            String value = text(s, s.key() + ": 1");
+            if (value == null) {
+                continue;
+            }
+            String problem = HostSysctls.problem(s.key(), value);
+            if (problem != null) {
+                problems.add(line(s.keyNode()), "host '" + host + "': " + problem);
+            } else if (sysctls.putIfAbsent(s.key(), value) != null) {
+                problems.add(line(s.keyNode()), "sysctl " + s.key() + " is given twice for host '" + host
+                        + "'; keep one");
+            }
+        }
+        return sysctls;
     }
 
     private NodeDraft readSwitch(Entry e) {
@@ -110,7 +139,7 @@ final class YamlDraftReader {
                 flows = readFlows(f.get("flows"), e.key());
             }
         }
-        return new NodeDraft(e.key(), NodeKind.SWITCH, null, flows, line(e.keyNode()));
+        return new NodeDraft(e.key(), NodeKind.SWITCH, null, Map.of(), flows, line(e.keyNode()));
     }
 
     private List<FlowDraft> readFlows(Entry entry, String sw) {
@@ -388,8 +417,8 @@ final class YamlDraftReader {
         if (intf != null) {
             interfaceNameOk(intf, intfEntry.value());
         }
-        Ipv4Prefix ip = value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parse);
-        MacAddress mac = value(f.get("mac"), "mac: \"00:00:00:00:00:12\"", MacAddress::parse);
+        Ipv4Prefix ip = value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parseHostAddress);
+        MacAddress mac = value(f.get("mac"), "mac: \"00:00:00:00:00:12\"", MacAddress::parseInterfaceAddress);
         return problems.count() > problemsBefore ? null : new EndDraft(name, intf, ip, mac, line(node));
     }
 
