@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import net.mignet.flow.FlowRule;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
+import net.mignet.kernel.EmulationOwner;
 import net.mignet.kernel.NftSession;
 import net.mignet.kernel.Realizer;
 import net.mignet.linkemu.HoldEngine;
@@ -118,6 +119,7 @@ public final class Emulation implements AutoCloseable {
             log.accept("*** Installing the flow tables of " + flows.size() + " switches");
             FlowTable.installAll(id.fabricNamespace(), flows);
         }
+        EmulationOwner.markBuilt(id);
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
     }
