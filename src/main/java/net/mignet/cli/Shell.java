@@ -138,30 +138,22 @@ public final class Shell {
         // From here on SIGINT never takes the default action, which would end the JVM without its teardown; JLine
         // takes it over inside readLine and gives it back after.
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> interrupts.interrupt());
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            terminal.handle(Terminal.Signal.INT, s -> interrupts.interrupt());
-            // SIGTERM or SIGHUP may end mignet inside readLine: the terminal must not stay in raw mode.
-            Attributes cooked = terminal.getAttributes();
-            Thread restore = Thread.ofPlatform().unstarted(() -> terminal.setAttributes(cooked));
-            Runtime.getRuntime().addShutdownHook(restore);
-            LineReader reader = LineReaderBuilder.builder().terminal(terminal)
-                    .completer(new StringsCompleter(completions())).build();
-            readAndRun(reader, out);
-            removeHook(restore);
+        // Not closed here: Ctrl-C is watched on it during the teardown that follows; a shutdown hook restores it.
+        Terminal terminal = TerminalBuilder.builder().system(true).build();
+        terminal.handle(Terminal.Signal.INT, s -> interrupts.interrupt());
+        Attributes original = terminal.getAttributes();
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> terminal.setAttributes(original)));
+        LineReader reader = LineReaderBuilder.builder().terminal(terminal)
+                .completer(new StringsCompleter(completions())).build();
+        try {
+            readAndRun(reader, terminal, out);
         } finally {
             interrupts.tearingDown();
+            new InterruptKeyWatcher(terminal, interrupts::interrupt); // until the JVM exits
         }
     }
 
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // Already exiting: the hook runs.
-        }
-    }
-
-    private void readAndRun(LineReader reader, PrintStream out) {
+    private void readAndRun(LineReader reader, Terminal terminal, PrintStream out) {
         while (true) {
             String line;
             try {
@@ -171,8 +163,10 @@ public final class Shell {
             } catch (EndOfFileException e) {
                 return;
             }
-            if (!execute(line, out)) {
-                return;
+            try (InterruptKeyWatcher _ = new InterruptKeyWatcher(terminal, interrupts::interrupt)) {
+                if (!execute(line, out)) {
+                    return;
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ import net.mignet.flow.FlowRule;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.EmulationOwner;
+import net.mignet.kernel.EmulationRecord;
 import net.mignet.kernel.NftSession;
 import net.mignet.kernel.Realizer;
 import net.mignet.linkemu.HoldEngine;
@@ -68,6 +69,12 @@ public final class Emulation implements AutoCloseable {
 
     public static Emulation start(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         Privileges.requireRoot();
+        EmulationRecord existing = EmulationRecord.of(id);
+        if (existing.exists()) {
+            // Building would fail half-way, and its clean-up would remove the other emulation's namespaces.
+            throw new IllegalStateException("an emulation with id " + id + " exists already (" + existing.state()
+                    + "): choose another id, or remove it with mignet clean --id " + id);
+        }
         Emulation emulation = new Emulation(topology, id, log, options);
         Runtime.getRuntime().addShutdownHook(emulation.shutdownHook);
         try {
