@@ -22,7 +22,8 @@ final class WaitDescription {
 
     static String of(Thread thread) {
         List<StackTraceElement> ours = Arrays.stream(thread.getStackTrace())
-                .filter(f -> f.getClassName().startsWith("net.mignet.")).toList();
+                .filter(f -> f.getClassName().startsWith("net.mignet.") && !f.getMethodName().startsWith("lambda$"))
+                .toList();
         if (ours.isEmpty()) {
             return "the JVM (" + thread.getState().toString().toLowerCase(java.util.Locale.ROOT) + ")";
         }
@@ -35,6 +36,6 @@ final class WaitDescription {
     }
 
     private static String simpleName(String className) {
-        return className.substring(className.lastIndexOf('.') + 1);
+        return className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
     }
 }
