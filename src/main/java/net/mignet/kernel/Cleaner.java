@@ -72,6 +72,24 @@ public final class Cleaner {
         }
     }
 
+    private static void deleteNamespace(String ns, Consumer<String> log) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Command.check(List.of("ip", "netns", "del", ns));
+                return;
+            } catch (RuntimeException e) {
+                if (!NetnsPaths.exists(ns)) {
+                    return;
+                }
+                if (attempt == 2) {
+                    log.accept("!!! could not remove namespace " + ns + ": " + e.getMessage()
+                            + " (mignet clean tries again)");
+                    return;
+                }
+            }
+        }
+    }
+
     private static Report remove(List<String> namespaces, Set<String> emulations, Consumer<String> log) {
         List<NamespaceProcesses.Member> members = NamespaceProcesses.in(namespaces);
         List<NamespaceProcesses.Member> killed = new ArrayList<>();
@@ -100,13 +118,10 @@ public final class Cleaner {
             namespaces.stream().sorted(Comparator.reverseOrder()).forEach(ns -> batch.add("netns", "del", ns));
             try {
                 batch.run();
-            } catch (CommandException e) {
-                // Someone else removed one meanwhile; delete the rest one by one and report real failures.
-                for (String ns : namespaces) {
-                    if (NetnsPaths.exists(ns)) {
-                        Command.check(List.of("ip", "netns", "del", ns));
-                    }
-                }
+            } catch (RuntimeException e) {
+                // Someone else removed one meanwhile, or a signal killed ip (a second Ctrl-C without a terminal of
+                // mignet's own): delete the rest one by one, each failure said, none stopping the others.
+                namespaces.stream().filter(NetnsPaths::exists).forEach(ns -> deleteNamespace(ns, log));
             }
         }
         int removed = 0;
