@@ -8,17 +8,19 @@ import net.mignet.kernel.ProcessIdentity;
 import sun.misc.Signal;
 
 /**
- * SIGTERM and SIGHUP (and SIGINT where no interactive shell takes it over) end mignet the way the JVM would,
- * through its shutdown hooks, which tear every emulation down; first they say which signal came and, when
- * {@code mignet clean} sent it, who asked. An owner stopped by {@code mignet clean} exits with status 0.
+ * SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM (and SIGINT where no interactive shell takes it over) end mignet the
+ * way the JVM ends on SIGTERM, through its shutdown hooks, which tear every emulation down; first they say which
+ * signal came and, when {@code mignet clean} sent it, who asked. An owner stopped by {@code mignet clean} exits with status 0.
  */
 final class TerminationSignals {
     private TerminationSignals() {
     }
 
     static void install(PrintStream err, boolean alsoInterrupt) {
-        handle("TERM", err);
-        handle("HUP", err);
+        // Also the signals whose default action ends a process without the JVM's shutdown hooks.
+        for (String name : new String[] {"TERM", "HUP", "USR1", "USR2", "ALRM"}) {
+            handle(name, err);
+        }
         if (alsoInterrupt) {
             handle("INT", err);
         }

@@ -70,10 +70,11 @@ public final class Emulation implements AutoCloseable {
     public static Emulation start(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         Privileges.requireRoot();
         EmulationRecord existing = EmulationRecord.of(id);
-        if (existing.exists()) {
-            // Building would fail half-way, and its clean-up would remove the other emulation's namespaces.
-            throw new IllegalStateException("an emulation with id " + id + " exists already (" + existing.state()
-                    + "): choose another id, or remove it with mignet clean --id " + id);
+        if (existing.exists() && existing.state().ownerAlive()) {
+            // Building would fail half-way, and its clean-up would remove the live emulation's namespaces.
+            throw new IllegalStateException("an emulation with id " + id + " is " + existing.state() + " (owner pid "
+                    + existing.owner().map(o -> o.process().pid()).orElse(-1L) + "): choose another id, or stop it"
+                    + " with mignet clean --id " + id);
         }
         Emulation emulation = new Emulation(topology, id, log, options);
         Runtime.getRuntime().addShutdownHook(emulation.shutdownHook);
