@@ -35,6 +35,13 @@ class CtrlCTest {
             assertThat(mignet.await(PROMPT, 0, START)).as("prompt; screen: %s", mignet.screen()).isTrue();
 
             int mark = mignet.mark();
+            mignet.type("h1 echo never-run");
+            assertThat(mignet.await("never-run", mark, Duration.ofSeconds(10))).isTrue();
+            mark = mignet.mark();
+            mignet.type("\u0003"); // at the prompt: clears the line
+            assertThat(mignet.await(PROMPT, mark, Duration.ofSeconds(5))).as(mignet.screen()).isTrue();
+
+            mark = mignet.mark();
             mignet.type("h1 ping h2\r");
             assertThat(mignet.await("bytes from", mark, Duration.ofSeconds(20))).as(mignet.screen()).isTrue();
             assertBackToPromptAfterCtrlC(mignet);
@@ -50,6 +57,7 @@ class CtrlCTest {
                     .as(mignet.screen()).isTrue();
             assertThat(mignet.await(PROMPT, mark, Duration.ofSeconds(5))).isTrue();
 
+            assertThat(mignet.screen()).as("the cleared line never ran").doesNotContain("\nnever-run");
             mignet.type("\u0004"); // Ctrl-D: leave
             assertThat(mignet.awaitExit(Duration.ofSeconds(60))).as(mignet.screen()).hasValue(0);
             assertThat(NetnsPaths.list()).noneMatch(ns -> ns.startsWith(id.namespacePrefix()));
