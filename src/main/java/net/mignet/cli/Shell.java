@@ -89,7 +89,7 @@ public final class Shell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             out.println("*** " + verb + " interrupted");
-        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+        } catch (Throwable e) { // whatever it is, one line: the shell and its network go on
             out.println("*** " + ErrorReport.describe(e, line, log()));
         }
         out.flush();
