@@ -45,6 +45,12 @@ void main(String[] args) throws Exception {
             .filter(l -> l.contains("Results")).findFirst().orElse("(none)"));
     System.out.println("problems:            " + problems.size());
     problems.stream().limit(20).forEach(p -> System.out.println("  " + p));
+    Path results = Path.of("bench/results/ShellFuzzBench-" + System.currentTimeMillis() + ".txt");
+    Files.createDirectories(results.getParent());
+    Files.writeString(results, String.format(Locale.ROOT, "lines=%d seed=%d seconds=%.1f stopped=%d problems=%d%n%s%n",
+            lines, seed, took.toMillis() / 1000.0, (Integer) part(r, "stopped"), problems.size(),
+            String.join("\n", problems)));
+    System.out.println("raw: " + results);
     System.exit((Boolean) part(r, "clean") ? 0 : 1);
 }
 
