@@ -74,6 +74,7 @@ class CtrlCTest {
         boolean back = mignet.await(PROMPT, mark, Duration.ofSeconds(10));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertThat(back).as("back at the prompt; screen: %s", mignet.screen()).isTrue();
+        System.out.printf("Ctrl-C -> prompt in %.0f ms%n", took.toNanos() / 1e6);
         assertThat(took).as("Ctrl-C to prompt").isLessThan(BACK_TO_PROMPT);
     }
 
