@@ -1,15 +1,11 @@
 package net.mignet.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.util.concurrent.TimeUnit;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
@@ -47,7 +43,7 @@ public final class CoreCommands {
                 (a, out) -> pingAll(out)));
         shell.register(new ShellCommand("flows", "flows <switch>", "show a switch's flow table with counters",
                 this::flows));
-        shell.register(new ShellCommand("flow", "flow <switch> add|mod|del <match> [actions=...]",
+        shell.register(new ShellCommand("flow", "flow <switch> add|mod|del [<match>] [actions=...]",
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
         shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] <app> <host> <command...>",
@@ -59,7 +55,7 @@ public final class CoreCommands {
                 this::logs));
         shell.register(new ShellCommand("stop", "stop <app>", "SIGTERM an app, SIGKILL after 5 s", this::stop));
         shell.register(new ShellCommand("remove", "remove <app>", "stop an app and forget it", this::remove));
-        shell.register(new ShellCommand("link", "link <node> <node> up|down|set [from=<node>] key=value...",
+        shell.register(new ShellCommand("link", "link <node> <node> up|down|set [from=<node>] [key=value...]",
                 "cut or restore the links between two nodes, or change their parameters: bw delay jitter"
                         + " distribution loss reorder duplicate corrupt limit (value none removes one; set clear"
                         + " removes all), e.g. link h1 s1 set delay=20ms loss=1%", this::link));
@@ -72,26 +68,17 @@ public final class CoreCommands {
 
     /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
     public void runOnHost(Host host, List<String> argv, PrintStream out) throws IOException, InterruptedException {
+        HostCommandRun.run(host, withHostAddresses(argv), out, new InterruptRouter(Thread.currentThread(), out));
+    }
+
+    /** {@code argv} with each word that names a host replaced by the host's address. */
+    List<String> withHostAddresses(List<String> argv) {
         List<String> resolved = new ArrayList<>();
         for (String word : argv) {
             resolved.add(net.hosts().stream().filter(h -> h.name().equals(word) && h.ip() != null)
                     .map(h -> h.ip().toString()).findFirst().orElse(word));
         }
-        Process p = host.processBuilder(resolved).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                out.println(line);
-            }
-        }
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-        int code = p.waitFor();
-        if (code != 0) {
-            out.println("(exit " + code + ")");
-        }
+        return resolved;
     }
 
     private void nodes(PrintStream out) {
@@ -244,6 +231,10 @@ public final class CoreCommands {
             return;
         }
         boolean up = upOrDown(args.get(2));
+        if (args.size() > 3) {
+            throw new IllegalArgumentException("link ... " + args.get(2) + " takes no more words; usage: link <node>"
+                    + " <node> up|down, or link <node> <node> set key=value...");
+        }
         for (Link l : links) {
             l.setUp(up);
             out.println(l);

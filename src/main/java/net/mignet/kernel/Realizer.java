@@ -47,7 +47,7 @@ public final class Realizer {
         Path dir = id.stateDirectory();
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("owner"), ProcessHandle.current().pid() + "\n" + topology.name() + "\n");
+            EmulationOwner.current(topology.name()).writeTo(id);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + dir + ": " + e.getMessage(), e);
         }

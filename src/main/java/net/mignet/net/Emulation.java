@@ -10,6 +10,8 @@ import java.util.function.Consumer;
 import net.mignet.flow.FlowRule;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
+import net.mignet.kernel.EmulationOwner;
+import net.mignet.kernel.EmulationRecord;
 import net.mignet.kernel.NftSession;
 import net.mignet.kernel.Realizer;
 import net.mignet.linkemu.HoldEngine;
@@ -70,6 +72,13 @@ public final class Emulation implements AutoCloseable {
 
     public static Emulation start(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         Privileges.requireRoot();
+        EmulationRecord existing = EmulationRecord.of(id);
+        if (existing.exists() && existing.state().ownerAlive()) {
+            // Building would fail half-way, and its clean-up would remove the live emulation's namespaces.
+            throw new IllegalStateException("an emulation with id " + id + " is " + existing.state() + " (owner pid "
+                    + existing.owner().map(o -> o.process().pid()).orElse(-1L) + "): choose another id, or stop it"
+                    + " with mignet clean --id " + id);
+        }
         Emulation emulation = new Emulation(topology, id, log, options);
         Runtime.getRuntime().addShutdownHook(emulation.shutdownHook);
         try {
@@ -122,6 +131,7 @@ public final class Emulation implements AutoCloseable {
             FlowTable.installAll(id.fabricNamespace(), flows);
         }
         built = true;
+        EmulationOwner.markBuilt(id);
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
     }
