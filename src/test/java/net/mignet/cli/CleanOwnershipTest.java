@@ -55,8 +55,10 @@ class CleanOwnershipTest {
                     .contains("running");
 
             String clean = run("clean");
-            assertThat(clean).contains("removed 3 namespaces of 1 emulation(s): " + killed)
-                    .contains("left 1 running emulation(s) alone: " + live);
+            // Other emulations may run on this machine meanwhile (other test runs): they are left alone too.
+            assertThat(clean).contains("removed 3 namespaces of 1 emulation(s): " + killed);
+            assertThat(clean.lines().filter(l -> l.contains("running emulation(s) alone: ")))
+                    .singleElement().asString().contains(live.value());
             assertThat(namespacesOf(killed)).isEmpty();
             assertThat(namespacesOf(live)).hasSize(3);
             assertThat(pingall(owner)).contains("Results: 0% dropped");

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.mignet.kernel.Cleaner;
+import net.mignet.kernel.EmulationOwner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.NetnsPaths;
 import net.mignet.net.Emulation;
@@ -192,7 +193,7 @@ class TopologyFuzzTest {
         List<String> ours = new ArrayList<>();
         for (String ns : NetnsPaths.list()) {
             EmulationId id = EmulationId.ofNamespace(ns);
-            if (!namespacesBefore.contains(ns) && (id == null || Cleaner.ownerOf(id).orElse(me) == me)) {
+            if (!namespacesBefore.contains(ns) && (id == null || EmulationOwner.of(id).map(o -> o.process().pid()).orElse(me) == me)) {
                 ours.add(ns);
             }
         }
@@ -206,7 +207,7 @@ class TopologyFuzzTest {
 
     private static boolean ownedBy(String emulation, long pid) {
         try {
-            return Cleaner.ownerOf(new EmulationId(emulation)).orElse(pid) == pid;
+            return EmulationOwner.of(new EmulationId(emulation)).map(o -> o.process().pid()).orElse(pid) == pid;
         } catch (IllegalArgumentException notAnEmulation) {
             return false;
         }
