@@ -35,7 +35,12 @@ public final class TopologyBuilder {
     }
 
     public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp) {
-        hosts.add(new HostSpec(host, defaultIp));
+        return addHost(host, defaultIp, HostContainer.NONE);
+    }
+
+    /** A host with an image and/or resource limits. */
+    public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp, HostContainer container) {
+        hosts.add(new HostSpec(host, defaultIp, container));
         return this;
     }
 

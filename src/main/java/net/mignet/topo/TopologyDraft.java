@@ -17,7 +17,11 @@ record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<Link
     }
 
     /** A host or switch declaration; {@code defaultIp} only on hosts, {@code flows} only on switches. */
-    record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, List<FlowDraft> flows, int line) {
+    record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, List<FlowDraft> flows, int line,
+            HostContainer container) {
+        NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, List<FlowDraft> flows, int line) {
+            this(name, kind, defaultIp, flows, line, HostContainer.NONE);
+        }
     }
 
     /** A flow rule that parsed; {@code text} is kept to quote it back in messages. */
