@@ -106,6 +106,11 @@ public final class Cleaner {
             }
         }
         for (String emulation : emulations) {
+            try {
+                HostCgroup.removeAll(EmulationId.NAMESPACE_PREFIX + emulation + ".");
+            } catch (IllegalStateException e) {
+                log.accept("!!! " + e.getMessage());
+            }
             FileTrees.delete(EmulationId.stateRoot().resolve(emulation));
         }
         return new Report(emulations, namespaces, killed);
