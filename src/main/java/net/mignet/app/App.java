@@ -48,6 +48,25 @@ public final class App {
         this.log = log;
         this.io = io;
         process.exit().thenRun(log::wakeAll);
+        long oomBefore = host.usage().map(u -> u.oomKills()).orElse(-1L);
+        if (oomBefore >= 0) {
+            // SIGKILL that mignet did not send, while the host's memory limit killed someone: the limit killed it.
+            process.exit().thenAccept(status -> oomKilled = status.isPresent() && status.getAsInt() == 128 + 9
+                    && !killedByMignet && host.usage().map(u -> u.oomKills() > oomBefore).orElse(false));
+        }
+    }
+
+    private volatile boolean oomKilled;
+    private volatile boolean killedByMignet;
+
+    /** Whether the host's memory limit ended this app (the kernel's OOM killer chose it). */
+    public boolean oomKilled() {
+        return oomKilled;
+    }
+
+    /** CPU time and resident memory of the app's process now, while it runs. */
+    public java.util.Optional<net.mignet.kernel.ProcessUsage> usage() {
+        return isRunning() ? programPid().flatMap(net.mignet.kernel.ProcessUsage::of) : java.util.Optional.empty();
     }
 
     public String name() {
@@ -177,6 +196,7 @@ public final class App {
         if (isRunning()) {
             terminate();
             if (!awaitExit(grace) && !handedOver) {
+                killedByMignet = true;
                 process.kill();
             }
         }

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import net.mignet.kernel.ChildSpawn;
-import net.mignet.kernel.NetnsEnter;
 import net.mignet.kernel.PidNamespaceInit;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
@@ -78,9 +76,13 @@ public final class AppManager implements AutoCloseable {
             boolean pidNamespace) {
         TerminalIo io = TerminalIo.open(name, log);
         try {
+            if (pidNamespace && host.image().isPresent()) {
+                throw new IllegalArgumentException(host.name() + " runs on an image and has a pid namespace of its"
+                        + " own already, which CRIU cannot restore an app into; deploy without --pid-ns");
+            }
             long pid = pidNamespace
                     ? PidNamespaceInit.spawn(host.namespace(), argv, System.getenv(), io.childStdio())
-                    : ChildSpawn.inNetworkNamespace(host.namespace(), argv, System.getenv(), io.childStdio());
+                    : host.spawn(argv, System.getenv(), io.childStdio());
             return new App(name, host, argv, AppProcess.adopt(pid), log, io, pidNamespace);
         } catch (RuntimeException e) {
             io.close();
@@ -89,7 +91,7 @@ public final class AppManager implements AutoCloseable {
     }
 
     private static App startWithPipes(String name, Host host, List<String> argv, AppLog log) throws IOException {
-        Process process = new ProcessBuilder(NetnsEnter.argv(host.namespace(), argv)).start();
+        Process process = new ProcessBuilder(host.enterArgv(argv)).start();
         return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log));
     }
 

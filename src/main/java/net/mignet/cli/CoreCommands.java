@@ -68,6 +68,7 @@ public final class CoreCommands {
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
         new MigrationCommands(net, apps).registerAll(shell);
+        new LimitCommands(net).registerAll(shell);
     }
 
     /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
@@ -208,9 +209,11 @@ public final class CoreCommands {
         }
         for (App a : apps.apps()) {
             // An app with its own pid namespace shows its init's pid, which forwards signals to the program.
-            out.printf("%-16s %-8s pid %-8d %-8s %s%s%n", a.name(), a.host().name(), a.pid(),
-                    a.isRunning() ? "running" : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
-                    a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "", String.join(" ", a.argv()));
+            out.printf("%-16s %-8s pid %-8d %-8s %s%s%s%n", a.name(), a.host().name(), a.pid(),
+                    a.isRunning() ? "running" : a.oomKilled() ? "oom-killed"
+                            : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
+                    LimitCommands.usageColumn(a), a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "",
+                    String.join(" ", a.argv()));
         }
     }
 

@@ -30,6 +30,7 @@ final class ContainerCalls {
     static final long MS_NOSUID = 0x2;
     static final long MS_NODEV = 0x4;
     static final long MS_NOEXEC = 0x8;
+    static final long MS_REMOUNT = 0x20;
     static final long MS_BIND = 0x1000;
     static final long MS_REC = 0x4000;
     static final long MS_PRIVATE = 1 << 18;

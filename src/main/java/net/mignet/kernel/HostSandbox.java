@@ -97,6 +97,15 @@ public final class HostSandbox implements AutoCloseable {
      * cgroup}, when given, receives the init before anything else runs.
      */
     public static HostSandbox start(String hostName, String namespace, Path image, Path stateDir, HostCgroup cgroup) {
+        return start(hostName, namespace, image, stateDir, cgroup, List.of());
+    }
+
+    /**
+     * As above, with {@code shared} (directories or files of the machine's) bound read-only at the same paths
+     * inside the host, e.g. mignet's JVM and classes, so its built-in apps run on any glibc image.
+     */
+    public static HostSandbox start(String hostName, String namespace, Path image, Path stateDir, HostCgroup cgroup,
+            List<Path> shared) {
         unavailableReason().ifPresent(r -> {
             throw new IllegalStateException("host " + hostName + " cannot run on an image: " + r);
         });
@@ -119,6 +128,9 @@ public final class HostSandbox implements AutoCloseable {
             ContainerCalls.mount("overlay", root.toString(), "overlay", 0, "lowerdir=" + image + ",upperdir=" + upper
                     + ",workdir=" + work);
             mountSystemDirectories(root);
+            for (Path p : shared) {
+                bindReadOnly(p, root);
+            }
             // The init's working directory is the new root, so the pivot moves it along and nothing of the
             // machine's file system stays referenced.
             ContainerCalls.chdir(root.toString());
@@ -196,6 +208,30 @@ public final class HostSandbox implements AutoCloseable {
         if (proc == null) {
             throw new IllegalStateException("no /proc in " + root);
         }
+    }
+
+    private static void bindReadOnly(Path source, Path root) {
+        if (!Files.exists(source)) {
+            return;
+        }
+        Path target = root.resolve(source.toAbsolutePath().toString().substring(1));
+        try {
+            if (Files.isDirectory(source)) {
+                Files.createDirectories(target);
+            } else {
+                Files.createDirectories(target.getParent());
+                if (!Files.exists(target)) {
+                    Files.createFile(target);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make room for " + source + " in the host's root: " + e.getMessage(),
+                    e);
+        }
+        ContainerCalls.mount(source.toString(), target.toString(), null, ContainerCalls.MS_BIND | ContainerCalls.MS_REC,
+                null);
+        ContainerCalls.mount(null, target.toString(), null, ContainerCalls.MS_REMOUNT | ContainerCalls.MS_BIND
+                | ContainerCalls.MS_RDONLY, null);
     }
 
     private static Path mkdirs(Path dir) {

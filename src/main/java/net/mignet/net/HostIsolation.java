@@ -98,9 +98,26 @@ final class HostIsolation {
         HostSandbox box = null;
         if (c.hasImage()) {
             Path state = id.stateDirectory().resolve("hosts").resolve(spec.name());
-            box = HostSandbox.start(spec.name(), host.namespace(), roots.get(c.image()), state, cgroup);
+            box = HostSandbox.start(spec.name(), host.namespace(), roots.get(c.image()), state, cgroup,
+                    sharedWithImageHosts());
         }
         host.isolate(c.image(), box, cgroup, c.limits());
+    }
+
+    /**
+     * What image hosts see of the machine, read-only at the same paths: mignet's JVM, its classes and the JVMs'
+     * class-data archive, so the built-in apps (started with that JVM and class path) run on any glibc image.
+     */
+    static List<Path> sharedWithImageHosts() {
+        List<Path> shared = new ArrayList<>();
+        shared.add(Path.of(System.getProperty("java.home")));
+        try {
+            shared.add(Path.of(Emulation.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // Without mignet's classes inside, only the built-in Java apps cannot run there.
+        }
+        shared.add(Path.of(System.getProperty("java.io.tmpdir"), "mignet-cds"));
+        return shared;
     }
 
     /** Ends the hosts' own namespaces and removes their cgroups; their processes have been killed. */
