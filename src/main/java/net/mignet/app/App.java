@@ -112,7 +112,24 @@ public final class App {
 
     /** The options it was deployed with, e.g. for a successor that should run the same way. */
     public DeployOptions deployOptions() {
-        return new DeployOptions(!io.terminals().isEmpty(), ownPidNamespace);
+        return new DeployOptions(!io.terminals().isEmpty(), ownPidNamespace, image);
+    }
+
+    private volatile String image;
+
+    /** The image the app runs on in a container of its own, if any. */
+    public java.util.Optional<String> image() {
+        return java.util.Optional.ofNullable(image);
+    }
+
+    App inImage(String reference) {
+        this.image = reference;
+        return this;
+    }
+
+    /** Runs {@code action} once the app's process has ended. */
+    void whenEnded(Runnable action) {
+        process.exit().thenRun(action);
     }
 
     public Instant started() {

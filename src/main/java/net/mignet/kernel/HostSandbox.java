@@ -35,7 +35,6 @@ import java.util.function.Supplier;
  */
 public final class HostSandbox implements AutoCloseable {
     public static final String INIT = "catatonit";
-    private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
     private static final int O_RDWR = 2;
     private static final int ENTER = ContainerCalls.CLONE_NEWNS | ContainerCalls.CLONE_NEWUTS
             | ContainerCalls.CLONE_NEWIPC | ContainerCalls.CLONE_NEWPID;
@@ -109,28 +108,16 @@ public final class HostSandbox implements AutoCloseable {
         unavailableReason().ifPresent(r -> {
             throw new IllegalStateException("host " + hostName + " cannot run on an image: " + r);
         });
-        Path upper = stateDir.resolve("upper");
-        Path work = stateDir.resolve("work");
-        Path root = stateDir.resolve("root");
-        try {
-            Files.createDirectories(upper);
-            Files.createDirectories(work);
-            Files.createDirectories(root);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create " + stateDir + ": " + e.getMessage(), e);
-        }
+        Path upper = ContainerRoot.directory(stateDir, "upper");
+        Path work = ContainerRoot.directory(stateDir, "work");
+        Path root = ContainerRoot.directory(stateDir, "root");
         long init = onFreshThread(() -> {
             ContainerCalls.setns(NetnsPaths.of(namespace), ContainerCalls.CLONE_NEWNET);
             ContainerCalls.unshare(ENTER);
             // Nothing mounted from here on may reach the machine's namespace.
             ContainerCalls.mount(null, "/", null, ContainerCalls.MS_REC | ContainerCalls.MS_PRIVATE, null);
             ContainerCalls.sethostname(hostName);
-            ContainerCalls.mount("overlay", root.toString(), "overlay", 0, "lowerdir=" + image + ",upperdir=" + upper
-                    + ",workdir=" + work);
-            mountSystemDirectories(root);
-            for (Path p : shared) {
-                bindReadOnly(p, root);
-            }
+            ContainerRoot.prepare(root, image, upper, work, shared);
             // The init's working directory is the new root, so the pivot moves it along and nothing of the
             // machine's file system stays referenced.
             ContainerCalls.chdir(root.toString());
@@ -147,17 +134,8 @@ public final class HostSandbox implements AutoCloseable {
                 if (cgroup != null) {
                     cgroup.add(pid);
                 }
-                long mount = ChildSpawn.spawn(List.of("mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc",
-                        root.resolve("proc").toString()), Map.of(), false, devNull, devNull, devNull);
-                OptionalInt status = ProcessExit.await(mount);
-                if (status.isEmpty() || status.getAsInt() != 0) {
-                    throw new IllegalStateException("mounting /proc in host " + hostName + " failed (status "
-                            + status + ")");
-                }
-                // pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the image.
-                ContainerCalls.pivotRoot(".", ".");
-                ContainerCalls.umount2(".", ContainerCalls.MNT_DETACH);
-                ContainerCalls.chdir("/");
+                ContainerRoot.mountProcFromChild(root, devNull);
+                ContainerRoot.pivot();
                 return pid;
             } catch (RuntimeException e) {
                 Signals.send(pid, 9);
@@ -168,78 +146,6 @@ public final class HostSandbox implements AutoCloseable {
             }
         });
         return new HostSandbox(hostName, namespace, stateDir, init);
-    }
-
-    private static void mountSystemDirectories(Path root) {
-        Path proc = mkdirs(root.resolve("proc"));
-        Path sys = mkdirs(root.resolve("sys"));
-        ContainerCalls.mount("sysfs", sys.toString(), "sysfs", ContainerCalls.MS_RDONLY | ContainerCalls.MS_NOSUID
-                | ContainerCalls.MS_NODEV | ContainerCalls.MS_NOEXEC, null);
-        Path dev = mkdirs(root.resolve("dev"));
-        ContainerCalls.mount("tmpfs", dev.toString(), "tmpfs", ContainerCalls.MS_NOSUID, "mode=755,size=64k");
-        for (String d : DEVICES) {
-            Path node = dev.resolve(d);
-            try {
-                Files.createFile(node);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot create " + node + ": " + e.getMessage(), e);
-            }
-            ContainerCalls.mount("/dev/" + d, node.toString(), null, ContainerCalls.MS_BIND, null);
-        }
-        Path pts = mkdirs(dev.resolve("pts"));
-        ContainerCalls.mount("devpts", pts.toString(), "devpts", ContainerCalls.MS_NOSUID | ContainerCalls.MS_NOEXEC,
-                "newinstance,ptmxmode=0666,mode=0620");
-        Path shm = mkdirs(dev.resolve("shm"));
-        ContainerCalls.mount("shm", shm.toString(), "tmpfs", ContainerCalls.MS_NOSUID | ContainerCalls.MS_NODEV,
-                "mode=1777");
-        try {
-            Files.createSymbolicLink(dev.resolve("ptmx"), Path.of("pts/ptmx"));
-            Files.createSymbolicLink(dev.resolve("fd"), Path.of("/proc/self/fd"));
-            Files.createSymbolicLink(dev.resolve("stdin"), Path.of("/proc/self/fd/0"));
-            Files.createSymbolicLink(dev.resolve("stdout"), Path.of("/proc/self/fd/1"));
-            Files.createSymbolicLink(dev.resolve("stderr"), Path.of("/proc/self/fd/2"));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot populate " + dev + ": " + e.getMessage(), e);
-        }
-        ContainerCalls.mount("tmpfs", mkdirs(root.resolve("tmp")).toString(), "tmpfs",
-                ContainerCalls.MS_NOSUID | ContainerCalls.MS_NODEV, "mode=1777");
-        ContainerCalls.mount("tmpfs", mkdirs(root.resolve("run")).toString(), "tmpfs",
-                ContainerCalls.MS_NOSUID | ContainerCalls.MS_NODEV, "mode=755");
-        if (proc == null) {
-            throw new IllegalStateException("no /proc in " + root);
-        }
-    }
-
-    private static void bindReadOnly(Path source, Path root) {
-        if (!Files.exists(source)) {
-            return;
-        }
-        Path target = root.resolve(source.toAbsolutePath().toString().substring(1));
-        try {
-            if (Files.isDirectory(source)) {
-                Files.createDirectories(target);
-            } else {
-                Files.createDirectories(target.getParent());
-                if (!Files.exists(target)) {
-                    Files.createFile(target);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot make room for " + source + " in the host's root: " + e.getMessage(),
-                    e);
-        }
-        ContainerCalls.mount(source.toString(), target.toString(), null, ContainerCalls.MS_BIND | ContainerCalls.MS_REC,
-                null);
-        ContainerCalls.mount(null, target.toString(), null, ContainerCalls.MS_REMOUNT | ContainerCalls.MS_BIND
-                | ContainerCalls.MS_RDONLY, null);
-    }
-
-    private static Path mkdirs(Path dir) {
-        try {
-            return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create " + dir + " in the host's root: " + e.getMessage(), e);
-        }
     }
 
     /** The init's pid as mignet sees it (pid 1 inside the host). */
@@ -313,7 +219,7 @@ public final class HostSandbox implements AutoCloseable {
      * Runs {@code action} on a platform thread of its own that ends afterwards: the namespaces, root and working
      * directory it changes must never be those of a thread that runs anything else.
      */
-    private static <T> T onFreshThread(Supplier<T> action) {
+    static <T> T onFreshThread(Supplier<T> action) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("mignet-sandbox").start(() -> {

@@ -85,6 +85,17 @@ public final class Host {
         return HostSpawn.start(namespace, sandbox, cgroup, argv, environment, stdio);
     }
 
+    /**
+     * Starts {@code argv} as an app container on this host: its own mount namespace with {@code image} (a root
+     * file system directory, read only) as root and its writable layer in {@code stateDir}, in this host's
+     * network namespace (and its other namespaces, if it has an image) and cgroups.
+     */
+    public long spawnContainer(java.nio.file.Path imageRoot, java.nio.file.Path stateDir, List<String> argv,
+            java.util.Map<String, String> environment, int... stdio) {
+        return net.mignet.kernel.AppContainer.spawn(namespace, name, sandbox, cgroup, imageRoot, stateDir,
+                HostIsolation.sharedWithImageHosts(), argv, environment, stdio);
+    }
+
     /** The image this host runs on, if it has one (then it has namespaces of its own beside the network's). */
     public java.util.Optional<HostImage> image() {
         return java.util.Optional.ofNullable(image);
