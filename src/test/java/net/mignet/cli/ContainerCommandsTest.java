@@ -73,6 +73,47 @@ class ContainerCommandsTest {
         assertThat(p.exitValue()).isZero();
     }
 
+    @Test
+    void clean_after_kill_9_removes_image_hosts_their_cgroups_and_processes(@TempDir Path dir) throws Exception {
+        Path topo = dir.resolve("k.yaml");
+        Files.writeString(topo, """
+                hosts:
+                  h1: {ip: 10.0.0.1/24, image: debian:13, cpu: 0.5}
+                  h2: {ip: 10.0.0.2/24, memory: 256m}
+                switches:
+                  s1:
+                links:
+                  - ends: [h1, s1]
+                  - ends: [h2, s1]
+                """);
+        EmulationId id = EmulationId.fresh("ckill");
+        Process p = start("run", topo.toString(), "--id", id.value());
+        try {
+            p.getOutputStream().write("h1 hostname\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            for (String line; (line = out.readLine()) != null && !line.strip().endsWith("h1"); ) {
+                // up to the host's answer: the network and its containers are up
+            }
+            List<Long> inits = net.mignet.kernel.NamespaceProcesses.in(List.of(id.hostNamespace("h1"))).stream()
+                    .map(net.mignet.kernel.NamespaceProcesses.Member::pid).toList();
+            assertThat(inits).isNotEmpty();
+            assertThat(net.mignet.net.ImageHostTest.cgroupsOf(id)).isNotEmpty();
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no teardown runs
+            Process clean = start("clean", "--id", id.value());
+            assertThat(clean.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(clean.exitValue()).isZero();
+            assertThat(net.mignet.net.ImageHostTest.cgroupsOf(id)).isEmpty();
+            assertThat(NetnsPaths.list()).noneMatch(ns -> ns.startsWith(id.namespacePrefix()));
+            assertThat(inits).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            assertThat(id.stateDirectory()).doesNotExist();
+        } finally {
+            p.destroyForcibly();
+            net.mignet.kernel.Cleaner.removeEmulation(id, line -> { });
+        }
+    }
+
     private static Process start(String... args) throws Exception {
         List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Hosts on a Debian 13 image: their own root, hostname, process table and /tmp; after teardown nothing is left. */
-class ImageHostTest {
+public class ImageHostTest {
     @BeforeEach
     void needsImages() {
         KernelAssumptions.assumeTool("nft");
@@ -83,7 +83,7 @@ class ImageHostTest {
     }
 
     /** Cgroup directories named after the emulation, in any hierarchy (at most two levels deep). */
-    static List<Path> cgroupsOf(EmulationId id) {
+    public static List<Path> cgroupsOf(EmulationId id) {
         String prefix = EmulationId.NAMESPACE_PREFIX + id.value() + ".";
         try (Stream<Path> all = Files.walk(Path.of("/sys/fs/cgroup"), 4)) {
             return all.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
