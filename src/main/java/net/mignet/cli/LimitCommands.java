@@ -62,7 +62,7 @@ final class LimitCommands {
     /** The CPU and memory column of {@code apps}: blank once the app ended. */
     static String usageColumn(App app) {
         return app.usage().map(u -> String.format(Locale.ROOT, "cpu %.1fs mem %s ", u.cpuNanos() / 1e9,
-                mib(u.rssBytes()))).orElse("");
+                mib(u.rssBytes()))).orElse("") + app.image().map(i -> "(image " + i + ") ").orElse("");
     }
 
     private static String mib(long bytes) {

@@ -47,10 +47,12 @@ final class HostIsolation {
                             + e.getMessage(), e);
                 }
             }
-            HostCgroup.unavailableReason(h.container().limits()).ifPresent(r -> {
-                throw new IllegalStateException("host " + h.name() + " has limits " + h.container().limits() + ", but "
-                        + r);
-            });
+            if (!h.container().limits().isEmpty()) {
+                HostCgroup.unavailableReason(h.container().limits()).ifPresent(r -> {
+                    throw new IllegalStateException("host " + h.name() + " has limits " + h.container().limits()
+                            + ", but " + r);
+                });
+            }
         }
         return roots;
     }
