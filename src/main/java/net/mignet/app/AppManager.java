@@ -12,7 +12,6 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import net.mignet.image.BuildFailure;
 import net.mignet.image.ImageCache;
-import net.mignet.kernel.PidNamespaceInit;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
 import net.mignet.topo.HostImage;
@@ -80,12 +79,7 @@ public final class AppManager implements AutoCloseable {
             boolean pidNamespace) {
         TerminalIo io = TerminalIo.open(name, log);
         try {
-            if (pidNamespace && host.image().isPresent()) {
-                throw new IllegalArgumentException(host.name() + " runs on an image and has a pid namespace of its"
-                        + " own already, which CRIU cannot restore an app into; deploy without --pid-ns");
-            }
-            long pid = pidNamespace
-                    ? PidNamespaceInit.spawn(host.namespace(), argv, System.getenv(), io.childStdio())
+            long pid = pidNamespace ? host.spawnInOwnPidNamespace(argv, System.getenv(), io.childStdio())
                     : host.spawn(argv, System.getenv(), io.childStdio());
             return new App(name, host, argv, AppProcess.adopt(pid), log, io, pidNamespace);
         } catch (RuntimeException e) {

@@ -96,6 +96,15 @@ public final class Host {
                 HostIsolation.sharedWithImageHosts(), argv, environment, stdio);
     }
 
+    /** Starts {@code argv} under an init in a PID namespace of its own inside this host (deploy --pid-ns). */
+    public long spawnInOwnPidNamespace(List<String> argv, java.util.Map<String, String> environment, int... stdio) {
+        if (sandbox != null) {
+            throw new IllegalArgumentException(name + " runs on an image and has a pid namespace of its own already,"
+                    + " which CRIU cannot restore an app into; deploy without --pid-ns");
+        }
+        return net.mignet.kernel.PidNamespaceInit.spawn(namespace, cgroup, argv, environment, stdio);
+    }
+
     /** The image this host runs on, if it has one (then it has namespaces of its own beside the network's). */
     public java.util.Optional<HostImage> image() {
         return java.util.Optional.ofNullable(image);

@@ -9,6 +9,7 @@ import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.HostCgroup;
+import net.mignet.kernel.PidNamespaceInit;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.ResourceLimits;
 import net.mignet.topo.Topology;
@@ -58,6 +59,29 @@ class HostLimitsTest {
             assertThat(busy.isRunning()).isTrue();
         }
         assertThat(ImageHostTest.cgroupsOf(id)).isEmpty();
+    }
+
+    @Test
+    void apps_and_commands_of_a_limited_host_are_born_in_its_cgroups() throws Exception {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                AppManager apps = new AppManager(net)) {
+            Host h1 = net.host("h1");
+            App before = apps.deploy("before", h1, List.of("sleep", "60"));
+            h1.limit(ResourceLimits.parse(List.of("pids=50", "memory=128m")));
+            App after = apps.deploy("after", h1, List.of("sleep", "60"));
+            App ownPidNs = apps.deploy("pidns", h1, List.of("sleep", "60"), new DeployOptions(true, true));
+            String cgroup = h1.namespace();
+            assertThat(cgroupOf(before.pid())).as("moved in by limit").contains(cgroup);
+            assertThat(cgroupOf(after.pid())).contains(cgroup);
+            long program = PidNamespaceInit.programOf(ownPidNs.pid()).orElseThrow();
+            assertThat(cgroupOf(program)).contains(cgroup);
+            assertThat(h1.exec("cat", "/proc/self/cgroup").orThrow().stdout()).contains(cgroup);
+            assertThat(net.host("h2").exec("cat", "/proc/self/cgroup").orThrow().stdout()).doesNotContain(cgroup);
+        }
+    }
+
+    private static String cgroupOf(long pid) throws java.io.IOException {
+        return java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "cgroup"));
     }
 
     /** The host's CPU use over {@code period} as a fraction of one core. */
