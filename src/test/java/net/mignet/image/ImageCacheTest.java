@@ -65,6 +65,41 @@ class ImageCacheTest {
     }
 
     @Test
+    void dockerSaveAndOciArchivesAreUnpackedLayerByLayer() throws Exception {
+        // docker save: manifest.json naming the layers, bottom first.
+        Path save = Files.createDirectories(work.resolve("save"));
+        Path one = Files.createDirectories(work.resolve("d1/etc"));
+        Files.writeString(one.resolve("a"), "1");
+        Files.writeString(one.resolve("gone"), "x");
+        Path two = Files.createDirectories(work.resolve("d2/etc"));
+        Files.writeString(two.resolve("b"), "2");
+        Files.writeString(two.resolve(".wh.gone"), "");
+        Files.createDirectories(save.resolve("l1"));
+        Files.createDirectories(save.resolve("l2"));
+        tar(work.resolve("d1"), save.resolve("l1/layer.tar"), ".");
+        tar(work.resolve("d2"), save.resolve("l2/layer.tar"), ".");
+        Files.writeString(save.resolve("manifest.json"), "[{\"Config\":\"c.json\",\"RepoTags\":[\"t:1\"],"
+                + "\"Layers\":[\"l1/layer.tar\",\"l2/layer.tar\"]}]");
+        Path saved = work.resolve("saved.tar");
+        tar(save, saved, ".");
+        ImageCache cache = new ImageCache(work.resolve("cache"), log::add);
+        Path root = cache.rootfs(HostImage.of(saved.toString()));
+        assertThat(root.resolve("etc/a")).hasContent("1");
+        assertThat(root.resolve("etc/b")).hasContent("2");
+        assertThat(root.resolve("etc/gone")).doesNotExist();
+        assertThat(root.resolve("manifest.json")).doesNotExist();
+        // An OCI archive: the layout of the other test, as one tar.
+        Path archive = work.resolve("oci.tar.gz");
+        tar(layout(), archive, "-z", ".");
+        Path ociRoot = cache.rootfs(HostImage.of(archive.toString()));
+        assertThat(Files.readString(ociRoot.resolve("etc/os-release"))).isEqualTo("ID=test\n");
+        assertThat(ociRoot.resolve("opaque/old")).doesNotExist();
+        try (var entries = Files.list(work.resolve("cache"))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".build-"));
+        }
+    }
+
+    @Test
     void unknownTagAndRegistryNamesSayWhatToDo() throws Exception {
         Path layout = layout();
         ImageCache cache = new ImageCache(work.resolve("cache"), log::add);
