@@ -185,11 +185,6 @@ public final class HostSandbox implements AutoCloseable {
         });
     }
 
-    /** Whether the host's image has a file at {@code path} (an absolute path inside the host). */
-    public boolean hasFile(String path) {
-        return Files.exists(Path.of("/proc", Long.toString(initPid), "root", path));
-    }
-
     private void joinNamespaces() {
         // A thread may change its mount namespace only when it shares its root and working directory with none.
         ContainerCalls.unshare(ContainerCalls.CLONE_FS);

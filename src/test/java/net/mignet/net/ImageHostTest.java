@@ -82,6 +82,22 @@ public class ImageHostTest {
         }
     }
 
+    @Test
+    void a_host_runs_on_an_oci_layout_that_is_no_debian(@org.junit.jupiter.api.io.TempDir Path work)
+            throws Exception {
+        HostContainer oci = HostContainer.of(net.mignet.topo.HostImage.of(TestImages.catatonitLayout(work)));
+        Topology t = Topology.builder("ocihost").addHost("h1", Ipv4Prefix.parse("10.0.0.1/24"), oci)
+                .addHost("h2", Ipv4Prefix.parse("10.0.0.2/24")).addSwitch("s1").addLink("h1", "s1")
+                .addLink("h2", "s1").build();
+        try (Emulation net = Emulation.start(t)) {
+            CommandResult r = net.host("h1").exec("/bin/catatonit", "-V");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.stdout() + r.stderr()).contains("catatonit");
+            // Nothing else is there: no shell, no os-release.
+            assertThat(net.host("h1").exec("/bin/sh", "-c", "true").exitCode()).isNotZero();
+        }
+    }
+
     /** Cgroup directories named after the emulation, in any hierarchy (at most two levels deep). */
     public static List<Path> cgroupsOf(EmulationId id) {
         String prefix = EmulationId.NAMESPACE_PREFIX + id.value() + ".";
