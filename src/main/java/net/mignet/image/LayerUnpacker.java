@@ -29,7 +29,9 @@ final class LayerUnpacker {
         List<String> compression = compressionOption(mediaType);
         List<String> list = new ArrayList<>(List.of("tar", "-t", "--quoting-style=literal", "-f", layer.toString()));
         list.addAll(compression);
-        for (String entry : run(list, layer).lines().toList()) {
+        List<String> entries = run(list, layer).lines().toList();
+        refuseWritesThroughLinks(entries, root, layer);
+        for (String entry : entries) {
             String name = entry.startsWith("./") ? entry.substring(2) : entry;
             name = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
             int slash = name.lastIndexOf('/');
@@ -49,6 +51,28 @@ final class LayerUnpacker {
                 "--same-permissions", "--exclude=" + WHITEOUT + "*", "-f", layer.toString(), "-C", root.toString()));
         extract.addAll(compression);
         run(extract, layer);
+    }
+
+    /**
+     * tar follows a symbolic link that an earlier layer left where this layer has a directory, and an absolute
+     * link target means the machine's file system, not the image's: refuse such a layer instead of writing through
+     * it. Layers made by image builders never do this (they record the real paths below links).
+     */
+    private static void refuseWritesThroughLinks(List<String> entries, Path root, Path layer) throws BuildFailure {
+        java.util.Set<String> checked = new java.util.HashSet<>();
+        for (String entry : entries) {
+            String name = entry.startsWith("./") ? entry.substring(2) : entry;
+            int slash = name.indexOf('/');
+            while (slash > 0 && slash < name.length() - 1) {
+                String parent = name.substring(0, slash);
+                if (checked.add(parent) && Files.isSymbolicLink(root.resolve(parent))) {
+                    throw new BuildFailure("the layer " + layer + " writes " + name + " through the symbolic link "
+                            + parent + " of a layer below it, which could lead out of the image; mignet refuses"
+                            + " such layers");
+                }
+                slash = name.indexOf('/', slash + 1);
+            }
+        }
     }
 
     /** {@code tar} finds gzip by itself; zstd it is told (and needs zstd installed). */

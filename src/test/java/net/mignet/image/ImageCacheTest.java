@@ -124,6 +124,23 @@ class ImageCacheTest {
         assertThat(LayerUnpacker.resolveInside(root, "../../etc/passwd")).isEqualTo(root.resolve("etc/passwd"));
     }
 
+    @Test
+    void aLayerWritingThroughAnEarlierLayersLinkIsRefused() throws Exception {
+        Path escape = Files.createDirectories(work.resolve("outside"));
+        Path one = Files.createDirectories(work.resolve("e1"));
+        Files.createSymbolicLink(one.resolve("lib"), escape.toAbsolutePath());
+        Path two = Files.createDirectories(work.resolve("e2/lib"));
+        Files.writeString(two.resolve("evil"), "x");
+        Path root = Files.createDirectories(work.resolve("eroot"));
+        Path t1 = work.resolve("e1.tar");
+        Path t2 = work.resolve("e2.tar");
+        tar(one, t1, ".");
+        tar(work.resolve("e2"), t2, ".");
+        LayerUnpacker.apply(t1, null, root);
+        assertThatThrownBy(() -> LayerUnpacker.apply(t2, null, root)).hasMessageContaining("through the symbolic link");
+        assertThat(escape.resolve("evil")).doesNotExist();
+    }
+
     /** A layout whose second layer removes a file and empties a directory of the first. */
     private Path layout() throws Exception {
         Path one = Files.createDirectories(work.resolve("l1"));
