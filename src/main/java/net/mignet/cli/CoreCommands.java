@@ -46,8 +46,10 @@ public final class CoreCommands {
         shell.register(new ShellCommand("flow", "flow <switch> add|mod|del [<match>] [actions=...]",
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
-        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] <app> <host> <command...>",
-                "start a program on a host as a named app, its output through a terminal (--no-tty: pipes);"
+        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] [--image IMG] <app> <host>"
+                + " <command...>", "start a program on a host as a named app, its output through a terminal (--no-tty:"
+                        + " pipes); --image IMG: in a container of its own with that image (debian:13, oci:DIR:TAG,"
+                        + " FILE.tar), in the host's network;"
                         + " --pid-ns: in a pid namespace of its own under tini, so it can migrate by checkpoint"
                         + " --lazy; built-in programs: " + String.join(", ", BuiltinApps.names()), this::deploy));
         shell.register(new ShellCommand("apps", "apps", "list apps", (a, out) -> listApps(out)));
@@ -64,6 +66,7 @@ public final class CoreCommands {
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
         new MigrationCommands(net, apps).registerAll(shell);
+        new LimitCommands(net).registerAll(shell);
     }
 
     /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
@@ -169,19 +172,27 @@ public final class CoreCommands {
 
     private void deploy(List<String> words, PrintStream out) {
         // Options come before the app's name: everything after the host belongs to the program.
-        String usage = "deploy [--no-tty] [--pid-ns] <app> <host> <command...>";
+        String usage = "deploy [--no-tty] [--pid-ns] [--image IMG] <app> <host> <command...>";
         int first = 0;
         boolean pipes = false;
         boolean pidNs = false;
+        String image = null;
         for (; first < words.size() && words.get(first).startsWith("--"); first++) {
             switch (words.get(first)) {
                 case "--no-tty" -> pipes = true;
                 case "--pid-ns" -> pidNs = true;
+                case "--image" -> {
+                    if (++first >= words.size()) {
+                        throw new IllegalArgumentException("--image needs an image, e.g. --image debian:13; usage: "
+                                + usage);
+                    }
+                    image = words.get(first);
+                }
                 default -> throw new IllegalArgumentException("unknown option " + words.get(first) + "; usage: "
                         + usage);
             }
         }
-        DeployOptions options = new DeployOptions(!pipes, pidNs);
+        DeployOptions options = new DeployOptions(!pipes, pidNs, image);
         List<String> args = words.subList(first, words.size());
         requireArgs(args, 3, usage);
         List<String> command = args.subList(2, args.size());
@@ -195,9 +206,11 @@ public final class CoreCommands {
         }
         for (App a : apps.apps()) {
             // An app with its own pid namespace shows its init's pid, which forwards signals to the program.
-            out.printf("%-16s %-8s pid %-8d %-8s %s%s%n", a.name(), a.host().name(), a.pid(),
-                    a.isRunning() ? "running" : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
-                    a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "", String.join(" ", a.argv()));
+            out.printf("%-16s %-8s pid %-8d %-8s %s%s%s%n", a.name(), a.host().name(), a.pid(),
+                    a.isRunning() ? "running" : a.oomKilled() ? "oom-killed"
+                            : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
+                    LimitCommands.usageColumn(a), a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "",
+                    String.join(" ", a.argv()));
         }
     }
 

@@ -126,6 +126,11 @@ public final class Cleaner {
         }
         int removed = 0;
         for (String emulation : emulations) {
+            try {
+                HostCgroup.removeAll(EmulationId.NAMESPACE_PREFIX + emulation + ".");
+            } catch (IllegalStateException e) {
+                log.accept("!!! " + e.getMessage());
+            }
             Path dir = EmulationId.stateRoot().resolve(emulation);
             OwnerLock.release(new EmulationId(emulation));
             if (Files.exists(dir)) {

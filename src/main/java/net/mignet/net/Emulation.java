@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
+import java.nio.file.Path;
 import net.mignet.flow.FlowRule;
+import net.mignet.image.ImageCache;
+import net.mignet.topo.HostImage;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.EmulationOwner;
@@ -92,10 +95,12 @@ public final class Emulation implements AutoCloseable {
 
     private void build() {
         long t0 = System.nanoTime();
+        Map<HostImage, Path> images = HostIsolation.images(topology, ImageCache.system(log));
         new Realizer(topology, id, log).realize();
         for (HostSpec h : topology.hosts()) {
             hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), topology.interfacesOf(h.name())));
         }
+        HostIsolation.start(topology, hosts, images, id, log);
         linkEmulator = LinkEmulators.create(options.linkEngine(), id.fabricNamespace(), log, this::rebindFlowTable,
                 options.seed());
         List<LinkEmulator.Change> initial = new ArrayList<>();
@@ -257,6 +262,7 @@ public final class Emulation implements AutoCloseable {
             }
         }
         Cleaner.Report report = Cleaner.removeEmulation(id, log);
+        HostIsolation.stop(hosts.values(), log);
         // Counts what this teardown found and removed, half-built parts included: the build no longer cleans up
         // behind the teardown's back, which made a failed setup report "removed 0 namespaces".
         log.accept(String.format("*** Network %s %s: removed %d namespaces, killed %d processes in %.2f s", id,

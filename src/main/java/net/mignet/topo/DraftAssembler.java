@@ -73,7 +73,7 @@ final class DraftAssembler {
         TopologyBuilder builder = Topology.builder(draft.name());
         for (NodeDraft n : nodes.values()) {
             if (n.kind() == NodeKind.HOST) {
-                builder.addHost(n.name(), n.defaultIp(), n.sysctls());
+                builder.addHost(n.name(), n.defaultIp(), n.sysctls(), n.container());
             } else {
                 builder.addSwitch(n.name());
             }

@@ -35,12 +35,23 @@ public final class TopologyBuilder {
     }
 
     public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp) {
-        return addHost(host, defaultIp, Map.of());
+        return addHost(host, defaultIp, Map.of(), HostContainer.NONE);
     }
 
     /** A host whose namespace gets these network sysctls, e.g. {@code net.ipv4.conf.all.arp_ignore=0}. */
     public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp, Map<String, String> sysctls) {
-        hosts.add(new HostSpec(host, defaultIp, sysctls));
+        return addHost(host, defaultIp, sysctls, HostContainer.NONE);
+    }
+
+    /** A host with an image and/or resource limits. */
+    public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp, HostContainer container) {
+        return addHost(host, defaultIp, Map.of(), container);
+    }
+
+    /** A host with network sysctls, and an image and/or resource limits. */
+    public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp, Map<String, String> sysctls,
+            HostContainer container) {
+        hosts.add(new HostSpec(host, defaultIp, sysctls, container));
         return this;
     }
 
