@@ -26,15 +26,16 @@ final class KvValues {
     }
 
     static MemorySegment allocate(long length) {
+        MemorySegment p;
         try {
-            MemorySegment p = (MemorySegment) MALLOC.invokeExact(Math.max(1, length));
-            if (p.equals(MemorySegment.NULL)) {
-                throw new OutOfMemoryError("malloc(" + length + ") failed: the key-value state does not fit");
-            }
-            return p.reinterpret(length);
+            p = (MemorySegment) MALLOC.invokeExact(Math.max(1, length));
         } catch (Throwable t) {
-            throw t instanceof RuntimeException r ? r : t instanceof Error e ? e : new IllegalStateException(t);
+            throw new IllegalStateException("malloc failed", t);
         }
+        if (p.equals(MemorySegment.NULL)) {
+            throw new OutOfMemoryError("malloc(" + length + ") failed: the key-value state does not fit");
+        }
+        return p.reinterpret(length);
     }
 
     static MemorySegment copyOf(byte[] bytes, int offset, int length) {
