@@ -14,7 +14,7 @@ import java.util.Set;
  * its lock. For pre-copy it can remember the keys written since a point ({@link #trackChanges}); for post-copy
  * the destination keeps tombstones, so that a key it deleted is not brought back by the source's push.
  */
-final class KvStore {
+public final class KvStore {
     /** A value and the version that wrote it; a null value is a tombstone. */
     record Entry(MemorySegment value, long version) {
         long bytes() {
