@@ -185,11 +185,13 @@ public final class KvClient {
                             p.firstSent, KvRequestRecord.NONE, "lost", KvRequestRecord.NONE, p.retries).toCsv());
                     continue;
                 }
-                timer.backOff();
+                // Backs off per request: one shared timer doubled by every request that timed out together
+                // would grow to its maximum within a single short pause of the service.
                 p.retries++;
                 retries++;
                 p.lastSentNanos = now;
-                p.deadlineNanos = now + timer.timeout().toNanos();
+                p.deadlineNanos = now + Math.min(MAX_TIMEOUT.toNanos(),
+                        timer.timeout().toNanos() << Math.min(p.retries, 20));
             }
             transmit(p);
         }

@@ -207,7 +207,8 @@ public final class KvService {
                 return;
             }
         }
-        if (postCopy != null && !store.resolved(q.key())) {
+        // A put's reply does not depend on what the key held: it need not wait for the key to arrive.
+        if (postCopy != null && q.op() != KvProtocol.Op.PUT && !store.resolved(q.key())) {
             parked.computeIfAbsent(q.key(), k -> {
                 postCopy.fetch(k);
                 return new ArrayList<>();

@@ -48,18 +48,20 @@ abstract class StateTransferStrategy implements MigrationStrategy {
         String command = command(ctx.options());
         ctx.log("*** " + old.name() + ": " + command);
         old.sendLine(command);
+        TrafficMove traffic = ctx.traffic();
+        if (!redirectAtFreeze()) {
+            // Requests that reach the successor before it serves wait in its socket; the old instance serves
+            // or forwards those that reach it: the flows can move while the state does.
+            redirect(ctx, traffic);
+        }
         AppEvents.Event started = AppEventWait.await(old, "transfer-started", triggered,
                 ctx.options().doneTimeout(), old, "handover-failed");
         Duration limit = ctx.options().doneTimeout()
                 .plusSeconds(started.longField("bytes") / SLOWEST_BYTES_PER_SECOND);
-        TrafficMove traffic = ctx.traffic();
         if (redirectAtFreeze()) {
             AppEventWait.await(old, "frozen", triggered, limit, old, "handover-failed");
+            redirect(ctx, traffic);
         }
-        long r0 = System.nanoTime();
-        traffic.redirect();
-        ctx.record("redirect", r0, System.nanoTime());
-        ctx.onRollback("flows back to " + ctx.from().name(), traffic::undo);
         AppEvents.Event received = AppEventWait.await(successor, "state-received", triggered, limit, old,
                 "handover-failed");
         AppEvents.Event handed = AppEventWait.await(old, "handed-over", triggered, limit, old, "handover-failed");
@@ -85,6 +87,13 @@ abstract class StateTransferStrategy implements MigrationStrategy {
             ctx.apps().replace(old, successor);
         });
         return successor;
+    }
+
+    private static void redirect(MigrationContext ctx, TrafficMove traffic) throws Exception {
+        long r0 = System.nanoTime();
+        traffic.redirect();
+        ctx.record("redirect", r0, System.nanoTime());
+        ctx.onRollback("flows back to " + ctx.from().name(), traffic::undo);
     }
 
     /**

@@ -99,7 +99,7 @@ class StateStrategiesTest {
                 assertThat(successor.log().await(l -> l.text().contains(during), Duration.ofSeconds(30)))
                         .as("%s: successor reached %s: %s", strategy, during, successor.log().lines()).isPresent();
                 successor.signal(9);
-                assertThatThrownBy(migration::join).hasRootCauseInstanceOf(MigrationFailedException.class)
+                assertThatThrownBy(migration::join).hasCauseInstanceOf(MigrationFailedException.class)
                         .hasMessageContaining("rolled back");
                 assertThat(apps.get("kv").host().name()).isEqualTo("h2");
                 List<KvRequestRecord> records = load.awaitDone();
