@@ -122,6 +122,8 @@ public final class KvService {
         int ackTimeout = (int) args.duration("ack-timeout", "30s").toMillis();
         Duration rtoMin = args.duration("handover-rto-min", "5ms");
 
+        // Before the real socket exists: a successor is ready only once it is warm (see KvWarmUp).
+        KvWarmUp.run();
         DatagramSocket udp = new DatagramSocket(listen); // first: requests that come early wait in it
         udp.setReceiveBufferSize(4 << 20);
         KvService service = new KvService(udp, listen, System.out, System.err);
@@ -185,7 +187,7 @@ public final class KvService {
         }
     }
 
-    private void handle(Request r) {
+    void handle(Request r) {
         switch (mode) {
             case SERVING -> answer(r);
             case FROZEN, HANDED_OVER -> {

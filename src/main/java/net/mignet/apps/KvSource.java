@@ -19,8 +19,6 @@ import net.mignet.app.AppEvents;
  * (post-copy: until it has everything) a failure makes the old instance serve again with its state intact.
  */
 final class KvSource {
-    /** Content is sent in batches of about this many bytes, read under the lock, written outside it. */
-    private static final long BATCH_BYTES = 256 << 10;
     private static final int MAX_ROUNDS = 30;
     static final long DEFAULT_UNTIL_DELTA = 64 << 10;
 
@@ -267,21 +265,19 @@ final class KvSource {
     /** Sends the current entries of these keys (a missing key as a deletion); returns the bytes sent. */
     private long send(Collection<String> keys) throws IOException {
         long total = 0;
-        List<KvStateLink.Item> batch = new ArrayList<>();
-        long batchBytes = 0;
+        KvBatch batch = new KvBatch();
         java.util.Iterator<String> it = keys.iterator();
         while (it.hasNext()) {
             synchronized (service.lock) {
-                while (it.hasNext() && batchBytes < BATCH_BYTES) {
-                    KvStateLink.Item item = item(it.next());
-                    batch.add(item);
-                    batchBytes += item.wireBytes();
+                while (it.hasNext() && !batch.full()) {
+                    String key = it.next();
+                    KvStore.Entry e = service.store.entry(key);
+                    batch.add(key, e == null ? service.store.version() : e.version(), e == null ? null : e.value());
                 }
             }
             bulk.entries(batch);
-            total += batchBytes;
-            batch = new ArrayList<>();
-            batchBytes = 0;
+            total += batch.length();
+            batch.clear();
         }
         return total;
     }

@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One TCP connection between a key-value service instance and its successor over the state network
@@ -36,13 +34,10 @@ final class KvStateLink implements AutoCloseable {
     private static final byte VALUE = 'V';
     private static final byte MIRROR = 'W';
     private static final byte MIRROR_ACK = 'M';
-    private static final int MAX_ITEMS = 1 << 20;
+    private static final int MAX_BATCH_BYTES = 64 << 20;
 
     /** A key and its entry; a null value means the key has none (deleted, or never there). */
     record Item(String key, long version, byte[] value) {
-        long wireBytes() {
-            return key.length() + 14 + (value == null ? 0 : value.length);
-        }
     }
 
     sealed interface Frame {
@@ -51,7 +46,8 @@ final class KvStateLink implements AutoCloseable {
     record Begin(char strategy) implements Frame {
     }
 
-    record Entries(List<Item> items) implements Frame {
+    /** A {@link KvBatch}'s bytes: {@code count} entries. */
+    record Entries(byte[] data, int count) implements Frame {
     }
 
     record RoundEnd(int round) implements Frame {
@@ -130,14 +126,13 @@ final class KvStateLink implements AutoCloseable {
         flushWithProbe();
     }
 
-    /** Content, left in the buffer: the next frame or {@link #flushWithProbe} sends it. */
-    synchronized void entries(List<Item> items) throws IOException {
+    /** Content; the next frame or {@link #flushWithProbe} sends what is left in the buffer. */
+    synchronized void entries(KvBatch batch) throws IOException {
         out.writeByte(ENTRIES);
-        out.writeInt(items.size());
-        for (Item i : items) {
-            writeItem(i);
-        }
-        bytesSent += items.stream().mapToLong(Item::wireBytes).sum();
+        out.writeInt(batch.length());
+        out.writeInt(batch.count());
+        out.write(batch.bytes(), 0, batch.length());
+        bytesSent += batch.length() + 9;
     }
 
     synchronized void roundEnd(int round) throws IOException {
@@ -263,15 +258,12 @@ final class KvStateLink implements AutoCloseable {
         return switch (type) {
             case BEGIN -> new Begin((char) in.readByte());
             case ENTRIES -> {
-                int n = in.readInt();
-                if (n < 0 || n > MAX_ITEMS) {
-                    throw new IOException("batch of " + n + " entries refused");
+                int length = in.readInt();
+                int count = in.readInt();
+                if (length < 0 || length > MAX_BATCH_BYTES || count < 0 || count > length) {
+                    throw new IOException("batch of " + count + " entries in " + length + " bytes refused");
                 }
-                List<Item> items = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    items.add(readItem());
-                }
-                yield new Entries(items);
+                yield new Entries(readExactly(length), count);
             }
             case ROUND_END -> new RoundEnd(in.readInt());
             case FINAL -> {

@@ -84,20 +84,25 @@ public final class KvStore {
 
     /** An entry as the source sent it, replacing what is here (pre-copy: a later round's entry is newer). */
     void install(String key, long entryVersion, byte[] value) {
-        if (value == null && !keepTombstones) {
+        install(key, entryVersion, value, 0, value == null ? -1 : value.length);
+    }
+
+    /** The same from a slice of an array; {@code length} -1: the key has no value. */
+    void install(String key, long entryVersion, byte[] data, int offset, int length) {
+        if (length < 0 && !keepTombstones) {
             remove(key);
         } else {
-            set(key, new Entry(value == null ? null : KvValues.copyOf(value, 0, value.length), entryVersion));
+            set(key, new Entry(length < 0 ? null : KvValues.copyOf(data, offset, length), entryVersion));
         }
         version = Math.max(version, entryVersion);
     }
 
     /** Post-copy: an entry from the source, unless this instance already knows the key (it wrote it since). */
-    boolean installIfUnresolved(String key, long entryVersion, byte[] value) {
+    boolean installIfUnresolved(String key, long entryVersion, byte[] data, int offset, int length) {
         if (entries.containsKey(key)) {
             return false;
         }
-        set(key, new Entry(value == null ? null : KvValues.copyOf(value, 0, value.length), entryVersion));
+        set(key, new Entry(length < 0 ? null : KvValues.copyOf(data, offset, length), entryVersion));
         return true;
     }
 

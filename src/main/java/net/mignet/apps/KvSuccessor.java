@@ -99,11 +99,9 @@ final class KvSuccessor {
             switch (f) {
                 case KvStateLink.Entries e -> {
                     synchronized (service.lock) {
-                        for (KvStateLink.Item i : e.items()) {
-                            service.store.install(i.key(), i.version(), i.value());
-                            received += i.wireBytes();
-                        }
+                        KvBatch.forEach(e.data(), e.count(), service.store::install);
                     }
+                    received += e.data().length + 9;
                 }
                 case KvStateLink.RoundEnd r -> AppEvents.emit(service.events, "round-received", "n", r.round(),
                         "bytes", received);
@@ -124,13 +122,13 @@ final class KvSuccessor {
                 KvStateLink.Frame f = bulk.next();
                 if (f instanceof KvStateLink.Entries e) {
                     synchronized (service.lock) {
-                        for (KvStateLink.Item i : e.items()) {
-                            if (service.store.installIfUnresolved(i.key(), i.version(), i.value())) {
-                                service.arrived(i.key());
+                        KvBatch.forEach(e.data(), e.count(), (key, version, data, offset, length) -> {
+                            if (service.store.installIfUnresolved(key, version, data, offset, length)) {
+                                service.arrived(key);
                             }
-                            received += i.wireBytes();
-                        }
+                        });
                     }
+                    received += e.data().length + 9;
                 } else if (f instanceof KvStateLink.PushEnd) {
                     synchronized (service.lock) {
                         service.postCopyComplete();
@@ -171,7 +169,9 @@ final class KvSuccessor {
                         synchronized (service.lock) {
                             KvStateLink.Item i = v.item();
                             if (service.postCopy == this) {
-                                service.store.installIfUnresolved(i.key(), i.version(), i.value());
+                                byte[] value = i.value();
+                                service.store.installIfUnresolved(i.key(), i.version(), value, 0,
+                                        value == null ? -1 : value.length);
                                 service.arrived(i.key());
                             }
                         }
