@@ -83,6 +83,9 @@ public final class KvService {
     private final Map<String, List<Request>> parked = new HashMap<>();
     private final SplittableRandom random = new SplittableRandom(1);
     private volatile ServerSocket tcp;
+    private volatile FileChannel commands;
+    /** The state port's listener, set by {@link KvSource.Listener}. */
+    volatile ServerSocket stateServer;
     KvStore store;
     KvReplyCache cache = new KvReplyCache();
     Mode mode = Mode.SERVING;
@@ -132,6 +135,8 @@ public final class KvService {
         service.openTcp();
         KvSource.Listener successors = new KvSource.Listener(service, ackTimeout, rtoMin);
         successors.listen(new InetSocketAddress(statePort));
+        // Receiving before the state is here: requests wait in the queue, and serving starts the moment it is.
+        Thread.ofPlatform().name("udp").daemon().start(service::receiveUdp);
         if (stateFrom != null) {
             service.store = new KvStore();
             new KvSuccessor(service, stateFrom).takeOver();
@@ -142,7 +147,6 @@ public final class KvService {
             AppEvents.emit(service.events, "serving", "listen", hostPort(listen), "keys", keys, "bytes",
                     service.store.valueBytes(), "digest", service.store.digest());
         }
-        Thread.ofPlatform().name("udp").daemon().start(service::receiveUdp);
         service.readCommands();
         if (writeRate > 0) {
             Thread.ofPlatform().name("writer").daemon().start(service::tick);
@@ -412,6 +416,7 @@ public final class KvService {
 
     private void readCommands() throws IOException {
         FileChannel channel = FileChannel.open(Path.of("/proc/self/fd/0"), StandardOpenOption.READ);
+        commands = channel;
         Thread.ofPlatform().name("commands").daemon().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
                     StandardCharsets.UTF_8))) {
@@ -433,8 +438,11 @@ public final class KvService {
         if (s != null) {
             s.finish();
         }
+        // Threads blocked in system calls must leave them, or the JVM waits 300 ms for them before it exits.
         closeQuietly(tcp);
         udp.close();
+        closeQuietly(commands);
+        closeQuietly(stateServer);
     }
 
     static void closeQuietly(Closeable c) {

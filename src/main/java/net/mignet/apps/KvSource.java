@@ -55,6 +55,7 @@ final class KvSource {
             ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(address);
+            service.stateServer = server;
             if (!rtoMin.isZero()) {
                 try {
                     TcpRtoMin.set(server, rtoMin);

@@ -45,10 +45,12 @@ abstract class StateTransferStrategy implements MigrationStrategy {
         App old = ctx.app();
         ctx.disturbed();
         Instant triggered = Instant.now();
+        // Planned before the freeze: the plan copies the old host's neighbours to the new one, which must
+        // answer the requests waiting for it without first asking ARP who sent them.
+        TrafficMove traffic = ctx.traffic();
         String command = command(ctx.options());
         ctx.log("*** " + old.name() + ": " + command);
         old.sendLine(command);
-        TrafficMove traffic = ctx.traffic();
         if (!redirectAtFreeze()) {
             // Requests that reach the successor before it serves wait in its socket; the old instance serves
             // or forwards those that reach it: the flows can move while the state does.
