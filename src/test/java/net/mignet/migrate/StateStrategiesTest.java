@@ -33,8 +33,8 @@ class StateStrategiesTest {
             for (String strategy : STRATEGIES) {
                 for (long size : new long[] {1 << 10, 1 << 20, 64 << 20}) {
                     int keys = (int) Math.max(16, size / 1024);
-                    KvLoad load = KvLoad.start(net, apps, home, size, keys, 500);
-                    load.awaitReplies(100);
+                    KvLoad load = KvLoad.start(net, apps, home, size, keys, 300);
+                    load.awaitReplies(50);
                     home = home.equals("h2") ? "h3" : "h2";
                     MigrationReport r = Migration.of(apps, "kv").to(net.host(home)).strategy(strategy)
                             .observedBy(load.client).run();
@@ -44,7 +44,7 @@ class StateStrategiesTest {
                     assertThat(r.stateBytes()).isGreaterThan(size / 2);
                     assertThat(apps.get("kv").host().name()).isEqualTo(home);
                     List<KvRequestRecord> records = load.awaitDone();
-                    assertThat(records).hasSize(500);
+                    assertThat(records).hasSize(300);
                     KvLoad.assertEveryWriteOnce(records);
                     assertThat(KvLoad.digestOf(apps.get("kv"))).as("%s %d bytes: content", strategy, size)
                             .isEqualTo(load.expectedDigest(records));
@@ -62,8 +62,8 @@ class StateStrategiesTest {
             internal.forEach(l -> l.set(l.params().with("loss", "10%")));
             String home = "h2";
             for (String strategy : STRATEGIES) {
-                KvLoad load = KvLoad.start(net, apps, home, 1 << 20, 1024, 500);
-                load.awaitReplies(100);
+                KvLoad load = KvLoad.start(net, apps, home, 1 << 20, 1024, 300);
+                load.awaitReplies(50);
                 home = home.equals("h2") ? "h3" : "h2";
                 MigrationReport r = Migration.of(apps, "kv").to(net.host(home)).strategy(strategy)
                         .observedBy(load.client).run();
@@ -84,8 +84,8 @@ class StateStrategiesTest {
     void a_destination_killed_during_the_transfer_leaves_the_source_serving_with_its_state() throws Exception {
         try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
             for (String strategy : STRATEGIES) {
-                KvLoad load = KvLoad.start(net, apps, "h2", 64 << 20, 65_536, 750);
-                load.awaitReplies(100);
+                KvLoad load = KvLoad.start(net, apps, "h2", 64 << 20, 65_536, 400);
+                load.awaitReplies(50);
                 CompletableFuture<MigrationReport> migration = CompletableFuture.supplyAsync(() -> {
                     try {
                         return Migration.of(apps, "kv").to(net.host("h3")).strategy(strategy).run();
@@ -103,7 +103,7 @@ class StateStrategiesTest {
                         .hasMessageContaining("rolled back");
                 assertThat(apps.get("kv").host().name()).isEqualTo("h2");
                 List<KvRequestRecord> records = load.awaitDone();
-                assertThat(records).hasSize(750);
+                assertThat(records).hasSize(400);
                 KvLoad.assertEveryWriteOnce(records);
                 assertThat(KvLoad.digestOf(apps.get("kv"))).as("%s: the source's content", strategy)
                         .isEqualTo(load.expectedDigest(records));
