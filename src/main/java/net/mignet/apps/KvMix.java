@@ -18,7 +18,8 @@ record KvMix(int get, int put, int delete) {
         for (String part : text.split(",")) {
             String[] kv = part.strip().split("=");
             if (kv.length != 2) {
-                throw new IllegalArgumentException("'" + part + "' is not op=share; write e.g. get=50,put=40,delete=10");
+                throw new IllegalArgumentException("'" + part + "' is not op=share; write e.g."
+                        + " get=50,put=40,delete=10");
             }
             int share;
             try {

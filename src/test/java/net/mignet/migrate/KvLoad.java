@@ -43,14 +43,20 @@ final class KvLoad {
     /** The service with {@code size} bytes over {@code keys} keys, and a client sending 250 requests/s (200 writes). */
     static KvLoad start(Emulation net, AppManager apps, String host, long size, int keys, long requests)
             throws InterruptedException {
+        return start(net, apps, host, size, keys, requests, "udp");
+    }
+
+    /** The same, the client's requests over {@code transport} (udp or tcp). */
+    static KvLoad start(Emulation net, AppManager apps, String host, long size, int keys, long requests,
+            String transport) throws InterruptedException {
         App service = apps.deployJava("kv", net.host(host), KvService.class, List.of("--listen", "10.0.0.12:8888",
                 "--size", Long.toString(size), "--keys", Integer.toString(keys)));
         assertThat(service.log().await(l -> l.text().contains("event=serving"), Duration.ofSeconds(30)))
                 .as("kv-service started: %s", service.log().lines()).isPresent();
         App client = apps.deployJava("kv-client", net.host("h1"), KvClient.class, List.of("--server",
-                "10.0.0.12:8888", "--rate", "250", "--mix", "get=20,put=70,delete=10", "--keys",
-                Integer.toString(keys), "--value-size", Integer.toString(VALUE_SIZE), "--id", CLIENT_ID, "--seed",
-                "7", "--count", Long.toString(requests)));
+                "10.0.0.12:8888", "--transport", transport, "--rate", "250", "--mix", "get=20,put=70,delete=10",
+                "--keys", Integer.toString(keys), "--value-size", Integer.toString(VALUE_SIZE), "--id", CLIENT_ID,
+                "--seed", "7", "--count", Long.toString(requests)));
         return new KvLoad(service, client, size, keys);
     }
 

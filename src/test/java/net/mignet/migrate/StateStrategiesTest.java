@@ -27,13 +27,14 @@ class StateStrategiesTest {
     }
 
     @Test
-    void each_strategy_moves_1KB_1MB_and_64MB_with_every_acknowledged_write() throws Exception {
+    void each_strategy_moves_1KB_1MB_and_64MB_with_every_acknowledged_write_over_udp_and_tcp() throws Exception {
         try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
             String home = "h2"; // where the flows send the service's traffic now
             for (String strategy : STRATEGIES) {
                 for (long size : new long[] {1 << 10, 1 << 20, 64 << 20}) {
                     int keys = (int) Math.max(16, size / 1024);
-                    KvLoad load = KvLoad.start(net, apps, home, size, keys, 300);
+                    // the 1 MB cases over TCP: its connections break at the freeze and come back to the successor
+                    KvLoad load = KvLoad.start(net, apps, home, size, keys, 300, size == 1 << 20 ? "tcp" : "udp");
                     load.awaitReplies(50);
                     home = home.equals("h2") ? "h3" : "h2";
                     MigrationReport r = Migration.of(apps, "kv").to(net.host(home)).strategy(strategy)
