@@ -334,18 +334,20 @@ public final class KvService {
     }
 
     private void receiveUdp() {
+        byte[] buffer = new byte[65_536];
         while (true) {
-            byte[] buffer = new byte[65_536];
             DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
             try {
                 udp.receive(packet);
             } catch (IOException e) {
                 return;
             }
-            KvProtocol.Request q = KvProtocol.parseRequest(buffer, packet.getLength());
+            // A copy of its own size: requests queue up here for the whole of a long transfer.
+            byte[] raw = java.util.Arrays.copyOf(buffer, packet.getLength());
+            KvProtocol.Request q = KvProtocol.parseRequest(raw, raw.length);
             if (q != null) {
                 InetSocketAddress from = (InetSocketAddress) packet.getSocketAddress();
-                enqueue(new Request(q, buffer, packet.getLength(), from, reply -> sendUdp(reply, from)));
+                enqueue(new Request(q, raw, raw.length, from, reply -> sendUdp(reply, from)));
             }
         }
     }
