@@ -28,6 +28,8 @@ import net.mignet.app.AppEvents;
  * answered in time is sent again after a timeout that follows the measured round trip ({@link RetryTimer}),
  * and given up after {@code --give-up} (recorded as {@code lost}). Per answer it also prints a {@code reply}
  * event, as the counter client does, from which mignet computes the client's downtime during a migration.
+ * {@code stop} on standard input ends it like {@code --count}: nothing new is sent, what is in flight is
+ * finished and recorded.
  */
 public final class KvClient {
     static final Set<String> OPTIONS = Set.of("server", "transport", "rate", "mix", "keys", "value-size", "count",
@@ -61,6 +63,8 @@ public final class KvClient {
     private final long giveUpNanos;
     private DatagramSocket udp;
     private volatile Socket connection;
+    /** {@code stop} on standard input: send nothing new, finish what is in flight, exit. */
+    private volatile boolean stopRequested;
     private long answered;
     private long lost;
     private long retries;
@@ -118,6 +122,7 @@ public final class KvClient {
                 args.duration("give-up", "30s"));
         record.println(KvRequestRecord.HEADER);
         client.open();
+        client.readCommands();
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         client.send(rate, mix, keys, (int) valueSize, (int) window, count, end,
                 new SplittableRandom(args.number("seed", ProcessHandle.current().pid())));
@@ -125,6 +130,20 @@ public final class KvClient {
                 client.retries);
         record.flush();
         System.exit(0);
+    }
+
+    private void readCommands() {
+        Thread.ofPlatform().name("commands").daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.strip().equals("stop")) {
+                        stopRequested = true;
+                    }
+                }
+            } catch (IOException e) {
+                // no more commands
+            }
+        });
     }
 
     private void open() throws IOException {
@@ -145,7 +164,7 @@ public final class KvClient {
         long seq = 0;
         while (true) {
             long now = System.nanoTime();
-            boolean more = seq < count && now < end;
+            boolean more = seq < count && now < end && !stopRequested;
             if (!more && pending.isEmpty()) {
                 return;
             }

@@ -225,10 +225,17 @@ final class KvSource {
             keys = service.store.keys();
         }
         Collection<String> next = keys;
+        bulk.readTimeout(ackTimeoutMillis);
         for (int round = 1; ; round++) {
             long start = AppEvents.epochNanos(Instant.now());
             long bytes = send(next);
             bulk.roundEnd(round);
+            // Megabytes may still sit in the socket buffers; freezing before the successor has them all would
+            // make the service wait for them.
+            KvStateLink.Frame ack = bulk.next();
+            if (!(ack instanceof KvStateLink.RoundAck r) || r.round() != round) {
+                throw new IOException("the successor answered round " + round + " with " + ack);
+            }
             AppEvents.emit(service.events, "round", "n", round, "bytes", bytes, "start", start, "end",
                     AppEvents.epochNanos(Instant.now()));
             synchronized (service.lock) {

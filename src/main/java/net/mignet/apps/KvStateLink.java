@@ -25,6 +25,7 @@ final class KvStateLink implements AutoCloseable {
     private static final byte BEGIN = 'B';
     private static final byte ENTRIES = 'K';
     private static final byte ROUND_END = 'R';
+    private static final byte ROUND_ACK = 'r';
     private static final byte FINAL = 'Z';
     private static final byte ACK = 'A';
     private static final byte PUSH_END = 'E';
@@ -51,6 +52,10 @@ final class KvStateLink implements AutoCloseable {
     }
 
     record RoundEnd(int round) implements Frame {
+    }
+
+    /** The successor has installed everything up to the end of that round. */
+    record RoundAck(int round) implements Frame {
     }
 
     /** The freeze: the service's version, its reply cache, and (not post-copy) the content's digest. */
@@ -139,6 +144,12 @@ final class KvStateLink implements AutoCloseable {
         out.writeByte(ROUND_END);
         out.writeInt(round);
         flushWithProbe();
+    }
+
+    synchronized void roundAck(int round) throws IOException {
+        out.writeByte(ROUND_ACK);
+        out.writeInt(round);
+        out.flush();
     }
 
     synchronized void fin(long version, byte[] replyCache, long digest) throws IOException {
@@ -266,6 +277,7 @@ final class KvStateLink implements AutoCloseable {
                 yield new Entries(readExactly(length), count);
             }
             case ROUND_END -> new RoundEnd(in.readInt());
+            case ROUND_ACK -> new RoundAck(in.readInt());
             case FINAL -> {
                 long version = in.readLong();
                 int n = in.readInt();

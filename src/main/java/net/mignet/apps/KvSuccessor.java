@@ -103,8 +103,10 @@ final class KvSuccessor {
                     }
                     received += e.data().length + 9;
                 }
-                case KvStateLink.RoundEnd r -> AppEvents.emit(service.events, "round-received", "n", r.round(),
-                        "bytes", received);
+                case KvStateLink.RoundEnd r -> {
+                    bulk.roundAck(r.round());
+                    AppEvents.emit(service.events, "round-received", "n", r.round(), "bytes", received);
+                }
                 case KvStateLink.Final fin -> {
                     received += fin.replyCache().length + 21;
                     return fin;

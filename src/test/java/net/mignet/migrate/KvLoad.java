@@ -40,15 +40,18 @@ final class KvLoad {
         this.keys = keys;
     }
 
-    /** The service with {@code size} bytes over {@code keys} keys, and a client sending 250 requests/s (200 writes). */
-    static KvLoad start(Emulation net, AppManager apps, String host, long size, int keys, long requests)
+    /**
+     * The service with {@code size} bytes over {@code keys} keys, and a client sending 250 requests/s (200 writes)
+     * until {@link #stop}.
+     */
+    static KvLoad start(Emulation net, AppManager apps, String host, long size, int keys)
             throws InterruptedException {
-        return start(net, apps, host, size, keys, requests, "udp");
+        return start(net, apps, host, size, keys, "udp");
     }
 
     /** The same, the client's requests over {@code transport} (udp or tcp). */
-    static KvLoad start(Emulation net, AppManager apps, String host, long size, int keys, long requests,
-            String transport) throws InterruptedException {
+    static KvLoad start(Emulation net, AppManager apps, String host, long size, int keys, String transport)
+            throws InterruptedException {
         App service = apps.deployJava("kv", net.host(host), KvService.class, List.of("--listen", "10.0.0.12:8888",
                 "--size", Long.toString(size), "--keys", Integer.toString(keys)));
         assertThat(service.log().await(l -> l.text().contains("event=serving"), Duration.ofSeconds(30)))
@@ -56,8 +59,22 @@ final class KvLoad {
         App client = apps.deployJava("kv-client", net.host("h1"), KvClient.class, List.of("--server",
                 "10.0.0.12:8888", "--transport", transport, "--rate", "250", "--mix", "get=20,put=70,delete=10",
                 "--keys", Integer.toString(keys), "--value-size", Integer.toString(VALUE_SIZE), "--id", CLIENT_ID,
-                "--seed", "7", "--count", Long.toString(requests)));
+                "--seed", "7"));
         return new KvLoad(service, client, size, keys);
+    }
+
+    static int replies(App client) {
+        return (int) client.log().lines().stream().filter(l -> l.text().contains("event=reply ")).count();
+    }
+
+    /** Waits until the client has had {@code n} replies in all. */
+    void awaitReplyCount(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (replies(client) < n) {
+            assertThat(System.nanoTime()).as("client reached %d replies, has %d", n, replies(client))
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     void awaitReplies(int n) throws InterruptedException {
@@ -66,7 +83,9 @@ final class KvLoad {
                 .isPresent();
     }
 
-    List<KvRequestRecord> awaitDone() throws InterruptedException {
+    /** Stops the client (what is in flight is finished) and returns its records. */
+    List<KvRequestRecord> stop() throws InterruptedException {
+        client.sendLine("stop");
         assertThat(client.awaitExit(Duration.ofSeconds(60))).as("client finished").isTrue();
         List<KvRequestRecord> records = new ArrayList<>();
         for (LogLine l : client.log().lines(LogLine.Stream.STDOUT)) {
