@@ -7,6 +7,8 @@ import java.util.Map;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.apps.CounterClient;
+import net.mignet.apps.KvClient;
+import net.mignet.apps.KvSize;
 import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationOptions;
 import net.mignet.migrate.MigrationReport;
@@ -16,10 +18,10 @@ import net.mignet.topo.MigrationRecipe;
 
 /** The shell's {@code migrate} and {@code recipe} verbs. */
 final class MigrationCommands {
-    static final String MIGRATE_USAGE = "migrate <app> <host> [--strategy auto|handover|recipe|checkpoint]"
-            + " [--successor CMD] [--ready COND] [--trigger SIG|exec:CMD] [--done COND] [--grace D] [--lazy]"
-            + " [--rounds N]";
-    static final String RECIPE_USAGE = "recipe <app> [handover[:PORT]|checkpoint|key=value...]";
+    static final String MIGRATE_USAGE = "migrate <app> <host> [--strategy auto|handover|recipe|checkpoint"
+            + "|stop-and-copy|pre-copy|post-copy] [--successor CMD] [--ready COND] [--trigger SIG|exec:CMD]"
+            + " [--done COND] [--grace D] [--lazy] [--rounds N] [--until-delta BYTES]";
+    static final String RECIPE_USAGE = "recipe <app> [handover[:PORT]|state-transfer[:PORT]|checkpoint|key=value...]";
 
     private final Emulation net;
     private final AppManager apps;
@@ -77,6 +79,7 @@ final class MigrationCommands {
             switch (key) {
                 case "strategy" -> migration.strategy(value);
                 case "rounds" -> opts = opts.withRounds(CoreCommands.parseCount(value, "--rounds"));
+                case "until-delta" -> opts = opts.withUntilDelta(untilDelta(value));
                 default -> {
                     if (!MigrationRecipe.KEYS.contains(key)) {
                         throw new IllegalArgumentException("unknown option --" + key + "; usage: " + MIGRATE_USAGE);
@@ -90,11 +93,20 @@ final class MigrationCommands {
         }
         migration.options(opts);
         List<App> clients = apps.apps().stream().filter(App::isRunning)
-                .filter(a -> a.argv().contains(CounterClient.class.getName())).toList();
+                .filter(a -> a.argv().contains(CounterClient.class.getName())
+                        || a.argv().contains(KvClient.class.getName())).toList();
         if (clients.size() == 1) {
             migration.observedBy(clients.getFirst());
         }
         return migration.run();
+    }
+
+    private static long untilDelta(String value) {
+        try {
+            return KvSize.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--until-delta " + e.getMessage());
+        }
     }
 
     private void recipe(List<String> args, PrintStream out) {
@@ -127,6 +139,8 @@ final class MigrationCommands {
             }
             case MigrationMethod.Handover h -> out.println(app.name() + " migrates by mignet's handover protocol,"
                     + " state port " + h.port());
+            case MigrationMethod.StateTransfer t -> out.println(app.name() + " migrates by mignet's state-transfer"
+                    + " protocol (" + String.join(", ", t.strategies()) + "), state port " + t.port());
             case MigrationMethod.Checkpoint _ -> out.println(app.name() + " migrates by checkpoint");
         }
     }
