@@ -6,13 +6,8 @@ import java.util.List;
 import java.util.Map;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.apps.CounterClient;
-import net.mignet.apps.KvClient;
-import net.mignet.apps.KvSize;
-import net.mignet.migrate.Migration;
-import net.mignet.migrate.MigrationOptions;
+import net.mignet.experiment.MigrationRequest;
 import net.mignet.migrate.MigrationReport;
-import net.mignet.net.Emulation;
 import net.mignet.topo.MigrationMethod;
 import net.mignet.topo.MigrationRecipe;
 
@@ -23,11 +18,9 @@ final class MigrationCommands {
             + " [--done COND] [--grace D] [--lazy] [--rounds N] [--until-delta BYTES]";
     static final String RECIPE_USAGE = "recipe <app> [handover[:PORT]|state-transfer[:PORT]|checkpoint|key=value...]";
 
-    private final Emulation net;
     private final AppManager apps;
 
-    MigrationCommands(Emulation net, AppManager apps) {
-        this.net = net;
+    MigrationCommands(AppManager apps) {
         this.apps = apps;
     }
 
@@ -50,10 +43,8 @@ final class MigrationCommands {
 
     MigrationReport migrate(String appName, String host, List<String> options, PrintStream out)
             throws InterruptedException {
-        App app = apps.get(appName);
-        Migration migration = Migration.of(apps, appName).to(net.host(host)).log(out::println);
-        Map<String, String> recipeKeys = new LinkedHashMap<>();
-        MigrationOptions opts = MigrationOptions.DEFAULTS;
+        String strategy = null;
+        Map<String, String> named = new LinkedHashMap<>();
         for (int i = 0; i < options.size(); i++) {
             String word = options.get(i);
             if (!word.startsWith("--")) {
@@ -67,8 +58,12 @@ final class MigrationCommands {
                 key = key.substring(0, eq);
             }
             if (key.equals("lazy")) {
-                opts = opts.withLazy(true);
+                named.put(key, value == null ? "true" : value);
                 continue;
+            }
+            if (!key.equals("strategy") && !MigrationRequest.OPTIONS.contains(key)
+                    && !MigrationRecipe.KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key + "; usage: " + MIGRATE_USAGE);
             }
             if (value == null) {
                 if (i + 1 >= options.size()) {
@@ -76,37 +71,13 @@ final class MigrationCommands {
                 }
                 value = options.get(++i);
             }
-            switch (key) {
-                case "strategy" -> migration.strategy(value);
-                case "rounds" -> opts = opts.withRounds(CoreCommands.parseCount(value, "--rounds"));
-                case "until-delta" -> opts = opts.withUntilDelta(untilDelta(value));
-                default -> {
-                    if (!MigrationRecipe.KEYS.contains(key)) {
-                        throw new IllegalArgumentException("unknown option --" + key + "; usage: " + MIGRATE_USAGE);
-                    }
-                    recipeKeys.put(key, value);
-                }
+            if (key.equals("strategy")) {
+                strategy = value;
+            } else {
+                named.put(key, value);
             }
         }
-        if (!recipeKeys.isEmpty()) {
-            migration.recipe(withKeys(baseRecipe(app), recipeKeys));
-        }
-        migration.options(opts);
-        List<App> clients = apps.apps().stream().filter(App::isRunning)
-                .filter(a -> a.argv().contains(CounterClient.class.getName())
-                        || a.argv().contains(KvClient.class.getName())).toList();
-        if (clients.size() == 1) {
-            migration.observedBy(clients.getFirst());
-        }
-        return migration.run();
-    }
-
-    private static long untilDelta(String value) {
-        try {
-            return KvSize.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--until-delta " + e.getMessage());
-        }
+        return MigrationRequest.of(apps, appName, host, strategy, named).log(out::println).run();
     }
 
     private void recipe(List<String> args, PrintStream out) {
