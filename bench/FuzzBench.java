@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
+import net.mignet.kernel.EmulationOwner;
 import net.mignet.kernel.NetnsPaths;
 import net.mignet.net.Emulation;
 import net.mignet.topo.Lab;
@@ -197,14 +198,14 @@ public class FuzzBench {
         List<String> ours = new ArrayList<>();
         for (String ns : NetnsPaths.list()) {
             EmulationId id = EmulationId.ofNamespace(ns);
-            if (!before.contains(ns) && (id == null || Cleaner.ownerOf(id).orElse(me) == me)) {
+            if (!before.contains(ns) && (id == null || EmulationOwner.of(id).map(o -> o.process().pid()).orElse(me) == me)) {
                 ours.add(ns);
             }
         }
         for (String state : Cleaner.stateDirectories()) {
             if (!statesBefore.contains(state)) {
                 try {
-                    if (Cleaner.ownerOf(new EmulationId(state)).orElse(me) == me) {
+                    if (EmulationOwner.of(new EmulationId(state)).map(o -> o.process().pid()).orElse(me) == me) {
                         ours.add(state);
                     }
                 } catch (IllegalArgumentException notAnEmulation) {
