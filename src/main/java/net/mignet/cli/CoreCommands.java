@@ -68,6 +68,7 @@ public final class CoreCommands {
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
         new MigrationCommands(net, apps).registerAll(shell);
+        new FaultCommands(net, apps).registerAll(shell);
     }
 
     /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
@@ -209,7 +210,7 @@ public final class CoreCommands {
         for (App a : apps.apps()) {
             // An app with its own pid namespace shows its init's pid, which forwards signals to the program.
             out.printf("%-16s %-8s pid %-8d %-8s %s%s%n", a.name(), a.host().name(), a.pid(),
-                    a.isRunning() ? "running" : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
+                    a.stateDescription(),
                     a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "", String.join(" ", a.argv()));
         }
     }

@@ -36,6 +36,7 @@ public final class Emulation implements AutoCloseable {
     private final Map<String, Switch> switches = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
     private final Thread shutdownHook;
+    private final Faults faults;
     private volatile LinkEmulator linkEmulator;
     private volatile boolean closed;
     /** The fabric's nftables session, through which every flow table changes. */
@@ -49,6 +50,7 @@ public final class Emulation implements AutoCloseable {
         this.log = log;
         this.options = options;
         this.shutdownHook = Thread.ofPlatform().name("mignet-teardown").unstarted(this::teardown);
+        this.faults = new Faults(this::host, this::linksBetween, log);
     }
 
     /** Builds the network with a fresh id; progress goes to standard error. */
@@ -202,6 +204,11 @@ public final class Emulation implements AutoCloseable {
         return found;
     }
 
+    /** Crash, restart, freeze and thaw hosts; cut, restore and flap links. */
+    public Faults faults() {
+        return faults;
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -222,6 +229,7 @@ public final class Emulation implements AutoCloseable {
         }
         closed = true;
         long t0 = System.nanoTime();
+        faults.close(); // flaps stop, frozen processes thaw: a frozen process could not be killed below
         if (holds != null) {
             // Open holds end with the namespace: their frames are dropped, their devices go with the fabric.
             holds.close();

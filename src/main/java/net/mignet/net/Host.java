@@ -13,6 +13,7 @@ public final class Host {
     private final String name;
     private final String namespace;
     private final List<LinkEnd> interfaces;
+    private volatile HostCondition condition = HostCondition.UP;
 
     Host(String name, String namespace, List<LinkEnd> interfaces) {
         this.name = name;
@@ -27,6 +28,15 @@ public final class Host {
     /** The network namespace's name, as {@code ip netns} shows it. */
     public String namespace() {
         return namespace;
+    }
+
+    /** Up, frozen or crashed: see {@link Faults}. */
+    public HostCondition condition() {
+        return condition;
+    }
+
+    void condition(HostCondition now) {
+        this.condition = now;
     }
 
     public List<LinkEnd> interfaces() {

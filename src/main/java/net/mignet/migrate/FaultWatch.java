@@ -1,0 +1,79 @@
+package net.mignet.migrate;
+
+import java.util.Optional;
+import net.mignet.net.Emulation;
+import net.mignet.net.Faults;
+import net.mignet.net.Host;
+import net.mignet.net.HostFault;
+
+/**
+ * Ends a migration at once, with the reason, when its source or target host crashes or freezes before the point
+ * of no return: it interrupts the migrating thread, which wakes whatever it waits for (an app's event, a
+ * command, criu), so the migration rolls back instead of waiting out its timeouts on a host that will never
+ * answer. The interrupt is this watch's to consume ({@link #consumeInterrupt()}), never left to the caller.
+ */
+final class FaultWatch implements AutoCloseable {
+    private final Thread migrating = Thread.currentThread();
+    private final String from;
+    private final String target;
+    private final Faults.Subscription subscription;
+    private HostFault fault;
+    private boolean armed = true;
+
+    private FaultWatch(Emulation net, String from, String target) {
+        this.from = from;
+        this.target = target;
+        this.subscription = net.faults().listen(this::heard);
+    }
+
+    /** Watches {@code from} and {@code target} for the calling thread's migration. */
+    static FaultWatch start(Emulation net, Host from, Host target) {
+        return new FaultWatch(net, from.name(), target.name());
+    }
+
+    private synchronized void heard(HostFault f) {
+        if (armed && fault == null && (f.host().equals(from) || f.host().equals(target))
+                && (f.kind() == HostFault.Kind.CRASHED || f.kind() == HostFault.Kind.FROZEN)) {
+            fault = f;
+            migrating.interrupt();
+        }
+    }
+
+    /**
+     * The strategy is about to make its steps permanent: from here on a fault no longer interrupts it; one that
+     * came before (and whose interrupt nothing has noticed yet) fails the migration now, while it can still roll
+     * back.
+     */
+    synchronized void pointOfNoReturn() {
+        armed = false;
+        if (fault != null) {
+            consumeInterrupt();
+            throw new IllegalStateException(reason());
+        }
+    }
+
+    synchronized Optional<HostFault> fault() {
+        return Optional.ofNullable(fault);
+    }
+
+    /** Why the migration ended, when a fault ended it, e.g. {@code target h3 crashed during the migration}. */
+    synchronized String reason() {
+        return fault == null ? null : (fault.host().equals(target) ? "target " : "source ") + fault.host() + " " + fault.kind().condition().word() + " during the migration ("
+                + fault.describe() + ")";
+    }
+
+    /** Clears the interrupt this watch caused, so the rollback and the caller run undisturbed. */
+    synchronized void consumeInterrupt() {
+        if (fault != null && Thread.currentThread() == migrating) {
+            Thread.interrupted();
+        }
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+        synchronized (this) {
+            armed = false;
+        }
+    }
+}
