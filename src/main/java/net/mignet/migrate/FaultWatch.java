@@ -7,10 +7,12 @@ import net.mignet.net.Host;
 import net.mignet.net.HostFault;
 
 /**
- * Ends a migration at once, with the reason, when its source or target host crashes or freezes before the point
- * of no return: it interrupts the migrating thread, which wakes whatever it waits for (an app's event, a
- * command, criu), so the migration rolls back instead of waiting out its timeouts on a host that will never
- * answer. The interrupt is this watch's to consume ({@link #consumeInterrupt()}), never left to the caller.
+ * Ends a migration, with the reason, when its source or target host crashes or freezes before the point of no
+ * return. A crash kills the processes the migration waits for, which ends the wait at once; a freeze leaves them
+ * silent, so the watch interrupts the migrating thread, which wakes whatever it waits for (an app's event, a
+ * command), and the migration rolls back instead of waiting out its timeouts on a host that will never answer.
+ * A fault that nothing noticed fails the migration at its point of no return. The interrupt is this watch's to
+ * consume ({@link #consumeInterrupt()}), never left to the caller.
  */
 final class FaultWatch implements AutoCloseable {
     private final Thread migrating = Thread.currentThread();
@@ -19,6 +21,7 @@ final class FaultWatch implements AutoCloseable {
     private final Faults.Subscription subscription;
     private HostFault fault;
     private boolean armed = true;
+    private boolean interrupted;
 
     private FaultWatch(Emulation net, String from, String target) {
         this.from = from;
@@ -35,7 +38,12 @@ final class FaultWatch implements AutoCloseable {
         if (armed && fault == null && (f.host().equals(from) || f.host().equals(target))
                 && (f.kind() == HostFault.Kind.CRASHED || f.kind() == HostFault.Kind.FROZEN)) {
             fault = f;
-            migrating.interrupt();
+            if (f.kind() == HostFault.Kind.FROZEN) {
+                // A crash ends what the migration waits for by itself (its processes die); a frozen host's
+                // processes would keep it waiting until its timeouts.
+                interrupted = true;
+                migrating.interrupt();
+            }
         }
     }
 
@@ -64,8 +72,9 @@ final class FaultWatch implements AutoCloseable {
 
     /** Clears the interrupt this watch caused, so the rollback and the caller run undisturbed. */
     synchronized void consumeInterrupt() {
-        if (fault != null && Thread.currentThread() == migrating) {
+        if (interrupted && Thread.currentThread() == migrating) {
             Thread.interrupted();
+            interrupted = false;
         }
     }
 
