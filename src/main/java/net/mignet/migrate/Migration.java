@@ -157,7 +157,7 @@ public final class Migration {
         ctx.rollBack(e);
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         if (faultReason != null) {
-            reason = faultReason + "; it stopped at: " + reason;
+            reason = e instanceof InterruptedException ? faultReason : faultReason + "; it stopped at: " + reason;
         }
         log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
                 + app.name() + (apps.find(app.name()).filter(App::isRunning).isPresent() ? " still runs on "

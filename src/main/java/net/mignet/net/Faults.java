@@ -13,8 +13,9 @@ import java.util.function.Function;
 
 /**
  * Faults injected into a running emulation: hosts crash, restart, freeze and thaw; links go down, up, or flap.
- * Each operation takes effect before it returns (a flap starts and runs in the background) and is reported to
- * the listeners ({@link #listen}), so apps and migrations learn of it at once. One per {@link Emulation}:
+ * Each operation takes effect before it returns (a flap starts and runs in the background), returns what happened
+ * for the caller to show, and is reported to the listeners ({@link #listen}), so apps and migrations learn of it
+ * at once. One per {@link Emulation}:
  * {@code net.faults().crash("h2")}; {@link Fault} is the same as values, for timelines.
  */
 public final class Faults implements AutoCloseable {
@@ -119,7 +120,7 @@ public final class Faults implements AutoCloseable {
     public void thawAll() {
         for (String host : List.copyOf(frozen.keySet())) {
             try {
-                thaw(host);
+                log.accept("*** " + thaw(host).describe());
             } catch (RuntimeException e) {
                 log.accept("!!! thawing " + host + ": " + e.getMessage());
             }
@@ -171,7 +172,6 @@ public final class Faults implements AutoCloseable {
     private HostFault report(Host host, HostFault.Kind kind, List<Long> pids, String method) {
         host.condition(kind.condition());
         HostFault fault = new HostFault(host.name(), kind, Instant.now(), pids, method);
-        log.accept("*** " + fault.describe());
         for (Consumer<HostFault> l : listeners) {
             try {
                 l.accept(fault);
