@@ -27,7 +27,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.app.JavaLauncher;
 import net.mignet.apps.CounterClient;
 import net.mignet.apps.CounterService;
 import net.mignet.image.CriuInstallation;
@@ -37,7 +36,6 @@ import net.mignet.kernel.NetnsPaths;
 import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
-import net.mignet.topo.MigrationMethod;
 import net.mignet.topo.MigrationRecipe;
 import net.mignet.topo.YamlTopologyLoader;
 
@@ -146,12 +144,8 @@ void main(String[] args) throws Exception {
     try (Emulation net = Emulation.start(YamlTopologyLoader.load(Path.of("examples/service-migration.yaml")));
             AppManager apps = new AppManager(net)) {
         prefix = net.id().namespacePrefix();
-        // Without the JVM's perf-data file (/tmp/hsperfdata_root/PID), which criu would have to find again at
-        // restore: without it, a checkpoint failed after a recipe turn, and so did its rollback.
-        List<String> argv = new ArrayList<>(JavaLauncher.argv(CounterService.class, List.of("--listen",
-                "10.0.0.12:8888")));
-        argv.add(1, "-XX:-UsePerfData");
-        App service = apps.deploy("counter", net.host("h2"), argv).migratesBy(new MigrationMethod.Handover(9999));
+        App service = apps.deployJava("counter", net.host("h2"), CounterService.class,
+                List.of("--listen", "10.0.0.12:8888"));
         if (service.log().await(l -> l.text().startsWith("@mignet event=serving"), Duration.ofSeconds(30)).isEmpty()) {
             throw new IllegalStateException("the counter service did not start: " + service.log().lines());
         }
