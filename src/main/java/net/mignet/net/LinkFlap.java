@@ -15,8 +15,11 @@ import java.util.function.Consumer;
  * with the links up, also when cancelled, and reports when done.
  */
 public final class LinkFlap {
-    /** One change of the links' state. */
-    public record Transition(Instant at, boolean up) {
+    /** One change of the links' state: begun {@code at}, in effect {@code took} later at the latest. */
+    public record Transition(Instant at, boolean up, Duration took) {
+        public Instant done() {
+            return at.plus(took);
+        }
     }
 
     /** What a flap did, once it is over. */
@@ -98,11 +101,13 @@ public final class LinkFlap {
     }
 
     private void set(boolean up) {
+        Instant at = Instant.now();
+        long t0 = System.nanoTime();
         for (Link l : links) {
             l.setUp(up);
         }
         synchronized (transitions) {
-            transitions.add(new Transition(Instant.now(), up));
+            transitions.add(new Transition(at, up, Duration.ofNanos(System.nanoTime() - t0)));
         }
     }
 
