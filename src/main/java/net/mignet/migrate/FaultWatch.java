@@ -1,6 +1,5 @@
 package net.mignet.migrate;
 
-import java.util.Optional;
 import net.mignet.net.Emulation;
 import net.mignet.net.Faults;
 import net.mignet.net.Host;
@@ -60,14 +59,13 @@ final class FaultWatch implements AutoCloseable {
         }
     }
 
-    synchronized Optional<HostFault> fault() {
-        return Optional.ofNullable(fault);
-    }
-
     /** Why the migration ended, when a fault ended it, e.g. {@code target h3 crashed during the migration}. */
     synchronized String reason() {
-        return fault == null ? null : (fault.host().equals(target) ? "target " : "source ") + fault.host() + " " + fault.kind().condition().word() + " during the migration ("
-                + fault.describe() + ")";
+        if (fault == null) {
+            return null;
+        }
+        return (fault.host().equals(target) ? "target " : "source ") + fault.host() + " "
+                + fault.kind().condition().word() + " during the migration (" + fault.describe() + ")";
     }
 
     /** Clears the interrupt this watch caused, so the rollback and the caller run undisturbed. */

@@ -157,7 +157,9 @@ public final class Migration {
         ctx.rollBack(e);
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         if (faultReason != null) {
-            reason = e instanceof InterruptedException ? faultReason : faultReason + "; it stopped at: " + reason;
+            // Interrupted by the fault's watch, or failed at the point of no return with the fault's own words.
+            boolean saidAlready = e instanceof InterruptedException || faultReason.equals(e.getMessage());
+            reason = saidAlready ? faultReason : faultReason + "; it stopped at: " + reason;
         }
         log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
                 + app.name() + (apps.find(app.name()).filter(App::isRunning).isPresent() ? " still runs on "

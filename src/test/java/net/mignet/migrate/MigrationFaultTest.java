@@ -17,6 +17,7 @@ import net.mignet.apps.CounterService;
 import net.mignet.kernel.NamespaceProcesses;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
+import net.mignet.topo.TopologyGenerators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +114,36 @@ class MigrationFaultTest {
             awaitReplies(client, counters(client).size() + 20);
             client.stop(Duration.ofSeconds(2));
             assertStrictlyCounting(counters(client));
+        }
+    }
+
+    @Test
+    void a_fault_nothing_waited_for_still_fails_the_migration_at_its_point_of_no_return() throws Exception {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"));
+                AppManager apps = new AppManager(net)) {
+            apps.deploy("sleeper", net.host("h2"), List.of("sleep", "600"));
+            MigrationStrategy blind = new MigrationStrategy() {
+                @Override
+                public String name() {
+                    return "blind";
+                }
+
+                @Override
+                public App migrate(MigrationContext ctx) {
+                    App successor = ctx.deploySuccessor(List.of("sleep", "600"));
+                    net.faults().crash("h3");
+                    ctx.commit(); // a strategy that never waited on h3 would hand over to a dead host here
+                    return successor;
+                }
+            };
+            Throwable failure = catchThrowable(() -> Migration.of(apps, "sleeper").to(net.host("h3")).using(blind)
+                    .run());
+            assertThat(failure).isInstanceOf(MigrationFailedException.class).hasMessage("migration of sleeper h2 -> h3"
+                    + " (blind) failed and was rolled back: target h3 crashed during the migration (h3 crashed: 1"
+                    + " process killed (SIGKILL), interfaces down)");
+            assertThat(apps.get("sleeper").host().name()).isEqualTo("h2");
+            assertThat(apps.get("sleeper").isRunning()).isTrue();
+            assertThat(apps.find("sleeper.next")).isEmpty();
         }
     }
 }
