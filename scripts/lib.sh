@@ -6,7 +6,10 @@ MIGNET_JAR="$MIGNET_HOME/target/mignet.jar"
 
 # Commands mignet runs, and the Debian package that has each.
 MIGNET_TOOLS=(ip:iproute2 nft:nftables ethtool:ethtool ping:iputils-ping iperf3:iperf3 ps:procps ss:iproute2 python3:python3
-    nsenter:util-linux unshare:util-linux mmdebstrap:mmdebstrap tini:tini)
+    nsenter:util-linux unshare:util-linux mmdebstrap:mmdebstrap tini:tini node:nodejs npm:npm
+    catatonit:catatonit mount:mount tar:tar)
+# What only the tests need besides: a headless browser that opens the HTML report offline.
+MIGNET_TEST_TOOLS=(chromium:chromium)
 
 die() { echo "mignet: $*" >&2; exit 1; }
 
@@ -35,10 +38,12 @@ require_root() {
     [ "$(id -u)" -eq 0 ] || die "mignet builds network namespaces and needs root: run it as root or with sudo."
 }
 
-# Installs the Debian packages of missing tools (once; a no-op when everything is there).
+# Installs the Debian packages of missing tools (once; a no-op when everything is there); by default the
+# tools of MIGNET_TOOLS, else those named, e.g. ensure_tools "${MIGNET_TEST_TOOLS[@]}".
 ensure_tools() {
-    local missing=() entry
-    for entry in "${MIGNET_TOOLS[@]}"; do
+    local missing=() entry wanted=("$@")
+    [ ${#wanted[@]} -gt 0 ] || wanted=("${MIGNET_TOOLS[@]}")
+    for entry in "${wanted[@]}"; do
         command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
     done
     [ ${#missing[@]} -eq 0 ] && return 0

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,6 +54,25 @@ public final class App {
         this.log = log;
         this.io = io;
         process.exit().thenRun(log::wakeAll);
+        long oomBefore = host.usage().map(u -> u.oomKills()).orElse(-1L);
+        if (oomBefore >= 0) {
+            // SIGKILL that mignet did not send, while the host's memory limit killed someone: the limit killed it.
+            process.exit().thenAccept(status -> oomKilled = status.isPresent() && status.getAsInt() == 128 + 9
+                    && !killedByMignet && host.usage().map(u -> u.oomKills() > oomBefore).orElse(false));
+        }
+    }
+
+    private volatile boolean oomKilled;
+    private volatile boolean killedByMignet;
+
+    /** Whether the host's memory limit ended this app (the kernel's OOM killer chose it). */
+    public boolean oomKilled() {
+        return oomKilled;
+    }
+
+    /** CPU time and resident memory of the app's process now, while it runs. */
+    public java.util.Optional<net.mignet.kernel.ProcessUsage> usage() {
+        return isRunning() ? programPid().flatMap(net.mignet.kernel.ProcessUsage::of) : java.util.Optional.empty();
     }
 
     public String name() {
@@ -98,7 +118,24 @@ public final class App {
 
     /** The options it was deployed with, e.g. for a successor that should run the same way. */
     public DeployOptions deployOptions() {
-        return new DeployOptions(!io.terminals().isEmpty(), ownPidNamespace);
+        return new DeployOptions(!io.terminals().isEmpty(), ownPidNamespace, image);
+    }
+
+    private volatile String image;
+
+    /** The image the app runs on in a container of its own, if any. */
+    public java.util.Optional<String> image() {
+        return java.util.Optional.ofNullable(image);
+    }
+
+    App inImage(String reference) {
+        this.image = reference;
+        return this;
+    }
+
+    /** Runs {@code action} once the app's process has ended. */
+    void whenEnded(Runnable action) {
+        process.exit().thenRun(action);
     }
 
     public Instant started() {
@@ -184,6 +221,11 @@ public final class App {
         }
     }
 
+    /** Completes when the process has ended, with its exit status when it can be known. */
+    CompletableFuture<OptionalInt> exited() {
+        return process.exit();
+    }
+
     /** Sends SIGTERM without waiting, e.g. to make a service hand its state over. */
     public void terminate() {
         if (!handedOver) {
@@ -216,6 +258,7 @@ public final class App {
         } else if (isRunning()) {
             terminate();
             if (!awaitExit(grace) && !handedOver) {
+                killedByMignet = true;
                 process.kill();
             }
         }

@@ -10,14 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import net.mignet.kernel.ChildSpawn;
-import net.mignet.kernel.NetnsEnter;
-import net.mignet.kernel.PidNamespaceInit;
+import net.mignet.image.BuildFailure;
+import net.mignet.image.ImageCache;
 import net.mignet.net.Emulation;
 import net.mignet.net.Faults;
 import net.mignet.net.HostCondition;
 import net.mignet.net.HostFault;
+import net.mignet.net.EmulationEvents;
 import net.mignet.net.Host;
+import net.mignet.topo.HostImage;
 import net.mignet.topo.MigrationMethod;
 
 /** Deploys programs on the hosts of one emulation and keeps track of them. */
@@ -84,9 +85,11 @@ public final class AppManager implements AutoCloseable {
                     e);
         }
         try {
-            App app = options.tty() ? startWithTerminals(name, host, argv, log, options.pidNamespace())
+            App app = options.image() != null ? startInContainer(name, host, argv, log, options.image())
+                    : options.tty() ? startWithTerminals(name, host, argv, log, options.pidNamespace())
                     : startWithPipes(name, host, argv, log);
             apps.put(name, app);
+            announce(app);
             return app;
         } catch (RuntimeException | IOException e) {
             log.close();
@@ -99,9 +102,8 @@ public final class AppManager implements AutoCloseable {
             boolean pidNamespace) {
         TerminalIo io = TerminalIo.open(name, log);
         try {
-            long pid = pidNamespace
-                    ? PidNamespaceInit.spawn(host.namespace(), argv, System.getenv(), io.childStdio())
-                    : ChildSpawn.inNetworkNamespace(host.namespace(), argv, System.getenv(), io.childStdio());
+            long pid = pidNamespace ? host.spawnInOwnPidNamespace(argv, System.getenv(), io.childStdio())
+                    : host.spawn(argv, System.getenv(), io.childStdio());
             return new App(name, host, argv, AppProcess.adopt(pid), log, io, pidNamespace);
         } catch (RuntimeException e) {
             io.close();
@@ -109,8 +111,30 @@ public final class AppManager implements AutoCloseable {
         }
     }
 
+    /** An app container: the app's image, built or unpacked first if the cache lacks it, as its own root. */
+    private App startInContainer(String name, Host host, List<String> argv, AppLog log, String image) {
+        Path root;
+        try {
+            root = ImageCache.system(System.err::println).rootfs(HostImage.of(image));
+        } catch (BuildFailure e) {
+            throw new IllegalStateException("cannot make image " + image + ": " + e.getMessage(), e);
+        }
+        Path state = emulation.id().stateDirectory().resolve("apps").resolve(name + "-" + System.nanoTime());
+        TerminalIo io = TerminalIo.open(name, log);
+        try {
+            long pid = host.spawnContainer(root, state, argv, System.getenv(), io.childStdio());
+            App app = new App(name, host, argv, AppProcess.adopt(pid), log, io, false).inImage(image);
+            // The app's writable layer goes with it: nothing else uses it.
+            app.whenEnded(() -> net.mignet.kernel.FileTrees.delete(state));
+            return app;
+        } catch (RuntimeException e) {
+            io.close();
+            throw e;
+        }
+    }
+
     private static App startWithPipes(String name, Host host, List<String> argv, AppLog log) throws IOException {
-        Process process = new ProcessBuilder(NetnsEnter.argv(host.namespace(), argv)).start();
+        Process process = new ProcessBuilder(host.enterArgv(argv)).start();
         return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log));
     }
 
@@ -193,7 +217,17 @@ public final class AppManager implements AutoCloseable {
         App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io(),
                 old.hasOwnPidNamespace());
         apps.put(old.name(), restored);
+        announce(restored);
         return restored;
+    }
+
+    /** Tells the emulation's record that {@code app} started, and later that it ended. */
+    private void announce(App app) {
+        EmulationEvents events = emulation.events();
+        events.publish("app-started", app, "app", app.name(), "host", app.host().name(), "pid", app.pid(),
+                "command", String.join(" ", app.argv()));
+        app.exited().thenAccept(status -> events.publish("app-exited", app, "app", app.name(), "host",
+                app.host().name(), "pid", app.pid(), "status", status.isPresent() ? status.getAsInt() : "unknown"));
     }
 
     public synchronized Optional<App> find(String name) {

@@ -10,8 +10,9 @@ package net.mignet.app;
  *        {@code kernel.PidNamespaceInit}), which forwards signals and reaps; needed for post-copy checkpoint
  *        migration ({@code migrate --strategy checkpoint --lazy}), whose restored copy runs beside its frozen
  *        original with the same pids inside their namespaces ({@code deploy --pid-ns}, {@code pid_namespace: true})
+ * @param image its own root file system, or null: its host's ({@code deploy --image}, {@code image:} of an app)
  */
-public record DeployOptions(boolean tty, boolean pidNamespace) {
+public record DeployOptions(boolean tty, boolean pidNamespace, String image) {
     public static final DeployOptions DEFAULT = new DeployOptions(true, false);
     public static final DeployOptions NO_TTY = new DeployOptions(false, false);
 
@@ -20,6 +21,14 @@ public record DeployOptions(boolean tty, boolean pidNamespace) {
             throw new IllegalArgumentException("an app with its own pid namespace needs its terminals (it exists to be"
                     + " checkpointed, which hands its terminals to the restored copy): drop --no-tty or --pid-ns");
         }
+        if (image != null && (pidNamespace || !tty)) {
+            throw new IllegalArgumentException("an app with an image (--image " + image + ") runs on terminals in the"
+                    + " pid namespace of its host: drop --no-tty and --pid-ns");
+        }
+    }
+
+    public DeployOptions(boolean tty, boolean pidNamespace) {
+        this(tty, pidNamespace, null);
     }
 
     public DeployOptions(boolean tty) {
@@ -27,10 +36,18 @@ public record DeployOptions(boolean tty, boolean pidNamespace) {
     }
 
     public DeployOptions withTty(boolean on) {
-        return new DeployOptions(on, pidNamespace);
+        return new DeployOptions(on, pidNamespace, image);
     }
 
     public DeployOptions withPidNamespace(boolean on) {
-        return new DeployOptions(tty, on);
+        return new DeployOptions(tty, on, image);
+    }
+
+    /**
+     * The app runs in a container of its own on its host: its own mount namespace with {@code reference}'s root
+     * file system (e.g. {@code debian:13}), in the host's network namespace ({@code deploy --image}).
+     */
+    public DeployOptions withImage(String reference) {
+        return new DeployOptions(tty, pidNamespace, reference);
     }
 }

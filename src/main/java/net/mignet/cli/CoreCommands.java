@@ -1,15 +1,11 @@
 package net.mignet.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.util.concurrent.TimeUnit;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
@@ -47,11 +43,13 @@ public final class CoreCommands {
                 (a, out) -> pingAll(out)));
         shell.register(new ShellCommand("flows", "flows <switch>", "show a switch's flow table with counters",
                 this::flows));
-        shell.register(new ShellCommand("flow", "flow <switch> add|mod|del <match> [actions=...]",
+        shell.register(new ShellCommand("flow", "flow <switch> add|mod|del [<match>] [actions=...]",
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
-        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] <app> <host> <command...>",
-                "start a program on a host as a named app, its output through a terminal (--no-tty: pipes);"
+        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] [--image IMG] <app> <host>"
+                + " <command...>", "start a program on a host as a named app, its output through a terminal (--no-tty:"
+                        + " pipes); --image IMG: in a container of its own with that image (debian:13, oci:DIR:TAG,"
+                        + " FILE.tar), in the host's network;"
                         + " --pid-ns: in a pid namespace of its own under tini, so it can migrate by checkpoint"
                         + " --lazy; built-in programs: " + String.join(", ", BuiltinApps.names()), this::deploy));
         shell.register(new ShellCommand("apps", "apps", "list apps", (a, out) -> listApps(out)));
@@ -59,7 +57,7 @@ public final class CoreCommands {
                 this::logs));
         shell.register(new ShellCommand("stop", "stop <app>", "SIGTERM an app, SIGKILL after 5 s", this::stop));
         shell.register(new ShellCommand("remove", "remove <app>", "stop an app and forget it", this::remove));
-        shell.register(new ShellCommand("link", "link <node> <node> up|down|set [from=<node>] key=value...",
+        shell.register(new ShellCommand("link", "link <node> <node> up|down|set [from=<node>] [key=value...]",
                 "cut or restore the links between two nodes, or change their parameters: bw delay jitter"
                         + " distribution loss reorder duplicate corrupt limit (value none removes one; set clear"
                         + " removes all), e.g. link h1 s1 set delay=20ms loss=1%", this::link));
@@ -68,31 +66,23 @@ public final class CoreCommands {
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
         new MigrationCommands(net, apps).registerAll(shell);
+        new LimitCommands(net).registerAll(shell);
         new FaultCommands(net, apps).registerAll(shell);
     }
 
     /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
     public void runOnHost(Host host, List<String> argv, PrintStream out) throws IOException, InterruptedException {
+        HostCommandRun.run(host, withHostAddresses(argv), out, new InterruptRouter(Thread.currentThread(), out));
+    }
+
+    /** {@code argv} with each word that names a host replaced by the host's address. */
+    List<String> withHostAddresses(List<String> argv) {
         List<String> resolved = new ArrayList<>();
         for (String word : argv) {
             resolved.add(net.hosts().stream().filter(h -> h.name().equals(word) && h.ip() != null)
                     .map(h -> h.ip().toString()).findFirst().orElse(word));
         }
-        Process p = host.processBuilder(resolved).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                out.println(line);
-            }
-        }
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-        int code = p.waitFor();
-        if (code != 0) {
-            out.println("(exit " + code + ")");
-        }
+        return resolved;
     }
 
     private void nodes(PrintStream out) {
@@ -183,19 +173,27 @@ public final class CoreCommands {
 
     private void deploy(List<String> words, PrintStream out) {
         // Options come before the app's name: everything after the host belongs to the program.
-        String usage = "deploy [--no-tty] [--pid-ns] <app> <host> <command...>";
+        String usage = "deploy [--no-tty] [--pid-ns] [--image IMG] <app> <host> <command...>";
         int first = 0;
         boolean pipes = false;
         boolean pidNs = false;
+        String image = null;
         for (; first < words.size() && words.get(first).startsWith("--"); first++) {
             switch (words.get(first)) {
                 case "--no-tty" -> pipes = true;
                 case "--pid-ns" -> pidNs = true;
+                case "--image" -> {
+                    if (++first >= words.size()) {
+                        throw new IllegalArgumentException("--image needs an image, e.g. --image debian:13; usage: "
+                                + usage);
+                    }
+                    image = words.get(first);
+                }
                 default -> throw new IllegalArgumentException("unknown option " + words.get(first) + "; usage: "
                         + usage);
             }
         }
-        DeployOptions options = new DeployOptions(!pipes, pidNs);
+        DeployOptions options = new DeployOptions(!pipes, pidNs, image);
         List<String> args = words.subList(first, words.size());
         requireArgs(args, 3, usage);
         List<String> command = args.subList(2, args.size());
@@ -209,9 +207,10 @@ public final class CoreCommands {
         }
         for (App a : apps.apps()) {
             // An app with its own pid namespace shows its init's pid, which forwards signals to the program.
-            out.printf("%-16s %-8s pid %-8d %-8s %s%s%n", a.name(), a.host().name(), a.pid(),
-                    a.stateDescription(),
-                    a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "", String.join(" ", a.argv()));
+            out.printf("%-16s %-8s pid %-8d %-8s %s%s%s%n", a.name(), a.host().name(), a.pid(),
+                    !a.isRunning() && a.crash().isEmpty() && a.oomKilled() ? "oom-killed" : a.stateDescription(),
+                    LimitCommands.usageColumn(a), a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "",
+                    String.join(" ", a.argv()));
         }
     }
 
@@ -245,6 +244,10 @@ public final class CoreCommands {
             return;
         }
         boolean up = upOrDown(args.get(2));
+        if (args.size() > 3) {
+            throw new IllegalArgumentException("link ... " + args.get(2) + " takes no more words; usage: link <node>"
+                    + " <node> up|down, or link <node> <node> set key=value...");
+        }
         for (Link l : links) {
             l.setUp(up);
             out.println(l);

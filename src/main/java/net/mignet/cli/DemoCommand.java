@@ -19,9 +19,11 @@ import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
+import net.mignet.report.ResultsRecorder;
 import net.mignet.topo.Topology;
 import net.mignet.topo.YamlTopologyLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
             + " shipped, " + TOPOLOGY_RESOURCE + ")")
     Path topologyFile;
 
+    @Mixin
+    ResultsOptions results;
+
     @Override
     public Integer call() throws Exception {
         boolean auto = autotest || "1".equals(System.getenv("MIGNET_AUTOTEST"));
@@ -56,6 +61,8 @@ final class DemoCommand implements Callable<Integer> {
         Topology topology = loadTopology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println);
+                // Closed after the apps, so that it reads their last output lines.
+                ResultsRecorder recorder = results.start(net, out::println);
                 AppManager apps = new AppManager(net)) {
             Host h1 = net.host("h1");
             Host h2 = net.host("h2");

@@ -1,38 +1,33 @@
 package net.mignet.cli;
 
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
-import net.mignet.kernel.NetnsPaths;
+import net.mignet.kernel.EmulationRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "List the emulations on this machine: owner process, alive or orphaned, namespaces.")
+        description = "Without an id: the same list as ls. With an id: that emulation's owner, state and namespaces.")
 final class InspectCommand implements Callable<Integer> {
+    @Parameters(arity = "0..1", paramLabel = "ID", description = "an emulation id, as ls shows it")
+    String id;
 
     @Override
     public Integer call() {
-        Map<String, Integer> namespaces = new TreeMap<>();
-        for (String ns : NetnsPaths.list()) {
-            EmulationId id = EmulationId.ofNamespace(ns);
-            if (id != null) {
-                namespaces.merge(id.value(), 1, Integer::sum);
-            }
+        if (id == null) {
+            return new LsCommand().call();
         }
-        Cleaner.stateDirectories().forEach(d -> namespaces.putIfAbsent(d, 0));
-        if (namespaces.isEmpty()) {
-            System.out.println("no emulations");
-            return 0;
+        EmulationRecord r = EmulationRecord.of(new EmulationId(id));
+        if (!r.exists()) {
+            System.err.println("mignet: no emulation '" + id + "' on this machine; mignet ls lists them");
+            return 1;
         }
-        System.out.printf("%-32s %-10s %-9s %s%n", "EMULATION", "OWNER", "STATE", "NAMESPACES");
-        namespaces.forEach((id, count) -> {
-            var owner = Cleaner.ownerOf(new EmulationId(id));
-            boolean alive = owner.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
-            System.out.printf("%-32s %-10s %-9s %d%n", id, owner.map(String::valueOf).orElse("?"),
-                    alive ? "running" : "orphaned", count);
-        });
+        System.out.printf(LsCommand.FORMAT, "ID", "TOPOLOGY", "AGE", "HOSTS", "OWNER", "STATE");
+        LsCommand.print(r);
+        r.owner().ifPresent(o -> System.out.println("owner:      pid " + o.process().pid() + ", started at tick "
+                + o.process().startTicks() + " of boot " + o.process().bootId() + ", created " + o.created()));
+        System.out.println("state:      " + r.id().stateDirectory());
+        System.out.println("namespaces: " + (r.namespaces().isEmpty() ? "(none)" : String.join(" ", r.namespaces())));
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package net.mignet.cli;
 
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import net.mignet.app.AppManager;
 import net.mignet.kernel.EmulationId;
@@ -9,6 +10,7 @@ import net.mignet.experiment.ExperimentRunner;
 import net.mignet.experiment.LabApps;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
+import net.mignet.report.ResultsRecorder;
 import net.mignet.topo.Lab;
 import net.mignet.topo.SweepRun;
 import net.mignet.topo.Topology;
@@ -21,6 +23,9 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
     @Mixin
     TopologySource source;
+
+    @Mixin
+    ResultsOptions results;
 
     @Option(names = "--id", paramLabel = "ID", description = "emulation id (default: topology name + random suffix)")
     String id;
@@ -46,8 +51,11 @@ final class RunCommand implements Callable<Integer> {
         Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         if (autotest) {
-            return AutotestSummary.print(new ExperimentRunner(emulationId, options, System.err).run(runs),
-                    System.out) ? 0 : 1;
+            ExperimentRunner runner = new ExperimentRunner(emulationId, options, System.err);
+            try (ResultsRecorder recorder = results.startExperiment(runner, emulationId,
+                    List.copyOf(new TreeSet<>(runs.getFirst().values().keySet())), System.out::println)) {
+                return AutotestSummary.print(runner.run(runs), System.out) ? 0 : 1;
+            }
         }
         if (runs.size() > 1 || !runs.getFirst().values().isEmpty()) {
             throw new IllegalArgumentException("the file sweeps " + runs.getFirst().values().keySet() + " ("
@@ -55,6 +63,8 @@ final class RunCommand implements Callable<Integer> {
         }
         Lab lab = runs.getFirst().lab();
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
+                // Closed after the apps, so that it reads their last output lines.
+                ResultsRecorder recorder = results.start(net, System.err::println);
                 AppManager apps = new AppManager(net)) {
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));

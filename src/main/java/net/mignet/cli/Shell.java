@@ -6,28 +6,36 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import net.mignet.topo.Words;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import net.mignet.net.Emulation;
+import net.mignet.topo.Words;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.StringsCompleter;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 /**
  * The {@code mignet>} prompt. On a terminal it has line editing, history and completion (JLine); otherwise it
  * reads commands from standard input, so a session can be scripted. EOF or {@code exit} ends it.
+ *
+ * <p>On a terminal, Ctrl-C at the prompt clears the line; during a command run on a host it stops that command
+ * (see {@link HostCommandRun}); at any other moment it never ends mignet (see {@link InterruptRouter}).
  */
 public final class Shell {
+    /** Longer lines are refused before anything runs: the kernel takes at most 128 KiB per argument. */
+    static final int LONGEST_LINE = 100_000;
     private final Emulation net;
     private final CoreCommands core;
     private final Map<String, ShellCommand> commands = new TreeMap<>();
+    private final InterruptRouter interrupts = new InterruptRouter(Thread.currentThread(), System.err);
     private boolean exitRequested;
 
     public Shell(Emulation net, CoreCommands core) {
@@ -43,40 +51,71 @@ public final class Shell {
         commands.put(command.name(), command);
     }
 
-    /** Runs one line; returns false when the shell should end. Errors are printed, never thrown. */
+    /**
+     * Runs one line; returns false when the shell should end. Errors are printed as one line each, never thrown;
+     * the trace of an unexpected one goes to the emulation's log ({@code mignet.log} in its state directory).
+     */
     public boolean execute(String line, PrintStream out) {
+        if (line.length() > LONGEST_LINE) {
+            out.println("*** command line too long (" + line.length() + " characters; at most " + LONGEST_LINE
+                    + "): put long data in a file on the host instead");
+            return !exitRequested;
+        }
         List<String> words;
         try {
             words = Words.split(line.strip());
-        } catch (IllegalArgumentException e) {
-            out.println("*** " + e.getMessage());
-            return true;
+        } catch (RuntimeException e) {
+            out.println("*** " + ErrorReport.describe(e, "reading '" + line + "'", log()));
+            return !exitRequested;
         }
         if (words.isEmpty() || words.getFirst().startsWith("#")) {
-            return true;
+            return !exitRequested;
         }
         String verb = words.getFirst();
         List<String> args = words.subList(1, words.size());
         try {
             ShellCommand command = commands.get(verb);
             if (command != null) {
-                command.handler().run(args, out);
+                run(command, args, out);
             } else if (net.topology().host(verb).isPresent()) {
                 if (args.isEmpty()) {
                     throw new IllegalArgumentException("usage: " + verb + " <command...>, e.g. " + verb + " ip addr");
                 }
-                core.runOnHost(net.host(verb), args, out);
+                HostCommandRun.run(net.host(verb), core.withHostAddresses(args), out, interrupts);
             } else {
-                out.println("*** unknown command '" + verb + "': type help for the list, or a host name followed by"
-                        + " a command");
+                out.println("*** unknown command '" + ErrorReport.shorten(verb) + "': type help for the list, or a"
+                        + " host name followed by a command");
             }
-        } catch (IllegalArgumentException | IllegalStateException | NoSuchElementException e) {
-            out.println("*** " + e.getMessage());
-        } catch (Exception e) {
-            out.println("*** " + verb + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("*** " + verb + " interrupted");
+        } catch (Throwable e) { // whatever it is, one line: the shell and its network go on
+            out.println("*** " + ErrorReport.describe(e, line, log()));
         }
         out.flush();
         return !exitRequested;
+    }
+
+    private void run(ShellCommand command, List<String> args, PrintStream out) throws Exception {
+        CommandArity.of(command.usage()).filter(a -> !a.accepts(args.size())).ifPresent(a -> {
+            throw new IllegalArgumentException((args.size() < a.min() ? "missing arguments" : "too many arguments")
+                    + "; usage: " + command.usage());
+        });
+        interrupts.busyWith(command.name());
+        try {
+            command.handler().run(args, out);
+        } finally {
+            interrupts.busyWith(null);
+        }
+    }
+
+    private Path log() {
+        return net.id().stateDirectory().resolve("mignet.log");
+    }
+
+    /** What Ctrl-C does now: stop the command running on a host, if one is. Called on SIGINT. */
+    public void interrupt() {
+        interrupts.interrupt();
     }
 
     /** Reads and runs commands until EOF or exit. */
@@ -88,7 +127,7 @@ public final class Shell {
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {
-            out.println("mignet> " + line);
+            out.println("mignet> " + ErrorReport.shorten(line));
             if (!execute(line, out)) {
                 return;
             }
@@ -96,26 +135,47 @@ public final class Shell {
     }
 
     private void runInteractive(PrintStream out) throws IOException {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            List<String> words = new java.util.ArrayList<>(commands.keySet());
-            net.hosts().forEach(h -> words.add(h.name()));
-            net.switches().forEach(s -> words.add(s.name()));
-            LineReader reader = LineReaderBuilder.builder().terminal(terminal)
-                    .completer(new StringsCompleter(words)).build();
-            while (true) {
-                String line;
-                try {
-                    line = reader.readLine("mignet> ");
-                } catch (UserInterruptException e) {
-                    continue; // Ctrl-C clears the line, like a shell; exit or Ctrl-D leaves
-                } catch (EndOfFileException e) {
-                    return;
-                }
+        // From here on SIGINT never takes the default action, which would end the JVM without its teardown; JLine
+        // takes it over inside readLine and gives it back after.
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> interrupts.interrupt());
+        // Not closed here: Ctrl-C is watched on it during the teardown that follows; a shutdown hook restores it.
+        Terminal terminal = TerminalBuilder.builder().system(true).build();
+        terminal.handle(Terminal.Signal.INT, s -> interrupts.interrupt());
+        Attributes original = terminal.getAttributes();
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> terminal.setAttributes(original)));
+        LineReader reader = LineReaderBuilder.builder().terminal(terminal)
+                .completer(new StringsCompleter(completions())).build();
+        try {
+            readAndRun(reader, terminal, out);
+        } finally {
+            interrupts.tearingDown();
+            new InterruptKeyWatcher(terminal, interrupts::interrupt); // until the JVM exits
+        }
+    }
+
+    private void readAndRun(LineReader reader, Terminal terminal, PrintStream out) {
+        while (true) {
+            String line;
+            try {
+                line = reader.readLine("mignet> ");
+            } catch (UserInterruptException e) {
+                continue; // Ctrl-C clears the line, like a shell; exit or Ctrl-D leaves
+            } catch (EndOfFileException e) {
+                return;
+            }
+            try (InterruptKeyWatcher _ = new InterruptKeyWatcher(terminal, interrupts::interrupt)) {
                 if (!execute(line, out)) {
                     return;
                 }
             }
         }
+    }
+
+    private List<String> completions() {
+        List<String> words = new ArrayList<>(commands.keySet());
+        net.hosts().forEach(h -> words.add(h.name()));
+        net.switches().forEach(s -> words.add(s.name()));
+        return words;
     }
 
     private void help(PrintStream out) {
@@ -124,6 +184,6 @@ public final class Shell {
             out.printf("  %-48s %s%n", c.usage(), c.help());
         }
         out.printf("  %-48s %s%n", "<host> <command...>", "run a command on a host (host names become their IPs),"
-                + " e.g. h1 ping -c1 h2");
+                + " e.g. h1 ping -c1 h2; Ctrl-C stops it");
     }
 }

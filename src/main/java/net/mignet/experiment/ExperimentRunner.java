@@ -19,11 +19,18 @@ public final class ExperimentRunner {
     private final EmulationId id;
     private final EmulationOptions options;
     private final PrintStream out;
+    private RunObserver observer = RunObserver.NONE;
 
     public ExperimentRunner(EmulationId id, EmulationOptions options, PrintStream out) {
         this.id = id;
         this.options = options;
         this.out = out;
+    }
+
+    /** Tells {@code runObserver} of each network built and each run begun. */
+    public ExperimentRunner observedBy(RunObserver runObserver) {
+        this.observer = runObserver;
+        return this;
     }
 
     public List<RunResult> run(List<SweepRun> runs) throws InterruptedException {
@@ -38,10 +45,12 @@ public final class ExperimentRunner {
                         net.close();
                     }
                     net = Emulation.start(run.lab().topology(), id, out::println, options);
+                    observer.networkStarted(net);
                 }
                 if (!run.values().isEmpty()) {
                     out.println("*** run " + (results.size() + 1) + " of " + runs.size() + ": " + run.values());
                 }
+                observer.runStarting(results.size() + 1, run.values());
                 results.add(runOnce(net, run));
             }
         } finally {

@@ -10,18 +10,33 @@ import net.mignet.topo.MacAddress;
  * @param ethSrc  source MAC
  * @param ethDst  destination MAC
  * @param ethType EtherType, e.g. 0x0800 for IPv4, 0x0806 for ARP
- * @param ipSrc   IPv4 source, a /32 for one address
- * @param ipDst   IPv4 destination, a /32 for one address
- * @param ipProto IP protocol number (1 ICMP, 6 TCP, 17 UDP)
+ * @param ipSrc   IPv4 source, a /32 for one address; in an ARP frame the sender's protocol address (arp_spa)
+ * @param ipDst   IPv4 destination, a /32 for one address; in an ARP frame the target's protocol address (arp_tpa)
+ * @param ipProto IP protocol number (1 ICMP, 6 TCP, 17 UDP); in an ARP frame the opcode (arp_op: 1 request,
+ *                2 reply), as in OpenFlow, where nw_src, nw_dst and nw_proto are these ARP fields
  * @param tpSrc   TCP/UDP source port
  * @param tpDst   TCP/UDP destination port
+ * @param arpSha  ARP sender hardware address
+ * @param arpTha  ARP target hardware address
  */
 public record FlowMatch(String inPort, MacAddress ethSrc, MacAddress ethDst, Integer ethType,
-        Ipv4Prefix ipSrc, Ipv4Prefix ipDst, Integer ipProto, Integer tpSrc, Integer tpDst) {
+        Ipv4Prefix ipSrc, Ipv4Prefix ipDst, Integer ipProto, Integer tpSrc, Integer tpDst,
+        MacAddress arpSha, MacAddress arpTha) {
 
     public static final FlowMatch ANY = new FlowMatch(null, null, null, null, null, null, null, null, null);
 
+    /** A match without ARP hardware addresses. */
+    public FlowMatch(String inPort, MacAddress ethSrc, MacAddress ethDst, Integer ethType, Ipv4Prefix ipSrc,
+            Ipv4Prefix ipDst, Integer ipProto, Integer tpSrc, Integer tpDst) {
+        this(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, null, null);
+    }
+
     public FlowMatch withInPort(String port) {
-        return new FlowMatch(port, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst);
+        return new FlowMatch(port, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, arpSha, arpTha);
+    }
+
+    /** True when the frame must be ARP, so the IP fields name ARP's addresses and opcode. */
+    public boolean isArp() {
+        return ethType != null && ethType == 0x0806;
     }
 }

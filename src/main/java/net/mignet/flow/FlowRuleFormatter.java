@@ -40,14 +40,24 @@ public final class FlowRuleFormatter {
         if (m.ethDst() != null) {
             f.add("dl_dst=" + m.ethDst());
         }
+        // ovs-ofctl shows ARP's protocol addresses and opcode by their ARP names.
+        String ipPrefix = m.isArp() ? "arp_" : "nw_";
         if (m.ipSrc() != null) {
-            f.add("nw_src=" + address(m.ipSrc()));
+            f.add((m.isArp() ? "arp_spa=" : "nw_src=") + address(m.ipSrc()));
         }
         if (m.ipDst() != null) {
-            f.add("nw_dst=" + address(m.ipDst()));
+            f.add((m.isArp() ? "arp_tpa=" : "nw_dst=") + address(m.ipDst()));
         }
-        if (m.ipProto() != null && shorthand != null && shorthand.equals("ip")) {
+        if (m.ipProto() != null && m.isArp()) {
+            f.add(ipPrefix + "op=" + m.ipProto());
+        } else if (m.ipProto() != null && shorthand != null && shorthand.equals("ip")) {
             f.add("nw_proto=" + m.ipProto());
+        }
+        if (m.arpSha() != null) {
+            f.add("arp_sha=" + m.arpSha());
+        }
+        if (m.arpTha() != null) {
+            f.add("arp_tha=" + m.arpTha());
         }
         if (m.tpSrc() != null) {
             f.add("tp_src=" + m.tpSrc());

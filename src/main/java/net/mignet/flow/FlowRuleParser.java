@@ -124,6 +124,8 @@ public final class FlowRuleParser {
         private Integer ipProto;
         private Integer tpSrc;
         private Integer tpDst;
+        private MacAddress arpSha;
+        private MacAddress arpTha;
 
         void field(String token) {
             int eq = token.indexOf('=');
@@ -147,9 +149,15 @@ public final class FlowRuleParser {
                 case "nw_proto" -> setProto(number(key, value, 0, 255));
                 case "tp_src" -> tpSrc = once(key, tpSrc, number(key, value, 0, 65535));
                 case "tp_dst" -> tpDst = once(key, tpDst, number(key, value, 0, 65535));
+                // ovs-ofctl's ARP fields; arp_spa/arp_tpa/arp_op are nw_src/nw_dst/nw_proto of an ARP frame.
+                case "arp_spa" -> ipSrc = once("nw_src/arp_spa", arp(ipSrc), prefix(key, value));
+                case "arp_tpa" -> ipDst = once("nw_dst/arp_tpa", arp(ipDst), prefix(key, value));
+                case "arp_op" -> ipProto = once("nw_proto/arp_op", arp(ipProto), number(key, value, 0, 65535));
+                case "arp_sha" -> arpSha = once(key, arp(arpSha), mac(key, value));
+                case "arp_tha" -> arpTha = once(key, arp(arpTha), mac(key, value));
                 default -> throw new IllegalArgumentException("unknown match field '" + key + "': use in_port,"
-                        + " dl_src, dl_dst, dl_type, nw_src, nw_dst, nw_proto, tp_src, tp_dst, priority or one of"
-                        + " ip, arp, icmp, tcp, udp");
+                        + " dl_src, dl_dst, dl_type, nw_src, nw_dst, nw_proto, tp_src, tp_dst, arp_spa, arp_tpa,"
+                        + " arp_sha, arp_tha, arp_op, priority or one of ip, arp, icmp, tcp, udp");
             }
         }
 
@@ -163,6 +171,12 @@ public final class FlowRuleParser {
                 default -> throw new IllegalArgumentException("'" + token + "' is neither a field=value nor one of"
                         + " ip, arp, icmp, tcp, udp");
             }
+        }
+
+        /** Marks the match as ARP (an ARP field implies it) and passes the field's old value through. */
+        private <T> T arp(T old) {
+            setEthType(ETH_ARP);
+            return old;
         }
 
         private void ipWithProto(int proto) {
@@ -188,15 +202,16 @@ public final class FlowRuleParser {
 
         FlowMatch build() {
             boolean ipFields = ipSrc != null || ipDst != null || ipProto != null;
-            if (ipFields) {
+            boolean arp = ethType != null && ethType == ETH_ARP;
+            if (ipFields && !arp) {
                 setEthType(ETH_IPV4);
             }
-            if ((tpSrc != null || tpDst != null) && !(Integer.valueOf(PROTO_TCP).equals(ipProto)
-                    || Integer.valueOf(PROTO_UDP).equals(ipProto))) {
+            if ((tpSrc != null || tpDst != null) && (arp || !(Integer.valueOf(PROTO_TCP).equals(ipProto)
+                    || Integer.valueOf(PROTO_UDP).equals(ipProto)))) {
                 throw new IllegalArgumentException("tp_src/tp_dst need a transport protocol: add tcp or udp,"
                         + " e.g. 'udp,tp_dst=8888'");
             }
-            return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst);
+            return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, arpSha, arpTha);
         }
 
         private static <T> T once(String key, T old, T value) {

@@ -157,7 +157,7 @@ public final class CriuInstallation {
                 return p.installation != null || p.runsButCheckFails;
             }).ensure(mirror.get());
             return Optional.empty();
-        } catch (CriuRootBuilder.BuildFailure e) {
+        } catch (BuildFailure e) {
             return Optional.of("building a criu root failed: " + e.getMessage());
         }
     }

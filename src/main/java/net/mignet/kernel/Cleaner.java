@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -29,12 +28,23 @@ public final class Cleaner {
         }
     }
 
-    /** Removes everything of every mignet emulation on this machine. */
+    /** Removes everything of every mignet emulation on this machine, live or not: stop live owners first. */
     public static Report cleanAll(Consumer<String> log) {
         List<String> namespaces = NetnsPaths.list().stream()
                 .filter(ns -> EmulationId.ofNamespace(ns) != null).toList();
         Set<String> emulations = new TreeSet<>(stateDirectories());
         namespaces.forEach(ns -> emulations.add(EmulationId.ofNamespace(ns).value()));
+        return remove(namespaces, emulations, log);
+    }
+
+    /**
+     * Removes the emulations whose owner process is gone (orphaned or half-built), and nothing of a live one:
+     * its owner would go on with a network taken from under it.
+     */
+    public static Report cleanOrphans(Consumer<String> log) {
+        List<EmulationRecord> orphans = EmulationRecord.all().stream().filter(r -> !r.state().ownerAlive()).toList();
+        List<String> namespaces = orphans.stream().flatMap(r -> r.namespaces().stream()).toList();
+        Set<String> emulations = new TreeSet<>(orphans.stream().map(r -> r.id().value()).toList());
         return remove(namespaces, emulations, log);
     }
 
@@ -45,26 +55,38 @@ public final class Cleaner {
         return remove(namespaces, new TreeSet<>(Set.of(id.value())), log);
     }
 
-    /** Ids of emulations that recorded an owner, whether or not their namespaces still exist. */
+    /**
+     * Ids of emulations with a state directory, whether or not their namespaces still exist. Other files under
+     * {@code /run/mignet} (such as mignet's own error log) are not emulations.
+     */
     public static List<String> stateDirectories() {
         Path root = EmulationId.stateRoot();
         if (!Files.isDirectory(root)) {
             return List.of();
         }
         try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.map(p -> p.getFileName().toString()).sorted().toList();
+            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(EmulationId::isValid).sorted().toList();
         } catch (IOException e) {
             return List.of();
         }
     }
 
-    /** The pid recorded as owner of an emulation, if any. */
-    public static Optional<Long> ownerOf(EmulationId id) {
-        try {
-            String text = Files.readString(id.stateDirectory().resolve("owner"));
-            return Optional.of(Long.parseLong(text.lines().findFirst().orElse("").trim()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
+    private static void deleteNamespace(String ns, Consumer<String> log) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Command.check(List.of("ip", "netns", "del", ns));
+                return;
+            } catch (RuntimeException e) {
+                if (!NetnsPaths.exists(ns)) {
+                    return;
+                }
+                if (attempt == 2) {
+                    log.accept("!!! could not remove namespace " + ns + ": " + e.getMessage()
+                            + " (mignet clean tries again)");
+                    return;
+                }
+            }
         }
     }
 
@@ -98,19 +120,28 @@ public final class Cleaner {
             namespaces.stream().sorted(Comparator.reverseOrder()).forEach(ns -> batch.add("netns", "del", ns));
             try {
                 batch.run();
-            } catch (CommandException e) {
-                // Someone else removed one meanwhile; delete the rest one by one and report real failures.
-                for (String ns : namespaces) {
-                    if (NetnsPaths.exists(ns)) {
-                        Command.check(List.of("ip", "netns", "del", ns));
-                    }
-                }
+            } catch (RuntimeException e) {
+                // Someone else removed one meanwhile, or a signal killed ip (a second Ctrl-C without a terminal of
+                // mignet's own): delete the rest one by one, each failure said, none stopping the others.
+                namespaces.stream().filter(NetnsPaths::exists).forEach(ns -> deleteNamespace(ns, log));
             }
         }
+        int removed = 0;
         for (String emulation : emulations) {
-            FileTrees.delete(EmulationId.stateRoot().resolve(emulation));
+            try {
+                HostCgroup.removeAll(EmulationId.NAMESPACE_PREFIX + emulation + ".");
+            } catch (IllegalStateException e) {
+                log.accept("!!! " + e.getMessage());
+            }
+            Path dir = EmulationId.stateRoot().resolve(emulation);
+            OwnerLock.release(new EmulationId(emulation));
+            if (Files.exists(dir)) {
+                FileTrees.delete(dir);
+                removed++;
+            }
         }
-        return new Report(emulations, namespaces, killed);
+        // An emulation of which nothing existed any more (its owner removed it meanwhile) was not removed here.
+        return new Report(removed == 0 && namespaces.isEmpty() ? new TreeSet<>() : emulations, namespaces, killed);
     }
 
 }

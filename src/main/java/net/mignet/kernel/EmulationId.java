@@ -24,6 +24,11 @@ public record EmulationId(String value) {
         }
     }
 
+    /** Whether {@code value} is a well-formed emulation id. */
+    public static boolean isValid(String value) {
+        return VALID.matcher(value).matches();
+    }
+
     /** A fresh id for a topology, unique enough that two emulations of one file never collide. */
     public static EmulationId fresh(String topologyName) {
         byte[] suffix = new byte[2];

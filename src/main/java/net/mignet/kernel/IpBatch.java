@@ -8,6 +8,10 @@ import java.util.regex.Pattern;
 /**
  * Many {@code ip} (or {@code tc}) commands run by one process reading them from standard input: setting up a
  * thousand links costs one fork, not a thousand.
+ *
+ * <p>Every word is written double-quoted, so the batch reader splits lines only where we did. Quoting does not
+ * stop {@code ip} from reading a name as a keyword ({@code ip link set alias up} sets an alias): callers put
+ * names after the keyword that takes them ({@code name}, {@code dev}, {@code master}, {@code peer name}).
  */
 public final class IpBatch {
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
@@ -15,6 +19,8 @@ public final class IpBatch {
     private final String tool;
     private final String namespace;
     private final List<String> lines = new ArrayList<>();
+    /** What each line builds, in words for people (a link, a switch), or null. */
+    private final List<String> subjects = new ArrayList<>();
 
     private IpBatch(String tool, String namespace) {
         this.tool = tool;
@@ -36,15 +42,30 @@ public final class IpBatch {
         return new IpBatch("tc", namespace);
     }
 
-    /** Adds one command; its words are joined with spaces, so none may contain whitespace. */
+    /** Adds one command. */
     public IpBatch add(String... words) {
+        return addFor(null, words);
+    }
+
+    /**
+     * Adds one command building {@code subject} (e.g. "link h1:h1-eth0 <-> s1:s1-h1"), which an error then names.
+     */
+    public IpBatch addFor(String subject, String... words) {
+        StringBuilder line = new StringBuilder();
         for (String w : words) {
-            if (w.isEmpty() || w.chars().anyMatch(Character::isWhitespace) || w.contains("\"") || w.contains("#")) {
+            if (!quotable(w)) {
                 throw new IllegalArgumentException("'" + w + "' cannot be passed to " + tool + " safely");
             }
+            line.append(line.isEmpty() ? "" : " ").append('"').append(w).append('"');
         }
-        lines.add(String.join(" ", words));
+        lines.add(line.toString());
+        subjects.add(subject);
         return this;
+    }
+
+    /** The batch reader ends a quoted word at the next quote and cuts lines at '#' even inside quotes. */
+    static boolean quotable(String word) {
+        return !word.isEmpty() && word.chars().noneMatch(c -> c == '"' || c == '#' || c < 0x20 || c == 0x7f);
     }
 
     public boolean isEmpty() {
@@ -55,7 +76,7 @@ public final class IpBatch {
         return lines.size();
     }
 
-    /** Runs the batch; on failure the error names the command that failed, not just its line number. */
+    /** Runs the batch; on failure the error names the command that failed and what it was building. */
     public void run() {
         if (lines.isEmpty()) {
             return;
@@ -71,9 +92,16 @@ public final class IpBatch {
         CommandResult result = Command.run(argv, String.join("\n", lines) + "\n", Command.DEFAULT_TIMEOUT);
         if (!result.ok()) {
             Matcher m = FAILED_LINE.matcher(result.stderr());
-            String failed = m.find() ? lines.get(Integer.parseInt(m.group(1)) - 1) : "(unknown line)";
-            throw new CommandException(tool + (namespace == null ? "" : " -n " + namespace) + " failed at '"
-                    + failed + "': " + result.stderr().strip(), null);
+            int index = m.find() ? Integer.parseInt(m.group(1)) - 1 : -1;
+            boolean known = index >= 0 && index < lines.size();
+            String failed = known ? lines.get(index).replace("\"", "") : "(unknown line)";
+            String subject = known ? subjects.get(index) : null;
+            String reason = result.stderr().lines().filter(l -> !FAILED_LINE.matcher(l).find())
+                    .map(String::strip).filter(l -> !l.isEmpty()).reduce((x, y) -> x + "; " + y).orElse("no message");
+            throw new CommandException((subject == null ? "" : "cannot build " + subject + ": ") + tool
+                    + (namespace == null ? "" : " -n " + namespace) + " refused '" + failed + "': " + reason
+                    + (subject == null ? "" : "; change " + subject + " in the topology (its names, addresses or"
+                            + " parameters) and try again"), null);
         }
     }
 }

@@ -113,6 +113,10 @@ public final class NftFlowCompiler {
         if (m.ethType() != null) {
             w.add(String.format("ether type 0x%04x", m.ethType()));
         }
+        if (m.isArp()) {
+            w.addAll(arpWords(m));
+            return w;
+        }
         if (m.ipSrc() != null) {
             w.add("ip saddr " + prefix(m.ipSrc()));
         }
@@ -132,6 +136,27 @@ public final class NftFlowCompiler {
         }
         if (m.tpDst() != null) {
             w.add(transport + " dport " + m.tpDst());
+        }
+        return w;
+    }
+
+    /** ARP's fields: sender and target addresses (IPv4 and Ethernet) and the opcode, from the ARP header. */
+    private static List<String> arpWords(FlowMatch m) {
+        List<String> w = new ArrayList<>();
+        if (m.ipProto() != null) {
+            w.add("arp operation " + m.ipProto());
+        }
+        if (m.ipSrc() != null) {
+            w.add("arp saddr ip " + prefix(m.ipSrc()));
+        }
+        if (m.ipDst() != null) {
+            w.add("arp daddr ip " + prefix(m.ipDst()));
+        }
+        if (m.arpSha() != null) {
+            w.add("arp saddr ether " + m.arpSha());
+        }
+        if (m.arpTha() != null) {
+            w.add("arp daddr ether " + m.arpTha());
         }
         return w;
     }

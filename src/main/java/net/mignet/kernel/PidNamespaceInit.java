@@ -58,6 +58,12 @@ public final class PidNamespaceInit {
      */
     public static long spawn(String namespace, List<String> program, Map<String, String> environment,
             int... stdio) {
+        return spawn(namespace, null, program, environment, stdio);
+    }
+
+    /** As above, born in {@code cgroup} (a host's; null: none) where cgroup v1 allows, else moved in at once. */
+    public static long spawn(String namespace, HostCgroup cgroup, List<String> program,
+            Map<String, String> environment, int... stdio) {
         if (program.isEmpty()) {
             throw new IllegalArgumentException("no command given");
         }
@@ -68,10 +74,16 @@ public final class PidNamespaceInit {
         }
         // A fresh thread each time (NamespaceThread.call makes one): unshare(CLONE_NEWPID) changes the namespace
         // of that thread's next child only, and a namespace whose init has been started takes no second init.
-        return NamespaceThread.call(namespace, () -> {
+        boolean[] born = {false};
+        long pid = NamespaceThread.call(namespace, () -> {
+            born[0] = cgroup != null && cgroup.joinThread();
             Libc.unshare(CLONE_NEWPID);
             return ChildSpawn.spawn(argv(program), environment, true, stdio);
         });
+        if (cgroup != null && !born[0]) {
+            cgroup.add(pid);
+        }
+        return pid;
     }
 
     /**

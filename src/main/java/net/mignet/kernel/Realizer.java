@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import net.mignet.topo.HostSpec;
+import net.mignet.topo.HostSysctls;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.LinkSpec;
 import net.mignet.topo.NodeKind;
@@ -17,8 +18,12 @@ import net.mignet.topo.Topology;
 
 /**
  * Turns a {@link Topology} into namespaces, veth pairs and bridges. Each host gets its own namespace; switches
- * and the switch-side link ends live in one fabric namespace. Nothing is created in the root namespace, and a
- * half-built network is removed before the error is reported.
+ * and the switch-side link ends live in one fabric namespace. Nothing is created in the root namespace. On
+ * failure the error names the part of the topology the kernel refused; the half-built network is left for the
+ * caller to remove ({@code Emulation} does, and reports what it removed).
+ *
+ * <p>Names reach {@code ip} only after the keyword that takes them ({@code name}, {@code dev}, {@code master},
+ * {@code peer name}), so a port called {@code alias} or {@code type} is a name, never a keyword.
  */
 public final class Realizer {
     private final Topology topology;
@@ -32,22 +37,17 @@ public final class Realizer {
     }
 
     public void realize() {
-        try {
-            recordOwner();
-            createNamespaces();
-            createLinks();
-            configureHosts();
-        } catch (RuntimeException e) {
-            Cleaner.removeEmulation(id, line -> { });
-            throw e;
-        }
+        recordOwner();
+        createNamespaces();
+        createLinks();
+        configureHosts();
     }
 
     private void recordOwner() {
         Path dir = id.stateDirectory();
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("owner"), ProcessHandle.current().pid() + "\n" + topology.name() + "\n");
+            EmulationOwner.current(topology.name()).writeTo(id);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + dir + ": " + e.getMessage(), e);
         }
@@ -82,7 +82,7 @@ public final class Realizer {
         IpBatch fabric = IpBatch.ipIn(id.fabricNamespace());
         for (SwitchSpec s : topology.switches()) {
             // STP off: topologies are loop-free by construction unless the user adds loops deliberately.
-            fabric.add("link", "add", s.name(), "type", "bridge", "stp_state", "0");
+            fabric.addFor(describe(s), "link", "add", "name", s.name(), "type", "bridge", "stp_state", "0");
         }
         IpBatch tc = IpBatch.tcIn(id.fabricNamespace());
         for (int i = 0; i < topology.links().size(); i++) {
@@ -93,19 +93,21 @@ public final class Realizer {
                 addHostToHostLink(i, a, b, fabric, tc);
                 continue;
             }
-            List<String> words = new ArrayList<>(List.of("link", "add", a.interfaceName()));
+            String subject = describe(i, link);
+            List<String> words = new ArrayList<>(List.of("link", "add", "name", a.interfaceName()));
             words.addAll(placement(a));
             words.addAll(List.of("type", "veth", "peer", "name", b.interfaceName()));
             words.addAll(placement(b));
-            fabric.add(words.toArray(String[]::new));
+            fabric.addFor(subject, words.toArray(String[]::new));
             for (LinkEnd end : List.of(a, b)) {
                 if (isSwitch(end)) {
-                    fabric.add("link", "set", end.interfaceName(), "master", end.node(), "up");
+                    fabric.addFor(subject + ", port " + end, "link", "set", "dev", end.interfaceName(), "master",
+                            end.node(), "up");
                 }
             }
         }
         for (SwitchSpec s : topology.switches()) {
-            fabric.add("link", "set", s.name(), "up");
+            fabric.addFor(describe(s), "link", "set", "dev", s.name(), "up");
         }
         fabric.run();
         tc.run();
@@ -119,22 +121,33 @@ public final class Realizer {
     private void addHostToHostLink(int index, LinkEnd a, LinkEnd b, IpBatch fabric, IpBatch tc) {
         String towardA = LinkDevices.facingA(index);
         String towardB = LinkDevices.facingB(index);
-        List<String> first = new ArrayList<>(List.of("link", "add", a.interfaceName()));
+        String subject = describe(index, topology.links().get(index));
+        List<String> first = new ArrayList<>(List.of("link", "add", "name", a.interfaceName()));
         first.addAll(placement(a));
         first.addAll(List.of("type", "veth", "peer", "name", towardA));
-        fabric.add(first.toArray(String[]::new));
-        List<String> second = new ArrayList<>(List.of("link", "add", towardB, "type", "veth", "peer", "name",
-                b.interfaceName()));
+        fabric.addFor(subject, first.toArray(String[]::new));
+        List<String> second = new ArrayList<>(List.of("link", "add", "name", towardB, "type", "veth", "peer",
+                "name", b.interfaceName()));
         second.addAll(placement(b));
-        fabric.add(second.toArray(String[]::new));
-        fabric.add("link", "set", towardA, "up");
-        fabric.add("link", "set", towardB, "up");
+        fabric.addFor(subject, second.toArray(String[]::new));
+        fabric.addFor(subject, "link", "set", "dev", towardA, "up");
+        fabric.addFor(subject, "link", "set", "dev", towardB, "up");
         for (String[] pair : List.of(new String[] {towardA, towardB}, new String[] {towardB, towardA})) {
-            tc.add("qdisc", "add", "dev", pair[0], "ingress");
+            tc.addFor(subject, "qdisc", "add", "dev", pair[0], "ingress");
             // u32 matching everything: matchall is not built into every kernel (these machines lack it).
-            tc.add("filter", "add", "dev", pair[0], "ingress", "protocol", "all", "u32", "match", "u32", "0", "0",
+            tc.addFor(subject, "filter", "add", "dev", pair[0], "ingress", "protocol", "all", "u32", "match", "u32",
+                    "0", "0",
                     "action", "mirred", "egress", "redirect", "dev", pair[1]);
         }
+    }
+
+    /** A link for people: its number in the file's order, its ends, and where it was written. */
+    private String describe(int index, LinkSpec link) {
+        return "link " + (index + 1) + " " + link.a() + " <-> " + link.b() + topology.origin().ofLink(index);
+    }
+
+    private String describe(SwitchSpec s) {
+        return "switch " + s.name() + topology.origin().ofNode(s.name());
     }
 
     /** The words that put a new veth end in its node's namespace, with its MAC if one is configured. */
@@ -166,7 +179,24 @@ public final class Realizer {
                 }
             }
         }
+        Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
+        for (HostSpec h : topology.hosts()) {
+            String ns = id.hostNamespace(h.name());
+            sysctls.put(ns, HostSysctls.effective(h, interfaces.get(ns).size()));
+        }
+        Map<String, String> hostOf = new LinkedHashMap<>();
+        topology.hosts().forEach(h -> hostOf.put(id.hostNamespace(h.name()), h.name()));
         NamespaceThread.forEachInParallel(List.copyOf(interfaces.keySet()), ns -> {
+            // Before the interfaces come up, so no ARP exchange happens under the kernel's defaults.
+            sysctls.get(ns).forEach((key, value) -> {
+                try {
+                    Sysctl.set(key, value);
+                } catch (IllegalArgumentException e) {
+                    String host = hostOf.get(ns);
+                    throw new IllegalArgumentException("host '" + host + "'" + topology.origin().ofNode(host) + ": "
+                            + e.getMessage(), e);
+                }
+            });
             try (NetlinkRoute netlink = NetlinkRoute.open()) {
                 for (LinkEnd end : interfaces.get(ns)) {
                     if (end.ip() != null) {

@@ -14,6 +14,26 @@ final class Sysctl {
     private Sysctl() {
     }
 
+    private static final Path PROC_SYS = Path.of("/proc/sys");
+
+    /**
+     * Writes a sysctl given in sysctl(8)'s dotted form ({@code net.ipv4.conf.all.arp_ignore}); the key is
+     * validated by the topology ({@code HostSysctls}), so it cannot leave {@code /proc/sys/net}.
+     */
+    static void set(String key, String value) {
+        Path file = PROC_SYS.resolve(key.replace('.', '/'));
+        if (!file.normalize().startsWith(PROC_SYS.resolve("net")) || !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("sysctl " + key + " does not exist in a network namespace ("
+                    + file + " is missing); check its name with 'sysctl -a | grep net.' on this machine");
+        }
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the kernel refused sysctl " + key + " = " + value + " ("
+                    + e.getMessage() + "); check the value against the kernel's documentation of " + key);
+        }
+    }
+
     static void disableIpv6() {
         if (!Files.isDirectory(IPV6_CONF)) {
             return; // kernel without IPv6: nothing to turn off

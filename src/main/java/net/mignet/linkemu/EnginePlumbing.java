@@ -45,14 +45,15 @@ final class EnginePlumbing {
      * takes its place in the bridge. A device must be down to be renamed: the far end sees a short carrier loss.
      */
     private static void movePort(LinkPath.Port port, String renamed, String towardSwitch, IpBatch ip) {
-        ip.add("link", "set", port.device(), "down");
-        ip.add("link", "set", port.device(), "nomaster");
-        ip.add("link", "set", port.device(), "name", renamed);
-        ip.add("link", "add", towardSwitch, "type", "veth", "peer", "name", port.device());
-        ip.add("link", "set", port.device(), "master", port.bridge());
-        ip.add("link", "set", port.device(), "up");
-        ip.add("link", "set", towardSwitch, "up");
-        ip.add("link", "set", renamed, "up");
+        // Names after 'dev'/'name': a port may be called like an ip keyword (alias, type, up, ...).
+        ip.add("link", "set", "dev", port.device(), "down");
+        ip.add("link", "set", "dev", port.device(), "nomaster");
+        ip.add("link", "set", "dev", port.device(), "name", renamed);
+        ip.add("link", "add", "name", towardSwitch, "type", "veth", "peer", "name", port.device());
+        ip.add("link", "set", "dev", port.device(), "master", port.bridge());
+        ip.add("link", "set", "dev", port.device(), "up");
+        ip.add("link", "set", "dev", towardSwitch, "up");
+        ip.add("link", "set", "dev", renamed, "up");
     }
 
     /** The rate limit a moved port had stays on the renamed device; it is removed from there. */

@@ -69,8 +69,8 @@ public final class HoldEngine implements AutoCloseable {
         }
         String device = "_hold" + created;
         String peer = device + "r";
-        IpBatch.ipIn(fabric).add("link", "add", device, "type", "veth", "peer", "name", peer)
-                .add("link", "set", peer, "up").add("link", "set", device, "up").run();
+        IpBatch.ipIn(fabric).add("link", "add", "name", device, "type", "veth", "peer", "name", peer)
+                .add("link", "set", "dev", peer, "up").add("link", "set", "dev", device, "up").run();
         created++;
         return loop.attach(device, peer);
     }

@@ -18,6 +18,13 @@ final class CheckpointStrategies {
                     + " recipe instead (recipe " + app.name() + " successor='...' ready=udp:PORT trigger=TERM"
                     + " done=log:REGEX)");
         }
+        if (app.image().isPresent() || app.host().image().isPresent()) {
+            throw new IllegalArgumentException("mignet cannot checkpoint " + app.name() + ": it runs in "
+                    + (app.image().isPresent() ? "a container of its own (image " + app.image().get() + ")"
+                    : "host " + app.host().name() + "'s own mount and pid namespaces (image "
+                    + app.host().image().get() + ")") + ", and CRIU cannot restore a process into namespaces"
+                    + " that exist already; give it a migration recipe or mignet's handover protocol instead");
+        }
         CriuInstallation installation = criu.installation();
         if (options.rounds() > 0) {
             Capability rounds = installation.checkpointRounds();

@@ -65,6 +65,11 @@ final class CheckpointStrategy implements MigrationStrategy {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
+        if (target.image().isPresent()) {
+            throw new IllegalArgumentException("mignet cannot checkpoint " + old.name() + " onto " + target.name()
+                    + ": that host runs on image " + target.image().get() + " in namespaces of its own, which CRIU"
+                    + " cannot restore a process into; give it a migration recipe or mignet's handover protocol");
+        }
         // Under the emulation's own directory, so that `mignet clean` removes what a crash leaves behind.
         Path checkpoints = ctx.net().id().stateDirectory().resolve("checkpoints");
         Files.createDirectories(checkpoints);

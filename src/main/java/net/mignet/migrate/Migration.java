@@ -146,9 +146,13 @@ public final class Migration {
         }
         ClientObservation seen = observer == null ? null
                 : ClientObservation.await(observer, ctx.disturbedAt(), settled, OBSERVE_TIMEOUT);
-        return new MigrationReport(successor.name(), chosen.name(), from.name(), target.name(), oldPid,
-                successor.pid(), stateRoute.toString(), ctx.stateBytes(), stateNetworkBytes, ctx.serviceGap(),
+        MigrationReport report = new MigrationReport(successor.name(), chosen.name(), from.name(), target.name(),
+                oldPid, successor.pid(), stateRoute.toString(), ctx.stateBytes(), stateNetworkBytes, ctx.serviceGap(),
                 ctx.held(), seen, flows, ctx.phases(), Duration.between(ctx.started(), settled));
+        // The event's time is when the migration began: its phases are counted from there.
+        net.events().publish(ctx.started(), "migration", report, "app", report.app(), "strategy", report.strategy(),
+                "from", report.from(), "to", report.to(), "total_ms", report.total().toNanos() / 1e6);
+        return report;
     }
 
     /** Undoes what the strategy did; the exception to throw says why, naming the host fault that ended it. */
@@ -164,6 +168,8 @@ public final class Migration {
         log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
                 + app.name() + (apps.find(app.name()).filter(App::isRunning).isPresent() ? " still runs on "
                 : " is gone from ") + from.name() + "): " + reason);
+        net.events().publish(ctx.started(), "migration-failed", null, "app", app.name(), "strategy",
+                chosen.name(), "from", from.name(), "to", target.name(), "reason", reason);
         if (e instanceof InterruptedException ie && faultReason == null) {
             throw ie;
         }

@@ -7,9 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
+import java.nio.file.Path;
 import net.mignet.flow.FlowRule;
+import net.mignet.image.ImageCache;
+import net.mignet.topo.HostImage;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
+import net.mignet.kernel.EmulationOwner;
+import net.mignet.kernel.EmulationRecord;
 import net.mignet.kernel.NftSession;
 import net.mignet.kernel.Realizer;
 import net.mignet.linkemu.HoldEngine;
@@ -35,10 +40,13 @@ public final class Emulation implements AutoCloseable {
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Map<String, Switch> switches = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
+    private final EmulationEvents events = new EmulationEvents();
     private final Thread shutdownHook;
     private final Faults faults;
     private volatile LinkEmulator linkEmulator;
     private volatile boolean closed;
+    /** False until the whole network is up, so the teardown line can say that setup failed. */
+    private volatile boolean built;
     /** The fabric's nftables session, through which every flow table changes. */
     private NftSession nft;
     /** Frame holds of all switches; made at the first hold. */
@@ -50,7 +58,7 @@ public final class Emulation implements AutoCloseable {
         this.log = log;
         this.options = options;
         this.shutdownHook = Thread.ofPlatform().name("mignet-teardown").unstarted(this::teardown);
-        this.faults = new Faults(this::host, this::linksBetween, log);
+        this.faults = new Faults(this::host, this::linksBetween, log, events);
     }
 
     /** Builds the network with a fresh id; progress goes to standard error. */
@@ -69,6 +77,13 @@ public final class Emulation implements AutoCloseable {
 
     public static Emulation start(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         Privileges.requireRoot();
+        EmulationRecord existing = EmulationRecord.of(id);
+        if (existing.exists() && existing.state().ownerAlive()) {
+            // Building would fail half-way, and its clean-up would remove the live emulation's namespaces.
+            throw new IllegalStateException("an emulation with id " + id + " is " + existing.state() + " (owner pid "
+                    + existing.owner().map(o -> o.process().pid()).orElse(-1L) + "): choose another id, or stop it"
+                    + " with mignet clean --id " + id);
+        }
         Emulation emulation = new Emulation(topology, id, log, options);
         Runtime.getRuntime().addShutdownHook(emulation.shutdownHook);
         try {
@@ -82,17 +97,19 @@ public final class Emulation implements AutoCloseable {
 
     private void build() {
         long t0 = System.nanoTime();
+        Map<HostImage, Path> images = HostIsolation.images(topology, ImageCache.system(log));
         new Realizer(topology, id, log).realize();
         for (HostSpec h : topology.hosts()) {
             hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), topology.interfacesOf(h.name())));
         }
+        HostIsolation.start(topology, hosts, images, id, log);
         linkEmulator = LinkEmulators.create(options.linkEngine(), id.fabricNamespace(), log, this::rebindFlowTable,
                 options.seed());
         List<LinkEmulator.Change> initial = new ArrayList<>();
         for (int i = 0; i < topology.links().size(); i++) {
             LinkSpec l = topology.links().get(i);
             LinkPath path = new LinkPath(i, port(l.a()), port(l.b()), id.fabricNamespace());
-            links.add(new Link(l, path, linkEmulator));
+            links.add(new Link(l, path, linkEmulator, events));
             if (!l.aToB().isEmpty() || !l.bToA().isEmpty()) {
                 initial.add(new LinkEmulator.Change(path, l.aToB(), l.bToA()));
             }
@@ -120,6 +137,8 @@ public final class Emulation implements AutoCloseable {
             log.accept("*** Installing the flow tables of " + flows.size() + " switches");
             FlowTable.installAll(id.fabricNamespace(), flows);
         }
+        built = true;
+        EmulationOwner.markBuilt(id);
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
     }
@@ -155,6 +174,11 @@ public final class Emulation implements AutoCloseable {
 
     String namespaceOf(String node) {
         return topology.kindOf(node).orElseThrow() == NodeKind.SWITCH ? id.fabricNamespace() : id.hostNamespace(node);
+    }
+
+    /** What happens in this emulation (apps, links, migrations), for whoever records the run. */
+    public EmulationEvents events() {
+        return events;
     }
 
     public EmulationId id() {
@@ -246,7 +270,11 @@ public final class Emulation implements AutoCloseable {
             }
         }
         Cleaner.Report report = Cleaner.removeEmulation(id, log);
-        log.accept(String.format("*** Network %s down: removed %d namespaces, killed %d processes in %.2f s", id,
-                report.namespaces().size(), report.killed().size(), (System.nanoTime() - t0) / 1e9));
+        HostIsolation.stop(hosts.values(), log);
+        // Counts what this teardown found and removed, half-built parts included: the build no longer cleans up
+        // behind the teardown's back, which made a failed setup report "removed 0 namespaces".
+        log.accept(String.format("*** Network %s %s: removed %d namespaces, killed %d processes in %.2f s", id,
+                built ? "down" : "not built (setup failed)", report.namespaces().size(), report.killed().size(),
+                (System.nanoTime() - t0) / 1e9));
     }
 }

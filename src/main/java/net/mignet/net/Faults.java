@@ -24,16 +24,19 @@ public final class Faults implements AutoCloseable {
     private final Function<String, Host> hosts;
     private final BiFunction<String, String, List<Link>> links;
     private final Consumer<String> log;
+    private final EmulationEvents events;
     private final List<Consumer<HostFault>> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, FrozenHost> frozen = new ConcurrentHashMap<>();
     private final Map<String, List<String>> crashed = new ConcurrentHashMap<>();
     private final List<LinkFlap> flaps = new CopyOnWriteArrayList<>();
     private volatile FreezeMethod freezeMethod = FreezeMethod.best();
 
-    Faults(Function<String, Host> hosts, BiFunction<String, String, List<Link>> links, Consumer<String> log) {
+    Faults(Function<String, Host> hosts, BiFunction<String, String, List<Link>> links, Consumer<String> log,
+            EmulationEvents events) {
         this.hosts = hosts;
         this.links = links;
         this.log = log;
+        this.events = events;
     }
 
     /** A registration of a listener; closing it ends it. */
@@ -172,6 +175,8 @@ public final class Faults implements AutoCloseable {
     private HostFault report(Host host, HostFault.Kind kind, List<Long> pids, String method) {
         host.condition(kind.condition());
         HostFault fault = new HostFault(host.name(), kind, Instant.now(), pids, method);
+        events.publish(fault.at(), "host-" + kind.name().toLowerCase(java.util.Locale.ROOT), fault, "host",
+                host.name(), "processes", pids.size(), "method", method);
         for (Consumer<HostFault> l : listeners) {
             try {
                 l.accept(fault);

@@ -260,7 +260,9 @@ public final class FlowTable {
                 && (match.ipDst() == null || match.ipDst().equals(m.ipDst()))
                 && (match.ipProto() == null || match.ipProto().equals(m.ipProto()))
                 && (match.tpSrc() == null || match.tpSrc().equals(m.tpSrc()))
-                && (match.tpDst() == null || match.tpDst().equals(m.tpDst()));
+                && (match.tpDst() == null || match.tpDst().equals(m.tpDst()))
+                && (match.arpSha() == null || match.arpSha().equals(m.arpSha()))
+                && (match.arpTha() == null || match.arpTha().equals(m.arpTha()));
     }
 
     private static List<NftFlowCompiler.NumberedRule> ordered(List<NftFlowCompiler.NumberedRule> rules) {

@@ -5,15 +5,29 @@ import java.util.ArrayList;
 import java.util.List;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
+import net.mignet.kernel.HostCgroup;
+import net.mignet.kernel.HostSandbox;
+import net.mignet.kernel.HostSpawn;
+import net.mignet.kernel.NamespaceProcesses;
+import net.mignet.kernel.NetnsEnter;
+import net.mignet.topo.HostImage;
+import net.mignet.topo.ResourceLimits;
 import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.LinkEnd;
 
-/** A running emulated host: a network namespace in which commands and apps run. */
+/**
+ * A running emulated host: a network namespace in which commands and apps run; with an image also its own mount,
+ * PID, UTS and IPC namespaces ({@link HostSandbox}), and with limits its own cgroups.
+ */
 public final class Host {
     private final String name;
     private final String namespace;
     private final List<LinkEnd> interfaces;
     private volatile HostCondition condition = HostCondition.UP;
+    private volatile HostImage image;
+    private volatile HostSandbox sandbox;
+    private volatile HostCgroup cgroup;
+    private volatile ResourceLimits limits = ResourceLimits.NONE;
 
     Host(String name, String namespace, List<LinkEnd> interfaces) {
         this.name = name;
@@ -48,14 +62,126 @@ public final class Host {
         return interfaces.stream().filter(i -> i.ip() != null).map(i -> i.ip().address()).findFirst().orElse(null);
     }
 
-    /** The argument vector that runs {@code argv} inside this host. */
+    /** The argument vector that runs {@code argv} inside this host (all its namespaces, and its cgroups). */
     public List<String> wrap(List<String> argv) {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("no command given to run on " + name);
         }
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        full.addAll(argv);
-        return full;
+        HostSandbox box = sandbox;
+        List<String> full;
+        if (box != null) {
+            full = box.enterArgv(argv);
+        } else {
+            full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+            full.addAll(argv);
+        }
+        HostCgroup group = cgroup;
+        return group == null ? full : group.joinArgv(full);
+    }
+
+    /** Like {@link #wrap}, entering only the namespaces (no remount of /sys as {@code ip netns exec} does). */
+    public List<String> enterArgv(List<String> argv) {
+        HostSandbox box = sandbox;
+        List<String> full = box != null ? box.enterArgv(argv) : NetnsEnter.argv(namespace, argv);
+        HostCgroup group = cgroup;
+        return group == null ? full : group.joinArgv(full);
+    }
+
+    /**
+     * Starts {@code argv} inside this host with {@code stdio[i]} as its descriptor {@code i}, leading a session
+     * of its own; returns its pid (a child of this process).
+     */
+    public long spawn(List<String> argv, java.util.Map<String, String> environment, int... stdio) {
+        return HostSpawn.start(namespace, sandbox, cgroup, argv, environment, stdio);
+    }
+
+    /**
+     * Starts {@code argv} as an app container on this host: its own mount namespace with {@code image} (a root
+     * file system directory, read only) as root and its writable layer in {@code stateDir}, in this host's
+     * network namespace (and its other namespaces, if it has an image) and cgroups.
+     */
+    public long spawnContainer(java.nio.file.Path imageRoot, java.nio.file.Path stateDir, List<String> argv,
+            java.util.Map<String, String> environment, int... stdio) {
+        return net.mignet.kernel.AppContainer.spawn(namespace, name, sandbox, cgroup, imageRoot, stateDir,
+                HostIsolation.sharedWithImageHosts(), argv, environment, stdio);
+    }
+
+    /** Starts {@code argv} under an init in a PID namespace of its own inside this host (deploy --pid-ns). */
+    public long spawnInOwnPidNamespace(List<String> argv, java.util.Map<String, String> environment, int... stdio) {
+        if (sandbox != null) {
+            throw new IllegalArgumentException(name + " runs on an image and has a pid namespace of its own already,"
+                    + " which CRIU cannot restore an app into; deploy without --pid-ns");
+        }
+        return net.mignet.kernel.PidNamespaceInit.spawn(namespace, cgroup, argv, environment, stdio);
+    }
+
+    /** The image this host runs on, if it has one (then it has namespaces of its own beside the network's). */
+    public java.util.Optional<HostImage> image() {
+        return java.util.Optional.ofNullable(image);
+    }
+
+    /** The pid (as mignet sees it) of the init of this host's own PID namespace, if it has an image. */
+    public java.util.Optional<Long> initPid() {
+        HostSandbox box = sandbox;
+        return box == null ? java.util.Optional.empty() : java.util.Optional.of(box.initPid());
+    }
+
+    /** The limits in force ({@link ResourceLimits#NONE}: none). */
+    public ResourceLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Changes this host's limits at run time: the given ones replace the current ones (unset ones stay). A host
+     * without cgroups gets them now, and every process it runs moves in.
+     */
+    public synchronized ResourceLimits limit(ResourceLimits changes) {
+        HostCgroup.unavailableReason(changes).ifPresent(r -> {
+            throw new IllegalStateException("cannot limit " + name + ": " + r);
+        });
+        ResourceLimits next = limits.with(changes);
+        if (cgroup == null) {
+            HostCgroup created = HostCgroup.create(namespace);
+            created.apply(next);
+            for (NamespaceProcesses.Member m : NamespaceProcesses.in(List.of(namespace))) {
+                try {
+                    created.add(m.pid());
+                } catch (IllegalStateException e) {
+                    // It ended meanwhile.
+                }
+            }
+            cgroup = created;
+        } else {
+            cgroup.apply(next);
+        }
+        limits = next;
+        return next;
+    }
+
+    /** CPU time, memory use and memory-limit kills of this host's processes, when it has cgroups. */
+    public java.util.Optional<HostCgroup.Usage> usage() {
+        HostCgroup group = cgroup;
+        return group == null ? java.util.Optional.empty() : java.util.Optional.of(group.usage());
+    }
+
+    /** Gives this host its namespaces and cgroups (made by the emulation as it starts). */
+    void isolate(HostImage hostImage, HostSandbox box, HostCgroup group, ResourceLimits applied) {
+        this.image = hostImage;
+        this.sandbox = box;
+        this.cgroup = group;
+        this.limits = applied;
+    }
+
+    /** Ends this host's own namespaces and removes its cgroups (its processes must be gone or going). */
+    void closeIsolation() {
+        HostSandbox box = sandbox;
+        if (box != null) {
+            box.close();
+        }
+        HostCgroup group = cgroup;
+        if (group != null) {
+            group.close();
+        }
     }
 
     /** A process builder whose process starts inside this host's namespace. */

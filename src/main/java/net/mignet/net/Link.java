@@ -14,12 +14,14 @@ public final class Link {
     private final LinkSpec initial;
     private final LinkPath path;
     private final LinkEmulator emulator;
+    private final EmulationEvents events;
     private volatile LinkParams aToB;
     private volatile LinkParams bToA;
     private volatile boolean up = true;
 
-    Link(LinkSpec spec, LinkPath path, LinkEmulator emulator) {
+    Link(LinkSpec spec, LinkPath path, LinkEmulator emulator, EmulationEvents events) {
         this.initial = spec;
+        this.events = events;
         this.path = path;
         this.emulator = emulator;
         this.aToB = spec.aToB();
@@ -68,6 +70,7 @@ public final class Link {
         emulator.apply(path, forward, backward);
         aToB = forward;
         bToA = backward;
+        events.publish("link-set", this, "a", a().node(), "b", b().node(), "a_to_b", forward, "b_to_a", backward);
     }
 
     /** Changes only the traffic leaving {@code node}. */
@@ -110,6 +113,7 @@ public final class Link {
         Command.check(List.of("ip", "-n", first.namespace(), "link", "set", "dev", first.device(), state));
         Command.check(List.of("ip", "-n", second.namespace(), "link", "set", "dev", second.device(), state));
         up = wantUp;
+        events.publish("link-" + state, this, "a", a().node(), "b", b().node());
     }
 
     private void requireEnd(String node) {

@@ -11,9 +11,16 @@ import java.util.List;
  *                  that never retries must not send before its server listens)
  * @param pidNamespace whether it runs in a pid namespace of its own ({@code pid_namespace: true}), which post-copy
  *                  checkpoint migration ({@code --lazy}) needs
+ * @param image     the image it runs on in a mount namespace of its own ({@code image: debian:13}), or null: its
+ *                  host's file system
  */
 public record AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
-        MigrationRecipe.Condition startedWhen, boolean pidNamespace) {
+        MigrationRecipe.Condition startedWhen, boolean pidNamespace, String image) {
+    public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
+            MigrationRecipe.Condition startedWhen, boolean pidNamespace) {
+        this(name, host, command, migration, tty, startedWhen, pidNamespace, null);
+    }
+
     public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
             MigrationRecipe.Condition startedWhen) {
         this(name, host, command, migration, tty, startedWhen, false);

@@ -73,7 +73,7 @@ final class DraftAssembler {
         TopologyBuilder builder = Topology.builder(draft.name());
         for (NodeDraft n : nodes.values()) {
             if (n.kind() == NodeKind.HOST) {
-                builder.addHost(n.name(), n.defaultIp());
+                builder.addHost(n.name(), n.defaultIp(), n.sysctls(), n.container());
             } else {
                 builder.addSwitch(n.name());
             }
@@ -96,18 +96,47 @@ final class DraftAssembler {
                 o.mac2(link.b().mac().toString());
             }
         }));
-        Map<String, Set<String>> ports = checkInterfaces(builder.resolveLinks());
+        List<LinkSpec> resolved = builder.resolveLinks();
+        Map<String, Set<String>> ports = checkInterfaces(resolved);
         checkFlows(ports);
+        problems.throwIfAny();
+        checkKernelRules(resolved);
         problems.throwIfAny();
 
         nodes.values().forEach(n -> n.flows().forEach(f -> builder.addFlow(n.name(), f.rule())));
         try {
-            return builder.build();
+            return builder.build().withOrigin(sourceLines());
         } catch (TopologyException e) {
             // Only reached if the checks above miss a rule of Topology's; still say which file it is.
             e.problems().forEach(p -> problems.add(NO_LINE, p));
             throw problems.toException();
         }
+    }
+
+    private SourceLines sourceLines() {
+        Map<String, Integer> nodeLines = new HashMap<>();
+        nodes.values().forEach(n -> nodeLines.put(n.name(), n.line()));
+        return new SourceLines(problems.source(), nodeLines, draft.links().stream().map(LinkDraft::line).toList());
+    }
+
+    private void checkKernelRules(List<LinkSpec> resolved) {
+        List<HostSpec> hosts = nodes.values().stream().filter(n -> n.kind() == NodeKind.HOST)
+                .map(n -> new HostSpec(n.name(), n.defaultIp(), n.sysctls())).toList();
+        List<SwitchSpec> switches = nodes.values().stream().filter(n -> n.kind() == NodeKind.SWITCH)
+                .map(n -> new SwitchSpec(n.name())).toList();
+        KernelRules.Lines lines = new KernelRules.Lines() {
+            @Override
+            public int node(String name) {
+                return nodes.get(name).line();
+            }
+
+            @Override
+            public int end(int link, boolean sideA) {
+                LinkDraft l = draft.links().get(link);
+                return sideA ? l.a().line() : l.b().line();
+            }
+        };
+        KernelRules.check(hosts, switches, resolved, lines).forEach(p -> problems.add(p.line(), p.message()));
     }
 
     private void checkNodes() {

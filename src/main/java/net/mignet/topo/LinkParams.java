@@ -32,16 +32,19 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
     public static final List<String> KEYS = List.of("bw", "delay", "jitter", "distribution", "loss", "reorder",
             "duplicate", "corrupt", "limit");
 
+    /** tc tbf's rate is set in kbit/s, so 1 kbit/s is the least; above 100 Gbit/s its burst and queue overflow. */
+    public static final double MIN_BANDWIDTH_MBIT = 0.001;
+    public static final double MAX_BANDWIDTH_MBIT = 100_000;
+    /** Longer delays are no network's; the bound keeps them from being clamped silently somewhere below. */
+    public static final Duration MAX_DELAY = Duration.ofHours(1);
+
     public LinkParams {
-        if (bandwidthMbit != null && !(bandwidthMbit > 0 && !bandwidthMbit.isInfinite())) {
-            throw new IllegalArgumentException("bw must be above 0 Mbit/s, was " + bandwidthMbit);
+        if (bandwidthMbit != null && !(bandwidthMbit >= MIN_BANDWIDTH_MBIT && bandwidthMbit <= MAX_BANDWIDTH_MBIT)) {
+            throw new IllegalArgumentException("bw must be within " + formatNumber(MIN_BANDWIDTH_MBIT) + ".."
+                    + formatNumber(MAX_BANDWIDTH_MBIT) + " Mbit/s (tc tbf's range), was " + bandwidthMbit);
         }
-        if (delay != null && delay.isNegative()) {
-            throw new IllegalArgumentException("delay must not be negative, was " + delay);
-        }
-        if (jitter != null && jitter.isNegative()) {
-            throw new IllegalArgumentException("jitter must not be negative, was " + jitter);
-        }
+        checkDuration("delay", delay);
+        checkDuration("jitter", jitter);
         checkPercent("loss", lossPercent);
         checkPercent("reorder", reorderPercent);
         checkPercent("duplicate", duplicatePercent);
@@ -57,6 +60,12 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
     /** The four parameters mignet had first: rate, delay, jitter and random loss. */
     public LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, Double lossPercent) {
         this(bandwidthMbit, delay, jitter, lossPercent, null, null, null, null, null, null);
+    }
+
+    private static void checkDuration(String name, Duration d) {
+        if (d != null && (d.isNegative() || d.compareTo(MAX_DELAY) > 0)) {
+            throw new IllegalArgumentException(name + " must be within 0..1h (3600s), was " + formatDuration(d));
+        }
     }
 
     private static void checkPercent(String name, Double v) {
@@ -189,6 +198,10 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
             if (value < 0 || Double.isNaN(value) || Double.isInfinite(value)) {
                 throw new IllegalArgumentException("'" + text + "' must be a non-negative duration");
             }
+            if (value * nanosPerUnit > MAX_DELAY.toNanos()) {
+                throw new IllegalArgumentException("'" + text + "' is longer than 1 hour, the longest delay mignet"
+                        + " emulates; write e.g. 600ms or 2s");
+            }
             return Duration.ofNanos(Math.round(value * nanosPerUnit));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a duration (write it like 5ms, 200us or 1s)");
@@ -232,6 +245,11 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
         if (!(mbit > 0) || Double.isInfinite(mbit)) {
             throw new IllegalArgumentException("'" + text + "' is not a rate; write the rate in Mbit/s as a number"
                     + " above 0, e.g. 'bw: 1000'");
+        }
+        if (mbit < MIN_BANDWIDTH_MBIT || mbit > MAX_BANDWIDTH_MBIT) {
+            throw new IllegalArgumentException("'" + text + "' Mbit/s is outside tc tbf's range "
+                    + formatNumber(MIN_BANDWIDTH_MBIT) + ".." + formatNumber(MAX_BANDWIDTH_MBIT)
+                    + " Mbit/s (1 kbit/s to 100 Gbit/s); write e.g. 'bw: 1000'");
         }
         return mbit;
     }

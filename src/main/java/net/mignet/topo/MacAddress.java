@@ -26,6 +26,33 @@ public record MacAddress(long bits) {
         return new MacAddress(bits);
     }
 
+    /** Parses the MAC of an interface, which must be a unicast, non-zero address. */
+    public static MacAddress parseInterfaceAddress(String text) {
+        MacAddress mac = parse(text);
+        String problem = mac.interfaceAddressProblem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return mac;
+    }
+
+    /**
+     * Null when an interface may carry this address; otherwise why not. The kernel refuses multicast and zero
+     * addresses on a veth (and broadcast is multicast), so they are refused before anything is built.
+     */
+    public String interfaceAddressProblem() {
+        if (bits == 0) {
+            return "MAC " + this + " is all zeros, which no interface may have; write a unicast address such as"
+                    + " 00:00:00:00:00:12";
+        }
+        if ((bits >>> 40 & 1) != 0) {
+            return "MAC " + this + " is a " + (bits == 0xffff_ffff_ffffL ? "broadcast" : "multicast") + " address"
+                    + " (the lowest bit of its first byte is set); an interface needs a unicast one, e.g. "
+                    + new MacAddress(bits & ~(1L << 40));
+        }
+        return null;
+    }
+
     /** A locally administered unicast address derived from a number, for hosts without a configured MAC. */
     public static MacAddress local(long serial) {
         return new MacAddress(0x02_00_00_00_00_00L | (serial & 0xff_ffff_ffffL));

@@ -1,6 +1,7 @@
 package net.mignet.topo;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The rules names must follow before they reach the kernel. */
@@ -11,6 +12,18 @@ public final class Names {
     private static final Pattern NODE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,31}");
     private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern TOPOLOGY = Pattern.compile("[a-z0-9][a-z0-9-]{0,23}");
+
+    /**
+     * Words of the {@code mignet>} shell: a node named like one could not be reached there ({@code nodes ...}
+     * runs the command, not the host). CLI tests check this list against the shell's real command table; the
+     * fault verbs (crash, freeze, thaw, flap, faults) are listed ahead of their arrival.
+     */
+    public static final Set<String> SHELL_WORDS = Set.of("help", "exit", "quit", "nodes", "net", "intfs", "pingall",
+            "flows", "flow", "deploy", "apps", "logs", "stop", "remove", "link", "links", "intf", "migrate", "recipe",
+            "crash", "freeze", "thaw", "flap", "faults");
+
+    /** Device names the kernel keeps: {@code all} and {@code default} are sysctl directories, {@code lo} exists. */
+    public static final Set<String> RESERVED_DEVICES = Set.of("all", "default", "lo", ".", "..");
 
     private Names() {
     }
@@ -33,11 +46,32 @@ public final class Names {
             return "node name '" + name + "' must start with a letter and use only letters, digits, '_' and '-'"
                     + " (at most 32 characters), e.g. h1 or s1";
         }
+        if (SHELL_WORDS.contains(name)) {
+            return "node name '" + name + "' is a command of the mignet shell, which could then not reach the node;"
+                    + " choose another name, e.g. " + name + "1";
+        }
         return null;
+    }
+
+    /** A switch is also a bridge device: its name follows the node rules and the interface rules. */
+    public static String switchNameProblem(String name) {
+        String problem = nodeNameProblem(name);
+        if (problem == null) {
+            problem = interfaceNameProblem(name);
+        }
+        return problem == null ? null : problem.replace("interface name", "switch name")
+                + " (a switch is a bridge device of that name)";
     }
 
     public static void requireNodeName(String name) {
         String problem = nodeNameProblem(name);
+        if (problem != null) {
+            throw new TopologyException(problem);
+        }
+    }
+
+    public static void requireSwitchName(String name) {
+        String problem = switchNameProblem(name);
         if (problem != null) {
             throw new TopologyException(problem);
         }
@@ -60,8 +94,9 @@ public final class Names {
             return "interface name '" + name + "' starts with '_', which mignet keeps for its own devices"
                     + " (link emulation); start it with a letter or digit";
         }
-        if (name.equals(".") || name.equals("..") || name.equals("lo")) {
-            return "interface name '" + name + "' is reserved";
+        if (RESERVED_DEVICES.contains(name)) {
+            return "interface name '" + name + "' is reserved by the kernel (all, default and lo are taken in every"
+                    + " network namespace); choose another, e.g. " + name.replace(".", "dot") + "0";
         }
         return null;
     }

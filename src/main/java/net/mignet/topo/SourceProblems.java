@@ -19,6 +19,11 @@ final class SourceProblems {
         this.source = source;
     }
 
+    /** What messages call the text, usually its file name. */
+    String source() {
+        return source;
+    }
+
     void add(int line, String message) {
         problems.add(new Problem(line, message));
     }

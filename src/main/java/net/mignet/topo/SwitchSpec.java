@@ -11,7 +11,7 @@ import net.mignet.flow.FlowRule;
  */
 public record SwitchSpec(String name, List<FlowRule> flows) {
     public SwitchSpec {
-        Names.requireNodeName(name);
+        Names.requireSwitchName(name);
         flows = List.copyOf(flows);
     }
 

@@ -14,16 +14,39 @@ import net.mignet.flow.FlowRule;
  * An immutable description of a network: what to build, not the running network. Validated on construction,
  * so a {@code Topology} that exists can be realized; every problem is reported at once.
  */
-public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switches, List<LinkSpec> links) {
+public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switches, List<LinkSpec> links,
+        SourceLines origin) {
 
     public Topology {
         hosts = List.copyOf(hosts);
         switches = List.copyOf(switches);
         links = List.copyOf(links);
+        origin = origin == null ? SourceLines.NONE : origin;
         List<String> problems = validate(name, hosts, switches, links);
         if (!problems.isEmpty()) {
             throw new TopologyException(problems);
         }
+    }
+
+    public Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switches, List<LinkSpec> links) {
+        this(name, hosts, switches, links, SourceLines.NONE);
+    }
+
+    /** The same topology, knowing where its parts were written. */
+    public Topology withOrigin(SourceLines lines) {
+        return new Topology(name, hosts, switches, links, lines);
+    }
+
+    /** Where a topology was written is not part of what it is: two equal networks are equal from any file. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Topology t && name.equals(t.name) && hosts.equals(t.hosts) && switches.equals(t.switches)
+                && links.equals(t.links);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(name, hosts, switches, links);
     }
 
     public static TopologyBuilder builder(String name) {
@@ -53,6 +76,12 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
     /** The interfaces a node gets from its links, in declaration order. */
     public List<LinkEnd> interfacesOf(String nodeName) {
         return linksOf(nodeName).stream().map(l -> l.endOn(nodeName)).toList();
+    }
+
+    /** The network sysctls of a host's namespace: mignet's defaults for its interface count, then its own. */
+    public Map<String, String> sysctlsOf(String hostName) {
+        HostSpec h = host(hostName).orElseThrow(() -> new IllegalArgumentException("no host named " + hostName));
+        return HostSysctls.effective(h, interfacesOf(hostName).size());
     }
 
     /** Switch ports, i.e. the switch-side interface names. */
@@ -103,6 +132,10 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
                             + "; switch ports carry no address, put it on the host's end");
                 }
             }
+        }
+        if (problems.isEmpty()) {
+            KernelRules.check(hosts, switches, links, KernelRules.Lines.NONE)
+                    .forEach(p -> problems.add(p.message()));
         }
         for (SwitchSpec s : switches) {
             Set<String> ports = interfacesByNode.getOrDefault(s.name(), Set.of());

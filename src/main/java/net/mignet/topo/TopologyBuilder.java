@@ -31,16 +31,49 @@ public final class TopologyBuilder {
     }
 
     public TopologyBuilder addHost(String host, String defaultIp) {
-        return addHost(host, defaultIp == null ? null : Ipv4Prefix.parse(defaultIp));
+        return addHost(host, defaultIp == null ? null : Ipv4Prefix.parseHostAddress(defaultIp));
     }
 
     public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp) {
-        hosts.add(new HostSpec(host, defaultIp));
+        return addHost(host, defaultIp, Map.of(), HostContainer.NONE);
+    }
+
+    /** A host whose namespace gets these network sysctls, e.g. {@code net.ipv4.conf.all.arp_ignore=0}. */
+    public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp, Map<String, String> sysctls) {
+        return addHost(host, defaultIp, sysctls, HostContainer.NONE);
+    }
+
+    /** A host with an image and/or resource limits. */
+    public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp, HostContainer container) {
+        return addHost(host, defaultIp, Map.of(), container);
+    }
+
+    /** A host with network sysctls, and an image and/or resource limits. */
+    public TopologyBuilder addHost(String host, Ipv4Prefix defaultIp, Map<String, String> sysctls,
+            HostContainer container) {
+        hosts.add(new HostSpec(host, defaultIp, sysctls, container));
         return this;
     }
 
+    /**
+     * Sets one network sysctl inside a host's namespace, over mignet's defaults (a host with several interfaces
+     * gets {@code arp_ignore=1} and {@code arp_announce=2}, see {@link HostSysctls}).
+     */
+    public TopologyBuilder sysctl(String host, String key, String value) {
+        for (int i = 0; i < hosts.size(); i++) {
+            HostSpec h = hosts.get(i);
+            if (h.name().equals(host)) {
+                Map<String, String> merged = new HashMap<>(h.sysctls());
+                merged.put(key, value);
+                hosts.set(i, new HostSpec(h.name(), h.defaultIp(), merged));
+                return this;
+            }
+        }
+        throw new TopologyException("sysctl for host '" + host + "', which is not declared; call addHost first");
+    }
+
     public TopologyBuilder addSwitch(String sw) {
-        Names.requireNodeName(sw);
+        Names.requireSwitchName(sw);
         switchOrder.add(sw);
         flowsBySwitch.putIfAbsent(sw, new ArrayList<>());
         return this;
@@ -165,22 +198,22 @@ public final class TopologyBuilder {
         }
 
         public LinkOptions ip1(String cidr) {
-            ipA = Ipv4Prefix.parse(cidr);
+            ipA = Ipv4Prefix.parseHostAddress(cidr);
             return this;
         }
 
         public LinkOptions ip2(String cidr) {
-            ipB = Ipv4Prefix.parse(cidr);
+            ipB = Ipv4Prefix.parseHostAddress(cidr);
             return this;
         }
 
         public LinkOptions mac1(String mac) {
-            macA = MacAddress.parse(mac);
+            macA = MacAddress.parseInterfaceAddress(mac);
             return this;
         }
 
         public LinkOptions mac2(String mac) {
-            macB = MacAddress.parse(mac);
+            macB = MacAddress.parseInterfaceAddress(mac);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package net.mignet.topo;
 
 import java.util.List;
+import java.util.Map;
 import net.mignet.flow.FlowRule;
 
 /**
@@ -16,8 +17,16 @@ record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<Link
     record AppDraft(AppSpec spec, int line, int hostLine) {
     }
 
-    /** A host or switch declaration; {@code defaultIp} only on hosts, {@code flows} only on switches. */
-    record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, List<FlowDraft> flows, int line) {
+    /**
+     * A host or switch declaration; {@code defaultIp}, {@code sysctls} and {@code container} only on hosts,
+     * {@code flows} only on switches.
+     */
+    record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
+            List<FlowDraft> flows, int line, HostContainer container) {
+        NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
+                List<FlowDraft> flows, int line) {
+            this(name, kind, defaultIp, sysctls, flows, line, HostContainer.NONE);
+        }
     }
 
     /** A flow rule that parsed; {@code text} is kept to quote it back in messages. */

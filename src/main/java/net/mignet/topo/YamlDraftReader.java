@@ -29,8 +29,9 @@ final class YamlDraftReader {
     private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps",
             "timeline", "sweep");
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
-            "pid_namespace");
-    private static final List<String> HOST_KEYS = List.of("ip");
+            "pid_namespace", "image");
+    private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "image", "packages", "cpu", "memory",
+            "pids");
     private static final List<String> SWITCH_KEYS = List.of("flows");
     private static final String A_TO_B = "a_to_b";
     private static final String B_TO_A = "b_to_a";
@@ -83,7 +84,8 @@ final class YamlDraftReader {
                 ? "an indented line 'h1: {ip: 10.0.0.11/24}' (or just 'h1:') per host"
                 : "an indented line 's1:' per switch");
         for (Entry e : entries == null ? List.<Entry>of() : entries) {
-            String problem = Names.nodeNameProblem(e.key());
+            String problem = kind == NodeKind.HOST ? Names.nodeNameProblem(e.key())
+                    : Names.switchNameProblem(e.key());
             if (problem != null) {
                 problems.add(line(e.keyNode()), problem);
             }
@@ -93,12 +95,83 @@ final class YamlDraftReader {
 
     private NodeDraft readHost(Entry e) {
         Ipv4Prefix ip = null;
+        Map<String, String> sysctls = Map.of();
+        HostContainer container = HostContainer.NONE;
         if (!isNull(e.value())) {
             Map<String, Entry> f = fields(e.value(), "host '" + e.key() + "'", HOST_KEYS,
                     "'" + e.key() + ": {ip: 10.0.0.11/24}'");
-            ip = f == null ? null : value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parse);
+            ip = f == null ? null : value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parseHostAddress);
+            if (f != null && f.get("sysctls") != null) {
+                sysctls = readSysctls(f.get("sysctls"), e.key());
+            }
+            container = f == null ? HostContainer.NONE : readContainer(f);
         }
-        return new NodeDraft(e.key(), NodeKind.HOST, ip, List.of(), line(e.keyNode()));
+        return new NodeDraft(e.key(), NodeKind.HOST, ip, sysctls, List.of(), line(e.keyNode()), container);
+    }
+
+    /** {@code sysctls: {net.ipv4.conf.all.arp_ignore: 0}}: network settings of the host's namespace. */
+    private Map<String, String> readSysctls(Entry section, String host) {
+        if (isNull(section.value())) {
+            return Map.of();
+        }
+        List<Entry> entries = entries(section.value(), "sysctls of host '" + host + "'",
+                "'sysctls: {net.ipv4.conf.all.arp_ignore: 0}'");
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        for (Entry s : entries == null ? List.<Entry>of() : entries) {
+            String value = text(s, s.key() + ": 1");
+            if (value == null) {
+                continue;
+            }
+            String problem = HostSysctls.problem(s.key(), value);
+            if (problem != null) {
+                problems.add(line(s.keyNode()), "host '" + host + "': " + problem);
+            } else if (sysctls.putIfAbsent(s.key(), value) != null) {
+                problems.add(line(s.keyNode()), "sysctl " + s.key() + " is given twice for host '" + host
+                        + "'; keep one");
+            }
+        }
+        return sysctls;
+    }
+
+    /** {@code image:}, {@code packages:}, {@code cpu:}, {@code memory:} and {@code pids:} of a host. */
+    private HostContainer readContainer(Map<String, Entry> f) {
+        String image = value(f.get("image"), "image: debian:13", t -> HostImage.of(t).reference());
+        List<String> packages = new ArrayList<>();
+        Entry listed = f.get("packages");
+        if (listed != null && listed.value() instanceof SequenceNode seq) {
+            seq.getValue().forEach(item -> {
+                if (item instanceof ScalarNode sc && !isNull(item)) {
+                    packages.add(sc.getValue());
+                } else {
+                    problems.add(line(item), "each of packages: must be a Debian package name; found " + describe(item));
+                }
+            });
+        } else if (listed != null && !isNull(listed.value())) {
+            String text = text(listed, "packages: [iperf3, tcpdump]");
+            if (text != null) {
+                packages.addAll(List.of(text.split("[,\\s]+")));
+            }
+        }
+        HostImage hostImage = null;
+        if (image != null) {
+            try {
+                hostImage = new HostImage(image, packages);
+            } catch (IllegalArgumentException ex) {
+                problems.add(line(listed.value()), ex.getMessage());
+            }
+        } else if (!packages.isEmpty()) {
+            problems.add(line(listed.keyNode()), "packages: need an image to go into, e.g. 'image: debian:13'");
+        }
+        Double cpu = value(f.get("cpu"), "cpu: 0.5", ResourceLimits::parseCpu);
+        Long memory = value(f.get("memory"), "memory: 256m", ResourceLimits::parseBytes);
+        Long pids = value(f.get("pids"), "pids: 100", t -> ResourceLimits.parse(List.of("pids=" + t)).pids());
+        try {
+            return new HostContainer(hostImage, new ResourceLimits(cpu == null ? 0 : cpu, memory == null ? 0 : memory,
+                    pids == null ? 0 : pids));
+        } catch (IllegalArgumentException ex) {
+            problems.add(line(f.get(cpu != null ? "cpu" : "memory").value()), ex.getMessage());
+            return new HostContainer(hostImage, ResourceLimits.NONE);
+        }
     }
 
     private NodeDraft readSwitch(Entry e) {
@@ -110,7 +183,7 @@ final class YamlDraftReader {
                 flows = readFlows(f.get("flows"), e.key());
             }
         }
-        return new NodeDraft(e.key(), NodeKind.SWITCH, null, flows, line(e.keyNode()));
+        return new NodeDraft(e.key(), NodeKind.SWITCH, null, Map.of(), flows, line(e.keyNode()));
     }
 
     private List<FlowDraft> readFlows(Entry entry, String sw) {
@@ -191,8 +264,9 @@ final class YamlDraftReader {
                     + " tcp:PORT, log:REGEX or after:DURATION");
             wait = null;
         }
+        String image = value(f.get("image"), "image: debian:13", t -> HostImage.of(t).reference());
         return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
-                wait, Boolean.TRUE.equals(pidNamespace)),
+                wait, Boolean.TRUE.equals(pidNamespace), image),
                 line(e.keyNode()), line(host.value()));
     }
 
@@ -388,8 +462,8 @@ final class YamlDraftReader {
         if (intf != null) {
             interfaceNameOk(intf, intfEntry.value());
         }
-        Ipv4Prefix ip = value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parse);
-        MacAddress mac = value(f.get("mac"), "mac: \"00:00:00:00:00:12\"", MacAddress::parse);
+        Ipv4Prefix ip = value(f.get("ip"), "ip: 10.0.0.11/24", Ipv4Prefix::parseHostAddress);
+        MacAddress mac = value(f.get("mac"), "mac: \"00:00:00:00:00:12\"", MacAddress::parseInterfaceAddress);
         return problems.count() > problemsBefore ? null : new EndDraft(name, intf, ip, mac, line(node));
     }
 

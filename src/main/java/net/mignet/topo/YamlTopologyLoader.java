@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -43,6 +45,12 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * </pre>
  */
 public final class YamlTopologyLoader {
+    /** Far more than a topology file needs, far less than what exhausts a thread's stack. */
+    static final int MAX_NESTING = 64;
+    /** Bounds the time a load takes (the YAML scanner reads a few MB per second). */
+    static final int MAX_CHARACTERS = 16 * 1024 * 1024;
+    static final String READER_FAILED = "the YAML reader failed on this file";
+
     private YamlTopologyLoader() {
     }
 
@@ -121,8 +129,14 @@ public final class YamlTopologyLoader {
         // The YAML 1.2 core schema: 'yes' and 'on' are text, '~' and 'null' are null; duplicate keys are kept
         // in the node tree, so YamlDraftReader reports them instead of one silently replacing the other.
         LoadSettings settings = LoadSettings.builder().setLabel(sourceName).setSchema(new CoreSchema()).build();
+        if (yaml.length() > MAX_CHARACTERS) {
+            throw new TopologyException(sourceName + ": the file has " + yaml.length() + " characters; a topology"
+                    + " file may have at most " + MAX_CHARACTERS + " (100 000 hosts and their links need about 8 M)");
+        }
+        checkSurrogates(yaml, sourceName);
         Optional<Node> root;
         try {
+            checkNesting(yaml, settings, sourceName);
             root = new Compose(settings).composeString(yaml);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(NO_LINE);
@@ -134,13 +148,64 @@ public final class YamlTopologyLoader {
                     + " the colon");
             throw problems.toException();
         } catch (YamlEngineException e) {
-            throw new TopologyException(sourceName + ": the YAML cannot be read: " + e.getMessage());
+            throw new TopologyException(sourceName + ": the YAML cannot be read: " + e.getMessage()
+                    + "; write the topology out plainly, see examples/two-hosts.yaml");
+        } catch (TopologyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The YAML library failing on odd input is still the input's problem for the user; the fuzz test
+            // looks for this wording, so such a failure is found and reported upstream rather than hidden.
+            throw new TopologyException(sourceName + ": " + READER_FAILED + " (" + e + "); look for unusual"
+                    + " characters in the file");
         }
         if (root.isEmpty() || root.get() instanceof ScalarNode s && Tag.NULL.equals(s.getTag())) {
             throw new TopologyException(sourceName + ": the file is empty; a topology file lists 'hosts:',"
                     + " 'switches:' and 'links:', see examples/two-hosts.yaml");
         }
         return root.get();
+    }
+
+    /**
+     * Refuses nesting deeper than {@link #MAX_NESTING} before the composer, which recurses once per level and
+     * overflowed the stack at about 2000 levels. The parser's events come from a loop, not recursion.
+     */
+    private static void checkNesting(String yaml, LoadSettings settings, String sourceName) {
+        int depth = 0;
+        for (Event event : new Parse(settings).parseString(yaml)) {
+            switch (event.getEventId()) {
+                case SequenceStart, MappingStart -> {
+                    if (++depth > MAX_NESTING) {
+                        int line = event.getStartMark().map(m -> m.getLine() + 1).orElse(NO_LINE);
+                        throw new TopologyException(sourceName + (line == NO_LINE ? "" : ":" + line) + ": the YAML"
+                                + " nests lists and mappings more than " + MAX_NESTING + " levels deep; a topology"
+                                + " file needs about 5, see examples/two-hosts.yaml");
+                    }
+                }
+                case SequenceEnd, MappingEnd -> depth--;
+                default -> {
+                }
+            }
+        }
+    }
+
+    /**
+     * Text from a file is valid UTF-16 (its UTF-8 was decoded strictly); a string handed to {@link #parse} may
+     * hold unpaired surrogates, on which the YAML reader fails with an index error.
+     */
+    private static void checkSurrogates(String yaml, String sourceName) {
+        int line = 1;
+        for (int i = 0; i < yaml.length(); i++) {
+            char c = yaml.charAt(i);
+            if (c == '\n') {
+                line++;
+            } else if (Character.isHighSurrogate(c) && i + 1 < yaml.length()
+                    && Character.isLowSurrogate(yaml.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new TopologyException(sourceName + ":" + line + ": the text holds an unpaired UTF-16"
+                        + " surrogate, which is no character; save the topology file as UTF-8");
+            }
+        }
     }
 
     private static String onLine(Mark mark) {

@@ -63,7 +63,11 @@ class FlowRuleParserTest {
         "in_port=s1-h1 actions=drop,output:s1-h2",         // contradictory actions
         "in_pot=s1-h1 actions=drop",                       // unknown field
         "tcp,udp actions=drop",                            // two protocols
-        "arp,nw_dst=10.0.0.1 actions=drop",                // IP field on ARP
+        "ip,arp_tpa=10.0.0.1 actions=drop",                // ARP field on IP
+        "arp,udp actions=drop",                            // ARP is not IP
+        "arp,nw_proto=6,tp_dst=80 actions=drop",           // no ports in ARP
+        "nw_dst=10.0.0.1,arp_tpa=10.0.0.2 actions=drop",   // one field under two names
+        "arp_sha=ff:ff actions=drop",                      // malformed ARP MAC
         "tp_dst=80 actions=drop",                          // port without protocol
         "icmp,tp_dst=80 actions=drop",                     // port on ICMP
         "priority=70000 actions=drop",                     // out of range
@@ -91,5 +95,27 @@ class FlowRuleParserTest {
         String formatted = FlowRuleFormatter.format(rule);
         assertThat(formatted).isEqualTo(text);
         assertThat(FlowRuleParser.parse(formatted)).isEqualTo(rule);
+    }
+
+    /** ovs-ofctl reads nw_src/nw_dst/nw_proto of an ARP match as the ARP sender/target address and opcode. */
+    @Test
+    void arp_matches_on_its_addresses_like_ovs_ofctl() {
+        FlowRule byNw = FlowRuleParser.parse("arp,nw_dst=10.1.0.100 actions=drop");
+        FlowRule byArp = FlowRuleParser.parse("arp_tpa=10.1.0.100 actions=drop");
+        assertThat(byNw).isEqualTo(byArp);
+        assertThat(byNw.match().isArp()).isTrue();
+        assertThat(FlowRuleFormatter.format(byNw)).isEqualTo("arp,arp_tpa=10.1.0.100 actions=drop");
+        FlowRule all = FlowRuleParser.parse("arp,nw_src=10.0.0.0/24,arp_op=2,arp_sha=02:00:00:00:00:01,"
+                + "arp_tha=02:00:00:00:00:02 actions=normal");
+        assertThat(all.match().ipSrc()).hasToString("10.0.0.0/24");
+        assertThat(all.match().ipProto()).isEqualTo(2);
+        assertThat(all.match().arpSha()).hasToString("02:00:00:00:00:01");
+        assertThat(all.match().arpTha()).hasToString("02:00:00:00:00:02");
+        String text = FlowRuleFormatter.format(all);
+        assertThat(text).isEqualTo("arp,arp_spa=10.0.0.0/24,arp_op=2,arp_sha=02:00:00:00:00:01,"
+                + "arp_tha=02:00:00:00:00:02 actions=normal");
+        assertThat(FlowRuleParser.parse(text)).isEqualTo(all);
+        // Without arp the same fields stay IPv4's.
+        assertThat(FlowRuleParser.parse("nw_dst=10.1.0.100 actions=drop").match().isArp()).isFalse();
     }
 }

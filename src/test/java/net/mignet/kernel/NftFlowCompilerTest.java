@@ -80,4 +80,14 @@ class NftFlowCompilerTest {
         assertThat(NftCounters.parse(listing)).isEqualTo(Map.of(
                 1L, new NftCounters.FlowCounters(3, 252), 12L, new NftCounters.FlowCounters(0, 0)));
     }
+
+    @Test
+    void arp_fields_match_the_arp_header() {
+        var r = rule(4, "arp,nw_dst=10.1.0.100,nw_src=10.1.0.0/24,arp_op=1,arp_sha=02:00:00:00:00:01,"
+                + "arp_tha=00:00:00:00:00:00 actions=drop");
+        assertThat(NftFlowCompiler.ruleText(r, "s1-h1", PORTS)).isEqualTo(
+                "ether type 0x0806 arp operation 1 arp saddr ip 10.1.0.0/24 arp daddr ip 10.1.0.100"
+                        + " arp saddr ether 02:00:00:00:00:01 arp daddr ether 00:00:00:00:00:00"
+                        + " counter name \"r4\" drop");
+    }
 }

@@ -1,0 +1,69 @@
+package net.mignet.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.mignet.experiment.ExperimentRunner;
+import net.mignet.experiment.RunObserver;
+import net.mignet.kernel.EmulationId;
+import net.mignet.net.Emulation;
+import net.mignet.report.ResultsFiles;
+import net.mignet.report.ResultsRecorder;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** {@code --results DIR} and {@code --no-results} of {@code run} and {@code demo}. */
+final class ResultsOptions {
+    /** One or the other, refused together before anything is built. */
+    @ArgGroup(exclusive = true)
+    Choice choice;
+
+    static final class Choice {
+        @Option(names = "--results", paramLabel = "DIR", description = "write migrations.csv, requests.csv,"
+                + " events.jsonl and report.html into DIR (default: mignet-results/<emulation-id> in the current"
+                + " directory)")
+        Path directory;
+
+        @Option(names = "--no-results", description = "write no results files")
+        boolean none;
+    }
+
+    /** Starts recording {@code net}, or returns null with {@code --no-results} (try-with-resources skips it). */
+    ResultsRecorder start(Emulation net, Consumer<String> log) throws IOException {
+        return wanted() ? ResultsRecorder.start(net, directory(net.id()), log) : null;
+    }
+
+    /**
+     * Records an experiment run by {@code runner} (its sweep has {@code sweepKeys}), or returns null with
+     * {@code --no-results}.
+     */
+    ResultsRecorder startExperiment(ExperimentRunner runner, EmulationId id, List<String> sweepKeys,
+            Consumer<String> log) throws IOException {
+        if (!wanted()) {
+            return null;
+        }
+        ResultsRecorder recorder = ResultsRecorder.forExperiment(directory(id), sweepKeys, log);
+        runner.observedBy(new RunObserver() {
+            @Override
+            public void networkStarted(Emulation net) {
+                recorder.follow(net);
+            }
+
+            @Override
+            public void runStarting(int index, Map<String, String> sweepValues) {
+                recorder.runStarting(index, sweepValues);
+            }
+        });
+        return recorder;
+    }
+
+    private boolean wanted() {
+        return choice == null || !choice.none;
+    }
+
+    private Path directory(EmulationId id) {
+        return choice != null && choice.directory != null ? choice.directory : ResultsFiles.defaultDirectory(id);
+    }
+}

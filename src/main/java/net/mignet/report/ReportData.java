@@ -1,0 +1,135 @@
+package net.mignet.report;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * What the report page plots, computed from {@code migrations.csv} and {@code requests.csv}: migrations with
+ * their phases and requests per client, all times in seconds from the first thing that happened.
+ */
+final class ReportData {
+    /** The migration columns the page's table shows, when the file has them. */
+    static final List<String> TABLE_COLUMNS = List.of("migration", "app", "strategy", "from", "to", "total_ms",
+            "client_downtime_ms", "service_gap_ms", "client_requests", "requests_retried", "requests_lost",
+            "state_bytes", "state_network_bytes", "held_frames", "held_dropped");
+    /** A sweep's configured size, when an experiment writes one; else the size the service reported. */
+    static final List<String> SIZE_COLUMNS = List.of("state_size", "state_bytes");
+
+    private ReportData() {
+    }
+
+    static Map<String, Object> of(String title, CsvTable migrations, List<ClientRequest> requests) {
+        return of(title, migrations, requests, List.of());
+    }
+
+    static Map<String, Object> of(String title, CsvTable migrations, List<ClientRequest> requests,
+            List<EventMark> marks) {
+        Instant origin = Stream.concat(migrations.rows().stream().map(r -> Times.parseInstant(r.get("started"))),
+                requests.stream().map(ClientRequest::sent)).filter(Objects::nonNull).min(Instant::compareTo)
+                .orElse(marks.stream().map(EventMark::time).min(Instant::compareTo).orElse(null));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("title", title);
+        data.put("origin", origin == null ? null : Times.instant(origin));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map<String, String> row : migrations.rows()) {
+            rows.add(migration(row, origin));
+        }
+        data.put("migrations", rows);
+        data.put("clients", clients(requests, origin));
+        data.put("marks", marks.stream().map(m -> Map.<String, Object>of("t", Times.secondsSince(origin, m.time()),
+                "text", m.text())).toList());
+        data.put("tableColumns", tableColumns(migrations));
+        data.put("sweep", isSweep(rows));
+        return data;
+    }
+
+    private static Map<String, Object> migration(Map<String, String> row, Instant origin) {
+        Instant started = Times.parseInstant(row.get("started"));
+        double start = Times.secondsSince(origin, started);
+        Double totalMs = number(row.get("total_ms"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("number", "#" + row.get("migration"));
+        m.put("label", "#" + row.get("migration") + " " + row.get("app") + " " + row.get("from") + "\u2192"
+                + row.get("to"));
+        m.put("strategy", row.get("strategy"));
+        m.put("start", start);
+        m.put("end", start + (totalMs == null ? 0 : totalMs / 1000));
+        m.put("total_ms", totalMs);
+        m.put("downtime_ms", number(row.get("client_downtime_ms")));
+        m.put("service_gap_ms", number(row.get("service_gap_ms")));
+        m.put("state_size", SIZE_COLUMNS.stream().map(row::get).map(ReportData::number).filter(Objects::nonNull)
+                .findFirst().orElse(null));
+        List<Map<String, Object>> phases = new ArrayList<>();
+        for (MigrationColumns.PhaseSpan p : MigrationColumns.decodePhases(row.get("phases"))) {
+            phases.add(Map.of("name", p.name(), "start", start + p.startMs() / 1000, "end", start + p.endMs() / 1000));
+        }
+        m.put("phases", phases);
+        m.put("columns", row);
+        return m;
+    }
+
+    /** Per client: {@code [sent s, latency ms or null, value or null, retries, result]} per request. */
+    private static List<Map<String, Object>> clients(List<ClientRequest> requests, Instant origin) {
+        Map<String, List<ClientRequest>> byClient = new LinkedHashMap<>();
+        // A client of each run of an experiment is a series of its own: its requests start again from 1.
+        requests.forEach(r -> byClient.computeIfAbsent(r.run() == null || r.run().isEmpty() ? r.client()
+                : r.client() + " (run " + r.run() + ")", k -> new ArrayList<>()).add(r));
+        List<Map<String, Object>> clients = new ArrayList<>();
+        byClient.forEach((name, list) -> {
+            List<Object> points = new ArrayList<>(list.size());
+            for (ClientRequest r : list) {
+                points.add(java.util.Arrays.asList(Times.secondsSince(origin, r.sent()),
+                        r.latency() == null ? null : r.latency().toNanos() / 1e6, number(r.value()), r.retries(),
+                        r.result()));
+            }
+            Map<String, Object> client = new LinkedHashMap<>();
+            client.put("name", name);
+            client.put("points", points);
+            client.put("lost", list.stream().filter(ClientRequest::lost).count());
+            clients.add(client);
+        });
+        return clients;
+    }
+
+    /** The usual columns, with an experiment's run and sweep values after the migration's number. */
+    private static List<String> tableColumns(CsvTable migrations) {
+        List<String> columns = new ArrayList<>(TABLE_COLUMNS.stream().filter(migrations.header()::contains).toList());
+        List<String> runColumns = migrations.header().stream()
+                .filter(c -> c.startsWith("sweep_") || (c.equals("run") && !migrations.distinct("run").isEmpty()))
+                .toList();
+        columns.addAll(columns.isEmpty() ? 0 : 1, runColumns);
+        return columns;
+    }
+
+    /**
+     * A plot against state size is worth drawing when some strategy moved states whose sizes span at least a
+     * factor of two (strategies count state differently: a checkpoint's images are larger than a handover's).
+     */
+    private static boolean isSweep(List<Map<String, Object>> migrations) {
+        Map<Object, List<Double>> sizes = new LinkedHashMap<>();
+        for (Map<String, Object> m : migrations) {
+            if (m.get("state_size") instanceof Double size && size > 0) {
+                sizes.computeIfAbsent(m.get("strategy"), k -> new ArrayList<>()).add(size);
+            }
+        }
+        return sizes.values().stream().anyMatch(list -> list.size() > 1
+                && list.stream().mapToDouble(d -> d).max().orElseThrow()
+                        >= 2 * list.stream().mapToDouble(d -> d).min().orElseThrow());
+    }
+
+    private static Double number(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package net.mignet.report;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.mignet.app.App;
+import net.mignet.migrate.MigrationReport;
+import net.mignet.net.Emulation;
+import net.mignet.net.EmulationEvent;
+import net.mignet.net.Link;
+
+/**
+ * Records a run, or an experiment's runs, into a results directory while they go on: every event into
+ * {@code events.jsonl} and every migration into {@code migrations.csv} as they happen (so a run that dies leaves
+ * what it had); closing it adds every client request ({@code requests.csv}, from the clients' output) and the
+ * report page.
+ * <pre>{@code
+ * try (Emulation net = Emulation.start(topo);
+ *         ResultsRecorder results = ResultsRecorder.start(net, Path.of("results"), System.out::println);
+ *         AppManager apps = new AppManager(net)) {   // closed first: the recorder then reads the apps' last lines
+ *     ... deploy, migrate ...
+ * } // results written, report.html made
+ * }</pre>
+ */
+public final class ResultsRecorder implements AutoCloseable {
+    private final Path dir;
+    private final Consumer<String> log;
+    private final List<String> sweepKeys;
+    private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    private final CsvWriter migrations;
+    private final BufferedWriter migrationsFile;
+    private final EventLog events;
+    /** Every app seen starting: clients among them are read for their requests at the end. */
+    private Map<String, String> runValues = Map.of("run", "");
+    /** The run each app started in, empty outside an experiment. */
+    private final Map<App, String> appRuns = new IdentityHashMap<>();
+    private int migrationCount;
+    private boolean closed;
+
+    private ResultsRecorder(Path dir, List<String> sweepKeys, Consumer<String> log) throws IOException {
+        this.dir = dir;
+        this.log = log;
+        this.sweepKeys = List.copyOf(sweepKeys);
+        Files.createDirectories(dir);
+        this.migrationsFile = Files.newBufferedWriter(dir.resolve(ResultsFiles.MIGRATIONS), StandardCharsets.UTF_8);
+        this.migrations = new CsvWriter(migrationsFile);
+        migrations.row(MigrationColumns.header(runColumns(sweepKeys)));
+        this.events = new EventLog(Files.newBufferedWriter(dir.resolve(ResultsFiles.EVENTS), StandardCharsets.UTF_8));
+    }
+
+    /** Starts recording {@code net} into {@code dir} (made when missing; its files are replaced). */
+    public static ResultsRecorder start(Emulation net, Path dir, Consumer<String> log) throws IOException {
+        ResultsRecorder recorder = new ResultsRecorder(dir, List.of(), log);
+        // Not an experiment: the run column stays empty.
+        recorder.follow(net);
+        return recorder;
+    }
+
+    /**
+     * Starts recording an experiment whose sweep has these keys (none without a sweep): its migrations and
+     * requests carry their run's number, and migrations a {@code sweep_<key>} column per key. {@link #follow} each network it builds and
+     * call {@link #runStarting} before each run.
+     */
+    public static ResultsRecorder forExperiment(Path dir, List<String> sweepKeys, Consumer<String> log)
+            throws IOException {
+        return new ResultsRecorder(dir, sweepKeys, log);
+    }
+
+    /** {@code run} (empty outside an experiment), then the sweep's keys. */
+    private static List<String> runColumns(List<String> sweepKeys) {
+        List<String> columns = new ArrayList<>(List.of("run"));
+        sweepKeys.forEach(k -> columns.add("sweep_" + k));
+        return columns;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Records what happens in {@code net} from now on, until this recorder is closed. */
+    public synchronized void follow(Emulation net) {
+        events.write(event("emulation", net, "id", net.id().value(), "topology", net.topology().name(), "hosts",
+                String.join(" ", net.hosts().stream().map(h -> h.name()).toList())), Map.of());
+        for (Link l : net.links()) {
+            if (!l.paramsAToB().isEmpty() || !l.paramsBToA().isEmpty()) {
+                events.write(event("link-initial", l, "a", l.a().node(), "b", l.b().node(), "a_to_b", l.paramsAToB(),
+                        "b_to_a", l.paramsBToA()), Map.of());
+            }
+        }
+        subscriptions.add(net.events().subscribe(this::record));
+    }
+
+    /** Run number {@code index} (from 1) of an experiment begins, with these sweep values. */
+    public synchronized void runStarting(int index, Map<String, String> sweepValues) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("run", Integer.toString(index));
+        sweepKeys.forEach(k -> values.put("sweep_" + k, sweepValues.getOrDefault(k, "")));
+        runValues = values;
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("run", Integer.toString(index));
+        sweepValues.forEach((k, v) -> fields.put("sweep_" + k, v));
+        events.write(new EmulationEvent(Instant.now(), "run", fields, null), Map.of());
+    }
+
+    private static EmulationEvent event(String kind, Object detail, Object... keyValues) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            fields.put(keyValues[i].toString(), keyValues[i + 1].toString());
+        }
+        return new EmulationEvent(Instant.now(), kind, fields, detail);
+    }
+
+    private synchronized void record(EmulationEvent event) {
+        if (closed) {
+            return;
+        }
+        if (event.detail() instanceof App app && event.kind().equals("app-started")) {
+            appRuns.put(app, runValues.get("run"));
+        }
+        if (event.detail() instanceof MigrationReport report) {
+            migrationCount++;
+            Instant end = event.time().plus(report.total());
+            migrations.row(MigrationColumns.row(migrationCount, runValues, event.time(), report,
+                    requestsLost(event.time(), end)));
+            Map<String, String> extra = new LinkedHashMap<>();
+            extra.put("migration", Integer.toString(migrationCount));
+            extra.put("end", Times.instant(end));
+            events.write(event, extra);
+            return;
+        }
+        events.write(event, Map.of());
+    }
+
+    /** Requests sent during [start, end] that a client gave up on; null when no client has reported requests. */
+    private Integer requestsLost(Instant start, Instant end) {
+        List<ClientRequest> all = requests();
+        if (all.isEmpty()) {
+            return null;
+        }
+        return (int) all.stream().filter(r -> !r.sent().isBefore(start) && !r.sent().isAfter(end))
+                .filter(ClientRequest::lost).count();
+    }
+
+    private List<ClientRequest> requests() {
+        List<ClientRequest> all = new ArrayList<>();
+        appRuns.forEach((app, run) -> all.addAll(ClientRequest.fromLog(app.name(), run, app.log().lines())));
+        all.sort(Comparator.comparing(ClientRequest::sent));
+        return all;
+    }
+
+    /** Writes {@code requests.csv} and {@code report.html}; says where the report is. Never throws. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            for (AutoCloseable s : subscriptions) {
+                s.close();
+            }
+            migrationsFile.close();
+            events.close();
+            List<ClientRequest> requests = requests();
+            try (BufferedWriter out = Files.newBufferedWriter(dir.resolve(ResultsFiles.REQUESTS),
+                    StandardCharsets.UTF_8)) {
+                CsvWriter csv = new CsvWriter(out);
+                csv.row(ClientRequest.HEADER);
+                requests.forEach(r -> csv.row(r.row()));
+            }
+            Path page = ReportPage.write(dir);
+            log.accept("*** Results: " + migrationCount + " migration(s), " + requests.size()
+                    + " client request(s) in " + dir.toAbsolutePath().normalize());
+            log.accept("*** Report: " + page.toAbsolutePath().normalize());
+        } catch (Exception e) {
+            log.accept("!!! could not write the results into " + dir + ": " + e.getMessage());
+        }
+    }
+}

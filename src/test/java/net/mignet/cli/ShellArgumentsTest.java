@@ -1,0 +1,59 @@
+package net.mignet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import net.mignet.app.AppManager;
+import net.mignet.net.Emulation;
+import net.mignet.testing.KernelAssumptions;
+import net.mignet.topo.TopologyGenerators;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The inputs reported on 2026-11-30 each get one clear line: usage for extra or malformed arguments, no trace. */
+class ShellArgumentsTest {
+
+    @BeforeEach
+    void needsKernel() {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeTool("nft");
+    }
+
+    private static String run(Shell shell, String line) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        shell.execute(line, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void reported_inputs_are_refused_with_the_commands_usage() {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                AppManager apps = new AppManager(net)) {
+            Shell shell = new Shell(net, new CoreCommands(net, apps));
+            assertThat(run(shell, "deploy srv h2 sleep 60")).contains("deployed srv");
+
+            assertThat(run(shell, "nodes extra")).isEqualTo("*** too many arguments; usage: nodes\n");
+            assertThat(run(shell, "pingall extra")).isEqualTo("*** too many arguments; usage: pingall\n");
+            assertThat(run(shell, "logs srv -5"))
+                    .isEqualTo("*** lines must be a whole number of 0 or more, not '-5'\n");
+            assertThat(run(shell, "logs srv abc"))
+                    .isEqualTo("*** lines must be a whole number of 0 or more, not 'abc'\n");
+            assertThat(run(shell, "logs srv 1 2")).startsWith("*** too many arguments; usage: logs <app> [lines]");
+            assertThat(run(shell, "migrate srv h1 extra words")).startsWith("*** unexpected 'extra'; usage: migrate");
+            assertThat(run(shell, "link h1 s1 up now")).contains("takes no more words");
+            assertThat(run(shell, "flows")).startsWith("*** missing arguments; usage: flows <switch>");
+
+            String huge = "h1 echo " + "x".repeat(200 * 1024);
+            assertThat(run(shell, huge)).startsWith("*** command line too long (204808 characters; at most 100000)")
+                    .doesNotContain("Argument list too long");
+            String longWord = "h1 echo " + "y".repeat(99_000);
+            assertThat(run(shell, longWord)).startsWith("yyyy");
+            assertThat(run(shell, "h1 echo a\u0000b")).isEqualTo("*** a command's arguments cannot contain NUL"
+                    + " characters\n");
+            assertThat(run(shell, "x".repeat(5000))).contains("more characters)").hasSizeLessThan(600);
+            assertThat(run(shell, "h1 ping -c1 -W1 h2")).contains("1 received");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package net.mignet.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/** Renders report.html from fixture CSV files and opens it in headless Chromium without any network. */
+class ReportPageBrowserTest {
+    private static final Pattern DATA = Pattern.compile(
+            "<script id=\"mignet-data\" type=\"application/json\">(.*?)</script>", Pattern.DOTALL);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void needsChromium() {
+        Optional<String> why = HeadlessChromium.unavailable();
+        why.ifPresent(reason -> System.err.println("SKIPPED: " + reason));
+        assumeTrue(why.isEmpty(), why.orElse(""));
+    }
+
+    private Path fixture(String name) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        for (String file : List.of(ResultsFiles.MIGRATIONS, ResultsFiles.REQUESTS, ResultsFiles.EVENTS)) {
+            try (InputStream in = getClass().getResourceAsStream(name + "/" + file)) {
+                if (in != null) {
+                    Files.copy(in, dir.resolve(file));
+                }
+            }
+        }
+        return dir;
+    }
+
+    private HeadlessChromium chromium() throws IOException {
+        return new HeadlessChromium(Files.createDirectories(tmp.resolve("profile")));
+    }
+
+    @Test
+    void the_report_of_a_run_plots_latency_value_and_downtime_offline_with_one_entry_per_migration()
+            throws Exception {
+        Path dir = fixture("demo");
+        Path page = ReportPage.write(dir);
+        HeadlessChromium.Page opened = chromium().open(page);
+
+        assertThat(opened.console()).as("console of the page").isEmpty();
+        assertThat(opened.dom()).as("script errors the page caught").doesNotContain("data-errors=")
+                .contains("data-rendered=\"yes\"");
+        for (String chart : List.of("latency-chart", "value-chart", "downtime-chart")) {
+            assertThat(plotElements(opened.dom(), chart)).as(chart).isGreaterThan(0);
+        }
+        assertThat(svgShapes(opened.dom(), "latency-chart")).as("points and shaded phases").isGreaterThan(400);
+        assertThat(opened.dom()).contains("id=\"sweep-section\" hidden");
+        // Link changes and the failed migration of events.jsonl are marked on the time plots.
+        assertThat(element(opened.dom(), "latency-chart")).contains("h1-s1 delay=20ms", "failed: counter h2");
+
+        int migrations = CsvTable.read(dir.resolve(ResultsFiles.MIGRATIONS)).rows().size();
+        assertThat(migrations).isEqualTo(3);
+        assertThat(pageData(opened.dom()).get("migrations")).asList().hasSize(migrations);
+        assertThat(opened.dom()).contains("data-migrations=\"" + migrations + "\"");
+        assertThat(count(opened.dom(), "<tr class=\"migration\">")).isEqualTo(migrations);
+
+        Path png = tmp.resolve("report.png");
+        chromium().screenshot(page, png, 1280, 2200);
+        assertThat(Files.size(png)).as("screenshot").isGreaterThan(20_000);
+    }
+
+    @Test
+    void a_sweep_over_state_sizes_adds_downtime_and_total_time_against_size_per_strategy() throws Exception {
+        Path dir = fixture("sweep");
+        HeadlessChromium.Page opened = chromium().open(ReportPage.write(dir));
+
+        assertThat(opened.console()).as("console of the page").isEmpty();
+        assertThat(opened.dom()).doesNotContain("data-errors=").doesNotContain("id=\"sweep-section\" hidden");
+        assertThat(plotElements(opened.dom(), "sweep-downtime-chart")).isGreaterThan(0);
+        assertThat(plotElements(opened.dom(), "sweep-total-chart")).isGreaterThan(0);
+        assertThat(opened.dom()).contains("stop-and-copy", "pre-copy", "post-copy", "<th>sweep_size</th>");
+        assertThat(pageData(opened.dom()).get("migrations")).asList().hasSize(9);
+        assertThat(count(opened.dom(), "<tr class=\"migration\">")).isEqualTo(9);
+    }
+
+    /** svg or canvas elements inside the element with that id. */
+    private static int plotElements(String dom, String id) {
+        String inside = element(dom, id);
+        return count(inside, "<svg") + count(inside, "<canvas");
+    }
+
+    private static int svgShapes(String dom, String id) {
+        String inside = element(dom, id);
+        return count(inside, "<path") + count(inside, "<rect");
+    }
+
+    /** The DOM from the element with that id up to the next chart or section. */
+    private static String element(String dom, String id) {
+        int start = dom.indexOf("id=\"" + id + "\"");
+        assertThat(start).as("element #" + id).isGreaterThanOrEqualTo(0);
+        int end = dom.indexOf("class=\"chart", start + 1);
+        int section = dom.indexOf("</section>", start);
+        end = end < 0 || (section >= 0 && section < end) ? section : end;
+        return dom.substring(start, end < 0 ? dom.length() : end);
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> pageData(String dom) {
+        Matcher m = DATA.matcher(dom);
+        assertThat(m.find()).as("the page's data element").isTrue();
+        // JSON is YAML: the engine that reads topology files reads the page's data too.
+        return (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(m.group(1));
+    }
+}
