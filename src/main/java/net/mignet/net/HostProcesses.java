@@ -14,8 +14,14 @@ final class HostProcesses {
     private HostProcesses() {
     }
 
+    /**
+     * Every process on the host but the init of its own PID namespace (a host with an image has one): that init is
+     * mignet's, standing for the host's kernel, and without it nothing could run on the host again.
+     */
     static List<Long> of(Host host) {
-        return NamespaceProcesses.in(List.of(host.namespace())).stream().map(NamespaceProcesses.Member::pid).toList();
+        long init = host.initPid().orElse(-1L);
+        return NamespaceProcesses.in(List.of(host.namespace())).stream().map(NamespaceProcesses.Member::pid)
+                .filter(pid -> pid != init).toList();
     }
 
     /**
