@@ -29,9 +29,9 @@ final class FaultCommands {
         shell.register(fault("freeze", "freeze <host>", "stop every process on a host (" + net.faults()
                 .freezeMethod().description() + " here); its kernel still answers ping and ARP"));
         shell.register(fault("thaw", "thaw <host>", "let a frozen host's processes run on"));
-        shell.register(fault("flap", "flap <a> <b> <period> <count> | flap <a> <b> cancel", "cut and restore the"
-                + " links between two nodes count times in the background, each period half down, half up, e.g."
-                + " flap h1 s1 2s 5; a line says when it is over"));
+        shell.register(fault("flap", "flap <a> <b> <period>|cancel [count]", "cut and restore the links between two"
+                + " nodes count times in the background, each period half down, half up, e.g. flap h1 s1 2s 5; a"
+                + " line says when it is over; flap h1 s1 cancel stops it"));
         shell.register(new ShellCommand("faults", "faults", "hosts that are crashed or frozen, running flaps",
                 (a, out) -> list(a, out)));
     }

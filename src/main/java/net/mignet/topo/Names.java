@@ -15,12 +15,12 @@ public final class Names {
 
     /**
      * Words of the {@code mignet>} shell: a node named like one could not be reached there ({@code nodes ...}
-     * runs the command, not the host). CLI tests check this list against the shell's real command table; the
-     * fault verbs (crash, freeze, thaw, flap, faults) are listed ahead of their arrival.
+     * runs the command, not the host). CLI tests check this list against the shell's real command table;  it
+     * includes the fault verbs and the container verbs.
      */
     public static final Set<String> SHELL_WORDS = Set.of("help", "exit", "quit", "nodes", "net", "intfs", "pingall",
             "flows", "flow", "deploy", "apps", "logs", "stop", "remove", "link", "links", "intf", "migrate", "recipe",
-            "crash", "freeze", "thaw", "flap", "faults");
+            "crash", "restart", "freeze", "thaw", "flap", "faults", "info", "limit");
 
     /** Device names the kernel keeps: {@code all} and {@code default} are sysctl directories, {@code lo} exists. */
     public static final Set<String> RESERVED_DEVICES = Set.of("all", "default", "lo", ".", "..");

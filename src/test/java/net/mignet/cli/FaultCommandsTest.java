@@ -34,7 +34,7 @@ class FaultCommandsTest {
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"));
                 AppManager apps = new AppManager(net)) {
             Shell shell = new Shell(net, new CoreCommands(net, apps));
-            assertThat(run(shell, "help")).contains("crash <host>", "freeze <host>", "flap <a> <b> <period> <count>");
+            assertThat(run(shell, "help")).contains("crash <host>", "freeze <host>", "flap <a> <b> <period>|cancel [count]");
             run(shell, "deploy sleeper h2 sleep 600");
             assertThat(run(shell, "crash h2")).contains("h2 crashed: ", "interfaces down", "sleeper crashed");
             assertThat(run(shell, "apps")).containsPattern("sleeper\\s+h2\\s+pid \\d+\\s+crashed \\(h2 crashed\\)");
@@ -58,8 +58,9 @@ class FaultCommandsTest {
             assertThat(run(shell, "faults")).contains("(no faults: every host is up, no link flaps)");
             assertThat(run(shell, "flap h1 s1 cancel")).contains("*** no flap of h1 <-> s1 is running");
             assertThat(run(shell, "flap h1 s1 2s")).contains("*** usage: flap <a> <b> <period> <count>");
+            assertThat(run(shell, "flap h1 s1 2s 5 6")).contains("too many arguments");
             assertThat(run(shell, "crash h9")).contains("*** no host named 'h9'");
-            assertThat(run(shell, "freeze")).contains("*** usage: freeze <host>");
+            assertThat(run(shell, "freeze")).contains("*** missing arguments; usage: freeze <host>");
         }
     }
 }
