@@ -8,7 +8,9 @@ import java.util.TreeMap;
 public final class BuiltinApps {
     private static final Map<String, Class<?>> BY_NAME = new TreeMap<>(Map.of(
             "counter-service", CounterService.class,
-            "counter-client", CounterClient.class));
+            "counter-client", CounterClient.class,
+            "kv-service", KvService.class,
+            "kv-client", KvClient.class));
 
     private BuiltinApps() {
     }

@@ -65,7 +65,7 @@ public final class CoreCommands {
                 + " backend applying them", (a, out) -> linkTable(out)));
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
-        new MigrationCommands(net, apps).registerAll(shell);
+        new MigrationCommands(apps).registerAll(shell);
         new LimitCommands(net).registerAll(shell);
         new FaultCommands(net, apps).registerAll(shell);
     }

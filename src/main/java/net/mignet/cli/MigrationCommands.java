@@ -6,26 +6,21 @@ import java.util.List;
 import java.util.Map;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
-import net.mignet.apps.CounterClient;
-import net.mignet.migrate.Migration;
-import net.mignet.migrate.MigrationOptions;
+import net.mignet.experiment.MigrationRequest;
 import net.mignet.migrate.MigrationReport;
-import net.mignet.net.Emulation;
 import net.mignet.topo.MigrationMethod;
 import net.mignet.topo.MigrationRecipe;
 
 /** The shell's {@code migrate} and {@code recipe} verbs. */
 final class MigrationCommands {
-    static final String MIGRATE_USAGE = "migrate <app> <host> [--strategy auto|handover|recipe|checkpoint]"
-            + " [--successor CMD] [--ready COND] [--trigger SIG|exec:CMD] [--done COND] [--grace D] [--lazy]"
-            + " [--rounds N]";
-    static final String RECIPE_USAGE = "recipe <app> [handover[:PORT]|checkpoint|key=value...]";
+    static final String MIGRATE_USAGE = "migrate <app> <host> [--strategy auto|handover|recipe|checkpoint"
+            + "|stop-and-copy|pre-copy|post-copy] [--successor CMD] [--ready COND] [--trigger SIG|exec:CMD]"
+            + " [--done COND] [--grace D] [--lazy] [--rounds N] [--until-delta BYTES]";
+    static final String RECIPE_USAGE = "recipe <app> [handover[:PORT]|state-transfer[:PORT]|checkpoint|key=value...]";
 
-    private final Emulation net;
     private final AppManager apps;
 
-    MigrationCommands(Emulation net, AppManager apps) {
-        this.net = net;
+    MigrationCommands(AppManager apps) {
         this.apps = apps;
     }
 
@@ -48,10 +43,8 @@ final class MigrationCommands {
 
     MigrationReport migrate(String appName, String host, List<String> options, PrintStream out)
             throws InterruptedException {
-        App app = apps.get(appName);
-        Migration migration = Migration.of(apps, appName).to(net.host(host)).log(out::println);
-        Map<String, String> recipeKeys = new LinkedHashMap<>();
-        MigrationOptions opts = MigrationOptions.DEFAULTS;
+        String strategy = null;
+        Map<String, String> named = new LinkedHashMap<>();
         for (int i = 0; i < options.size(); i++) {
             String word = options.get(i);
             if (!word.startsWith("--")) {
@@ -65,8 +58,12 @@ final class MigrationCommands {
                 key = key.substring(0, eq);
             }
             if (key.equals("lazy")) {
-                opts = opts.withLazy(true);
+                named.put(key, value == null ? "true" : value);
                 continue;
+            }
+            if (!key.equals("strategy") && !MigrationRequest.OPTIONS.contains(key)
+                    && !MigrationRecipe.KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key + "; usage: " + MIGRATE_USAGE);
             }
             if (value == null) {
                 if (i + 1 >= options.size()) {
@@ -74,27 +71,13 @@ final class MigrationCommands {
                 }
                 value = options.get(++i);
             }
-            switch (key) {
-                case "strategy" -> migration.strategy(value);
-                case "rounds" -> opts = opts.withRounds(CoreCommands.parseCount(value, "--rounds"));
-                default -> {
-                    if (!MigrationRecipe.KEYS.contains(key)) {
-                        throw new IllegalArgumentException("unknown option --" + key + "; usage: " + MIGRATE_USAGE);
-                    }
-                    recipeKeys.put(key, value);
-                }
+            if (key.equals("strategy")) {
+                strategy = value;
+            } else {
+                named.put(key, value);
             }
         }
-        if (!recipeKeys.isEmpty()) {
-            migration.recipe(withKeys(baseRecipe(app), recipeKeys));
-        }
-        migration.options(opts);
-        List<App> clients = apps.apps().stream().filter(App::isRunning)
-                .filter(a -> a.argv().contains(CounterClient.class.getName())).toList();
-        if (clients.size() == 1) {
-            migration.observedBy(clients.getFirst());
-        }
-        return migration.run();
+        return MigrationRequest.of(apps, appName, host, strategy, named).log(out::println).run();
     }
 
     private void recipe(List<String> args, PrintStream out) {
@@ -127,6 +110,8 @@ final class MigrationCommands {
             }
             case MigrationMethod.Handover h -> out.println(app.name() + " migrates by mignet's handover protocol,"
                     + " state port " + h.port());
+            case MigrationMethod.StateTransfer t -> out.println(app.name() + " migrates by mignet's state-transfer"
+                    + " protocol (" + String.join(", ", t.strategies()) + "), state port " + t.port());
             case MigrationMethod.Checkpoint _ -> out.println(app.name() + " migrates by checkpoint");
         }
     }

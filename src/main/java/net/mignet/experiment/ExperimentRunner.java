@@ -76,6 +76,8 @@ public final class ExperimentRunner {
             for (App app : apps.apps()) {
                 if (CounterClientCheck.isCounterClient(app)) {
                     problems.addAll(CounterClientCheck.problems(app));
+                } else if (KvClientCheck.isKvClient(app)) {
+                    problems.addAll(KvClientCheck.problems(app));
                 }
             }
             return new RunResult(run.values(), timeline, problems);

@@ -11,7 +11,8 @@ import java.util.Map;
  */
 public record RunResult(Map<String, String> values, TimelineResult timeline, List<String> problems) {
     public RunResult {
-        values = Map.copyOf(values);
+        // In the sweep's order, which is how runs are named in output and tables.
+        values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
         problems = List.copyOf(problems);
     }
 

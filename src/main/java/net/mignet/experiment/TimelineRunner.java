@@ -94,7 +94,7 @@ public final class TimelineRunner {
             case TimelineStep.Deploy d -> LabApps.deploy(apps, lab.app(d.app()), out);
             case TimelineStep.Stop st -> apps.get(st.app()).stop(STOP_GRACE);
             case TimelineStep.Migrate m -> {
-                return TimelineMigration.of(apps, m).log(out::println).run();
+                return MigrationRequest.of(apps, m.app(), m.host(), m.strategy(), m.options()).log(out::println).run();
             }
             case TimelineStep.LinkSet l -> {
                 List<String> words = l.settings().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())

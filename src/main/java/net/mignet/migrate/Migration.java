@@ -25,9 +25,8 @@ import net.mignet.topo.MigrationRecipe;
  */
 public final class Migration {
     /** The strategies {@code --strategy} takes. */
-    public static final List<String> STRATEGIES = List.of("auto", "handover", "recipe", "checkpoint");
-    /** State strategies of mignet's own services, which come with the key-value service. */
-    private static final List<String> LATER = List.of("stop-and-copy", "pre-copy", "post-copy");
+    public static final List<String> STRATEGIES = List.of("auto", "handover", "recipe", "checkpoint",
+            "stop-and-copy", "pre-copy", "post-copy");
     private static final Duration OBSERVE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Emulation net;
@@ -63,13 +62,13 @@ public final class Migration {
         return this;
     }
 
-    /** {@code auto} (the default), {@code handover}, {@code recipe} or {@code checkpoint}. */
+    /**
+     * {@code auto} (the default), {@code handover}, {@code recipe}, {@code checkpoint}, or one of the state
+     * strategies of services speaking the state-transfer protocol: {@code stop-and-copy}, {@code pre-copy},
+     * {@code post-copy}.
+     */
     public Migration strategy(String name) {
         String s = name.toLowerCase(Locale.ROOT);
-        if (LATER.contains(s)) {
-            throw new IllegalArgumentException("--strategy " + s + " is a state strategy of mignet's key-value"
-                    + " service, which is not there yet; use " + String.join(", ", STRATEGIES));
-        }
         if (!STRATEGIES.contains(s)) {
             throw new IllegalArgumentException("unknown strategy '" + name + "'; use one of "
                     + String.join(", ", STRATEGIES));
@@ -206,6 +205,7 @@ public final class Migration {
                 yield new RecipeStrategy(r);
             }
             case "checkpoint" -> CheckpointStrategies.create(app, options);
+            case "stop-and-copy", "pre-copy", "post-copy" -> StateTransferStrategies.create(app, name, options);
             default -> throw new IllegalArgumentException("unknown strategy " + name);
         };
     }

@@ -8,7 +8,7 @@ import java.util.Locale;
  * What one migration did and what it cost; every strategy reports the same figures.
  *
  * @param app               the app's name
- * @param strategy          how it moved: handover, recipe or checkpoint
+ * @param strategy          how it moved: handover, recipe, checkpoint, stop-and-copy, pre-copy or post-copy
  * @param from              host it ran on
  * @param to                host it runs on now
  * @param oldPid            pid of the instance that was replaced
@@ -21,7 +21,8 @@ import java.util.Locale;
  * @param held              frames held at the switch while the service moved, and those lost there
  * @param client            what the observing client saw, or null when no client was observed
  * @param flowChanges       the flow rules changed, as ovs-ofctl text
- * @param phases            each phase with its start and length (one may overlap another)
+ * @param phases            each phase with its start and length (one may overlap another); the state strategies
+ *                          report snapshot, rounds, freeze, transfer and resume
  * @param total             the whole migration, from starting the successor to retiring the old instance
  */
 public record MigrationReport(String app, String strategy, String from, String to, long oldPid, long newPid,

@@ -1,0 +1,171 @@
+// The key-value service's state strategies side by side, in one run on the reference scenario's network
+// (examples/service-migration.yaml, its state links set to 0.5 ms each, so that the state travels h2 -> s1 -> h3
+// at 1000 Mbit/s with 1 ms one way): per
+// state size (1 KB, 1 MB, 64 MB, 256 MB) and strategy (stop-and-copy, pre-copy, post-copy), a few migrations back
+// and forth between h2 and h3, the service writing 1 MB/s by itself (--write-rate 1MB) while mignet's kv-client on
+// h1 sends 200 requests/s (half gets, half puts).
+//
+//     sudo bench/run StateMigrationBench [migrations per cell, default 5] [--sizes 1KB,1MB,64MB,256MB]
+//                                        [--only stop-and-copy,pre-copy,post-copy]
+//
+// Prints per cell: client downtime p50/p99 (the longest extra wait of any request during the migration), the
+// service's pause p50/p99 (old instance frozen until the successor can serve, from the instances' events), the
+// time the state took (first byte of the snapshot or the freeze until the destination has all of it), the whole
+// migration (successor start to old instance retired), and the floor measured in the same run: state bytes at the
+// state link's rate plus one round trip of the state path (ping). Targets (issue 10): stop-and-copy's state time
+// within 1.3 x the floor; pre-copy downtime for 256 MB under 20 ms; post-copy downtime under 5 ms.
+// Raw numbers go to bench/results/state-migration.csv.
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import net.mignet.app.App;
+import net.mignet.app.AppManager;
+import net.mignet.apps.KvClient;
+import net.mignet.apps.KvService;
+import net.mignet.apps.KvSize;
+import net.mignet.migrate.Migration;
+import net.mignet.migrate.MigrationReport;
+import net.mignet.migrate.Phase;
+import net.mignet.net.Emulation;
+import net.mignet.net.PingResult;
+import net.mignet.topo.YamlTopologyLoader;
+
+static final double LINK_BITS_PER_SECOND = 1e9;
+static final List<String> STATE_PHASES = List.of("snapshot", "rounds", "freeze", "transfer");
+
+record Cell(String size, String strategy) {
+}
+
+void main(String[] args) throws Exception {
+    int migrations = 5;
+    List<String> sizes = List.of("1KB", "1MB", "64MB", "256MB");
+    List<String> strategies = List.of("stop-and-copy", "pre-copy", "post-copy");
+    for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+            case "--sizes" -> sizes = List.of(args[++i].split(","));
+            case "--only" -> strategies = List.of(args[++i].split(","));
+            default -> migrations = Integer.parseInt(args[i]);
+        }
+    }
+    Map<Cell, List<MigrationReport>> reports = new LinkedHashMap<>();
+    double rttMs;
+    String home = "h2";
+    try (Emulation net = Emulation.start(YamlTopologyLoader.load(Path.of("examples/service-migration.yaml")));
+            AppManager apps = new AppManager(net)) {
+        // One state link of 1 ms between the two hosts: the scenario's path h2 -> s1 -> h3 has two links, each 0.5 ms.
+        net.links().stream().filter(l -> l.a().interfaceName().endsWith("-int"))
+                .forEach(l -> l.set(l.params().withDelay(Duration.ofNanos(500_000))));
+        PingResult ping = net.host("h2").ping("192.168.0.13", 20, Duration.ofMillis(20));
+        rttMs = ping.rttMillis().stream().sorted().toList().get(ping.rttMillis().size() / 2);
+        System.out.printf(Locale.ROOT, "state path round trip (ping h2 -> h3, median of 20): %.2f ms%n", rttMs);
+        for (String size : sizes) {
+            long bytes = KvSize.parse(size);
+            long keys = Math.max(1, Math.min(65_536, bytes / 1024));
+            for (String strategy : strategies) {
+                Cell cell = new Cell(size, strategy);
+                List<MigrationReport> list = new ArrayList<>();
+                reports.put(cell, list);
+                App service = apps.deployJava("kv", net.host(home), KvService.class, List.of("--listen",
+                        "10.0.0.12:8888", "--size", size, "--keys", Long.toString(keys), "--write-rate", "1MB"));
+                awaitEvent(service, "event=serving", Duration.ofSeconds(60));
+                App client = apps.deployJava("kv-client", net.host("h1"), KvClient.class, List.of("--server",
+                        "10.0.0.12:8888", "--rate", "200", "--mix", "get=50,put=50", "--keys", Long.toString(keys),
+                        "--value-size", "64", "--record", "/dev/null"));
+                awaitReplies(client, 100);
+                for (int i = 0; i < migrations; i++) {
+                    String target = home.equals("h2") ? "h3" : "h2";
+                    MigrationReport r = Migration.of(apps, "kv").to(net.host(target)).strategy(strategy)
+                            .observedBy(client).run();
+                    home = target;
+                    list.add(r);
+                    System.err.println("  " + size + " " + strategy + " " + (i + 1) + ": " + r.summary());
+                    awaitReplies(client, replies(client) + 50);
+                }
+                client.stop(Duration.ofSeconds(2));
+                apps.remove("kv-client");
+                apps.remove("kv");
+            }
+        }
+    }
+    System.out.printf("%n%-6s %-14s | %-21s | %-21s | %-28s | %-10s | %s%n", "state", "strategy",
+            "client downtime p50/p99", "service paused p50/p99", "state moved p50 (x floor)", "floor",
+            "whole migration p50");
+    for (Map.Entry<Cell, List<MigrationReport>> e : reports.entrySet()) {
+        List<MigrationReport> rs = e.getValue();
+        List<Double> down = rs.stream().map(r -> r.client() == null ? Double.NaN
+                : r.client().downtime().toNanos() / 1e6).toList();
+        List<Double> paused = rs.stream().map(r -> r.serviceGap() == null ? Double.NaN
+                : r.serviceGap().toNanos() / 1e6).toList();
+        List<Double> moved = rs.stream().map(this::stateMillis).toList();
+        List<Double> total = rs.stream().map(r -> r.total().toNanos() / 1e6).toList();
+        double floor = floorMillis(rs.getFirst().stateBytes(), rttMs);
+        System.out.printf(Locale.ROOT, "%-6s %-14s | %7.1f %7.1f ms      | %7.1f %7.1f ms      | %8.1f ms (%5.2f x)"
+                + "        | %6.1f ms  | %8.1f ms%n", e.getKey().size(), e.getKey().strategy(), percentile(down, 50),
+                percentile(down, 99), percentile(paused, 50), percentile(paused, 99), percentile(moved, 50),
+                percentile(moved, 50) / floor, floor, percentile(total, 50));
+    }
+    Path out = Path.of("bench/results/state-migration.csv");
+    Files.createDirectories(out.getParent());
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
+        w.println("size,strategy,from,to,state_bytes,state_network_bytes,downtime_ms,paused_ms,state_ms,floor_ms,"
+                + "total_ms,phases");
+        for (Map.Entry<Cell, List<MigrationReport>> e : reports.entrySet()) {
+            for (MigrationReport r : e.getValue()) {
+                w.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%s%n", e.getKey().size(),
+                        e.getKey().strategy(), r.from(), r.to(), r.stateBytes(), r.stateNetworkBytes(),
+                        r.client() == null ? Double.NaN : r.client().downtime().toNanos() / 1e6,
+                        r.serviceGap() == null ? Double.NaN : r.serviceGap().toNanos() / 1e6, stateMillis(r),
+                        floorMillis(r.stateBytes(), rttMs), r.total().toNanos() / 1e6,
+                        String.join(" ", r.phases().stream().map(p -> p.name() + "="
+                                + String.format(Locale.ROOT, "%.2f", p.length().toNanos() / 1e6)).toList()));
+            }
+        }
+    }
+    System.out.println("raw numbers: " + out);
+}
+
+/** From the first byte of state moving (snapshot or freeze) until the destination has all of it. */
+double stateMillis(MigrationReport r) {
+    List<Phase> ps = r.phases().stream().filter(p -> STATE_PHASES.contains(p.name())).toList();
+    Duration start = ps.stream().map(Phase::start).min(Comparator.naturalOrder()).orElseThrow();
+    Duration end = ps.stream().map(Phase::end).max(Comparator.naturalOrder()).orElseThrow();
+    return end.minus(start).toNanos() / 1e6;
+}
+
+double floorMillis(long stateBytes, double rttMs) {
+    return stateBytes * 8 / LINK_BITS_PER_SECOND * 1000 + rttMs;
+}
+
+void awaitEvent(App app, String text, Duration timeout) throws InterruptedException {
+    if (app.log().await(l -> l.text().contains(text), timeout).isEmpty()) {
+        throw new IllegalStateException(app.name() + " did not print '" + text + "': " + app.log().lines());
+    }
+}
+
+int replies(App client) {
+    return (int) client.log().lines().stream().filter(l -> l.text().contains("event=reply ")).count();
+}
+
+void awaitReplies(App client, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (replies(client) < n) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("client did not reach " + n + " replies");
+        }
+        Thread.sleep(20);
+    }
+}
+
+double percentile(List<Double> values, double p) {
+    List<Double> sorted = values.stream().sorted(Comparator.naturalOrder()).toList();
+    int i = (int) Math.ceil(p / 100 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+}

@@ -1,0 +1,384 @@
+package net.mignet.apps;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import net.mignet.app.AppEvents;
+
+/**
+ * The old instance's side of a key-value state transfer: it sends the content to the successor by the strategy
+ * mignet asked for, forwards requests that reach it after the freeze, and (post-copy) answers the successor's
+ * fetches and applies its mirrored writes until the push is complete. Until the successor has acknowledged
+ * (post-copy: until it has everything) a failure makes the old instance serve again with its state intact.
+ */
+final class KvSource {
+    private static final int MAX_ROUNDS = 30;
+    static final long DEFAULT_UNTIL_DELTA = 64 << 10;
+
+    private final KvService service;
+    private final KvStateLink bulk;
+    private final KvStateLink fast;
+    private final int ackTimeoutMillis;
+    private volatile boolean started;
+    private volatile boolean complete;
+    private volatile boolean postCopy;
+    private volatile Thread transfer;
+
+    private KvSource(KvService service, KvStateLink bulk, KvStateLink fast, int ackTimeoutMillis) {
+        this.service = service;
+        this.bulk = bulk;
+        this.fast = fast;
+        this.ackTimeoutMillis = ackTimeoutMillis;
+    }
+
+    /** Accepts successors on the state port: a bulk link, then a fast link, from the same successor. */
+    static final class Listener {
+        private final KvService service;
+        private final int ackTimeoutMillis;
+        private final Duration rtoMin;
+        private KvStateLink pendingBulk;
+
+        Listener(KvService service, int ackTimeoutMillis, Duration rtoMin) {
+            this.service = service;
+            this.ackTimeoutMillis = ackTimeoutMillis;
+            this.rtoMin = rtoMin;
+        }
+
+        void listen(InetSocketAddress address) throws IOException {
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(address);
+            service.stateServer = server;
+            if (!rtoMin.isZero()) {
+                try {
+                    TcpRtoMin.set(server, rtoMin);
+                } catch (IOException | RuntimeException e) {
+                    service.out.println("TCP's minimum retransmission timeout on the state port stays as the"
+                            + " kernel has it (" + e.getMessage() + ")");
+                }
+            }
+            Thread.ofPlatform().name("state-listener").daemon().start(() -> {
+                while (true) {
+                    try {
+                        accepted(server.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void accepted(Socket socket) throws IOException {
+            KvStateLink link = new KvStateLink(socket);
+            byte kind;
+            try {
+                kind = link.awaitHello(30_000);
+            } catch (IOException e) {
+                link.close();
+                return;
+            }
+            if (kind == KvStateLink.HELLO_BULK) {
+                if (pendingBulk != null) {
+                    pendingBulk.close();
+                }
+                pendingBulk = link;
+                return;
+            }
+            KvStateLink bulk = pendingBulk;
+            pendingBulk = null;
+            if (bulk == null) {
+                link.close();
+                return;
+            }
+            KvSource previous;
+            KvSource next = new KvSource(service, bulk, link, ackTimeoutMillis);
+            synchronized (service.lock) {
+                previous = service.source;
+                if (previous != null && previous.started) {
+                    // one transfer at a time: a successor that comes during one is turned away
+                    bulk.close();
+                    link.close();
+                    return;
+                }
+                service.source = next;
+            }
+            if (previous != null) {
+                previous.close();
+            }
+            Thread.ofPlatform().name("fast-link").daemon().start(next::serveFastLink);
+            AppEvents.emit(service.events, "successor-connected", "from", bulk.peer());
+        }
+    }
+
+    /** {@code transfer STRATEGY [rounds=N] [until-delta=BYTES]} on standard input; called under the lock. */
+    static void start(KvService service, String[] words) {
+        KvSource source = service.source;
+        if (source == null || service.mode != KvService.Mode.SERVING) {
+            service.out.println("transfer asked for, but no successor has connected; still serving");
+            AppEvents.emit(service.events, "handover-failed", "reason", "no-successor");
+            return;
+        }
+        if (source.started) {
+            return;
+        }
+        String strategy = words.length > 1 ? words[1] : "stop-and-copy";
+        int rounds = 0;
+        long untilDelta = DEFAULT_UNTIL_DELTA;
+        try {
+            for (int i = 2; i < words.length; i++) {
+                String w = words[i];
+                if (w.startsWith("rounds=")) {
+                    rounds = Integer.parseInt(w.substring(7));
+                } else if (w.startsWith("until-delta=")) {
+                    untilDelta = KvSize.parse(w.substring(12));
+                } else {
+                    throw new IllegalArgumentException("unknown transfer option '" + w + "'");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            service.out.println("transfer: " + e.getMessage() + "; write transfer STRATEGY [rounds=N]"
+                    + " [until-delta=BYTES]");
+            AppEvents.emit(service.events, "handover-failed", "reason", "strategy");
+            return;
+        }
+        char code = switch (strategy) {
+            case "stop-and-copy" -> 'S';
+            case "pre-copy" -> 'P';
+            case "post-copy" -> 'Q';
+            default -> '?';
+        };
+        if (code == '?') {
+            service.out.println("unknown transfer strategy '" + strategy + "': stop-and-copy, pre-copy, post-copy");
+            AppEvents.emit(service.events, "handover-failed", "reason", "strategy");
+            return;
+        }
+        source.started = true;
+        source.postCopy = code == 'Q';
+        int r = rounds;
+        long d = untilDelta;
+        AppEvents.emit(service.events, "transfer-started", "strategy", strategy, "bytes", service.store.valueBytes());
+        source.transfer = Thread.ofPlatform().name("transfer").daemon().start(() -> source.run(code, r, d));
+    }
+
+    private void run(char code, int rounds, long untilDelta) {
+        long t0 = System.nanoTime();
+        try {
+            bulk.begin(code);
+            long frozenAt = switch (code) {
+                case 'P' -> preCopy(rounds, untilDelta);
+                case 'S' -> {
+                    long at = freeze();
+                    send(keys());
+                    yield at;
+                }
+                default -> freeze();
+            };
+            long digest;
+            long version;
+            byte[] cache;
+            synchronized (service.lock) {
+                digest = service.store.digest();
+                version = service.store.version();
+                cache = service.cache.encode();
+            }
+            bulk.fin(version, cache, digest);
+            bulk.readTimeout(ackTimeoutMillis);
+            KvStateLink.Frame f = bulk.next();
+            if (!(f instanceof KvStateLink.Ack ack) || ack.digest() != digest) {
+                throw new IOException("the successor answered the state with " + f + ", not its acknowledgement");
+            }
+            synchronized (service.lock) {
+                service.mode = KvService.Mode.HANDED_OVER;
+            }
+            service.out.println("Handed the state over to " + bulk.peer() + ": version " + version);
+            AppEvents.emit(service.events, "handed-over", "frozen", frozenAt, "bytes", bulk.bytesSent(), "digest",
+                    digest, "version", version, "micros", (System.nanoTime() - t0) / 1000, "at",
+                    AppEvents.epochNanos(Instant.now()));
+            if (postCopy) {
+                send(keys());
+                bulk.pushEnd();
+                KvStateLink.Frame done = bulk.next();
+                if (!(done instanceof KvStateLink.Done)) {
+                    throw new IOException("the successor answered the push with " + done + ", not done");
+                }
+            }
+            complete = true;
+            AppEvents.emit(service.events, "transfer-complete", "bytes", bulk.bytesSent(), "at",
+                    AppEvents.epochNanos(Instant.now()));
+        } catch (IOException | RuntimeException e) {
+            rollBack(e);
+        }
+    }
+
+    /** Snapshot and rounds while serving; freezes for the last small delta. Returns when it froze. */
+    private long preCopy(int rounds, long untilDelta) throws IOException {
+        List<String> keys;
+        synchronized (service.lock) {
+            service.store.trackChanges();
+            keys = service.store.keys();
+        }
+        Collection<String> next = keys;
+        bulk.readTimeout(ackTimeoutMillis);
+        for (int round = 1; ; round++) {
+            long start = AppEvents.epochNanos(Instant.now());
+            long bytes = send(next);
+            bulk.roundEnd(round);
+            // Megabytes may still sit in the socket buffers; freezing before the successor has them all would
+            // make the service wait for them.
+            KvStateLink.Frame ack = bulk.next();
+            if (!(ack instanceof KvStateLink.RoundAck r) || r.round() != round) {
+                throw new IOException("the successor answered round " + round + " with " + ack);
+            }
+            AppEvents.emit(service.events, "round", "n", round, "bytes", bytes, "start", start, "end",
+                    AppEvents.epochNanos(Instant.now()));
+            synchronized (service.lock) {
+                Set<String> changed = service.store.takeChanges();
+                long delta = service.store.bytesOf(changed);
+                boolean last = rounds > 0 ? round >= rounds : delta <= untilDelta || round >= MAX_ROUNDS;
+                if (last) {
+                    service.store.stopTracking();
+                    long at = freeze();
+                    send(changed); // frozen: nothing changes while it goes out
+                    return at;
+                }
+                next = changed;
+            }
+        }
+    }
+
+    /** Called with the lock held or not: stops serving and says when. */
+    private long freeze() {
+        long at;
+        synchronized (service.lock) {
+            service.freeze();
+            at = AppEvents.epochNanos(Instant.now());
+        }
+        AppEvents.emit(service.events, "frozen", "at", at);
+        return at;
+    }
+
+    private List<String> keys() {
+        synchronized (service.lock) {
+            return service.store.keys();
+        }
+    }
+
+    /** Sends the current entries of these keys (a missing key as a deletion); returns the bytes sent. */
+    private long send(Collection<String> keys) throws IOException {
+        long total = 0;
+        KvBatch batch = new KvBatch();
+        java.util.Iterator<String> it = keys.iterator();
+        while (it.hasNext()) {
+            synchronized (service.lock) {
+                while (it.hasNext() && !batch.full()) {
+                    String key = it.next();
+                    KvStore.Entry e = service.store.entry(key);
+                    batch.add(key, e == null ? service.store.version() : e.version(), e == null ? null : e.value());
+                }
+            }
+            bulk.entries(batch);
+            total += batch.length();
+            batch.clear();
+        }
+        return total;
+    }
+
+    /** Under the lock: the key's entry as it goes on the link. */
+    private KvStateLink.Item item(String key) {
+        KvStore.Entry e = service.store.entry(key);
+        return e == null || e.value() == null
+                ? new KvStateLink.Item(key, e == null ? service.store.version() : e.version(), null)
+                : new KvStateLink.Item(key, e.version(), KvValues.toArray(e.value()));
+    }
+
+    /** Fetches and mirrored writes from the successor; its loss before the transfer makes it forgotten. */
+    private void serveFastLink() {
+        try {
+            for (KvStateLink.Frame f; (f = fast.next()) != null; ) {
+                switch (f) {
+                    case KvStateLink.Fetch fetch -> {
+                        KvStateLink.Item item;
+                        synchronized (service.lock) {
+                            item = item(fetch.key());
+                        }
+                        fast.value(item);
+                    }
+                    case KvStateLink.Mirror m -> {
+                        synchronized (service.lock) {
+                            KvStateLink.Item i = m.item();
+                            service.store.install(i.key(), i.version(), i.value());
+                            service.cache.remember(m.client(), m.seq(), m.reply());
+                        }
+                        fast.mirrorAck(m.id());
+                    }
+                    default -> throw new IOException("unexpected " + f + " from the successor");
+                }
+            }
+        } catch (IOException e) {
+            // the successor is gone; the bulk link tells the transfer
+        }
+        if (!started) {
+            synchronized (service.lock) {
+                if (service.source == this) {
+                    service.source = null;
+                }
+            }
+            AppEvents.emit(service.events, "successor-lost", "reason", "io");
+        }
+        bulk.close(); // a transfer blocked on the bulk link learns of it at once
+    }
+
+    private void rollBack(Exception e) {
+        boolean serving;
+        synchronized (service.lock) {
+            service.store.stopTracking();
+            serving = service.mode == KvService.Mode.SERVING || service.mode == KvService.Mode.FROZEN
+                    || postCopy;
+            if (serving) {
+                service.resume();
+            }
+        }
+        bulk.close();
+        fast.close();
+        if (serving) {
+            service.out.println("transfer to " + bulk.peer() + " failed (" + e.getMessage() + "); still serving");
+            AppEvents.emit(service.events, "handover-failed", "reason", "io");
+        } else {
+            service.out.println("after the handover: " + e.getMessage());
+        }
+    }
+
+    /** Forwards a request that reached this instance after the freeze. */
+    void forward(byte[] raw, int length, InetSocketAddress from) {
+        try {
+            fast.forward(raw, length, from);
+        } catch (IOException e) {
+            service.out.println("cannot forward a request to the successor: " + e.getMessage());
+        }
+    }
+
+    /** At exit: waits for a transfer under way, then closes both links in order. */
+    void finish() {
+        Thread t = transfer;
+        if (t != null) {
+            try {
+                t.join(ackTimeoutMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        fast.finish(2000);
+        bulk.finish(500);
+    }
+
+    void close() {
+        bulk.close();
+        fast.close();
+    }
+}

@@ -1,0 +1,216 @@
+package net.mignet.apps;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import net.mignet.app.AppEvents;
+
+/**
+ * The successor's side of a key-value state transfer: connects to the old instance (bulk link, then fast
+ * link), takes the content by the strategy the old instance announces, verifies it against the old instance's
+ * digest (post-copy: cannot, the content keeps arriving while it serves) and acknowledges it. Post-copy, it
+ * serves at once: a request for a key not here yet waits while that key is fetched, and each write is mirrored
+ * to the old instance before it is answered, so that a rollback keeps it.
+ */
+final class KvSuccessor {
+    private final KvService service;
+    private final InetSocketAddress from;
+    private final Map<Long, Runnable> awaitingMirrorAck = new ConcurrentHashMap<>();
+    private KvStateLink bulk;
+    private KvStateLink fast;
+    private long mirrorIds;
+    private long received;
+
+    KvSuccessor(KvService service, InetSocketAddress from) {
+        this.service = service;
+        this.from = from;
+    }
+
+    /** Returns once this instance can serve; exits the process (status 1) when it cannot take the state. */
+    void takeOver() throws InterruptedException {
+        try {
+            bulk = connect(KvStateLink.HELLO_BULK);
+            fast = connect(KvStateLink.HELLO_FAST);
+            service.out.println("Waiting for the state from " + KvService.hostPort(from));
+            AppEvents.emit(service.events, "awaiting-state", "from", KvService.hostPort(from));
+            Thread.ofPlatform().name("fast-link").daemon().start(this::readFastLink);
+            KvStateLink.Frame first = bulk.next();
+            if (!(first instanceof KvStateLink.Begin begin)) {
+                throw new IOException("expected the transfer to begin, got " + first);
+            }
+            AppEvents.emit(service.events, "receiving", "strategy", begin.strategy());
+            KvStateLink.Final fin = receiveUntilFinal();
+            synchronized (service.lock) {
+                service.store.version(fin.version());
+                service.cache = KvReplyCache.decode(fin.replyCache());
+                if (begin.strategy() == 'Q') {
+                    service.store.keepTombstones(true);
+                    service.postCopy = this;
+                } else if (service.store.digest() != fin.digest()) {
+                    AppEvents.emit(service.events, "takeover-failed", "reason", "checksum");
+                    throw new IOException("content digest " + service.store.digest() + " is not the old"
+                            + " instance's " + fin.digest());
+                }
+            }
+            bulk.ack(fin.digest());
+            long readyAt = AppEvents.epochNanos(Instant.now());
+            service.out.println("Got the state from " + KvService.hostPort(from) + ": " + service.store.size()
+                    + " keys, version " + fin.version());
+            AppEvents.emit(service.events, "state-received", "bytes", received, "at", readyAt, "digest",
+                    fin.digest(), "version", fin.version());
+            Thread.ofPlatform().name("bulk-link").daemon().start(begin.strategy() == 'Q' ? this::receivePush
+                    : this::drainBulk);
+            AppEvents.emit(service.events, "serving", "keys", service.store.size(), "at",
+                    AppEvents.epochNanos(Instant.now()));
+        } catch (IOException e) {
+            service.out.println("cannot take the state from " + KvService.hostPort(from) + ": " + e.getMessage());
+            AppEvents.emit(service.events, "takeover-failed", "reason", "io");
+            System.exit(1);
+        }
+    }
+
+    private KvStateLink connect(byte kind) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            Socket s = new Socket();
+            try {
+                s.connect(from, 1000);
+                KvStateLink link = new KvStateLink(s);
+                link.hello(kind);
+                link.awaitWelcome();
+                return link;
+            } catch (IOException e) {
+                s.close();
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("no old instance at " + KvService.hostPort(from) + " within 30 s: "
+                            + e.getMessage());
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private KvStateLink.Final receiveUntilFinal() throws IOException {
+        while (true) {
+            KvStateLink.Frame f = bulk.next();
+            switch (f) {
+                case KvStateLink.Entries e -> {
+                    synchronized (service.lock) {
+                        KvBatch.forEach(e.data(), e.count(), service.store::install);
+                    }
+                    received += e.data().length + 9;
+                }
+                case KvStateLink.RoundEnd r -> {
+                    bulk.roundAck(r.round());
+                    AppEvents.emit(service.events, "round-received", "n", r.round(), "bytes", received);
+                }
+                case KvStateLink.Final fin -> {
+                    received += fin.replyCache().length + 21;
+                    return fin;
+                }
+                case null -> throw new IOException("the old instance closed the link before the state was complete");
+                default -> throw new IOException("unexpected " + f + " during the transfer");
+            }
+        }
+    }
+
+    /** Post-copy: installs the pushed keys it does not know yet, until the push ends. */
+    private void receivePush() {
+        try {
+            while (true) {
+                KvStateLink.Frame f = bulk.next();
+                if (f instanceof KvStateLink.Entries e) {
+                    synchronized (service.lock) {
+                        KvBatch.forEach(e.data(), e.count(), (key, version, data, offset, length) -> {
+                            if (service.store.installIfUnresolved(key, version, data, offset, length)) {
+                                service.arrived(key);
+                            }
+                        });
+                    }
+                    received += e.data().length + 9;
+                } else if (f instanceof KvStateLink.PushEnd) {
+                    synchronized (service.lock) {
+                        service.postCopyComplete();
+                    }
+                    bulk.done();
+                    AppEvents.emit(service.events, "transfer-complete", "bytes", received, "at",
+                            AppEvents.epochNanos(Instant.now()));
+                    drainBulk();
+                    return;
+                } else {
+                    throw new IOException("unexpected " + f + " during the push");
+                }
+            }
+        } catch (IOException e) {
+            service.out.println("the old instance went away during the push (" + e.getMessage() + ");"
+                    + " keys not fetched yet are lost");
+        }
+    }
+
+    /** After the transfer: reads the bulk link until the old instance closes it, then closes too. */
+    private void drainBulk() {
+        try {
+            while (bulk.next() != null) {
+                // nothing more is expected
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        bulk.close();
+    }
+
+    private void readFastLink() {
+        try {
+            for (KvStateLink.Frame f; (f = fast.next()) != null; ) {
+                switch (f) {
+                    case KvStateLink.Forward fw -> service.forwarded(fw.payload(), fw.source());
+                    case KvStateLink.Value v -> {
+                        synchronized (service.lock) {
+                            KvStateLink.Item i = v.item();
+                            if (service.postCopy == this) {
+                                byte[] value = i.value();
+                                service.store.installIfUnresolved(i.key(), i.version(), value, 0,
+                                        value == null ? -1 : value.length);
+                                service.arrived(i.key());
+                            }
+                        }
+                    }
+                    case KvStateLink.MirrorAck a -> {
+                        Runnable reply = awaitingMirrorAck.remove(a.id());
+                        if (reply != null) {
+                            reply.run();
+                        }
+                    }
+                    default -> throw new IOException("unexpected " + f + " on the fast link");
+                }
+            }
+        } catch (IOException e) {
+            // the old instance is gone: nothing more is forwarded
+        }
+        fast.close();
+    }
+
+    /** Post-copy, under the lock: asks the old instance for a key a request waits on. */
+    void fetch(String key) {
+        try {
+            fast.fetch(key);
+        } catch (IOException e) {
+            service.out.println("cannot fetch " + key + " from the old instance: " + e.getMessage());
+        }
+    }
+
+    /** Post-copy, under the lock: a write goes to the old instance; {@code reply} runs once it has it. */
+    void mirror(KvStateLink.Item item, String client, long seq, String replyText, Runnable reply) {
+        long id = ++mirrorIds;
+        awaitingMirrorAck.put(id, reply);
+        try {
+            fast.mirror(id, item, client, seq, replyText);
+        } catch (IOException e) {
+            awaitingMirrorAck.remove(id);
+            service.out.println("cannot mirror a write to the old instance: " + e.getMessage());
+        }
+    }
+}

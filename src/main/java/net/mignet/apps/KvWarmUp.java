@@ -1,0 +1,130 @@
+package net.mignet.apps;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the key-value service's transfer and request code on small data before the instance serves. Built-in
+ * apps run with the client compiler only, and a fresh JVM interprets each path the first few hundred times it
+ * runs: without this, a successor would take in a megabyte of state ten times slower than it can, and answer its
+ * first requests slowly, exactly while the client waits. Costs about a hundred milliseconds at start.
+ */
+final class KvWarmUp {
+    private static final int ROUNDS = 300;
+
+    private KvWarmUp() {
+    }
+
+    /** Warms up; a failure (no loopback in this host, say) only means the first transfer is slower. */
+    static void run() {
+        try {
+            content();
+            link();
+            requests();
+        } catch (IOException | RuntimeException e) {
+            // Nothing to repair: the real service does not depend on any of this.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Batches built from one store and installed into another, as in every strategy. */
+    private static void content() throws IOException {
+        KvStore from = KvStore.generate(64 << 10, 256);
+        from.trackChanges();
+        for (int round = 0; round < ROUNDS / 30; round++) {
+            KvStore to = new KvStore();
+            to.keepTombstones(round % 2 == 0);
+            KvBatch batch = new KvBatch();
+            for (String key : from.keys()) {
+                KvStore.Entry e = from.entry(key);
+                batch.add(key, e.version(), e.value());
+            }
+            batch.add("gone", 1, null);
+            byte[] copy = java.util.Arrays.copyOf(batch.bytes(), batch.length());
+            KvBatch.forEach(copy, batch.count(), round % 2 == 0 ? to::installIfUnresolved : to::install);
+            byte[] v = "value".getBytes(StandardCharsets.ISO_8859_1);
+            from.put(KvStore.key(round), v, 0, v.length);
+            from.delete(KvStore.key(round + 1));
+            from.bytesOf(from.takeChanges());
+            to.keepTombstones(false);
+            to.digest();
+        }
+    }
+
+    /** Every frame of the state link, over loopback. */
+    private static void link() throws IOException, InterruptedException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket server = new ServerSocket(0, 1, loopback);
+                Socket a = new Socket(loopback, server.getLocalPort());
+                Socket b = server.accept();
+                KvStateLink sender = new KvStateLink(a);
+                KvStateLink receiver = new KvStateLink(b)) {
+            KvStore store = KvStore.generate(16 << 10, 16);
+            KvBatch batch = new KvBatch();
+            for (String key : store.keys()) {
+                KvStore.Entry e = store.entry(key);
+                batch.add(key, e.version(), e.value());
+            }
+            List<KvStateLink.Frame> received = new ArrayList<>();
+            Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (KvStateLink.Frame f; (f = receiver.next()) != null; ) {
+                        received.add(f);
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            KvReplyCache cache = new KvReplyCache();
+            KvStateLink.Item item = new KvStateLink.Item("k1", 1, new byte[] {1});
+            InetSocketAddress client = new InetSocketAddress(loopback, 9);
+            for (int i = 0; i < ROUNDS / 3; i++) {
+                cache.remember("warm-up", i, "warm-up " + i + " ok " + i);
+                sender.begin('S');
+                sender.entries(batch);
+                sender.roundEnd(i);
+                sender.fin(i, cache.encode(), store.digest());
+                sender.ack(i);
+                sender.forward(new byte[] {1, 2}, 2, client);
+                sender.fetch("k1");
+                sender.value(item);
+                sender.mirror(i, item, "warm-up", i, "warm-up " + i + " ok 1");
+                sender.mirrorAck(i);
+                sender.pushEnd();
+                sender.done();
+            }
+            KvReplyCache.decode(cache.encode());
+            a.shutdownOutput();
+            reader.join(2000);
+        }
+    }
+
+    /** Gets, puts and deletes through the service's own request path, answered into nothing. */
+    private static void requests() throws IOException {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            KvService service = new KvService(socket, (InetSocketAddress) socket.getLocalSocketAddress(), quiet,
+                    quiet);
+            service.store = KvStore.generate(16 << 10, 16);
+            String[] ops = {"get", "put", "delete"};
+            for (int i = 0; i < ROUNDS * 3; i++) {
+                String text = "warm-up " + i + " " + ops[i % 3] + " " + KvStore.key(i % 20)
+                        + (i % 3 == 1 ? " v" + i : "");
+                byte[] raw = text.getBytes(StandardCharsets.ISO_8859_1);
+                KvProtocol.Request q = KvProtocol.parseRequest(raw, raw.length);
+                service.handle(new KvService.Request(q, raw, raw.length, null,
+                        reply -> KvProtocol.parseReply(reply)));
+            }
+        }
+    }
+}
