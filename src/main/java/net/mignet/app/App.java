@@ -8,7 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import net.mignet.kernel.FreezerCgroup;
+import net.mignet.kernel.ProcessTree;
 import net.mignet.kernel.Signals;
+import net.mignet.net.HostCondition;
 import net.mignet.net.Host;
 import net.mignet.topo.MigrationMethod;
 
@@ -32,6 +35,8 @@ public final class App {
     /** Set when a restored copy took over: this one is over, whatever its pid does from now on. */
     private volatile boolean handedOver;
     private volatile MigrationMethod migration;
+    /** The crash of its host that killed it, if one did. */
+    private volatile net.mignet.net.HostFault crash;
     private final boolean ownPidNamespace;
 
     App(String name, Host host, List<String> argv, AppProcess process, AppLog log, AppIo io) {
@@ -154,7 +159,37 @@ public final class App {
     }
 
     public AppState state() {
-        return isRunning() ? AppState.RUNNING : AppState.EXITED;
+        if (crash != null) {
+            return AppState.CRASHED;
+        }
+        if (!isRunning()) {
+            return AppState.EXITED;
+        }
+        return host.condition() == HostCondition.FROZEN ? AppState.FROZEN : AppState.RUNNING;
+    }
+
+    /** The state as {@code apps} shows it: {@code running}, {@code frozen}, {@code exit 0}, {@code crashed (h2 crashed)}. */
+    public String stateDescription() {
+        return switch (state()) {
+            case RUNNING -> "running";
+            case FROZEN -> "frozen";
+            case CRASHED -> "crashed (" + crash.host() + " crashed)";
+            case EXITED -> exitStatus().isPresent() ? "exit " + exitStatus().getAsInt() : "ended";
+        };
+    }
+
+    /** The crash of the host that killed this app, if one did. */
+    public java.util.Optional<net.mignet.net.HostFault> crash() {
+        return java.util.Optional.ofNullable(crash);
+    }
+
+    /** Its host crashed and took this app with it: it says so in its log. */
+    void markCrashed(net.mignet.net.HostFault fault) {
+        if (crash == null && !handedOver) {
+            crash = fault;
+            log.append(new LogLine(fault.at(), LogLine.Stream.STDERR, "*** mignet: " + name + " crashed: its host "
+                    + fault.host() + " crashed (crash " + fault.host() + ": every process killed, interfaces down)"));
+        }
     }
 
     public boolean isRunning() {
@@ -216,7 +251,11 @@ public final class App {
 
     /** SIGTERM, then SIGKILL if the app is still running after {@code grace}; returns the exit status. */
     public int stop(Duration grace) {
-        if (isRunning()) {
+        if (isRunning() && host.condition() == HostCondition.FROZEN) {
+            // A frozen process handles no signal, not even SIGKILL: kill it and let it out of the freezer to die.
+            process.kill();
+            FreezerCgroup.release(ProcessTree.of(pid()));
+        } else if (isRunning()) {
             terminate();
             if (!awaitExit(grace) && !handedOver) {
                 killedByMignet = true;
@@ -281,6 +320,7 @@ public final class App {
     @Override
     public String toString() {
         return name + " on " + host.name() + " pid " + pid() + " " + state()
-                + exitStatus().stream().mapToObj(s -> " (status " + s + ")").findFirst().orElse("");
+                + exitStatus().stream().mapToObj(s -> " (status " + s + ")").findFirst().orElse("")
+                + (crash == null ? "" : " (" + crash.host() + " crashed)");
     }
 }

@@ -13,6 +13,9 @@ import java.util.Optional;
 import net.mignet.image.BuildFailure;
 import net.mignet.image.ImageCache;
 import net.mignet.net.Emulation;
+import net.mignet.net.Faults;
+import net.mignet.net.HostCondition;
+import net.mignet.net.HostFault;
 import net.mignet.net.EmulationEvents;
 import net.mignet.net.Host;
 import net.mignet.topo.HostImage;
@@ -22,9 +25,22 @@ import net.mignet.topo.MigrationMethod;
 public final class AppManager implements AutoCloseable {
     private final Emulation emulation;
     private final Map<String, App> apps = new LinkedHashMap<>();
+    private final Faults.Subscription crashes;
 
     public AppManager(Emulation emulation) {
         this.emulation = emulation;
+        this.crashes = emulation.faults().listen(this::hostFault);
+    }
+
+    /** Apps killed by their host's crash are shown as crashed, and say so in their logs. */
+    private void hostFault(HostFault fault) {
+        if (fault.kind() == HostFault.Kind.CRASHED) {
+            for (App app : apps()) {
+                if (app.host().name().equals(fault.host()) && fault.pids().contains(app.pid())) {
+                    app.markCrashed(fault);
+                }
+            }
+        }
     }
 
     /**
@@ -45,6 +61,11 @@ public final class AppManager implements AutoCloseable {
         }
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("no command given for app '" + name + "'");
+        }
+        if (host.condition() != HostCondition.UP) {
+            throw new IllegalStateException("cannot start " + name + " on " + host.name() + ": it is "
+                    + host.condition().word() + " (" + (host.condition() == HostCondition.FROZEN ? "thaw" : "restart")
+                    + " " + host.name() + " first)");
         }
         App existing = apps.get(name);
         if (existing != null && existing.isRunning()) {
@@ -246,6 +267,7 @@ public final class AppManager implements AutoCloseable {
     /** Stops every app: SIGTERM to all at once, then SIGKILL to those still running after the grace period. */
     @Override
     public void close() {
+        crashes.close();
         List<App> running = new ArrayList<>(apps().stream().filter(App::isRunning).toList());
         running.forEach(App::terminate);
         long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();

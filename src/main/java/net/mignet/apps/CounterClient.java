@@ -74,6 +74,18 @@ public final class CounterClient {
         }
     }
 
+    /**
+     * Sends one try. While the host's own link is down its route is gone and the kernel refuses the datagram at
+     * once (ENETUNREACH): that try counts as lost, like one dropped on the way, and is retried after the timeout.
+     */
+    private void send(byte[] request) throws IOException {
+        try {
+            socket.send(new DatagramPacket(request, request.length, server));
+        } catch (java.net.SocketException e) {
+            // lost; the retry timer sends it again
+        }
+    }
+
     /** Sends request {@code seq} until it is answered; prints the reply and its timing. */
     private void ask(long seq) throws IOException {
         byte[] request = new CounterProtocol.Request(id, seq).encode().getBytes(StandardCharsets.UTF_8);
@@ -81,7 +93,7 @@ public final class CounterClient {
         Instant firstSent = Instant.now();
         long sentNanos = System.nanoTime();
         int retries = 0;
-        socket.send(new DatagramPacket(request, request.length, server));
+        send(request);
         while (true) {
             Duration timeout = fixedTimeout != null ? fixedTimeout : timer.timeout();
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -120,7 +132,7 @@ public final class CounterClient {
             if (retries % 10 == 0) {
                 out.println("No reply to request " + seq + " after " + retries + " tries; still trying");
             }
-            socket.send(new DatagramPacket(request, request.length, server));
+            send(request);
         }
     }
 }

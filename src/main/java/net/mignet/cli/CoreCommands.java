@@ -67,6 +67,7 @@ public final class CoreCommands {
                 + " down", this::intf));
         new MigrationCommands(apps).registerAll(shell);
         new LimitCommands(net).registerAll(shell);
+        new FaultCommands(net, apps).registerAll(shell);
     }
 
     /** Runs a command inside a host, printing its output as it comes; host names in arguments become IPs. */
@@ -207,8 +208,7 @@ public final class CoreCommands {
         for (App a : apps.apps()) {
             // An app with its own pid namespace shows its init's pid, which forwards signals to the program.
             out.printf("%-16s %-8s pid %-8d %-8s %s%s%s%n", a.name(), a.host().name(), a.pid(),
-                    a.isRunning() ? "running" : a.oomKilled() ? "oom-killed"
-                            : a.exitStatus().isPresent() ? "exit " + a.exitStatus().getAsInt() : "ended",
+                    !a.isRunning() && a.crash().isEmpty() && a.oomKilled() ? "oom-killed" : a.stateDescription(),
                     LimitCommands.usageColumn(a), a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "",
                     String.join(" ", a.argv()));
         }

@@ -91,6 +91,8 @@ public final class Cleaner {
     }
 
     private static Report remove(List<String> namespaces, Set<String> emulations, Consumer<String> log) {
+        // A frozen process cannot die, not even of SIGKILL: frozen hosts are thawed first.
+        emulations.forEach(e -> FreezerCgroup.removeAll(EmulationId.NAMESPACE_PREFIX + e + "."));
         List<NamespaceProcesses.Member> members = NamespaceProcesses.in(namespaces);
         List<NamespaceProcesses.Member> killed = new ArrayList<>();
         for (NamespaceProcesses.Member m : members) {

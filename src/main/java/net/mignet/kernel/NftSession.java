@@ -71,27 +71,51 @@ public final class NftSession implements AutoCloseable {
         }
         List<String> output = new ArrayList<>();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        // The transaction is under way: an interrupt waits until nft has answered, or the caller would not know
+        // whether it took effect, and its answer would be read as the next script's.
+        boolean interrupted = false;
         try {
             while (true) {
-                String l = errors.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                String l;
+                try {
+                    l = errors.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    continue;
+                }
                 if (l == null) {
                     throw new IllegalStateException("nft did not answer within " + TIMEOUT.toSeconds() + " s");
                 }
                 if (l.contains(marker)) {
-                    errors.poll(1, TimeUnit.SECONDS); // the caret line under the marker's command
+                    interrupted |= pollCaretLine();
                     break;
                 }
                 output.add(l);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while nft worked", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (!output.isEmpty()) {
             output.removeLast(); // "Error: No such file or directory" of the marker itself
         }
         if (!output.isEmpty()) {
             throw new IllegalStateException(String.join("\n", output).strip());
+        }
+    }
+
+    /** Reads the caret line under the marker's command; true when an interrupt came meanwhile. */
+    private boolean pollCaretLine() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                errors.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
     }
 

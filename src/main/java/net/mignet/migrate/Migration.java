@@ -9,6 +9,7 @@ import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
+import net.mignet.net.HostCondition;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.MigrationMethod;
 import net.mignet.topo.MigrationRecipe;
@@ -116,6 +117,8 @@ public final class Migration {
         if (!app.isRunning()) {
             throw new IllegalStateException(app.name() + " is not running (" + app + ")");
         }
+        requireUp(from, "source");
+        requireUp(target, "target");
         MigrationStrategy chosen = given != null ? given : choose();
         StateRoute stateRoute = route != null ? route : StateRoute.between(from, target);
         String stateInterface = interfaceWith(from, stateRoute);
@@ -123,20 +126,16 @@ public final class Migration {
         MigrationContext ctx = new MigrationContext(net, apps, app, target, stateRoute, options, log);
         long oldPid = app.pid();
         App successor;
-        try {
-            successor = chosen.migrate(ctx);
-        } catch (Exception e) {
-            ctx.rollBack(e);
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
-                    + app.name() + " still runs on " + from.name() + "): " + reason);
-            net.events().publish(ctx.started(), "migration-failed", null, "app", app.name(), "strategy",
-                    chosen.name(), "from", from.name(), "to", target.name(), "reason", reason);
-            if (e instanceof InterruptedException ie) {
-                throw ie;
+        try (FaultWatch watch = FaultWatch.start(net, from, target)) {
+            ctx.watch(watch);
+            try {
+                successor = chosen.migrate(ctx);
+            } catch (Exception e) {
+                watch.consumeInterrupt();
+                watch.close(); // a second fault must not interrupt the rollback
+                throw rolledBack(ctx, chosen, from, e, watch.reason());
             }
-            throw new MigrationFailedException("migration of " + app.name() + " " + from.name() + " -> "
-                    + target.name() + " (" + chosen.name() + ") failed and was rolled back: " + reason, e);
+            watch.consumeInterrupt();
         }
         Instant settled = Instant.now();
         long stateNetworkBytes = before == null ? -1 : from.counters(stateInterface).bytes() - before.bytes();
@@ -153,6 +152,36 @@ public final class Migration {
         net.events().publish(ctx.started(), "migration", report, "app", report.app(), "strategy", report.strategy(),
                 "from", report.from(), "to", report.to(), "total_ms", report.total().toNanos() / 1e6);
         return report;
+    }
+
+    /** Undoes what the strategy did; the exception to throw says why, naming the host fault that ended it. */
+    private MigrationFailedException rolledBack(MigrationContext ctx, MigrationStrategy chosen, Host from, Exception e,
+            String faultReason) throws InterruptedException {
+        ctx.rollBack(e);
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (faultReason != null) {
+            // Interrupted by the fault's watch, or failed at the point of no return with the fault's own words.
+            boolean saidAlready = e instanceof InterruptedException || faultReason.equals(e.getMessage());
+            reason = saidAlready ? faultReason : faultReason + "; it stopped at: " + reason;
+        }
+        log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
+                + app.name() + (apps.find(app.name()).filter(App::isRunning).isPresent() ? " still runs on "
+                : " is gone from ") + from.name() + "): " + reason);
+        net.events().publish(ctx.started(), "migration-failed", null, "app", app.name(), "strategy",
+                chosen.name(), "from", from.name(), "to", target.name(), "reason", reason);
+        if (e instanceof InterruptedException ie && faultReason == null) {
+            throw ie;
+        }
+        return new MigrationFailedException("migration of " + app.name() + " " + from.name() + " -> "
+                + target.name() + " (" + chosen.name() + ") failed and was rolled back: " + reason, e);
+    }
+
+    private static void requireUp(Host host, String role) {
+        if (host.condition() != HostCondition.UP) {
+            throw new IllegalStateException("the " + role + " host " + host.name() + " is " + host.condition().word()
+                    + "; " + (host.condition() == HostCondition.FROZEN ? "thaw" : "restart") + " " + host.name()
+                    + " first");
+        }
     }
 
     /** The strategy: the one asked for, else what the app declares, else checkpoint. */

@@ -49,6 +49,7 @@ public final class MigrationContext {
     private long stateBytes = -1;
     private Duration serviceGap;
     private HeldFrames held = HeldFrames.NONE;
+    private FaultWatch faults;
 
     MigrationContext(Emulation net, AppManager apps, App app, Host target, StateRoute route,
             MigrationOptions options, Consumer<String> log) {
@@ -158,7 +159,15 @@ public final class MigrationContext {
 
     /** Steps done from here on are kept even when the migration fails later (e.g. the old instance is gone). */
     public void commit() {
+        if (faults != null) {
+            faults.pointOfNoReturn(); // a host fault heard before this point still rolls the migration back
+        }
         undo.clear();
+    }
+
+    /** Host faults during the migration end it through this watch. */
+    void watch(FaultWatch watch) {
+        this.faults = watch;
     }
 
     /** From now on the service's clients may notice the migration: the client observation starts here. */

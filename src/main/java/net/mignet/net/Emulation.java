@@ -42,6 +42,7 @@ public final class Emulation implements AutoCloseable {
     private final List<Link> links = new ArrayList<>();
     private final EmulationEvents events = new EmulationEvents();
     private final Thread shutdownHook;
+    private final Faults faults;
     private volatile LinkEmulator linkEmulator;
     private volatile boolean closed;
     /** False until the whole network is up, so the teardown line can say that setup failed. */
@@ -57,6 +58,7 @@ public final class Emulation implements AutoCloseable {
         this.log = log;
         this.options = options;
         this.shutdownHook = Thread.ofPlatform().name("mignet-teardown").unstarted(this::teardown);
+        this.faults = new Faults(this::host, this::linksBetween, log, events);
     }
 
     /** Builds the network with a fresh id; progress goes to standard error. */
@@ -226,6 +228,11 @@ public final class Emulation implements AutoCloseable {
         return found;
     }
 
+    /** Crash, restart, freeze and thaw hosts; cut, restore and flap links. */
+    public Faults faults() {
+        return faults;
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -246,6 +253,7 @@ public final class Emulation implements AutoCloseable {
         }
         closed = true;
         long t0 = System.nanoTime();
+        faults.close(); // flaps stop, frozen processes thaw: a frozen process could not be killed below
         if (holds != null) {
             // Open holds end with the namespace: their frames are dropped, their devices go with the fabric.
             holds.close();

@@ -23,6 +23,7 @@ public final class Host {
     private final String name;
     private final String namespace;
     private final List<LinkEnd> interfaces;
+    private volatile HostCondition condition = HostCondition.UP;
     private volatile HostImage image;
     private volatile HostSandbox sandbox;
     private volatile HostCgroup cgroup;
@@ -41,6 +42,15 @@ public final class Host {
     /** The network namespace's name, as {@code ip netns} shows it. */
     public String namespace() {
         return namespace;
+    }
+
+    /** Up, frozen or crashed: see {@link Faults}. */
+    public HostCondition condition() {
+        return condition;
+    }
+
+    void condition(HostCondition now) {
+        this.condition = now;
     }
 
     public List<LinkEnd> interfaces() {

@@ -105,8 +105,13 @@ public final class Link {
     /** Cuts or restores the link by taking both ends down or up, as a pulled cable would. */
     public void setUp(boolean wantUp) {
         String state = wantUp ? "up" : "down";
-        Command.check(List.of("ip", "-n", path.a().namespace(), "link", "set", "dev", a().interfaceName(), state));
-        Command.check(List.of("ip", "-n", path.b().namespace(), "link", "set", "dev", b().interfaceName(), state));
+        // Coming up, a host's end goes last: up while its peer is still down, it would send its first ARP request
+        // into a link without carrier, and the kernel asks again only a second later.
+        boolean hostEndLast = wantUp && !path.a().isSwitchPort() && path.b().isSwitchPort();
+        LinkPath.Port first = hostEndLast ? path.b() : path.a();
+        LinkPath.Port second = hostEndLast ? path.a() : path.b();
+        Command.check(List.of("ip", "-n", first.namespace(), "link", "set", "dev", first.device(), state));
+        Command.check(List.of("ip", "-n", second.namespace(), "link", "set", "dev", second.device(), state));
         up = wantUp;
         events.publish("link-" + state, this, "a", a().node(), "b", b().node());
     }

@@ -15,8 +15,8 @@ public final class Names {
 
     /**
      * Words of the {@code mignet>} shell: a node named like one could not be reached there ({@code nodes ...}
-     * runs the command, not the host). CLI tests check this list against the shell's real command table; the
-     * fault verbs (crash, freeze, thaw, flap, faults) are listed ahead of their arrival.
+     * runs the command, not the host). CLI tests check this list against the shell's real command table;  it
+     * includes the fault verbs and the container verbs.
      */
     public static final Set<String> SHELL_WORDS = Set.of("help", "exit", "quit", "nodes", "net", "intfs", "pingall",
             "flows", "flow", "deploy", "apps", "logs", "stop", "remove", "link", "links", "intf", "migrate", "recipe",
