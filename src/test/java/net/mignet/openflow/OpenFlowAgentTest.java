@@ -1,0 +1,171 @@
+package net.mignet.openflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.flow.FlowAction;
+import net.mignet.kernel.Command;
+import net.mignet.kernel.CommandResult;
+import net.mignet.kernel.NamespaceThread;
+import net.mignet.net.Emulation;
+import net.mignet.net.FlowEntry;
+import net.mignet.testing.KernelAssumptions;
+import net.mignet.topo.Topology;
+import net.mignet.topo.TopologyGenerators;
+import net.mignet.topo.YamlTopologyLoader;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The agent against its real peer, ovs-ofctl, in both OpenFlow versions; traffic must follow what it sets. */
+class OpenFlowAgentTest {
+
+    @BeforeEach
+    void needsKernelAndOvsOfctl() {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeTool("nft");
+        KernelAssumptions.assumeTool("ping");
+        KernelAssumptions.assumeTool("ovs-ofctl");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"OpenFlow13", "OpenFlow10"})
+    void ovs_ofctl_drives_the_flow_table_and_pings_follow(String version) {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"));
+                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { })) {
+            OvsOfctl of = new OvsOfctl(version, agent);
+            String h2 = net.host("h2").ip().toString();
+            String h3 = net.host("h3").ip().toString();
+
+            assertThat(of.ok("show")).contains("s1-h1", "s1-h2", "s1-h3", "dpid:0000000000000001");
+            of.ok("add-flow", "priority=100,in_port=s1-h1,ip,nw_dst=" + h2 + ",actions=drop");
+            assertThat(net.host("h1").ping(h2, 1).received()).isZero();
+            assertThat(net.host("h1").ping(h3, 1).allReceived()).isTrue();
+            assertThat(of.ok("dump-flows")).contains("priority=100", "nw_dst=" + h2, "actions=drop")
+                    .doesNotContain("n_packets=0,");
+            // The shell's table is the same table.
+            assertThat(net.switchNamed("s1").flowTable().entries()).singleElement()
+                    .satisfies(e -> assertThat(e.rule().action()).isEqualTo(new FlowAction.Drop()));
+
+            of.ok("mod-flows", "ip,nw_dst=" + h2 + ",actions=NORMAL");
+            assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
+
+            // A strict delete with another priority leaves the rule; with its own it removes it.
+            of.ok("--strict", "del-flows", "priority=99,in_port=s1-h1,ip,nw_dst=" + h2);
+            assertThat(net.switchNamed("s1").flowTable().entries()).hasSize(1);
+            of.ok("--strict", "del-flows", "priority=100,in_port=s1-h1,ip,nw_dst=" + h2);
+            assertThat(net.switchNamed("s1").flowTable().entries()).isEmpty();
+
+            of.ok("add-flow", "cookie=0x42,priority=7,in_port=s1-h1,idle_timeout=60,actions=NORMAL");
+            of.ok("add-flow", "cookie=0x43,priority=7,in_port=s1-h2,actions=NORMAL");
+            assertThat(of.ok("dump-flows")).contains("cookie=0x42", "idle_timeout=60");
+            if (version.equals("OpenFlow13")) {
+                // Cookie masks exist from 1.1 on (1.0 has them only through Nicira extensions).
+                of.ok("del-flows", "cookie=0x42/-1");
+                List<FlowEntry> left = net.switchNamed("s1").flowTable().entries();
+                assertThat(left).singleElement().satisfies(e -> assertThat(e.options().cookie()).isEqualTo(0x43));
+            }
+            of.ok("del-flows");
+            assertThat(net.switchNamed("s1").flowTable().entries()).isEmpty();
+
+            assertThat(of.ok("dump-ports")).contains("port  \"s1-h1\": rx pkts=", "port  \"s1-h3\"")
+                    .doesNotContain("\"s1-h1\": rx pkts=0,");
+            assertThat(of.ok("dump-aggregate")).contains("flow_count=0");
+            // What the flow table cannot do is refused with the error, not half done.
+            CommandResult vlan = of.run("add-flow", version.equals("OpenFlow13") ? "actions=push_vlan:0x8100,output:1"
+                    : "actions=mod_vlan_vid:5,output:1");
+            assertThat(vlan.ok()).isFalse();
+            assertThat(vlan.stdout() + vlan.stderr()).contains("BAD");
+            assertThat(net.switchNamed("s1").flowTable().entries()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"OpenFlow13", "OpenFlow10"})
+    void mod_flows_moves_the_clients_udp_to_h3(String version) throws Exception {
+        Topology file = YamlTopologyLoader.load(Path.of("examples/service-migration.yaml"));
+        // The scenario without the file's rules: ovs-ofctl gives them, as the original topology script does.
+        Topology t = withoutFlows(file);
+        try (Emulation net = Emulation.start(t);
+                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                DatagramSocket h2 = udpSocket(net, "h2", new InetSocketAddress("10.0.0.12", 8888));
+                DatagramSocket h3 = udpSocket(net, "h3", new InetSocketAddress("10.0.0.12", 8888));
+                DatagramSocket h1 = udpSocket(net, "h1", new InetSocketAddress(0))) {
+            OvsOfctl of = new OvsOfctl(version, agent);
+            of.ok("add-flow", "in_port=s1-h1,actions=output:s1-h2");
+            of.ok("add-flow", "in_port=s1-h2,actions=output:s1-h1");
+            of.ok("add-flow", "in_port=s1-h3,actions=output:s1-h1");
+            send(h1, "one");
+            assertThat(receive(h2, Duration.ofSeconds(5))).isEqualTo("one");
+
+            of.ok("mod-flows", "in_port=s1-h1,actions=output:s1-h3");
+            send(h1, "two");
+            assertThat(receive(h3, Duration.ofSeconds(5))).isEqualTo("two");
+            assertThat(receive(h2, Duration.ofMillis(300))).isNull();
+            assertThat(of.ok("dump-flows")).contains("actions=output:\"s1-h3\"");
+        }
+    }
+
+    private static Topology withoutFlows(Topology t) {
+        return new Topology(t.name(), t.hosts(),
+                t.switches().stream().map(s -> new net.mignet.topo.SwitchSpec(s.name())).toList(), t.links());
+    }
+
+    /** ovs-ofctl against the agent's listener. */
+    private record OvsOfctl(String version, OpenFlowAgent agent) {
+        CommandResult run(String... args) {
+            List<String> argv = new ArrayList<>(List.of("ovs-ofctl", "-O", version, "--names"));
+            List<String> rest = new ArrayList<>(List.of(args));
+            int command = rest.getFirst().startsWith("--") ? 1 : 0;
+            argv.addAll(rest.subList(0, command + 1));
+            argv.add("tcp:127.0.0.1:" + agent.listenAddress().getPort());
+            argv.addAll(rest.subList(command + 1, rest.size()));
+            return Command.run(argv, null, Duration.ofSeconds(20));
+        }
+
+        String ok(String... args) {
+            CommandResult r = run(args);
+            assertThat(r.ok()).as("ovs-ofctl %s: %s%s", String.join(" ", args), r.stdout(), r.stderr()).isTrue();
+            return r.stdout();
+        }
+    }
+
+    private static DatagramSocket udpSocket(Emulation net, String host, InetSocketAddress bind) {
+        return NamespaceThread.call(net.host(host).namespace(), () -> {
+            try {
+                return new DatagramSocket(bind);
+            } catch (SocketException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static void send(DatagramSocket from, String text) throws Exception {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        from.send(new DatagramPacket(data, data.length, new InetSocketAddress("10.0.0.12", 8888)));
+    }
+
+    private static String receive(DatagramSocket socket, Duration timeout) throws Exception {
+        socket.setSoTimeout((int) timeout.toMillis());
+        byte[] buf = new byte[1500];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        try {
+            socket.receive(p);
+            return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+}
