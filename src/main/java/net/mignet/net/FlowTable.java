@@ -34,6 +34,8 @@ public final class FlowTable {
     private final Map<Long, FlowOptions> options = new java.util.HashMap<>();
     private final Map<Long, Long> installedNanos = new java.util.HashMap<>();
     private long nextId = 1;
+    /** The rules before the open batch began, or null when no batch is open: changes then wait for its end. */
+    private List<NftFlowCompiler.NumberedRule> batchBefore;
 
     FlowTable(String switchName, String namespace, List<String> ports, NftSession nft) {
         this.switchName = switchName;
@@ -218,6 +220,37 @@ public final class FlowTable {
     }
 
     /**
+     * Runs {@code changes} (calls of this table's methods) and applies their sum to the kernel in one transaction
+     * at the end, instead of one per change: a controller's burst of flow changes then costs one {@code nft} run.
+     * A change refused within the batch (e.g. a port that does not exist) throws as usual and leaves the others;
+     * when the kernel refuses the sum, nothing of the batch stays and the error is thrown.
+     */
+    public synchronized void batch(Runnable changes) {
+        if (batchBefore != null) {
+            changes.run();
+            return;
+        }
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        Map<Long, FlowOptions> optionsBefore = new java.util.HashMap<>(options);
+        Map<Long, Long> installedBefore = new java.util.HashMap<>(installedNanos);
+        batchBefore = before;
+        try {
+            changes.run();
+        } finally {
+            batchBefore = null;
+            try {
+                apply(before);
+            } catch (IllegalStateException e) {
+                options.clear();
+                options.putAll(optionsBefore);
+                installedNanos.clear();
+                installedNanos.putAll(installedBefore);
+                throw e;
+            }
+        }
+    }
+
+    /**
      * Binds the table again to the devices that now carry the switch's port names, keeping rules and counters.
      * Needed after a port's device was replaced (the userspace link engine does that when it takes over a link).
      */
@@ -353,6 +386,9 @@ public final class FlowTable {
     }
 
     private void apply(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
+        if (batchBefore != null && !rebind) {
+            return;
+        }
         Set<Long> removed = new HashSet<>();
         before.forEach(r -> removed.add(r.id()));
         rules.forEach(r -> removed.remove(r.id()));

@@ -120,6 +120,10 @@ public final class OpenFlowAgent implements AutoCloseable {
         return startedNanos;
     }
 
+    net.mignet.net.FlowTable flowTable() {
+        return sw.flowTable();
+    }
+
     FlowModExecutor executor() {
         return executor;
     }
@@ -206,7 +210,7 @@ public final class OpenFlowAgent implements AutoCloseable {
         long age = Math.max(0, System.nanoTime() - (e.installedNanos() == 0 ? startedNanos : e.installedNanos()));
         for (OpenFlowSession s : sessions) {
             OFFactory f = s.factory();
-            var b = f.buildFlowRemoved().setCookie(U64.of(e.options().cookie())).setPriority(e.rule().priority())
+            var b = f.buildFlowRemoved().setXid(0).setCookie(U64.of(e.options().cookie())).setPriority(e.rule().priority())
                     .setReason(reason).setDurationSec(age / 1_000_000_000L).setDurationNsec(age % 1_000_000_000L)
                     .setIdleTimeout(e.options().idleTimeout()).setPacketCount(U64.of(e.packets()))
                     .setByteCount(U64.of(e.bytes())).setMatch(translator.toMatch(f, e.rule().match()));

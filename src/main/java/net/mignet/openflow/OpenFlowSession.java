@@ -38,6 +38,10 @@ final class OpenFlowSession implements AutoCloseable {
     private static final int WIRE_10 = 1;
     private static final int WIRE_13 = 4;
     private static final int MAX_MESSAGE = 65535;
+    /** OFPT_FLOW_MOD's type number, the same in 1.0 and 1.3. */
+    private static final int FLOW_MOD = 14;
+    /** At most this many FLOW_MODs go into one nftables transaction. */
+    private static final int MAX_BURST = 10_000;
 
     private final OpenFlowAgent agent;
     private final Socket socket;
@@ -60,7 +64,8 @@ final class OpenFlowSession implements AutoCloseable {
     /** Serves the connection until the peer closes it or breaks the protocol. */
     void serve() {
         try (socket) {
-            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+            DataInputStream in = new DataInputStream(buffered);
             sendHello();
             byte[] hello = readMessage(in);
             if (!negotiate(hello)) {
@@ -68,7 +73,11 @@ final class OpenFlowSession implements AutoCloseable {
             }
             while (true) {
                 byte[] message = readMessage(in);
-                handle(message);
+                if (isFlowMod(message) && nextIsFlowMod(buffered)) {
+                    handleBatch(message, in, buffered);
+                } else {
+                    handle(message);
+                }
             }
         } catch (EOFException | java.net.SocketException e) {
             // The peer closed the connection: the normal end of an ovs-ofctl command.
@@ -142,6 +151,59 @@ final class OpenFlowSession implements AutoCloseable {
         byte[] message = java.util.Arrays.copyOf(header, length);
         in.readFully(message, 8, length - 8);
         return message;
+    }
+
+    private static boolean isFlowMod(byte[] message) {
+        return (message[1] & 0xff) == FLOW_MOD;
+    }
+
+    /** Whether the next message, already received, is a FLOW_MOD too (looked at without consuming it). */
+    private static boolean nextIsFlowMod(java.io.BufferedInputStream in) throws IOException {
+        if (in.available() < 8) {
+            return false;
+        }
+        in.mark(8);
+        in.read();
+        int type = in.read();
+        in.reset();
+        return type == FLOW_MOD;
+    }
+
+    /**
+     * Carries out a burst of FLOW_MODs that arrived back to back as one change of the flow table: one nftables
+     * transaction instead of one per rule. Ends at the first message that is no FLOW_MOD (a BARRIER, say), which
+     * is answered only after the table was changed. If the kernel refuses the whole, every FLOW_MOD of the burst
+     * gets an error.
+     */
+    private void handleBatch(byte[] first, DataInputStream in, java.io.BufferedInputStream buffered)
+            throws IOException {
+        List<byte[]> burst = new java.util.ArrayList<>();
+        try {
+            agent.flowTable().batch(() -> {
+                try {
+                    byte[] m = first;
+                    while (true) {
+                        burst.add(m);
+                        handle(m);
+                        if (burst.size() >= MAX_BURST || !nextIsFlowMod(buffered)) {
+                            return;
+                        }
+                        m = readMessage(in);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        } catch (IllegalStateException e) {
+            agent.log("OpenFlow flow changes refused on " + agent.switchName() + ": " + e.getMessage());
+            for (byte[] m : burst) {
+                write(OpenFlowError.flowModFailed(
+                        org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.UNKNOWN, e.getMessage())
+                        .toMessage(factory, xid(m), m));
+            }
+        }
     }
 
     private void handle(byte[] raw) throws IOException {

@@ -118,6 +118,46 @@ class OpenFlowAgentTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void a_monitoring_peer_hears_of_expired_rules_and_port_changes(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { })) {
+            OvsOfctl of = new OvsOfctl("OpenFlow13", agent);
+            Path output = dir.resolve("monitor.out");
+            Process monitor = new ProcessBuilder("ovs-ofctl", "--unixctl=" + dir.resolve("ctl"), "-O", "OpenFlow13",
+                    "monitor", "tcp:127.0.0.1:" + agent.listenAddress().getPort())
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try {
+                awaitTrue(() -> agent.connections() == 1, "the monitor connected");
+                of.ok("add-flow", "hard_timeout=1,send_flow_rem,priority=9,in_port=s1-h2,actions=NORMAL");
+                awaitTrue(() -> net.switchNamed("s1").flowTable().entries().isEmpty(), "the rule expired");
+                net.linksBetween("h1", "s1").getFirst().setUp(false);
+                awaitTrue(() -> java.nio.file.Files.readString(output).contains("LINK_DOWN")
+                        && java.nio.file.Files.readString(output).contains("OFPT_FLOW_REMOVED"), "monitor output");
+                assertThat(java.nio.file.Files.readString(output)).contains("reason=hard", "PORT_STATUS", "s1-h1");
+            } finally {
+                monitor.destroy();
+                monitor.waitFor();
+            }
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitTrue(Condition condition, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private static Topology withoutFlows(Topology t) {
         return new Topology(t.name(), t.hosts(),
                 t.switches().stream().map(s -> new net.mignet.topo.SwitchSpec(s.name())).toList(), t.links());
