@@ -109,9 +109,12 @@ public final class FlowTable {
      */
     public synchronized long replace(java.util.Collection<Long> replaced, FlowRule rule, FlowOptions opts) {
         checkPorts(rule);
-        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        // Within a batch the snapshot is the batch's: copying the table for every change would cost O(n) each.
+        List<NftFlowCompiler.NumberedRule> before = batchBefore != null ? batchBefore : List.copyOf(rules);
         long id = nextId++;
-        rules.removeIf(r -> replaced.contains(r.id()));
+        if (!replaced.isEmpty()) {
+            rules.removeIf(r -> replaced.contains(r.id()));
+        }
         rules.add(new NftFlowCompiler.NumberedRule(id, rule));
         apply(before);
         replaced.forEach(this::forget);
@@ -136,6 +139,17 @@ public final class FlowTable {
         apply(before);
         ids.forEach(this::forget);
         return removed;
+    }
+
+    /** The ids of the rules with exactly this priority and match (OpenFlow's strict selection). */
+    public synchronized List<Long> idsOf(int priority, FlowMatch match) {
+        List<Long> ids = new ArrayList<>();
+        for (NftFlowCompiler.NumberedRule r : rules) {
+            if (r.rule().priority() == priority && r.rule().match().equals(match)) {
+                ids.add(r.id());
+            }
+        }
+        return ids;
     }
 
     /** The rules in table order as {@link #entries()} gives them, but without reading counters (they are 0). */

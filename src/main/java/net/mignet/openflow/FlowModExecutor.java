@@ -65,10 +65,7 @@ final class FlowModExecutor {
     private void add(OFFlowMod mod, FlowMatch match, int priority) {
         FlowAction action = action(mod);
         synchronized (table) {
-            List<Long> same = table.rules().stream()
-                    .filter(e -> e.rule().priority() == priority && e.rule().match().equals(match))
-                    .map(FlowEntry::id).toList();
-            table.replace(same, new FlowRule(priority, match, action), options(mod));
+            table.replace(table.idsOf(priority, match), new FlowRule(priority, match, action), options(mod));
         }
     }
 

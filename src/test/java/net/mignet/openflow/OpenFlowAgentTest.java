@@ -144,6 +144,56 @@ class OpenFlowAgentTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void a_pipelined_burst_is_applied_at_once_and_a_bad_rule_in_it_is_refused_alone() throws Exception {
+        var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
+                org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
+                        agent.listenAddress().getPort())) {
+            List<org.projectfloodlight.openflow.protocol.OFMessage> burst = new ArrayList<>();
+            burst.add(f.buildHello().setXid(1).build());
+            for (int i = 0; i < 301; i++) {
+                int outPort = i == 150 ? 9 : 2; // the switch has ports 1 and 2 only
+                burst.add(f.buildFlowAdd().setXid(10 + i).setPriority(10)
+                        .setMatch(f.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
+                                org.projectfloodlight.openflow.types.OFPort.of(1))
+                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.ETH_TYPE,
+                                        org.projectfloodlight.openflow.types.EthType.IPv4)
+                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IP_PROTO,
+                                        org.projectfloodlight.openflow.types.IpProtocol.UDP)
+                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.UDP_DST,
+                                        org.projectfloodlight.openflow.types.TransportPort.of(1000 + i)).build())
+                        .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().buildOutput()
+                                .setPort(org.projectfloodlight.openflow.types.OFPort.of(outPort)).setMaxLen(0xffe5)
+                                .build()))))
+                        .build());
+            }
+            burst.add(f.buildBarrierRequest().setXid(9999).build());
+            io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+            burst.forEach(m -> m.writeTo(buf));
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(bytes);
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            List<org.projectfloodlight.openflow.protocol.OFMessage> replies = new ArrayList<>();
+            while (replies.isEmpty() || replies.getLast().getType()
+                    != org.projectfloodlight.openflow.protocol.OFType.BARRIER_REPLY) {
+                byte[] header = new byte[8];
+                in.readFully(header);
+                byte[] m = java.util.Arrays.copyOf(header, ((header[2] & 0xff) << 8) | (header[3] & 0xff));
+                in.readFully(m, 8, m.length - 8);
+                replies.add(f.getReader().readFrom(io.netty.buffer.Unpooled.wrappedBuffer(m)));
+            }
+            assertThat(replies).filteredOn(m -> m.getType() == org.projectfloodlight.openflow.protocol.OFType.ERROR)
+                    .singleElement().satisfies(e -> assertThat(e.getXid()).isEqualTo(160));
+            assertThat(net.switchNamed("s1").flowTable().entries()).hasSize(300);
+        }
+    }
+
     private interface Condition {
         boolean holds() throws Exception;
     }
