@@ -51,9 +51,19 @@ final class RunCommand implements Callable<Integer> {
                     + " tcp:127.0.0.1:6634)")
     Integer openflowListenBase;
 
+    @Option(names = "--controller", paramLabel = "tcp:HOST:PORT",
+            description = "connect every switch's OpenFlow agent to this controller (a loopback address, e.g."
+                    + " tcp:127.0.0.1:6653), reconnecting when it goes away; needs --openflow-listen-base")
+    String controller;
+
     @Override
     public Integer call() throws Exception {
         EmulationOptions options = new EmulationOptions(LinkEngineChoice.parse(linkEngine), linkSeed);
+        if (controller != null && openflowListenBase == null) {
+            throw new IllegalArgumentException("--controller needs --openflow-listen-base PORT too");
+        }
+        java.net.InetSocketAddress controllerAt = controller == null ? null
+                : OpenFlowAgents.parseController(controller);
         List<SweepRun> runs = source.loadExperiment();
         Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
@@ -75,6 +85,10 @@ final class RunCommand implements Callable<Integer> {
                 AppManager apps = new AppManager(net);
                 OpenFlowAgents openflow = openflowListenBase == null ? OpenFlowAgents.none()
                         : OpenFlowAgents.listenFrom(net, openflowListenBase, System.err::println)) {
+            if (controllerAt != null) {
+                openflow.connectAllTo(controllerAt);
+                System.err.println("*** OpenFlow switches connect to the controller at " + controller);
+            }
             openflow.describe().forEach(line -> System.err.println("*** OpenFlow " + line));
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));

@@ -54,6 +54,7 @@ public final class OpenFlowAgent implements AutoCloseable {
     /** Per rule with an idle timeout: its last packet count and when that count last changed. */
     private final Map<Long, long[]> idleWatch = new HashMap<>();
     private volatile boolean closed;
+    private final Set<Socket> controllerSockets = ConcurrentHashMap.newKeySet();
 
     /**
      * Starts listening on {@code listen} (a loopback address: listeners never face the real network).
@@ -142,6 +143,42 @@ public final class OpenFlowAgent implements AutoCloseable {
 
     void sessionEnded(OpenFlowSession session) {
         sessions.remove(session);
+    }
+
+    /**
+     * Keeps an active connection to the controller at {@code controller} (a loopback address), as
+     * {@code controller: tcp:127.0.0.1:6653} asks: connects, serves it until it ends, and connects again after
+     * 1 s, doubling the wait up to 8 s while the controller stays away, until the agent is closed.
+     */
+    public void connectTo(InetSocketAddress controller) {
+        if (controller.getAddress() == null || !controller.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("controller of " + sw.name() + " at " + controller
+                    + ": only loopback addresses (127.0.0.0/8) are allowed");
+        }
+        Thread.ofPlatform().daemon().name("openflow-controller-" + sw.name()).start(() -> {
+            long backoffMillis = 1000;
+            while (!closed) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(controller, 2000);
+                    controllerSockets.add(socket);
+                    if (closed) {
+                        return;
+                    }
+                    backoffMillis = 1000;
+                    new OpenFlowSession(this, socket).serve();
+                } catch (IOException e) {
+                    // Not there (yet, or any more): try again after the back-off.
+                } finally {
+                    controllerSockets.removeIf(Socket::isClosed);
+                }
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                backoffMillis = Math.min(8000, backoffMillis * 2);
+            }
+        });
     }
 
     private void acceptLoop() {
@@ -250,6 +287,13 @@ public final class OpenFlowAgent implements AutoCloseable {
             // Closing a listener that failed already.
         }
         sessions.forEach(OpenFlowSession::close);
+        for (Socket s : controllerSockets) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // Closing a connection that is gone already.
+            }
+        }
         timer.shutdownNow();
         try {
             eventSubscription.close();

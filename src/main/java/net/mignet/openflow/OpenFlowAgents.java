@@ -45,6 +45,34 @@ public final class OpenFlowAgents implements AutoCloseable {
         return new OpenFlowAgents(started);
     }
 
+    /** Connects every switch's agent to the controller at {@code controller} (see {@link OpenFlowAgent#connectTo}). */
+    public void connectAllTo(InetSocketAddress controller) {
+        agents.forEach(a -> a.connectTo(controller));
+    }
+
+    /** Parses {@code tcp:HOST:PORT} (a loopback host), as {@code --controller} takes it. */
+    public static InetSocketAddress parseController(String text) {
+        String[] parts = text.split(":");
+        if (parts.length != 3 || !parts[0].equals("tcp")) {
+            throw new IllegalArgumentException("controller '" + text + "' must be tcp:HOST:PORT, e.g. tcp:127.0.0.1:6653");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(parts[2]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("controller '" + text + "': port '" + parts[2] + "' is no number");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("controller '" + text + "': port must be within 1..65535");
+        }
+        InetSocketAddress at = new InetSocketAddress(parts[1], port);
+        if (at.isUnresolved() || !at.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("controller '" + text + "': only loopback addresses (127.0.0.0/8)"
+                    + " are allowed, so the emulation never talks to another machine");
+        }
+        return at;
+    }
+
     public List<OpenFlowAgent> agents() {
         return agents;
     }

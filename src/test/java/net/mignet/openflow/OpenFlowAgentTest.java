@@ -194,6 +194,48 @@ class OpenFlowAgentTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void the_agent_connects_to_its_controller_and_again_after_the_controller_went_away() throws Exception {
+        var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
+                org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 7,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                java.net.ServerSocket controller = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            controller.setSoTimeout(20_000);
+            agent.connectTo(new InetSocketAddress(InetAddress.getLoopbackAddress(), controller.getLocalPort()));
+            for (int round = 0; round < 2; round++) {
+                try (java.net.Socket s = controller.accept()) {
+                    s.setSoTimeout(10_000);
+                    write(s, f.buildHello().setXid(1).build());
+                    write(s, f.buildFeaturesRequest().setXid(2).build());
+                    java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                    assertThat(read(f, in).getType()).isEqualTo(org.projectfloodlight.openflow.protocol.OFType.HELLO);
+                    var features = (org.projectfloodlight.openflow.protocol.OFFeaturesReply) read(f, in);
+                    assertThat(features.getDatapathId().getLong()).isEqualTo(7);
+                }
+                // Closing the connection: the agent must come back by itself.
+            }
+        }
+    }
+
+    private static void write(java.net.Socket s, org.projectfloodlight.openflow.protocol.OFMessage m) throws Exception {
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+        m.writeTo(buf);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        s.getOutputStream().write(bytes);
+    }
+
+    private static org.projectfloodlight.openflow.protocol.OFMessage read(
+            org.projectfloodlight.openflow.protocol.OFFactory f, java.io.DataInputStream in) throws Exception {
+        byte[] header = new byte[8];
+        in.readFully(header);
+        byte[] m = java.util.Arrays.copyOf(header, ((header[2] & 0xff) << 8) | (header[3] & 0xff));
+        in.readFully(m, 8, m.length - 8);
+        return f.getReader().readFrom(io.netty.buffer.Unpooled.wrappedBuffer(m));
+    }
+
     private interface Condition {
         boolean holds() throws Exception;
     }
