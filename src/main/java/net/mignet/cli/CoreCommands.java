@@ -137,10 +137,28 @@ public final class CoreCommands {
             out.println("(no rules: every frame goes to the learning bridge)");
         }
         for (FlowEntry e : entries) {
-            out.printf(" id=%d, n_packets=%d, n_bytes=%d, %s%s%n", e.id(), e.packets(), e.bytes(),
+            out.printf(" id=%d, %sn_packets=%d, n_bytes=%d, %s%s%n", e.id(), openflowFields(e), e.packets(), e.bytes(),
                     FlowRuleFormatter.format(e.rule()),
                     e.held() ? "  # held: frames for " + String.join(",", e.heldPorts()) + " queue at the switch" : "");
         }
+    }
+
+    /** OpenFlow's cookie and timeouts, for the rules a controller gave them. */
+    private static String openflowFields(FlowEntry e) {
+        StringBuilder b = new StringBuilder();
+        if (e.options().cookie() != 0) {
+            b.append(String.format("cookie=0x%x, ", e.options().cookie()));
+        }
+        if (e.options().idleTimeout() > 0) {
+            b.append("idle_timeout=").append(e.options().idleTimeout()).append(", ");
+        }
+        if (e.options().hardTimeout() > 0) {
+            b.append("hard_timeout=").append(e.options().hardTimeout()).append(", ");
+        }
+        if (e.options().notifyRemoval()) {
+            b.append("send_flow_rem, ");
+        }
+        return b.toString();
     }
 
     private void flow(List<String> args, PrintStream out) {

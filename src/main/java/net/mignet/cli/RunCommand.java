@@ -10,6 +10,7 @@ import net.mignet.experiment.ExperimentRunner;
 import net.mignet.experiment.LabApps;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
+import net.mignet.openflow.OpenFlowAgents;
 import net.mignet.report.ResultsRecorder;
 import net.mignet.topo.Lab;
 import net.mignet.topo.SweepRun;
@@ -44,9 +45,25 @@ final class RunCommand implements Callable<Integer> {
             + " client request was lost or answered wrongly, else 1 with the reason")
     boolean autotest;
 
+    @Option(names = "--openflow-listen-base", paramLabel = "PORT",
+            description = "give every switch an OpenFlow agent listening on 127.0.0.1: the first switch on PORT, the"
+                    + " next on PORT+1, ... in file order (e.g. 6634 for ovs-ofctl -O OpenFlow13 dump-flows"
+                    + " tcp:127.0.0.1:6634)")
+    Integer openflowListenBase;
+
+    @Option(names = "--controller", paramLabel = "tcp:HOST:PORT",
+            description = "connect every switch's OpenFlow agent to this controller (a loopback address, e.g."
+                    + " tcp:127.0.0.1:6653), reconnecting when it goes away; needs --openflow-listen-base")
+    String controller;
+
     @Override
     public Integer call() throws Exception {
         EmulationOptions options = new EmulationOptions(LinkEngineChoice.parse(linkEngine), linkSeed);
+        if (controller != null && openflowListenBase == null) {
+            throw new IllegalArgumentException("--controller needs --openflow-listen-base PORT too");
+        }
+        java.net.InetSocketAddress controllerAt = controller == null ? null
+                : OpenFlowAgents.parseController(controller);
         List<SweepRun> runs = source.loadExperiment();
         Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
@@ -65,9 +82,17 @@ final class RunCommand implements Callable<Integer> {
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
                 // Closed after the apps, so that it reads their last output lines.
                 ResultsRecorder recorder = results.start(net, System.err::println);
-                AppManager apps = new AppManager(net)) {
+                AppManager apps = new AppManager(net);
+                OpenFlowAgents openflow = openflowListenBase == null ? OpenFlowAgents.none()
+                        : OpenFlowAgents.listenFrom(net, openflowListenBase, System.err::println)) {
+            if (controllerAt != null) {
+                openflow.connectAllTo(controllerAt);
+                System.err.println("*** OpenFlow switches connect to the controller at " + controller);
+            }
+            openflow.describe().forEach(line -> System.err.println("*** OpenFlow " + line));
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));
+            new OpenFlowCommands(net, openflow).registerAll(shell);
             try (BackgroundTimeline timeline = BackgroundTimeline.start(apps, lab, System.err)) {
                 shell.run(System.in, System.out);
             }

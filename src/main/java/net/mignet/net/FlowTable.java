@@ -30,7 +30,12 @@ public final class FlowTable {
     private final List<NftFlowCompiler.NumberedRule> rules = new ArrayList<>();
     /** Ports whose frames are held: rules that output to one {@code fwd} to its hold device instead. */
     private final Map<String, String> heldPorts = new LinkedHashMap<>();
+    /** OpenFlow's cookie and timeouts of the rules that have them, by id. */
+    private final Map<Long, FlowOptions> options = new java.util.HashMap<>();
+    private final Map<Long, Long> installedNanos = new java.util.HashMap<>();
     private long nextId = 1;
+    /** The rules before the open batch began, or null when no batch is open: changes then wait for its end. */
+    private List<NftFlowCompiler.NumberedRule> batchBefore;
 
     FlowTable(String switchName, String namespace, List<String> ports, NftSession nft) {
         this.switchName = switchName;
@@ -90,12 +95,78 @@ public final class FlowTable {
 
     /** Adds a rule; returns its id. */
     public synchronized long add(FlowRule rule) {
+        return replace(List.of(), rule, FlowOptions.NONE);
+    }
+
+    /** Adds a rule with OpenFlow's cookie and timeouts; returns its id. */
+    public synchronized long add(FlowRule rule, FlowOptions opts) {
+        return replace(List.of(), rule, opts);
+    }
+
+    /**
+     * In one transaction, removes the rules with ids {@code replaced} (ids no longer in the table are ignored) and
+     * adds {@code rule}, as OpenFlow's add does with a rule of the same match and priority; returns the new id.
+     */
+    public synchronized long replace(java.util.Collection<Long> replaced, FlowRule rule, FlowOptions opts) {
         checkPorts(rule);
-        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        // Within a batch the snapshot is the batch's: copying the table for every change would cost O(n) each.
+        List<NftFlowCompiler.NumberedRule> before = batchBefore != null ? batchBefore : List.copyOf(rules);
         long id = nextId++;
+        if (!replaced.isEmpty()) {
+            rules.removeIf(r -> replaced.contains(r.id()));
+        }
         rules.add(new NftFlowCompiler.NumberedRule(id, rule));
         apply(before);
+        replaced.forEach(this::forget);
+        if (!opts.equals(FlowOptions.NONE)) {
+            options.put(id, opts);
+        }
+        installedNanos.put(id, System.nanoTime());
         return id;
+    }
+
+    /**
+     * Removes the rules with these ids in one transaction (ids no longer in the table are ignored) and returns
+     * them with their final counters.
+     */
+    public synchronized List<FlowEntry> remove(java.util.Collection<Long> ids) {
+        List<FlowEntry> removed = entries().stream().filter(e -> ids.contains(e.id())).toList();
+        if (removed.isEmpty()) {
+            return removed;
+        }
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        rules.removeIf(r -> ids.contains(r.id()));
+        apply(before);
+        ids.forEach(this::forget);
+        return removed;
+    }
+
+    /** The ids of the rules with exactly this priority and match (OpenFlow's strict selection). */
+    public synchronized List<Long> idsOf(int priority, FlowMatch match) {
+        List<Long> ids = new ArrayList<>();
+        for (NftFlowCompiler.NumberedRule r : rules) {
+            if (r.rule().priority() == priority && r.rule().match().equals(match)) {
+                ids.add(r.id());
+            }
+        }
+        return ids;
+    }
+
+    /** The rules in table order as {@link #entries()} gives them, but without reading counters (they are 0). */
+    public synchronized List<FlowEntry> rules() {
+        return ordered(rules).stream().map(n -> entry(n, 0, 0)).toList();
+    }
+
+    private void forget(long id) {
+        options.remove(id);
+        installedNanos.remove(id);
+    }
+
+    private FlowEntry entry(NftFlowCompiler.NumberedRule n, long packets, long bytes) {
+        List<String> held = n.rule().action() instanceof FlowAction.Output out
+                ? out.ports().stream().filter(heldPorts::containsKey).toList() : List.of();
+        return new FlowEntry(n.id(), n.rule(), packets, bytes, held, options.getOrDefault(n.id(), FlowOptions.NONE),
+                installedNanos.getOrDefault(n.id(), 0L));
     }
 
     /**
@@ -152,11 +223,45 @@ public final class FlowTable {
     public synchronized int delete(FlowMatch match, Integer priority) {
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
         int removed = (int) rules.stream().filter(r -> selects(match, priority, r.rule())).count();
+        List<Long> gone = rules.stream().filter(r -> selects(match, priority, r.rule()))
+                .map(NftFlowCompiler.NumberedRule::id).toList();
         rules.removeIf(r -> selects(match, priority, r.rule()));
         if (removed > 0) {
             apply(before);
+            gone.forEach(this::forget);
         }
         return removed;
+    }
+
+    /**
+     * Runs {@code changes} (calls of this table's methods) and applies their sum to the kernel in one transaction
+     * at the end, instead of one per change: a controller's burst of flow changes then costs one {@code nft} run.
+     * A change refused within the batch (e.g. a port that does not exist) throws as usual and leaves the others;
+     * when the kernel refuses the sum, nothing of the batch stays and the error is thrown.
+     */
+    public synchronized void batch(Runnable changes) {
+        if (batchBefore != null) {
+            changes.run();
+            return;
+        }
+        List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+        Map<Long, FlowOptions> optionsBefore = new java.util.HashMap<>(options);
+        Map<Long, Long> installedBefore = new java.util.HashMap<>(installedNanos);
+        batchBefore = before;
+        try {
+            changes.run();
+        } finally {
+            batchBefore = null;
+            try {
+                apply(before);
+            } catch (IllegalStateException e) {
+                options.clear();
+                options.putAll(optionsBefore);
+                installedNanos.clear();
+                installedNanos.putAll(installedBefore);
+                throw e;
+            }
+        }
     }
 
     /**
@@ -174,9 +279,7 @@ public final class FlowTable {
         Map<Long, NftCounters.FlowCounters> counters = NftCounters.parse(r.stdout());
         return ordered(rules).stream().map(n -> {
             NftCounters.FlowCounters c = counters.get(n.id());
-            List<String> held = n.rule().action() instanceof FlowAction.Output out
-                    ? out.ports().stream().filter(heldPorts::containsKey).toList() : List.of();
-            return new FlowEntry(n.id(), n.rule(), c == null ? 0 : c.packets(), c == null ? 0 : c.bytes(), held);
+            return entry(n, c == null ? 0 : c.packets(), c == null ? 0 : c.bytes());
         }).toList();
     }
 
@@ -299,6 +402,9 @@ public final class FlowTable {
     }
 
     private void apply(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
+        if (batchBefore != null && !rebind) {
+            return;
+        }
         Set<Long> removed = new HashSet<>();
         before.forEach(r -> removed.add(r.id()));
         rules.forEach(r -> removed.remove(r.id()));

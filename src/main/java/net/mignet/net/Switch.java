@@ -9,12 +9,14 @@ import net.mignet.linkemu.HoldQueue;
 /** A running switch: a learning bridge in the fabric namespace with a flow table in front of it. */
 public final class Switch {
     private final String name;
+    private final String fabricNamespace;
     private final List<String> ports;
     private final FlowTable flowTable;
     private final Supplier<HoldEngine> holds;
 
     Switch(String name, String fabricNamespace, List<String> ports, NftSession nft, Supplier<HoldEngine> holds) {
         this.name = name;
+        this.fabricNamespace = fabricNamespace;
         this.ports = List.copyOf(ports);
         this.flowTable = new FlowTable(name, fabricNamespace, this.ports, nft);
         this.holds = holds;
@@ -22,6 +24,11 @@ public final class Switch {
 
     public String name() {
         return name;
+    }
+
+    /** The network namespace the switch's bridge and ports live in. */
+    public String fabricNamespace() {
+        return fabricNamespace;
     }
 
     /** Port names: the switch-side interface names, e.g. {@code s1-h1}. */

@@ -1,0 +1,141 @@
+package net.mignet.openflow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.mignet.flow.FlowAction;
+import net.mignet.flow.FlowMatch;
+import net.mignet.flow.FlowRule;
+import net.mignet.net.FlowEntry;
+import net.mignet.net.FlowOptions;
+import net.mignet.net.FlowTable;
+import net.mignet.topo.Ipv4Prefix;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
+
+/**
+ * Carries out FLOW_MODs on a switch's {@link FlowTable}, the same table the shell's {@code flow} command changes,
+ * with OpenFlow's selection rules: strict (same match and priority) or not (the request's match fields equal in
+ * the rule, the rule possibly narrower), cookie and mask, out_port.
+ */
+final class FlowModExecutor {
+    private final FlowTable table;
+    private final FlowTranslator translator;
+    private final RemovalListener removals;
+
+    /** Told about rules a delete removed that asked for FLOW_REMOVED. */
+    interface RemovalListener {
+        void removed(FlowEntry entry, OFFlowRemovedReason reason);
+    }
+
+    FlowModExecutor(FlowTable table, FlowTranslator translator, RemovalListener removals) {
+        this.table = table;
+        this.translator = translator;
+        this.removals = removals;
+    }
+
+    void execute(OFFlowMod mod) {
+        FlowMatch match = translator.toFlowMatch(mod.getMatch());
+        int priority = mod.getPriority();
+        switch (mod.getCommand()) {
+            case ADD -> add(mod, match, priority);
+            case MODIFY -> modify(mod, match, priority, false);
+            case MODIFY_STRICT -> modify(mod, match, priority, true);
+            case DELETE -> delete(mod, match, priority, false);
+            case DELETE_STRICT -> delete(mod, match, priority, true);
+        }
+    }
+
+    private FlowAction action(OFFlowMod mod) {
+        List<OFAction> actions = mod.getVersion() == OFVersion.OF_10 ? mod.getActions()
+                : translator.actionsOf(mod.getInstructions());
+        return translator.toFlowAction(actions);
+    }
+
+    private static FlowOptions options(OFFlowMod mod) {
+        boolean notify = mod.getFlags() != null && mod.getFlags().contains(OFFlowModFlags.SEND_FLOW_REM);
+        return new FlowOptions(mod.getCookie().getValue(), mod.getIdleTimeout(), mod.getHardTimeout(), notify);
+    }
+
+    private void add(OFFlowMod mod, FlowMatch match, int priority) {
+        FlowAction action = action(mod);
+        synchronized (table) {
+            table.replace(table.idsOf(priority, match), new FlowRule(priority, match, action), options(mod));
+        }
+    }
+
+    private void modify(OFFlowMod mod, FlowMatch match, int priority, boolean strict) {
+        FlowAction action = action(mod);
+        synchronized (table) {
+            Map<Long, FlowAction> changes = new java.util.LinkedHashMap<>();
+            for (FlowEntry e : table.rules()) {
+                if (selected(e, match, priority, strict, mod.getCookie(), cookieMask(mod), OFPort.ANY)) {
+                    changes.put(e.id(), action);
+                }
+            }
+            if (!changes.isEmpty()) {
+                table.replaceActions(changes);
+            } else if (mod.getVersion() == OFVersion.OF_10) {
+                // OpenFlow 1.0's modify adds the rule when it selects none; 1.1 and later do nothing.
+                table.add(new FlowRule(priority, match, action), options(mod));
+            }
+        }
+    }
+
+    private void delete(OFFlowMod mod, FlowMatch match, int priority, boolean strict) {
+        OFPort outPort = mod.getOutPort() == null ? OFPort.ANY : mod.getOutPort();
+        List<FlowEntry> removed;
+        synchronized (table) {
+            List<Long> ids = new ArrayList<>();
+            for (FlowEntry e : table.rules()) {
+                if (selected(e, match, priority, strict, mod.getCookie(), cookieMask(mod), outPort)) {
+                    ids.add(e.id());
+                }
+            }
+            removed = ids.isEmpty() ? List.of() : table.remove(ids);
+        }
+        removed.stream().filter(e -> e.options().notifyRemoval())
+                .forEach(e -> removals.removed(e, OFFlowRemovedReason.DELETE));
+    }
+
+    private static U64 cookieMask(OFFlowMod mod) {
+        return mod.getVersion() == OFVersion.OF_10 ? U64.ZERO : mod.getCookieMask();
+    }
+
+    boolean selected(FlowEntry e, FlowMatch match, int priority, boolean strict, U64 cookie, U64 cookieMask,
+            OFPort outPort) {
+        long mask = cookieMask.getValue();
+        if ((e.options().cookie() & mask) != (cookie.getValue() & mask)) {
+            return false;
+        }
+        if (!translator.outputsTo(e.rule().action(), outPort)) {
+            return false;
+        }
+        if (strict) {
+            return e.rule().priority() == priority && e.rule().match().equals(match);
+        }
+        return covers(match, e.rule().match());
+    }
+
+    /** Whether every field {@code wide} sets is set as narrowly or more in {@code rule}: OpenFlow's non-strict rule. */
+    static boolean covers(FlowMatch wide, FlowMatch rule) {
+        return same(wide.inPort(), rule.inPort()) && same(wide.ethSrc(), rule.ethSrc())
+                && same(wide.ethDst(), rule.ethDst()) && same(wide.ethType(), rule.ethType())
+                && same(wide.ipProto(), rule.ipProto()) && same(wide.tpSrc(), rule.tpSrc())
+                && same(wide.tpDst(), rule.tpDst()) && within(wide.ipSrc(), rule.ipSrc())
+                && within(wide.ipDst(), rule.ipDst());
+    }
+
+    private static boolean same(Object wide, Object rule) {
+        return wide == null || wide.equals(rule);
+    }
+
+    private static boolean within(Ipv4Prefix wide, Ipv4Prefix rule) {
+        return wide == null || (rule != null && rule.length() >= wide.length() && wide.contains(rule.address()));
+    }
+}
