@@ -3,6 +3,9 @@ package net.mignet.experiment;
 import java.util.List;
 import net.mignet.flow.FlowMatch;
 import net.mignet.net.Emulation;
+import net.mignet.net.Host;
+import net.mignet.net.HostCondition;
+import net.mignet.net.LinkFlap;
 import net.mignet.net.Link;
 import net.mignet.net.Switch;
 import net.mignet.topo.LinkSpec;
@@ -14,6 +17,7 @@ import net.mignet.topo.Topology;
  * flows; timeline steps change links).
  */
 final class NetworkReuse {
+    private static final java.time.Duration FLAP_END = java.time.Duration.ofSeconds(10);
     private NetworkReuse() {
     }
 
@@ -27,7 +31,19 @@ final class NetworkReuse {
         return t.links().stream().map(l -> List.<Object>of(l.a(), l.b())).toList();
     }
 
-    static void reset(Emulation net, Topology next) {
+    static void reset(Emulation net, Topology next) throws InterruptedException {
+        // Faults of the previous run end first: a flap would bring links down again, and a crashed or frozen
+        // host could not take the next run's apps.
+        for (LinkFlap flap : net.faults().flaps()) {
+            flap.cancel();
+            flap.await(FLAP_END);
+        }
+        net.faults().thawAll();
+        for (Host host : net.hosts()) {
+            if (host.condition() == HostCondition.CRASHED) {
+                net.faults().restart(host.name());
+            }
+        }
         for (Link link : net.links()) {
             LinkSpec spec = next.links().stream()
                     .filter(l -> l.a().equals(link.a()) && l.b().equals(link.b())).findFirst().orElseThrow();

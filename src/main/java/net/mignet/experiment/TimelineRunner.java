@@ -10,6 +10,7 @@ import net.mignet.app.AppManager;
 import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
+import net.mignet.net.Fault;
 import net.mignet.net.Link;
 import net.mignet.net.LinkSettings;
 import net.mignet.topo.Lab;
@@ -106,9 +107,22 @@ public final class TimelineRunner {
             case TimelineStep.Pause p -> Thread.sleep(p.duration()); // the step is a wait: nothing to await
             case TimelineStep.AwaitApp w -> AppConditions.await("until", w.condition(), apps.get(w.app()),
                     apps.get(w.app()).started(), w.timeout());
+            case TimelineStep.HostFault h -> out.println("*** " + hostFault(h).apply(net.faults()));
+            case TimelineStep.Flap f -> out.println("*** " + new Fault.Flap(f.node1(), f.node2(), f.period(), f.count())
+                    .apply(net.faults(), report -> out.println("*** " + report)));
             case TimelineStep.Repeat _ -> throw new IllegalStateException("repeat is run by runSteps");
         }
         return null;
+    }
+
+    private static Fault hostFault(TimelineStep.HostFault h) {
+        return switch (h.kind()) {
+            case "crash" -> new Fault.Crash(h.host());
+            case "restart" -> new Fault.Restart(h.host());
+            case "freeze" -> new Fault.Freeze(h.host());
+            case "thaw" -> new Fault.Thaw(h.host());
+            default -> throw new IllegalStateException(h.kind());
+        };
     }
 
     /** Every link the step's two ends select. */

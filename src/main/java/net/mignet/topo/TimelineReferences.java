@@ -29,6 +29,8 @@ final class TimelineReferences {
                 case TimelineStep.LinkSet l -> link(l.node1(), l.node2(), problem);
                 case TimelineStep.LinkState l -> link(l.node1(), l.node2(), problem);
                 case TimelineStep.Repeat r -> check(r.steps());
+                case TimelineStep.HostFault h -> host(h.host(), problem);
+                case TimelineStep.Flap fl -> link(fl.node1(), fl.node2(), problem);
                 case TimelineStep.Pause _ -> {
                 }
             }

@@ -90,4 +90,28 @@ public sealed interface TimelineStep {
             return "repeat " + times + " times (" + steps.size() + " steps)";
         }
     }
+
+    /** A fault of a host: {@code crash}, {@code restart}, {@code freeze} or {@code thaw}. */
+    record HostFault(String kind, String host) implements TimelineStep {
+        public static final java.util.List<String> KINDS = java.util.List.of("crash", "restart", "freeze", "thaw");
+
+        public HostFault {
+            if (!KINDS.contains(kind)) {
+                throw new IllegalArgumentException("not a host fault: " + kind);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return kind + " " + host;
+        }
+    }
+
+    /** {@code count} down/up cycles of {@code period} of the links between two nodes, in the background. */
+    record Flap(String node1, String node2, Duration period, int count) implements TimelineStep {
+        @Override
+        public String toString() {
+            return "flap " + node1 + " " + node2 + " " + period.toMillis() + " ms x " + count;
+        }
+    }
 }

@@ -42,7 +42,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 final class YamlTimelineReader {
     static final List<String> VERBS = List.of("deploy", "migrate", "link", "cut", "restore", "stop", "wait",
-            "repeat");
+            "repeat", "crash", "restart", "freeze", "thaw", "flap");
     static final List<String> STRATEGIES = List.of("auto", "handover", "recipe", "checkpoint", "stop-and-copy",
             "pre-copy", "post-copy");
     /** Options of a migrate step besides {@code migrate}, {@code to} and {@code strategy}. */
@@ -130,7 +130,7 @@ final class YamlTimelineReader {
     private TimedStep readStep(Node item) {
         List<String> allowed = new ArrayList<>(VERBS);
         allowed.addAll(TIMING);
-        allowed.addAll(List.of("to", "strategy", "set", "steps"));
+        allowed.addAll(List.of("to", "strategy", "set", "steps", "period", "count"));
         allowed.addAll(MIGRATE_OPTIONS);
         Map<String, Entry> f = fields.fields(item, "a timeline step", allowed, "'- at: 5s' and 'migrate: kv'"
                 + " and 'to: h3'");
@@ -157,6 +157,9 @@ final class YamlTimelineReader {
                     .map(p -> new TimelineStep.LinkState(p.get(0), p.get(1), verb.equals("restore"))).orElse(null);
             case "wait" -> readWait(f.get(verb));
             case "repeat" -> readRepeat(f);
+            case "crash", "restart", "freeze", "thaw" -> appName(f.get(verb))
+                    .map(host -> new TimelineStep.HostFault(verb, host)).orElse(null);
+            case "flap" -> readFlap(f);
             default -> throw new IllegalStateException(verb);
         };
         refuseOthers(f, verb);
@@ -173,6 +176,7 @@ final class YamlTimelineReader {
             }
             case "link" -> List.of("set");
             case "repeat" -> List.of("steps");
+            case "flap" -> List.of("period", "count");
             default -> List.of();
         };
         for (Entry e : f.values()) {
@@ -321,6 +325,27 @@ final class YamlTimelineReader {
             return null;
         }
         return n == null ? null : new TimelineStep.Repeat(n, inner);
+    }
+
+    /** {@code flap: [h1, s1]} with {@code period: 2s} (each half down, half up) and {@code count: 5}. */
+    private TimelineStep readFlap(Map<String, Entry> f) {
+        Entry flap = f.get("flap");
+        Optional<List<String>> pair = nodePair(flap);
+        Duration period = f.containsKey("period") ? fields.value(f.get("period"), "period: 2s",
+                YamlTimelineReader::duration) : null;
+        Integer count = f.containsKey("count") ? fields.value(f.get("count"), "count: 5", YamlTimelineReader::count)
+                : null;
+        if (!f.containsKey("period") || !f.containsKey("count")) {
+            problems.add(line(flap.keyNode()), "a flap says how long a cycle is and how many, e.g. 'period: 2s' and"
+                    + " 'count: 5'");
+            return null;
+        }
+        if (period != null && period.toMillis() < 2) {
+            problems.add(line(f.get("period").value()), "period: a cycle takes at least 2 ms (half down, half up)");
+            return null;
+        }
+        return pair.isEmpty() || period == null || count == null ? null
+                : new TimelineStep.Flap(pair.get().get(0), pair.get().get(1), period, count);
     }
 
     private List<String> scalars(Node node, String what) {

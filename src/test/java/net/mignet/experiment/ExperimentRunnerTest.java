@@ -113,4 +113,30 @@ class ExperimentRunnerTest {
                 .contains("a reset or repeat"));
         assertThat(r.timeline().steps()).hasSize(6);
     }
+
+    @Test
+    void faults_in_a_timeline_take_effect_and_the_next_run_starts_without_them() throws Exception {
+        List<RunResult> results = run("  delay: [1ms, 2ms]\n", "", """
+                  - deploy: counter
+                  - wait: {app: client, until: "log:^Current counter: 5$", timeout: 20s}
+                  - freeze: h2
+                  - after: 300ms
+                    thaw: h2
+                  - flap: [h1, s1]
+                    period: 400ms
+                    count: 2
+                  - wait: 1s
+                  - migrate: counter
+                    to: h3
+                    strategy: handover
+                  - wait: {app: client, until: "log:^Current counter: 40$", timeout: 30s}
+                  - stop: client
+                  - crash: h3
+                """);
+        String output = log.toString(StandardCharsets.UTF_8);
+        assertThat(results).hasSize(2).allSatisfy(r -> assertThat(r.problems()).as(output).isEmpty());
+        assertThat(output).contains("h2 frozen: ", "h2 thawed: ", "flapping h1 <-> s1", "h3 crashed: ");
+        // The second run migrated to h3 again: the crash of the first was undone between the runs.
+        assertThat(results.get(1).timeline().migrations()).hasSize(1);
+    }
 }

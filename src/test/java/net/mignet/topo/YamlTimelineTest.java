@@ -182,4 +182,31 @@ class YamlTimelineTest {
         assertThat(YamlTopologyLoader.parseExperiment(NET, "plain.yaml")).singleElement()
                 .satisfies(r -> assertThat(r.values()).isEmpty());
     }
+
+    @Test
+    void fault_steps_name_hosts_and_links() {
+        Lab lab = YamlTopologyLoader.parseLab(NET + """
+                timeline:
+                  - crash: h2
+                  - restart: h2
+                  - freeze: h3
+                  - thaw: h3
+                  - flap: [h1, s1]
+                    period: 2s
+                    count: 3
+                """, "exp.yaml");
+        assertThat(lab.timeline()).extracting(TimedStep::step).containsExactly(
+                new TimelineStep.HostFault("crash", "h2"), new TimelineStep.HostFault("restart", "h2"),
+                new TimelineStep.HostFault("freeze", "h3"), new TimelineStep.HostFault("thaw", "h3"),
+                new TimelineStep.Flap("h1", "s1", Duration.ofSeconds(2), 3));
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                timeline:
+                  - crash: h9
+                """, "exp.yaml")).hasMessageContaining("exp.yaml:15: the timeline names host 'h9'");
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                timeline:
+                  - flap: [h1, s1]
+                    period: 2s
+                """, "exp.yaml")).hasMessageContaining("exp.yaml:15: a flap says how long a cycle is and how many");
+    }
 }
