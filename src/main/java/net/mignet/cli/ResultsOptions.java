@@ -3,10 +3,8 @@ package net.mignet.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import net.mignet.experiment.ExperimentRunner;
-import net.mignet.experiment.RunObserver;
 import net.mignet.kernel.EmulationId;
 import net.mignet.net.Emulation;
 import net.mignet.report.ResultsFiles;
@@ -45,17 +43,7 @@ final class ResultsOptions {
             return null;
         }
         ResultsRecorder recorder = ResultsRecorder.forExperiment(directory(id), sweepKeys, log);
-        runner.observedBy(new RunObserver() {
-            @Override
-            public void networkStarted(Emulation net) {
-                recorder.follow(net);
-            }
-
-            @Override
-            public void runStarting(int index, Map<String, String> sweepValues) {
-                recorder.runStarting(index, sweepValues);
-            }
-        });
+        runner.observedBy(recorder.runObserver());
         return recorder;
     }
 

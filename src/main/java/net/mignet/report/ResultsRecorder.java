@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import net.mignet.app.App;
+import net.mignet.experiment.RunObserver;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationEvent;
@@ -85,6 +86,21 @@ public final class ResultsRecorder implements AutoCloseable {
 
     public Path directory() {
         return dir;
+    }
+
+    /** Records every run of an experiment: the networks it builds and the start of each run with its values. */
+    public RunObserver runObserver() {
+        return new RunObserver() {
+            @Override
+            public void networkStarted(Emulation net) {
+                follow(net);
+            }
+
+            @Override
+            public void runStarting(int index, Map<String, String> sweepValues) {
+                ResultsRecorder.this.runStarting(index, sweepValues);
+            }
+        };
     }
 
     /** Records what happens in {@code net} from now on, until this recorder is closed. */

@@ -9,13 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import net.mignet.experiment.ExperimentRunner;
-import net.mignet.experiment.RunObserver;
 import net.mignet.experiment.RunResult;
 import net.mignet.kernel.EmulationId;
-import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.SweepRun;
@@ -49,17 +46,7 @@ class KvStrategiesExperimentTest {
         List<RunResult> results;
         try (ResultsRecorder recorder = ResultsRecorder.forExperiment(dir, List.of("size", "strategy"),
                 out::println)) {
-            runner.observedBy(new RunObserver() {
-                @Override
-                public void networkStarted(Emulation net) {
-                    recorder.follow(net);
-                }
-
-                @Override
-                public void runStarting(int index, Map<String, String> sweepValues) {
-                    recorder.runStarting(index, sweepValues);
-                }
-            });
+            runner.observedBy(recorder.runObserver());
             results = runner.run(runs);
         }
         String output = log.toString(StandardCharsets.UTF_8);
