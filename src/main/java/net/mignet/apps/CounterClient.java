@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -20,6 +21,9 @@ import java.util.Set;
  * retries, from which downtime is computed.
  */
 public final class CounterClient {
+    /** What the client prints per reply, before the counter: the original client's words. */
+    private static final String REPLY_LINE = "Current counter: ";
+
     static final Set<String> OPTIONS = Set.of("server", "interval", "timeout", "count", "id", "plain");
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(2);
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(1);
@@ -38,6 +42,14 @@ public final class CounterClient {
         this.id = id;
         this.fixedTimeout = fixedTimeout;
         this.timer = new RetryTimer(MIN_TIMEOUT, MAX_TIMEOUT, Duration.ofMillis(200));
+    }
+
+    /** The counter a reply line of this client carries; empty for any other line. */
+    public static OptionalLong counterIn(String line) {
+        if (!line.startsWith(REPLY_LINE)) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Long.parseLong(line.substring(REPLY_LINE.length()).trim()));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -121,7 +133,7 @@ public final class CounterClient {
                 if (retries == 0) {
                     timer.sample(Duration.ofNanos(System.nanoTime() - sentNanos));
                 }
-                out.println("Current counter: " + reply.counter());
+                out.println(REPLY_LINE + reply.counter());
                 out.flush();
                 AppEvents.emit(events, "reply", "seq", seq, "counter", reply.counter(), "sent",
                         AppEvents.epochNanos(firstSent), "replied", AppEvents.epochNanos(replied), "retries", retries);

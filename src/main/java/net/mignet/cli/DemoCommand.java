@@ -142,8 +142,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static long counterOf(LogLine line) {
-        return line.stream() == LogLine.Stream.STDOUT && line.text().startsWith("Current counter: ")
-                ? Long.parseLong(line.text().substring("Current counter: ".length())) : -1;
+        return line.stream() == LogLine.Stream.STDOUT ? CounterClient.counterIn(line.text()).orElse(-1) : -1;
     }
 
     private static void printClientLog(PrintStream out, String setup, App client) {

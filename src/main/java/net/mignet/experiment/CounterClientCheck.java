@@ -2,6 +2,7 @@ package net.mignet.experiment;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import net.mignet.app.App;
 import net.mignet.app.LogLine;
 import net.mignet.apps.CounterClient;
@@ -11,7 +12,6 @@ import net.mignet.apps.CounterClient;
  * above the one before (no reset, repeat or skip), and no request stayed unanswered at the end.
  */
 final class CounterClientCheck {
-    private static final String REPLY = "Current counter: ";
     private static final String UNANSWERED = "No reply to request ";
 
     private CounterClientCheck() {
@@ -28,16 +28,17 @@ final class CounterClientCheck {
         String last = null;
         for (LogLine line : client.log().lines(LogLine.Stream.STDOUT)) {
             last = line.text();
-            if (!line.text().startsWith(REPLY)) {
-                continue;
-            }
-            long value;
+            OptionalLong counter;
             try {
-                value = Long.parseLong(line.text().substring(REPLY.length()).trim());
+                counter = CounterClient.counterIn(line.text());
             } catch (NumberFormatException e) {
                 problems.add(client.name() + ": unreadable reply '" + line.text() + "'");
                 continue;
             }
+            if (counter.isEmpty()) {
+                continue;
+            }
+            long value = counter.getAsLong();
             if (previous != null && value != previous + 1) {
                 problems.add(client.name() + ": counter " + value + " followed " + previous + " at "
                         + line.time() + (value <= previous ? " (a reset or repeat)" : " (a request lost)"));

@@ -150,14 +150,19 @@ public record MigrationRecipe(List<String> successor, Condition ready, Trigger t
 
     static Duration duration(String text, String key) {
         try {
-            Duration d = LinkParams.parseDuration(text);
-            if (d.compareTo(Duration.ofHours(24)) > 0) {
-                throw new IllegalArgumentException("'" + text + "' is more than a day");
-            }
-            return d;
+            return withinADay(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ": " + e.getMessage());
         }
+    }
+
+    /** A duration of a recipe or a timeline: at most a day, which no wait of an experiment needs to exceed. */
+    static Duration withinADay(String text) {
+        Duration d = LinkParams.parseDuration(text);
+        if (d.compareTo(Duration.ofHours(24)) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is more than a day");
+        }
+        return d;
     }
 
     /** When the successor is ready ({@code ready}) or has the state ({@code done}). */

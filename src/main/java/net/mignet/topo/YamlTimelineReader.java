@@ -365,11 +365,7 @@ final class YamlTimelineReader {
     }
 
     private static Duration duration(String text) {
-        Duration d = LinkParams.parseDuration(text);
-        if (d.compareTo(Duration.ofDays(1)) > 0) {
-            throw new IllegalArgumentException("'" + text + "' is more than a day");
-        }
-        return d;
+        return MigrationRecipe.withinADay(text);
     }
 
     private static Integer count(String text) {
