@@ -325,24 +325,15 @@ final class KvStateLink implements AutoCloseable {
             synchronized (this) {
                 out.flush();
             }
-            socket.shutdownOutput();
-            socket.setSoTimeout(timeoutMillis);
-            while (in.read() >= 0) {
-                // read until the other side closes, so that the close is orderly
-            }
         } catch (IOException e) {
-            // timed out or reset: close anyway
-        } finally {
-            close();
+            close(); // reset: nothing more can be delivered
+            return;
         }
+        OrderlyClose.finish(socket, in, timeoutMillis);
     }
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
-        }
+        OrderlyClose.close(socket);
     }
 }

@@ -194,24 +194,15 @@ final class StateChannel implements AutoCloseable {
     void finish(int timeoutMillis) {
         try {
             out.flush();
-            socket.shutdownOutput();
-            socket.setSoTimeout(timeoutMillis);
-            while (in.read() >= 0) {
-                // Nothing more is expected; whatever comes is read so that the close is orderly.
-            }
         } catch (IOException e) {
-            // Timed out or reset: close anyway.
-        } finally {
-            close();
+            close(); // reset: nothing more can be delivered
+            return;
         }
+        OrderlyClose.finish(socket, in, timeoutMillis);
     }
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Closing a socket that is already gone.
-        }
+        OrderlyClose.close(socket);
     }
 }
