@@ -219,8 +219,10 @@ class AppTerminalsTest {
     @Test
     void a_process_that_is_not_our_child_can_be_adopted_with_an_unknown_status() throws Exception {
         try (AppManager apps = new AppManager(net)) {
-            // The shell exits at once, so its background sleep is nobody's child of ours.
-            App shell = apps.deploy("orphan", net.host("h1"), List.of("bash", "-c", "sleep 30 & echo $!"));
+            // The shell exits at once, so its background sleep is nobody's child of ours. The sleep leads a session
+            // of its own: the shell leads the app's session, and the kernel hangs up that session's processes
+            // when it exits, as a terminal does with a login shell's jobs.
+            App shell = apps.deploy("orphan", net.host("h1"), List.of("bash", "-c", "setsid sleep 30 & echo $!"));
             assertThat(shell.awaitExit()).isZero();
             long orphan = Long.parseLong(shell.log().lines().getFirst().text().trim());
             App adopted = apps.adoptRestored(shell, net.host("h1"), orphan);
