@@ -76,8 +76,7 @@ public final class AppConditions {
 
     /** The app's last few output lines, for messages. */
     public static String lastWords(App app) {
-        List<LogLine> lines = app.log().lines();
-        return lines.isEmpty() ? "(none)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 6),
-                lines.size()).stream().map(LogLine::text).toList());
+        List<LogLine> lines = app.log().tail(6);
+        return lines.isEmpty() ? "(none)" : String.join(" | ", lines.stream().map(LogLine::text).toList());
     }
 }

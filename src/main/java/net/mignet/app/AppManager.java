@@ -1,6 +1,7 @@
 package net.mignet.app;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ public final class AppManager implements AutoCloseable {
             apps.remove(name);
             release(existing);
         }
-        Path logFile = emulation.id().stateDirectory().resolve("apps").resolve(name + ".log");
+        Path logFile = freshLogFile(emulation.id().stateDirectory().resolve("apps"), name);
         AppLog log;
         try {
             log = new AppLog(logFile);
@@ -256,6 +257,18 @@ public final class AppManager implements AutoCloseable {
         }
         release(app);
         return status;
+    }
+
+    /**
+     * {@code NAME.log}, or {@code NAME.2.log}, ... when an earlier instance of that name (stopped, or a migration's
+     * successor now running under the service's name) wrote one: its log stays readable.
+     */
+    private static Path freshLogFile(Path dir, String name) {
+        Path file = dir.resolve(name + ".log");
+        for (int n = 2; Files.exists(file); n++) {
+            file = dir.resolve(name + "." + n + ".log");
+        }
+        return file;
     }
 
     /** Closes an app's terminals (or pipes) and its log; its output has been read when it ended. */

@@ -19,6 +19,16 @@ public record LogLine(Instant time, Stream stream, String text) {
         return TIMESTAMP.format(time) + " " + text;
     }
 
+    /** A line of an app's log file read back; {@code stream} comes from beside it, as the file does not say. */
+    static LogLine parse(String formatted, Stream stream) {
+        int space = formatted.indexOf(' ');
+        if (space < 0) {
+            throw new IllegalArgumentException("not a log line (no time stamp): " + formatted);
+        }
+        return new LogLine(TIMESTAMP.parse(formatted.substring(0, space), Instant::from), stream,
+                formatted.substring(space + 1));
+    }
+
     @Override
     public String toString() {
         return format();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import net.mignet.app.App;
+import net.mignet.app.AppLog;
 import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
 import net.mignet.app.LogLine;
@@ -234,9 +235,9 @@ public final class CoreCommands {
 
     private void logs(List<String> args, PrintStream out) {
         requireArgs(args, 1, "logs <app> [lines]");
-        List<LogLine> lines = apps.get(args.getFirst()).log().lines();
-        int n = args.size() > 1 ? parseCount(args.get(1), "lines") : lines.size();
-        lines.subList(Math.max(0, lines.size() - n), lines.size()).forEach(l -> out.println(l.format()));
+        AppLog log = apps.get(args.getFirst()).log();
+        List<LogLine> lines = args.size() > 1 ? log.last(parseCount(args.get(1), "lines")) : log.lines();
+        lines.forEach(l -> out.println(l.format()));
     }
 
     private void stop(List<String> args, PrintStream out) {

@@ -18,12 +18,10 @@ final class AppEventWait {
 
     /** The first event {@code name} that {@code app} printed at or after {@code since}, if any yet. */
     static Optional<AppEvents.Event> find(App app, String name, Instant since) {
-        for (LogLine line : app.log().lines(LogLine.Stream.STDERR)) {
-            if (!line.time().isBefore(since)) {
-                AppEvents.Event e = AppEvents.parse(line.text());
-                if (e != null && e.name().equals(name)) {
-                    return Optional.of(e);
-                }
+        for (LogLine line : app.log().linesSince(since, LogLine.Stream.STDERR)) {
+            AppEvents.Event e = AppEvents.parse(line.text());
+            if (e != null && e.name().equals(name)) {
+                return Optional.of(e);
             }
         }
         return Optional.empty();

@@ -22,6 +22,9 @@ import net.mignet.app.AppEvents;
 public record ClientObservation(Duration downtime, Duration largestGap, int retries, int requests,
         Duration usualRtt) {
 
+    /** How far before a migration replies are read for the client's usual round trip. */
+    private static final Duration BASELINE = Duration.ofMinutes(1);
+
     /** One answered request of the client. */
     record Reply(long seq, long counter, Instant sent, Instant replied, int retries) {
         Duration roundTrip() {
@@ -29,9 +32,10 @@ public record ClientObservation(Duration downtime, Duration largestGap, int retr
         }
     }
 
-    static List<Reply> replies(App client) {
+    /** The replies of the last minute before {@code start} (enough for the usual round trip) and after. */
+    static List<Reply> replies(App client, Instant start) {
         List<Reply> replies = new ArrayList<>();
-        for (LogLine line : client.log().lines(LogLine.Stream.STDERR)) {
+        for (LogLine line : client.log().linesSince(start.minus(BASELINE), LogLine.Stream.STDERR)) {
             AppEvents.Event e = AppEvents.parse(line.text());
             if (e != null && e.name().equals("reply")) {
                 replies.add(new Reply(e.longField("seq"), e.longField("counter"),
@@ -53,7 +57,7 @@ public record ClientObservation(Duration downtime, Duration largestGap, int retr
             AppEvents.Event e = AppEvents.parse(l.text());
             return e != null && e.name().equals("reply") && e.longField("sent") > sentAfterEnd;
         }, timeout);
-        return compute(replies(client), start, end);
+        return compute(replies(client, start), start, end);
     }
 
     static ClientObservation compute(List<Reply> all, Instant start, Instant end) {

@@ -130,8 +130,8 @@ abstract class StateTransferStrategy implements MigrationStrategy {
 
     private static List<AppEvents.Event> events(App app, String name, Instant since) {
         List<AppEvents.Event> found = new ArrayList<>();
-        for (LogLine line : app.log().lines(LogLine.Stream.STDERR)) {
-            AppEvents.Event e = line.time().isBefore(since) ? null : AppEvents.parse(line.text());
+        for (LogLine line : app.log().linesSince(since, LogLine.Stream.STDERR)) {
+            AppEvents.Event e = AppEvents.parse(line.text());
             if (e != null && e.name().equals(name)) {
                 found.add(e);
             }
