@@ -29,7 +29,7 @@ final class YamlDraftReader {
     private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps",
             "timeline", "sweep");
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
-            "pid_namespace", "image");
+            "pid_namespace", "image", "cpu", "memory", "pids");
     private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "image", "packages", "cpu", "memory",
             "pids");
     private static final List<String> SWITCH_KEYS = List.of("flows");
@@ -162,15 +162,19 @@ final class YamlDraftReader {
         } else if (!packages.isEmpty()) {
             problems.add(line(listed.keyNode()), "packages: need an image to go into, e.g. 'image: debian:13'");
         }
+        return new HostContainer(hostImage, readLimits(f));
+    }
+
+    /** {@code cpu:}, {@code memory:} and {@code pids:} of a host or an app. */
+    private ResourceLimits readLimits(Map<String, Entry> f) {
         Double cpu = value(f.get("cpu"), "cpu: 0.5", ResourceLimits::parseCpu);
         Long memory = value(f.get("memory"), "memory: 256m", ResourceLimits::parseBytes);
         Long pids = value(f.get("pids"), "pids: 100", t -> ResourceLimits.parse(List.of("pids=" + t)).pids());
         try {
-            return new HostContainer(hostImage, new ResourceLimits(cpu == null ? 0 : cpu, memory == null ? 0 : memory,
-                    pids == null ? 0 : pids));
+            return new ResourceLimits(cpu == null ? 0 : cpu, memory == null ? 0 : memory, pids == null ? 0 : pids);
         } catch (IllegalArgumentException ex) {
             problems.add(line(f.get(cpu != null ? "cpu" : "memory").value()), ex.getMessage());
-            return new HostContainer(hostImage, ResourceLimits.NONE);
+            return ResourceLimits.NONE;
         }
     }
 
@@ -266,7 +270,7 @@ final class YamlDraftReader {
         }
         String image = value(f.get("image"), "image: debian:13", t -> HostImage.of(t).reference());
         return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
-                wait, Boolean.TRUE.equals(pidNamespace), image),
+                wait, Boolean.TRUE.equals(pidNamespace), image, readLimits(f)),
                 line(e.keyNode()), line(host.value()));
     }
 
