@@ -45,6 +45,8 @@ public final class HostCgroup implements AutoCloseable {
     /** The live app cgroups of a host, by directory name. */
     private final Map<String, HostCgroup> apps = new LinkedHashMap<>();
     private volatile ResourceLimits limits = ResourceLimits.NONE;
+    /** Memory-limit kills counted in app cgroups removed since (where a host's own count leaves them out). */
+    private final java.util.concurrent.atomic.AtomicLong oomKillsOfRemovedApps = new java.util.concurrent.atomic.AtomicLong();
 
     private HostCgroup(String name, HostCgroup host, Map<String, Path> dirs, Map<String, Boolean> v2,
             boolean localEvents) {
@@ -365,11 +367,12 @@ public final class HostCgroup implements AutoCloseable {
             if (v2.get("memory")) {
                 memory = parseLong(read(mem.resolve("memory.current")));
                 // memory.events counts the cgroup's descendants too, unless mounted with memory_localevents.
-                oom = localEvents ? sumOverTree(mem, "memory.events") : oomKills(mem.resolve("memory.events"));
+                oom = localEvents ? sumOverTree(mem, "memory.events") + oomKillsOfRemovedApps.get()
+                        : oomKills(mem.resolve("memory.events"));
             } else {
                 memory = parseLong(read(mem.resolve("memory.usage_in_bytes")));
                 // v1 counts a kill only in the cgroup whose limit was hit: a host's total is its apps' too.
-                oom = sumOverTree(mem, "memory.oom_control");
+                oom = sumOverTree(mem, "memory.oom_control") + oomKillsOfRemovedApps.get();
             }
         }
         return new Usage(cpu, memory, oom);
@@ -408,6 +411,11 @@ public final class HostCgroup implements AutoCloseable {
                     }
                 }
             }
+            long oom = dirs.containsKey("memory") ? oomKills(dirs.get("memory").resolve(v2.get("memory")
+                    ? "memory.events" : "memory.oom_control")) : 0;
+            removeDirs();
+            host.oomKillsOfRemovedApps.addAndGet(oom);
+            return;
         }
         removeDirs();
     }
