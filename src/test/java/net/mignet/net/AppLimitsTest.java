@@ -52,8 +52,10 @@ class AppLimitsTest {
                     DeployOptions.NO_TTY.withLimits(ResourceLimits.parse(List.of("cpu=0.3"))));
             App neighbour = apps.deploy("neighbour", h1, List.of("sh", "-c", BUSY), DeployOptions.NO_TTY);
             HostCgroup own = h1.cgroup().orElseThrow().apps().getFirst();
-            assertThat(cgroupOf(capped.pid())).contains(h1.namespace() + "/" + own.name());
-            assertThat(cgroupOf(neighbour.pid())).contains(h1.namespace()).doesNotContain("/app.");
+            // With pipes the process moves itself in before it execs the program: await that.
+            awaitTrue(() -> cgroupOf(capped.pid()).contains(h1.namespace() + "/" + own.name()), Duration.ofSeconds(5));
+            awaitTrue(() -> cgroupOf(neighbour.pid()).contains(h1.namespace()), Duration.ofSeconds(5));
+            assertThat(cgroupOf(neighbour.pid())).doesNotContain("/app.");
             assertThat(own.kernelLimits().cpu()).isEqualTo(0.3);
 
             double[] shares = shares(Duration.ofSeconds(5), () -> capped.cgroupUsage().orElseThrow().cpuNanos(),
@@ -195,8 +197,12 @@ class AppLimitsTest {
         }
     }
 
-    private static String cgroupOf(long pid) throws java.io.IOException {
-        return Files.readString(Path.of("/proc", Long.toString(pid), "cgroup"));
+    private static String cgroupOf(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cgroup"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The CPU use of each counter over {@code period}, as fractions of one core. */
