@@ -52,7 +52,7 @@ public record CgroupMounts(Map<String, Hierarchy> controllers, Optional<Hierarch
     }
 
     public CgroupMounts {
-        controllers = Map.copyOf(controllers);
+        controllers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(controllers)); // keeps USED's order
     }
 
     /** This machine's, read now (cheap: a few small files). */
