@@ -82,8 +82,8 @@ final class LimitCommands {
         }
         Host host = net.host(args.getFirst());
         out.println("host     " + host.name() + " (network namespace " + host.namespace() + ")");
-        out.println("image    " + host.image().map(i -> i + ", own mount/pid/uts/ipc namespaces, init pid "
-                + host.initPid().orElse(-1L)).orElse("none (the machine's file system)"));
+        out.println("image    " + host.image().map(i -> i + ", own " + host.ownNamespaces().orElse("") + " namespaces,"
+                + " init pid " + host.initPid().orElse(-1L)).orElse("none (the machine's file system)"));
         out.println("ip       " + (host.ip() == null ? "-" : host.ip()));
         out.println("limits   " + host.limits());
         out.println("cgroups  " + host.cgroup().map(HostCgroup::toString).orElse("none"));

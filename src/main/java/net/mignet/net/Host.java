@@ -142,6 +142,12 @@ public final class Host {
         return java.util.Optional.ofNullable(image);
     }
 
+    /** {@code mount/pid/uts/ipc}: the namespaces of its own beside the network's, if it has an image. */
+    public java.util.Optional<String> ownNamespaces() {
+        HostSandbox box = sandbox;
+        return box == null ? java.util.Optional.empty() : java.util.Optional.of(box.describeNamespaces());
+    }
+
     /** The pid (as mignet sees it) of the init of this host's own PID namespace, if it has an image. */
     public java.util.Optional<Long> initPid() {
         HostSandbox box = sandbox;

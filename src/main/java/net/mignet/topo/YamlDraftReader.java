@@ -31,7 +31,7 @@ final class YamlDraftReader {
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
             "pid_namespace", "image", "cpu", "memory", "pids");
     private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "image", "packages", "cpu", "memory",
-            "pids");
+            "pids", "pid_namespace", "uts_namespace", "ipc_namespace");
     private static final List<String> SWITCH_KEYS = List.of("flows");
     private static final String A_TO_B = "a_to_b";
     private static final String B_TO_A = "b_to_a";
@@ -162,7 +162,19 @@ final class YamlDraftReader {
         } else if (!packages.isEmpty()) {
             problems.add(line(listed.keyNode()), "packages: need an image to go into, e.g. 'image: debian:13'");
         }
-        return new HostContainer(hostImage, readLimits(f));
+        java.util.Set<HostContainer.Namespace> own = java.util.EnumSet.noneOf(HostContainer.Namespace.class);
+        for (HostContainer.Namespace ns : HostContainer.Namespace.values()) {
+            Boolean on = value(f.get(ns.key()), ns.key() + ": false", YamlDraftReader::bool);
+            if (on != null && hostImage == null && image == null) {
+                problems.add(line(f.get(ns.key()).keyNode()), ns.key() + ": is for hosts with an image (their"
+                        + " namespaces are on by default); a host without one shares all but the network's with the"
+                        + " machine");
+            }
+            if (on == null || on) {
+                own.add(ns);
+            }
+        }
+        return new HostContainer(hostImage, readLimits(f), hostImage == null ? null : own);
     }
 
     /** {@code cpu:}, {@code memory:} and {@code pids:} of a host or an app. */
