@@ -13,8 +13,12 @@ import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.HostCgroup;
+import net.mignet.kernel.PidNamespaceInit;
 import net.mignet.testing.KernelAssumptions;
+import net.mignet.topo.HostContainer;
+import net.mignet.topo.Ipv4Prefix;
 import net.mignet.topo.ResourceLimits;
+import net.mignet.topo.Topology;
 import net.mignet.topo.TopologyGenerators;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,6 +138,14 @@ class AppLimitsTest {
             h1.limit(ResourceLimits.parse(List.of("cpu=1", "memory=1g")));
             assertThat(own.kernelLimits()).hasToString("cpu=0.4 memory=128m pids=20");
 
+            // One in a pid namespace of its own: its init and program are in its cgroup.
+            App pidNs = apps.deploy("pidns", h1, List.of("sleep", "60"), new DeployOptions(true, true)
+                    .withLimits(ResourceLimits.parse(List.of("pids=10"))));
+            long program = PidNamespaceInit.programOf(pidNs.pid()).orElseThrow();
+            assertThat(cgroupOf(pidNs.pid())).contains("/app.pidns");
+            assertThat(cgroupOf(program)).contains("/app.pidns");
+            assertThat(pidNs.deployOptions().limits()).as("a successor gets them too").hasToString("pids=10");
+
             // An app without limits of its own gets its cgroup at run time, with its processes.
             App late = apps.deploy("late", h1, List.of("sh", "-c", "sleep 60 & wait"));
             ResourceLimits given = late.limit(ResourceLimits.parse(List.of("memory=32m")));
@@ -186,6 +198,29 @@ class AppLimitsTest {
         String path = new String(p.getInputStream().readAllBytes()).strip();
         assertThat(p.waitFor()).isZero();
         return path;
+    }
+
+    @Test
+    void an_app_container_on_an_image_host_is_killed_by_its_own_memory_limit_and_only_it() throws Exception {
+        net.mignet.testing.TestImages.assumeDebian13();
+        HostContainer debian = HostContainer.of(net.mignet.testing.TestImages.DEBIAN_13)
+                .withLimits(ResourceLimits.parse(List.of("memory=512m")));
+        Topology t = Topology.builder("appimg").addHost("h1", Ipv4Prefix.parse("10.0.0.1/24"), debian)
+                .addHost("h2", Ipv4Prefix.parse("10.0.0.2/24")).addSwitch("s1").addLink("h1", "s1")
+                .addLink("h2", "s1").build();
+        try (Emulation net = Emulation.start(t); AppManager apps = new AppManager(net)) {
+            Host h1 = net.host("h1");
+            App quiet = apps.deploy("quiet", h1, List.of("sleep", "60"));
+            // The image has no python: tail keeps the last "line" of /dev/zero, which never ends, in memory.
+            App hog = apps.deploy("hog", h1, List.of("tail", "-n", "1", "/dev/zero"),
+                    DeployOptions.DEFAULT.withImage("debian:13")
+                    .withLimits(ResourceLimits.parse(List.of("memory=64m"))));
+            assertThat(hog.awaitExit(Duration.ofSeconds(20))).as("the hog ends").isTrue();
+            assertThat(hog.exitStatus().getAsInt()).isEqualTo(137);
+            assertThat(hog.oomKilled()).isTrue();
+            assertThat(quiet.isRunning()).isTrue();
+            assertThat(h1.initPid().map(pid -> ProcessHandle.of(pid).isPresent())).contains(true);
+        }
     }
 
     private static void assumeMachineFree(boolean enough, String what) throws Exception {
