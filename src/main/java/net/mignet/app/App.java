@@ -138,7 +138,8 @@ public final class App {
     void inCgroup(net.mignet.kernel.HostCgroup group) {
         this.cgroup = group;
         watchOom();
-        process.exit().thenRun(() -> {
+        // Off the thread that saw the exit: removing a cgroup may wait for a dying process to leave it.
+        process.exit().thenRunAsync(() -> {
             try {
                 group.close();
             } catch (RuntimeException e) {
