@@ -14,6 +14,7 @@ import net.mignet.kernel.Signals;
 import net.mignet.net.HostCondition;
 import net.mignet.net.Host;
 import net.mignet.topo.MigrationMethod;
+import net.mignet.topo.ResourceLimits;
 
 /**
  * A program running on an emulated host: a real process inside the host's network namespace, with its output
@@ -54,9 +55,18 @@ public final class App {
         this.log = log;
         this.io = io;
         process.exit().thenRun(log::wakeAll);
+        watchOom();
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean oomWatched = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * From when its host has cgroups on: a SIGKILL that mignet did not send, while the host's memory kills went up
+     * (they count its apps' cgroups' too), is the memory limit's.
+     */
+    private void watchOom() {
         long oomBefore = host.usage().map(u -> u.oomKills()).orElse(-1L);
-        if (oomBefore >= 0) {
-            // SIGKILL that mignet did not send, while the host's memory limit killed someone: the limit killed it.
+        if (oomBefore >= 0 && oomWatched.compareAndSet(false, true)) {
             process.exit().thenAccept(status -> oomKilled = status.isPresent() && status.getAsInt() == 128 + 9
                     && !killedByMignet && host.usage().map(u -> u.oomKills() > oomBefore).orElse(false));
         }
@@ -118,7 +128,68 @@ public final class App {
 
     /** The options it was deployed with, e.g. for a successor that should run the same way. */
     public DeployOptions deployOptions() {
-        return new DeployOptions(!io.terminals().isEmpty(), ownPidNamespace, image);
+        return new DeployOptions(!io.terminals().isEmpty(), ownPidNamespace, image, limits());
+    }
+
+    /** The app's cgroup inside its host's, when it has limits of its own. */
+    private volatile net.mignet.kernel.HostCgroup cgroup;
+
+    /** Runs in {@code group} (its own, in its host's), which goes when the app has ended. */
+    void inCgroup(net.mignet.kernel.HostCgroup group) {
+        this.cgroup = group;
+        watchOom();
+        // Off the thread that saw the exit: removing a cgroup may wait for a dying process to leave it.
+        process.exit().thenRunAsync(() -> {
+            try {
+                group.close();
+            } catch (RuntimeException e) {
+                System.err.println("!!! " + name + ": " + e.getMessage() + " (removed with its host)");
+            }
+        });
+    }
+
+    /** The limits of its own it was given ({@link ResourceLimits#NONE}: only its host's hold it). */
+    public ResourceLimits limits() {
+        net.mignet.kernel.HostCgroup g = cgroup;
+        return g == null ? ResourceLimits.NONE : g.limits();
+    }
+
+    /** Its limits as they hold now: its own held within its host's (the host's may have been lowered since). */
+    public ResourceLimits limitsInForce() {
+        net.mignet.kernel.HostCgroup g = cgroup;
+        return g == null ? ResourceLimits.NONE : g.limitsInForce();
+    }
+
+    /**
+     * Changes this app's own limits at run time: the given ones replace the current ones (unset ones stay); they
+     * must be within its host's. An app without limits of its own gets its cgroup now, with its processes.
+     */
+    public synchronized ResourceLimits limit(ResourceLimits changes) {
+        if (!isRunning()) {
+            throw new IllegalStateException(name + " is not running; limits are for running apps");
+        }
+        net.mignet.kernel.HostCgroup g = cgroup;
+        if (g == null) {
+            g = host.appCgroup(name, changes);
+            for (long pid : ProcessTree.of(pid())) {
+                try {
+                    g.add(pid);
+                } catch (IllegalStateException e) {
+                    // It ended meanwhile.
+                }
+            }
+            inCgroup(g);
+            return g.limits();
+        }
+        ResourceLimits next = g.limits().with(changes);
+        g.apply(next);
+        return next;
+    }
+
+    /** CPU time, memory and memory-limit kills of its own cgroup (its processes together), if it has one. */
+    public java.util.Optional<net.mignet.kernel.HostCgroup.Usage> cgroupUsage() {
+        net.mignet.kernel.HostCgroup g = cgroup;
+        return g == null || !isRunning() ? java.util.Optional.empty() : java.util.Optional.of(g.usage());
     }
 
     private volatile String image;

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import net.mignet.image.BuildFailure;
+import net.mignet.kernel.HostCgroup;
 import net.mignet.image.ImageCache;
 import net.mignet.net.Emulation;
 import net.mignet.net.Faults;
@@ -85,26 +86,36 @@ public final class AppManager implements AutoCloseable {
             throw new IllegalStateException("cannot create the log " + logFile + " of " + name + ": " + e.getMessage(),
                     e);
         }
+        HostCgroup own = null;
         try {
-            App app = options.image() != null ? startInContainer(name, host, argv, log, options.image())
-                    : options.tty() ? startWithTerminals(name, host, argv, log, options.pidNamespace())
-                    : startWithPipes(name, host, argv, log);
+            // An app with limits of its own runs in a cgroup of its own inside its host's, else in the host's.
+            own = options.limits().isEmpty() ? null : host.appCgroup(name, options.limits());
+            HostCgroup group = own != null ? own : host.cgroup().orElse(null);
+            App app = options.image() != null ? startInContainer(name, host, group, argv, log, options.image())
+                    : options.tty() ? startWithTerminals(name, host, group, argv, log, options.pidNamespace())
+                    : startWithPipes(name, host, group, argv, log);
+            if (own != null) {
+                app.inCgroup(own);
+            }
             apps.put(name, app);
             announce(app);
             return app;
         } catch (RuntimeException | IOException e) {
             log.close();
+            if (own != null) {
+                own.close();
+            }
             throw new IllegalStateException("cannot start " + String.join(" ", argv) + " on " + host.name() + ": "
                     + e.getMessage(), e);
         }
     }
 
-    private static App startWithTerminals(String name, Host host, List<String> argv, AppLog log,
+    private static App startWithTerminals(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
             boolean pidNamespace) {
         TerminalIo io = TerminalIo.open(name, log);
         try {
-            long pid = pidNamespace ? host.spawnInOwnPidNamespace(argv, System.getenv(), io.childStdio())
-                    : host.spawn(argv, System.getenv(), io.childStdio());
+            long pid = pidNamespace ? host.spawnInOwnPidNamespaceIn(group, argv, System.getenv(), io.childStdio())
+                    : host.spawnIn(group, argv, System.getenv(), io.childStdio());
             return new App(name, host, argv, AppProcess.adopt(pid), log, io, pidNamespace);
         } catch (RuntimeException e) {
             io.close();
@@ -113,7 +124,8 @@ public final class AppManager implements AutoCloseable {
     }
 
     /** An app container: the app's image, built or unpacked first if the cache lacks it, as its own root. */
-    private App startInContainer(String name, Host host, List<String> argv, AppLog log, String image) {
+    private App startInContainer(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
+            String image) {
         Path root;
         try {
             root = ImageCache.system(System.err::println).rootfs(HostImage.of(image));
@@ -123,7 +135,7 @@ public final class AppManager implements AutoCloseable {
         Path state = emulation.id().stateDirectory().resolve("apps").resolve(name + "-" + System.nanoTime());
         TerminalIo io = TerminalIo.open(name, log);
         try {
-            long pid = host.spawnContainer(root, state, argv, System.getenv(), io.childStdio());
+            long pid = host.spawnContainerIn(group, root, state, argv, System.getenv(), io.childStdio());
             App app = new App(name, host, argv, AppProcess.adopt(pid), log, io, false).inImage(image);
             // The app's writable layer goes with it: nothing else uses it.
             app.whenEnded(() -> net.mignet.kernel.FileTrees.delete(state));
@@ -134,8 +146,9 @@ public final class AppManager implements AutoCloseable {
         }
     }
 
-    private static App startWithPipes(String name, Host host, List<String> argv, AppLog log) throws IOException {
-        Process process = new ProcessBuilder(host.enterArgv(argv)).start();
+    private static App startWithPipes(String name, Host host, HostCgroup group, List<String> argv, AppLog log)
+            throws IOException {
+        Process process = new ProcessBuilder(host.enterArgv(group, argv)).start();
         return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log));
     }
 

@@ -1,5 +1,7 @@
 package net.mignet.app;
 
+import net.mignet.topo.ResourceLimits;
+
 /**
  * How an app is started.
  *
@@ -11,12 +13,16 @@ package net.mignet.app;
  *        migration ({@code migrate --strategy checkpoint --lazy}), whose restored copy runs beside its frozen
  *        original with the same pids inside their namespaces ({@code deploy --pid-ns}, {@code pid_namespace: true})
  * @param image its own root file system, or null: its host's ({@code deploy --image}, {@code image:} of an app)
+ * @param limits its own CPU, memory and process limits, tighter than its host's, in a cgroup of its own inside the
+ *        host's ({@code deploy --cpu 0.2 --memory 64m --pids 20}, {@code cpu:}/{@code memory:}/{@code pids:} of an
+ *        app); {@link ResourceLimits#NONE}: only the host's
  */
-public record DeployOptions(boolean tty, boolean pidNamespace, String image) {
+public record DeployOptions(boolean tty, boolean pidNamespace, String image, ResourceLimits limits) {
     public static final DeployOptions DEFAULT = new DeployOptions(true, false);
     public static final DeployOptions NO_TTY = new DeployOptions(false, false);
 
     public DeployOptions {
+        limits = limits == null ? ResourceLimits.NONE : limits;
         if (pidNamespace && !tty) {
             throw new IllegalArgumentException("an app with its own pid namespace needs its terminals (it exists to be"
                     + " checkpointed, which hands its terminals to the restored copy): drop --no-tty or --pid-ns");
@@ -25,6 +31,10 @@ public record DeployOptions(boolean tty, boolean pidNamespace, String image) {
             throw new IllegalArgumentException("an app with an image (--image " + image + ") runs on terminals in the"
                     + " pid namespace of its host: drop --no-tty and --pid-ns");
         }
+    }
+
+    public DeployOptions(boolean tty, boolean pidNamespace, String image) {
+        this(tty, pidNamespace, image, ResourceLimits.NONE);
     }
 
     public DeployOptions(boolean tty, boolean pidNamespace) {
@@ -36,11 +46,11 @@ public record DeployOptions(boolean tty, boolean pidNamespace, String image) {
     }
 
     public DeployOptions withTty(boolean on) {
-        return new DeployOptions(on, pidNamespace, image);
+        return new DeployOptions(on, pidNamespace, image, limits);
     }
 
     public DeployOptions withPidNamespace(boolean on) {
-        return new DeployOptions(tty, on, image);
+        return new DeployOptions(tty, on, image, limits);
     }
 
     /**
@@ -48,6 +58,11 @@ public record DeployOptions(boolean tty, boolean pidNamespace, String image) {
      * file system (e.g. {@code debian:13}), in the host's network namespace ({@code deploy --image}).
      */
     public DeployOptions withImage(String reference) {
-        return new DeployOptions(tty, pidNamespace, reference);
+        return new DeployOptions(tty, pidNamespace, reference, limits);
+    }
+
+    /** The app runs in a cgroup of its own inside its host's, with these limits (within the host's). */
+    public DeployOptions withLimits(ResourceLimits appLimits) {
+        return new DeployOptions(tty, pidNamespace, image, appLimits);
     }
 }

@@ -24,6 +24,7 @@ import net.mignet.net.Link;
 import net.mignet.net.LinkSettings;
 import net.mignet.net.PingResult;
 import net.mignet.topo.LinkEnd;
+import net.mignet.topo.ResourceLimits;
 
 /** The shell's commands for inspecting and changing a running emulation and its apps. */
 public final class CoreCommands {
@@ -47,10 +48,11 @@ public final class CoreCommands {
         shell.register(new ShellCommand("flow", "flow <switch> add|mod|del [<match>] [actions=...]",
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
-        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] [--image IMG] <app> <host>"
-                + " <command...>", "start a program on a host as a named app, its output through a terminal (--no-tty:"
-                        + " pipes); --image IMG: in a container of its own with that image (debian:13, oci:DIR:TAG,"
-                        + " FILE.tar), in the host's network;"
+        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] [--image IMG] [--cpu C] [--memory M]"
+                + " [--pids N] <app> <host> <command...>", "start a program on a host as a named app, its output through"
+                        + " a terminal (--no-tty: pipes); --image IMG: in a container of its own with that image"
+                        + " (debian:13, oci:DIR:TAG, FILE.tar), in the host's network; --cpu/--memory/--pids: limits of"
+                        + " its own, tighter than the host's, in a cgroup of its own inside the host's;"
                         + " --pid-ns: in a pid namespace of its own under tini, so it can migrate by checkpoint"
                         + " --lazy; built-in programs: " + String.join(", ", BuiltinApps.names()), this::deploy));
         shell.register(new ShellCommand("apps", "apps", "list apps", (a, out) -> listApps(out)));
@@ -67,7 +69,7 @@ public final class CoreCommands {
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
         new MigrationCommands(apps).registerAll(shell);
-        new LimitCommands(net).registerAll(shell);
+        new LimitCommands(net, apps).registerAll(shell);
         new FaultCommands(net, apps).registerAll(shell);
     }
 
@@ -192,7 +194,9 @@ public final class CoreCommands {
 
     private void deploy(List<String> words, PrintStream out) {
         // Options come before the app's name: everything after the host belongs to the program.
-        String usage = "deploy [--no-tty] [--pid-ns] [--image IMG] <app> <host> <command...>";
+        String usage = "deploy [--no-tty] [--pid-ns] [--image IMG] [--cpu C] [--memory M] [--pids N] <app> <host>"
+                + " <command...>";
+        ResourceLimits limits = ResourceLimits.NONE;
         int first = 0;
         boolean pipes = false;
         boolean pidNs = false;
@@ -208,11 +212,19 @@ public final class CoreCommands {
                     }
                     image = words.get(first);
                 }
+                case "--cpu", "--memory", "--pids" -> {
+                    String key = words.get(first).substring(2);
+                    if (++first >= words.size()) {
+                        throw new IllegalArgumentException("--" + key + " needs a value, e.g. --cpu 0.2, --memory 64m,"
+                                + " --pids 20; usage: " + usage);
+                    }
+                    limits = limits.with(ResourceLimits.parse(List.of(key + "=" + words.get(first))));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + words.get(first) + "; usage: "
                         + usage);
             }
         }
-        DeployOptions options = new DeployOptions(!pipes, pidNs, image);
+        DeployOptions options = new DeployOptions(!pipes, pidNs, image, limits);
         List<String> args = words.subList(first, words.size());
         requireArgs(args, 3, usage);
         List<String> command = args.subList(2, args.size());

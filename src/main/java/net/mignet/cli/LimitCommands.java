@@ -3,41 +3,77 @@ package net.mignet.cli;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import net.mignet.app.App;
+import net.mignet.app.AppManager;
 import net.mignet.kernel.HostCgroup;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
 import net.mignet.topo.ResourceLimits;
 
-/** The shell's {@code limit} and {@code info} verbs: a host's resource limits, image and use. */
+/** The shell's {@code limit} and {@code info} verbs: the resource limits, image and use of a host and its apps. */
 final class LimitCommands {
-    static final String LIMIT_USAGE = "limit <host> [cpu=<cores>] [memory=<size>] [pids=<n>]";
+    static final String LIMIT_USAGE = "limit <host|app> [<app>] [cpu=<cores>] [memory=<size>] [pids=<n>]";
     static final String INFO_USAGE = "info <host>";
 
     private final Emulation net;
+    private final AppManager apps;
 
-    LimitCommands(Emulation net) {
+    LimitCommands(Emulation net, AppManager apps) {
         this.net = net;
+        this.apps = apps;
     }
 
     void registerAll(Shell shell) {
-        shell.register(new ShellCommand("limit", LIMIT_USAGE, "change a host's cgroup limits at run time, e.g. limit"
-                + " h2 cpu=0.5 memory=256m pids=100 (cpu in cores; without limits: show them)", this::limit));
+        shell.register(new ShellCommand("limit", LIMIT_USAGE, "change the cgroup limits of a host or of an app (an"
+                + " app's within its host's) at run time, e.g. limit h2 cpu=0.5 memory=256m pids=100, limit web"
+                + " memory=64m, limit h2 web cpu=0.2 (cpu in cores; without limits: show them)", this::limit));
         shell.register(new ShellCommand("info", INFO_USAGE, "a host's image, namespaces, limits and CPU and memory"
-                + " use", this::info));
+                + " use, with its apps' own limits", this::info));
     }
 
     private void limit(List<String> args, PrintStream out) {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("usage: " + LIMIT_USAGE);
         }
-        Host host = net.host(args.getFirst());
-        if (args.size() == 1) {
-            out.println(host.name() + ": " + host.limits());
+        Optional<Host> host = net.hosts().stream().filter(h -> h.name().equals(args.getFirst())).findFirst();
+        boolean appAfterHost = host.isPresent() && args.size() > 1 && !args.get(1).contains("=");
+        if (host.isEmpty() || appAfterHost) {
+            String name = appAfterHost ? args.get(1) : args.getFirst();
+            App app = apps.find(name).orElseThrow(() -> new IllegalArgumentException("'" + name + "' is neither a"
+                    + " host (" + String.join(", ", net.hosts().stream().map(Host::name).toList()) + ") nor an app ("
+                    + String.join(", ", apps.apps().stream().map(App::name).toList()) + "); usage: " + LIMIT_USAGE));
+            if (appAfterHost && !app.host().name().equals(host.get().name())) {
+                throw new IllegalArgumentException(name + " runs on " + app.host().name() + ", not on "
+                        + host.get().name());
+            }
+            List<String> words = args.subList(appAfterHost ? 2 : 1, args.size());
+            if (!words.isEmpty()) {
+                app.limit(ResourceLimits.parse(words));
+            }
+            out.println(describe(app));
             return;
         }
-        ResourceLimits now = host.limit(ResourceLimits.parse(args.subList(1, args.size())));
-        out.println(host.name() + ": " + now);
+        Host h = host.get();
+        if (args.size() > 1) {
+            h.limit(ResourceLimits.parse(args.subList(1, args.size())));
+        }
+        out.println(h.name() + ": " + h.limits());
+        for (App app : appsWithLimits(h)) {
+            out.println("  " + describe(app));
+        }
+    }
+
+    /** {@code web on h2: cpu=0.8 (held to cpu=0.5 by its host)}. */
+    private static String describe(App app) {
+        ResourceLimits own = app.limits();
+        ResourceLimits held = app.limitsInForce();
+        return app.name() + " on " + app.host().name() + ": " + (own.isEmpty() ? "none of its own (its host's hold it)"
+                : own + (held.equals(own) ? "" : " (held to " + held + " by its host's)"));
+    }
+
+    private List<App> appsWithLimits(Host h) {
+        return apps.apps().stream().filter(a -> a.isRunning() && a.host() == h && !a.limits().isEmpty()).toList();
     }
 
     private void info(List<String> args, PrintStream out) {
@@ -46,12 +82,16 @@ final class LimitCommands {
         }
         Host host = net.host(args.getFirst());
         out.println("host     " + host.name() + " (network namespace " + host.namespace() + ")");
-        out.println("image    " + host.image().map(i -> i + ", own mount/pid/uts/ipc namespaces, init pid "
-                + host.initPid().orElse(-1L)).orElse("none (the machine's file system)"));
+        out.println("image    " + host.image().map(i -> i + ", own " + host.ownNamespaces().orElse("") + " namespaces,"
+                + " init pid " + host.initPid().orElse(-1L)).orElse("none (the machine's file system)"));
         out.println("ip       " + (host.ip() == null ? "-" : host.ip()));
         out.println("limits   " + host.limits());
+        out.println("cgroups  " + host.cgroup().map(HostCgroup::toString).orElse("none"));
         out.println("use      " + host.usage().map(LimitCommands::describe).orElse("not measured (no cgroup: set a"
                 + " limit to get one)"));
+        for (App app : appsWithLimits(host)) {
+            out.println("app      " + describe(app) + app.cgroupUsage().map(u -> "; " + describe(u)).orElse(""));
+        }
     }
 
     private static String describe(HostCgroup.Usage u) {
@@ -59,10 +99,11 @@ final class LimitCommands {
                 u.oomKills() > 0 ? ", " + u.oomKills() + " killed by the memory limit" : "");
     }
 
-    /** The CPU and memory column of {@code apps}: blank once the app ended. */
+    /** The CPU and memory column of {@code apps}: blank once the app ended; an app's own limits. */
     static String usageColumn(App app) {
         return app.usage().map(u -> String.format(Locale.ROOT, "cpu %.1fs mem %s ", u.cpuNanos() / 1e9,
-                mib(u.rssBytes()))).orElse("") + app.image().map(i -> "(image " + i + ") ").orElse("");
+                mib(u.rssBytes()))).orElse("") + app.image().map(i -> "(image " + i + ") ").orElse("")
+                + (app.limits().isEmpty() ? "" : "(limits " + app.limitsInForce() + ") ");
     }
 
     private static String mib(long bytes) {

@@ -42,7 +42,7 @@ public final class LabApps {
     public static App deploy(AppManager apps, AppSpec spec, PrintStream out) throws InterruptedException {
         Instant started = Instant.now();
         App app = deploy(apps, spec.name(), apps.emulation().host(spec.host()), spec.command(),
-                new DeployOptions(spec.tty(), spec.pidNamespace(), spec.image()));
+                new DeployOptions(spec.tty(), spec.pidNamespace(), spec.image(), spec.limits()));
         if (spec.migration() != null) {
             app.migratesBy(spec.migration());
         }

@@ -17,153 +17,247 @@ import net.mignet.topo.ResourceLimits;
 
 /**
  * The cgroups of one host (one per hierarchy that has a controller mignet uses: cpu, cpuacct, memory, pids), named
- * like the host's network namespace ({@code mignet.<id>.<host>}), so clean-up finds them by the emulation's prefix.
- * Each controller is used where the machine has it: cgroup v1 (these machines: hybrid mode), or v2. A v1 cgroup is
- * made under the cgroup mignet itself runs in (a machine that confines mignet confines its hosts too); a v2 one
- * under the root of the unified hierarchy (v2 allows no processes beside child cgroups elsewhere).
+ * like the host's network namespace ({@code mignet.<id>.<host>}), so clean-up finds them by the emulation's prefix;
+ * or those of one app on it ({@code app.<name>}), nested in the host's, with limits tighter than the host's.
+ * Each controller is used where {@link CgroupMounts} finds it: in v2 where the v2 hierarchy offers it, else in v1
+ * (these machines: hybrid mode, all four in v1).
+ *
+ * <p>In v1 a host's processes sit in its cgroup beside its apps' cgroups. v2 allows no processes in a cgroup that
+ * hands controllers to child cgroups, so there a host's own processes sit in a leaf {@code host} under it, and its
+ * apps in {@code app.<name>} beside that leaf; the host's limits are on the cgroup above both.
  */
 public final class HostCgroup implements AutoCloseable {
-    static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
-    private static final long CFS_PERIOD_US = 100_000;
     private static final List<String> CONTROLLERS = List.of("cpu", "cpuacct", "memory", "pids");
+    /** The v2 leaf of a host's own processes. */
+    static final String HOST_LEAF = "host";
+    static final String APP_PREFIX = "app.";
 
     /** CPU time used (ns), memory in use now (bytes) and how many processes the memory limit killed. */
     public record Usage(long cpuNanos, long memoryBytes, long oomKills) {
     }
 
     private final String name;
-    /** Controller to its directory; several controllers may share one (v2, or v1 co-mounted cpu,cpuacct). */
+    private final HostCgroup host;
+    /** Controller to the directory its limits go in; several controllers may share one (v2, v1 co-mounts). */
     private final Map<String, Path> dirs;
     private final Map<String, Boolean> v2;
+    private final boolean localEvents;
+    /** The live app cgroups of a host, by directory name. */
+    private final Map<String, HostCgroup> apps = new LinkedHashMap<>();
+    private volatile ResourceLimits limits = ResourceLimits.NONE;
+    /** Memory-limit kills counted in app cgroups removed since (where a host's own count leaves them out). */
+    private final java.util.concurrent.atomic.AtomicLong oomKillsOfRemovedApps = new java.util.concurrent.atomic.AtomicLong();
 
-    private HostCgroup(String name, Map<String, Path> dirs, Map<String, Boolean> v2) {
+    private HostCgroup(String name, HostCgroup host, Map<String, Path> dirs, Map<String, Boolean> v2,
+            boolean localEvents) {
         this.name = name;
+        this.host = host;
         this.dirs = dirs;
         this.v2 = v2;
-    }
-
-    /** Where each controller lives on this machine: its hierarchy's directory for mignet's cgroups. */
-    private record Hierarchy(Path parent, boolean v2) {
-    }
-
-    /** The controllers this machine offers, with their parent directory (computed each time: cheap). */
-    private static Map<String, Hierarchy> hierarchies() {
-        Map<String, Hierarchy> found = new LinkedHashMap<>();
-        Path unified = Files.isRegularFile(CGROUP_ROOT.resolve("cgroup.controllers")) ? CGROUP_ROOT
-                : Files.isRegularFile(CGROUP_ROOT.resolve("unified/cgroup.controllers")) ? CGROUP_ROOT.resolve("unified")
-                : null;
-        Set<String> v2Controllers = new LinkedHashSet<>();
-        if (unified != null) {
-            v2Controllers.addAll(List.of(read(unified.resolve("cgroup.controllers")).trim().split("\\s+")));
-        }
-        Map<String, String> own = ownV1Paths();
-        for (String c : CONTROLLERS) {
-            Path v1 = CGROUP_ROOT.resolve(c);
-            if (unified != CGROUP_ROOT && Files.isRegularFile(v1.resolve("cgroup.procs"))) {
-                String rel = own.getOrDefault(c, "/");
-                Path parent = v1.resolve(rel.substring(1));
-                found.put(c, new Hierarchy(Files.isDirectory(parent) ? parent : v1, false));
-            } else if (v2Controllers.contains(c.equals("cpuacct") ? "cpu" : c)) {
-                found.put(c, new Hierarchy(unified, true));
-            }
-        }
-        return found;
-    }
-
-    /** The cgroup of this process in each v1 hierarchy, from {@code /proc/self/cgroup}. */
-    private static Map<String, String> ownV1Paths() {
-        Map<String, String> paths = new LinkedHashMap<>();
-        for (String line : read(Path.of("/proc/self/cgroup")).lines().toList()) {
-            String[] f = line.split(":", 3);
-            if (f.length == 3 && !f[1].isEmpty()) {
-                for (String c : f[1].split(",")) {
-                    paths.put(c, f[2]);
-                }
-            }
-        }
-        return paths;
+        this.localEvents = localEvents;
     }
 
     /** Whether this machine has any of the controllers mignet uses (else hosts get no cgroups at all). */
     public static boolean available() {
-        return !hierarchies().isEmpty();
+        CgroupMounts m = CgroupMounts.system();
+        return CONTROLLERS.stream().anyMatch(m::has);
     }
 
     /** Why {@code limits} cannot be enforced here, or empty when they can. */
     public static Optional<String> unavailableReason(ResourceLimits limits) {
-        Map<String, Hierarchy> h = hierarchies();
+        return unavailableReason(limits, CgroupMounts.system());
+    }
+
+    static Optional<String> unavailableReason(ResourceLimits limits, CgroupMounts mounts) {
         List<String> missing = new ArrayList<>();
-        if (limits.cpuLimit().isPresent() && !h.containsKey("cpu")) {
-            missing.add("cpu");
+        if (limits.cpuLimit().isPresent()) {
+            mounts.missing("cpu").ifPresent(missing::add);
         }
-        if (limits.memoryLimit().isPresent() && !h.containsKey("memory")) {
-            missing.add("memory");
+        if (limits.memoryLimit().isPresent()) {
+            mounts.missing("memory").ifPresent(missing::add);
         }
-        if (limits.pidsLimit().isPresent() && !h.containsKey("pids")) {
-            missing.add("pids");
+        if (limits.pidsLimit().isPresent()) {
+            mounts.missing("pids").ifPresent(missing::add);
         }
-        return missing.isEmpty() ? Optional.empty() : Optional.of("this machine has no cgroup controller for "
-                + String.join(", ", missing) + " (neither in cgroup v1 under " + CGROUP_ROOT + " nor in cgroup v2);"
-                + " drop those limits or enable the controllers");
+        return missing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", missing)
+                + "; drop those limits or enable the controllers");
     }
 
     /** Makes the cgroups named {@code name} in every hierarchy that has a controller mignet uses. */
     public static HostCgroup create(String name) {
+        return create(name, CgroupMounts.system());
+    }
+
+    /** As {@link #create(String)}, in the hierarchies of {@code mounts}. */
+    public static HostCgroup create(String name, CgroupMounts mounts) {
         if (!name.startsWith(EmulationId.NAMESPACE_PREFIX) || name.contains("/")) {
             throw new IllegalArgumentException("cgroup name '" + name + "' must be a host's namespace name");
         }
         Map<String, Path> dirs = new LinkedHashMap<>();
         Map<String, Boolean> v2 = new LinkedHashMap<>();
-        for (Map.Entry<String, Hierarchy> e : hierarchies().entrySet()) {
-            Path dir = e.getValue().parent().resolve(name);
+        boolean localEvents = false;
+        for (String c : CONTROLLERS) {
+            Optional<CgroupMounts.Hierarchy> h = mounts.of(c);
+            if (h.isEmpty()) {
+                continue;
+            }
+            Path parent = h.get().parentForOurs();
+            Path dir = parent.resolve(name);
             try {
-                if (e.getValue().v2()) {
-                    enableV2(e.getValue().parent(), e.getKey().equals("cpuacct") ? "cpu" : e.getKey());
+                Files.createDirectories(dir);
+                if (h.get().v2()) {
+                    Files.createDirectories(dir.resolve(HOST_LEAF));
+                    if (!c.equals("cpuacct")) {
+                        // Hand the controller down: to the host's cgroup, and from it to its leaf and apps.
+                        enableV2(parent, c);
+                        enableV2(dir, c);
+                    }
+                    localEvents = h.get().localEvents();
                 }
+            } catch (IOException ex) {
+                throw new IllegalStateException("cannot create the cgroup " + dir + ": " + ex.getMessage(), ex);
+            }
+            dirs.put(c, dir);
+            v2.put(c, h.get().v2());
+        }
+        return new HostCgroup(name, null, dirs, v2, localEvents);
+    }
+
+    private static void enableV2(Path cgroup, String controller) throws IOException {
+        String enabled = read(cgroup.resolve("cgroup.subtree_control"));
+        if (!List.of(enabled.trim().split("\\s+")).contains(controller)) {
+            Files.writeString(cgroup.resolve("cgroup.subtree_control"), "+" + controller);
+        }
+    }
+
+    /**
+     * Makes the cgroup of app {@code appName} inside this host's, with {@code appLimits}, which must be tighter
+     * than the host's (else refused, saying which); the app's processes must then be started in it (as with a
+     * host's: {@link #joinThread}, {@link #add}, {@link #joinArgv}).
+     */
+    public synchronized HostCgroup createApp(String appName, ResourceLimits appLimits) {
+        if (host != null) {
+            throw new IllegalStateException(name + " is an app's cgroup; apps get theirs in their host's");
+        }
+        if (!appName.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw new IllegalArgumentException("app name '" + appName + "' cannot name a cgroup");
+        }
+        unavailableReason(appLimits, mountsOfMine()).ifPresent(r -> {
+            throw new IllegalStateException(r);
+        });
+        appLimits.requireWithin(limits, "app " + appName, hostName());
+        String leaf = APP_PREFIX + appName;
+        for (int n = 2; apps.containsKey(leaf); n++) {
+            leaf = APP_PREFIX + appName + "." + n; // its predecessor of the same name is still leaving
+        }
+        Map<String, Path> appDirs = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : dirs.entrySet()) {
+            Path dir = e.getValue().resolve(leaf);
+            try {
                 Files.createDirectories(dir);
             } catch (IOException ex) {
                 throw new IllegalStateException("cannot create the cgroup " + dir + ": " + ex.getMessage(), ex);
             }
-            dirs.put(e.getKey(), dir);
-            v2.put(e.getKey(), e.getValue().v2());
+            appDirs.put(e.getKey(), dir);
         }
-        return new HostCgroup(name, dirs, v2);
+        HostCgroup app = new HostCgroup(leaf, this, appDirs, v2, localEvents);
+        try {
+            app.apply(appLimits);
+        } catch (RuntimeException e) {
+            app.removeDirs();
+            throw e;
+        }
+        apps.put(leaf, app);
+        return app;
     }
 
-    private static void enableV2(Path parent, String controller) throws IOException {
-        String enabled = read(parent.resolve("cgroup.subtree_control"));
-        if (!List.of(enabled.trim().split("\\s+")).contains(controller)) {
-            Files.writeString(parent.resolve("cgroup.subtree_control"), "+" + controller);
-        }
+    /** The hierarchies this cgroup is in, as far as its limits go. */
+    private CgroupMounts mountsOfMine() {
+        Map<String, CgroupMounts.Hierarchy> h = new LinkedHashMap<>();
+        dirs.forEach((c, d) -> h.put(c, new CgroupMounts.Hierarchy(d, v2.get(c), d, localEvents)));
+        return new CgroupMounts(h, Optional.empty());
     }
 
+    /** The host's name ({@code h1} of {@code mignet.<id>.h1}). */
+    private String hostName() {
+        String n = host == null ? name : host.name;
+        String rest = n.substring(EmulationId.NAMESPACE_PREFIX.length());
+        return rest.substring(rest.indexOf('.') + 1);
+    }
+
+    /** The directory name: the host's namespace name, or {@code app.<name>}. */
     public String name() {
         return name;
     }
 
-    /** Sets the limits (unset ones become unlimited); refuses one whose controller the machine lacks. */
-    public void apply(ResourceLimits limits) {
-        unavailableReason(limits).ifPresent(r -> {
+    /** Whether this is an app's cgroup inside its host's. */
+    public boolean isApp() {
+        return host != null;
+    }
+
+    /** The app cgroups of this host that are in use now. */
+    public synchronized List<HostCgroup> apps() {
+        return List.copyOf(apps.values());
+    }
+
+    /** The limits asked for (an app's may be held tighter by its host's: {@link #limitsInForce}). */
+    public ResourceLimits limits() {
+        return limits;
+    }
+
+    /** The limits that hold: a host's own, or an app's within its host's. */
+    public ResourceLimits limitsInForce() {
+        return host == null ? limits : limits.within(host.limits);
+    }
+
+    /**
+     * Sets the limits (unset ones become unlimited); refuses one whose controller the machine lacks, and an app's
+     * above its host's. A host's limits tighter than one of its apps' hold that app within them (the app's own
+     * come back when the host's are raised again).
+     */
+    public void apply(ResourceLimits next) {
+        unavailableReason(next, mountsOfMine()).ifPresent(r -> {
             throw new IllegalStateException(r);
         });
+        if (host != null) {
+            synchronized (host) {
+                next.requireWithin(host.limits, "app " + name.substring(APP_PREFIX.length()), hostName());
+                write(next);
+                limits = next;
+            }
+            return;
+        }
+        synchronized (this) {
+            // v1 refuses a child's CFS quota above its parent's: lowering, the apps go first; raising, the host.
+            boolean lowering = next.cpu() != 0 && (limits.cpu() == 0 || next.cpu() < limits.cpu());
+            if (lowering) {
+                apps.values().forEach(a -> a.write(a.limits.within(next)));
+            }
+            write(next);
+            limits = next;
+            if (!lowering) {
+                apps.values().forEach(a -> a.write(a.limits.within(next)));
+            }
+        }
+    }
+
+    private void write(ResourceLimits l) {
         if (dirs.containsKey("cpu")) {
             Path cpu = dirs.get("cpu");
-            long quota = limits.cpuLimit().isPresent() ? Math.round(limits.cpu() * CFS_PERIOD_US) : -1;
             if (v2.get("cpu")) {
-                write(cpu.resolve("cpu.max"), (quota < 0 ? "max" : Long.toString(quota)) + " " + CFS_PERIOD_US);
+                write(cpu.resolve("cpu.max"), CgroupValues.cpuMax(l.cpu()));
             } else {
-                write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));
-                write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota));
+                write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CgroupValues.CFS_PERIOD_US));
+                write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(CgroupValues.quotaMicros(l.cpu())));
             }
         }
         if (dirs.containsKey("memory")) {
             Path mem = dirs.get("memory");
             if (v2.get("memory")) {
-                write(mem.resolve("memory.max"), limits.memoryLimit().isPresent() ? Long.toString(limits.memory())
-                        : "max");
+                write(mem.resolve("memory.max"), CgroupValues.max(l.memory()));
                 if (Files.exists(mem.resolve("memory.swap.max"))) {
                     // Without this a host over its limit swaps instead of having its biggest process killed.
-                    write(mem.resolve("memory.swap.max"), limits.memoryLimit().isPresent() ? "0" : "max");
+                    write(mem.resolve("memory.swap.max"), l.memoryLimit().isPresent() ? "0" : "max");
                 }
             } else {
                 Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
@@ -171,7 +265,7 @@ public final class HostCgroup implements AutoCloseable {
                 if (swapAccounting) {
                     write(memsw, "-1"); // memory+swap may never be below memory alone: open it first
                 }
-                String value = limits.memoryLimit().isPresent() ? Long.toString(limits.memory()) : "-1";
+                String value = l.memoryLimit().isPresent() ? Long.toString(l.memory()) : "-1";
                 write(mem.resolve("memory.limit_in_bytes"), value);
                 if (swapAccounting) {
                     write(memsw, value);
@@ -179,12 +273,35 @@ public final class HostCgroup implements AutoCloseable {
             }
         }
         if (dirs.containsKey("pids")) {
-            write(dirs.get("pids").resolve("pids.max"),
-                    limits.pidsLimit().isPresent() ? Long.toString(limits.pids()) : "max");
+            write(dirs.get("pids").resolve("pids.max"), CgroupValues.max(l.pids()));
         }
     }
 
-    /** Moves process {@code pid} (all its threads) into this host's cgroups; its children are born there. */
+    /** The limits the kernel holds this cgroup to now, read back from its control files. */
+    public ResourceLimits kernelLimits() {
+        double cpu = 0;
+        if (dirs.containsKey("cpu")) {
+            Path d = dirs.get("cpu");
+            cpu = v2.get("cpu") ? CgroupValues.parseCpuMax(read(d.resolve("cpu.max")))
+                    : CgroupValues.parseCfs(read(d.resolve("cpu.cfs_quota_us")), read(d.resolve("cpu.cfs_period_us")));
+        }
+        long memory = 0;
+        if (dirs.containsKey("memory")) {
+            Path d = dirs.get("memory");
+            memory = v2.get("memory") ? CgroupValues.parseMax(read(d.resolve("memory.max")))
+                    : CgroupValues.parseV1Bytes(read(d.resolve("memory.limit_in_bytes")));
+        }
+        long pids = dirs.containsKey("pids") ? CgroupValues.parseMax(read(dirs.get("pids").resolve("pids.max"))) : 0;
+        return new ResourceLimits(cpu, memory, pids);
+    }
+
+    /** The directory processes of this cgroup go in: a v2 host's leaf, else the cgroup itself. */
+    private Path memberDir(String controller) {
+        Path d = dirs.get(controller);
+        return v2.get(controller) && host == null ? d.resolve(HOST_LEAF) : d;
+    }
+
+    /** Moves process {@code pid} (all its threads) into this cgroup; its children are born there. */
     public void add(long pid) {
         for (Path procs : procsFiles()) {
             write(procs, Long.toString(pid));
@@ -193,21 +310,30 @@ public final class HostCgroup implements AutoCloseable {
 
     /** The {@code cgroup.procs} file of each distinct directory, for a process that moves itself in. */
     public List<Path> procsFiles() {
-        return dirs.values().stream().distinct().map(d -> d.resolve("cgroup.procs")).toList();
+        return dirs.keySet().stream().map(this::memberDir).distinct().map(d -> d.resolve("cgroup.procs")).toList();
+    }
+
+    /** The processes in this cgroup now (an app's, or a host's own without its apps'). */
+    public List<Long> members() {
+        Set<Long> pids = new LinkedHashSet<>();
+        for (Path procs : procsFiles()) {
+            read(procs).lines().map(String::strip).filter(s -> !s.isEmpty()).map(Long::parseLong).forEach(pids::add);
+        }
+        return List.copyOf(pids);
     }
 
     /**
-     * Puts the calling thread (only it: cgroup v1 places threads one by one) into this host's v1 cgroups, so the
+     * Puts the calling thread (only it: cgroup v1 places threads one by one) into these v1 cgroups, so the
      * children it starts are born there; returns false when some hierarchy is v2, whose cgroups take whole
      * processes only: then a child must be moved in after it started ({@link #add}).
      */
     public boolean joinThread() {
         boolean all = true;
-        for (Map.Entry<String, Path> e : dirs.entrySet()) {
-            if (v2.get(e.getKey())) {
+        for (String c : dirs.keySet()) {
+            if (v2.get(c)) {
                 all = false;
             } else {
-                write(e.getValue().resolve("tasks"), "0"); // 0: the writing thread itself
+                write(memberDir(c).resolve("tasks"), "0"); // 0: the writing thread itself
             }
         }
         return all;
@@ -217,7 +343,7 @@ public final class HostCgroup implements AutoCloseable {
     private static final String JOIN_SCRIPT = "for f do shift; [ \"$f\" = -- ] && exec \"$@\"; "
             + "echo $$ > \"$f\" || exit 125; done; exit 125";
 
-    /** {@code argv} prefixed so that the process moves itself into this host's cgroups before it execs argv. */
+    /** {@code argv} prefixed so that the process moves itself into this cgroup before it execs argv. */
     public List<String> joinArgv(List<String> argv) {
         List<String> full = new ArrayList<>(List.of("sh", "-c", JOIN_SCRIPT, "mignet-cgroup"));
         procsFiles().forEach(p -> full.add(p.toString()));
@@ -226,54 +352,150 @@ public final class HostCgroup implements AutoCloseable {
         return full;
     }
 
-    /** CPU time, memory use and memory-limit kills so far. */
+    /** CPU time, memory use and memory-limit kills so far (a host's include its apps'). */
     public Usage usage() {
         long cpu = 0;
         if (dirs.containsKey("cpuacct") && !v2.get("cpuacct")) {
-            cpu = parseLong(read(dirs.get("cpuacct").resolve("cpuacct.usage")).trim());
-        } else if (dirs.containsKey("cpu") && v2.get("cpu")) {
-            cpu = field(read(dirs.get("cpu").resolve("cpu.stat")), "usage_usec") * 1000;
+            cpu = parseLong(read(dirs.get("cpuacct").resolve("cpuacct.usage")));
+        } else if (dirs.containsKey("cpuacct")) {
+            cpu = CgroupValues.keyed(read(dirs.get("cpuacct").resolve("cpu.stat")), "usage_usec") * 1000;
         }
         long memory = 0;
         long oom = 0;
         if (dirs.containsKey("memory")) {
             Path mem = dirs.get("memory");
             if (v2.get("memory")) {
-                memory = parseLong(read(mem.resolve("memory.current")).trim());
-                oom = field(read(mem.resolve("memory.events")), "oom_kill");
+                memory = parseLong(read(mem.resolve("memory.current")));
+                // memory.events counts the cgroup's descendants too, unless mounted with memory_localevents.
+                oom = localEvents ? sumOverTree(mem, "memory.events") + oomKillsOfRemovedApps.get()
+                        : oomKills(mem.resolve("memory.events"));
             } else {
-                memory = parseLong(read(mem.resolve("memory.usage_in_bytes")).trim());
-                oom = field(read(mem.resolve("memory.oom_control")), "oom_kill");
+                memory = parseLong(read(mem.resolve("memory.usage_in_bytes")));
+                // v1 counts a kill only in the cgroup whose limit was hit: a host's total is its apps' too.
+                oom = sumOverTree(mem, "memory.oom_control") + oomKillsOfRemovedApps.get();
             }
         }
         return new Usage(cpu, memory, oom);
     }
 
-    /** Removes the cgroups; their processes must have ended (an emptying cgroup is waited for briefly). */
+    private static long oomKills(Path file) {
+        return CgroupValues.keyed(read(file), "oom_kill");
+    }
+
+    private static long sumOverTree(Path dir, String file) {
+        long sum = oomKills(dir.resolve(file));
+        for (Path child : subdirectories(dir)) {
+            sum += sumOverTree(child, file);
+        }
+        return sum;
+    }
+
+    /**
+     * Removes the cgroups, an app's (its processes must have ended; any it left behind move up to its host, as
+     * orphans of an app without a cgroup stay on the host) or a host's with whatever app cgroups it still has
+     * (all processes must be gone or going: an emptying cgroup is waited for briefly).
+     */
     @Override
     public void close() {
+        if (host != null) {
+            synchronized (host) {
+                host.apps.remove(name, this);
+            }
+            for (Map.Entry<String, Path> e : dirs.entrySet()) {
+                Path up = host.memberDir(e.getKey()).resolve("cgroup.procs");
+                for (long pid : readPids(e.getValue().resolve("cgroup.procs"))) {
+                    try {
+                        Files.writeString(up, Long.toString(pid));
+                    } catch (IOException ex) {
+                        // It ended meanwhile.
+                    }
+                }
+            }
+            long oom = dirs.containsKey("memory") ? oomKills(dirs.get("memory").resolve(v2.get("memory")
+                    ? "memory.events" : "memory.oom_control")) : 0;
+            removeDirs();
+            host.oomKillsOfRemovedApps.addAndGet(oom);
+            return;
+        }
+        removeDirs();
+    }
+
+    private void removeDirs() {
         dirs.values().stream().distinct().forEach(HostCgroup::remove);
     }
 
     /**
+     * Kills every process in this cgroup and the cgroups below it at once: v2's {@code cgroup.kill} where the
+     * kernel has it, else SIGKILL to each member until none is left (up to 2 s); returns how many were signalled
+     * ({@code cgroup.kill} does not say: then the members seen just before).
+     */
+    public int killAll() {
+        Set<Path> roots = new LinkedHashSet<>(dirs.values());
+        int killed = 0;
+        for (Path dir : roots) {
+            killed += killTree(dir);
+        }
+        return killed;
+    }
+
+    private static int killTree(Path dir) {
+        int seen = treeMembers(dir).size();
+        if (Files.exists(dir.resolve("cgroup.kill"))) {
+            write(dir.resolve("cgroup.kill"), "1");
+            return seen;
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        Set<Long> signalled = new LinkedHashSet<>();
+        List<Long> left;
+        // A process forking while its siblings are killed could leave a child behind: go on until none is left.
+        while (!(left = treeMembers(dir)).isEmpty() && System.nanoTime() < deadline) {
+            for (long pid : left) {
+                if (Signals.send(pid, 9)) {
+                    signalled.add(pid);
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return Math.max(seen, signalled.size());
+    }
+
+    /**
+     * The processes in {@code dir} and below, but mignet's own: in v1 a thread of it joins a cgroup for a moment to
+     * start a process there, which lists the whole JVM among the cgroup's processes meanwhile.
+     */
+    private static List<Long> treeMembers(Path dir) {
+        long self = ProcessHandle.current().pid();
+        List<Long> all = new ArrayList<>(readPids(dir.resolve("cgroup.procs")).stream().filter(p -> p != self)
+                .toList());
+        for (Path child : subdirectories(dir)) {
+            all.addAll(treeMembers(child));
+        }
+        return all;
+    }
+
+    /**
      * Removes every cgroup whose name starts with {@code prefix} (an emulation's namespace prefix), in every
-     * hierarchy, under its root and under this process's own cgroup; returns the directories removed.
+     * hierarchy, under its root and under this process's own cgroup, with the app cgroups inside; what still
+     * runs in them (after a {@code kill -9} of mignet) is killed first. Returns the directories removed.
      */
     public static List<Path> removeAll(String prefix) {
+        return removeAll(prefix, CgroupMounts.system());
+    }
+
+    static List<Path> removeAll(String prefix, CgroupMounts mounts) {
         Set<Path> parents = new LinkedHashSet<>();
-        for (Hierarchy h : hierarchies().values()) {
-            parents.add(h.parent());
-        }
         for (String c : CONTROLLERS) {
-            if (Files.isDirectory(CGROUP_ROOT.resolve(c))) {
-                parents.add(CGROUP_ROOT.resolve(c));
-            }
+            mounts.of(c).ifPresent(h -> {
+                parents.add(h.parentForOurs());
+                parents.add(h.mount());
+            });
         }
         List<Path> removed = new ArrayList<>();
         for (Path parent : parents) {
             try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, prefix + "*")) {
                 for (Path child : children) {
                     if (Files.isDirectory(child)) {
+                        killTree(child);
                         remove(child);
                         removed.add(child);
                     }
@@ -286,10 +508,14 @@ public final class HostCgroup implements AutoCloseable {
     }
 
     /**
-     * rmdir of a cgroup: the kernel refuses while a task is still in it, which a process killed a moment ago may
-     * be until it has been reaped; waits for it (up to 2 s) instead of failing at once.
+     * rmdir of a cgroup, after the cgroups inside it (a cgroup directory holds only control files, which go with
+     * it, and child cgroups). The kernel refuses while a task is still in it, which a process killed a moment ago
+     * may be until it has been reaped; waits for it (up to 2 s) instead of failing at once.
      */
     private static void remove(Path dir) {
+        for (Path child : subdirectories(dir)) {
+            remove(child);
+        }
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (true) {
             try {
@@ -302,7 +528,7 @@ public final class HostCgroup implements AutoCloseable {
                             + ". Kill them, then rmdir " + dir);
                 }
                 try {
-                    Thread.sleep(10); // the kernel offers no event for "the last task has left" in v1
+                    Thread.sleep(10); // v1 offers no event for "the last task has left"
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while removing " + dir, ie);
@@ -311,19 +537,23 @@ public final class HostCgroup implements AutoCloseable {
         }
     }
 
-    private static long field(String text, String key) {
-        for (String line : text.lines().toList()) {
-            String[] w = line.trim().split("\\s+");
-            if (w.length == 2 && w[0].equals(key)) {
-                return parseLong(w[1]);
-            }
+    private static List<Path> subdirectories(Path dir) {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            children.forEach(found::add);
+        } catch (IOException e) {
+            // Gone, or never there.
         }
-        return 0;
+        return found;
+    }
+
+    private static List<Long> readPids(Path procs) {
+        return read(procs).lines().map(String::strip).filter(s -> !s.isEmpty()).map(Long::parseLong).toList();
     }
 
     private static long parseLong(String s) {
         try {
-            return Long.parseLong(s);
+            return Long.parseLong(s.trim());
         } catch (NumberFormatException e) {
             return 0;
         }
@@ -345,6 +575,11 @@ public final class HostCgroup implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The directory of {@code controller}'s hierarchy, if this cgroup is in one that has it. */
+    public Optional<Path> directory(String controller) {
+        return Optional.ofNullable(dirs.get(controller));
     }
 
     @Override

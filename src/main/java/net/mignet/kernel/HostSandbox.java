@@ -4,18 +4,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import net.mignet.topo.HostContainer;
 
 /**
  * A host with its own root file system: mount, PID, UTS and IPC namespaces of its own inside its network
- * namespace. The root is an overlay of a cached image (the shared, read-only lower layer) and a writable upper
+ * namespace (PID, UTS and IPC each optional). The root is an overlay of a cached image (the shared, read-only lower layer) and a writable upper
  * layer of this host's under the emulation's state directory (a tmpfs: nothing reaches the disk); it gets
  * {@code /proc} of its PID namespace, {@code /sys} of its network namespace, a private {@code /dev} (a few device
  * nodes bound from the machine's, its own {@code devpts} and {@code /dev/shm}), and fresh {@code /tmp} and
@@ -36,20 +39,22 @@ import java.util.function.Supplier;
 public final class HostSandbox implements AutoCloseable {
     public static final String INIT = "catatonit";
     private static final int O_RDWR = 2;
-    private static final int ENTER = ContainerCalls.CLONE_NEWNS | ContainerCalls.CLONE_NEWUTS
-            | ContainerCalls.CLONE_NEWIPC | ContainerCalls.CLONE_NEWPID;
+    private static final Set<HostContainer.Namespace> ALL = EnumSet.allOf(HostContainer.Namespace.class);
 
     private final String hostName;
     private final String namespace;
     private final Path stateDir;
     private final long initPid;
+    private final Set<HostContainer.Namespace> own;
     private final CompletableFuture<OptionalInt> initExit = new CompletableFuture<>();
 
-    private HostSandbox(String hostName, String namespace, Path stateDir, long initPid) {
+    private HostSandbox(String hostName, String namespace, Path stateDir, long initPid,
+            Set<HostContainer.Namespace> own) {
         this.hostName = hostName;
         this.namespace = namespace;
         this.stateDir = stateDir;
         this.initPid = initPid;
+        this.own = own;
         // The init is our child: reap it when it ends, so it leaves no zombie and clean-up sees it gone.
         Thread.ofPlatform().daemon().name("host-init-" + hostName).stackSize(256 * 1024).start(() -> {
             try {
@@ -105,6 +110,22 @@ public final class HostSandbox implements AutoCloseable {
      */
     public static HostSandbox start(String hostName, String namespace, Path image, Path stateDir, HostCgroup cgroup,
             List<Path> shared) {
+        return start(hostName, namespace, image, stateDir, cgroup, shared, ALL);
+    }
+
+    /**
+     * As above, with only {@code own} of the PID, UTS and IPC namespaces of its own (the mount namespace it always
+     * has: the image is its root); it shares the others with the machine. Without a PID namespace of its own the
+     * init still runs, in the machine's, holding the mount namespace while apps come and go.
+     */
+    public static HostSandbox start(String hostName, String namespace, Path image, Path stateDir, HostCgroup cgroup,
+            List<Path> shared, Set<HostContainer.Namespace> own) {
+        Set<HostContainer.Namespace> mine = own.isEmpty() ? EnumSet.noneOf(HostContainer.Namespace.class)
+                : EnumSet.copyOf(own);
+        int unshare = ContainerCalls.CLONE_NEWNS | (mine.contains(HostContainer.Namespace.UTS)
+                ? ContainerCalls.CLONE_NEWUTS : 0) | (mine.contains(HostContainer.Namespace.IPC)
+                ? ContainerCalls.CLONE_NEWIPC : 0) | (mine.contains(HostContainer.Namespace.PID)
+                ? ContainerCalls.CLONE_NEWPID : 0);
         unavailableReason().ifPresent(r -> {
             throw new IllegalStateException("host " + hostName + " cannot run on an image: " + r);
         });
@@ -113,10 +134,12 @@ public final class HostSandbox implements AutoCloseable {
         Path root = ContainerRoot.directory(stateDir, "root");
         long init = onFreshThread(() -> {
             ContainerCalls.setns(NetnsPaths.of(namespace), ContainerCalls.CLONE_NEWNET);
-            ContainerCalls.unshare(ENTER);
+            ContainerCalls.unshare(unshare);
             // Nothing mounted from here on may reach the machine's namespace.
             ContainerCalls.mount(null, "/", null, ContainerCalls.MS_REC | ContainerCalls.MS_PRIVATE, null);
-            ContainerCalls.sethostname(hostName);
+            if (mine.contains(HostContainer.Namespace.UTS)) {
+                ContainerCalls.sethostname(hostName);
+            }
             ContainerRoot.prepare(root, image, upper, work, shared);
             // The init's working directory is the new root, so the pivot moves it along and nothing of the
             // machine's file system stays referenced.
@@ -145,7 +168,23 @@ public final class HostSandbox implements AutoCloseable {
                 NativeCalls.close(devNull);
             }
         });
-        return new HostSandbox(hostName, namespace, stateDir, init);
+        return new HostSandbox(hostName, namespace, stateDir, init, Set.copyOf(mine));
+    }
+
+    /** The namespaces of its own beside the network's and its mount namespace. */
+    public Set<HostContainer.Namespace> namespaces() {
+        return own;
+    }
+
+    /** {@code mount/pid/uts/ipc}: the namespaces it has of its own beside the network's. */
+    public String describeNamespaces() {
+        List<String> names = new ArrayList<>(List.of("mount"));
+        for (HostContainer.Namespace ns : HostContainer.Namespace.values()) {
+            if (own.contains(ns)) {
+                names.add(ns.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return String.join("/", names);
     }
 
     /** The init's pid as mignet sees it (pid 1 inside the host). */
@@ -159,8 +198,17 @@ public final class HostSandbox implements AutoCloseable {
 
     /** The argument vector that runs {@code argv} inside all of this host's namespaces. */
     public List<String> enterArgv(List<String> argv) {
-        List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(initPid), "--mount", "--uts",
-                "--ipc", "--pid", "--net=" + NetnsPaths.of(namespace), "--"));
+        List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(initPid), "--mount"));
+        if (own.contains(HostContainer.Namespace.UTS)) {
+            full.add("--uts");
+        }
+        if (own.contains(HostContainer.Namespace.IPC)) {
+            full.add("--ipc");
+        }
+        if (own.contains(HostContainer.Namespace.PID)) {
+            full.add("--pid");
+        }
+        full.addAll(List.of("--net=" + NetnsPaths.of(namespace), "--"));
         full.addAll(argv);
         return full;
     }
@@ -190,9 +238,16 @@ public final class HostSandbox implements AutoCloseable {
         ContainerCalls.unshare(ContainerCalls.CLONE_FS);
         String ns = "/proc/" + initPid + "/ns/";
         ContainerCalls.setns(ns + "net", ContainerCalls.CLONE_NEWNET);
-        ContainerCalls.setns(ns + "uts", ContainerCalls.CLONE_NEWUTS);
-        ContainerCalls.setns(ns + "ipc", ContainerCalls.CLONE_NEWIPC);
-        ContainerCalls.setns(ns + "pid", ContainerCalls.CLONE_NEWPID);
+        // The ones it shares with the machine are the thread's already.
+        if (own.contains(HostContainer.Namespace.UTS)) {
+            ContainerCalls.setns(ns + "uts", ContainerCalls.CLONE_NEWUTS);
+        }
+        if (own.contains(HostContainer.Namespace.IPC)) {
+            ContainerCalls.setns(ns + "ipc", ContainerCalls.CLONE_NEWIPC);
+        }
+        if (own.contains(HostContainer.Namespace.PID)) {
+            ContainerCalls.setns(ns + "pid", ContainerCalls.CLONE_NEWPID);
+        }
         ContainerCalls.setns(ns + "mnt", ContainerCalls.CLONE_NEWNS);
     }
 

@@ -5,8 +5,8 @@ import net.mignet.kernel.FreezerCgroup;
 /** How {@code freeze} stops a host's processes. */
 public enum FreezeMethod {
     /**
-     * A cgroup of the v1 freezer hierarchy: the processes get no signal and notice nothing, and none escapes by
-     * forking. Needs {@code /sys/fs/cgroup/freezer} (cgroups v1 or hybrid).
+     * A freezer cgroup (v1's freezer hierarchy, else v2's {@code cgroup.freeze}): the processes get no signal and
+     * notice nothing, and none escapes by forking.
      */
     CGROUP_FREEZER("cgroup v1 freezer"),
     /** SIGSTOP to every process, SIGCONT to thaw: works everywhere, but parents may notice (SIGCHLD, waitpid). */
@@ -24,6 +24,7 @@ public enum FreezeMethod {
     }
 
     public String description() {
-        return description;
+        // The freezer is v1's where the machine mounts it, else v2's cgroup.freeze: say which.
+        return this == CGROUP_FREEZER ? "cgroup " + FreezerCgroup.version() + " freezer" : description;
     }
 }

@@ -81,9 +81,13 @@ public final class Host {
 
     /** Like {@link #wrap}, entering only the namespaces (no remount of /sys as {@code ip netns exec} does). */
     public List<String> enterArgv(List<String> argv) {
+        return enterArgv(cgroup, argv);
+    }
+
+    /** As {@link #enterArgv(List)}, joining {@code group} (an app's cgroup in this host's) instead of the host's. */
+    public List<String> enterArgv(HostCgroup group, List<String> argv) {
         HostSandbox box = sandbox;
         List<String> full = box != null ? box.enterArgv(argv) : NetnsEnter.argv(namespace, argv);
-        HostCgroup group = cgroup;
         return group == null ? full : group.joinArgv(full);
     }
 
@@ -92,7 +96,13 @@ public final class Host {
      * of its own; returns its pid (a child of this process).
      */
     public long spawn(List<String> argv, java.util.Map<String, String> environment, int... stdio) {
-        return HostSpawn.start(namespace, sandbox, cgroup, argv, environment, stdio);
+        return spawnIn(cgroup, argv, environment, stdio);
+    }
+
+    /** As {@link #spawn}, in {@code group} (an app's cgroup in this host's, from {@link #appCgroup}). */
+    public long spawnIn(HostCgroup group, List<String> argv, java.util.Map<String, String> environment,
+            int... stdio) {
+        return HostSpawn.start(namespace, sandbox, group, argv, environment, stdio);
     }
 
     /**
@@ -102,22 +112,40 @@ public final class Host {
      */
     public long spawnContainer(java.nio.file.Path imageRoot, java.nio.file.Path stateDir, List<String> argv,
             java.util.Map<String, String> environment, int... stdio) {
-        return net.mignet.kernel.AppContainer.spawn(namespace, name, sandbox, cgroup, imageRoot, stateDir,
+        return spawnContainerIn(cgroup, imageRoot, stateDir, argv, environment, stdio);
+    }
+
+    /** As {@link #spawnContainer}, in {@code group} (an app's cgroup in this host's). */
+    public long spawnContainerIn(HostCgroup group, java.nio.file.Path imageRoot, java.nio.file.Path stateDir,
+            List<String> argv, java.util.Map<String, String> environment, int... stdio) {
+        return net.mignet.kernel.AppContainer.spawn(namespace, name, sandbox, group, imageRoot, stateDir,
                 HostIsolation.sharedWithImageHosts(), argv, environment, stdio);
     }
 
     /** Starts {@code argv} under an init in a PID namespace of its own inside this host (deploy --pid-ns). */
     public long spawnInOwnPidNamespace(List<String> argv, java.util.Map<String, String> environment, int... stdio) {
+        return spawnInOwnPidNamespaceIn(cgroup, argv, environment, stdio);
+    }
+
+    /** As {@link #spawnInOwnPidNamespace}, in {@code group} (an app's cgroup in this host's). */
+    public long spawnInOwnPidNamespaceIn(HostCgroup group, List<String> argv,
+            java.util.Map<String, String> environment, int... stdio) {
         if (sandbox != null) {
             throw new IllegalArgumentException(name + " runs on an image and has a pid namespace of its own already,"
                     + " which CRIU cannot restore an app into; deploy without --pid-ns");
         }
-        return net.mignet.kernel.PidNamespaceInit.spawn(namespace, cgroup, argv, environment, stdio);
+        return net.mignet.kernel.PidNamespaceInit.spawn(namespace, group, argv, environment, stdio);
     }
 
     /** The image this host runs on, if it has one (then it has namespaces of its own beside the network's). */
     public java.util.Optional<HostImage> image() {
         return java.util.Optional.ofNullable(image);
+    }
+
+    /** {@code mount/pid/uts/ipc}: the namespaces of its own beside the network's, if it has an image. */
+    public java.util.Optional<String> ownNamespaces() {
+        HostSandbox box = sandbox;
+        return box == null ? java.util.Optional.empty() : java.util.Optional.of(box.describeNamespaces());
     }
 
     /** The pid (as mignet sees it) of the init of this host's own PID namespace, if it has an image. */
@@ -140,9 +168,15 @@ public final class Host {
             throw new IllegalStateException("cannot limit " + name + ": " + r);
         });
         ResourceLimits next = limits.with(changes);
+        ensureCgroup().apply(next);
+        limits = next;
+        return next;
+    }
+
+    /** This host's cgroups, made now (with every process it runs moved in) if it has none yet. */
+    private synchronized HostCgroup ensureCgroup() {
         if (cgroup == null) {
             HostCgroup created = HostCgroup.create(namespace);
-            created.apply(next);
             for (NamespaceProcesses.Member m : NamespaceProcesses.in(List.of(namespace))) {
                 try {
                     created.add(m.pid());
@@ -151,11 +185,25 @@ public final class Host {
                 }
             }
             cgroup = created;
-        } else {
-            cgroup.apply(next);
         }
-        limits = next;
-        return next;
+        return cgroup;
+    }
+
+    /**
+     * A cgroup of its own for app {@code app} inside this host's (which it gets now if it has none), with
+     * {@code appLimits}, which must be within the host's; the caller starts the app in it and closes it when the
+     * app has ended.
+     */
+    public HostCgroup appCgroup(String app, ResourceLimits appLimits) {
+        HostCgroup.unavailableReason(appLimits).ifPresent(r -> {
+            throw new IllegalStateException("cannot limit " + app + " on " + name + ": " + r);
+        });
+        return ensureCgroup().createApp(app, appLimits);
+    }
+
+    /** This host's cgroups, if it has any (an image or limits gave them), with its apps' inside. */
+    public java.util.Optional<HostCgroup> cgroup() {
+        return java.util.Optional.ofNullable(cgroup);
     }
 
     /** CPU time, memory use and memory-limit kills of this host's processes, when it has cgroups. */

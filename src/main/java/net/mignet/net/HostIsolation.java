@@ -109,7 +109,7 @@ final class HostIsolation {
         if (c.hasImage()) {
             Path state = id.stateDirectory().resolve("hosts").resolve(spec.name());
             box = HostSandbox.start(spec.name(), host.namespace(), roots.get(c.image()), state, cgroup,
-                    sharedWithImageHosts());
+                    sharedWithImageHosts(), c.namespaces());
         }
         host.isolate(c.image(), box, cgroup, c.limits());
     }

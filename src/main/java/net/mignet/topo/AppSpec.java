@@ -13,9 +13,16 @@ import java.util.List;
  *                  checkpoint migration ({@code --lazy}) needs
  * @param image     the image it runs on in a mount namespace of its own ({@code image: debian:13}), or null: its
  *                  host's file system
+ * @param limits    its own CPU, memory and process limits ({@code cpu:}, {@code memory:}, {@code pids:}), within its
+ *                  host's; {@link ResourceLimits#NONE}: only the host's
  */
 public record AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
-        MigrationRecipe.Condition startedWhen, boolean pidNamespace, String image) {
+        MigrationRecipe.Condition startedWhen, boolean pidNamespace, String image, ResourceLimits limits) {
+    public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
+            MigrationRecipe.Condition startedWhen, boolean pidNamespace, String image) {
+        this(name, host, command, migration, tty, startedWhen, pidNamespace, image, ResourceLimits.NONE);
+    }
+
     public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
             MigrationRecipe.Condition startedWhen, boolean pidNamespace) {
         this(name, host, command, migration, tty, startedWhen, pidNamespace, null);
@@ -27,6 +34,7 @@ public record AppSpec(String name, String host, List<String> command, MigrationM
     }
 
     public AppSpec {
+        limits = limits == null ? ResourceLimits.NONE : limits;
         if (pidNamespace && !tty) {
             throw new IllegalArgumentException("app '" + name + "': pid_namespace: true needs its terminals; drop"
                     + " 'tty: false' (a checkpoint hands the terminals to the restored copy)");

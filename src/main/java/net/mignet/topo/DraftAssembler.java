@@ -56,6 +56,14 @@ final class DraftAssembler {
                                 .filter(n -> n.kind() == NodeKind.HOST).map(NodeDraft::name).toList())
                         + " (hosts: " + String.join(", ", nodes.values().stream()
                                 .filter(n -> n.kind() == NodeKind.HOST).map(NodeDraft::name).toList()) + ")");
+            } else if (host.container() != null) {
+                try {
+                    app.spec().limits().requireWithin(host.container().limits(), "app '" + app.spec().name() + "'",
+                            host.name());
+                } catch (IllegalArgumentException e) {
+                    problems.add(app.line(), e.getMessage().replaceFirst("\\(limit [^)]*\\)$", "(its cpu:,"
+                            + " memory: or pids:)"));
+                }
             }
         }
     }

@@ -7,7 +7,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * CPU, memory and process limits of a host (enforced with cgroups). Each is optional.
+ * CPU, memory and process limits of a host or an app (enforced with cgroups; an app's nested in its host's, and
+ * tighter). Each is optional.
  *
  * @param cpu    fraction of one core, e.g. 0.5 (half a core) or 2 (two cores); 0 when unlimited
  * @param memory bytes; 0 when unlimited
@@ -43,6 +44,48 @@ public record ResourceLimits(double cpu, long memory, long pids) {
     public ResourceLimits with(ResourceLimits changes) {
         return new ResourceLimits(changes.cpu != 0 ? changes.cpu : cpu, changes.memory != 0 ? changes.memory : memory,
                 changes.pids != 0 ? changes.pids : pids);
+    }
+
+    /**
+     * These limits held within {@code outer}'s (an app's within its host's): each is the tighter of the two, an
+     * unset one is {@code outer}'s.
+     */
+    public ResourceLimits within(ResourceLimits outer) {
+        return new ResourceLimits(cpu == 0 ? outer.cpu : outer.cpu == 0 ? cpu : Math.min(cpu, outer.cpu),
+                tighter(memory, outer.memory), tighter(pids, outer.pids));
+    }
+
+    private static long tighter(long mine, long outer) {
+        return mine == 0 ? outer : outer == 0 ? mine : Math.min(mine, outer);
+    }
+
+    /** The limits of mine that {@code outer} does not allow, e.g. {@code cpu=1 (above cpu=0.5)}; empty when none. */
+    public List<String> above(ResourceLimits outer) {
+        List<String> found = new ArrayList<>();
+        if (outer.cpu != 0 && cpu > outer.cpu) {
+            found.add("cpu=" + number(cpu) + " (above cpu=" + number(outer.cpu) + ")");
+        }
+        if (outer.memory != 0 && memory > outer.memory) {
+            found.add("memory=" + formatBytes(memory) + " (above memory=" + formatBytes(outer.memory) + ")");
+        }
+        if (outer.pids != 0 && pids > outer.pids) {
+            found.add("pids=" + pids + " (above pids=" + outer.pids + ")");
+        }
+        return found;
+    }
+
+    /**
+     * Refuses limits of mine looser than {@code outer}'s: an app's limits are tighter than its host's. {@code what}
+     * names me ("app web"), {@code outerName} the host ("h1").
+     */
+    public void requireWithin(ResourceLimits outer, String what, String outerName) {
+        List<String> over = above(outer);
+        if (!over.isEmpty()) {
+            throw new IllegalArgumentException(what + " may not have more than its host " + outerName + " ("
+                    + outer + "): " + String.join(", ", over) + "; give it less, or raise the host's limit first"
+                    + " (limit " + outerName + " " + String.join(" ", over.stream().map(o -> o.substring(0,
+                            o.indexOf(' '))).toList()) + ")");
+        }
     }
 
     public OptionalDouble cpuLimit() {
@@ -136,10 +179,14 @@ public record ResourceLimits(double cpu, long memory, long pids) {
     @Override
     public String toString() {
         List<String> parts = new ArrayList<>();
-        cpuLimit().ifPresent(c -> parts.add("cpu=" + (c == Math.rint(c) ? Long.toString((long) c) : Double.toString(c))));
+        cpuLimit().ifPresent(c -> parts.add("cpu=" + number(c)));
         memoryLimit().ifPresent(m -> parts.add("memory=" + formatBytes(m)));
         pidsLimit().ifPresent(p -> parts.add("pids=" + p));
         return parts.isEmpty() ? "none" : String.join(" ", parts);
+    }
+
+    private static String number(double cores) {
+        return cores == Math.rint(cores) ? Long.toString((long) cores) : Double.toString(cores);
     }
 
     public static String formatBytes(long bytes) {

@@ -29,9 +29,9 @@ final class YamlDraftReader {
     private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps",
             "timeline", "sweep");
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
-            "pid_namespace", "image");
+            "pid_namespace", "image", "cpu", "memory", "pids");
     private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "image", "packages", "cpu", "memory",
-            "pids");
+            "pids", "pid_namespace", "uts_namespace", "ipc_namespace");
     private static final List<String> SWITCH_KEYS = List.of("flows");
     private static final String A_TO_B = "a_to_b";
     private static final String B_TO_A = "b_to_a";
@@ -162,15 +162,31 @@ final class YamlDraftReader {
         } else if (!packages.isEmpty()) {
             problems.add(line(listed.keyNode()), "packages: need an image to go into, e.g. 'image: debian:13'");
         }
+        java.util.Set<HostContainer.Namespace> own = java.util.EnumSet.noneOf(HostContainer.Namespace.class);
+        for (HostContainer.Namespace ns : HostContainer.Namespace.values()) {
+            Boolean on = value(f.get(ns.key()), ns.key() + ": false", YamlDraftReader::bool);
+            if (on != null && hostImage == null && image == null) {
+                problems.add(line(f.get(ns.key()).keyNode()), ns.key() + ": is for hosts with an image (their"
+                        + " namespaces are on by default); a host without one shares all but the network's with the"
+                        + " machine");
+            }
+            if (on == null || on) {
+                own.add(ns);
+            }
+        }
+        return new HostContainer(hostImage, readLimits(f), hostImage == null ? null : own);
+    }
+
+    /** {@code cpu:}, {@code memory:} and {@code pids:} of a host or an app. */
+    private ResourceLimits readLimits(Map<String, Entry> f) {
         Double cpu = value(f.get("cpu"), "cpu: 0.5", ResourceLimits::parseCpu);
         Long memory = value(f.get("memory"), "memory: 256m", ResourceLimits::parseBytes);
         Long pids = value(f.get("pids"), "pids: 100", t -> ResourceLimits.parse(List.of("pids=" + t)).pids());
         try {
-            return new HostContainer(hostImage, new ResourceLimits(cpu == null ? 0 : cpu, memory == null ? 0 : memory,
-                    pids == null ? 0 : pids));
+            return new ResourceLimits(cpu == null ? 0 : cpu, memory == null ? 0 : memory, pids == null ? 0 : pids);
         } catch (IllegalArgumentException ex) {
             problems.add(line(f.get(cpu != null ? "cpu" : "memory").value()), ex.getMessage());
-            return new HostContainer(hostImage, ResourceLimits.NONE);
+            return ResourceLimits.NONE;
         }
     }
 
@@ -266,7 +282,7 @@ final class YamlDraftReader {
         }
         String image = value(f.get("image"), "image: debian:13", t -> HostImage.of(t).reference());
         return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
-                wait, Boolean.TRUE.equals(pidNamespace), image),
+                wait, Boolean.TRUE.equals(pidNamespace), image, readLimits(f)),
                 line(e.keyNode()), line(host.value()));
     }
 
