@@ -95,9 +95,9 @@ void main(String[] args) throws Exception {
             }
         }
     }
-    System.out.printf("%n%-6s %-14s | %-21s | %-21s | %-28s | %-10s | %s%n", "state", "strategy",
+    System.out.printf("%n%-6s %-14s | %-21s | %-21s | %-28s | %-10s | %-19s | %s%n", "state", "strategy",
             "client downtime p50/p99", "service paused p50/p99", "state moved p50 (x floor)", "floor",
-            "whole migration p50");
+            "whole migration p50", "forwarded p50");
     for (Map.Entry<Cell, List<MigrationReport>> e : reports.entrySet()) {
         List<MigrationReport> rs = e.getValue();
         List<Double> down = rs.stream().map(r -> r.client() == null ? Double.NaN
@@ -106,24 +106,26 @@ void main(String[] args) throws Exception {
                 : r.serviceGap().toNanos() / 1e6).toList();
         List<Double> moved = rs.stream().map(this::stateMillis).toList();
         List<Double> total = rs.stream().map(r -> r.total().toNanos() / 1e6).toList();
+        List<Double> forwarded = rs.stream().map(r -> (double) r.requestsForwarded()).toList();
         double floor = floorMillis(rs.getFirst().stateBytes(), rttMs);
         System.out.printf(Locale.ROOT, "%-6s %-14s | %7.1f %7.1f ms      | %7.1f %7.1f ms      | %8.1f ms (%5.2f x)"
-                + "        | %6.1f ms  | %8.1f ms%n", e.getKey().size(), e.getKey().strategy(), percentile(down, 50),
-                percentile(down, 99), percentile(paused, 50), percentile(paused, 99), percentile(moved, 50),
-                percentile(moved, 50) / floor, floor, percentile(total, 50));
+                + "        | %6.1f ms  | %8.1f ms         | %5.0f%n", e.getKey().size(), e.getKey().strategy(),
+                percentile(down, 50), percentile(down, 99), percentile(paused, 50), percentile(paused, 99),
+                percentile(moved, 50), percentile(moved, 50) / floor, floor, percentile(total, 50),
+                percentile(forwarded, 50));
     }
     Path out = Path.of("bench/results/state-migration.csv");
     Files.createDirectories(out.getParent());
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
         w.println("size,strategy,from,to,state_bytes,state_network_bytes,downtime_ms,paused_ms,state_ms,floor_ms,"
-                + "total_ms,phases");
+                + "total_ms,requests_forwarded,phases");
         for (Map.Entry<Cell, List<MigrationReport>> e : reports.entrySet()) {
             for (MigrationReport r : e.getValue()) {
-                w.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%s%n", e.getKey().size(),
+                w.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%s%n", e.getKey().size(),
                         e.getKey().strategy(), r.from(), r.to(), r.stateBytes(), r.stateNetworkBytes(),
                         r.client() == null ? Double.NaN : r.client().downtime().toNanos() / 1e6,
                         r.serviceGap() == null ? Double.NaN : r.serviceGap().toNanos() / 1e6, stateMillis(r),
-                        floorMillis(r.stateBytes(), rttMs), r.total().toNanos() / 1e6,
+                        floorMillis(r.stateBytes(), rttMs), r.total().toNanos() / 1e6, r.requestsForwarded(),
                         String.join(" ", r.phases().stream().map(p -> p.name() + "="
                                 + String.format(Locale.ROOT, "%.2f", p.length().toNanos() / 1e6)).toList()));
             }

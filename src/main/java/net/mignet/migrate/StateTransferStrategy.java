@@ -13,8 +13,9 @@ import net.mignet.app.LogLine;
  * The driver of mignet's state-transfer protocol ({@code docs/state-transfer-protocol.md}), which services such
  * as the built-in key-value service implement: the successor starts with {@code --state-from OLD:PORT} as in a
  * handover; {@code transfer STRATEGY ...} on the old instance's input starts the transfer; the instances report
- * its steps as events, from which this class times the phases. Each strategy says what it asks for, when the
- * flows move, and whether the migration may be kept once the successor serves or only once it has everything.
+ * its steps as events, from which this class times the phases. The flows move once the successor serves; the old
+ * instance forwards what reaches it until then, and counts it. Each strategy says what it asks for, and whether
+ * the migration may be kept once the successor serves or only once it has everything.
  */
 abstract class StateTransferStrategy implements MigrationStrategy {
     /** How long a transfer may take beyond the options' done timeout: state bytes at 1 MB/s. */
