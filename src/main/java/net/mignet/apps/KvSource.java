@@ -234,15 +234,25 @@ final class KvSource {
     private void run(char code, int rounds, long untilDelta) {
         long t0 = System.nanoTime();
         try {
-            bulk.begin(code); // before the freeze: the successor announces it while this instance freezes
+            // After the freeze, the begin frame goes out in one write with what follows: TCP paces the segments of
+            // a burst (BBR), and a final frame written right behind an earlier small write waits for its pacing slot,
+            // a kernel timer that fires late on a busy machine.
             long frozenAt = switch (code) {
-                case 'P' -> preCopy(rounds, untilDelta);
+                case 'P' -> {
+                    bulk.begin(code);
+                    yield preCopy(rounds, untilDelta);
+                }
                 case 'S' -> {
                     long at = freeze();
+                    bulk.begin(code);
                     send(keys());
                     yield at;
                 }
-                default -> freeze();
+                default -> {
+                    long at = freeze();
+                    bulk.begin(code);
+                    yield at;
+                }
             };
             long digest;
             long version;
@@ -253,6 +263,7 @@ final class KvSource {
                 cache = service.cache.encode();
             }
             bulk.fin(version, cache, digest);
+            long finalSentAt = AppEvents.epochNanos(Instant.now());
             bulk.readTimeout(ackTimeoutMillis);
             KvStateLink.Frame f = bulk.next();
             long ackedAt = AppEvents.epochNanos(Instant.now());
@@ -267,7 +278,7 @@ final class KvSource {
             // the transfer for milliseconds, all of them paused.
             AppEvents.emit(service.events, "frozen", "at", frozenAt);
             AppEvents.emit(service.events, "handed-over", "frozen", frozenAt, "bytes", bulk.bytesSent(), "digest",
-                    digest, "version", version, "micros", micros, "at", ackedAt);
+                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt);
             service.out.println("Handed the state over to " + bulk.peer() + ": version " + version);
             if (postCopy) {
                 send(keys());

@@ -141,10 +141,10 @@ final class KvStateLink implements AutoCloseable {
         }
     }
 
+    /** The begin frame; it leaves with the next frame that is flushed. */
     synchronized void begin(char strategy) throws IOException {
         out.writeByte(BEGIN);
         out.writeByte(strategy);
-        flushWithProbe();
     }
 
     /** Content; the next frame or {@link #flushWithProbe} sends what is left in the buffer. */

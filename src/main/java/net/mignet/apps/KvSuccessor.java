@@ -33,7 +33,7 @@ final class KvSuccessor {
     }
 
     /** What the successor took over, for the announcements made once it serves. */
-    private record Taken(char strategy, KvStateLink.Final fin, long readyAt, long servingAt) {
+    private record Taken(char strategy, KvStateLink.Final fin, long finalAt, long readyAt, long servingAt) {
     }
 
     /**
@@ -56,6 +56,7 @@ final class KvSuccessor {
                 throw new IOException("expected the transfer to begin, got " + first);
             }
             KvStateLink.Final fin = receiveUntilFinal(begin.strategy());
+            long finalAt = AppEvents.epochNanos(Instant.now());
             synchronized (service.lock) {
                 service.store.version(fin.version());
                 service.cache = KvReplyCache.decode(fin.replyCache());
@@ -70,7 +71,7 @@ final class KvSuccessor {
             }
             bulk.ack(fin.digest());
             long readyAt = AppEvents.epochNanos(Instant.now());
-            taken.complete(new Taken(begin.strategy(), fin, readyAt, AppEvents.epochNanos(Instant.now())));
+            taken.complete(new Taken(begin.strategy(), fin, finalAt, readyAt, AppEvents.epochNanos(Instant.now())));
         } catch (IOException e) {
             taken.completeExceptionally(e);
             service.out.println("cannot take the state from " + KvService.hostPort(from) + ": " + e.getMessage());
@@ -94,8 +95,8 @@ final class KvSuccessor {
         if (t.strategy() == 'Q') {
             AppEvents.emit(service.events, "receiving", "strategy", t.strategy());
         }
-        AppEvents.emit(service.events, "state-received", "bytes", received, "at", t.readyAt(), "digest",
-                t.fin().digest(), "version", t.fin().version());
+        AppEvents.emit(service.events, "state-received", "bytes", received, "final", t.finalAt(), "at", t.readyAt(),
+                "digest", t.fin().digest(), "version", t.fin().version());
         AppEvents.emit(service.events, "serving", "keys", keys, "at", t.servingAt());
         service.out.println("Got the state from " + KvService.hostPort(from) + ": " + keys + " keys, version "
                 + t.fin().version());
