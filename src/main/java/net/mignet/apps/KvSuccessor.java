@@ -24,6 +24,8 @@ final class KvSuccessor {
     private KvStateLink bulk;
     private KvStateLink fast;
     private long mirrorIds;
+    /** Completed with the strategy once the content is arriving: the bulk link's thread then says so. */
+    private final CompletableFuture<Character> receiving = new CompletableFuture<>();
     /** Content bytes read from the bulk link; written by the take-over's thread, then by the bulk link's. */
     private volatile long received;
 
@@ -71,8 +73,10 @@ final class KvSuccessor {
             }
             bulk.ack(fin.digest());
             long readyAt = AppEvents.epochNanos(Instant.now());
+            receiving.complete(begin.strategy());
             taken.complete(new Taken(begin.strategy(), fin, finalAt, readyAt, AppEvents.epochNanos(Instant.now())));
         } catch (IOException e) {
+            receiving.completeExceptionally(e);
             taken.completeExceptionally(e);
             service.out.println("cannot take the state from " + KvService.hostPort(from) + ": " + e.getMessage());
             AppEvents.emit(service.events, "takeover-failed", "reason", "io");
@@ -80,10 +84,14 @@ final class KvSuccessor {
         }
     }
 
-    /** The bulk link's thread: announces the take-over once it is done, then reads the rest of the link. */
+    /**
+     * The bulk link's thread: says the content is arriving and, once the take-over is done, that it serves (the
+     * thread that takes over prints nothing), then reads the rest of the link.
+     */
     private void afterTakeOver(CompletableFuture<Taken> taken) {
         Taken t;
         try {
+            AppEvents.emit(service.events, "receiving", "strategy", receiving.get());
             t = taken.get();
         } catch (InterruptedException | ExecutionException e) {
             return;
@@ -91,9 +99,6 @@ final class KvSuccessor {
         int keys;
         synchronized (service.lock) {
             keys = service.store.size();
-        }
-        if (t.strategy() == 'Q') {
-            AppEvents.emit(service.events, "receiving", "strategy", t.strategy());
         }
         AppEvents.emit(service.events, "state-received", "bytes", received, "final", t.finalAt(), "at", t.readyAt(),
                 "digest", t.fin().digest(), "version", t.fin().version());
@@ -141,16 +146,15 @@ final class KvSuccessor {
     }
 
     /**
-     * Installs the content until the final frame. Says it is receiving once the first entries are in: printing
-     * takes time, which post-copy's pause (no entries come before the final frame) must not include.
+     * Installs the content until the final frame. A content of more than one batch takes a while: it is announced
+     * with its second batch (the other thread prints it); a smaller one with the take-over, after the pause.
      */
     private KvStateLink.Final receiveUntilFinal(char strategy) throws IOException {
-        boolean announced = false;
+        int batches = 0;
         while (true) {
             KvStateLink.Frame f = bulk.next();
-            if (!announced && (f instanceof KvStateLink.Entries || f instanceof KvStateLink.Final && strategy != 'Q')) {
-                AppEvents.emit(service.events, "receiving", "strategy", strategy);
-                announced = true;
+            if (f instanceof KvStateLink.Entries && ++batches == 2) {
+                receiving.complete(strategy);
             }
             switch (f) {
                 case KvStateLink.Entries e -> {
