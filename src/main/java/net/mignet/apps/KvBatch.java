@@ -68,7 +68,12 @@ final class KvBatch {
 
     /** Calls {@code visitor} for each of the {@code count} entries in {@code data}. */
     static void forEach(byte[] data, int count, Visitor visitor) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(data);
+        forEach(data, data.length, count, visitor);
+    }
+
+    /** Calls {@code visitor} for each of the {@code count} entries in the first {@code length} bytes of {@code data}. */
+    static void forEach(byte[] data, int length, int count, Visitor visitor) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
         try {
             for (int i = 0; i < count; i++) {
                 int keyLength = Short.toUnsignedInt(b.getShort());
@@ -77,7 +82,7 @@ final class KvBatch {
                 long version = b.getLong();
                 int valueLength = b.getInt();
                 if (valueLength < -1 || valueLength > b.remaining()) {
-                    throw new IOException("entry of " + valueLength + " bytes in a batch of " + data.length);
+                    throw new IOException("entry of " + valueLength + " bytes in a batch of " + length);
                 }
                 visitor.entry(key, version, data, b.position(), valueLength);
                 b.position(b.position() + Math.max(0, valueLength));

@@ -137,22 +137,28 @@ public final class KvService {
         successors.listen(new InetSocketAddress(statePort));
         // Receiving before the state is here: requests wait in the queue, and serving starts the moment it is.
         Thread.ofPlatform().name("udp").daemon().start(service::receiveUdp);
+        // Before the state comes, so that the successor starts serving the moment it has it.
+        service.readCommands();
+        Runtime.getRuntime().addShutdownHook(new Thread(service::onTerminate));
         if (stateFrom != null) {
             service.store = new KvStore();
-            new KvSuccessor(service, stateFrom).takeOver();
+            new KvSuccessor(service, stateFrom).takeOver(); // starts the writer once it serves
         } else {
             service.store = KvStore.generate(size, (int) keys);
             service.out.println("Key-value service on " + hostPort(listen) + ": " + keys + " keys, "
                     + KvSize.format(size) + " of values");
             AppEvents.emit(service.events, "serving", "listen", hostPort(listen), "keys", keys, "bytes",
                     service.store.valueBytes(), "digest", service.store.digest());
+            service.startWriting();
         }
-        service.readCommands();
-        if (writeRate > 0) {
-            Thread.ofPlatform().name("writer").daemon().start(service::tick);
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(service::onTerminate));
         service.process();
+    }
+
+    /** {@code --write-rate}: from now on the service overwrites keys by itself. */
+    void startWriting() {
+        if (writeBytesPerTick > 0) {
+            Thread.ofPlatform().name("writer").daemon().start(this::tick);
+        }
     }
 
     private static long size(AppArgs args, String key, String fallback) {
@@ -445,6 +451,9 @@ public final class KvService {
         udp.close();
         closeQuietly(commands);
         closeQuietly(stateServer);
+        if (s != null) {
+            AppEvents.emit(events, "forwarded", "count", s.forwarded()); // mignet reports how many
+        }
     }
 
     static void closeQuietly(Closeable c) {

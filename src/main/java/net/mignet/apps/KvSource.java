@@ -9,6 +9,9 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import net.mignet.app.AppEvents;
 
 /**
@@ -20,11 +23,32 @@ import net.mignet.app.AppEvents;
 final class KvSource {
     private static final int MAX_ROUNDS = 30;
     static final long DEFAULT_UNTIL_DELTA = 64 << 10;
+    /**
+     * The warm-up of the bulk link: padding in rounds, each acknowledged and twice the previous, up to the state's
+     * size but at most {@link #MAX_WARM_UP_BYTES} and {@link #WARM_UP_NANOS}. A new connection sends its first
+     * round trip's worth of data at TCP's initial window (ten segments) and doubles it per round trip, and the
+     * successor's receive window opens as slowly: a megabyte of content would take four or five round trips
+     * more than the link's rate allows, during the freeze. Warmed up while the old instance still serves, the
+     * link carries the content at its rate from the first byte (BBR, Linux's default here, keeps the window
+     * across the idle time until the transfer; see docs/state-transfer-protocol.md). A state that fits the
+     * initial window needs none.
+     */
+    private static final int FIRST_WARM_UP_ROUND = 64 << 10;
+    private static final long MAX_WARM_UP_BYTES = 4 << 20;
+    private static final long WARM_UP_NANOS = 200_000_000L;
+
+    /** What {@code transfer} asked for. */
+    private record Order(char code, int rounds, long untilDelta) {
+    }
 
     private final KvService service;
     private final KvStateLink bulk;
     private final KvStateLink fast;
     private final int ackTimeoutMillis;
+    /** Given by {@code transfer}; the transfer thread, started when the successor connected, waits for it. */
+    private final CompletableFuture<Order> order = new CompletableFuture<>();
+    /** Requests that reached this instance after its freeze and went to the successor. */
+    private final AtomicLong forwarded = new AtomicLong();
     private volatile boolean started;
     private volatile boolean complete;
     private volatile boolean postCopy;
@@ -112,7 +136,8 @@ final class KvSource {
                 previous.close();
             }
             Thread.ofPlatform().name("fast-link").daemon().start(next::serveFastLink);
-            AppEvents.emit(service.events, "successor-connected", "from", bulk.peer());
+            // Started now, so that starting a thread is not among the steps between the command and the freeze.
+            next.transfer = Thread.ofPlatform().name("transfer").daemon().start(next::prepareAndTransfer);
         }
     }
 
@@ -160,24 +185,74 @@ final class KvSource {
         }
         source.started = true;
         source.postCopy = code == 'Q';
-        int r = rounds;
-        long d = untilDelta;
+        source.order.complete(new Order(code, rounds, untilDelta));
         AppEvents.emit(service.events, "transfer-started", "strategy", strategy, "bytes", service.store.valueBytes());
-        source.transfer = Thread.ofPlatform().name("transfer").daemon().start(() -> source.run(code, r, d));
+    }
+
+    /** The transfer thread: warms the bulk link up, says the successor is there, and transfers when told to. */
+    private void prepareAndTransfer() {
+        try {
+            warmUp();
+        } catch (IOException e) {
+            close(); // the successor is gone: the fast link's reader forgets it
+            return;
+        }
+        AppEvents.emit(service.events, "successor-connected", "from", bulk.peer());
+        Order o;
+        try {
+            o = order.get();
+        } catch (InterruptedException | ExecutionException e) {
+            return;
+        }
+        run(o.code(), o.rounds(), o.untilDelta());
+    }
+
+    /** See {@link #FIRST_WARM_UP_ROUND}. */
+    private void warmUp() throws IOException {
+        long target;
+        synchronized (service.lock) {
+            target = Math.min(MAX_WARM_UP_BYTES, service.store.valueBytes());
+        }
+        if (target < FIRST_WARM_UP_ROUND) {
+            return;
+        }
+        long deadline = System.nanoTime() + WARM_UP_NANOS;
+        bulk.readTimeout(ackTimeoutMillis);
+        long sent = 0;
+        for (int round = FIRST_WARM_UP_ROUND; sent < target && System.nanoTime() < deadline; round *= 2) {
+            int length = (int) Math.min(round, target - sent);
+            bulk.warmUp(length);
+            KvStateLink.Frame f = bulk.next();
+            if (!(f instanceof KvStateLink.WarmUpAck ack) || ack.length() != length) {
+                throw new IOException("the successor answered the warm-up with " + f);
+            }
+            sent += length;
+        }
+        bulk.readTimeout(0);
     }
 
     private void run(char code, int rounds, long untilDelta) {
         long t0 = System.nanoTime();
         try {
-            bulk.begin(code);
+            // After the freeze, the begin frame goes out in one write with what follows: TCP paces the segments of
+            // a burst (BBR), and a final frame written right behind an earlier small write waits for its pacing slot,
+            // a kernel timer that fires late on a busy machine.
             long frozenAt = switch (code) {
-                case 'P' -> preCopy(rounds, untilDelta);
+                case 'P' -> {
+                    bulk.begin(code);
+                    yield preCopy(rounds, untilDelta);
+                }
                 case 'S' -> {
                     long at = freeze();
+                    bulk.begin(code);
                     send(keys());
                     yield at;
                 }
-                default -> freeze();
+                default -> {
+                    long at = freeze();
+                    bulk.begin(code);
+                    yield at;
+                }
             };
             long digest;
             long version;
@@ -188,18 +263,23 @@ final class KvSource {
                 cache = service.cache.encode();
             }
             bulk.fin(version, cache, digest);
+            long finalSentAt = AppEvents.epochNanos(Instant.now());
             bulk.readTimeout(ackTimeoutMillis);
             KvStateLink.Frame f = bulk.next();
+            long ackedAt = AppEvents.epochNanos(Instant.now());
+            long micros = (System.nanoTime() - t0) / 1000;
             if (!(f instanceof KvStateLink.Ack ack) || ack.digest() != digest) {
                 throw new IOException("the successor answered the state with " + f + ", not its acknowledgement");
             }
             synchronized (service.lock) {
                 service.mode = KvService.Mode.HANDED_OVER;
             }
-            service.out.println("Handed the state over to " + bulk.peer() + ": version " + version);
+            // Printed only now: on a busy machine writing to a terminal, and mignet reading it, take the CPU from
+            // the transfer for milliseconds, all of them paused.
+            AppEvents.emit(service.events, "frozen", "at", frozenAt);
             AppEvents.emit(service.events, "handed-over", "frozen", frozenAt, "bytes", bulk.bytesSent(), "digest",
-                    digest, "version", version, "micros", (System.nanoTime() - t0) / 1000, "at",
-                    AppEvents.epochNanos(Instant.now()));
+                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt);
+            service.out.println("Handed the state over to " + bulk.peer() + ": version " + version);
             if (postCopy) {
                 send(keys());
                 bulk.pushEnd();
@@ -252,15 +332,12 @@ final class KvSource {
         }
     }
 
-    /** Called with the lock held or not: stops serving and says when. */
+    /** Called with the lock held or not: stops serving; returns when (the caller prints it, later). */
     private long freeze() {
-        long at;
         synchronized (service.lock) {
             service.freeze();
-            at = AppEvents.epochNanos(Instant.now());
+            return AppEvents.epochNanos(Instant.now());
         }
-        AppEvents.emit(service.events, "frozen", "at", at);
-        return at;
     }
 
     private List<String> keys() {
@@ -330,6 +407,7 @@ final class KvSource {
                 }
             }
             AppEvents.emit(service.events, "successor-lost", "reason", "io");
+            order.completeExceptionally(new IOException("the successor is gone"));
         }
         bulk.close(); // a transfer blocked on the bulk link learns of it at once
     }
@@ -358,15 +436,22 @@ final class KvSource {
     void forward(byte[] raw, int length, InetSocketAddress from) {
         try {
             fast.forward(raw, length, from);
+            forwarded.incrementAndGet();
         } catch (IOException e) {
             service.out.println("cannot forward a request to the successor: " + e.getMessage());
         }
     }
 
+    /** Requests forwarded to the successor so far. */
+    long forwarded() {
+        return forwarded.get();
+    }
+
     /** At exit: waits for a transfer under way, then closes both links in order. */
     void finish() {
+        order.completeExceptionally(new IllegalStateException("the service stops")); // none starts from now on
         Thread t = transfer;
-        if (t != null) {
+        if (t != null && started) {
             try {
                 t.join(ackTimeoutMillis);
             } catch (InterruptedException e) {
@@ -378,6 +463,7 @@ final class KvSource {
     }
 
     void close() {
+        order.completeExceptionally(new IllegalStateException("the successor is gone"));
         bulk.close();
         fast.close();
     }

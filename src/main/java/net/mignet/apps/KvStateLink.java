@@ -35,7 +35,10 @@ final class KvStateLink implements AutoCloseable {
     private static final byte VALUE = 'V';
     private static final byte MIRROR = 'W';
     private static final byte MIRROR_ACK = 'M';
+    private static final byte WARM_UP = 'P';
+    private static final byte WARM_UP_ACK = 'p';
     private static final int MAX_BATCH_BYTES = 64 << 20;
+    private static final int MAX_WARM_UP_BYTES = 64 << 20;
 
     /** A key and its entry; a null value means the key has none (deleted, or never there). */
     record Item(String key, long version, byte[] value) {
@@ -47,8 +50,19 @@ final class KvStateLink implements AutoCloseable {
     record Begin(char strategy) implements Frame {
     }
 
-    /** A {@link KvBatch}'s bytes: {@code count} entries. */
-    record Entries(byte[] data, int count) implements Frame {
+    /**
+     * A {@link KvBatch}'s bytes, {@code count} entries in the first {@code length} bytes of {@code data}; the array
+     * is the link's own and is overwritten by the next frame, so the entries must be installed before.
+     */
+    record Entries(byte[] data, int length, int count) implements Frame {
+    }
+
+    /** Padding that opens the bulk link's congestion and receive windows before the transfer (old -> successor). */
+    record WarmUp(int length) implements Frame {
+    }
+
+    /** The successor read a warm-up frame of that length. */
+    record WarmUpAck(int length) implements Frame {
     }
 
     record RoundEnd(int round) implements Frame {
@@ -91,6 +105,8 @@ final class KvStateLink implements AutoCloseable {
     private final DataInputStream in;
     private final DataOutputStream out;
     private long bytesSent;
+    /** Where received batches and warm-up padding are read into, reused: the content is read once and installed. */
+    private byte[] received = new byte[KvBatch.TARGET_BYTES + (64 << 10)];
 
     KvStateLink(Socket socket) throws IOException {
         this.socket = socket;
@@ -125,10 +141,10 @@ final class KvStateLink implements AutoCloseable {
         }
     }
 
+    /** The begin frame; it leaves with the next frame that is flushed. */
     synchronized void begin(char strategy) throws IOException {
         out.writeByte(BEGIN);
         out.writeByte(strategy);
-        flushWithProbe();
     }
 
     /** Content; the next frame or {@link #flushWithProbe} sends what is left in the buffer. */
@@ -138,6 +154,23 @@ final class KvStateLink implements AutoCloseable {
         out.writeInt(batch.count());
         out.write(batch.bytes(), 0, batch.length());
         bytesSent += batch.length() + 9;
+    }
+
+    /** Old side: padding of {@code length} bytes, which the successor acknowledges when it has read it. */
+    synchronized void warmUp(int length) throws IOException {
+        out.writeByte(WARM_UP);
+        out.writeInt(length);
+        byte[] zeros = new byte[Math.min(length, 64 << 10)];
+        for (int left = length; left > 0; left -= zeros.length) {
+            out.write(zeros, 0, Math.min(left, zeros.length));
+        }
+        flushWithProbe();
+    }
+
+    synchronized void warmUpAck(int length) throws IOException {
+        out.writeByte(WARM_UP_ACK);
+        out.writeInt(length);
+        out.flush();
     }
 
     synchronized void roundEnd(int round) throws IOException {
@@ -248,6 +281,14 @@ final class KvStateLink implements AutoCloseable {
         return new Item(key, version, n < 0 ? null : readExactly(n));
     }
 
+    private byte[] readInto(int n) throws IOException {
+        if (received.length < n) {
+            received = new byte[n];
+        }
+        in.readFully(received, 0, n);
+        return received;
+    }
+
     private byte[] readExactly(int n) throws IOException {
         byte[] b = in.readNBytes(n);
         if (b.length != n) {
@@ -274,8 +315,23 @@ final class KvStateLink implements AutoCloseable {
                 if (length < 0 || length > MAX_BATCH_BYTES || count < 0 || count > length) {
                     throw new IOException("batch of " + count + " entries in " + length + " bytes refused");
                 }
-                yield new Entries(readExactly(length), count);
+                yield new Entries(readInto(length), length, count);
             }
+            case WARM_UP -> {
+                int length = in.readInt();
+                if (length < 0 || length > MAX_WARM_UP_BYTES) {
+                    throw new IOException("warm-up of " + length + " bytes refused");
+                }
+                for (int left = length; left > 0; ) {
+                    int n = in.read(received, 0, Math.min(left, received.length));
+                    if (n < 0) {
+                        throw new EOFException("warm-up cut short");
+                    }
+                    left -= n;
+                }
+                yield new WarmUp(length);
+            }
+            case WARM_UP_ACK -> new WarmUpAck(in.readInt());
             case ROUND_END -> new RoundEnd(in.readInt());
             case ROUND_ACK -> new RoundAck(in.readInt());
             case FINAL -> {

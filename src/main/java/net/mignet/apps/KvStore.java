@@ -26,6 +26,8 @@ public final class KvStore {
     private long version;
     private long digest;
     private long valueBytes;
+    /** Entries with a value (tombstones not counted). */
+    private int live;
     private Set<String> changed;
     private boolean keepTombstones;
 
@@ -119,6 +121,7 @@ public final class KvStore {
         if (e.value() != null) {
             digest += KvDigest.of(key, e.version(), e.value());
             valueBytes += e.bytes();
+            live++;
         }
         if (changed != null) {
             changed.add(key);
@@ -136,6 +139,7 @@ public final class KvStore {
         if (old != null && old.value() != null) {
             digest -= KvDigest.of(key, old.version(), old.value());
             valueBytes -= old.bytes();
+            live--;
             KvValues.free(old.value());
         }
     }
@@ -190,7 +194,8 @@ public final class KvStore {
         return valueBytes;
     }
 
+    /** The keys with a value. */
     int size() {
-        return (int) entries.values().stream().filter(e -> e.value() != null).count();
+        return live;
     }
 }

@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import net.mignet.app.AppEvents;
 
 /**
@@ -22,27 +24,41 @@ final class KvSuccessor {
     private KvStateLink bulk;
     private KvStateLink fast;
     private long mirrorIds;
-    private long received;
+    /** Completed with the strategy once the content is arriving: the bulk link's thread then says so. */
+    private final CompletableFuture<Character> receiving = new CompletableFuture<>();
+    /** Content bytes read from the bulk link; written by the take-over's thread, then by the bulk link's. */
+    private volatile long received;
 
     KvSuccessor(KvService service, InetSocketAddress from) {
         this.service = service;
         this.from = from;
     }
 
-    /** Returns once this instance can serve; exits the process (status 1) when it cannot take the state. */
+    /** What the successor took over, for the announcements made once it serves. */
+    private record Taken(char strategy, KvStateLink.Final fin, long finalAt, long readyAt, long servingAt) {
+    }
+
+    /**
+     * Returns once this instance can serve; exits the process (status 1) when it cannot take the state. From the
+     * old instance's freeze to the return, this thread only reads, installs and acknowledges: the announcements
+     * (printing to a terminal can take milliseconds on a busy machine) and the rest of the bulk link (post-copy's
+     * push) are another thread's, started beforehand.
+     */
     void takeOver() throws InterruptedException {
+        CompletableFuture<Taken> taken = new CompletableFuture<>();
         try {
             bulk = connect(KvStateLink.HELLO_BULK);
             fast = connect(KvStateLink.HELLO_FAST);
             service.out.println("Waiting for the state from " + KvService.hostPort(from));
             AppEvents.emit(service.events, "awaiting-state", "from", KvService.hostPort(from));
             Thread.ofPlatform().name("fast-link").daemon().start(this::readFastLink);
-            KvStateLink.Frame first = bulk.next();
+            Thread.ofPlatform().name("bulk-link").daemon().start(() -> afterTakeOver(taken));
+            KvStateLink.Frame first = nextAfterWarmUp();
             if (!(first instanceof KvStateLink.Begin begin)) {
                 throw new IOException("expected the transfer to begin, got " + first);
             }
-            AppEvents.emit(service.events, "receiving", "strategy", begin.strategy());
-            KvStateLink.Final fin = receiveUntilFinal();
+            KvStateLink.Final fin = receiveUntilFinal(begin.strategy());
+            long finalAt = AppEvents.epochNanos(Instant.now());
             synchronized (service.lock) {
                 service.store.version(fin.version());
                 service.cache = KvReplyCache.decode(fin.replyCache());
@@ -57,18 +73,54 @@ final class KvSuccessor {
             }
             bulk.ack(fin.digest());
             long readyAt = AppEvents.epochNanos(Instant.now());
-            service.out.println("Got the state from " + KvService.hostPort(from) + ": " + service.store.size()
-                    + " keys, version " + fin.version());
-            AppEvents.emit(service.events, "state-received", "bytes", received, "at", readyAt, "digest",
-                    fin.digest(), "version", fin.version());
-            Thread.ofPlatform().name("bulk-link").daemon().start(begin.strategy() == 'Q' ? this::receivePush
-                    : this::drainBulk);
-            AppEvents.emit(service.events, "serving", "keys", service.store.size(), "at",
-                    AppEvents.epochNanos(Instant.now()));
+            receiving.complete(begin.strategy());
+            taken.complete(new Taken(begin.strategy(), fin, finalAt, readyAt, AppEvents.epochNanos(Instant.now())));
         } catch (IOException e) {
+            receiving.completeExceptionally(e);
+            taken.completeExceptionally(e);
             service.out.println("cannot take the state from " + KvService.hostPort(from) + ": " + e.getMessage());
             AppEvents.emit(service.events, "takeover-failed", "reason", "io");
             System.exit(1);
+        }
+    }
+
+    /**
+     * The bulk link's thread: says the content is arriving and, once the take-over is done, that it serves (the
+     * thread that takes over prints nothing), then reads the rest of the link.
+     */
+    private void afterTakeOver(CompletableFuture<Taken> taken) {
+        Taken t;
+        try {
+            AppEvents.emit(service.events, "receiving", "strategy", receiving.get());
+            t = taken.get();
+        } catch (InterruptedException | ExecutionException e) {
+            return;
+        }
+        int keys;
+        synchronized (service.lock) {
+            keys = service.store.size();
+        }
+        AppEvents.emit(service.events, "state-received", "bytes", received, "final", t.finalAt(), "at", t.readyAt(),
+                "digest", t.fin().digest(), "version", t.fin().version());
+        AppEvents.emit(service.events, "serving", "keys", keys, "at", t.servingAt());
+        service.out.println("Got the state from " + KvService.hostPort(from) + ": " + keys + " keys, version "
+                + t.fin().version());
+        service.startWriting();
+        if (t.strategy() == 'Q') {
+            receivePush();
+        } else {
+            drainBulk();
+        }
+    }
+
+    /** The first frame after the warm-up, whose rounds it acknowledges (see {@link KvSource}). */
+    private KvStateLink.Frame nextAfterWarmUp() throws IOException {
+        while (true) {
+            KvStateLink.Frame f = bulk.next();
+            if (!(f instanceof KvStateLink.WarmUp w)) {
+                return f;
+            }
+            bulk.warmUpAck(w.length());
         }
     }
 
@@ -93,15 +145,23 @@ final class KvSuccessor {
         }
     }
 
-    private KvStateLink.Final receiveUntilFinal() throws IOException {
+    /**
+     * Installs the content until the final frame. A content of more than one batch takes a while: it is announced
+     * with its second batch (the other thread prints it); a smaller one with the take-over, after the pause.
+     */
+    private KvStateLink.Final receiveUntilFinal(char strategy) throws IOException {
+        int batches = 0;
         while (true) {
             KvStateLink.Frame f = bulk.next();
+            if (f instanceof KvStateLink.Entries && ++batches == 2) {
+                receiving.complete(strategy);
+            }
             switch (f) {
                 case KvStateLink.Entries e -> {
                     synchronized (service.lock) {
-                        KvBatch.forEach(e.data(), e.count(), service.store::install);
+                        KvBatch.forEach(e.data(), e.length(), e.count(), service.store::install);
                     }
-                    received += e.data().length + 9;
+                    received += e.length() + 9;
                 }
                 case KvStateLink.RoundEnd r -> {
                     bulk.roundAck(r.round());
@@ -124,13 +184,13 @@ final class KvSuccessor {
                 KvStateLink.Frame f = bulk.next();
                 if (f instanceof KvStateLink.Entries e) {
                     synchronized (service.lock) {
-                        KvBatch.forEach(e.data(), e.count(), (key, version, data, offset, length) -> {
+                        KvBatch.forEach(e.data(), e.length(), e.count(), (key, version, data, offset, length) -> {
                             if (service.store.installIfUnresolved(key, version, data, offset, length)) {
                                 service.arrived(key);
                             }
                         });
                     }
-                    received += e.data().length + 9;
+                    received += e.length() + 9;
                 } else if (f instanceof KvStateLink.PushEnd) {
                     synchronized (service.lock) {
                         service.postCopyComplete();

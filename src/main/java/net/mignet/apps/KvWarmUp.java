@@ -30,6 +30,7 @@ final class KvWarmUp {
             content();
             link();
             requests();
+            replyCache();
         } catch (IOException | RuntimeException e) {
             // Nothing to repair: the real service does not depend on any of this.
         } catch (InterruptedException e) {
@@ -90,6 +91,8 @@ final class KvWarmUp {
             InetSocketAddress client = new InetSocketAddress(loopback, 9);
             for (int i = 0; i < ROUNDS / 3; i++) {
                 cache.remember("warm-up", i, "warm-up " + i + " ok " + i);
+                sender.warmUp(1024);
+                sender.warmUpAck(1024);
                 sender.begin('S');
                 sender.entries(batch);
                 sender.roundEnd(i);
@@ -106,6 +109,17 @@ final class KvWarmUp {
             KvReplyCache.decode(cache.encode());
             a.shutdownOutput();
             reader.join(2000);
+        }
+    }
+
+    /** A full reply cache encoded and decoded, as at every freeze. */
+    private static void replyCache() throws IOException {
+        KvReplyCache cache = new KvReplyCache();
+        for (int i = 0; i < KvReplyCache.WINDOW; i++) {
+            cache.remember("warm-up", i, "warm-up " + i + (i % 7 == 0 ? " missing " : " ok ") + (1000 + 3 * i));
+        }
+        for (int i = 0; i < ROUNDS / 15; i++) {
+            KvReplyCache.decode(cache.encode());
         }
     }
 

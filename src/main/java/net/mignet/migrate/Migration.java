@@ -147,7 +147,8 @@ public final class Migration {
                 : ClientObservation.await(observer, ctx.disturbedAt(), settled, OBSERVE_TIMEOUT);
         MigrationReport report = new MigrationReport(successor.name(), chosen.name(), from.name(), target.name(),
                 oldPid, successor.pid(), stateRoute.toString(), ctx.stateBytes(), stateNetworkBytes, ctx.serviceGap(),
-                ctx.held(), seen, flows, ctx.phases(), Duration.between(ctx.started(), settled));
+                ctx.held(), seen, flows, ctx.phases(), Duration.between(ctx.started(), settled),
+                ctx.requestsForwarded());
         // The event's time is when the migration began: its phases are counted from there.
         net.events().publish(ctx.started(), "migration", report, "app", report.app(), "strategy", report.strategy(),
                 "from", report.from(), "to", report.to(), "total_ms", report.total().toNanos() / 1e6);

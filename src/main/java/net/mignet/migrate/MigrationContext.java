@@ -49,6 +49,7 @@ public final class MigrationContext {
     private long stateBytes = -1;
     private Duration serviceGap;
     private HeldFrames held = HeldFrames.NONE;
+    private long requestsForwarded = -1;
     private FaultWatch faults;
 
     MigrationContext(Emulation net, AppManager apps, App app, Host target, StateRoute route,
@@ -194,6 +195,11 @@ public final class MigrationContext {
         this.serviceGap = gap;
     }
 
+    /** How many requests reached the old instance after it stopped serving and were forwarded to the successor. */
+    public void requestsForwarded(long count) {
+        this.requestsForwarded = count;
+    }
+
     public void held(HeldFrames frames) {
         this.held = held.plus(frames);
     }
@@ -234,5 +240,9 @@ public final class MigrationContext {
 
     HeldFrames held() {
         return held;
+    }
+
+    long requestsForwarded() {
+        return requestsForwarded;
     }
 }

@@ -24,14 +24,25 @@ import java.util.Locale;
  * @param phases            each phase with its start and length (one may overlap another); the state strategies
  *                          report snapshot, rounds, freeze, transfer and resume
  * @param total             the whole migration, from starting the successor to retiring the old instance
+ * @param requestsForwarded requests that reached the old instance after it stopped serving and that it forwarded
+ *                          to the successor, as the old instance counted them; -1 when the strategy cannot tell
  */
 public record MigrationReport(String app, String strategy, String from, String to, long oldPid, long newPid,
         String stateRoute, long stateBytes, long stateNetworkBytes, Duration serviceGap, HeldFrames held,
-        ClientObservation client, List<String> flowChanges, List<Phase> phases, Duration total) {
+        ClientObservation client, List<String> flowChanges, List<Phase> phases, Duration total,
+        long requestsForwarded) {
 
     public MigrationReport {
         flowChanges = List.copyOf(flowChanges);
         phases = List.copyOf(phases);
+    }
+
+    /** A report of a strategy that does not count forwarded requests. */
+    public MigrationReport(String app, String strategy, String from, String to, long oldPid, long newPid,
+            String stateRoute, long stateBytes, long stateNetworkBytes, Duration serviceGap, HeldFrames held,
+            ClientObservation client, List<String> flowChanges, List<Phase> phases, Duration total) {
+        this(app, strategy, from, to, oldPid, newPid, stateRoute, stateBytes, stateNetworkBytes, serviceGap, held,
+                client, flowChanges, phases, total, -1);
     }
 
     /** The length of the phase of that name, or null when there was none. */
@@ -68,6 +79,9 @@ public record MigrationReport(String app, String strategy, String from, String t
         }
         if (held.dropped() > 0) {
             sb.append(", LOST ").append(held.dropped()).append(" at the switch (hold full)");
+        }
+        if (requestsForwarded > 0) {
+            sb.append("; ").append(requestsForwarded).append(" late requests forwarded");
         }
         sb.append("; took ").append(ms(total)).append(':');
         phases.forEach(p -> sb.append(' ').append(p.name()).append(' ').append(ms(p.length())));

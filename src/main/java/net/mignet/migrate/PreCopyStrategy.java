@@ -3,7 +3,7 @@ package net.mignet.migrate;
 /**
  * A snapshot while the old instance serves, then what changed since, in rounds, and a freeze only for the last
  * small delta: {@code --rounds N} rounds (the snapshot is the first), or rounds until one leaves at most
- * {@code --until-delta BYTES} changed. The flows move at the freeze, since the old instance serves until then.
+ * {@code --until-delta BYTES} changed.
  */
 final class PreCopyStrategy extends StateTransferStrategy {
     PreCopyStrategy(int port) {
@@ -25,10 +25,5 @@ final class PreCopyStrategy extends StateTransferStrategy {
             sb.append(" until-delta=").append(options.untilDelta());
         }
         return sb.toString();
-    }
-
-    @Override
-    boolean redirectAtFreeze() {
-        return true;
     }
 }

@@ -13,8 +13,9 @@ import net.mignet.app.LogLine;
  * The driver of mignet's state-transfer protocol ({@code docs/state-transfer-protocol.md}), which services such
  * as the built-in key-value service implement: the successor starts with {@code --state-from OLD:PORT} as in a
  * handover; {@code transfer STRATEGY ...} on the old instance's input starts the transfer; the instances report
- * its steps as events, from which this class times the phases. Each strategy says what it asks for, when the
- * flows move, and whether the migration may be kept once the successor serves or only once it has everything.
+ * its steps as events, from which this class times the phases. The flows move once the successor serves; the old
+ * instance forwards what reaches it until then, and counts it. Each strategy says what it asks for, and whether
+ * the migration may be kept once the successor serves or only once it has everything.
  */
 abstract class StateTransferStrategy implements MigrationStrategy {
     /** How long a transfer may take beyond the options' done timeout: state bytes at 1 MB/s. */
@@ -28,11 +29,6 @@ abstract class StateTransferStrategy implements MigrationStrategy {
 
     /** The line that starts the transfer on the old instance's input. */
     abstract String command(MigrationOptions options);
-
-    /** Whether the flows move only once the old instance froze (it serves while the content is copied). */
-    boolean redirectAtFreeze() {
-        return false;
-    }
 
     /** Whether the successor serves before it has everything, so the migration is kept only once it has. */
     boolean completesAfterServing() {
@@ -51,21 +47,17 @@ abstract class StateTransferStrategy implements MigrationStrategy {
         String command = command(ctx.options());
         ctx.log("*** " + old.name() + ": " + command);
         old.sendLine(command);
-        if (!redirectAtFreeze()) {
-            // Requests that reach the successor before it serves wait in its socket; the old instance serves
-            // or forwards those that reach it: the flows can move while the state does.
-            redirect(ctx, traffic);
-        }
         AppEvents.Event started = AppEventWait.await(old, "transfer-started", triggered,
                 ctx.options().doneTimeout(), old, "handover-failed");
         Duration limit = ctx.options().doneTimeout()
                 .plusSeconds(started.longField("bytes") / SLOWEST_BYTES_PER_SECOND);
-        if (redirectAtFreeze()) {
-            AppEventWait.await(old, "frozen", triggered, limit, old, "handover-failed");
-            redirect(ctx, traffic);
-        }
         AppEvents.Event received = AppEventWait.await(successor, "state-received", triggered, limit, old,
                 "handover-failed");
+        // The flows move once the successor serves. Until then the old instance serves (pre-copy's rounds) or
+        // forwards what reaches it to the successor, which answers it the moment it serves: moved earlier, the
+        // requests would wait at the successor while the old instance could still answer them, and the flow
+        // change would take the CPU from the transfer, whose every millisecond the service is paused.
+        redirect(ctx, traffic);
         AppEvents.Event handed = AppEventWait.await(old, "handed-over", triggered, limit, old, "handover-failed");
         if (received.longField("digest") != handed.longField("digest")) {
             throw new IllegalStateException(successor.name() + " acknowledged content digest "
@@ -88,6 +80,8 @@ abstract class StateTransferStrategy implements MigrationStrategy {
             old.stop(Duration.ofSeconds(5));
             ctx.apps().replace(old, successor);
         });
+        // The old instance counts the requests it forwarded, up to its exit.
+        AppEventWait.find(old, "forwarded", triggered).ifPresent(e -> ctx.requestsForwarded(e.longField("count")));
         return successor;
     }
 

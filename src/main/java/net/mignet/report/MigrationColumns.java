@@ -84,8 +84,8 @@ public final class MigrationColumns {
         v.put("client_requests", c == null ? "" : Integer.toString(c.requests()));
         v.put("requests_retried", c == null ? "" : Integer.toString(c.retries()));
         v.put("requests_lost", requestsLost == null ? "" : requestsLost.toString());
-        // No strategy counts forwarded requests yet (the handover forwards them inside the service): left empty.
-        v.put("requests_forwarded", "");
+        // Counted by the old instance (the state strategies); empty when the strategy cannot tell.
+        v.put("requests_forwarded", known(r.requestsForwarded()));
         v.put("state_bytes", known(r.stateBytes()));
         v.put("state_network_bytes", known(r.stateNetworkBytes()));
         v.put("held_frames", Long.toString(held.frames()));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The key-value service's content, its wire batches, requests and records, without a network. */
@@ -90,6 +91,30 @@ class KvStateTest {
         assertThat(c.lookup("c2", 1)).isNull();
         KvReplyCache copy = KvReplyCache.decode(c.encode());
         assertThat(copy.lookup("c1", KvReplyCache.WINDOW + 5)).isEqualTo(c.lookup("c1", KvReplyCache.WINDOW + 5));
+    }
+
+    @Test
+    void the_reply_cache_travels_compactly_and_exactly_whatever_its_replies_look_like() throws IOException {
+        KvReplyCache c = new KvReplyCache();
+        List<String> odd = List.of("c1 %d ok 007", "c1 %d ok -3", "c1 %d error busy", "c1 %d ok", "c1 %d ok 12 x",
+                "c9 %d ok 5", "c1 %d missing 99999999999999999999", "c1 %d ok 1234567890123456789");
+        for (int seq = 1; seq <= KvReplyCache.WINDOW; seq++) {
+            // versions that go up and down (deltas of both signs), sequence numbers with gaps, and a few replies
+            // that are not a write's usual reply and must come back literally
+            long version = 1_000_000 + (seq % 3 == 0 ? -seq : 5L * seq);
+            String reply = seq % 50 == 0 ? odd.get(seq / 50 % odd.size()).formatted(3 * seq)
+                    : "c1 " + 3 * seq + (seq % 7 == 0 ? " missing " : " ok ") + version;
+            c.remember("c1", 3 * seq, reply);
+        }
+        c.remember("other-client", 1, "other-client 1 ok 0");
+        byte[] encoded = c.encode();
+        assertThat(encoded.length).as("bytes for %d replies", KvReplyCache.WINDOW + 1).isLessThan(4000);
+        KvReplyCache copy = KvReplyCache.decode(encoded);
+        for (int seq = 1; seq <= KvReplyCache.WINDOW; seq++) {
+            assertThat(copy.lookup("c1", 3 * seq)).isEqualTo(c.lookup("c1", 3 * seq)).isNotNull();
+        }
+        assertThat(copy.lookup("other-client", 1)).isEqualTo("other-client 1 ok 0");
+        assertThat(copy.encode()).isEqualTo(encoded);
     }
 
     @Test
