@@ -108,6 +108,9 @@ public class LinkEmulationBench {
             double err = pct(r, 50) - expected;
             print("%-24s %10.3f %10.3f %10.3f %12.3f %14.3f", d + " ms (" + impaired.backend() + ")", expected,
                     pct(r, 50), pct(r, 99), err, err / 2);
+            for (DirectionStats s : impaired.engineStats()) {
+                print("    engine %s", s);
+            }
         }
     }
 

@@ -9,6 +9,8 @@ final class Direction {
     final PacketSocket in;
     final PacketSocket out;
     final Impairment impairment;
+    /** How late frames left against their due time; reset when the parameters change. */
+    final DueTimeHistogram late = new DueTimeHistogram();
     int queued;
     volatile long received;
     volatile long sent;
@@ -26,6 +28,7 @@ final class Direction {
     }
 
     DirectionStats stats() {
-        return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued);
+        return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued,
+                late.snapshot(), "recvmsg");
     }
 }

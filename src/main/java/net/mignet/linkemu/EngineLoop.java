@@ -72,6 +72,8 @@ final class EngineLoop implements AutoCloseable {
             EngineLink link = links.get(index);
             link.aToB.impairment.update(aToB);
             link.bToA.impairment.update(bToA);
+            link.aToB.late.reset();
+            link.bToA.late.reset();
             return null;
         });
     }
@@ -173,6 +175,7 @@ final class EngineLoop implements AutoCloseable {
                 d.sendErrors++; // e.g. ENETDOWN while the link is cut, ENOBUFS when tbf is full
             } else {
                 d.sent++;
+                d.late.record(System.nanoTime() - f.releaseAt);
             }
             d.queued--;
             pool.give(f);
