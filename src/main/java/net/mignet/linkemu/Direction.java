@@ -29,6 +29,6 @@ final class Direction {
 
     DirectionStats stats() {
         return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued,
-                late.snapshot(), "recvmsg");
+                late.snapshot(), in.hasRing() ? "ring" : "recvmsg");
     }
 }

@@ -12,29 +12,24 @@ import java.util.function.Supplier;
 import net.mignet.topo.LinkParams;
 
 /**
- * The userspace engine's one thread, serving every engine link of an emulation: it waits in {@code ppoll} on
- * all packet sockets with a timeout of the next release time (so an idle engine sleeps), receives frames in
- * bursts, decides their fate, holds them in one {@link TimerQueue} and sends each when it is due. Other
- * threads change the set of links only through commands run by this thread, so its state needs no locks.
+ * One thread of the userspace engine, serving some of the engine links of an emulation (both directions of each,
+ * so each direction keeps its order): it receives frames in bursts (from receive rings, without a system call
+ * per frame), decides their fate, holds them in one {@link TimerQueue} and sends each when it is due. It waits
+ * in {@code ppoll} on its sockets with a timeout of the next release time (so an idle engine sleeps), and polls
+ * without sleeping only just before a release and for a moment after the last frame. Other threads change the
+ * set of links only through commands run by this thread, so its state needs no locks.
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
-    /**
-     * Waking from a timed sleep takes tens to hundreds of microseconds on a busy (virtual) machine, which would
-     * add to every delay; so the loop sleeps until this long before the next release and polls without
-     * sleeping from there. Costs CPU only while frames are held, never when the links are idle.
-     */
-    private static final long SPIN_NANOS = Long.getLong("mignet.linkemu.spinNanos", 300_000);
 
     private record EngineLink(int index, PacketSocket a, PacketSocket b, Direction aToB, Direction bToA) {
-        boolean owns(Frame f) {
-            return f.direction == aToB || f.direction == bToA;
-        }
     }
 
     private final Consumer<String> log;
+    private final EngineSettings settings;
     private final LoopMailbox mailbox = new LoopMailbox("the userspace link engine");
     private final Map<Integer, EngineLink> links = new LinkedHashMap<>();
+    private final List<Direction> directions = new ArrayList<>();
     private final TimerQueue queue = new TimerQueue();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
@@ -43,10 +38,15 @@ final class EngineLoop implements AutoCloseable {
     /** Kept once, so that waiting allocates nothing. */
     private final Consumer<Direction> receive = this::receiveBurst;
     private final Thread thread;
+    /** Every direction reads through a ring, so a busy poll needs no system call. */
+    private boolean allRings = true;
+    /** When the last frame arrived (nanoTime), for the busy-poll window after it. */
+    private long lastFrameAt = Long.MIN_VALUE / 2;
 
-    EngineLoop(Consumer<String> log) {
+    EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
-        this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon()
+        this.settings = settings;
+        this.thread = Thread.ofPlatform().name(threadName).daemon()
                 .unstarted(() -> mailbox.serve(this::turn, log));
         thread.start();
     }
@@ -66,6 +66,11 @@ final class EngineLoop implements AutoCloseable {
         return call(() -> links.containsKey(index));
     }
 
+    /** How many links this thread serves. */
+    int linkCount() {
+        return call(links::size);
+    }
+
     /** New parameters for a link; frames already held keep their release times. */
     void update(int index, LinkParams aToB, LinkParams bToA) {
         call(() -> {
@@ -81,7 +86,13 @@ final class EngineLoop implements AutoCloseable {
     List<DirectionStats> stats(int index) {
         return call(() -> {
             EngineLink link = links.get(index);
-            return link == null ? List.of() : List.of(link.aToB.stats(), link.bToA.stats());
+            if (link == null) {
+                return List.of();
+            }
+            for (Direction d : List.of(link.aToB, link.bToA)) {
+                d.overLimit += d.in.takeRingDrops();
+            }
+            return List.of(link.aToB.stats(), link.bToA.stats());
         });
     }
 
@@ -100,27 +111,53 @@ final class EngineLoop implements AutoCloseable {
         return mailbox.call(action);
     }
 
-    /** Sends what is due, then waits for frames, commands or the next release. */
+    /**
+     * Sends what is due, then waits for frames, commands or the next release; or, close before a release or
+     * right after a frame, looks for frames without sleeping (in the rings' memory when it can).
+     */
     private void turn() {
-        releaseDue(System.nanoTime());
-        pollSet.await(timeoutNanos(), receive);
+        long now = System.nanoTime();
+        releaseDue(now);
+        long next = queue.nextRelease();
+        boolean awake = now - lastFrameAt < settings.busyPollNanos()
+                || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
+        if (awake && allRings && !mailbox.hasCommands()) {
+            if (!receiveFromRings()) {
+                Thread.onSpinWait();
+            }
+            return;
+        }
+        pollSet.await(awake ? 0 : timeoutNanos(now, next), receive);
     }
 
-    /** How long to wait: until the next release, or forever ({@link Long#MAX_VALUE}) when nothing waits. */
-    private long timeoutNanos() {
-        long next = queue.nextRelease();
+    /** How long to wait: until shortly before the next release, or forever ({@link Long#MAX_VALUE}). */
+    private long timeoutNanos(long now, long next) {
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, next - System.nanoTime() - SPIN_NANOS);
+        return Math.max(0, next - now - settings.spinNanos());
+    }
+
+    /** Receives from every ring that has frames; true if one had. */
+    private boolean receiveFromRings() {
+        boolean any = false;
+        for (int i = 0; i < directions.size(); i++) {
+            Direction d = directions.get(i);
+            if (d.in.hasFrameInRing()) {
+                receiveBurst(d);
+                any = true;
+            }
+        }
+        return any;
     }
 
     private void rebuildPollSet() {
-        List<Direction> directions = new ArrayList<>();
+        directions.clear();
         for (EngineLink l : links.values()) {
             directions.add(l.aToB);
             directions.add(l.bToA);
         }
+        allRings = directions.stream().allMatch(d -> d.in.hasRing());
         pollSet.rebuild(directions, d -> d.in.fd());
     }
 
@@ -129,42 +166,45 @@ final class EngineLoop implements AutoCloseable {
         Impairment im = d.impairment;
         receiveContext.calibrate();
         for (int k = 0; k < BURST; k++) {
-            long n = d.in.receive(pool.receiveBuffer(), receiveContext);
-            if (n < 0) {
-                break; // EAGAIN: drained; ENETDOWN and the like: the device went down, nothing to read.
+            Frame f = d.in.take(pool, receiveContext);
+            if (f == null) {
+                break;
             }
-            long now = receiveContext.arrival(System.nanoTime());
             d.received++;
-            if (n > pool.receiveBuffer().byteSize() || n <= PacketSocket.VNET_HDR) {
+            if (f == PacketSocket.TOO_BIG) {
                 d.overLimit++;
                 continue;
             }
+            lastFrameAt = f.arrivedAt;
             if (im.lose()) {
                 d.lost++;
+                pool.give(f);
                 continue;
             }
-            int copies = 1;
             if (im.duplicate()) {
-                copies = 2;
                 d.duplicated++;
+                hold(d, pool.copyOf(f));
             }
-            for (int c = 0; c < copies; c++) {
-                if (d.queued >= im.queueLimit()) {
-                    d.overLimit++;
-                    continue;
-                }
-                Frame f = c == copies - 1 ? pool.keepReceived(n) : pool.copyReceived(n);
-                f.length = (int) n;
-                f.direction = d;
-                f.releaseAt = im.releaseTime(now);
-                if (im.corrupt()) {
-                    FrameCorruptor.corrupt(f.buffer, f.length, im);
-                    d.corrupted++;
-                }
-                d.queued++;
-                queue.add(f);
-            }
+            hold(d, f);
         }
+    }
+
+    /** Queues a frame for its release time, or drops it when its direction holds {@code limit} frames. */
+    private void hold(Direction d, Frame f) {
+        Impairment im = d.impairment;
+        if (d.queued >= im.queueLimit()) {
+            d.overLimit++;
+            pool.give(f);
+            return;
+        }
+        f.direction = d;
+        f.releaseAt = im.releaseTime(f.arrivedAt);
+        if (im.corrupt()) {
+            FrameCorruptor.corrupt(f.buffer, f.length, im);
+            d.corrupted++;
+        }
+        d.queued++;
+        queue.add(f);
     }
 
     private void releaseDue(long now) {

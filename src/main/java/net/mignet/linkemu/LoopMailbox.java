@@ -127,6 +127,11 @@ final class LoopMailbox implements AutoCloseable {
         }
     }
 
+    /** Whether commands wait: a loop that polls without sleeping checks this instead of its eventfd. */
+    boolean hasCommands() {
+        return !commands.isEmpty();
+    }
+
     /** Asks the loop to stop: {@link #serve} returns once woken. */
     private void requestStop() {
         if (open) {

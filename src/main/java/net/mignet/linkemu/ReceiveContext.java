@@ -47,6 +47,12 @@ final class ReceiveContext {
         return msghdr;
     }
 
+    /** A kernel timestamp on the realtime clock (a ring slot's), on the nanoTime clock; {@code now} if implausible. */
+    long fromRealtime(long realtimeNanos, long now) {
+        long arrival = realtimeNanos - realtimeMinusMonotonic;
+        return arrival <= now && now - arrival < PLAUSIBLE ? arrival : now;
+    }
+
     /** When the last frame arrived, on the nanoTime clock; {@code now} when the kernel gave no usable stamp. */
     long arrival(long now) {
         long length = msghdr.get(ValueLayout.JAVA_LONG, 40);

@@ -25,6 +25,7 @@ public final class UserspaceEngine implements LinkEmulator {
     private final Consumer<String> log;
     private final Consumer<String> portReplaced;
     private final long seed;
+    private final EngineSettings settings;
     private final Set<Integer> engineLinks = new HashSet<>();
     /** Rate limit currently set per "namespace device", so unchanged ones cost no command. */
     private final Map<String, Double> rates = new HashMap<>();
@@ -36,9 +37,15 @@ public final class UserspaceEngine implements LinkEmulator {
      * @param seed         seeds each direction's random stream (loss, jitter, ...), so runs can be repeated
      */
     public UserspaceEngine(Consumer<String> log, Consumer<String> portReplaced, long seed) {
+        this(log, portReplaced, seed, EngineSettings.fromSystemProperties());
+    }
+
+    /** As above, with the engine's threads, rings and poll windows given instead of the defaults. */
+    public UserspaceEngine(Consumer<String> log, Consumer<String> portReplaced, long seed, EngineSettings settings) {
         this.log = log;
         this.portReplaced = portReplaced;
         this.seed = seed;
+        this.settings = settings;
     }
 
     @Override
@@ -80,8 +87,15 @@ public final class UserspaceEngine implements LinkEmulator {
             Map<Integer, PacketSocket[]> opened = new LinkedHashMap<>();
             try {
                 for (Change c : changes) {
-                    opened.put(c.path().index(), new PacketSocket[] {
-                            PacketSocket.open(c.path().engineDeviceA()), PacketSocket.open(c.path().engineDeviceB())});
+                    PacketSocket a = PacketSocket.openWithRing(c.path().engineDeviceA(), settings.ringSlots());
+                    PacketSocket b;
+                    try {
+                        b = PacketSocket.openWithRing(c.path().engineDeviceB(), settings.ringSlots());
+                    } catch (RuntimeException e) {
+                        a.close();
+                        throw e;
+                    }
+                    opened.put(c.path().index(), new PacketSocket[] {a, b});
                 }
             } catch (RuntimeException e) {
                 opened.values().forEach(pair -> {
@@ -92,8 +106,12 @@ public final class UserspaceEngine implements LinkEmulator {
             }
             return opened;
         });
+        sockets.values().stream().flatMap(pair -> java.util.Arrays.stream(pair))
+                .map(PacketSocket::ringFailure).filter(Objects::nonNull).findFirst()
+                .ifPresent(why -> log.accept("!!! link engine: no receive ring (" + why
+                        + "); reading one frame per system call"));
         if (loop == null) {
-            loop = new EngineLoop(log);
+            loop = new EngineLoop(log, settings, "mignet-linkemu");
         }
         for (Change c : changes) {
             PacketSocket[] pair = sockets.get(c.path().index());

@@ -1,0 +1,58 @@
+package net.mignet.linkemu;
+
+/**
+ * How the userspace link engine runs: how many threads share the impaired links, whether frames are read
+ * through receive rings, how big the rings are, and how long a thread polls without sleeping. Defaults come
+ * from the core count and can be overridden with system properties ({@code -Dmignet.linkemu.threads=2}, ...).
+ *
+ * @param threads     engine threads at most; links are spread over them as they are added, each link (both
+ *                    directions) on one thread, so each direction keeps its order
+ * @param ringSlots   slots of each socket's receive ring ({@link RxRing}); 0 reads one frame per recvmsg
+ * @param spinNanos   a thread with frames held sleeps until this long before the next is due and polls from
+ *                    there: waking from a timed sleep is late by tens of microseconds, more on a busy machine
+ * @param busyPollNanos after its last frame a thread keeps polling this long before it sleeps, so frames that
+ *                    follow closely (a reply, the next of a stream) find it awake
+ */
+public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos) {
+    /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
+    public static final int DEFAULT_RING_SLOTS = 1024;
+    public static final long DEFAULT_SPIN_NANOS = 100_000;
+    public static final long DEFAULT_BUSY_POLL_NANOS = 50_000;
+
+    public EngineSettings {
+        if (threads < 1) {
+            throw new IllegalArgumentException("the link engine needs at least one thread (asked for " + threads
+                    + ")");
+        }
+        if (ringSlots < 0 || spinNanos < 0 || busyPollNanos < 0) {
+            throw new IllegalArgumentException("link engine ring slots and poll times cannot be negative");
+        }
+    }
+
+    /** One thread per core; rings; the default poll windows. */
+    public static EngineSettings automatic() {
+        return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS);
+    }
+
+    /**
+     * {@link #automatic()} with what the system properties {@code mignet.linkemu.threads},
+     * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
+     * {@code mignet.linkemu.busyPollNanos} say instead.
+     */
+    public static EngineSettings fromSystemProperties() {
+        EngineSettings a = automatic();
+        return new EngineSettings(Integer.getInteger("mignet.linkemu.threads", a.threads),
+                Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
+                Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
+                Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos));
+    }
+
+    public EngineSettings withThreads(int n) {
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos);
+    }
+
+    public EngineSettings withRingSlots(int n) {
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos);
+    }
+}
