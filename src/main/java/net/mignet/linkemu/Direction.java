@@ -11,6 +11,8 @@ final class Direction {
     final Impairment impairment;
     /** How late frames left against their due time; reset when the parameters change. */
     final DueTimeHistogram late = new DueTimeHistogram();
+    /** Frames due now, sent out of {@code out} together. */
+    final SendBatch batch;
     int queued;
     volatile long received;
     volatile long sent;
@@ -20,7 +22,8 @@ final class Direction {
     volatile long corrupted;
     volatile long sendErrors;
 
-    Direction(String name, PacketSocket in, PacketSocket out, Impairment impairment) {
+    Direction(String name, PacketSocket in, PacketSocket out, Impairment impairment, SendBatch batch) {
+        this.batch = batch;
         this.name = name;
         this.in = in;
         this.out = out;
@@ -29,6 +32,6 @@ final class Direction {
 
     DirectionStats stats() {
         return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued,
-                late.snapshot(), in.hasRing() ? "ring" : "recvmsg");
+                late.snapshot(), (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg");
     }
 }

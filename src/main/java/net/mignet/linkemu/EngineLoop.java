@@ -37,6 +37,12 @@ final class EngineLoop implements AutoCloseable {
     private final PollSet<Direction> pollSet = new PollSet<>(mailbox);
     /** Kept once, so that waiting allocates nothing. */
     private final Consumer<Direction> receive = this::receiveBurst;
+    private final SendBatch.Outcome sentOne = this::sentOne;
+    /** Directions with frames in their batch, to send at the end of a release. */
+    private final List<Direction> batched = new ArrayList<>();
+    /** The direction whose batch is being sent, and when its sending began, for {@link #sentOne}. */
+    private Direction sending;
+    private long sendingAt;
     private final Thread thread;
     /** Every direction reads through a ring, so a busy poll needs no system call. */
     private boolean allRings = true;
@@ -54,8 +60,10 @@ final class EngineLoop implements AutoCloseable {
     /** Starts forwarding between two sockets: frames arriving on {@code a} leave through {@code b} and back. */
     void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed) {
         call(() -> {
-            Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1));
-            Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2));
+            Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1),
+                    new SendBatch(arena));
+            Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2),
+                    new SendBatch(arena));
             links.put(index, new EngineLink(index, a, b, forward, backward));
             rebuildPollSet();
             return null;
@@ -207,19 +215,44 @@ final class EngineLoop implements AutoCloseable {
         queue.add(f);
     }
 
+    /** Sends every frame due at {@code now}: batched per direction, in release order within each. */
     private void releaseDue(long now) {
         Frame f;
         while ((f = queue.pollDue(now)) != null) {
             Direction d = f.direction;
-            if (d.out.send(f.buffer, f.length) < 0) {
-                d.sendErrors++; // e.g. ENETDOWN while the link is cut, ENOBUFS when tbf is full
-            } else {
-                d.sent++;
-                d.late.record(System.nanoTime() - f.releaseAt);
+            if (d.batch.isEmpty()) {
+                batched.add(d);
             }
-            d.queued--;
-            pool.give(f);
+            if (d.batch.add(f)) {
+                send(d);
+            }
         }
+        for (int i = 0; i < batched.size(); i++) {
+            Direction d = batched.get(i);
+            if (!d.batch.isEmpty()) {
+                send(d);
+            }
+        }
+        batched.clear();
+    }
+
+    private void send(Direction d) {
+        sending = d;
+        sendingAt = System.nanoTime();
+        d.batch.send(d.out.fd(), sentOne);
+        sending = null;
+    }
+
+    private void sentOne(Frame f, boolean ok) {
+        Direction d = sending;
+        if (ok) {
+            d.sent++;
+            d.late.record(sendingAt - f.releaseAt);
+        } else {
+            d.sendErrors++; // e.g. ENETDOWN while the link is cut, ENOBUFS when tbf is full
+        }
+        d.queued--;
+        pool.give(f);
     }
 
     @Override

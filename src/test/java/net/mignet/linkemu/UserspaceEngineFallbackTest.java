@@ -23,6 +23,6 @@ class UserspaceEngineFallbackTest extends UserspaceEngineTest {
 
     @Override
     String expectedInput() {
-        return "recvmsg";
+        return "recvmsg+sendmmsg";
     }
 }
