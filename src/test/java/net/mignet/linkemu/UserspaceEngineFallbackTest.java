@@ -21,6 +21,11 @@ class UserspaceEngineFallbackTest extends UserspaceEngineTest {
         System.clearProperty(PROPERTY);
     }
 
+    /** Not repeated here (17 s): thread placement does not depend on how frames are read. */
+    @Override
+    void two_hundred_delayed_links_spread_over_two_threads_keep_their_delay() {
+    }
+
     @Override
     String expectedInput() {
         return "recvmsg+sendmmsg";

@@ -29,6 +29,7 @@ import net.mignet.net.PingResult;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.LinkParams;
 import net.mignet.topo.Topology;
+import net.mignet.topo.TopologyBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -308,6 +309,35 @@ class UserspaceEngineTest {
             PingResult r = net.host("h1").ping("10.0.9.2", 50, Duration.ofMillis(10));
             assertThat(p50(r)).as("%s%nengine: %s", r.output(), net.links().getFirst().engineStats())
                     .isBetween(9.5, 10.5);
+        }
+    }
+
+    @Test
+    void two_hundred_delayed_links_spread_over_two_threads_keep_their_delay() throws Exception {
+        String property = "mignet.linkemu.threads";
+        System.setProperty(property, "2");
+        TopologyBuilder b = Topology.builder("le").addSwitch("s1");
+        for (int i = 1; i <= 200; i++) {
+            b.addHost("h" + i, "10.0." + (i / 250) + "." + (i % 250 + 1) + "/16");
+            b.addLink("h" + i, "s1", o -> o.delay("2ms"));
+        }
+        try (Emulation net = Emulation.start(b.build(), USERSPACE)) {
+            System.clearProperty(property);
+            UserspaceEngine engine = (UserspaceEngine) net.linkEmulator();
+            assertThat(engine.threadCount()).isEqualTo(2);
+            assertThat(net.links()).allSatisfy(l -> assertThat(l.backend()).isEqualTo("userspace"));
+            // Pairs whose two links sit on different threads (links alternate) and on the same one.
+            for (int[] pair : new int[][] {{1, 2}, {1, 3}, {199, 200}}) {
+                String to = "10.0.0." + (pair[1] + 1);
+                net.host("h" + pair[0]).ping(to, 1);
+                PingResult r = net.host("h" + pair[0]).ping(to, 30, Duration.ofMillis(10));
+                assertThat(r.received()).as(r.output()).isEqualTo(30);
+                // Four crossings of 2 ms each.
+                assertThat(p50(r)).as("%s%nengine: %s %s", r.output(), net.links().get(pair[0] - 1).engineStats(),
+                        net.links().get(pair[1] - 1).engineStats()).isBetween(7.5, 8.5);
+            }
+        } finally {
+            System.clearProperty(property);
         }
     }
 
