@@ -172,9 +172,10 @@ final class EngineLoop implements AutoCloseable {
     /** Receives up to a burst of frames from one direction. */
     private void receiveBurst(Direction d) {
         Impairment im = d.impairment;
-        receiveContext.calibrate();
+        long now = System.nanoTime();
+        receiveContext.calibrateIfStale(now);
         for (int k = 0; k < BURST; k++) {
-            Frame f = d.in.take(pool, receiveContext);
+            Frame f = d.in.take(pool, receiveContext, now);
             if (f == null) {
                 break;
             }

@@ -14,6 +14,14 @@ final class ReceiveContext {
     private static final long NANOS = 1_000_000_000L;
     /** Kernel timestamps further than this from now are not trusted (a stale or foreign clock). */
     private static final long PLAUSIBLE = 1_000_000_000L;
+    /**
+     * A frame may arrive after the caller read its {@code now} (once per burst): stamps up to this far ahead are
+     * taken as they are.
+     */
+    private static final long AHEAD = 10_000_000L;
+    /** The offset between the clocks moves only with NTP's slewing: re-read it this often. */
+    private static final long CALIBRATE_EVERY = 100_000_000L;
+    private long calibratedAt = Long.MIN_VALUE / 2;
 
     private final MemorySegment msghdr;
     private final MemorySegment iovec;
@@ -29,6 +37,14 @@ final class ReceiveContext {
         msghdr.set(ValueLayout.ADDRESS, 16, iovec);
         msghdr.set(ValueLayout.JAVA_LONG, 24, 1);
         msghdr.set(ValueLayout.ADDRESS, 32, control);
+    }
+
+    /** Re-reads the offset between the clocks if it was read more than {@link #CALIBRATE_EVERY} before {@code now}. */
+    void calibrateIfStale(long now) {
+        if (now - calibratedAt > CALIBRATE_EVERY) {
+            calibrate();
+            calibratedAt = now;
+        }
     }
 
     /** Re-reads the offset between the kernel's timestamp clock and nanoTime; once per burst is plenty. */
@@ -50,7 +66,7 @@ final class ReceiveContext {
     /** A kernel timestamp on the realtime clock (a ring slot's), on the nanoTime clock; {@code now} if implausible. */
     long fromRealtime(long realtimeNanos, long now) {
         long arrival = realtimeNanos - realtimeMinusMonotonic;
-        return arrival <= now && now - arrival < PLAUSIBLE ? arrival : now;
+        return arrival - now < AHEAD && now - arrival < PLAUSIBLE ? arrival : now;
     }
 
     /** When the last frame arrived, on the nanoTime clock; {@code now} when the kernel gave no usable stamp. */
@@ -61,7 +77,6 @@ final class ReceiveContext {
             return now;
         }
         long stamp = control.get(ValueLayout.JAVA_LONG, 16) * NANOS + control.get(ValueLayout.JAVA_LONG, 24);
-        long arrival = stamp - realtimeMinusMonotonic;
-        return arrival <= now && now - arrival < PLAUSIBLE ? arrival : now;
+        return fromRealtime(stamp, now);
     }
 }

@@ -74,7 +74,8 @@ class UserspaceEngineTest {
                 double configured = 2.0 * delayMs;
                 double tolerance = Math.max(0.5, configured * 0.05);
                 assertThat(r.received()).as(r.output()).isEqualTo(50);
-                assertThat(p50(r)).as("p50 RTT for %d ms each way", delayMs)
+                assertThat(p50(r)).as("p50 RTT for %d ms each way%n%s%nengine: %s", delayMs, r.output(),
+                        net.links().getFirst().engineStats())
                         .isBetween(configured - tolerance, configured + tolerance);
                 // The engine's own account: every ping and reply measured, and not late by a whole delay.
                 for (DirectionStats s : net.links().getFirst().engineStats()) {
