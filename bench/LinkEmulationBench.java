@@ -50,6 +50,7 @@ import net.mignet.topo.Topology;
  *   bench/run LinkEmulationBench                      # auto: netem where the kernel has it, else userspace
  *   bench/run LinkEmulationBench --link-engine userspace
  *   bench/run LinkEmulationBench --link-engine userspace --only rtt|tcp|fps    # one part
+ *   bench/run LinkEmulationBench --link-engine userspace --poll-prober         # RTT prober polls (quiet machine)
  * </pre>
  * Raw numbers go to {@code bench/results/link-emulation-<time>.txt}.
  */
@@ -58,6 +59,8 @@ public class LinkEmulationBench {
     static final int PROBES = 100;
     static final int LIMIT = 100_000;
     static final long PROBER_SPIN_NANOS = 500_000;
+    /** Whether the prober polls for replies (--poll-prober): truer on a quiet machine, worse on a busy one. */
+    static boolean pollProber;
     static final String TCP_BUFFERS = "4096 131072 268435456";
     static final Pattern RECEIVER_BPS = Pattern.compile(
             "\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)", Pattern.DOTALL);
@@ -77,6 +80,7 @@ public class LinkEmulationBench {
                 only = args[i + 1];
             }
         }
+        pollProber = List.of(args).contains("--poll-prober");
         LinkParams oneMs = LinkParams.NONE.withDelay(Duration.ofMillis(1)).withQueueLimit(LIMIT);
         Topology t = Topology.builder("lebench")
                 .addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addHost("h3", "10.0.0.3/24")
@@ -135,8 +139,8 @@ public class LinkEmulationBench {
 
     static void rttTable(Emulation net, Link impaired) throws Exception {
         print("");
-        print("RTT h1->h2 through h1-s1 with the delay on both directions, %d UDP echo probes each, in ms (the prober"
-                + " polls from 0.5 ms before the reply is due);", PROBES);
+        print("RTT h1->h2 through h1-s1 with the delay on both directions, %d UDP echo probes each, in ms (%s);",
+                PROBES, pollProber ? "the prober polls from 0.5 ms before the reply is due" : "blocking prober");
         print("added = RTT - plain path's RTT (h5->h6, measured right before), error = added - 2 x delay;");
         print("engine late = the engine's own send time - due time per direction (a->b, b->a), in us");
         print("%-10s %9s %9s %9s %9s %9s %9s %9s %9s  %s", "delay", "plain p50", "plain p99", "p50", "p99",
@@ -159,10 +163,11 @@ public class LinkEmulationBench {
 
     /**
      * RTTs of UDP echo probes from {@code client} to an echo responder on {@code server}, in ms, sorted. The prober
-     * sleeps until {@link #PROBER_SPIN_NANOS} before the reply is due ({@code expectedNanos} after sending) and
-     * polls from there: a thread woken from a sleep of milliseconds on a VM is late by a hundred microseconds or
-     * more (its vCPU was halted), which would be counted against the link and not against the plain path, whose
-     * replies come before the prober is deeply asleep.
+     * waits for each reply in a blocking receive; with {@link #pollProber} it sleeps until
+     * {@link #PROBER_SPIN_NANOS} before the reply is due ({@code expectedNanos} after sending) and polls from
+     * there: a thread woken from a sleep of milliseconds on a VM is late by a hundred microseconds or more (its
+     * vCPU was halted), which counts against the link and not against the plain path, whose replies come before
+     * the prober is deeply asleep. Polling takes a core, though, which a busy 2-core machine does not have.
      */
     static double[] rtts(Emulation net, String client, String server, String serverIp, long expectedNanos)
             throws Exception {
@@ -182,7 +187,7 @@ public class LinkEmulationBench {
                     // closed: done
                 }
             });
-            probe.configureBlocking(false);
+            probe.configureBlocking(!pollProber);
             ByteBuffer out = ByteBuffer.allocate(16);
             ByteBuffer in = ByteBuffer.allocate(64);
             List<Double> rtts = new ArrayList<>();
@@ -191,11 +196,12 @@ public class LinkEmulationBench {
                 long t0 = System.nanoTime();
                 probe.send(out, target);
                 long wake = t0 + expectedNanos - PROBER_SPIN_NANOS;
-                while (System.nanoTime() < wake) {
+                while (pollProber && System.nanoTime() < wake) {
                     LockSupport.parkNanos(wake - System.nanoTime());
                 }
                 in.clear();
                 long t1;
+                // Blocking: receive returns the reply (a lost one would hang the bench; none is lost here).
                 while (probe.receive(in) == null && System.nanoTime() - t0 < 2_000_000_000L + expectedNanos) {
                     Thread.onSpinWait();
                 }
@@ -240,11 +246,18 @@ public class LinkEmulationBench {
         print("");
         impaired.set(LinkParams.NONE.withDelay(Duration.ofMillis(5)).withQueueLimit(LIMIT));
         double plain = iperfTcp(net.host("h6"), net.host("h5"), "10.0.0.6");
+        UserspaceEngine engine = net.linkEmulator() instanceof UserspaceEngine e ? e : null;
+        long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
+        long t0 = System.nanoTime();
         double delayed = iperfTcp(net.host("h2"), net.host("h1"), "10.0.0.2");
+        double engineShare = engine == null ? 0 : (double) (engine.cpuTimeNanos() - cpu0) / (System.nanoTime() - t0);
         print("TCP (iperf3, 1 stream, 5 s after 1 s warm-up; tcp_rmem/wmem max 256 MiB in every host):");
         print("  plain veth path h5->h6:               %8.2f Gbit/s", plain / 1e9);
         print("  h1->h2 through h1-s1, 5 ms each way:  %8.2f Gbit/s  (%s)", delayed / 1e9, impaired.backend());
         print("  ratio:                                %8.3f   (target >= 0.5)", delayed / plain);
+        if (engine != null) {
+            print("  engine CPU meanwhile: %.0f %% of a core; %s", 100 * engineShare, impaired.engineStats());
+        }
     }
 
     static double iperfTcp(Host server, Host client, String ip) throws Exception {

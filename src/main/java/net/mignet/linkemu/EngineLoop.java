@@ -52,8 +52,16 @@ final class EngineLoop implements AutoCloseable {
     EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
         this.settings = settings;
-        this.thread = Thread.ofPlatform().name(threadName).daemon()
-                .unstarted(() -> mailbox.serve(this::turn, log));
+        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
+            if (settings.realtime()) {
+                int rc = RingCalls.setRealtime(1);
+                if (rc < 0) {
+                    log.accept("!!! link engine: cannot run " + threadName + " as SCHED_FIFO ("
+                            + net.mignet.kernel.NativeCalls.strerror(-rc) + "); it runs at nice -10");
+                }
+            }
+            mailbox.serve(this::turn, log);
+        });
         thread.start();
     }
 

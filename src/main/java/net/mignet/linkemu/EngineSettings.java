@@ -12,8 +12,12 @@ package net.mignet.linkemu;
  *                    there: waking from a timed sleep is late by tens of microseconds, more on a busy machine
  * @param busyPollNanos after its last frame a thread keeps polling this long before it sleeps, so frames that
  *                    follow closely (a reply, the next of a stream) find it awake
+ * @param realtime    run the threads in the SCHED_FIFO class (lowest priority), which wakes them ahead of every
+ *                    ordinary process on a busy machine, as netem runs in softirq ahead of them; off by default,
+ *                    since a thread forwarding a flood then takes its core from everything else but the kernel's
+ *                    real-time throttling (5 %)
  */
-public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos) {
+public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, boolean realtime) {
     /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
     public static final int DEFAULT_RING_SLOTS = 1024;
     public static final long DEFAULT_SPIN_NANOS = 100_000;
@@ -32,27 +36,32 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
     /** One thread per core; rings; the default poll windows. */
     public static EngineSettings automatic() {
         return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
-                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS);
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, false);
     }
 
     /**
      * {@link #automatic()} with what the system properties {@code mignet.linkemu.threads},
      * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
-     * {@code mignet.linkemu.busyPollNanos} say instead.
+     * {@code mignet.linkemu.busyPollNanos} and {@code mignet.linkemu.realtime} say instead.
      */
     public static EngineSettings fromSystemProperties() {
         EngineSettings a = automatic();
         return new EngineSettings(Integer.getInteger("mignet.linkemu.threads", a.threads),
                 Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
                 Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
-                Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos));
+                Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos),
+                Boolean.parseBoolean(System.getProperty("mignet.linkemu.realtime", "false")));
     }
 
     public EngineSettings withThreads(int n) {
-        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos);
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, realtime);
     }
 
     public EngineSettings withRingSlots(int n) {
-        return new EngineSettings(threads, n, spinNanos, busyPollNanos);
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos, realtime);
+    }
+
+    public EngineSettings withRealtime(boolean on) {
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, on);
     }
 }
