@@ -82,11 +82,6 @@ final class EngineLoop implements AutoCloseable {
         return call(() -> links.containsKey(index));
     }
 
-    /** How many links this thread serves. */
-    int linkCount() {
-        return call(links::size);
-    }
-
     /** New parameters for a link; frames already held keep their release times. */
     void update(int index, LinkParams aToB, LinkParams bToA) {
         call(() -> {
@@ -192,7 +187,7 @@ final class EngineLoop implements AutoCloseable {
                 d.overLimit++;
                 continue;
             }
-            lastFrameAt = f.arrivedAt;
+            lastFrameAt = now;
             if (im.lose()) {
                 d.lost++;
                 pool.give(f);

@@ -333,9 +333,17 @@ class UserspaceEngineTest {
                 net.host("h" + pair[0]).ping(to, 1);
                 PingResult r = net.host("h" + pair[0]).ping(to, 30, Duration.ofMillis(10));
                 assertThat(r.received()).as(r.output()).isEqualTo(30);
-                // Four crossings of 2 ms each.
+                // Four crossings of 2 ms each: never less. On a busy machine each of the many veth hops may wait
+                // for a deferred softirq (ksoftirqd), which the engine cannot see (seen: p50 9.4 ms with load 10 on
+                // 2 cores while the engine's own lateness was 20-80 us); a crossing missed or doubled shows anyway.
                 assertThat(p50(r)).as("%s%nengine: %s %s", r.output(), net.links().get(pair[0] - 1).engineStats(),
-                        net.links().get(pair[1] - 1).engineStats()).isBetween(7.5, 8.5);
+                        net.links().get(pair[1] - 1).engineStats()).isBetween(7.95, 10.0);
+                // The engine's own timing stays within a fraction of the delay on every link crossed.
+                for (int host : pair) {
+                    for (DirectionStats s : net.links().get(host - 1).engineStats()) {
+                        assertThat(s.late().p50Nanos()).as(s.toString()).isLessThan(500_000L);
+                    }
+                }
             }
         } finally {
             System.clearProperty(property);
