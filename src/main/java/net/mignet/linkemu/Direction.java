@@ -2,23 +2,29 @@ package net.mignet.linkemu;
 
 /**
  * One direction of a link in the engine: frames arriving on {@code in} leave through {@code out}, impaired.
- * Touched by the engine thread only, except the counters, which others read as a snapshot.
+ * Touched by its engine thread only; others get its counters through a command run by that thread, so they need
+ * not be volatile (a volatile store per frame is a full fence on x86).
  */
 final class Direction {
     final String name;
     final PacketSocket in;
     final PacketSocket out;
     final Impairment impairment;
+    /** How late frames left against their due time; reset when the parameters change. */
+    final DueTimeHistogram late = new DueTimeHistogram();
+    /** Frames due now, sent out of {@code out} together. */
+    final SendBatch batch;
     int queued;
-    volatile long received;
-    volatile long sent;
-    volatile long lost;
-    volatile long overLimit;
-    volatile long duplicated;
-    volatile long corrupted;
-    volatile long sendErrors;
+    long received;
+    long sent;
+    long lost;
+    long overLimit;
+    long duplicated;
+    long corrupted;
+    long sendErrors;
 
-    Direction(String name, PacketSocket in, PacketSocket out, Impairment impairment) {
+    Direction(String name, PacketSocket in, PacketSocket out, Impairment impairment, SendBatch batch) {
+        this.batch = batch;
         this.name = name;
         this.in = in;
         this.out = out;
@@ -26,6 +32,7 @@ final class Direction {
     }
 
     DirectionStats stats() {
-        return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued);
+        return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued,
+                late.snapshot(), (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg");
     }
 }

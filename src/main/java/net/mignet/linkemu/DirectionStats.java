@@ -2,15 +2,17 @@ package net.mignet.linkemu;
 
 /**
  * Counters of one direction of an engine link, since it was attached: frames received, sent, lost by the loss
- * model, dropped because the queue held {@code limit} frames already (or, rarely, a frame was too big to hold),
- * duplicated, corrupted, refused by the outgoing device (down, or its tbf full), and held now.
+ * model, dropped because the queue held {@code limit} frames already (or, rarely, a frame was too big to hold,
+ * or the kernel found the receive ring full), duplicated, corrupted, refused by the outgoing device (down, or its
+ * tbf full), and held now; how late frames left against their due time since the parameters last changed; and
+ * how frames are read ({@code ring}: a {@code PACKET_MMAP} ring, {@code recvmsg}: one call per frame).
  */
 public record DirectionStats(String direction, long received, long sent, long lost, long overLimit,
-        long duplicated, long corrupted, long sendErrors, int queued) {
+        long duplicated, long corrupted, long sendErrors, int queued, DueTimeError late, String input) {
     @Override
     public String toString() {
         return direction + ": rx " + received + " tx " + sent + " lost " + lost + " over-limit " + overLimit
                 + " dup " + duplicated + " corrupt " + corrupted + (sendErrors > 0 ? " send-errors " + sendErrors : "")
-                + " queued " + queued;
+                + " queued " + queued + " " + late + " (" + input + ")";
     }
 }

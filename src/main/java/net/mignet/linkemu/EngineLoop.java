@@ -12,29 +12,24 @@ import java.util.function.Supplier;
 import net.mignet.topo.LinkParams;
 
 /**
- * The userspace engine's one thread, serving every engine link of an emulation: it waits in {@code ppoll} on
- * all packet sockets with a timeout of the next release time (so an idle engine sleeps), receives frames in
- * bursts, decides their fate, holds them in one {@link TimerQueue} and sends each when it is due. Other
- * threads change the set of links only through commands run by this thread, so its state needs no locks.
+ * One thread of the userspace engine, serving some of the engine links of an emulation (both directions of each,
+ * so each direction keeps its order): it receives frames in bursts (from receive rings, without a system call
+ * per frame), decides their fate, holds them in one {@link TimerQueue} and sends each when it is due. It waits
+ * in {@code ppoll} on its sockets with a timeout of the next release time (so an idle engine sleeps), and polls
+ * without sleeping only just before a release and for a moment after the last frame. Other threads change the
+ * set of links only through commands run by this thread, so its state needs no locks.
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
-    /**
-     * Waking from a timed sleep takes tens to hundreds of microseconds on a busy (virtual) machine, which would
-     * add to every delay; so the loop sleeps until this long before the next release and polls without
-     * sleeping from there. Costs CPU only while frames are held, never when the links are idle.
-     */
-    private static final long SPIN_NANOS = Long.getLong("mignet.linkemu.spinNanos", 300_000);
 
     private record EngineLink(int index, PacketSocket a, PacketSocket b, Direction aToB, Direction bToA) {
-        boolean owns(Frame f) {
-            return f.direction == aToB || f.direction == bToA;
-        }
     }
 
     private final Consumer<String> log;
+    private final EngineSettings settings;
     private final LoopMailbox mailbox = new LoopMailbox("the userspace link engine");
     private final Map<Integer, EngineLink> links = new LinkedHashMap<>();
+    private final List<Direction> directions = new ArrayList<>();
     private final TimerQueue queue = new TimerQueue();
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
@@ -42,20 +37,41 @@ final class EngineLoop implements AutoCloseable {
     private final PollSet<Direction> pollSet = new PollSet<>(mailbox);
     /** Kept once, so that waiting allocates nothing. */
     private final Consumer<Direction> receive = this::receiveBurst;
+    private final SendBatch.Outcome sentOne = this::sentOne;
+    /** Directions with frames in their batch, to send at the end of a release. */
+    private final List<Direction> batched = new ArrayList<>();
+    /** The direction whose batch is being sent, and when its sending began, for {@link #sentOne}. */
+    private Direction sending;
+    private long sendingAt;
     private final Thread thread;
+    /** Every direction reads through a ring, so a busy poll needs no system call. */
+    private boolean allRings = true;
+    /** When the last frame arrived (nanoTime), for the busy-poll window after it. */
+    private long lastFrameAt = Long.MIN_VALUE / 2;
 
-    EngineLoop(Consumer<String> log) {
+    EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
-        this.thread = Thread.ofPlatform().name("mignet-linkemu").daemon()
-                .unstarted(() -> mailbox.serve(this::turn, log));
+        this.settings = settings;
+        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
+            if (settings.realtime()) {
+                int rc = RingCalls.setRealtime(1);
+                if (rc < 0) {
+                    log.accept("!!! link engine: cannot run " + threadName + " as SCHED_FIFO ("
+                            + net.mignet.kernel.NativeCalls.strerror(-rc) + "); it runs at nice -10");
+                }
+            }
+            mailbox.serve(this::turn, log);
+        });
         thread.start();
     }
 
     /** Starts forwarding between two sockets: frames arriving on {@code a} leave through {@code b} and back. */
     void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed) {
         call(() -> {
-            Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1));
-            Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2));
+            Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1),
+                    new SendBatch(arena));
+            Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2),
+                    new SendBatch(arena));
             links.put(index, new EngineLink(index, a, b, forward, backward));
             rebuildPollSet();
             return null;
@@ -72,6 +88,8 @@ final class EngineLoop implements AutoCloseable {
             EngineLink link = links.get(index);
             link.aToB.impairment.update(aToB);
             link.bToA.impairment.update(bToA);
+            link.aToB.late.reset();
+            link.bToA.late.reset();
             return null;
         });
     }
@@ -79,7 +97,13 @@ final class EngineLoop implements AutoCloseable {
     List<DirectionStats> stats(int index) {
         return call(() -> {
             EngineLink link = links.get(index);
-            return link == null ? List.of() : List.of(link.aToB.stats(), link.bToA.stats());
+            if (link == null) {
+                return List.of();
+            }
+            for (Direction d : List.of(link.aToB, link.bToA)) {
+                d.overLimit += d.in.takeRingDrops();
+            }
+            return List.of(link.aToB.stats(), link.bToA.stats());
         });
     }
 
@@ -98,85 +122,141 @@ final class EngineLoop implements AutoCloseable {
         return mailbox.call(action);
     }
 
-    /** Sends what is due, then waits for frames, commands or the next release. */
+    /**
+     * Sends what is due, then waits for frames, commands or the next release; or, close before a release or
+     * right after a frame, looks for frames without sleeping (in the rings' memory when it can).
+     */
     private void turn() {
-        releaseDue(System.nanoTime());
-        pollSet.await(timeoutNanos(), receive);
+        long now = System.nanoTime();
+        releaseDue(now);
+        long next = queue.nextRelease();
+        boolean awake = now - lastFrameAt < settings.busyPollNanos()
+                || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
+        if (awake && allRings && !mailbox.hasCommands()) {
+            if (!receiveFromRings()) {
+                Thread.onSpinWait();
+            }
+            return;
+        }
+        pollSet.await(awake ? 0 : timeoutNanos(now, next), receive);
     }
 
-    /** How long to wait: until the next release, or forever ({@link Long#MAX_VALUE}) when nothing waits. */
-    private long timeoutNanos() {
-        long next = queue.nextRelease();
+    /** How long to wait: until shortly before the next release, or forever ({@link Long#MAX_VALUE}). */
+    private long timeoutNanos(long now, long next) {
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, next - System.nanoTime() - SPIN_NANOS);
+        return Math.max(0, next - now - settings.spinNanos());
+    }
+
+    /** Receives from every ring that has frames; true if one had. */
+    private boolean receiveFromRings() {
+        boolean any = false;
+        for (int i = 0; i < directions.size(); i++) {
+            Direction d = directions.get(i);
+            if (d.in.hasFrameInRing()) {
+                receiveBurst(d);
+                any = true;
+            }
+        }
+        return any;
     }
 
     private void rebuildPollSet() {
-        List<Direction> directions = new ArrayList<>();
+        directions.clear();
         for (EngineLink l : links.values()) {
             directions.add(l.aToB);
             directions.add(l.bToA);
         }
+        allRings = directions.stream().allMatch(d -> d.in.hasRing());
         pollSet.rebuild(directions, d -> d.in.fd());
     }
 
     /** Receives up to a burst of frames from one direction. */
     private void receiveBurst(Direction d) {
         Impairment im = d.impairment;
-        receiveContext.calibrate();
+        long now = System.nanoTime();
+        receiveContext.calibrateIfStale(now);
         for (int k = 0; k < BURST; k++) {
-            long n = d.in.receive(pool.receiveBuffer(), receiveContext);
-            if (n < 0) {
-                break; // EAGAIN: drained; ENETDOWN and the like: the device went down, nothing to read.
+            Frame f = d.in.take(pool, receiveContext, now);
+            if (f == null) {
+                break;
             }
-            long now = receiveContext.arrival(System.nanoTime());
             d.received++;
-            if (n > pool.receiveBuffer().byteSize() || n <= PacketSocket.VNET_HDR) {
+            if (f == PacketSocket.TOO_BIG) {
                 d.overLimit++;
                 continue;
             }
+            lastFrameAt = now;
             if (im.lose()) {
                 d.lost++;
+                pool.give(f);
                 continue;
             }
-            int copies = 1;
             if (im.duplicate()) {
-                copies = 2;
                 d.duplicated++;
+                hold(d, pool.copyOf(f));
             }
-            for (int c = 0; c < copies; c++) {
-                if (d.queued >= im.queueLimit()) {
-                    d.overLimit++;
-                    continue;
-                }
-                Frame f = c == copies - 1 ? pool.keepReceived(n) : pool.copyReceived(n);
-                f.length = (int) n;
-                f.direction = d;
-                f.releaseAt = im.releaseTime(now);
-                if (im.corrupt()) {
-                    FrameCorruptor.corrupt(f.buffer, f.length, im);
-                    d.corrupted++;
-                }
-                d.queued++;
-                queue.add(f);
-            }
+            hold(d, f);
         }
     }
 
+    /** Queues a frame for its release time, or drops it when its direction holds {@code limit} frames. */
+    private void hold(Direction d, Frame f) {
+        Impairment im = d.impairment;
+        if (d.queued >= im.queueLimit()) {
+            d.overLimit++;
+            pool.give(f);
+            return;
+        }
+        f.direction = d;
+        f.releaseAt = im.releaseTime(f.arrivedAt);
+        if (im.corrupt()) {
+            FrameCorruptor.corrupt(f.buffer, f.length, im);
+            d.corrupted++;
+        }
+        d.queued++;
+        queue.add(f);
+    }
+
+    /** Sends every frame due at {@code now}: batched per direction, in release order within each. */
     private void releaseDue(long now) {
         Frame f;
         while ((f = queue.pollDue(now)) != null) {
             Direction d = f.direction;
-            if (d.out.send(f.buffer, f.length) < 0) {
-                d.sendErrors++; // e.g. ENETDOWN while the link is cut, ENOBUFS when tbf is full
-            } else {
-                d.sent++;
+            if (d.batch.isEmpty()) {
+                batched.add(d);
             }
-            d.queued--;
-            pool.give(f);
+            if (d.batch.add(f)) {
+                send(d);
+            }
         }
+        for (int i = 0; i < batched.size(); i++) {
+            Direction d = batched.get(i);
+            if (!d.batch.isEmpty()) {
+                send(d);
+            }
+        }
+        batched.clear();
+    }
+
+    private void send(Direction d) {
+        sending = d;
+        sendingAt = System.nanoTime();
+        d.batch.send(d.out.fd(), sentOne);
+        sending = null;
+    }
+
+    private void sentOne(Frame f, boolean ok) {
+        Direction d = sending;
+        if (ok) {
+            d.sent++;
+            d.late.record(sendingAt - f.releaseAt);
+        } else {
+            d.sendErrors++; // e.g. ENETDOWN while the link is cut, ENOBUFS when tbf is full
+        }
+        d.queued--;
+        pool.give(f);
     }
 
     @Override

@@ -11,7 +11,7 @@ final class Frame {
     int length;
     long releaseAt;
     long sequence;
-    /** When the frame reached the hold device (nanoTime clock); used by frame holds only. */
+    /** When the frame reached the engine's or hold's device (nanoTime clock, from the kernel's stamp). */
     long arrivedAt;
     Direction direction;
 

@@ -46,6 +46,22 @@ final class FramePool implements AutoCloseable {
         return f;
     }
 
+    /** A frame holding a copy of {@code n} bytes of {@code source} from {@code offset} (a ring slot's frame). */
+    Frame copyFrom(MemorySegment source, long offset, long n) {
+        Frame f = n <= SMALL ? takeSmall() : takeLarge();
+        MemorySegment.copy(source, offset, f.buffer, 0, n);
+        return f;
+    }
+
+    /** A copy of a frame kept already (for a duplicate). */
+    Frame copyOf(Frame original) {
+        Frame f = original.length <= SMALL ? takeSmall() : takeLarge();
+        MemorySegment.copy(original.buffer, 0, f.buffer, 0, original.length);
+        f.length = original.length;
+        f.arrivedAt = original.arrivedAt;
+        return f;
+    }
+
     /** The buffer bytes a frame of {@code n} bytes takes once kept. */
     static int bufferBytes(long n) {
         return n <= SMALL ? SMALL : LARGE;

@@ -79,10 +79,10 @@ final class LoopMailbox implements AutoCloseable {
      */
     void serve(Runnable turn, Consumer<String> log) {
         // Both loops time frames: the default 50 us timer slack would show as delay error (1 us costs nothing
-        // measurable), and netem runs in softirq context, ahead of every process, so a raised priority keeps
+        // measurable; 1 ns asks for none at all), and netem runs in softirq context, ahead of every process, so a raised priority keeps
         // the loop's wake-ups prompt on a busy machine. Without the right (not root) it runs at normal
         // priority, a little less exact.
-        Native.setTimerSlack(1_000);
+        Native.setTimerSlack(1);
         Native.setThreadNice(-10);
         Throwable failure = null;
         try {
@@ -125,6 +125,11 @@ final class LoopMailbox implements AutoCloseable {
         while ((c = commands.poll()) != null) {
             c.run();
         }
+    }
+
+    /** Whether commands wait: a loop that polls without sleeping checks this instead of its eventfd. */
+    boolean hasCommands() {
+        return !commands.isEmpty();
     }
 
     /** Asks the loop to stop: {@link #serve} returns once woken. */

@@ -14,7 +14,21 @@ final class ReceiveContext {
     private static final long NANOS = 1_000_000_000L;
     /** Kernel timestamps further than this from now are not trusted (a stale or foreign clock). */
     private static final long PLAUSIBLE = 1_000_000_000L;
-
+    /**
+     * A frame may arrive after the caller read its {@code now} (once per burst): stamps up to this far ahead are
+     * taken as they are.
+     */
+    private static final long AHEAD = 1_000_000L;
+    /** The offset between the clocks moves only with NTP's slewing: re-read it this often. */
+    private static final long CALIBRATE_EVERY = 100_000_000L;
+    /**
+     * A reading of the two clocks counts only if both were read within this: a thread preempted between them
+     * (milliseconds on a busy machine) would shift every arrival time until the next reading.
+     */
+    private static final long TIGHT = 20_000L;
+    private static final int TRIES = 5;
+    private long calibratedAt = Long.MIN_VALUE / 2;
+    private boolean calibrated;
     private final MemorySegment msghdr;
     private final MemorySegment iovec;
     private final MemorySegment control;
@@ -31,12 +45,32 @@ final class ReceiveContext {
         msghdr.set(ValueLayout.ADDRESS, 32, control);
     }
 
-    /** Re-reads the offset between the kernel's timestamp clock and nanoTime; once per burst is plenty. */
+    /** Re-reads the offset between the clocks if it was read more than {@link #CALIBRATE_EVERY} before {@code now}. */
+    void calibrateIfStale(long now) {
+        if (now - calibratedAt > CALIBRATE_EVERY) {
+            calibrate();
+            calibratedAt = now;
+        }
+    }
+
+    /**
+     * Re-reads the offset between the kernel's timestamp clock and nanoTime: the realtime clock bracketed by two
+     * nanoTime reads, kept only when the bracket is tight (the first reading is kept in any case).
+     */
     void calibrate() {
-        Native.clockGettime(Native.CLOCK_REALTIME, clock);
-        long monotonic = System.nanoTime();
-        long realtime = clock.get(ValueLayout.JAVA_LONG, 0) * NANOS + clock.get(ValueLayout.JAVA_LONG, 8);
-        realtimeMinusMonotonic = realtime - monotonic;
+        for (int i = 0; i < TRIES; i++) {
+            long before = System.nanoTime();
+            Native.clockGettime(Native.CLOCK_REALTIME, clock);
+            long after = System.nanoTime();
+            if (after - before <= TIGHT || !calibrated) {
+                long realtime = clock.get(ValueLayout.JAVA_LONG, 0) * NANOS + clock.get(ValueLayout.JAVA_LONG, 8);
+                realtimeMinusMonotonic = realtime - (before + (after - before) / 2);
+                calibrated = true;
+                if (after - before <= TIGHT) {
+                    return;
+                }
+            }
+        }
     }
 
     MemorySegment prepare(MemorySegment buffer) {
@@ -47,6 +81,12 @@ final class ReceiveContext {
         return msghdr;
     }
 
+    /** A kernel timestamp on the realtime clock (a ring slot's), on the nanoTime clock; {@code now} if implausible. */
+    long fromRealtime(long realtimeNanos, long now) {
+        long arrival = realtimeNanos - realtimeMinusMonotonic;
+        return arrival - now < AHEAD && now - arrival < PLAUSIBLE ? arrival : now;
+    }
+
     /** When the last frame arrived, on the nanoTime clock; {@code now} when the kernel gave no usable stamp. */
     long arrival(long now) {
         long length = msghdr.get(ValueLayout.JAVA_LONG, 40);
@@ -55,7 +95,6 @@ final class ReceiveContext {
             return now;
         }
         long stamp = control.get(ValueLayout.JAVA_LONG, 16) * NANOS + control.get(ValueLayout.JAVA_LONG, 24);
-        long arrival = stamp - realtimeMinusMonotonic;
-        return arrival <= now && now - arrival < PLAUSIBLE ? arrival : now;
+        return fromRealtime(stamp, now);
     }
 }

@@ -19,16 +19,26 @@ import net.mignet.topo.LinkParams;
  * Link emulation without netem: rates with tbf on the link's two end devices, everything else by an
  * {@link EngineLoop} put in the middle of the link (see {@link EnginePlumbing}). A link gets the engine the
  * first time it has an impairment and keeps it (with zero delay if the impairments are removed) until the
- * emulation closes.
+ * emulation closes. Links are spread over up to {@link EngineSettings#threads()} engine threads (one per core by
+ * default), each link on one thread.
  */
 public final class UserspaceEngine implements LinkEmulator {
+    /**
+     * The first links get rings of {@link EngineSettings#ringSlots()}; later ones an eighth of that, so a topology
+     * of hundreds of impaired links (whose traffic is spread thin) does not pin gigabytes of ring memory.
+     */
+    private static final int FULL_RING_LINKS = 8;
+    private static final int MIN_RING_SLOTS = 32;
     private final Consumer<String> log;
     private final Consumer<String> portReplaced;
     private final long seed;
+    private final EngineSettings settings;
     private final Set<Integer> engineLinks = new HashSet<>();
     /** Rate limit currently set per "namespace device", so unchanged ones cost no command. */
     private final Map<String, Double> rates = new HashMap<>();
-    private EngineLoop loop;
+    /** The engine threads started so far, at most {@link EngineSettings#threads()}; and which serves a link. */
+    private final List<EngineLoop> loops = new ArrayList<>();
+    private final Map<Integer, EngineLoop> loopOf = new HashMap<>();
 
     /**
      * @param portReplaced told the switch name whenever one of its port devices was replaced, so its flow
@@ -36,9 +46,15 @@ public final class UserspaceEngine implements LinkEmulator {
      * @param seed         seeds each direction's random stream (loss, jitter, ...), so runs can be repeated
      */
     public UserspaceEngine(Consumer<String> log, Consumer<String> portReplaced, long seed) {
+        this(log, portReplaced, seed, EngineSettings.fromSystemProperties());
+    }
+
+    /** As above, with the engine's threads, rings and poll windows given instead of the defaults. */
+    public UserspaceEngine(Consumer<String> log, Consumer<String> portReplaced, long seed, EngineSettings settings) {
         this.log = log;
         this.portReplaced = portReplaced;
         this.seed = seed;
+        this.settings = settings;
     }
 
     @Override
@@ -55,7 +71,7 @@ public final class UserspaceEngine implements LinkEmulator {
         }
         for (Change c : changes) {
             if (engineLinks.contains(c.path().index()) && !toInsert.contains(c)) {
-                loop.update(c.path().index(), c.aToB(), c.bToA());
+                loopOf.get(c.path().index()).update(c.path().index(), c.aToB(), c.bToA());
             }
         }
         applyRates(changes);
@@ -76,12 +92,21 @@ public final class UserspaceEngine implements LinkEmulator {
                 EnginePlumbing.dropMovedRate(r);
             }
         }
+        int before = engineLinks.size();
         Map<Integer, PacketSocket[]> sockets = NamespaceThread.call(fabric, () -> {
             Map<Integer, PacketSocket[]> opened = new LinkedHashMap<>();
             try {
                 for (Change c : changes) {
-                    opened.put(c.path().index(), new PacketSocket[] {
-                            PacketSocket.open(c.path().engineDeviceA()), PacketSocket.open(c.path().engineDeviceB())});
+                    int slots = ringSlots(before + opened.size());
+                    PacketSocket a = PacketSocket.openWithRing(c.path().engineDeviceA(), slots);
+                    PacketSocket b;
+                    try {
+                        b = PacketSocket.openWithRing(c.path().engineDeviceB(), slots);
+                    } catch (RuntimeException e) {
+                        a.close();
+                        throw e;
+                    }
+                    opened.put(c.path().index(), new PacketSocket[] {a, b});
                 }
             } catch (RuntimeException e) {
                 opened.values().forEach(pair -> {
@@ -92,17 +117,49 @@ public final class UserspaceEngine implements LinkEmulator {
             }
             return opened;
         });
-        if (loop == null) {
-            loop = new EngineLoop(log);
-        }
+        sockets.values().stream().flatMap(pair -> java.util.Arrays.stream(pair))
+                .map(PacketSocket::ringFailure).filter(Objects::nonNull).findFirst()
+                .ifPresent(why -> log.accept("!!! link engine: no receive ring (" + why
+                        + "); reading one frame per system call"));
         for (Change c : changes) {
             PacketSocket[] pair = sockets.get(c.path().index());
+            EngineLoop loop = leastBusyLoop();
             loop.attach(c.path().index(), pair[0], pair[1], c.aToB(), c.bToA(), seed * 1_000_003L + c.path().index());
+            loopOf.put(c.path().index(), loop);
             engineLinks.add(c.path().index());
         }
         Set<String> switches = new LinkedHashSet<>();
         results.stream().map(EnginePlumbing.Result::replacedPortOf).filter(Objects::nonNull).forEach(switches::add);
         switches.forEach(portReplaced);
+    }
+
+    /** Receive ring slots for the {@code n}-th engine link (from 0). */
+    private int ringSlots(int n) {
+        return n < FULL_RING_LINKS ? settings.ringSlots()
+                : Math.min(settings.ringSlots(), Math.max(MIN_RING_SLOTS, settings.ringSlots() / 8));
+    }
+
+    /**
+     * The thread for a new link: a new one while fewer than {@link EngineSettings#threads()} run, else the one
+     * serving the fewest links (the first of them). A link stays on its thread, so its directions keep their
+     * order; threads not needed are never started.
+     */
+    private EngineLoop leastBusyLoop() {
+        if (loops.size() < settings.threads()) {
+            EngineLoop fresh = new EngineLoop(log, settings, "mignet-linkemu-" + loops.size());
+            loops.add(fresh);
+            return fresh;
+        }
+        EngineLoop best = loops.getFirst();
+        long bestCount = Long.MAX_VALUE;
+        for (EngineLoop l : loops) {
+            long count = loopOf.values().stream().filter(x -> x == l).count();
+            if (count < bestCount) {
+                best = l;
+                bestCount = count;
+            }
+        }
+        return best;
     }
 
     /** tbf on each end's own device, for the traffic leaving through it: a's for a->b, b's for b->a. */
@@ -147,19 +204,29 @@ public final class UserspaceEngine implements LinkEmulator {
 
     @Override
     public synchronized List<DirectionStats> stats(LinkPath path) {
-        return loop != null && engineLinks.contains(path.index()) ? loop.stats(path.index()) : List.of();
+        EngineLoop loop = loopOf.get(path.index());
+        return loop != null ? loop.stats(path.index()) : List.of();
     }
 
-    /** CPU time of the engine thread so far (0 before any link needed it). */
+    /** CPU time of the engine threads so far (0 before any link needed one). */
     public synchronized long cpuTimeNanos() {
-        return loop == null ? 0 : loop.cpuTimeNanos();
+        return loops.stream().mapToLong(EngineLoop::cpuTimeNanos).sum();
+    }
+
+    /** How many engine threads run now (they start as links need them). */
+    public synchronized int threadCount() {
+        return loops.size();
+    }
+
+    /** The threads, rings and poll windows this engine runs with. */
+    public EngineSettings settings() {
+        return settings;
     }
 
     @Override
     public synchronized void close() {
-        if (loop != null) {
-            loop.close();
-            loop = null;
-        }
+        loops.forEach(EngineLoop::close);
+        loops.clear();
+        loopOf.clear();
     }
 }

@@ -1,0 +1,71 @@
+package net.mignet.linkemu;
+
+/**
+ * How the userspace link engine runs: how many threads share the impaired links, whether frames are read
+ * through receive rings, how big the rings are, and how long a thread polls without sleeping. Defaults come
+ * from the core count and can be overridden with system properties ({@code -Dmignet.linkemu.threads=2}, ...).
+ *
+ * @param threads     engine threads at most; links are spread over them as they are added, each link (both
+ *                    directions) on one thread, so each direction keeps its order
+ * @param ringSlots   slots of each socket's receive ring ({@link RxRing}); 0 reads one frame per recvmsg
+ * @param spinNanos   a thread with frames held sleeps until this long before the next is due and polls from
+ *                    there: waking from a timed sleep is late by tens of microseconds, more on a busy machine
+ * @param busyPollNanos after its last frame a thread keeps polling this long before it sleeps, so frames that
+ *                    follow closely (a reply, the next of a stream) find it awake
+ * @param realtime    run the threads in the SCHED_FIFO class (lowest priority), which wakes them ahead of every
+ *                    ordinary process on a busy machine, as netem runs in softirq ahead of them; off by default,
+ *                    since a thread forwarding a flood then takes its core from everything else but the kernel's
+ *                    real-time throttling (5 %)
+ */
+public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, boolean realtime) {
+    /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
+    public static final int DEFAULT_RING_SLOTS = 1024;
+    public static final long DEFAULT_SPIN_NANOS = 100_000;
+    public static final long DEFAULT_BUSY_POLL_NANOS = 50_000;
+
+    public EngineSettings {
+        if (threads < 1) {
+            throw new IllegalArgumentException("the link engine needs at least one thread (asked for " + threads
+                    + ")");
+        }
+        if (ringSlots < 0 || spinNanos < 0 || busyPollNanos < 0) {
+            throw new IllegalArgumentException("link engine ring slots and poll times cannot be negative");
+        }
+    }
+
+    /** One thread per core; rings; the default poll windows. */
+    public static EngineSettings automatic() {
+        return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, false);
+    }
+
+    /**
+     * {@link #automatic()} with what the system properties {@code mignet.linkemu.threads},
+     * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
+     * {@code mignet.linkemu.busyPollNanos} and {@code mignet.linkemu.realtime} say instead; with real-time
+     * threads, one core fewer unless the thread count is given.
+     */
+    public static EngineSettings fromSystemProperties() {
+        EngineSettings a = automatic();
+        boolean realtime = Boolean.parseBoolean(System.getProperty("mignet.linkemu.realtime", "false"));
+        // Real-time threads forwarding floods on every core starve the hosts that make the traffic (seen: two
+        // floods on two SCHED_FIFO threads on 2 cores fell to 0.09 of the plain path): leave them one core.
+        int threads = realtime ? Math.max(1, a.threads - 1) : a.threads;
+        return new EngineSettings(Integer.getInteger("mignet.linkemu.threads", threads),
+                Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
+                Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
+                Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos), realtime);
+    }
+
+    public EngineSettings withThreads(int n) {
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, realtime);
+    }
+
+    public EngineSettings withRingSlots(int n) {
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos, realtime);
+    }
+
+    public EngineSettings withRealtime(boolean on) {
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, on);
+    }
+}

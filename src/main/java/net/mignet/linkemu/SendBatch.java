@@ -1,0 +1,73 @@
+package net.mignet.linkemu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Frames due to leave through one packet socket, sent together with one {@code sendmmsg} instead of one
+ * {@code send} each. The {@code mmsghdr} and {@code iovec} arrays are made once and point at the frames'
+ * pooled buffers, so a batch allocates nothing. Used by one loop thread only.
+ */
+final class SendBatch {
+    static final int CAPACITY = 64;
+    /** struct mmsghdr: a 56-byte msghdr, the unsigned msg_len, padding. */
+    private static final int MMSGHDR_BYTES = 64;
+    private static final int IOVEC_BYTES = 16;
+    private static final long MSG_IOV = 16;
+    private static final long MSG_IOVLEN = 24;
+
+    private final MemorySegment messages;
+    private final MemorySegment iovecs;
+    private final Frame[] frames = new Frame[CAPACITY];
+    private int count;
+
+    SendBatch(Arena arena) {
+        messages = arena.allocate((long) CAPACITY * MMSGHDR_BYTES, 8);
+        iovecs = arena.allocate((long) CAPACITY * IOVEC_BYTES, 8);
+        for (int i = 0; i < CAPACITY; i++) {
+            messages.set(ValueLayout.ADDRESS, (long) i * MMSGHDR_BYTES + MSG_IOV,
+                    iovecs.asSlice((long) i * IOVEC_BYTES, IOVEC_BYTES));
+            messages.set(ValueLayout.JAVA_LONG, (long) i * MMSGHDR_BYTES + MSG_IOVLEN, 1);
+        }
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Adds a frame; true when the batch is full and must be sent before the next. */
+    boolean add(Frame f) {
+        long iov = (long) count * IOVEC_BYTES;
+        iovecs.set(ValueLayout.ADDRESS, iov, f.buffer);
+        iovecs.set(ValueLayout.JAVA_LONG, iov + 8, f.length);
+        frames[count++] = f;
+        return count == CAPACITY;
+    }
+
+    /** What became of each frame of a batch: called in order, so the caller can count and recycle them. */
+    interface Outcome {
+        void sent(Frame f, boolean ok);
+    }
+
+    /**
+     * Sends the batch out of {@code fd} in order and empties it. A frame the device refuses (down, its queue
+     * full) is reported not sent, and the frames behind it are still sent.
+     */
+    void send(int fd, Outcome outcome) {
+        int i = 0;
+        while (i < count) {
+            int n = RingCalls.sendmmsg(fd, messages.asSlice((long) i * MMSGHDR_BYTES), count - i);
+            if (n <= 0) {
+                outcome.sent(frames[i], false); // sendmmsg reports the first frame's error only
+                frames[i++] = null;
+                continue;
+            }
+            for (int k = 0; k < n; k++) {
+                outcome.sent(frames[i], true);
+                frames[i++] = null;
+            }
+        }
+        count = 0;
+    }
+}
