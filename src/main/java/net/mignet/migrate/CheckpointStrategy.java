@@ -17,7 +17,10 @@ import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
 import net.mignet.kernel.FileTrees;
 import net.mignet.kernel.ImageTransfer;
+import net.mignet.kernel.PrecopyTransfer;
 import net.mignet.kernel.ProcessSockets;
+import net.mignet.kernel.ProcessTree;
+import net.mignet.kernel.CriuLog;
 import net.mignet.kernel.PipeSizeLimit;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
@@ -39,6 +42,8 @@ final class CheckpointStrategy implements MigrationStrategy {
     /** The whole memory of the app over the state network; 256 MB take about a second here. */
     private static final Duration PAGES_TIMEOUT = Duration.ofSeconds(120);
     private static final int FIRST_PAGE_PORT = 27100;
+    /** The pre-copy keeps a copy of what it sent until the migration ends: beyond this, pages go at the freeze. */
+    private static final long MAX_PRECOPY_BYTES = 1L << 30;
     private static final java.util.regex.Pattern ROOT_PID = java.util.regex.Pattern.compile("PID: real (\\d+) virt");
     private static final java.util.concurrent.atomic.AtomicInteger PAGE_PORTS = new java.util.concurrent.atomic
             .AtomicInteger();
@@ -78,6 +83,8 @@ final class CheckpointStrategy implements MigrationStrategy {
         Path images = work.resolve(target.name());
         // Registered first, so it runs last: a rollback may restore the app from these images first.
         ctx.onRollback("remove the checkpoint images, keeping criu's logs", () -> keepOnlyLogs(work));
+        // While the app still serves: its pages go ahead, so the freeze sends only those that changed since.
+        PrecopyTransfer precopy = lazy ? null : ctx.phase("precopy", () -> precopy(ctx, images));
         try {
             TrafficMove traffic = ctx.holdAndDrain();
             List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
@@ -89,18 +96,49 @@ final class CheckpointStrategy implements MigrationStrategy {
             CriuDumpOptions dump = CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
                     .withShellJob(true).withTcpEstablished(tcpEstablished).withLogFile(work.resolve("dump.log"));
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
-                    : migrateFrozen(ctx, dump, images, work, traffic);
+                    : migrateFrozen(ctx, dump, images, work, traffic, precopy);
+            recordCriusOwnTimes(ctx, work);
             FileTrees.delete(work);
             return restored;
         } catch (Exception e) {
             ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
             throw e;
+        } finally {
+            if (precopy != null) {
+                precopy.close();
+            }
+        }
+    }
+
+    /** Connects the two hosts' state addresses and sends the pages a dump would contain. */
+    private static PrecopyTransfer precopy(MigrationContext ctx, Path images) {
+        PrecopyTransfer t = PrecopyTransfer.open(ctx.from().namespace(), ctx.target().namespace(),
+                ctx.route().to().toString(), images, MAX_PRECOPY_BYTES);
+        try {
+            PrecopyTransfer.Precopied p = t.precopy(ProcessTree.of(ctx.app().pid()));
+            ctx.log("*** Pre-copied " + p.pages() + " pages (" + p.bytes() + " bytes) of " + ctx.app().name()
+                    + " to " + ctx.target().name() + " in " + p.took().toMillis() + " ms while it served");
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Where criu's own time went, from its logs (written after the migration, not while the app is frozen): the
+     * rest of a dump or restore phase is starting criu (its loader and libraries) and waiting for it.
+     */
+    private static void recordCriusOwnTimes(MigrationContext ctx, Path work) {
+        for (String op : List.of("dump", "restore")) {
+            CriuLog.elapsed(work.resolve(op + ".log")).ifPresent(d -> ctx.log("*** criu " + op + " took "
+                    + String.format(java.util.Locale.ROOT, "%.1f", d.toNanos() / 1e6) + " ms by its own log"));
         }
     }
 
     /** Dump (every page), copy, restore: the app is frozen until the copy runs. */
     private App migrateFrozen(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic) throws Exception {
+            TrafficMove traffic, PrecopyTransfer transfer) throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
@@ -119,9 +157,9 @@ final class CheckpointStrategy implements MigrationStrategy {
         // Undone before the restore above (the last registered runs first): its connections must pass again.
         ctx.onRollback("lift criu's network lock on " + from.name(), () -> Criu.unlockNetwork(from.namespace(),
                 dumpLocks));
-        ImageTransfer.Sent sent = ctx.phase("transfer", () -> ImageTransfer.copy(dump.imagesDir(), from.namespace(),
-                images, target.namespace(), ctx.route().to().toString()));
-        ctx.stateBytes(sent.bytes());
+        long precopied = transfer.bytesSent();
+        ImageTransfer.Sent sent = ctx.phase("transfer", () -> transfer.send(dump.imagesDir()));
+        ctx.stateBytes(precopied + sent.bytes());
         App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images, work.resolve("restore.log"),
                 false));
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
