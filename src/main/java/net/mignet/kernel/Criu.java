@@ -126,6 +126,9 @@ public final class Criu {
         if (o.shellJob()) {
             argv.add("--shell-job");
         }
+        if (o.leaveStopped()) {
+            argv.add("--leave-stopped");
+        }
         if (o.pageServer() != null) {
             argv.addAll(List.of("--page-server", "--address", o.pageServer().address(),
                     "--port", Integer.toString(o.pageServer().port())));

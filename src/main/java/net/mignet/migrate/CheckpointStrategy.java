@@ -98,6 +98,7 @@ final class CheckpointStrategy implements MigrationStrategy {
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
                     : migrateFrozen(ctx, dump, images, work, traffic, precopy);
             recordCriusOwnTimes(ctx, work);
+            if (System.getenv("MIGNET_KEEP_CRIU_LOGS") != null) { java.nio.file.Files.walk(work).filter(f -> f.toString().endsWith(".log")).forEach(f -> { try { java.nio.file.Files.copy(f, java.nio.file.Path.of("/tmp/ck/keep-" + f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING); } catch (java.io.IOException e) { } }); }
             FileTrees.delete(work);
             return restored;
         } catch (Exception e) {
@@ -144,15 +145,16 @@ final class CheckpointStrategy implements MigrationStrategy {
         Host target = ctx.target();
         long frozen = System.nanoTime();
         ctx.log("*** Checkpointing " + old.name() + " (pid " + old.pid() + ") on " + from.name());
-        ctx.phase("dump", () -> {
-            criu.dump(dump);
-            // criu killed the old process; reaping it frees its pid for the copy.
-            if (!old.awaitExit(OLD_EXIT)) {
-                throw new IllegalStateException(old.name() + " still runs after criu dumped it");
-            }
+        // The processes criu dumps; after the dump they are still there, stopped.
+        Set<Long> tree = ProcessTree.of(old.pid());
+        StoppedTree stopped = ctx.phase("dump", () -> {
+            criu.dump(dump.withLeaveStopped(true));
+            return StoppedTree.kill(old, tree, OLD_EXIT);
         });
-        ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint",
-                () -> restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false));
+        ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
+            stopped.awaitGone(OLD_EXIT);
+            restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false);
+        });
         Set<String> dumpLocks = dumpLocks(from);
         // Undone before the restore above (the last registered runs first): its connections must pass again.
         ctx.onRollback("lift criu's network lock on " + from.name(), () -> Criu.unlockNetwork(from.namespace(),
@@ -160,10 +162,14 @@ final class CheckpointStrategy implements MigrationStrategy {
         long precopied = transfer.bytesSent();
         ImageTransfer.Sent sent = ctx.phase("transfer", () -> transfer.send(dump.imagesDir()));
         ctx.stateBytes(precopied + sent.bytes());
-        App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images, work.resolve("restore.log"),
-                false));
+        App restored = ctx.phase("restore", () -> {
+            stopped.awaitGone(OLD_EXIT); // the copy takes the same pids
+            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false);
+        });
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));
+        ctx.log("*** Sent " + sent.files() + " image files to " + target.name() + " while frozen: " + sent.bytes()
+                + " bytes (the pages not pre-copied or changed since) in " + sent.took().toMillis() + " ms");
         ctx.commit();
         Criu.unlockNetwork(from.namespace(), dumpLocks);
         return restored;
