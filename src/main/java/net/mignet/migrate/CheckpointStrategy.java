@@ -21,6 +21,7 @@ import net.mignet.kernel.PrecopyTransfer;
 import net.mignet.kernel.ProcessSockets;
 import net.mignet.kernel.ProcessTree;
 import net.mignet.kernel.CriuLog;
+import net.mignet.kernel.CriuPreparedDump;
 import net.mignet.kernel.PipeSizeLimit;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
@@ -83,32 +84,53 @@ final class CheckpointStrategy implements MigrationStrategy {
         Path images = work.resolve(target.name());
         // Registered first, so it runs last: a rollback may restore the app from these images first.
         ctx.onRollback("remove the checkpoint images, keeping criu's logs", () -> keepOnlyLogs(work));
-        // While the app still serves: its pages go ahead, so the freeze sends only those that changed since.
-        PrecopyTransfer precopy = lazy ? null : ctx.phase("precopy", () -> precopy(ctx, images));
+        List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
+        CriuPreparedDump prepared = null;
+        PrecopyTransfer precopy = null;
         try {
+            CriuDumpOptions planned = dumpOptions(old, from, dumped, work, ttys);
+            if (!lazy) {
+                // While the app still serves: criu gets ready to dump, and the pages go ahead, so the freeze sends
+                // only those that changed since.
+                prepared = ctx.phase("prepare", () -> criu.prepareDump(planned.withLeaveStopped(true), work));
+                precopy = ctx.phase("precopy", () -> precopy(ctx, images));
+            }
             TrafficMove traffic = ctx.holdAndDrain();
-            List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
-            // Open connections move too (the service address is the same on both hosts); criu then locks the
-            // host's network while it dumps, which only apps that have such connections pay for.
-            tcpEstablished = ProcessSockets.of(old.pid()).stream()
-                    .anyMatch(sock -> sock.protocol().equals("tcp") && !sock.listening());
-            locksBefore = tcpEstablished ? Criu.networkLocks(from.namespace()) : Set.of();
-            CriuDumpOptions dump = CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
-                    .withShellJob(true).withTcpEstablished(tcpEstablished).withLogFile(work.resolve("dump.log"));
+            CriuDumpOptions dump = dumpOptions(old, from, dumped, work, ttys);
+            if (prepared != null && dump.tcpEstablished() != prepared.options().tcpEstablished()) {
+                // A connection opened or closed since: the prepared dump would refuse or miss it.
+                prepared.close();
+                prepared = null;
+            }
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
-                    : migrateFrozen(ctx, dump, images, work, traffic, precopy);
+                    : migrateFrozen(ctx, dump, images, work, traffic, prepared, precopy);
             recordCriusOwnTimes(ctx, work);
-            if (System.getenv("MIGNET_KEEP_CRIU_LOGS") != null) { java.nio.file.Files.walk(work).filter(f -> f.toString().endsWith(".log")).forEach(f -> { try { java.nio.file.Files.copy(f, java.nio.file.Path.of("/tmp/ck/keep-" + f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING); } catch (java.io.IOException e) { } }); }
             FileTrees.delete(work);
             return restored;
         } catch (Exception e) {
             ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
             throw e;
         } finally {
+            if (prepared != null) {
+                prepared.close();
+            }
             if (precopy != null) {
                 precopy.close();
             }
         }
+    }
+
+    /**
+     * The dump of {@code old}'s tree as it is now. Open connections move too (the service address is the same on
+     * both hosts); criu then locks the host's network while it dumps, which only apps that have such connections
+     * pay for.
+     */
+    private CriuDumpOptions dumpOptions(App old, Host from, Path dumped, Path work, List<CriuTty> ttys) {
+        tcpEstablished = ProcessSockets.of(old.pid()).stream()
+                .anyMatch(sock -> sock.protocol().equals("tcp") && !sock.listening());
+        locksBefore = tcpEstablished ? Criu.networkLocks(from.namespace()) : Set.of();
+        return CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
+                .withShellJob(true).withTcpEstablished(tcpEstablished).withLogFile(work.resolve("dump.log"));
     }
 
     /** Connects the two hosts' state addresses and sends the pages a dump would contain. */
@@ -132,14 +154,16 @@ final class CheckpointStrategy implements MigrationStrategy {
      */
     private static void recordCriusOwnTimes(MigrationContext ctx, Path work) {
         for (String op : List.of("dump", "restore")) {
-            CriuLog.elapsed(work.resolve(op + ".log")).ifPresent(d -> ctx.log("*** criu " + op + " took "
-                    + String.format(java.util.Locale.ROOT, "%.1f", d.toNanos() / 1e6) + " ms by its own log"));
+            // A prepared dump waited at its gate (the pre-dump script) before its work began.
+            CriuLog.elapsedAfter(work.resolve(op + ".log"), op.equals("dump") ? "pre-dump" : null).ifPresent(d ->
+                    ctx.log("*** criu " + op + " worked " + String.format(java.util.Locale.ROOT, "%.1f",
+                            d.toNanos() / 1e6) + " ms by its own log"));
         }
     }
 
     /** Dump (every page), copy, restore: the app is frozen until the copy runs. */
     private App migrateFrozen(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic, PrecopyTransfer transfer) throws Exception {
+            TrafficMove traffic, CriuPreparedDump prepared, PrecopyTransfer transfer) throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
@@ -148,7 +172,11 @@ final class CheckpointStrategy implements MigrationStrategy {
         // The processes criu dumps; after the dump they are still there, stopped.
         Set<Long> tree = ProcessTree.of(old.pid());
         StoppedTree stopped = ctx.phase("dump", () -> {
-            criu.dump(dump.withLeaveStopped(true));
+            if (prepared != null) {
+                prepared.dump();
+            } else {
+                criu.dump(dump.withLeaveStopped(true));
+            }
             return StoppedTree.kill(old, tree, OLD_EXIT);
         });
         ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
@@ -169,7 +197,8 @@ final class CheckpointStrategy implements MigrationStrategy {
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));
         ctx.log("*** Sent " + sent.files() + " image files to " + target.name() + " while frozen: " + sent.bytes()
-                + " bytes (the pages not pre-copied or changed since) in " + sent.took().toMillis() + " ms");
+                + " bytes (the pages not pre-copied or changed since) in " + sent.took().toMillis() + " ms: "
+                + transfer.lastSendBreakdown());
         ctx.commit();
         Criu.unlockNetwork(from.namespace(), dumpLocks);
         return restored;
