@@ -73,8 +73,9 @@ final class CheckpointStrategy implements MigrationStrategy {
         Host target = ctx.target();
         if (target.image().isPresent()) {
             throw new IllegalArgumentException("mignet cannot checkpoint " + old.name() + " onto " + target.name()
-                    + ": that host runs on image " + target.image().get() + " in namespaces of its own, which CRIU"
-                    + " cannot restore a process into; give it a migration recipe or mignet's handover protocol");
+                    + ": that host runs on image " + target.image().get() + " in PID and mount namespaces of its own,"
+                    + " and CRIU restores a process only into a PID namespace it creates itself (criu 4.2.1: \"join-ns"
+                    + " pid namespace not supported\"); give it a migration recipe or mignet's handover protocol");
         }
         // Under the emulation's own directory, so that `mignet clean` removes what a crash leaves behind.
         Path checkpoints = ctx.net().id().stateDirectory().resolve("checkpoints");
