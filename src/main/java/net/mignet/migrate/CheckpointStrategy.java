@@ -191,15 +191,19 @@ final class CheckpointStrategy implements MigrationStrategy {
         long precopied = transfer.bytesSent();
         ImageTransfer.Sent sent = ctx.phase("transfer", () -> transfer.send(dump.imagesDir()));
         ctx.stateBytes(precopied + sent.bytes());
+        long[] reaped = new long[1];
         App restored = ctx.phase("restore", () -> {
+            long t = System.nanoTime();
             stopped.awaitGone(OLD_EXIT); // the copy takes the same pids
+            reaped[0] = System.nanoTime() - t;
             return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false);
         });
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));
         ctx.log("*** Sent " + sent.files() + " image files to " + target.name() + " while frozen: " + sent.bytes()
                 + " bytes (the pages not pre-copied or changed since) in " + sent.took().toMillis() + " ms: "
-                + transfer.lastSendBreakdown());
+                + transfer.lastSendBreakdown() + "; the restore waited " + String.format(java.util.Locale.ROOT,
+                "%.1f", reaped[0] / 1e6) + " ms for the old tree to be reaped");
         ctx.commit();
         Criu.unlockNetwork(from.namespace(), dumpLocks);
         return restored;
