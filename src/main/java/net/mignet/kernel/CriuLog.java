@@ -23,9 +23,9 @@ public final class CriuLog {
     }
 
     /**
-     * How long criu worked after the line containing {@code marker} (e.g. {@code pre-dump} for a dump that waited
-     * at a gate, whose wait is not criu's work): from the next stamped line to the last. The whole log when
-     * {@code marker} is null or absent.
+     * How long criu worked after the line containing {@code marker} (e.g. {@code pre-dump scripts} for a dump that
+     * waited at a gate, whose wait is not criu's work): from the next stamped line (not counting the indented lines
+     * naming the scripts) to the last. The whole log when {@code marker} is null or absent.
      */
     public static Optional<Duration> elapsedAfter(Path log, String marker) {
         if (!Files.isRegularFile(log)) {
@@ -37,7 +37,8 @@ public final class CriuLog {
             int markerAt = marker == null ? -1 : indexOf(lines, marker);
             for (int i = markerAt + 1; markerAt >= 0 && i < lines.size(); i++) {
                 Optional<Duration> t = stamp(lines.get(i));
-                if (t.isPresent()) {
+                // criu names each script it runs on an indented line, stamped before the script ran.
+                if (t.isPresent() && !lines.get(i).substring(lines.get(i).indexOf(')') + 1).startsWith(" \t")) {
                     start = t.get();
                     break;
                 }

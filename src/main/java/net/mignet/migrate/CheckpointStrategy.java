@@ -156,7 +156,8 @@ final class CheckpointStrategy implements MigrationStrategy {
     private static void recordCriusOwnTimes(MigrationContext ctx, Path work) {
         for (String op : List.of("dump", "restore")) {
             // A prepared dump waited at its gate (the pre-dump script) before its work began.
-            CriuLog.elapsedAfter(work.resolve(op + ".log"), op.equals("dump") ? "pre-dump" : null).ifPresent(d ->
+            String gate = op.equals("dump") ? "pre-dump scripts" : null;
+            CriuLog.elapsedAfter(work.resolve(op + ".log"), gate).ifPresent(d ->
                     ctx.log("*** criu " + op + " worked " + String.format(java.util.Locale.ROOT, "%.1f",
                             d.toNanos() / 1e6) + " ms by its own log"));
         }

@@ -43,11 +43,12 @@ class CriuKdatCacheTest {
         Files.writeString(log, """
                 (00.000000) CRIU run id = x
                 (00.001500) Running pre-dump scripts
+                (00.001510) \t[/run/mignet/x/dump-gate.sh]
                 (00.250000) Dumping processes
                 (00.262250) Dumping finished successfully
                 """);
         assertThat(CriuLog.elapsed(log)).contains(Duration.ofNanos(262_250_000));
-        assertThat(CriuLog.elapsedAfter(log, "pre-dump")).contains(Duration.ofNanos(12_250_000));
+        assertThat(CriuLog.elapsedAfter(log, "pre-dump scripts")).contains(Duration.ofNanos(12_250_000));
         assertThat(CriuLog.elapsedAfter(log, "no such line")).contains(Duration.ofNanos(262_250_000));
         assertThat(CriuLog.elapsed(dir.resolve("missing.log"))).isEmpty();
     }
