@@ -96,7 +96,8 @@ final class CheckpointStrategy implements MigrationStrategy {
                 prepared = ctx.phase("prepare", () -> criu.prepareDump(planned.withLeaveStopped(true), work));
                 precopy = ctx.phase("precopy", () -> precopy(ctx, images));
             }
-            TrafficMove traffic = ctx.holdAndDrain();
+            // Frozen whole, the app answers a request it was in the middle of from its copy.
+            TrafficMove traffic = ctx.holdAndDrain(true);
             CriuDumpOptions dump = dumpOptions(old, from, dumped, work, ttys);
             if (prepared != null && dump.tcpEstablished() != prepared.options().tcpEstablished()) {
                 // A connection opened or closed since: the prepared dump would refuse or miss it.
