@@ -60,6 +60,8 @@ public final class PrecopyTransfer implements AutoCloseable {
     private final PageStore sent;
     private final String targetNs;
     private long bytes;
+    /** What {@link #write} gathered and has not sent yet. */
+    private final ByteBuffer out = ByteBuffer.allocateDirect(4 << 20);
     private String breakdown = "nothing sent yet";
 
     /** What the pre-copy sent. */
@@ -151,6 +153,7 @@ public final class PrecopyTransfer implements AutoCloseable {
                 for (ResidentPages.Run run : runs) {
                     pages += precopyRun(mem, run);
                 }
+                flush();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot pre-copy the pages of pid " + pid + " to " + targetNs, e);
             }
@@ -210,6 +213,7 @@ public final class PrecopyTransfer implements AutoCloseable {
                 }
             }
             write(ByteBuffer.wrap(new byte[] {END}));
+            flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot send the images of " + from + " to " + targetNs, e);
         }
@@ -293,18 +297,51 @@ public final class PrecopyTransfer implements AutoCloseable {
     }
 
     private void transfer(FileChannel in, long position, long count) throws IOException {
+        bytes += count;
+        if (count <= out.capacity()) {
+            if (count > out.remaining()) {
+                flush();
+            }
+            ByteBuffer into = out.slice(out.position(), (int) count);
+            while (into.hasRemaining()) {
+                if (in.read(into, position + into.position()) < 0) {
+                    throw new IOException("an image file ended while it was being sent");
+                }
+            }
+            out.position(out.position() + (int) count);
+            return;
+        }
+        flush();
         long done = 0;
         while (done < count) {
             done += in.transferTo(position + done, count - done, socket);
         }
-        bytes += count;
     }
 
+    /**
+     * Sends {@code b}, in order after what was written before; small writes gather in one buffer (a record's header,
+     * a few pages), so the images of a dump leave in a few full segments rather than a hundred small ones.
+     */
     private void write(ByteBuffer b) throws IOException {
         bytes += b.remaining();
+        if (b.remaining() > out.remaining()) {
+            flush();
+        }
+        if (b.remaining() <= out.remaining()) {
+            out.put(b);
+            return;
+        }
         while (b.hasRemaining()) {
             socket.write(b);
         }
+    }
+
+    private void flush() throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            socket.write(out);
+        }
+        out.clear();
     }
 
     private static ByteBuffer header(byte kind, String name, long size) {
