@@ -52,6 +52,7 @@ public final class PrecopyTransfer implements AutoCloseable {
     private static final byte DEDUPLICATED = 'D';
     private static final byte REFERENCE = 'R';
     private static final byte LITERAL = 'L';
+    private static final byte IN_PLACE = 'I';
     private static final byte END = 'E';
 
     private final SocketChannel socket;
@@ -63,6 +64,7 @@ public final class PrecopyTransfer implements AutoCloseable {
     /** What {@link #write} gathered and has not sent yet. */
     private final ByteBuffer out = ByteBuffer.allocateDirect(4 << 20);
     private String breakdown = "nothing sent yet";
+    private int inPlaceSends;
 
     /** What the pre-copy sent. */
     public record Precopied(int pages, long bytes, Duration took) {
@@ -203,11 +205,13 @@ public final class PrecopyTransfer implements AutoCloseable {
         long before = bytes;
         List<Path> files = imagesIn(from);
         try {
+            List<Path> pageFiles = files.stream().filter(f -> isPageFile(f)).toList();
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 long size = Files.size(f);
-                if (name.startsWith("pages-") && size % PAGE == 0 && sent.size() > 0) {
-                    sendDeduplicated(f, name, size);
+                if (pageFiles.contains(f)) {
+                    // The only page file may take the pre-copied pages' place where it lists them in their order.
+                    sendDeduplicated(f, name, size, pageFiles.size() == 1);
                 } else {
                     sendWhole(f, name, size);
                 }
@@ -221,7 +225,8 @@ public final class PrecopyTransfer implements AutoCloseable {
         await();
         long done = System.nanoTime();
         breakdown = String.format(java.util.Locale.ROOT, "compared and sent in %.1f ms, then %.1f ms until the target"
-                + " had written every file", (written - t0) / 1e6, (done - written) / 1e6);
+                + " had written every file%s", (written - t0) / 1e6, (done - written) / 1e6,
+                inPlaceSends > 0 ? " (the page file took the pre-copied pages' place)" : "");
         return new ImageTransfer.Sent(bytes - before, files.size(), Duration.ofNanos(done - t0));
     }
 
@@ -232,57 +237,79 @@ public final class PrecopyTransfer implements AutoCloseable {
         }
     }
 
-    private void sendDeduplicated(Path f, String name, long size) throws IOException {
-        write(header(DEDUPLICATED, name, size));
+    private boolean isPageFile(Path f) {
+        try {
+            return f.getFileName().toString().startsWith("pages-") && Files.size(f) % PAGE == 0 && sent.size() > 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of " + f, e);
+        }
+    }
+
+    /**
+     * A page file against the pre-copied pages. When {@code mayTakeTheirPlace} and every page found among them is
+     * at its own place (page i of the file is pre-copied page i: the process's memory kept its layout), the target
+     * renames its pre-copied pages to this file and writes only the other pages into it ({@code I}); else it builds
+     * the file by copying ({@code D}).
+     */
+    private void sendDeduplicated(Path f, String name, long size, boolean mayTakeTheirPlace) throws IOException {
         int pages = (int) (size / PAGE);
         try (FileChannel in = FileChannel.open(f, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
             MemorySegment file = in.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            int expected = -1;
-            int refFirst = -1;
-            int refCount = 0;
-            int literalFirst = -1;
-            int i = 0;
-            while (i < pages) {
-                // The dump lists pages in the order the pre-copy read them: most runs equal the next ones sent.
-                int chunk = Math.min(COMPARED_AT_ONCE, pages - i);
-                int match;
-                int matched;
-                if (chunk > 1 && sent.equalRun(expected, file.asSlice((long) i * PAGE, (long) chunk * PAGE), chunk)) {
-                    match = expected;
-                    matched = chunk;
-                } else {
-                    MemorySegment page = file.asSlice((long) i * PAGE, PAGE);
-                    match = sent.equals(expected, page) ? expected : sent.find(page);
-                    matched = 1;
+            List<int[]> runs = matchRuns(file, pages);
+            boolean inPlace = mayTakeTheirPlace && runs.stream().allMatch(r -> r[1] < 0 || r[1] == r[0]);
+            if (inPlace) {
+                List<int[]> literal = runs.stream().filter(r -> r[1] < 0).toList();
+                write(header(IN_PLACE, name, size));
+                write(ByteBuffer.allocate(4).putInt(literal.size()).flip());
+                for (int[] r : literal) {
+                    write(ByteBuffer.allocate(8).putInt(r[0]).putInt(r[2]).flip());
+                    transfer(in, (long) r[0] * PAGE, (long) r[2] * PAGE);
                 }
-                if (match >= 0) {
-                    if (literalFirst >= 0) {
-                        sendLiteral(in, literalFirst, i - literalFirst);
-                        literalFirst = -1;
-                    }
-                    if (refCount > 0 && match == refFirst + refCount) {
-                        refCount += matched;
-                    } else {
-                        sendReference(refFirst, refCount);
-                        refFirst = match;
-                        refCount = matched;
-                    }
-                    expected = match + matched;
-                } else {
-                    sendReference(refFirst, refCount);
-                    refCount = 0;
-                    if (literalFirst < 0) {
-                        literalFirst = i;
-                    }
-                    expected = expected >= 0 ? expected + 1 : -1;
-                }
-                i += matched;
+                inPlaceSends++;
+                return;
             }
-            sendReference(refFirst, refCount);
-            if (literalFirst >= 0) {
-                sendLiteral(in, literalFirst, pages - literalFirst);
+            write(header(DEDUPLICATED, name, size));
+            for (int[] r : runs) {
+                if (r[1] >= 0) {
+                    sendReference(r[1], r[2]);
+                } else {
+                    sendLiteral(in, r[0], r[2]);
+                }
             }
         }
+    }
+
+    /**
+     * The file's pages as runs {@code {first page of the file, first pre-copied page or -1 (sent in full), count}},
+     * in order.
+     */
+    private List<int[]> matchRuns(MemorySegment file, int pages) {
+        List<int[]> runs = new java.util.ArrayList<>();
+        int expected = -1;
+        int i = 0;
+        while (i < pages) {
+            // The dump lists pages in the order the pre-copy read them: most runs equal the next ones sent.
+            int chunk = Math.min(COMPARED_AT_ONCE, pages - i);
+            int match;
+            int matched;
+            if (chunk > 1 && sent.equalRun(expected, file.asSlice((long) i * PAGE, (long) chunk * PAGE), chunk)) {
+                match = expected;
+                matched = chunk;
+            } else {
+                MemorySegment page = file.asSlice((long) i * PAGE, PAGE);
+                match = sent.equals(expected, page) ? expected : sent.find(page);
+                matched = 1;
+            }
+            int[] last = runs.isEmpty() ? null : runs.getLast();
+            if (last != null && (match < 0 ? last[1] < 0 : last[1] >= 0 && match == last[1] + last[2])) {
+                last[2] += matched;
+            } else {
+                runs.add(new int[] {i, match, matched});
+            }
+            expected = match >= 0 ? match + matched : expected >= 0 ? expected + 1 : -1;
+            i += matched;
+        }
+        return runs;
     }
 
     private void sendReference(int first, int count) throws IOException {
@@ -442,6 +469,7 @@ public final class PrecopyTransfer implements AutoCloseable {
                             }
                         }
                         case DEDUPLICATED -> receiveDeduplicated(base, basePages);
+                        case IN_PLACE -> receiveInPlace(base, basePages);
                         case END -> {
                             return;
                         }
@@ -485,6 +513,30 @@ public final class PrecopyTransfer implements AutoCloseable {
                         throw new IOException("bad page operation '" + (char) op + "' in " + name);
                     }
                 }
+            }
+        }
+
+        /** The pre-copied pages become the file (renamed, cut to its size); the pages sent now are written in. */
+        private void receiveInPlace(FileChannel base, long basePages) throws IOException {
+            String name = name();
+            long size = readFully(8).getLong();
+            int patches = readFully(4).getInt();
+            try (FileChannel check = create(name)) {
+                // Only to check the name and make its place: the pre-copied pages replace it.
+            }
+            Files.move(basePath, to.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            base.truncate(Math.min(size, basePages * PAGE));
+            for (int i = 0; i < patches; i++) {
+                ByteBuffer b = readFully(8);
+                long first = b.getInt();
+                long count = b.getInt();
+                if (first < 0 || count <= 0 || (first + count) * PAGE > size) {
+                    throw new IOException("bad pages " + first + "+" + count + " for " + name);
+                }
+                receiveInto(base, first * PAGE, count * PAGE);
+            }
+            if (base.size() != size) {
+                throw new IOException(name + " rebuilt in place has " + base.size() + " bytes, not " + size);
             }
         }
 

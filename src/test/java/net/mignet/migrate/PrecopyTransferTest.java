@@ -36,7 +36,25 @@ class PrecopyTransferTest {
     }
 
     @Test
-    void the_target_rebuilds_the_images_and_only_new_or_changed_pages_cross_at_the_end(@TempDir Path dir)
+    void pages_in_another_order_are_rebuilt_by_copying(@TempDir Path dir) throws Exception {
+        transfer(dir, pages -> {
+            List<byte[]> dumped = new ArrayList<>(pages.subList(100, pages.size()));
+            dumped.addAll(pages.subList(0, 100));
+            return dumped;
+        }, false);
+    }
+
+    @Test
+    void pages_in_their_order_take_the_place_of_the_pre_copied_ones(@TempDir Path dir) throws Exception {
+        // The last pre-copied page is gone from the dump (unmapped meanwhile), so the file is shorter.
+        transfer(dir, pages -> new ArrayList<>(pages.subList(0, pages.size() - 1)), true);
+    }
+
+    /**
+     * Pre-copies a process's pages, then sends a "dump" whose page file is {@code layout} of them with one page
+     * changed and three new ones (at the end when {@code inPlace}, else in the middle), and a small file.
+     */
+    private static void transfer(Path dir, java.util.function.UnaryOperator<List<byte[]>> layout, boolean inPlace)
             throws Exception {
         // A process with 2 MiB of its own pages, idle (blocked reading its input) while they are read.
         Process p = new ProcessBuilder("python3", "-c", """
@@ -50,17 +68,15 @@ class PrecopyTransferTest {
             List<byte[]> pages = residentPages(p.pid());
             assertThat(pages.size()).isGreaterThan(512);
 
-            // A "dump": the pages in another order, one changed, three the pre-copy never saw; and a small file.
             Random random = new Random(42);
-            List<byte[]> dumped = new ArrayList<>(pages.subList(100, pages.size()));
-            dumped.addAll(pages.subList(0, 100));
+            List<byte[]> dumped = layout.apply(pages);
             byte[] changed = dumped.get(7).clone();
             changed[123] ^= 0x5a;
             dumped.set(7, changed);
             for (int i = 0; i < 3; i++) {
                 byte[] fresh = new byte[PAGE];
                 random.nextBytes(fresh);
-                dumped.add(200 + i, fresh);
+                dumped.add(inPlace ? dumped.size() : 200 + i, fresh);
             }
             Path source = Files.createDirectories(dir.resolve("h2"));
             ByteArrayOutputStream file = new ByteArrayOutputStream();
@@ -89,8 +105,13 @@ class PrecopyTransferTest {
                             .isEqualTo(Files.readAllBytes(source.resolve(name)));
                 }
                 assertThat(target.resolve("dump.log")).doesNotExist();
+                assertThat(t.lastSendBreakdown().contains("took the pre-copied pages' place")).isEqualTo(inPlace);
                 // The four new or changed pages, the small files and the references: far less than the file.
                 assertThat(sent.bytes()).isGreaterThan(4L * PAGE + core.length).isLessThan(file.size() / 10);
+            }
+            try (var left = Files.list(dir)) {
+                assertThat(left.map(f -> f.getFileName().toString())).as("the pre-copied pages are gone")
+                        .containsExactlyInAnyOrder("h2", "h3");
             }
         } finally {
             p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
