@@ -21,6 +21,9 @@ public final class ResidentPages {
     private static final long PRESENT = 1L << 63;
     private static final long SWAPPED = 1L << 62;
     private static final long FILE_PAGE = 1L << 61;
+    private static final long FRAME = (1L << 55) - 1;
+    /** The frame of the kernel's zero page, or 0 where page frames are hidden from this process. */
+    private static final long ZERO_PAGE_FRAME = zeroPageFrame();
     /** Pagemap entries read at once: 512 KiB of them, for a mapping of 256 MiB. */
     private static final int PAGEMAP_CHUNK = 65_536;
 
@@ -40,13 +43,17 @@ public final class ResidentPages {
             for (String line : Files.readAllLines(proc.resolve("maps"))) {
                 String[] w = line.trim().split("\\s+");
                 if (w.length < 2 || w[1].length() < 4 || w[1].charAt(0) != 'r' || w[1].charAt(3) != 'p'
-                        || line.endsWith("[vsyscall]") || line.endsWith("[vvar]")) {
+                        || line.endsWith("[vsyscall]") || line.contains("[vvar")) {
                     continue; // shared, unreadable (guard areas) or the kernel's own: not in a dump's pages
                 }
                 int dash = w[0].indexOf('-');
                 long start = Long.parseUnsignedLong(w[0].substring(0, dash), 16);
                 long end = Long.parseUnsignedLong(w[0].substring(dash + 1), 16);
-                addRuns(pagemap, entries, start, end, runs);
+                if (line.endsWith("[vdso]")) {
+                    runs.add(new Run(start, (int) ((end - start) / PAGE))); // criu always dumps it whole
+                } else {
+                    addRuns(pagemap, entries, start, end, runs);
+                }
             }
         }
         return runs;
@@ -66,7 +73,10 @@ public final class ResidentPages {
             }
             for (int i = 0; i < entries.position() / 8; i++) {
                 long e = entries.getLong(i * 8);
-                boolean wanted = (e & SWAPPED) != 0 || (e & PRESENT) != 0 && (e & FILE_PAGE) == 0;
+                // As criu: not a page of a file not written to, nor the kernel's shared zero page (read, never
+                // written).
+                boolean wanted = (e & SWAPPED) != 0 || (e & PRESENT) != 0 && (e & FILE_PAGE) == 0
+                        && (ZERO_PAGE_FRAME == 0 || (e & FRAME) != ZERO_PAGE_FRAME);
                 long address = chunk + (long) i * PAGE;
                 if (wanted && runStart < 0) {
                     runStart = address;
@@ -78,6 +88,44 @@ public final class ResidentPages {
         }
         if (runStart >= 0) {
             runs.add(new Run(runStart, (int) ((end - runStart) / PAGE)));
+        }
+    }
+
+    /**
+     * Finds the zero page's frame as criu does: a private anonymous page of this process that is read, never
+     * written, is mapped to it.
+     */
+    private static long zeroPageFrame() {
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        try {
+            java.lang.invoke.MethodHandle mmap = linker.downcallHandle(linker.defaultLookup().find("mmap")
+                    .orElseThrow(), java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS,
+                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG,
+                    java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                    java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG));
+            java.lang.invoke.MethodHandle munmap = linker.downcallHandle(linker.defaultLookup().find("munmap")
+                    .orElseThrow(), java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG));
+            final int protRead = 1;
+            final int mapPrivateAnonymous = 0x02 | 0x20;
+            java.lang.foreign.MemorySegment page = (java.lang.foreign.MemorySegment) mmap.invokeExact(
+                    java.lang.foreign.MemorySegment.NULL, (long) PAGE, protRead, mapPrivateAnonymous, -1, 0L);
+            if (page.address() == -1L) {
+                return 0;
+            }
+            try {
+                byte read = page.reinterpret(PAGE).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
+                try (FileChannel pagemap = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ)) {
+                    ByteBuffer e = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+                    pagemap.read(e, page.address() / PAGE * 8);
+                    long entry = e.getLong(0);
+                    return read == 0 && (entry & PRESENT) != 0 ? entry & FRAME : 0;
+                }
+            } finally {
+                int unmapped = (int) munmap.invokeExact(page, (long) PAGE);
+            }
+        } catch (Throwable t) {
+            return 0; // without it, zero pages are pre-copied in vain: correct, only less often in place
         }
     }
 }
