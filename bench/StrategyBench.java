@@ -6,7 +6,9 @@
 //   checkpoint        the same server, started without --get_state, checkpointed and restored with CRIU
 //   checkpoint --lazy the same, restored at once with its pages fetched on demand (post-copy)
 //
-//     sudo bench/run StrategyBench [migrations] [--interval 10ms] [--only handover,recipe,checkpoint,lazy]
+//     sudo bench/run StrategyBench [migrations] [--interval 10ms] [--only handover,recipe,checkpoint,lazy] [--log]
+//
+// --log prints each migration's progress lines (for checkpoint: the pre-copy, criu's own times).
 //
 // The original server runs with --pause 0: its 0.5 s sleep after each reply would hide the migration from the
 // client. The client sends the original plain request (--plain yes) every 10 ms with a long timeout (2 s), so a
@@ -57,10 +59,12 @@ void main(String[] args) throws Exception {
     int migrations = 20;
     String interval = "10ms";
     List<String> only = List.of("handover", "recipe", "checkpoint", "lazy");
+    boolean log = false;
     for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
             case "--interval" -> interval = args[++i];
             case "--only" -> only = List.of(args[++i].split(","));
+            case "--log" -> log = true;
             default -> migrations = Integer.parseInt(args[i]);
         }
     }
@@ -107,8 +111,9 @@ void main(String[] args) throws Exception {
             awaitCounter(client, 3);
             for (int i = 0; i < migrations; i++) {
                 String target = apps.get("counter").host().name().equals("h2") ? "h3" : "h2";
-                MigrationReport r = s.configure().apply(Migration.of(apps, "counter").to(net.host(target)))
-                        .observedBy(client).run();
+                Migration m = s.configure().apply(Migration.of(apps, "counter").to(net.host(target)))
+                        .observedBy(client);
+                MigrationReport r = (log ? m.log(line -> System.err.println("    " + line)) : m).run();
                 list.add(r);
                 System.err.println("  " + (i + 1) + ": " + r.summary());
                 awaitCounter(client, counters(client).size() + 2);

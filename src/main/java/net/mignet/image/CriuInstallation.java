@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import net.mignet.kernel.CommandException;
 import net.mignet.kernel.Criu;
+import net.mignet.kernel.CriuKdatCache;
 
 /**
  * A working criu, {@link #MINIMUM} or newer, and how to run it. {@link #find} takes, in this order: a root named
@@ -32,10 +33,18 @@ public final class CriuInstallation {
     private final CriuVersion version;
     private final String origin;
 
-    private CriuInstallation(Criu criu, CriuVersion version, String origin) {
+    private final CriuKdatCache.Outcome kernelCache;
+
+    private CriuInstallation(Criu criu, CriuVersion version, String origin, CriuKdatCache.Outcome kernelCache) {
         this.criu = criu;
         this.version = version;
         this.origin = origin;
+        this.kernelCache = kernelCache;
+    }
+
+    /** Whether criu runs find its kernel cache (each run without it probes the kernel for ~100 ms), and why. */
+    public CriuKdatCache.Outcome kernelCache() {
+        return kernelCache;
     }
 
     /** Runs criu's operations. */
@@ -200,11 +209,13 @@ public final class CriuInstallation {
             return Probe.failed("version " + version.get() + " is too old (" + MINIMUM + " or newer works on this"
                     + " kernel)", false);
         }
+        // Before the check, so that the check and every later criu run find the kernel cache.
+        CriuKdatCache.Outcome kernelCache = CriuKdatCache.ensure(criu.command());
         Criu.Check check = criu.check();
         if (!check.passed()) {
             return Probe.failed("criu " + version.get() + " runs, but criu check fails: " + check.said(), true);
         }
-        return new Probe(new CriuInstallation(criu, version.get(), origin), null, false);
+        return new Probe(new CriuInstallation(criu, version.get(), origin, kernelCache), null, false);
     }
 
     private static Optional<Path> onPath(String tool) {

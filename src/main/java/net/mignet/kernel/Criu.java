@@ -111,6 +111,24 @@ public final class Criu {
     public List<String> dumpCommand(CriuDumpOptions o) {
         List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + NetnsPaths.of(o.namespace()), "--"));
         argv.addAll(command);
+        argv.addAll(dumpArguments(o));
+        return argv;
+    }
+
+    /**
+     * Starts a dump ahead of time (see {@link CriuPreparedDump}): criu loads while the app still runs and
+     * waits at a gate; {@code gateDir} holds the gate's script and FIFO.
+     */
+    public CriuPreparedDump prepareDump(CriuDumpOptions o, Path gateDir) {
+        if (o.lazyPages() != null) {
+            throw new IllegalArgumentException("a lazy dump keeps running while it serves pages: use startLazyDump");
+        }
+        return CriuPreparedDump.start(command, dumpArguments(o), o, gateDir);
+    }
+
+    /** A dump's arguments after the command that runs criu. */
+    private static List<String> dumpArguments(CriuDumpOptions o) {
+        List<String> argv = new ArrayList<>();
         argv.addAll(List.of("dump", "-t", Long.toString(o.pid()),
                 "-D", o.imagesDir().toString(), "-o", o.logFile().toString(), VERBOSITY,
                 // A file the process maps or holds open may be deleted or replaced meanwhile (a runtime's cache
@@ -125,6 +143,9 @@ public final class Criu {
         }
         if (o.shellJob()) {
             argv.add("--shell-job");
+        }
+        if (o.leaveStopped()) {
+            argv.add("--leave-stopped");
         }
         if (o.pageServer() != null) {
             argv.addAll(List.of("--page-server", "--address", o.pageServer().address(),

@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param shellJob the tree's session (and maybe process group) is not its own ({@code --shell-job})
  * @param pageServer send pages to a page server there ({@code --page-server --address --port}), or null
  * @param lazyPages serve pages on demand from there after dumping the rest ({@code --lazy-pages}), or null
+ * @param leaveStopped leave the dumped tree stopped ({@code --leave-stopped}) instead of killing it and waiting
+ *        for it to die: the caller kills it, e.g. while the images travel
  */
 public record CriuDumpOptions(long pid, String namespace, Path imagesDir, Path logFile, boolean tcpEstablished,
-        List<CriuTty> externalTtys, boolean shellJob, CriuEndpoint pageServer, CriuEndpoint lazyPages) {
+        List<CriuTty> externalTtys, boolean shellJob, CriuEndpoint pageServer, CriuEndpoint lazyPages,
+        boolean leaveStopped) {
 
     public CriuDumpOptions {
         if (pid <= 1) {
@@ -39,36 +42,41 @@ public record CriuDumpOptions(long pid, String namespace, Path imagesDir, Path l
     /** Dump {@code pid} living in {@code namespace} into {@code imagesDir}, logging to {@code imagesDir/dump.log}. */
     public static CriuDumpOptions of(long pid, String namespace, Path imagesDir) {
         return new CriuDumpOptions(pid, namespace, imagesDir, imagesDir.resolve("dump.log"), false,
-                List.of(), false, null, null);
+                List.of(), false, null, null, false);
     }
 
     public CriuDumpOptions withLogFile(Path file) {
         return new CriuDumpOptions(pid, namespace, imagesDir, file, tcpEstablished,
-                externalTtys, shellJob, pageServer, lazyPages);
+                externalTtys, shellJob, pageServer, lazyPages, leaveStopped);
     }
 
     public CriuDumpOptions withTcpEstablished(boolean on) {
         return new CriuDumpOptions(pid, namespace, imagesDir, logFile, on,
-                externalTtys, shellJob, pageServer, lazyPages);
+                externalTtys, shellJob, pageServer, lazyPages, leaveStopped);
     }
 
     public CriuDumpOptions withExternalTtys(List<CriuTty> ttys) {
         return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
-                ttys, shellJob, pageServer, lazyPages);
+                ttys, shellJob, pageServer, lazyPages, leaveStopped);
     }
 
     public CriuDumpOptions withShellJob(boolean on) {
         return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
-                externalTtys, on, pageServer, lazyPages);
+                externalTtys, on, pageServer, lazyPages, leaveStopped);
     }
 
     public CriuDumpOptions withPageServer(CriuEndpoint server) {
         return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
-                externalTtys, shellJob, server, lazyPages);
+                externalTtys, shellJob, server, lazyPages, leaveStopped);
     }
 
     public CriuDumpOptions withLazyPages(CriuEndpoint listen) {
         return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
-                externalTtys, shellJob, pageServer, listen);
+                externalTtys, shellJob, pageServer, listen, leaveStopped);
+    }
+
+    public CriuDumpOptions withLeaveStopped(boolean on) {
+        return new CriuDumpOptions(pid, namespace, imagesDir, logFile, tcpEstablished,
+                externalTtys, shellJob, pageServer, lazyPages, on);
     }
 }

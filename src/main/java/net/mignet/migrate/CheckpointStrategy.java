@@ -17,7 +17,11 @@ import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
 import net.mignet.kernel.FileTrees;
 import net.mignet.kernel.ImageTransfer;
+import net.mignet.kernel.PrecopyTransfer;
 import net.mignet.kernel.ProcessSockets;
+import net.mignet.kernel.ProcessTree;
+import net.mignet.kernel.CriuLog;
+import net.mignet.kernel.CriuPreparedDump;
 import net.mignet.kernel.PipeSizeLimit;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
@@ -39,6 +43,8 @@ final class CheckpointStrategy implements MigrationStrategy {
     /** The whole memory of the app over the state network; 256 MB take about a second here. */
     private static final Duration PAGES_TIMEOUT = Duration.ofSeconds(120);
     private static final int FIRST_PAGE_PORT = 27100;
+    /** The pre-copy keeps a copy of what it sent until the migration ends: beyond this, pages go at the freeze. */
+    private static final long MAX_PRECOPY_BYTES = 1L << 30;
     private static final java.util.regex.Pattern ROOT_PID = java.util.regex.Pattern.compile("PID: real (\\d+) virt");
     private static final java.util.concurrent.atomic.AtomicInteger PAGE_PORTS = new java.util.concurrent.atomic
             .AtomicInteger();
@@ -67,8 +73,9 @@ final class CheckpointStrategy implements MigrationStrategy {
         Host target = ctx.target();
         if (target.image().isPresent()) {
             throw new IllegalArgumentException("mignet cannot checkpoint " + old.name() + " onto " + target.name()
-                    + ": that host runs on image " + target.image().get() + " in namespaces of its own, which CRIU"
-                    + " cannot restore a process into; give it a migration recipe or mignet's handover protocol");
+                    + ": that host runs on image " + target.image().get() + " in PID and mount namespaces of its own,"
+                    + " and CRIU restores a process only into a PID namespace it creates itself (criu 4.2.1: \"join-ns"
+                    + " pid namespace not supported\"); give it a migration recipe or mignet's handover protocol");
         }
         // Under the emulation's own directory, so that `mignet clean` removes what a crash leaves behind.
         Path checkpoints = ctx.net().id().stateDirectory().resolve("checkpoints");
@@ -78,54 +85,127 @@ final class CheckpointStrategy implements MigrationStrategy {
         Path images = work.resolve(target.name());
         // Registered first, so it runs last: a rollback may restore the app from these images first.
         ctx.onRollback("remove the checkpoint images, keeping criu's logs", () -> keepOnlyLogs(work));
+        List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
+        CriuPreparedDump prepared = null;
+        PrecopyTransfer precopy = null;
         try {
-            TrafficMove traffic = ctx.holdAndDrain();
-            List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
-            // Open connections move too (the service address is the same on both hosts); criu then locks the
-            // host's network while it dumps, which only apps that have such connections pay for.
-            tcpEstablished = ProcessSockets.of(old.pid()).stream()
-                    .anyMatch(sock -> sock.protocol().equals("tcp") && !sock.listening());
-            locksBefore = tcpEstablished ? Criu.networkLocks(from.namespace()) : Set.of();
-            CriuDumpOptions dump = CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
-                    .withShellJob(true).withTcpEstablished(tcpEstablished).withLogFile(work.resolve("dump.log"));
+            CriuDumpOptions planned = dumpOptions(old, from, dumped, work, ttys);
+            if (!lazy) {
+                // While the app still serves: criu gets ready to dump, and the pages go ahead, so the freeze sends
+                // only those that changed since.
+                prepared = ctx.phase("prepare", () -> criu.prepareDump(planned.withLeaveStopped(true), work));
+                precopy = ctx.phase("precopy", () -> precopy(ctx, images));
+            }
+            // Frozen whole, the app answers a request it was in the middle of from its copy.
+            TrafficMove traffic = ctx.holdAndDrain(true);
+            CriuDumpOptions dump = dumpOptions(old, from, dumped, work, ttys);
+            if (prepared != null && dump.tcpEstablished() != prepared.options().tcpEstablished()) {
+                // A connection opened or closed since: the prepared dump would refuse or miss it.
+                prepared.close();
+                prepared = null;
+            }
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
-                    : migrateFrozen(ctx, dump, images, work, traffic);
+                    : migrateFrozen(ctx, dump, images, work, traffic, prepared, precopy);
+            recordCriusOwnTimes(ctx, work);
             FileTrees.delete(work);
             return restored;
         } catch (Exception e) {
             ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
             throw e;
+        } finally {
+            if (prepared != null) {
+                prepared.close();
+            }
+            if (precopy != null) {
+                precopy.close();
+            }
+        }
+    }
+
+    /**
+     * The dump of {@code old}'s tree as it is now. Open connections move too (the service address is the same on
+     * both hosts); criu then locks the host's network while it dumps, which only apps that have such connections
+     * pay for.
+     */
+    private CriuDumpOptions dumpOptions(App old, Host from, Path dumped, Path work, List<CriuTty> ttys) {
+        tcpEstablished = ProcessSockets.of(old.pid()).stream()
+                .anyMatch(sock -> sock.protocol().equals("tcp") && !sock.listening());
+        locksBefore = tcpEstablished ? Criu.networkLocks(from.namespace()) : Set.of();
+        return CriuDumpOptions.of(old.pid(), from.namespace(), dumped).withExternalTtys(ttys)
+                .withShellJob(true).withTcpEstablished(tcpEstablished).withLogFile(work.resolve("dump.log"));
+    }
+
+    /** Connects the two hosts' state addresses and sends the pages a dump would contain. */
+    private static PrecopyTransfer precopy(MigrationContext ctx, Path images) {
+        PrecopyTransfer t = PrecopyTransfer.open(ctx.from().namespace(), ctx.target().namespace(),
+                ctx.route().to().toString(), images, MAX_PRECOPY_BYTES);
+        try {
+            PrecopyTransfer.Precopied p = t.precopy(ProcessTree.of(ctx.app().pid()));
+            ctx.log("*** Pre-copied " + p.pages() + " pages (" + p.bytes() + " bytes) of " + ctx.app().name()
+                    + " to " + ctx.target().name() + " in " + p.took().toMillis() + " ms while it served");
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Where criu's own time went, from its logs (written after the migration, not while the app is frozen): the
+     * rest of a dump or restore phase is starting criu (its loader and libraries) and waiting for it.
+     */
+    private static void recordCriusOwnTimes(MigrationContext ctx, Path work) {
+        for (String op : List.of("dump", "restore")) {
+            // A prepared dump waited at its gate (the pre-dump script) before its work began.
+            String gate = op.equals("dump") ? "pre-dump scripts" : null;
+            CriuLog.elapsedAfter(work.resolve(op + ".log"), gate).ifPresent(d ->
+                    ctx.log("*** criu " + op + " worked " + String.format(java.util.Locale.ROOT, "%.1f",
+                            d.toNanos() / 1e6) + " ms by its own log"));
         }
     }
 
     /** Dump (every page), copy, restore: the app is frozen until the copy runs. */
     private App migrateFrozen(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic) throws Exception {
+            TrafficMove traffic, CriuPreparedDump prepared, PrecopyTransfer transfer) throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
         long frozen = System.nanoTime();
         ctx.log("*** Checkpointing " + old.name() + " (pid " + old.pid() + ") on " + from.name());
-        ctx.phase("dump", () -> {
-            criu.dump(dump);
-            // criu killed the old process; reaping it frees its pid for the copy.
-            if (!old.awaitExit(OLD_EXIT)) {
-                throw new IllegalStateException(old.name() + " still runs after criu dumped it");
+        // The processes criu dumps; after the dump they are still there, stopped.
+        Set<Long> tree = ProcessTree.of(old.pid());
+        StoppedTree stopped = ctx.phase("dump", () -> {
+            if (prepared != null) {
+                prepared.dump();
+            } else {
+                criu.dump(dump.withLeaveStopped(true));
             }
+            return StoppedTree.kill(old, tree, OLD_EXIT);
         });
-        ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint",
-                () -> restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false));
+        ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
+            stopped.awaitGone(OLD_EXIT);
+            restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false);
+        });
         Set<String> dumpLocks = dumpLocks(from);
         // Undone before the restore above (the last registered runs first): its connections must pass again.
         ctx.onRollback("lift criu's network lock on " + from.name(), () -> Criu.unlockNetwork(from.namespace(),
                 dumpLocks));
-        ImageTransfer.Sent sent = ctx.phase("transfer", () -> ImageTransfer.copy(dump.imagesDir(), from.namespace(),
-                images, target.namespace(), ctx.route().to().toString()));
-        ctx.stateBytes(sent.bytes());
-        App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images, work.resolve("restore.log"),
-                false));
+        long precopied = transfer.bytesSent();
+        ImageTransfer.Sent sent = ctx.phase("transfer", () -> transfer.send(dump.imagesDir()));
+        ctx.stateBytes(precopied + sent.bytes());
+        long[] reaped = new long[1];
+        App restored = ctx.phase("restore", () -> {
+            long t = System.nanoTime();
+            stopped.awaitGone(OLD_EXIT); // the copy takes the same pids
+            reaped[0] = System.nanoTime() - t;
+            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false);
+        });
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));
+        ctx.log("*** Sent " + sent.files() + " image files to " + target.name() + " while frozen: " + sent.bytes()
+                + " bytes (the pages not pre-copied or changed since) in " + sent.took().toMillis() + " ms: "
+                + transfer.lastSendBreakdown() + "; the restore waited " + String.format(java.util.Locale.ROOT,
+                "%.1f", reaped[0] / 1e6) + " ms for the old tree to be reaped");
         ctx.commit();
         Criu.unlockNetwork(from.namespace(), dumpLocks);
         return restored;

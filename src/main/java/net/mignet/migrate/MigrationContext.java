@@ -116,6 +116,15 @@ public final class MigrationContext {
      * state can be taken without a request answered after that or lost.
      */
     public TrafficMove holdAndDrain() throws Exception {
+        return holdAndDrain(false);
+    }
+
+    /**
+     * As {@link #holdAndDrain()}; with {@code readSuffices} the drain ends once what reached the old instance has
+     * been read by it, answered or not: for a strategy that freezes the old instance whole (checkpoint), a request
+     * it is in the middle of answering is answered by its copy, once.
+     */
+    public TrafficMove holdAndDrain(boolean readSuffices) throws Exception {
         TrafficMove move = traffic();
         disturbed();
         phase("hold", () -> {
@@ -124,7 +133,7 @@ public final class MigrationContext {
         });
         // Frames already past the switch may still be on the old host's links.
         Duration inFlight = Links.worstDelay(net, from()).plusMillis(2);
-        phase("drain", () -> ServiceDrain.await(app, inFlight, options.drainTimeout()));
+        phase("drain", () -> ServiceDrain.await(app, inFlight, options.drainTimeout(), readSuffices));
         return move;
     }
 

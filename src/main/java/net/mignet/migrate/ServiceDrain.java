@@ -22,15 +22,25 @@ final class ServiceDrain {
      * @return how long it took
      */
     static Duration await(App old, Duration inFlight, Duration timeout) throws InterruptedException {
+        return await(old, inFlight, timeout, false);
+    }
+
+    /**
+     * As {@link #await(App, Duration, Duration)}; with {@code readSuffices} it is enough that the receive queues
+     * are empty once the frames past the switch have arrived (the old instance is then frozen whole, a request it
+     * is answering included).
+     */
+    static Duration await(App old, Duration inFlight, Duration timeout, boolean readSuffices)
+            throws InterruptedException {
         long start = System.nanoTime();
         long arrived = start + inFlight.toNanos();
         long deadline = start + timeout.toNanos();
         int quietLooks = 0;
         while (true) {
             long now = System.nanoTime();
-            boolean quiet = ProcessSockets.unread(old.pid()) == 0 && ProcessTree.asleep(old.pid());
+            boolean quiet = ProcessSockets.unread(old.pid()) == 0 && (readSuffices || ProcessTree.asleep(old.pid()));
             quietLooks = quiet ? quietLooks + 1 : 0;
-            if (now >= arrived && quietLooks >= 2 || !old.isRunning()) {
+            if (now >= arrived && quietLooks >= (readSuffices ? 1 : 2) || !old.isRunning()) {
                 return Duration.ofNanos(System.nanoTime() - start);
             }
             if (now > deadline) {

@@ -52,7 +52,8 @@ class ContainerMigrationTest {
                 awaitReplies(client, counters(client).size() + 5);
             }
             assertThatThrownBy(() -> Migration.of(apps, "counter").to(net.host("h2"))
-                    .strategy("checkpoint").run()).hasMessageContaining("cannot checkpoint");
+                    .strategy("checkpoint").run()).hasMessageContaining("cannot checkpoint")
+                    .hasMessageContaining("join-ns pid namespace not supported").hasMessageContaining("recipe");
             client.stop(Duration.ofSeconds(2));
             List<Long> values = counters(client);
             assertThat(values.size()).isGreaterThan(20);
