@@ -231,6 +231,10 @@ public final class AppManager implements AutoCloseable {
         App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io(),
                 old.hasOwnPidNamespace());
         apps.put(old.name(), restored);
+        if (!old.limits().isEmpty()) {
+            // The restored tree was born in the target host's cgroup: give it back the app's own limits there.
+            restored.limit(old.limits());
+        }
         announce(restored);
         return restored;
     }

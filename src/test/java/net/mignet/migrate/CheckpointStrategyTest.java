@@ -12,6 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
+import net.mignet.app.DeployOptions;
+import net.mignet.topo.ResourceLimits;
 import net.mignet.image.CriuInstallation;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
@@ -65,6 +67,25 @@ class CheckpointStrategyTest {
             List<Long> gaps = reports.stream().map(r -> r.phase("dump").plus(r.phase("transfer"))
                     .plus(r.phase("restore")).toMillis()).sorted().toList();
             System.out.println("checkpoint freeze (dump + transfer + restore) ms, sorted: " + gaps);
+        }
+    }
+
+    @Test
+    void an_app_keeps_its_own_limits_across_a_checkpoint() throws Exception {
+        KernelAssumptions.assumeCgroupController("memory");
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            ResourceLimits own = ResourceLimits.parse(List.of("memory=200m"));
+            App server = apps.deploy("server", net.host("h2"),
+                    List.of("python3", OriginalProtocolTest.script("server.py"), "h2"),
+                    DeployOptions.DEFAULT.withLimits(own));
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20)))
+                    .isPresent();
+            Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint").run();
+            App moved = apps.get("server");
+            assertThat(moved.host().name()).isEqualTo("h3");
+            assertThat(moved.limits()).isEqualTo(own);
+            // The restored process itself is in the app's cgroup on h3, not only counted in the host's.
+            assertThat(Files.readString(Path.of("/proc/" + moved.pid() + "/cgroup"))).contains("app.server");
         }
     }
 

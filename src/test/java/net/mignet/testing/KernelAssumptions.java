@@ -31,6 +31,12 @@ public final class KernelAssumptions {
         assume(criu.isAvailable(), criu.isAvailable() ? "" : criu.unavailableReason());
     }
 
+    /** Skips unless some cgroup hierarchy (v1 or v2) offers {@code controller}. */
+    public static void assumeCgroupController(String controller) {
+        java.util.Optional<String> missing = net.mignet.kernel.CgroupMounts.system().missing(controller);
+        assume(missing.isEmpty(), missing.orElse(""));
+    }
+
     private static void assume(boolean condition, String reason) {
         if (!condition) {
             System.err.println("SKIPPED: " + reason);
