@@ -7,6 +7,7 @@ import java.util.Map;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRule;
+import net.mignet.flow.SetField;
 import net.mignet.topo.Ipv4Prefix;
 
 /**
@@ -86,7 +87,7 @@ public final class NftFlowCompiler {
         return "r" + id;
     }
 
-    private static String chainName(int portIndex) {
+    public static String chainName(int portIndex) {
         return "port" + portIndex;
     }
 
@@ -98,20 +99,32 @@ public final class NftFlowCompiler {
     static String ruleText(NumberedRule r, String inPort, List<String> ports, Map<String, String> diverted) {
         List<String> words = new ArrayList<>(matchWords(r.rule().match()));
         words.add("counter name " + quoted(counterName(r.id())));
+        for (SetField f : r.rule().rewrites()) {
+            words.add(rewriteWords(f));
+        }
         words.add(actionWords(r.rule().action(), inPort, ports, diverted));
+        // The comment names the rule, so a listing of the kernel's rules (with their handles) maps back to ids.
+        words.add("comment " + quoted(counterName(r.id())));
         return String.join(" ", words);
     }
 
     static List<String> matchWords(FlowMatch m) {
         List<String> w = new ArrayList<>();
         if (m.ethSrc() != null) {
-            w.add("ether saddr " + m.ethSrc());
+            w.add(m.ethSrcMask() == null ? "ether saddr " + m.ethSrc()
+                    : "ether saddr & " + m.ethSrcMask() + " == " + m.ethSrc());
         }
         if (m.ethDst() != null) {
-            w.add("ether daddr " + m.ethDst());
+            w.add(m.ethDstMask() == null ? "ether daddr " + m.ethDst()
+                    : "ether daddr & " + m.ethDstMask() + " == " + m.ethDst());
+        }
+        boolean tagged = m.vlanVid() != null && m.vlanVid() != FlowMatch.VLAN_NONE;
+        if (m.vlanVid() != null) {
+            w.add(tagged ? "vlan id " + m.vlanVid() : "ether type != 0x8100");
         }
         if (m.ethType() != null) {
-            w.add(String.format("ether type 0x%04x", m.ethType()));
+            // Behind a tag, the EtherType is the tagged frame's own.
+            w.add(String.format(tagged ? "vlan type 0x%04x" : "ether type 0x%04x", m.ethType()));
         }
         if (m.isArp()) {
             w.addAll(arpWords(m));
@@ -161,6 +174,16 @@ public final class NftFlowCompiler {
         return w;
     }
 
+    /** A rewrite; nft fixes the IPv4 and TCP/UDP checksums of an address it sets. */
+    static String rewriteWords(SetField f) {
+        return switch (f) {
+            case SetField.EthSrc s -> "ether saddr set " + s.mac();
+            case SetField.EthDst d -> "ether daddr set " + d.mac();
+            case SetField.Ipv4Src s -> "ip saddr set " + s.address();
+            case SetField.Ipv4Dst d -> "ip daddr set " + d.address();
+        };
+    }
+
     /**
      * The verdict. As in OpenFlow, a frame is never sent back out of the port it came in on unless asked,
      * so a rule without in_port that outputs to port P does nothing for frames arriving on P.
@@ -171,13 +194,7 @@ public final class NftFlowCompiler {
 
     /** As above; outputs to a diverted port go to its device. Only explicit outputs are diverted, not flood. */
     static String actionWords(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
-        List<String> targets = switch (action) {
-            case FlowAction.Drop d -> List.of();
-            case FlowAction.Normal n -> null;
-            case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
-            case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))
-                    .map(p -> diverted.getOrDefault(p, p)).distinct().toList();
-        };
+        List<String> targets = targets(action, inPort, ports, diverted);
         if (targets == null) {
             return "accept";
         }
@@ -190,6 +207,20 @@ public final class NftFlowCompiler {
         }
         w.add("fwd to " + quoted(targets.getLast()));
         return String.join(" ", w);
+    }
+
+    /**
+     * The devices a frame arriving on {@code inPort} is sent to: null to hand it to the bridge (normal), empty to
+     * drop it. The last one gets the frame ({@code fwd}), the others copies ({@code dup}).
+     */
+    static List<String> targets(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
+        return switch (action) {
+            case FlowAction.Drop d -> List.of();
+            case FlowAction.Normal n -> null;
+            case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
+            case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))
+                    .map(p -> diverted.getOrDefault(p, p)).distinct().toList();
+        };
     }
 
     private static String prefix(Ipv4Prefix p) {

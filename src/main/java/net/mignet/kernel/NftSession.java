@@ -24,12 +24,16 @@ public final class NftSession implements AutoCloseable {
     private static final String SYNC_TABLE = "mignet_sync";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
+    private final String namespace;
     private final Process process;
     private final OutputStream stdin;
     private final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
     private long sequence;
+    /** nf_tables over netlink in the same namespace, for changes of single rules; opened when first needed. */
+    private NftNetlink netlink;
 
-    private NftSession(Process process) {
+    private NftSession(String namespace, Process process) {
+        this.namespace = namespace;
         this.process = process;
         this.stdin = process.getOutputStream();
         Thread.ofPlatform().daemon().name("nft-stderr").start(() -> {
@@ -48,7 +52,7 @@ public final class NftSession implements AutoCloseable {
         try {
             Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "nft", "-i")
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return new NftSession(p);
+            return new NftSession(namespace, p);
         } catch (IOException e) {
             throw new CommandException("cannot start nft in " + namespace + ": " + e.getMessage(), e);
         }
@@ -119,8 +123,27 @@ public final class NftSession implements AutoCloseable {
         }
     }
 
+    /** A netlink socket to nf_tables in the session's namespace, shared by its users, closed with the session. */
+    public synchronized NftNetlink netlink() {
+        if (netlink == null) {
+            netlink = NamespaceThread.call(namespace, NftNetlink::open);
+        }
+        return netlink;
+    }
+
+    /** The index of interface {@code name} in the session's namespace. */
+    public int interfaceIndex(String name) {
+        return NamespaceThread.call(namespace, () -> NetlinkRoute.indexOf(name));
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            if (netlink != null) {
+                netlink.close();
+                netlink = null;
+            }
+        }
         try {
             stdin.close();
         } catch (IOException e) {

@@ -1,6 +1,8 @@
 package net.mignet.net;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,7 +15,9 @@ import net.mignet.flow.FlowRule;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
 import net.mignet.kernel.NftCounters;
+import net.mignet.flow.SetField;
 import net.mignet.kernel.NftFlowCompiler;
+import net.mignet.kernel.NftInstalledRules;
 import net.mignet.kernel.NftSession;
 
 /**
@@ -36,6 +40,12 @@ public final class FlowTable {
     private long nextId = 1;
     /** The rules before the open batch began, or null when no batch is open: changes then wait for its end. */
     private List<NftFlowCompiler.NumberedRule> batchBefore;
+    /** What the kernel holds, with handles, so single rules change without reloading the table. */
+    private final NftInstalledRules installed;
+    /** Ids of the rules added, removed or changed since the kernel's table was last brought up to date. */
+    private final Set<Long> changed = new LinkedHashSet<>();
+    /** Interface indexes of ports and hold devices, which {@code fwd} and {@code dup} rules name devices by. */
+    private final Map<String, Integer> ifindexes = new HashMap<>();
 
     FlowTable(String switchName, String namespace, List<String> ports, NftSession nft) {
         this.switchName = switchName;
@@ -43,13 +53,14 @@ public final class FlowTable {
         this.namespace = namespace;
         this.ports = List.copyOf(ports);
         this.table = "mignet_" + switchName.replace('-', '_');
+        this.installed = new NftInstalledRules(table, this.ports);
     }
 
     /** Installs the switch's initial rules (also when there are none, so the table exists from the start). */
     public synchronized void install(List<FlowRule> initial) {
         initial.forEach(this::checkPorts);
         initial.forEach(r -> rules.add(new NftFlowCompiler.NumberedRule(nextId++, r)));
-        apply(List.of());
+        applyWhole(List.of(), false);
     }
 
     /**
@@ -79,7 +90,13 @@ public final class FlowTable {
         }
         CommandResult r = Command.run(List.of("ip", "netns", "exec", namespace, "nft", "-f", "-"), script.toString(),
                 Command.DEFAULT_TIMEOUT);
-        if (!r.ok()) {
+        if (r.ok()) {
+            for (FlowTable t : initial.keySet()) {
+                synchronized (t) {
+                    t.installed.loaded(t.rules, t.heldPorts);
+                }
+            }
+        } else {
             // Nothing was applied (one transaction). Install table by table: the one the kernel refuses throws,
             // naming its switch; if none does, every table is in place after all.
             for (Map.Entry<FlowTable, List<FlowRule>> e : initial.entrySet()) {
@@ -114,8 +131,10 @@ public final class FlowTable {
         long id = nextId++;
         if (!replaced.isEmpty()) {
             rules.removeIf(r -> replaced.contains(r.id()));
+            changed.addAll(replaced);
         }
         rules.add(new NftFlowCompiler.NumberedRule(id, rule));
+        changed.add(id);
         apply(before);
         replaced.forEach(this::forget);
         if (!opts.equals(FlowOptions.NONE)) {
@@ -136,6 +155,7 @@ public final class FlowTable {
         }
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
         rules.removeIf(r -> ids.contains(r.id()));
+        removed.forEach(e -> changed.add(e.id()));
         apply(before);
         ids.forEach(this::forget);
         return removed;
@@ -175,24 +195,33 @@ public final class FlowTable {
      * Returns how many rules changed (1 when one was added).
      */
     public synchronized int modify(FlowMatch match, Integer priority, FlowAction action) {
-        FlowRule probe = new FlowRule(priority == null ? FlowRule.DEFAULT_PRIORITY : priority, match, action);
+        return modify(match, priority, action, List.of());
+    }
+
+    /** As {@link #modify(FlowMatch, Integer, FlowAction)}, the selected rules getting these rewrites too. */
+    public synchronized int modify(FlowMatch match, Integer priority, FlowAction action, List<SetField> rewrites) {
+        FlowRule probe = new FlowRule(priority == null ? FlowRule.DEFAULT_PRIORITY : priority, match, action,
+                rewrites);
         checkPorts(probe);
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
-        int changed = 0;
+        int count = 0;
         for (int i = 0; i < rules.size(); i++) {
             NftFlowCompiler.NumberedRule r = rules.get(i);
             if (selects(match, priority, r.rule())) {
-                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(),
-                        new FlowRule(r.rule().priority(), r.rule().match(), action)));
-                changed++;
+                FlowRule now = new FlowRule(r.rule().priority(), r.rule().match(), action, rewrites);
+                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), now));
+                changed.add(r.id());
+                count++;
             }
         }
-        if (changed == 0) {
-            rules.add(new NftFlowCompiler.NumberedRule(nextId++, probe));
-            changed = 1;
+        if (count == 0) {
+            long id = nextId++;
+            rules.add(new NftFlowCompiler.NumberedRule(id, probe));
+            changed.add(id);
+            count = 1;
         }
         apply(before);
-        return changed;
+        return count;
     }
 
     /**
@@ -200,16 +229,32 @@ public final class FlowTable {
      * of old and new rules. Ids that are no longer in the table are refused.
      */
     public synchronized void replaceActions(Map<Long, FlowAction> actions) {
+        replaceActions(actions, null);
+    }
+
+    /**
+     * As {@link #replaceActions(Map)}; with {@code rewrites} not null, the rules' rewrites become these (OpenFlow's
+     * modify replaces the whole action list), else they stay (a redirect changes only where frames go).
+     */
+    public synchronized void replaceActions(Map<Long, FlowAction> actions, List<SetField> rewrites) {
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
         Map<Long, FlowAction> pending = new java.util.HashMap<>(actions);
-        for (int i = 0; i < rules.size(); i++) {
-            NftFlowCompiler.NumberedRule r = rules.get(i);
-            FlowAction action = pending.remove(r.id());
-            if (action != null) {
-                FlowRule changed = new FlowRule(r.rule().priority(), r.rule().match(), action);
-                checkPorts(changed);
-                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), changed));
+        try {
+            for (int i = 0; i < rules.size(); i++) {
+                NftFlowCompiler.NumberedRule r = rules.get(i);
+                FlowAction action = pending.remove(r.id());
+                if (action != null) {
+                    FlowRule now = new FlowRule(r.rule().priority(), r.rule().match(), action,
+                            rewrites == null ? r.rule().rewrites() : rewrites);
+                    checkPorts(now);
+                    rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), now));
+                    changed.add(r.id());
+                }
             }
+        } catch (IllegalArgumentException e) {
+            rules.clear();
+            rules.addAll(before);
+            throw e;
         }
         if (!pending.isEmpty()) {
             rules.clear();
@@ -226,6 +271,7 @@ public final class FlowTable {
         List<Long> gone = rules.stream().filter(r -> selects(match, priority, r.rule()))
                 .map(NftFlowCompiler.NumberedRule::id).toList();
         rules.removeIf(r -> selects(match, priority, r.rule()));
+        changed.addAll(gone);
         if (removed > 0) {
             apply(before);
             gone.forEach(this::forget);
@@ -269,17 +315,16 @@ public final class FlowTable {
      * Needed after a port's device was replaced (the userspace link engine does that when it takes over a link).
      */
     public synchronized void rebind() {
-        apply(List.copyOf(rules), true);
+        ifindexes.clear();
+        applyWhole(List.copyOf(rules), true);
     }
 
     /** The rules in the order the switch tries them, with their counters read from the kernel now. */
     public synchronized List<FlowEntry> entries() {
-        CommandResult r = Command.check(List.of("ip", "netns", "exec", namespace, "nft", "list", "counters",
-                "table", "netdev", table));
-        Map<Long, NftCounters.FlowCounters> counters = NftCounters.parse(r.stdout());
+        Map<String, long[]> counters = nft.netlink().counters(table);
         return ordered(rules).stream().map(n -> {
-            NftCounters.FlowCounters c = counters.get(n.id());
-            return entry(n, c == null ? 0 : c.packets(), c == null ? 0 : c.bytes());
+            long[] c = counters.get(NftFlowCompiler.counterName(n.id()));
+            return entry(n, c == null ? 0 : c[0], c == null ? 0 : c[1]);
         }).toList();
     }
 
@@ -299,7 +344,9 @@ public final class FlowTable {
                     + " are held already; release or restore that hold first");
         }
         heldPorts.put(port, device);
+        ifindexes.remove(device);
         try {
+            changeEveryRule();
             apply(List.copyOf(rules));
         } catch (IllegalStateException e) {
             heldPorts.remove(port);
@@ -323,14 +370,14 @@ public final class FlowTable {
         }
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
         Map<Long, FlowAction> previous = new LinkedHashMap<>();
+        changeEveryRule();
         if (newPort != null && !newPort.equals(port)) {
             for (int i = 0; i < rules.size(); i++) {
                 NftFlowCompiler.NumberedRule r = rules.get(i);
                 if (r.rule().action() instanceof FlowAction.Output out && out.ports().contains(port)) {
                     FlowAction moved = new FlowAction.Output(out.ports().stream()
                             .map(p -> p.equals(port) ? newPort : p).distinct().toList());
-                    rules.set(i, new NftFlowCompiler.NumberedRule(r.id(),
-                            new FlowRule(r.rule().priority(), r.rule().match(), moved)));
+                    rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), r.rule().withAction(moved)));
                     previous.put(r.id(), out);
                 }
             }
@@ -365,7 +412,10 @@ public final class FlowTable {
                 && (match.tpSrc() == null || match.tpSrc().equals(m.tpSrc()))
                 && (match.tpDst() == null || match.tpDst().equals(m.tpDst()))
                 && (match.arpSha() == null || match.arpSha().equals(m.arpSha()))
-                && (match.arpTha() == null || match.arpTha().equals(m.arpTha()));
+                && (match.arpTha() == null || match.arpTha().equals(m.arpTha()))
+                && (match.ethSrc() == null || java.util.Objects.equals(match.ethSrcMask(), m.ethSrcMask()))
+                && (match.ethDst() == null || java.util.Objects.equals(match.ethDstMask(), m.ethDstMask()))
+                && (match.vlanVid() == null || match.vlanVid().equals(m.vlanVid()));
     }
 
     private static List<NftFlowCompiler.NumberedRule> ordered(List<NftFlowCompiler.NumberedRule> rules) {
@@ -396,19 +446,60 @@ public final class FlowTable {
         }
     }
 
-    /** Applies the current rules; on failure restores {@code before} in memory, the kernel being unchanged. */
-    private void apply(List<NftFlowCompiler.NumberedRule> before) {
-        apply(before, false);
+    /** Marks every rule as changed: its outputs may go elsewhere now (a hold began or ended). */
+    private void changeEveryRule() {
+        rules.forEach(r -> changed.add(r.id()));
     }
 
-    private void apply(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
-        if (batchBefore != null && !rebind) {
+    /**
+     * Brings the kernel's table up to date with the changed rules, in one transaction of just those rules; on
+     * failure restores {@code before} in memory, the kernel being unchanged, and throws. Within a batch, waits for
+     * its end.
+     */
+    private void apply(List<NftFlowCompiler.NumberedRule> before) {
+        if (batchBefore != null) {
             return;
         }
-        Set<Long> removed = new HashSet<>();
+        if (!installed.known()) {
+            applyWhole(before, false);
+            return;
+        }
+        Map<Long, NftFlowCompiler.NumberedRule> byId = new HashMap<>();
+        for (long id : changed) {
+            byId.put(id, null);
+        }
+        for (NftFlowCompiler.NumberedRule r : rules) {
+            if (byId.containsKey(r.id())) {
+                byId.put(r.id(), r);
+            }
+        }
+        byId.values().removeIf(java.util.Objects::isNull);
+        try {
+            installed.apply(nft.netlink(), byId, List.copyOf(changed), heldPorts, this::ifindex);
+            changed.clear();
+        } catch (RuntimeException e) {
+            rules.clear();
+            rules.addAll(before);
+            changed.clear();
+            // The kernel did not apply the transaction, but which handles it holds is no longer known for sure:
+            // loading the whole table again makes it known.
+            try {
+                applyWhole(before, false);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Loads the whole table in one nft transaction (at start, on rebinding, after a failure). */
+    private void applyWhole(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
+        Set<Long> removed = new HashSet<>(installed.counterIds());
         before.forEach(r -> removed.add(r.id()));
         rules.forEach(r -> removed.remove(r.id()));
         String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind, heldPorts);
+        installed.forget();
         try {
             nft.apply(script);
         } catch (IllegalStateException e) {
@@ -416,6 +507,13 @@ public final class FlowTable {
             rules.addAll(before);
             throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
                     + e.getMessage(), e);
+        } finally {
+            changed.clear();
         }
+        installed.loaded(rules, heldPorts);
+    }
+
+    private int ifindex(String device) {
+        return ifindexes.computeIfAbsent(device, nft::interfaceIndex);
     }
 }
