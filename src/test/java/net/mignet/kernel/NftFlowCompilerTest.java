@@ -36,7 +36,7 @@ class NftFlowCompilerTest {
         var r = rule(3, "udp,nw_src=10.0.0.5/24,nw_dst=10.0.0.12,tp_dst=8888,dl_dst=00:00:00:00:00:12 actions=drop");
         assertThat(NftFlowCompiler.ruleText(r, "s1-h1", PORTS)).isEqualTo(
                 "ether daddr 00:00:00:00:00:12 ether type 0x0800 ip saddr 10.0.0.0/24 ip daddr 10.0.0.12"
-                        + " ip protocol 17 udp dport 8888 counter name \"r3\" drop");
+                        + " ip protocol 17 udp dport 8888 counter name \"r3\" drop comment \"r3\"");
     }
 
     @Test
@@ -88,6 +88,6 @@ class NftFlowCompilerTest {
         assertThat(NftFlowCompiler.ruleText(r, "s1-h1", PORTS)).isEqualTo(
                 "ether type 0x0806 arp operation 1 arp saddr ip 10.1.0.0/24 arp daddr ip 10.1.0.100"
                         + " arp saddr ether 02:00:00:00:00:01 arp daddr ether 00:00:00:00:00:00"
-                        + " counter name \"r4\" drop");
+                        + " counter name \"r4\" drop comment \"r4\"");
     }
 }
