@@ -2,8 +2,10 @@ package net.mignet.kernel;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -13,11 +15,12 @@ import java.util.function.ToIntFunction;
 import net.mignet.flow.FlowRule;
 
 /**
- * What the kernel holds of one switch's flow table: per port chain, the rules in the order the switch tries them,
- * each with its nf_tables handle. Turns changes of single rules into one netlink transaction that deletes, replaces
- * and inserts just those rules at their place (before the first rule of lower priority, or of equal priority but
- * added later), so a change costs the same with 10 rules as with 10 000 and unchanged rules keep their counters
- * and never stop matching.
+ * What the kernel holds of one switch's flow table: its slices ({@link NftShard}), and in each, per port chain,
+ * the rules in the order the switch tries them, each with its nf_tables handle. Turns changes of single rules
+ * into one netlink transaction that deletes, replaces and inserts just those rules at their place (before the
+ * next rule of the slice), adding a slice's table when its first rule comes and deleting it with its last. A
+ * change then costs about the same with 10 rules as with 10 000, and unchanged rules keep their counters and
+ * never stop matching.
  */
 public final class NftInstalledRules {
     /** Table order: priority descending, then the order rules were added (their ids). */
@@ -26,6 +29,10 @@ public final class NftInstalledRules {
         public int compareTo(Key o) {
             int c = Integer.compare(o.priority, priority);
             return c != 0 ? c : Long.compare(id, o.id);
+        }
+
+        NftShard shard() {
+            return NftShard.of(priority, id);
         }
     }
 
@@ -45,20 +52,34 @@ public final class NftInstalledRules {
         }
     }
 
-    private final String table;
+    /** One slice's table: per port chain, its rules. */
+    private final class Slice {
+        final String table;
+        final List<NavigableMap<Key, Installed>> chains = new ArrayList<>();
+
+        Slice(NftShard shard) {
+            this.table = shard.table(head);
+            ports.forEach(p -> chains.add(new TreeMap<>()));
+        }
+
+        boolean isEmpty() {
+            return chains.stream().allMatch(Map::isEmpty);
+        }
+    }
+
+    private final String head;
     private final List<String> ports;
-    private final List<NavigableMap<Key, Installed>> chains = new ArrayList<>();
+    private final NavigableMap<NftShard, Slice> slices = new TreeMap<>();
     private final Map<Long, Key> keys = new HashMap<>();
-    private final Set<Long> counters = new HashSet<>();
     /** False after a load by an nft script: handles are fetched by a listing before the next change. */
     private boolean handlesKnown;
-    /** False when what the kernel holds is not known (a transaction failed midway): load the whole table. */
+    /** False when what the kernel holds is not known (a transaction failed): load the whole table. */
     private boolean known;
 
-    public NftInstalledRules(String table, List<String> ports) {
-        this.table = table;
+    /** {@code head}: the switch's head table, whose name prefixes its slices' tables. */
+    public NftInstalledRules(String head, List<String> ports) {
+        this.head = head;
         this.ports = List.copyOf(ports);
-        ports.forEach(p -> chains.add(new TreeMap<>()));
     }
 
     /** Whether changes can be applied one by one; false until the table was loaded whole. */
@@ -66,9 +87,14 @@ public final class NftInstalledRules {
         return known;
     }
 
-    /** The ids whose counters exist in the kernel. */
-    public Set<Long> counterIds() {
-        return Set.copyOf(counters);
+    /** The ids of the rules the kernel holds. */
+    public Set<Long> ids() {
+        return Set.copyOf(keys.keySet());
+    }
+
+    /** Whether {@code table} is the head table or one of its slices. */
+    public boolean owns(String table) {
+        return table.equals(head) || NftShard.parse(head, table) != null;
     }
 
     /**
@@ -76,17 +102,16 @@ public final class NftInstalledRules {
      * to {@code diverted} ports going to their devices. Handles are fetched when first needed.
      */
     public void loaded(Collection<NftFlowCompiler.NumberedRule> rules, Map<String, String> diverted) {
-        chains.forEach(Map::clear);
+        slices.clear();
         keys.clear();
-        counters.clear();
         for (NftFlowCompiler.NumberedRule r : rules) {
             Key key = new Key(r.rule().priority(), r.id());
             keys.put(r.id(), key);
-            counters.add(r.id());
+            Slice slice = slices.computeIfAbsent(key.shard(), Slice::new);
             for (int i = 0; i < ports.size(); i++) {
                 Content c = content(r.rule(), ports.get(i), diverted);
                 if (c != null) {
-                    chains.get(i).put(key, new Installed(c, -1));
+                    slice.chains.get(i).put(key, new Installed(c, -1));
                 }
             }
         }
@@ -107,74 +132,28 @@ public final class NftInstalledRules {
     public void apply(NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current, Collection<Long> changed,
             Map<String, String> diverted, ToIntFunction<String> ifindex) {
         if (!known) {
-            throw new IllegalStateException("the kernel's table " + table + " is not known; load it whole first");
+            throw new IllegalStateException("the kernel's table " + head + " is not known; load it whole first");
         }
         if (changed.isEmpty()) {
             return;
         }
-        Set<Long> countersBefore = Set.copyOf(counters);
         try {
             if (!handlesKnown) {
                 fetchHandles(netlink);
             }
-            NftNetlink.Transaction tx = netlink.begin(table);
-            List<Long> goneCounters = new ArrayList<>();
+            NftNetlink.Transaction tx = netlink.begin();
+            Map<NftShard, List<Long>> byShard = new LinkedHashMap<>();
             for (long id : changed) {
-                boolean wanted = current.containsKey(id);
-                if (wanted && !counters.contains(id)) {
-                    tx.addCounter(NftFlowCompiler.counterName(id));
-                    counters.add(id);
-                } else if (!wanted && counters.contains(id)) {
-                    goneCounters.add(id);
+                NftFlowCompiler.NumberedRule r = current.get(id);
+                Key old = keys.get(id);
+                Key key = r == null ? old : new Key(r.rule().priority(), id);
+                if (key != null) {
+                    byShard.computeIfAbsent(key.shard(), s -> new ArrayList<>()).add(id);
                 }
             }
-            List<Runnable> placements = new ArrayList<>();
-            int nextPendingId = 1;
-            for (int i = 0; i < ports.size(); i++) {
-                String chain = NftFlowCompiler.chainName(i);
-                String port = ports.get(i);
-                NavigableMap<Key, Installed> installed = chains.get(i);
-                List<Key> added = new ArrayList<>();
-                for (long id : changed) {
-                    NftFlowCompiler.NumberedRule r = current.get(id);
-                    Key old = keys.get(id);
-                    Installed was = old == null ? null : installed.get(old);
-                    Content wanted = r == null ? null : content(r.rule(), port, diverted);
-                    if (was != null && wanted == null) {
-                        tx.deleteRule(chain, was.handle);
-                        installed.remove(old);
-                    } else if (was != null && !was.content.equals(wanted)) {
-                        // The replacement gets a transaction id too: a rule added before it must name it, not
-                        // the replaced rule, which stays behind it until the transaction ends.
-                        Installed now = new Installed(wanted, -1);
-                        now.pendingId = nextPendingId++;
-                        tx.replaceRule(chain, was.handle, now.pendingId, encode(r, port, diverted, ifindex),
-                                NftFlowCompiler.counterName(id));
-                        installed.put(old, now);
-                    } else if (was == null && wanted != null) {
-                        Key key = new Key(r.rule().priority(), id);
-                        Installed now = new Installed(wanted, -1);
-                        now.pendingId = nextPendingId++;
-                        installed.put(key, now);
-                        added.add(key);
-                    }
-                }
-                // From the end of the chain backwards: each rule goes before its successor, which is either there
-                // already (its handle) or was added just before in this transaction (its transaction id).
-                added.sort(java.util.Comparator.reverseOrder());
-                for (Key key : added) {
-                    Installed now = installed.get(key);
-                    Map.Entry<Key, Installed> next = installed.higherEntry(key);
-                    NftNetlink.Position position = next == null ? new NftNetlink.Position.End()
-                            : next.getValue().handle >= 0 ? new NftNetlink.Position.Before(next.getValue().handle)
-                            : new NftNetlink.Position.BeforeNew(next.getValue().pendingId);
-                    tx.addRule(chain, position, now.pendingId, encode(current.get(key.id()), port, diverted, ifindex),
-                            NftFlowCompiler.counterName(key.id()));
-                }
-            }
-            for (long id : goneCounters) {
-                tx.deleteCounter(NftFlowCompiler.counterName(id));
-                counters.remove(id);
+            int[] nextPendingId = {1};
+            for (Map.Entry<NftShard, List<Long>> e : byShard.entrySet()) {
+                changeSlice(tx, e.getKey(), e.getValue(), current, diverted, ifindex, nextPendingId);
             }
             for (long id : changed) {
                 NftFlowCompiler.NumberedRule r = current.get(id);
@@ -196,27 +175,125 @@ public final class NftInstalledRules {
                 handlesKnown = false;
             }
         } catch (RuntimeException e) {
-            // The transaction was not applied: the counters are as they were; the chains' handles are unknown.
-            counters.clear();
-            counters.addAll(countersBefore);
             known = false;
             throw e;
         }
     }
 
-    /** Fills in the handles of every rule from a listing of the kernel's table. */
-    private void fetchHandles(NftNetlink netlink) {
-        for (NftNetlink.KernelRule k : netlink.rules(table)) {
-            Installed in = find(k);
-            if (in != null) {
-                in.handle = k.handle();
+    private void changeSlice(NftNetlink.Transaction tx, NftShard shard, List<Long> ids,
+            Map<Long, NftFlowCompiler.NumberedRule> current, Map<String, String> diverted,
+            ToIntFunction<String> ifindex, int[] nextPendingId) {
+        Slice slice = slices.get(shard);
+        boolean created = slice == null;
+        if (created) {
+            slice = new Slice(shard);
+            slices.put(shard, slice);
+            tx.addTable(slice.table);
+            for (int i = 0; i < ports.size(); i++) {
+                String chain = NftFlowCompiler.chainName(i);
+                tx.addIngressChain(slice.table, chain, ports.get(i), shard.hookPriority());
+                tx.addFixedRule(slice.table, chain, NftRuleEncoder.passMarked());
             }
         }
-        for (NavigableMap<Key, Installed> chain : chains) {
-            for (Map.Entry<Key, Installed> e : chain.entrySet()) {
-                if (e.getValue().handle < 0) {
-                    throw new IllegalStateException("rule r" + e.getKey().id() + " of " + table
-                            + " is not in the kernel's table");
+        List<NftFlowCompiler.NumberedRule> addedRules = new ArrayList<>();
+        List<Long> goneCounters = new ArrayList<>();
+        for (long id : ids) {
+            NftFlowCompiler.NumberedRule r = current.get(id);
+            boolean had = keys.containsKey(id);
+            if (r != null && !had) {
+                addedRules.add(r);
+            } else if (r == null && had) {
+                goneCounters.add(id);
+            }
+        }
+        if (!created && slice.isEmpty() == false && wouldEmpty(slice, ids, current)) {
+            // Its last rules go: the table goes with them, chains, rules and counters.
+            tx.deleteTable(slice.table);
+            slices.remove(shard);
+            return;
+        }
+        for (NftFlowCompiler.NumberedRule r : addedRules) {
+            tx.addCounter(slice.table, NftFlowCompiler.counterName(r.id()));
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            String chain = NftFlowCompiler.chainName(i);
+            String port = ports.get(i);
+            NavigableMap<Key, Installed> installed = slice.chains.get(i);
+            List<Key> added = new ArrayList<>();
+            for (long id : ids) {
+                NftFlowCompiler.NumberedRule r = current.get(id);
+                Key old = keys.get(id);
+                Installed was = old == null ? null : installed.get(old);
+                Content wanted = r == null ? null : content(r.rule(), port, diverted);
+                if (was != null && wanted == null) {
+                    tx.deleteRule(slice.table, chain, was.handle);
+                    installed.remove(old);
+                } else if (was != null && !was.content.equals(wanted)) {
+                    // The replacement gets a transaction id too: a rule added before it must name it, not the
+                    // replaced rule, which stays behind it until the transaction ends.
+                    Installed now = new Installed(wanted, -1);
+                    now.pendingId = nextPendingId[0]++;
+                    tx.replaceRule(slice.table, chain, was.handle, now.pendingId,
+                            NftRuleEncoder.encode(r, port, ports, diverted, ifindex), NftFlowCompiler.counterName(id));
+                    installed.put(old, now);
+                } else if (was == null && wanted != null) {
+                    Key key = new Key(r.rule().priority(), id);
+                    Installed now = new Installed(wanted, -1);
+                    now.pendingId = nextPendingId[0]++;
+                    installed.put(key, now);
+                    added.add(key);
+                }
+            }
+            // From the end of the chain backwards: each rule goes before its successor, which is either there
+            // already (its handle) or was added just before in this transaction (its transaction id).
+            added.sort(Comparator.reverseOrder());
+            for (Key key : added) {
+                Installed now = installed.get(key);
+                Map.Entry<Key, Installed> next = installed.higherEntry(key);
+                NftNetlink.Position position = next == null ? new NftNetlink.Position.End()
+                        : next.getValue().handle >= 0 ? new NftNetlink.Position.Before(next.getValue().handle)
+                        : new NftNetlink.Position.BeforeNew(next.getValue().pendingId);
+                tx.addRule(slice.table, chain, position, now.pendingId,
+                        NftRuleEncoder.encode(current.get(key.id()), port, ports, diverted, ifindex),
+                        NftFlowCompiler.counterName(key.id()));
+            }
+        }
+        for (long id : goneCounters) {
+            tx.deleteCounter(slice.table, NftFlowCompiler.counterName(id));
+        }
+    }
+
+    /** Whether the slice holds no rule once {@code ids} are as {@code current} says. */
+    private boolean wouldEmpty(Slice slice, List<Long> ids, Map<Long, NftFlowCompiler.NumberedRule> current) {
+        Set<Long> remaining = new HashSet<>();
+        for (NavigableMap<Key, Installed> chain : slice.chains) {
+            chain.keySet().forEach(k -> remaining.add(k.id()));
+        }
+        for (long id : ids) {
+            if (current.containsKey(id)) {
+                return false;
+            }
+            remaining.remove(id);
+        }
+        // A rule in no chain (its in_port names no port) does not occur: ports are checked before.
+        return remaining.isEmpty();
+    }
+
+    /** Fills in the handles of every rule from a listing of the kernel's tables. */
+    private void fetchHandles(NftNetlink netlink) {
+        for (Slice slice : slices.values()) {
+            for (NftNetlink.KernelRule k : netlink.rules(slice.table)) {
+                Installed in = find(k);
+                if (in != null) {
+                    in.handle = k.handle();
+                }
+            }
+            for (NavigableMap<Key, Installed> chain : slice.chains) {
+                for (Map.Entry<Key, Installed> e : chain.entrySet()) {
+                    if (e.getValue().handle < 0) {
+                        throw new IllegalStateException("rule r" + e.getKey().id() + " is not in the kernel's table "
+                                + slice.table);
+                    }
                 }
             }
         }
@@ -224,7 +301,7 @@ public final class NftInstalledRules {
     }
 
     private Installed find(NftNetlink.KernelRule k) {
-        if (k.chain() == null || !k.chain().startsWith("port") || k.comment() == null
+        if (k.table() == null || k.chain() == null || !k.chain().startsWith("port") || k.comment() == null
                 || !k.comment().startsWith("r")) {
             return null;
         }
@@ -237,7 +314,9 @@ public final class NftInstalledRules {
             return null;
         }
         Key key = keys.get(id);
-        return key == null || index >= chains.size() ? null : chains.get(index).get(key);
+        Slice slice = key == null ? null : slices.get(key.shard());
+        return slice == null || !slice.table.equals(k.table()) || index >= ports.size() ? null
+                : slice.chains.get(index).get(key);
     }
 
     /** What the rule is in the chain of {@code port}, or null when it is not in that chain. */
@@ -247,10 +326,5 @@ public final class NftInstalledRules {
             return null;
         }
         return new Content(rule, NftFlowCompiler.targets(rule.action(), port, ports, diverted));
-    }
-
-    private byte[] encode(NftFlowCompiler.NumberedRule r, String port, Map<String, String> diverted,
-            ToIntFunction<String> ifindex) {
-        return NftRuleEncoder.encode(r, port, ports, diverted, ifindex);
     }
 }

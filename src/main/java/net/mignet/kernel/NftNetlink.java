@@ -27,6 +27,10 @@ public final class NftNetlink implements AutoCloseable {
     private static final int NFNL_SUBSYS_NFTABLES = 10;
     private static final int NFNL_MSG_BATCH_BEGIN = 0x10;
     private static final int NFNL_MSG_BATCH_END = 0x11;
+    private static final int NFT_MSG_NEWTABLE = 0;
+    private static final int NFT_MSG_GETTABLE = 1;
+    private static final int NFT_MSG_DELTABLE = 2;
+    private static final int NFT_MSG_NEWCHAIN = 3;
     private static final int NFT_MSG_NEWRULE = 6;
     private static final int NFT_MSG_GETRULE = 7;
     private static final int NFT_MSG_DELRULE = 8;
@@ -49,6 +53,17 @@ public final class NftNetlink implements AutoCloseable {
     private static final int NFTA_RULE_USERDATA = 7;
     private static final int NFTA_RULE_ID = 9;
     private static final int NFTA_RULE_POSITION_ID = 10;
+    private static final int NFTA_TABLE_NAME = 1;
+    private static final int NFTA_CHAIN_TABLE = 1;
+    private static final int NFTA_CHAIN_NAME = 3;
+    private static final int NFTA_CHAIN_HOOK = 4;
+    private static final int NFTA_CHAIN_POLICY = 5;
+    private static final int NFTA_CHAIN_TYPE = 7;
+    private static final int NFTA_HOOK_HOOKNUM = 1;
+    private static final int NFTA_HOOK_PRIORITY = 2;
+    private static final int NFTA_HOOK_DEV = 3;
+    private static final int NF_NETDEV_INGRESS = 0;
+    private static final int NF_ACCEPT = 1;
     private static final int NFTA_OBJ_TABLE = 1;
     private static final int NFTA_OBJ_NAME = 2;
     private static final int NFTA_OBJ_TYPE = 3;
@@ -92,8 +107,47 @@ public final class NftNetlink implements AutoCloseable {
         return new NftNetlink(fd);
     }
 
-    /** A rule as the kernel holds it: its chain, handle and the comment it carries (null when none). */
-    public record KernelRule(String chain, long handle, String comment) {
+    /** A rule as the kernel holds it: its table, chain, handle and the comment it carries (null when none). */
+    public record KernelRule(String table, String chain, long handle, String comment) {
+    }
+
+    /** The names of the netdev family's tables. */
+    public synchronized List<String> tables() {
+        NetlinkMessages m = new NetlinkMessages();
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
+                NFPROTO_NETDEV, 0);
+        m.end(start);
+        send(m.toArray());
+        List<String> tables = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        drain(true, (type, offset, length) -> {
+            if (type == NLMSG_DONE) {
+                return false;
+            }
+            if (type == NLMSG_ERROR) {
+                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
+                if (error != 0) {
+                    errors.add(NativeCalls.strerror(-error));
+                }
+                return false;
+            }
+            for (long a = offset + 20; a + 4 <= offset + length; ) {
+                int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
+                int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
+                if (alen < 4) {
+                    break;
+                }
+                if (atype == NFTA_TABLE_NAME) {
+                    tables.add(string(a + 4, alen - 4));
+                }
+                a += NetlinkMessages.align(alen);
+            }
+            return true;
+        });
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("cannot list the nftables tables: " + errors.getFirst());
+        }
+        return tables;
     }
 
     /** Where a new rule goes in its chain. */
@@ -111,28 +165,65 @@ public final class NftNetlink implements AutoCloseable {
         }
     }
 
-    /** Starts a transaction on table {@code table} of the netdev family. */
-    public Transaction begin(String table) {
-        return new Transaction(table);
+    /** Starts a transaction on tables of the netdev family. */
+    public Transaction begin() {
+        return new Transaction();
     }
 
     /** Changes collected and sent as one batch by {@link #commit}. */
     public final class Transaction {
-        private final String table;
         private final NetlinkMessages m = new NetlinkMessages();
         private final List<String> described = new ArrayList<>();
         private final int base;
         private int rulesEchoed;
 
-        private Transaction(String table) {
-            this.table = table;
+        private Transaction() {
             this.base = reserveSequences();
             int start = m.begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, base, 0, NFNL_SUBSYS_NFTABLES);
             m.end(start);
         }
 
-        public void addCounter(String name) {
-            int start = message(NFT_MSG_NEWOBJ, NLM_F_CREATE, "add counter " + name);
+        public void addTable(String table) {
+            int start = message(NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table " + table);
+            m.string(NFTA_TABLE_NAME, table);
+            m.end(start);
+        }
+
+        /** Deletes a table with all its chains, rules and counters. */
+        public void deleteTable(String table) {
+            int start = message(NFT_MSG_DELTABLE, 0, "delete table " + table);
+            m.string(NFTA_TABLE_NAME, table);
+            m.end(start);
+        }
+
+        /** Adds a filter chain on the ingress hook of {@code device}, accepting what no rule decides. */
+        public void addIngressChain(String table, String chain, String device, int priority) {
+            int start = message(NFT_MSG_NEWCHAIN, NLM_F_CREATE, "add chain " + table + " " + chain + " on " + device);
+            m.string(NFTA_CHAIN_TABLE, table);
+            m.string(NFTA_CHAIN_NAME, chain);
+            int hook = m.nested(NFTA_CHAIN_HOOK);
+            m.be32(NFTA_HOOK_HOOKNUM, NF_NETDEV_INGRESS);
+            m.be32(NFTA_HOOK_PRIORITY, priority);
+            m.string(NFTA_HOOK_DEV, device);
+            m.endNested(hook);
+            m.be32(NFTA_CHAIN_POLICY, NF_ACCEPT);
+            m.string(NFTA_CHAIN_TYPE, "filter");
+            m.end(start);
+        }
+
+        /** Adds a rule that is never changed alone (no echo, no comment). */
+        public void addFixedRule(String table, String chain, byte[] expressions) {
+            int start = message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, "add rule " + table + " " + chain);
+            m.string(NFTA_RULE_TABLE, table);
+            m.string(NFTA_RULE_CHAIN, chain);
+            int list = m.nested(NFTA_RULE_EXPRESSIONS);
+            m.raw(expressions);
+            m.endNested(list);
+            m.end(start);
+        }
+
+        public void addCounter(String table, String name) {
+            int start = message(NFT_MSG_NEWOBJ, NLM_F_CREATE, "add counter " + table + " " + name);
             m.string(NFTA_OBJ_TABLE, table);
             m.string(NFTA_OBJ_NAME, name);
             m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
@@ -143,15 +234,15 @@ public final class NftNetlink implements AutoCloseable {
             m.end(start);
         }
 
-        public void deleteCounter(String name) {
-            int start = message(NFT_MSG_DELOBJ, 0, "delete counter " + name);
+        public void deleteCounter(String table, String name) {
+            int start = message(NFT_MSG_DELOBJ, 0, "delete counter " + table + " " + name);
             m.string(NFTA_OBJ_TABLE, table);
             m.string(NFTA_OBJ_NAME, name);
             m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
             m.end(start);
         }
 
-        public void deleteRule(String chain, long handle) {
+        public void deleteRule(String table, String chain, long handle) {
             int start = message(NFT_MSG_DELRULE, 0, "delete rule " + chain + " handle " + handle);
             m.string(NFTA_RULE_TABLE, table);
             m.string(NFTA_RULE_CHAIN, chain);
@@ -163,7 +254,8 @@ public final class NftNetlink implements AutoCloseable {
          * Adds a rule at {@code position}; {@code ruleId} (non-zero, unique in the transaction) lets later rules
          * of the same transaction be placed before it. The kernel echoes it with its handle and comment.
          */
-        public void addRule(String chain, Position position, int ruleId, byte[] expressions, String comment) {
+        public void addRule(String table, String chain, Position position, int ruleId, byte[] expressions,
+                String comment) {
             int flags = NLM_F_CREATE | NLM_F_ECHO | (position instanceof Position.End ? NLM_F_APPEND : 0);
             int start = message(NFT_MSG_NEWRULE, flags, "add rule " + chain + " " + comment);
             m.string(NFTA_RULE_TABLE, table);
@@ -183,7 +275,8 @@ public final class NftNetlink implements AutoCloseable {
          * Replaces the rule with {@code handle} in place; the new one gets a new handle, echoed, and
          * {@code ruleId} within the transaction.
          */
-        public void replaceRule(String chain, long handle, int ruleId, byte[] expressions, String comment) {
+        public void replaceRule(String table, String chain, long handle, int ruleId, byte[] expressions,
+                String comment) {
             int start = message(NFT_MSG_NEWRULE, NLM_F_REPLACE | NLM_F_ECHO, "replace rule " + chain + " " + comment);
             m.string(NFTA_RULE_TABLE, table);
             m.string(NFTA_RULE_CHAIN, chain);
@@ -301,12 +394,14 @@ public final class NftNetlink implements AutoCloseable {
         return rules;
     }
 
-    /** Packets and bytes of every named counter of {@code table}, by name. */
-    public synchronized Map<String, long[]> counters(String table) {
+    /**
+     * Packets and bytes of every named counter of the tables {@code accepts} takes (all tables when null), by
+     * counter name.
+     */
+    public synchronized Map<String, long[]> counters(java.util.function.Predicate<String> accepts) {
         NetlinkMessages m = new NetlinkMessages();
         int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
                 NFPROTO_NETDEV, 0);
-        m.string(NFTA_OBJ_TABLE, table);
         m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
         m.end(start);
         send(m.toArray());
@@ -324,6 +419,7 @@ public final class NftNetlink implements AutoCloseable {
                 return false;
             }
             String name = null;
+            String table = null;
             long[] value = new long[2];
             for (long a = offset + 20; a + 4 <= offset + length; ) {
                 int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
@@ -333,6 +429,8 @@ public final class NftNetlink implements AutoCloseable {
                 }
                 if (atype == NFTA_OBJ_NAME) {
                     name = string(a + 4, alen - 4);
+                } else if (atype == NFTA_OBJ_TABLE) {
+                    table = string(a + 4, alen - 4);
                 } else if (atype == NFTA_OBJ_DATA) {
                     for (long d = a + 4; d + 4 <= a + alen; ) {
                         int dlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d) & 0xffff;
@@ -350,18 +448,19 @@ public final class NftNetlink implements AutoCloseable {
                 }
                 a += NetlinkMessages.align(alen);
             }
-            if (name != null) {
+            if (name != null && (accepts == null || (table != null && accepts.test(table)))) {
                 counters.put(name, value);
             }
             return true;
         });
         if (!errors.isEmpty()) {
-            throw new IllegalStateException("cannot read the counters of " + table + ": " + errors.getFirst());
+            throw new IllegalStateException("cannot read the flow counters: " + errors.getFirst());
         }
         return counters;
     }
 
     private KernelRule parseRule(long offset, int length) {
+        String table = null;
         String chain = null;
         long handle = -1;
         String comment = null;
@@ -372,6 +471,7 @@ public final class NftNetlink implements AutoCloseable {
                 break;
             }
             switch (atype) {
+                case NFTA_RULE_TABLE -> table = string(a + 4, alen - 4);
                 case NFTA_RULE_CHAIN -> chain = string(a + 4, alen - 4);
                 case NFTA_RULE_HANDLE -> handle = be64(a + 4);
                 case NFTA_RULE_USERDATA -> comment = comment(a + 4, alen - 4);
@@ -379,7 +479,7 @@ public final class NftNetlink implements AutoCloseable {
             }
             a += NetlinkMessages.align(alen);
         }
-        return new KernelRule(chain, handle, comment);
+        return new KernelRule(table, chain, handle, comment);
     }
 
     private String comment(long at, int length) {

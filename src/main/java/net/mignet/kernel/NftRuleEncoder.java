@@ -27,6 +27,7 @@ public final class NftRuleEncoder {
     private static final int BASE_NETWORK = 1;
     private static final int BASE_TRANSPORT = 2;
     private static final int META_IIFTYPE = 8;
+    private static final int META_MARK = 3;
     private static final int ARPHRD_ETHER = 1;
     private static final int CSUM_NONE = 0;
     private static final int CSUM_INET = 1;
@@ -54,6 +55,7 @@ public final class NftRuleEncoder {
         }
         List<String> targets = NftFlowCompiler.targets(rule.action(), inPort, ports, diverted);
         if (targets == null) {
+            markNormal(m);
             verdict(m, NF_ACCEPT);
         } else if (targets.isEmpty()) {
             verdict(m, NF_DROP);
@@ -67,6 +69,54 @@ public final class NftRuleEncoder {
             }
         }
         return m.toArray();
+    }
+
+    /** The first rule of each slice's chain: a frame a higher slice handed to the bridge passes untouched. */
+    public static byte[] passMarked() {
+        NetlinkMessages m = new NetlinkMessages();
+        byte[] bit = le32(NftShard.NORMAL_MARK);
+        meta(m, META_MARK);
+        bitwise(m, 4, bit);
+        cmp(m, 0, bit);
+        verdict(m, NF_ACCEPT);
+        return m.toArray();
+    }
+
+    /** The head table's rule: the mark of a frame that comes from another switch's bridge is cleared. */
+    public static byte[] clearMark() {
+        NetlinkMessages m = new NetlinkMessages();
+        meta(m, META_MARK);
+        bitwise(m, 4, le32(~NftShard.NORMAL_MARK));
+        setMeta(m, META_MARK);
+        return m.toArray();
+    }
+
+    /** Sets the mark bit of a frame handed to the bridge, which the later slices let pass. */
+    private static void markNormal(NetlinkMessages m) {
+        meta(m, META_MARK);
+        bitwiseXor(m, le32(~NftShard.NORMAL_MARK), le32(NftShard.NORMAL_MARK));
+        setMeta(m, META_MARK);
+    }
+
+    private static void setMeta(NetlinkMessages m, int key) {
+        int e = begin(m, "meta");
+        m.be32(2, key);
+        m.be32(3, REG_1);
+        end(m, e);
+    }
+
+    private static void bitwiseXor(NetlinkMessages m, byte[] mask, byte[] xor) {
+        int e = begin(m, "bitwise");
+        m.be32(1, REG_1);
+        m.be32(2, REG_1);
+        m.be32(3, mask.length);
+        int maskData = m.nested(4);
+        m.bytes(1, mask);
+        m.endNested(maskData);
+        int xorData = m.nested(5);
+        m.bytes(1, xor);
+        m.endNested(xorData);
+        end(m, e);
     }
 
     private static void match(NetlinkMessages m, FlowMatch f) {

@@ -85,7 +85,9 @@ public final class FlowTable {
             FlowTable t = e.getKey();
             synchronized (t) {
                 e.getValue().forEach(r -> t.rules.add(new NftFlowCompiler.NumberedRule(t.nextId++, r)));
-                script.append(NftFlowCompiler.compile(t.table, t.ports, ordered(t.rules), Set.of()));
+                // A new emulation's fabric has no slice tables yet.
+                script.append(NftFlowCompiler.compile(t.table, t.ports, ordered(t.rules), List.of(), List.of(),
+                        false, Map.of()));
             }
         }
         CommandResult r = Command.run(List.of("ip", "netns", "exec", namespace, "nft", "-f", "-"), script.toString(),
@@ -321,7 +323,7 @@ public final class FlowTable {
 
     /** The rules in the order the switch tries them, with their counters read from the kernel now. */
     public synchronized List<FlowEntry> entries() {
-        Map<String, long[]> counters = nft.netlink().counters(table);
+        Map<String, long[]> counters = nft.netlink().counters(installed::owns);
         return ordered(rules).stream().map(n -> {
             long[] c = counters.get(NftFlowCompiler.counterName(n.id()));
             return entry(n, c == null ? 0 : c[0], c == null ? 0 : c[1]);
@@ -495,10 +497,12 @@ public final class FlowTable {
 
     /** Loads the whole table in one nft transaction (at start, on rebinding, after a failure). */
     private void applyWhole(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
-        Set<Long> removed = new HashSet<>(installed.counterIds());
-        before.forEach(r -> removed.add(r.id()));
-        rules.forEach(r -> removed.remove(r.id()));
-        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind, heldPorts);
+        Set<Long> current = new HashSet<>();
+        rules.forEach(r -> current.add(r.id()));
+        List<NftFlowCompiler.NumberedRule> removed = before.stream().filter(r -> !current.contains(r.id())).toList();
+        List<String> existing = nft.netlink().tables().stream()
+                .filter(t -> installed.owns(t) && !t.equals(table)).toList();
+        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, existing, rebind, heldPorts);
         installed.forget();
         try {
             nft.apply(script);

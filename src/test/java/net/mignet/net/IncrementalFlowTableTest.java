@@ -11,6 +11,7 @@ import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRuleParser;
 import net.mignet.kernel.Command;
+import net.mignet.kernel.NftShard;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.TopologyGenerators;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +44,7 @@ class IncrementalFlowTableTest {
             FlowTable table = net.switchNamed("s1").flowTable();
             Random random = new Random(12);
             List<Long> ids = new ArrayList<>();
-            for (int step = 0; step < 300; step++) {
+            for (int step = 0; step < 600; step++) {
                 int op = random.nextInt(10);
                 if (op < 5 || ids.isEmpty()) {
                     String text = String.format(RULES[random.nextInt(RULES.length)], random.nextInt(5) * 10,
@@ -69,7 +70,8 @@ class IncrementalFlowTableTest {
             table.rebind();
             assertThat(listing(net)).isEqualTo(incremental);
             assertThat(incremental).contains("ip daddr set 10.0.0.3", "ether saddr & 01:00:00:00:00:00",
-                    "vlan id", "arp saddr ip");
+                    "vlan id", "arp saddr ip", "mignet_s1__40_0");
+            assertThat(table.rules().size()).isGreaterThan(NftShard.BLOCK);
         }
     }
 
@@ -101,10 +103,29 @@ class IncrementalFlowTableTest {
         return table.entries().stream().filter(e -> e.id() == id).findFirst().orElseThrow().packets();
     }
 
-    /** The kernel's table without handles and counter values, which differ between loads. */
+    /**
+     * The switch's tables (head and slices) by name, each with its chains' rules in order and its counters' names,
+     * without handles and counter values, which differ between loads, and the order tables and counters were made.
+     */
     private static String listing(Emulation net) {
         String text = Command.check(List.of("ip", "netns", "exec", net.switchNamed("s1").fabricNamespace(), "nft",
-                "list", "table", "netdev", "mignet_s1")).stdout();
-        return text.replaceAll("packets \\d+ bytes \\d+", "").replaceAll("# handle \\d+", "");
+                "list", "ruleset")).stdout();
+        java.util.TreeMap<String, List<String>> tables = new java.util.TreeMap<>();
+        String table = null;
+        List<String> counters = new ArrayList<>();
+        for (String line : text.lines().map(String::strip).toList()) {
+            if (line.startsWith("table netdev ")) {
+                table = line.substring("table netdev ".length(), line.indexOf(' ', "table netdev ".length()));
+                tables.put(table, new ArrayList<>());
+            } else if (line.startsWith("counter r")) {
+                counters.add(table + " " + line);
+            } else if (table != null && table.startsWith("mignet_s1") && !line.isEmpty() && !line.equals("}")
+                    && !line.startsWith("packets")) {
+                tables.get(table).add(line);
+            }
+        }
+        tables.keySet().removeIf(t -> !t.startsWith("mignet_s1"));
+        java.util.Collections.sort(counters);
+        return tables + "\n" + counters;
     }
 }
