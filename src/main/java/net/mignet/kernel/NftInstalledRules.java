@@ -215,6 +215,7 @@ public final class NftInstalledRules {
         for (NftFlowCompiler.NumberedRule r : addedRules) {
             tx.addCounter(slice.table, NftFlowCompiler.counterName(r.id()));
         }
+        List<Runnable> replacements = new ArrayList<>();
         for (int i = 0; i < ports.size(); i++) {
             String chain = NftFlowCompiler.chainName(i);
             String port = ports.get(i);
@@ -229,13 +230,14 @@ public final class NftInstalledRules {
                     tx.deleteRule(slice.table, chain, was.handle);
                     installed.remove(old);
                 } else if (was != null && !was.content.equals(wanted)) {
-                    // The replacement gets a transaction id too: a rule added before it must name it, not the
-                    // replaced rule, which stays behind it until the transaction ends.
-                    Installed now = new Installed(wanted, -1);
-                    now.pendingId = nextPendingId[0]++;
-                    tx.replaceRule(slice.table, chain, was.handle, now.pendingId,
-                            NftRuleEncoder.encode(r, port, ports, diverted, ifindex), NftFlowCompiler.counterName(id));
+                    // Until the kernel echoes its new handle, the replacement stands at the old one's place.
+                    Installed now = new Installed(wanted, was.handle);
                     installed.put(old, now);
+                    byte[] expressions = NftRuleEncoder.encode(r, port, ports, diverted, ifindex);
+                    long handle = was.handle;
+                    String table = slice.table;
+                    replacements.add(() -> tx.replaceRule(table, chain, handle, nextPendingId[0]++, expressions,
+                            NftFlowCompiler.counterName(id)));
                 } else if (was == null && wanted != null) {
                     Key key = new Key(r.rule().priority(), id);
                     Installed now = new Installed(wanted, -1);
@@ -244,20 +246,32 @@ public final class NftInstalledRules {
                     added.add(key);
                 }
             }
-            // From the end of the chain backwards: each rule goes before its successor, which is either there
-            // already (its handle) or was added just before in this transaction (its transaction id).
-            added.sort(Comparator.reverseOrder());
+            if (added.isEmpty()) {
+                continue;
+            }
+            // In table order, each new rule goes just before the next rule the kernel has already (replaced ones
+            // included: their replacements come after the additions), or at the end: new rules that follow each
+            // other then line up in order without naming each other.
+            added.sort(Comparator.naturalOrder());
+            Map<Key, Long> nextExisting = new HashMap<>();
+            long next = -1;
+            for (Map.Entry<Key, Installed> e : installed.tailMap(added.getFirst(), true).descendingMap().entrySet()) {
+                if (e.getValue().handle < 0) {
+                    nextExisting.put(e.getKey(), next);
+                } else {
+                    next = e.getValue().handle;
+                }
+            }
             for (Key key : added) {
-                Installed now = installed.get(key);
-                Map.Entry<Key, Installed> next = installed.higherEntry(key);
-                NftNetlink.Position position = next == null ? new NftNetlink.Position.End()
-                        : next.getValue().handle >= 0 ? new NftNetlink.Position.Before(next.getValue().handle)
-                        : new NftNetlink.Position.BeforeNew(next.getValue().pendingId);
-                tx.addRule(slice.table, chain, position, now.pendingId,
+                long before = nextExisting.get(key);
+                NftNetlink.Position position = before < 0 ? new NftNetlink.Position.End()
+                        : new NftNetlink.Position.Before(before);
+                tx.addRule(slice.table, chain, position, installed.get(key).pendingId,
                         NftRuleEncoder.encode(current.get(key.id()), port, ports, diverted, ifindex),
                         NftFlowCompiler.counterName(key.id()));
             }
         }
+        replacements.forEach(Runnable::run);
         for (long id : goneCounters) {
             tx.deleteCounter(slice.table, NftFlowCompiler.counterName(id));
         }

@@ -44,6 +44,10 @@ public final class FlowTable {
     private final NftInstalledRules installed;
     /** Ids of the rules added, removed or changed since the kernel's table was last brought up to date. */
     private final Set<Long> changed = new LinkedHashSet<>();
+    /** The rules by id and by priority and match (OpenFlow's strict selection); rebuilt when stale. */
+    private final Map<Long, NftFlowCompiler.NumberedRule> byId = new HashMap<>();
+    private final Map<StrictKey, List<Long>> byMatch = new HashMap<>();
+    private boolean indexStale = true;
     /** Interface indexes of ports and hold devices, which {@code fwd} and {@code dup} rules name devices by. */
     private final Map<String, Integer> ifindexes = new HashMap<>();
 
@@ -60,6 +64,7 @@ public final class FlowTable {
     public synchronized void install(List<FlowRule> initial) {
         initial.forEach(this::checkPorts);
         initial.forEach(r -> rules.add(new NftFlowCompiler.NumberedRule(nextId++, r)));
+        indexStale = true;
         applyWhole(List.of(), false);
     }
 
@@ -85,6 +90,7 @@ public final class FlowTable {
             FlowTable t = e.getKey();
             synchronized (t) {
                 e.getValue().forEach(r -> t.rules.add(new NftFlowCompiler.NumberedRule(t.nextId++, r)));
+                t.indexStale = true;
                 // A new emulation's fabric has no slice tables yet.
                 script.append(NftFlowCompiler.compile(t.table, t.ports, ordered(t.rules), List.of(), List.of(),
                         false, Map.of()));
@@ -105,6 +111,7 @@ public final class FlowTable {
                 FlowTable t = e.getKey();
                 synchronized (t) {
                     t.rules.clear();
+                    t.indexStale = true;
                     t.nextId = 1;
                 }
                 t.install(e.getValue());
@@ -128,16 +135,25 @@ public final class FlowTable {
      */
     public synchronized long replace(java.util.Collection<Long> replaced, FlowRule rule, FlowOptions opts) {
         checkPorts(rule);
-        // Within a batch the snapshot is the batch's: copying the table for every change would cost O(n) each.
-        List<NftFlowCompiler.NumberedRule> before = batchBefore != null ? batchBefore : List.copyOf(rules);
         long id = nextId++;
+        // No copy of the table for undoing: a controller's single adds must not cost O(rules) each.
+        List<NftFlowCompiler.NumberedRule> gone = new ArrayList<>();
         if (!replaced.isEmpty()) {
-            rules.removeIf(r -> replaced.contains(r.id()));
+            rules.removeIf(r -> replaced.contains(r.id()) && gone.add(r));
             changed.addAll(replaced);
         }
-        rules.add(new NftFlowCompiler.NumberedRule(id, rule));
+        NftFlowCompiler.NumberedRule added = new NftFlowCompiler.NumberedRule(id, rule);
+        rules.add(added);
+        if (!indexStale) {
+            gone.forEach(this::unindex);
+            index(added);
+        }
         changed.add(id);
-        apply(before);
+        apply(() -> {
+            rules.remove(added);
+            rules.addAll(gone);
+            indexStale = true;
+        });
         replaced.forEach(this::forget);
         if (!opts.equals(FlowOptions.NONE)) {
             options.put(id, opts);
@@ -165,13 +181,39 @@ public final class FlowTable {
 
     /** The ids of the rules with exactly this priority and match (OpenFlow's strict selection). */
     public synchronized List<Long> idsOf(int priority, FlowMatch match) {
-        List<Long> ids = new ArrayList<>();
-        for (NftFlowCompiler.NumberedRule r : rules) {
-            if (r.rule().priority() == priority && r.rule().match().equals(match)) {
-                ids.add(r.id());
+        freshIndex();
+        return List.copyOf(byMatch.getOrDefault(new StrictKey(priority, match), List.of()));
+    }
+
+    private record StrictKey(int priority, FlowMatch match) {
+    }
+
+    private void freshIndex() {
+        if (!indexStale) {
+            return;
+        }
+        byId.clear();
+        byMatch.clear();
+        rules.forEach(this::index);
+        indexStale = false;
+    }
+
+    private void index(NftFlowCompiler.NumberedRule r) {
+        byId.put(r.id(), r);
+        byMatch.computeIfAbsent(new StrictKey(r.rule().priority(), r.rule().match()), k -> new ArrayList<>(1))
+                .add(r.id());
+    }
+
+    private void unindex(NftFlowCompiler.NumberedRule r) {
+        byId.remove(r.id());
+        StrictKey key = new StrictKey(r.rule().priority(), r.rule().match());
+        List<Long> ids = byMatch.get(key);
+        if (ids != null) {
+            ids.remove(r.id());
+            if (ids.isEmpty()) {
+                byMatch.remove(key);
             }
         }
-        return ids;
     }
 
     /** The rules in table order as {@link #entries()} gives them, but without reading counters (they are 0). */
@@ -459,34 +501,47 @@ public final class FlowTable {
      * its end.
      */
     private void apply(List<NftFlowCompiler.NumberedRule> before) {
+        indexStale = true;
+        apply(() -> {
+            rules.clear();
+            rules.addAll(before);
+        });
+    }
+
+    /** As {@link #apply(List)}, {@code restore} putting the rules back as they were before the change. */
+    private void apply(Runnable restore) {
         if (batchBefore != null) {
             return;
         }
         if (!installed.known()) {
+            List<NftFlowCompiler.NumberedRule> now = List.copyOf(rules);
+            restore.run();
+            List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+            rules.clear();
+            rules.addAll(now);
+            indexStale = true;
             applyWhole(before, false);
             return;
         }
-        Map<Long, NftFlowCompiler.NumberedRule> byId = new HashMap<>();
+        freshIndex();
+        Map<Long, NftFlowCompiler.NumberedRule> current = new HashMap<>();
         for (long id : changed) {
-            byId.put(id, null);
-        }
-        for (NftFlowCompiler.NumberedRule r : rules) {
-            if (byId.containsKey(r.id())) {
-                byId.put(r.id(), r);
+            NftFlowCompiler.NumberedRule r = byId.get(id);
+            if (r != null) {
+                current.put(id, r);
             }
         }
-        byId.values().removeIf(java.util.Objects::isNull);
         try {
-            installed.apply(nft.netlink(), byId, List.copyOf(changed), heldPorts, this::ifindex);
+            installed.apply(nft.netlink(), current, List.copyOf(changed), heldPorts, this::ifindex);
             changed.clear();
         } catch (RuntimeException e) {
-            rules.clear();
-            rules.addAll(before);
+            restore.run();
+            indexStale = true;
             changed.clear();
             // The kernel did not apply the transaction, but which handles it holds is no longer known for sure:
             // loading the whole table again makes it known.
             try {
-                applyWhole(before, false);
+                applyWhole(List.copyOf(rules), false);
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
             }
@@ -509,6 +564,7 @@ public final class FlowTable {
         } catch (IllegalStateException e) {
             rules.clear();
             rules.addAll(before);
+            indexStale = true;
             throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
                     + e.getMessage(), e);
         } finally {
