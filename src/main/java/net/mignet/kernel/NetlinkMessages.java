@@ -12,7 +12,15 @@ import java.util.Arrays;
 final class NetlinkMessages {
     static final short NLA_F_NESTED = (short) 0x8000;
 
-    private ByteBuffer buf = ByteBuffer.allocate(1 << 14).order(ByteOrder.nativeOrder());
+    private ByteBuffer buf;
+
+    NetlinkMessages() {
+        this(1 << 14);
+    }
+
+    NetlinkMessages(int capacity) {
+        buf = ByteBuffer.allocate(capacity).order(ByteOrder.nativeOrder());
+    }
 
     /** Starts a message: its header, then the {@code nfgenmsg} of nfnetlink; returns its start for {@link #end}. */
     int begin(int type, int flags, int sequence, int family, int resId) {
@@ -65,7 +73,9 @@ final class NetlinkMessages {
     }
 
     void be32(int type, int value) {
-        bytes(type, ByteBuffer.allocate(4).putInt(value).array());
+        ensure(8);
+        buf.putShort((short) 8).putShort((short) type).putInt(Integer.reverseBytes(
+                buf.order() == ByteOrder.BIG_ENDIAN ? Integer.reverseBytes(value) : value));
     }
 
     void be64(int type, long value) {

@@ -46,7 +46,7 @@ public final class NftRuleEncoder {
      */
     public static byte[] encode(NftFlowCompiler.NumberedRule numbered, String inPort, List<String> ports,
             Map<String, String> diverted, ToIntFunction<String> ifindex) {
-        NetlinkMessages m = new NetlinkMessages();
+        NetlinkMessages m = new NetlinkMessages(1024);
         FlowRule rule = numbered.rule();
         match(m, rule.match());
         objref(m, NftFlowCompiler.counterName(numbered.id()));

@@ -166,7 +166,8 @@ public final class FlowTable {
      * Removes the rules with these ids in one transaction (ids no longer in the table are ignored) and returns
      * them with their final counters.
      */
-    public synchronized List<FlowEntry> remove(java.util.Collection<Long> ids) {
+    public synchronized List<FlowEntry> remove(java.util.Collection<Long> idList) {
+        Set<Long> ids = new HashSet<>(idList);
         List<FlowEntry> removed = entries().stream().filter(e -> ids.contains(e.id())).toList();
         if (removed.isEmpty()) {
             return removed;
