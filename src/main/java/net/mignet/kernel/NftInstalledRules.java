@@ -43,7 +43,7 @@ public final class NftInstalledRules {
     private static final class Installed {
         final Content content;
         long handle;
-        /** The rule's id within the transaction that adds it, so rules added after it can be placed before it. */
+        /** The rule's id within the transaction that adds it (0 once the kernel has it). */
         int pendingId;
 
         Installed(Content content, long handle) {

@@ -52,7 +52,6 @@ public final class NftNetlink implements AutoCloseable {
     private static final int NFTA_RULE_POSITION = 6;
     private static final int NFTA_RULE_USERDATA = 7;
     private static final int NFTA_RULE_ID = 9;
-    private static final int NFTA_RULE_POSITION_ID = 10;
     private static final int NFTA_TABLE_NAME = 1;
     private static final int NFTA_CHAIN_TABLE = 1;
     private static final int NFTA_CHAIN_NAME = 3;
@@ -159,10 +158,6 @@ public final class NftNetlink implements AutoCloseable {
         /** Just before the rule with this handle. */
         record Before(long handle) implements Position {
         }
-
-        /** Just before the rule added earlier in the same transaction with this transaction-local id. */
-        record BeforeNew(int ruleId) implements Position {
-        }
     }
 
     /** Starts a transaction on tables of the netdev family. */
@@ -251,8 +246,8 @@ public final class NftNetlink implements AutoCloseable {
         }
 
         /**
-         * Adds a rule at {@code position}; {@code ruleId} (non-zero, unique in the transaction) lets later rules
-         * of the same transaction be placed before it. The kernel echoes it with its handle and comment.
+         * Adds a rule at {@code position}, with {@code ruleId} (non-zero, unique in the transaction) as its id in
+         * the transaction. The kernel echoes it with its handle and comment.
          */
         public void addRule(String table, String chain, Position position, int ruleId, byte[] expressions,
                 String comment) {
@@ -263,7 +258,6 @@ public final class NftNetlink implements AutoCloseable {
             switch (position) {
                 case Position.End e -> { }
                 case Position.Before b -> m.be64(NFTA_RULE_POSITION, b.handle());
-                case Position.BeforeNew b -> m.be32(NFTA_RULE_POSITION_ID, b.ruleId());
             }
             ruleBody(expressions, comment);
             m.be32(NFTA_RULE_ID, ruleId);

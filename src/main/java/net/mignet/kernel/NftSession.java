@@ -31,6 +31,7 @@ public final class NftSession implements AutoCloseable {
     private long sequence;
     /** nf_tables over netlink in the same namespace, for changes of single rules; opened when first needed. */
     private NftNetlink netlink;
+    private LinkIndexQuery links;
 
     private NftSession(String namespace, Process process) {
         this.namespace = namespace;
@@ -125,15 +126,30 @@ public final class NftSession implements AutoCloseable {
 
     /** A netlink socket to nf_tables in the session's namespace, shared by its users, closed with the session. */
     public synchronized NftNetlink netlink() {
-        if (netlink == null) {
-            netlink = NamespaceThread.call(namespace, NftNetlink::open);
-        }
+        openSockets();
         return netlink;
     }
 
     /** The index of interface {@code name} in the session's namespace. */
     public int interfaceIndex(String name) {
-        return NamespaceThread.call(namespace, () -> NetlinkRoute.indexOf(name));
+        LinkIndexQuery query;
+        synchronized (this) {
+            openSockets();
+            query = links;
+        }
+        return query.indexOf(name);
+    }
+
+    /** Both sockets in one visit of the namespace. */
+    private void openSockets() {
+        if (netlink == null) {
+            NftNetlink[] opened = new NftNetlink[1];
+            links = NamespaceThread.call(namespace, () -> {
+                opened[0] = NftNetlink.open();
+                return LinkIndexQuery.open();
+            });
+            netlink = opened[0];
+        }
     }
 
     @Override
@@ -141,7 +157,9 @@ public final class NftSession implements AutoCloseable {
         synchronized (this) {
             if (netlink != null) {
                 netlink.close();
+                links.close();
                 netlink = null;
+                links = null;
             }
         }
         try {

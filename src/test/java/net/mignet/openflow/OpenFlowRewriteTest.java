@@ -85,7 +85,9 @@ class OpenFlowRewriteTest {
             assertThat(net.host("h1").ping(h2, 1).received()).isZero();
             assertThat(ofctl(version, agent, "dump-flows")).contains("arp_tpa=" + h2, "arp_op=1");
             ofctl(version, agent, "del-flows");
-            assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
+            assertThat(net.switchNamed("s1").flowTable().entries()).isEmpty();
+            // h1's neighbour entry for h2 may still be probing from the dropped request: allow a few seconds.
+            assertThat(net.host("h1").ping(h2, 4).received()).isPositive();
             if (version.equals("OpenFlow13")) {
                 // OpenFlow 1.0 cannot mask MACs (ovs-ofctl would need Nicira extensions for it).
                 ofctl(version, agent, "add-flow", "priority=50,dl_src=00:00:00:00:00:00/01:00:00:00:00:00,"
