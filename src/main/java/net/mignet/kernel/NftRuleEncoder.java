@@ -82,15 +82,6 @@ public final class NftRuleEncoder {
         return m.toArray();
     }
 
-    /** The head table's rule: the mark of a frame that comes from another switch's bridge is cleared. */
-    public static byte[] clearMark() {
-        NetlinkMessages m = new NetlinkMessages();
-        meta(m, META_MARK);
-        bitwise(m, 4, le32(~NftShard.NORMAL_MARK));
-        setMeta(m, META_MARK);
-        return m.toArray();
-    }
-
     /** Sets the mark bit of a frame handed to the bridge, which the later slices let pass. */
     private static void markNormal(NetlinkMessages m) {
         meta(m, META_MARK);

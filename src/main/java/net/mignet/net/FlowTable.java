@@ -1,21 +1,20 @@
 package net.mignet.net;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRule;
+import net.mignet.flow.SetField;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
-import net.mignet.kernel.NftCounters;
-import net.mignet.flow.SetField;
 import net.mignet.kernel.NftFlowCompiler;
 import net.mignet.kernel.NftInstalledRules;
 import net.mignet.kernel.NftSession;
@@ -23,6 +22,8 @@ import net.mignet.kernel.NftSession;
 /**
  * A switch's flow table, matched in the kernel before the learning bridge. Every change is applied as one
  * atomic nftables transaction, so traffic never sees a half-changed table; per-rule counters survive changes.
+ * A change touches only the rules it adds, removes or changes ({@link NftInstalledRules}, over netlink); the
+ * whole table is loaded by {@code nft} only at start, when ports are rebound and after a refused change.
  * Rules are kept in table order: priority descending, then the order they were added.
  */
 public final class FlowTable {
