@@ -176,7 +176,7 @@ public final class CoreCommands {
             case "mod" -> {
                 FlowRule rule = FlowRuleParser.parse(rest);
                 Integer priority = FlowRuleParser.parseMatch(rest.substring(0, actionsStart(rest))).priority();
-                out.println("modified " + table.modify(rule.match(), priority, rule.action()) + " rule(s)");
+                out.println("modified " + table.modify(rule.match(), priority, rule.action(), rule.rewrites()) + " rule(s)");
             }
             case "del" -> {
                 FlowRuleParser.MatchSpec spec = FlowRuleParser.parseMatch(rest);

@@ -16,7 +16,7 @@ public final class FlowRuleFormatter {
         }
         fields.addAll(matchFields(rule.match()));
         String match = String.join(",", fields);
-        return (match.isEmpty() ? "" : match + " ") + "actions=" + formatAction(rule.action());
+        return (match.isEmpty() ? "" : match + " ") + "actions=" + formatActions(rule);
     }
 
     public static String formatMatch(FlowMatch m) {
@@ -34,11 +34,14 @@ public final class FlowRuleFormatter {
         } else if (m.ethType() != null) {
             f.add(String.format("dl_type=0x%04x", m.ethType()));
         }
+        if (m.vlanVid() != null) {
+            f.add(m.vlanVid() == FlowMatch.VLAN_NONE ? "dl_vlan=0xffff" : "dl_vlan=" + m.vlanVid());
+        }
         if (m.ethSrc() != null) {
-            f.add("dl_src=" + m.ethSrc());
+            f.add("dl_src=" + m.ethSrc() + (m.ethSrcMask() == null ? "" : "/" + m.ethSrcMask()));
         }
         if (m.ethDst() != null) {
-            f.add("dl_dst=" + m.ethDst());
+            f.add("dl_dst=" + m.ethDst() + (m.ethDstMask() == null ? "" : "/" + m.ethDstMask()));
         }
         // ovs-ofctl shows ARP's protocol addresses and opcode by their ARP names.
         String ipPrefix = m.isArp() ? "arp_" : "nw_";
@@ -92,6 +95,21 @@ public final class FlowRuleFormatter {
 
     private static String address(Ipv4Prefix p) {
         return p.length() == 32 ? p.address().toString() : p.toString();
+    }
+
+    /** The rule's rewrites, then its action, as ovs-ofctl writes them. */
+    public static String formatActions(FlowRule rule) {
+        List<String> parts = new ArrayList<>();
+        for (SetField f : rule.rewrites()) {
+            parts.add(switch (f) {
+                case SetField.EthSrc s -> "mod_dl_src:" + s.mac();
+                case SetField.EthDst d -> "mod_dl_dst:" + d.mac();
+                case SetField.Ipv4Src s -> "mod_nw_src:" + s.address();
+                case SetField.Ipv4Dst d -> "mod_nw_dst:" + d.address();
+            });
+        }
+        parts.add(formatAction(rule.action()));
+        return String.join(",", parts);
     }
 
     public static String formatAction(FlowAction action) {

@@ -2,6 +2,7 @@ package net.mignet.flow;
 
 import java.util.ArrayList;
 import java.util.List;
+import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.Ipv4Prefix;
 import net.mignet.topo.MacAddress;
 
@@ -37,9 +38,9 @@ public final class FlowRuleParser {
             throw new IllegalArgumentException("a rule needs 'actions=...' after its match, " + EXAMPLE);
         }
         MatchSpec spec = parseMatch(text.substring(0, at));
-        FlowAction action = parseActions(text.substring(at + "actions=".length()));
+        Actions actions = parseActionList(text.substring(at + "actions=".length()));
         return new FlowRule(spec.priority() == null ? FlowRule.DEFAULT_PRIORITY : spec.priority(), spec.match(),
-                action);
+                actions.action(), actions.rewrites());
     }
 
     /** Parses a match alone (for {@code del} and the selector of {@code mod}); actions are not allowed here. */
@@ -66,15 +67,34 @@ public final class FlowRuleParser {
         return i;
     }
 
+    /** An action list: the rewrites, then what happens to the frame. */
+    public record Actions(FlowAction action, List<SetField> rewrites) {
+    }
+
     static FlowAction parseActions(String text) {
+        return parseActionList(text).action();
+    }
+
+    /** Parses an action list such as {@code mod_nw_dst:10.0.0.3,mod_dl_dst:00:00:00:00:00:03,output:s1-h3}. */
+    public static Actions parseActionList(String text) {
         String[] parts = text.strip().split("\\s*,\\s*");
         List<String> outputs = new ArrayList<>();
+        List<SetField> rewrites = new ArrayList<>();
         FlowAction single = null;
         for (String part : parts) {
             String p = part.strip();
             if (p.isEmpty()) {
                 throw new IllegalArgumentException("empty action list: write e.g. 'actions=output:s1-h2',"
                         + " 'actions=drop', 'actions=normal' or 'actions=flood'");
+            }
+            SetField rewrite = rewrite(p);
+            if (rewrite != null) {
+                if (single != null || !outputs.isEmpty()) {
+                    throw new IllegalArgumentException("'" + p + "' comes after an output: write rewrites first"
+                            + " (the switch rewrites a frame once, before it sends it anywhere)");
+                }
+                rewrites.add(rewrite);
+                continue;
             }
             if (p.startsWith("output:")) {
                 String port = p.substring("output:".length());
@@ -100,7 +120,43 @@ public final class FlowRuleParser {
             throw new IllegalArgumentException("output:PORT cannot be combined with " + describe(single)
                     + "; write only the output actions, or only " + describe(single));
         }
-        return single != null ? single : new FlowAction.Output(outputs);
+        if (single == null && outputs.isEmpty()) {
+            throw new IllegalArgumentException("rewrites need an action after them, e.g. 'mod_nw_dst:10.0.0.3,"
+                    + "output:s1-h3' or '...,normal'");
+        }
+        return new Actions(single != null ? single : new FlowAction.Output(outputs), rewrites);
+    }
+
+    /** A set-field action in ovs-ofctl's forms, or null when {@code p} is none. */
+    private static SetField rewrite(String p) {
+        String field;
+        String value;
+        if (p.startsWith("set_field:")) {
+            int arrow = p.indexOf("->");
+            if (arrow < 0) {
+                throw new IllegalArgumentException("'" + p + "': write set_field:VALUE->FIELD, e.g."
+                        + " set_field:10.0.0.3->ip_dst");
+            }
+            value = p.substring("set_field:".length(), arrow);
+            field = p.substring(arrow + 2);
+        } else if (p.startsWith("mod_") && p.indexOf(':') > 0) {
+            field = p.substring(0, p.indexOf(':'));
+            value = p.substring(p.indexOf(':') + 1);
+        } else {
+            return null;
+        }
+        try {
+            return switch (field) {
+                case "eth_src", "dl_src", "mod_dl_src" -> new SetField.EthSrc(MacAddress.parse(value));
+                case "eth_dst", "dl_dst", "mod_dl_dst" -> new SetField.EthDst(MacAddress.parse(value));
+                case "ip_src", "nw_src", "ipv4_src", "mod_nw_src" -> new SetField.Ipv4Src(Ipv4Address.parse(value));
+                case "ip_dst", "nw_dst", "ipv4_dst", "mod_nw_dst" -> new SetField.Ipv4Dst(Ipv4Address.parse(value));
+                default -> throw new IllegalArgumentException("cannot rewrite '" + field + "': the switch rewrites"
+                        + " eth_src, eth_dst, ip_src and ip_dst (mod_dl_src, mod_dl_dst, mod_nw_src, mod_nw_dst)");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + p + "': " + e.getMessage(), e);
+        }
     }
 
     private static String describe(FlowAction a) {
@@ -126,6 +182,9 @@ public final class FlowRuleParser {
         private Integer tpDst;
         private MacAddress arpSha;
         private MacAddress arpTha;
+        private MacAddress ethSrcMask;
+        private MacAddress ethDstMask;
+        private Integer vlanVid;
 
         void field(String token) {
             int eq = token.indexOf('=');
@@ -141,8 +200,15 @@ public final class FlowRuleParser {
             switch (key) {
                 case "priority" -> priority = once(key, priority, number(key, value, 0, 65535));
                 case "in_port" -> inPort = once(key, inPort, value);
-                case "dl_src" -> ethSrc = once(key, ethSrc, mac(key, value));
-                case "dl_dst" -> ethDst = once(key, ethDst, mac(key, value));
+                case "dl_src", "eth_src" -> {
+                    ethSrc = once(key, ethSrc, mac(key, unmasked(value)));
+                    ethSrcMask = macMask(key, value);
+                }
+                case "dl_dst", "eth_dst" -> {
+                    ethDst = once(key, ethDst, mac(key, unmasked(value)));
+                    ethDstMask = macMask(key, value);
+                }
+                case "dl_vlan" -> vlanVid = once(key, vlanVid, vlan(value));
                 case "dl_type" -> setEthType(number(key, value, 0, 0xffff));
                 case "nw_src" -> ipSrc = once(key, ipSrc, prefix(key, value));
                 case "nw_dst" -> ipDst = once(key, ipDst, prefix(key, value));
@@ -156,7 +222,8 @@ public final class FlowRuleParser {
                 case "arp_sha" -> arpSha = once(key, arp(arpSha), mac(key, value));
                 case "arp_tha" -> arpTha = once(key, arp(arpTha), mac(key, value));
                 default -> throw new IllegalArgumentException("unknown match field '" + key + "': use in_port,"
-                        + " dl_src, dl_dst, dl_type, nw_src, nw_dst, nw_proto, tp_src, tp_dst, arp_spa, arp_tpa,"
+                        + " dl_src, dl_dst (MAC or MAC/MASK), dl_type, dl_vlan, nw_src, nw_dst, nw_proto, tp_src,"
+                        + " tp_dst, arp_spa, arp_tpa,"
                         + " arp_sha, arp_tha, arp_op, priority or one of ip, arp, icmp, tcp, udp");
             }
         }
@@ -211,7 +278,28 @@ public final class FlowRuleParser {
                 throw new IllegalArgumentException("tp_src/tp_dst need a transport protocol: add tcp or udp,"
                         + " e.g. 'udp,tp_dst=8888'");
             }
-            return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, arpSha, arpTha);
+            return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, arpSha, arpTha,
+                    ethSrcMask, ethDstMask, vlanVid);
+        }
+
+        private static String unmasked(String value) {
+            int slash = value.indexOf('/');
+            return slash < 0 ? value : value.substring(0, slash);
+        }
+
+        private static MacAddress macMask(String key, String value) {
+            int slash = value.indexOf('/');
+            return slash < 0 ? null : mac(key + " mask", value.substring(slash + 1));
+        }
+
+        /** A VLAN id 0..4095, or 0xffff for frames without a tag, as ovs-ofctl's dl_vlan. */
+        private static int vlan(String value) {
+            int vid = number("dl_vlan", value, 0, 0xffff);
+            if (vid > 4095 && vid != FlowMatch.VLAN_NONE) {
+                throw new IllegalArgumentException("dl_vlan=" + value + ": a VLAN id is 0..4095, or 0xffff for"
+                        + " frames without a VLAN tag");
+            }
+            return vid;
         }
 
         private static <T> T once(String key, T old, T value) {

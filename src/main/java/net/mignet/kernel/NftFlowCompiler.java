@@ -7,6 +7,7 @@ import java.util.Map;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRule;
+import net.mignet.flow.SetField;
 import net.mignet.topo.Ipv4Prefix;
 
 /**
@@ -24,69 +25,100 @@ public final class NftFlowCompiler {
     }
 
     /**
-     * The script that makes {@code table} hold exactly {@code rules}, which must be in table order; the
-     * counters of {@code removedIds} are deleted.
+     * The script that makes the switch's head table {@code head} and its slices ({@link NftShard}) hold exactly
+     * {@code rules}, which must be in table order; {@code existing} are the slice tables the kernel has now (slices
+     * no rule is in any more are deleted), {@code removed} the rules gone since, whose counters are deleted. With
+     * {@code rebind}, the port chains (which must exist) are deleted and created again in the same transaction,
+     * which binds them to the devices that carry the ports' names now: a chain stays hooked to the device it was
+     * created on, and {@code fwd to} resolves names when loaded, so both go stale when a port's device is replaced
+     * (link emulation does that). Outputs to a port in {@code diverted} go to the device it maps to instead (a
+     * frame hold's device, which is no port of the switch and has no chain).
      */
-    public static String compile(String table, List<String> ports, List<NumberedRule> rules,
-            Collection<Long> removedIds) {
-        return compile(table, ports, rules, removedIds, false);
-    }
-
-    /**
-     * As {@link #compile(String, List, List, Collection)}; with {@code rebind}, the port chains (which must
-     * exist) are deleted and created again in the same transaction, which binds them to the devices that carry
-     * the ports' names now: a chain stays hooked to the device it was created on, and {@code fwd to} resolves
-     * names when loaded, so both go stale when a port's device is replaced (link emulation does that).
-     */
-    public static String compile(String table, List<String> ports, List<NumberedRule> rules,
-            Collection<Long> removedIds, boolean rebind) {
-        return compile(table, ports, rules, removedIds, rebind, Map.of());
-    }
-
-    /**
-     * As {@link #compile(String, List, List, Collection, boolean)}, with some ports diverted: a rule's output to
-     * a port in {@code diverted} goes to the device it maps to instead (a frame hold's device, which is no port of
-     * the switch and has no chain). The rules themselves, their ids and counters stay as they are.
-     */
-    public static String compile(String table, List<String> ports, List<NumberedRule> rules,
-            Collection<Long> removedIds, boolean rebind, Map<String, String> diverted) {
+    public static String compile(String head, List<String> ports, List<NumberedRule> rules,
+            Collection<NumberedRule> removed, Collection<String> existing, boolean rebind, Map<String, String> diverted) {
         StringBuilder s = new StringBuilder();
-        s.append("table netdev ").append(table).append(" { }\n");
-        s.append("flush table netdev ").append(table).append('\n');
+        s.append("table netdev ").append(head).append(" { }\n");
+        s.append("flush table netdev ").append(head).append('\n');
         if (rebind) {
-            for (int i = 0; i < ports.size(); i++) {
-                s.append("delete chain netdev ").append(table).append(' ').append(chainName(i)).append('\n');
-            }
+            deleteChains(s, head, ports);
         }
-        s.append("table netdev ").append(table).append(" {\n");
-        for (NumberedRule r : rules) {
-            s.append("  counter ").append(counterName(r.id())).append(" { }\n");
-        }
+        s.append("table netdev ").append(head).append(" {\n");
         for (int i = 0; i < ports.size(); i++) {
-            String port = ports.get(i);
-            s.append("  chain ").append(chainName(i)).append(" {\n");
-            s.append("    type filter hook ingress device ").append(quoted(port))
-                    .append(" priority 0; policy accept;\n");
-            for (NumberedRule r : rules) {
-                String inPort = r.rule().match().inPort();
-                if (inPort == null || inPort.equals(port)) {
-                    s.append("    ").append(ruleText(r, port, ports, diverted)).append('\n');
-                }
-            }
+            chainHeader(s, i, ports.get(i), NftShard.HEAD_HOOK_PRIORITY);
+            s.append("    meta mark set meta mark & ").append(hex(~NftShard.NORMAL_MARK)).append('\n');
             s.append("  }\n");
         }
         s.append("}\n");
-        for (long id : removedIds) {
-            s.append("delete counter netdev ").append(table).append(' ').append(counterName(id)).append('\n');
+        Map<NftShard, List<NumberedRule>> slices = new java.util.TreeMap<>();
+        for (NumberedRule r : rules) {
+            slices.computeIfAbsent(NftShard.of(r.rule().priority(), r.id()), k -> new ArrayList<>()).add(r);
+        }
+        java.util.Set<String> present = new java.util.HashSet<>(existing);
+        for (String table : existing) {
+            NftShard shard = NftShard.parse(head, table);
+            if (shard != null && !slices.containsKey(shard)) {
+                s.append("delete table netdev ").append(table).append('\n');
+            }
+        }
+        for (Map.Entry<NftShard, List<NumberedRule>> e : slices.entrySet()) {
+            String table = e.getKey().table(head);
+            if (present.contains(table)) {
+                s.append("flush table netdev ").append(table).append('\n');
+                if (rebind) {
+                    deleteChains(s, table, ports);
+                }
+            }
+            s.append("table netdev ").append(table).append(" {\n");
+            for (NumberedRule r : e.getValue()) {
+                s.append("  counter ").append(counterName(r.id())).append(" { }\n");
+            }
+            for (int i = 0; i < ports.size(); i++) {
+                String port = ports.get(i);
+                chainHeader(s, i, port, e.getKey().hookPriority());
+                s.append("    meta mark & ").append(hex(NftShard.NORMAL_MARK)).append(" == ")
+                        .append(hex(NftShard.NORMAL_MARK)).append(" accept\n");
+                for (NumberedRule r : e.getValue()) {
+                    String inPort = r.rule().match().inPort();
+                    if (inPort == null || inPort.equals(port)) {
+                        s.append("    ").append(ruleText(r, port, ports, diverted)).append('\n');
+                    }
+                }
+                s.append("  }\n");
+            }
+            s.append("}\n");
+            if (present.contains(table)) {
+                for (NumberedRule r : removed) {
+                    if (NftShard.of(r.rule().priority(), r.id()).equals(e.getKey())) {
+                        s.append("delete counter netdev ").append(table).append(' ').append(counterName(r.id()))
+                                .append('\n');
+                    }
+                }
+            }
         }
         return s.toString();
+    }
+
+    private static void chainHeader(StringBuilder s, int index, String port, int hookPriority) {
+        s.append("  chain ").append(chainName(index)).append(" {\n");
+        s.append("    type filter hook ingress device ").append(quoted(port)).append(" priority ")
+                .append(hookPriority).append("; policy accept;\n");
+    }
+
+    private static void deleteChains(StringBuilder s, String table, List<String> ports) {
+        for (int i = 0; i < ports.size(); i++) {
+            s.append("delete chain netdev ").append(table).append(' ').append(chainName(i)).append('\n');
+        }
+    }
+
+    private static String hex(int value) {
+        return String.format("0x%08x", value);
     }
 
     public static String counterName(long id) {
         return "r" + id;
     }
 
-    private static String chainName(int portIndex) {
+    public static String chainName(int portIndex) {
         return "port" + portIndex;
     }
 
@@ -98,20 +130,32 @@ public final class NftFlowCompiler {
     static String ruleText(NumberedRule r, String inPort, List<String> ports, Map<String, String> diverted) {
         List<String> words = new ArrayList<>(matchWords(r.rule().match()));
         words.add("counter name " + quoted(counterName(r.id())));
+        for (SetField f : r.rule().rewrites()) {
+            words.add(rewriteWords(f));
+        }
         words.add(actionWords(r.rule().action(), inPort, ports, diverted));
+        // The comment names the rule, so a listing of the kernel's rules (with their handles) maps back to ids.
+        words.add("comment " + quoted(counterName(r.id())));
         return String.join(" ", words);
     }
 
     static List<String> matchWords(FlowMatch m) {
         List<String> w = new ArrayList<>();
         if (m.ethSrc() != null) {
-            w.add("ether saddr " + m.ethSrc());
+            w.add(m.ethSrcMask() == null ? "ether saddr " + m.ethSrc()
+                    : "ether saddr & " + m.ethSrcMask() + " == " + m.ethSrc());
         }
         if (m.ethDst() != null) {
-            w.add("ether daddr " + m.ethDst());
+            w.add(m.ethDstMask() == null ? "ether daddr " + m.ethDst()
+                    : "ether daddr & " + m.ethDstMask() + " == " + m.ethDst());
+        }
+        boolean tagged = m.vlanVid() != null && m.vlanVid() != FlowMatch.VLAN_NONE;
+        if (m.vlanVid() != null) {
+            w.add(tagged ? "vlan id " + m.vlanVid() : "ether type != 0x8100");
         }
         if (m.ethType() != null) {
-            w.add(String.format("ether type 0x%04x", m.ethType()));
+            // Behind a tag, the EtherType is the tagged frame's own.
+            w.add(String.format(tagged ? "vlan type 0x%04x" : "ether type 0x%04x", m.ethType()));
         }
         if (m.isArp()) {
             w.addAll(arpWords(m));
@@ -161,6 +205,16 @@ public final class NftFlowCompiler {
         return w;
     }
 
+    /** A rewrite; nft fixes the IPv4 and TCP/UDP checksums of an address it sets. */
+    static String rewriteWords(SetField f) {
+        return switch (f) {
+            case SetField.EthSrc s -> "ether saddr set " + s.mac();
+            case SetField.EthDst d -> "ether daddr set " + d.mac();
+            case SetField.Ipv4Src s -> "ip saddr set " + s.address();
+            case SetField.Ipv4Dst d -> "ip daddr set " + d.address();
+        };
+    }
+
     /**
      * The verdict. As in OpenFlow, a frame is never sent back out of the port it came in on unless asked,
      * so a rule without in_port that outputs to port P does nothing for frames arriving on P.
@@ -171,15 +225,10 @@ public final class NftFlowCompiler {
 
     /** As above; outputs to a diverted port go to its device. Only explicit outputs are diverted, not flood. */
     static String actionWords(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
-        List<String> targets = switch (action) {
-            case FlowAction.Drop d -> List.of();
-            case FlowAction.Normal n -> null;
-            case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
-            case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))
-                    .map(p -> diverted.getOrDefault(p, p)).distinct().toList();
-        };
+        List<String> targets = targets(action, inPort, ports, diverted);
         if (targets == null) {
-            return "accept";
+            // Marked, so the slices after this one let the frame pass to the bridge (see NftShard).
+            return "meta mark set meta mark | " + hex(NftShard.NORMAL_MARK) + " accept";
         }
         if (targets.isEmpty()) {
             return "drop";
@@ -190,6 +239,20 @@ public final class NftFlowCompiler {
         }
         w.add("fwd to " + quoted(targets.getLast()));
         return String.join(" ", w);
+    }
+
+    /**
+     * The devices a frame arriving on {@code inPort} is sent to: null to hand it to the bridge (normal), empty to
+     * drop it. The last one gets the frame ({@code fwd}), the others copies ({@code dup}).
+     */
+    static List<String> targets(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
+        return switch (action) {
+            case FlowAction.Drop d -> List.of();
+            case FlowAction.Normal n -> null;
+            case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
+            case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))
+                    .map(p -> diverted.getOrDefault(p, p)).distinct().toList();
+        };
     }
 
     private static String prefix(Ipv4Prefix p) {

@@ -24,12 +24,17 @@ public final class NftSession implements AutoCloseable {
     private static final String SYNC_TABLE = "mignet_sync";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
+    private final String namespace;
     private final Process process;
     private final OutputStream stdin;
     private final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
     private long sequence;
+    /** nf_tables over netlink in the same namespace, for changes of single rules; opened when first needed. */
+    private NftNetlink netlink;
+    private LinkIndexQuery links;
 
-    private NftSession(Process process) {
+    private NftSession(String namespace, Process process) {
+        this.namespace = namespace;
         this.process = process;
         this.stdin = process.getOutputStream();
         Thread.ofPlatform().daemon().name("nft-stderr").start(() -> {
@@ -48,7 +53,7 @@ public final class NftSession implements AutoCloseable {
         try {
             Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "nft", "-i")
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return new NftSession(p);
+            return new NftSession(namespace, p);
         } catch (IOException e) {
             throw new CommandException("cannot start nft in " + namespace + ": " + e.getMessage(), e);
         }
@@ -119,8 +124,44 @@ public final class NftSession implements AutoCloseable {
         }
     }
 
+    /** A netlink socket to nf_tables in the session's namespace, shared by its users, closed with the session. */
+    public synchronized NftNetlink netlink() {
+        openSockets();
+        return netlink;
+    }
+
+    /** The index of interface {@code name} in the session's namespace. */
+    public int interfaceIndex(String name) {
+        LinkIndexQuery query;
+        synchronized (this) {
+            openSockets();
+            query = links;
+        }
+        return query.indexOf(name);
+    }
+
+    /** Both sockets in one visit of the namespace. */
+    private void openSockets() {
+        if (netlink == null) {
+            NftNetlink[] opened = new NftNetlink[1];
+            links = NamespaceThread.call(namespace, () -> {
+                opened[0] = NftNetlink.open();
+                return LinkIndexQuery.open();
+            });
+            netlink = opened[0];
+        }
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            if (netlink != null) {
+                netlink.close();
+                links.close();
+                netlink = null;
+                links = null;
+            }
+        }
         try {
             stdin.close();
         } catch (IOException e) {

@@ -2,23 +2,28 @@ package net.mignet.net;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRule;
+import net.mignet.flow.SetField;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
-import net.mignet.kernel.NftCounters;
 import net.mignet.kernel.NftFlowCompiler;
+import net.mignet.kernel.NftInstalledRules;
 import net.mignet.kernel.NftSession;
 
 /**
  * A switch's flow table, matched in the kernel before the learning bridge. Every change is applied as one
  * atomic nftables transaction, so traffic never sees a half-changed table; per-rule counters survive changes.
+ * A change touches only the rules it adds, removes or changes ({@link NftInstalledRules}, over netlink); the
+ * whole table is loaded by {@code nft} only at start, when ports are rebound and after a refused change.
  * Rules are kept in table order: priority descending, then the order they were added.
  */
 public final class FlowTable {
@@ -36,6 +41,16 @@ public final class FlowTable {
     private long nextId = 1;
     /** The rules before the open batch began, or null when no batch is open: changes then wait for its end. */
     private List<NftFlowCompiler.NumberedRule> batchBefore;
+    /** What the kernel holds, with handles, so single rules change without reloading the table. */
+    private final NftInstalledRules installed;
+    /** Ids of the rules added, removed or changed since the kernel's table was last brought up to date. */
+    private final Set<Long> changed = new LinkedHashSet<>();
+    /** The rules by id and by priority and match (OpenFlow's strict selection); rebuilt when stale. */
+    private final Map<Long, NftFlowCompiler.NumberedRule> byId = new HashMap<>();
+    private final Map<StrictKey, List<Long>> byMatch = new HashMap<>();
+    private boolean indexStale = true;
+    /** Interface indexes of ports and hold devices, which {@code fwd} and {@code dup} rules name devices by. */
+    private final Map<String, Integer> ifindexes = new HashMap<>();
 
     FlowTable(String switchName, String namespace, List<String> ports, NftSession nft) {
         this.switchName = switchName;
@@ -43,13 +58,15 @@ public final class FlowTable {
         this.namespace = namespace;
         this.ports = List.copyOf(ports);
         this.table = "mignet_" + switchName.replace('-', '_');
+        this.installed = new NftInstalledRules(table, this.ports);
     }
 
     /** Installs the switch's initial rules (also when there are none, so the table exists from the start). */
     public synchronized void install(List<FlowRule> initial) {
         initial.forEach(this::checkPorts);
         initial.forEach(r -> rules.add(new NftFlowCompiler.NumberedRule(nextId++, r)));
-        apply(List.of());
+        indexStale = true;
+        applyWhole(List.of(), false);
     }
 
     /**
@@ -74,18 +91,28 @@ public final class FlowTable {
             FlowTable t = e.getKey();
             synchronized (t) {
                 e.getValue().forEach(r -> t.rules.add(new NftFlowCompiler.NumberedRule(t.nextId++, r)));
-                script.append(NftFlowCompiler.compile(t.table, t.ports, ordered(t.rules), Set.of()));
+                t.indexStale = true;
+                // A new emulation's fabric has no slice tables yet.
+                script.append(NftFlowCompiler.compile(t.table, t.ports, ordered(t.rules), List.of(), List.of(),
+                        false, Map.of()));
             }
         }
         CommandResult r = Command.run(List.of("ip", "netns", "exec", namespace, "nft", "-f", "-"), script.toString(),
                 Command.DEFAULT_TIMEOUT);
-        if (!r.ok()) {
+        if (r.ok()) {
+            for (FlowTable t : initial.keySet()) {
+                synchronized (t) {
+                    t.installed.loaded(t.rules, t.heldPorts);
+                }
+            }
+        } else {
             // Nothing was applied (one transaction). Install table by table: the one the kernel refuses throws,
             // naming its switch; if none does, every table is in place after all.
             for (Map.Entry<FlowTable, List<FlowRule>> e : initial.entrySet()) {
                 FlowTable t = e.getKey();
                 synchronized (t) {
                     t.rules.clear();
+                    t.indexStale = true;
                     t.nextId = 1;
                 }
                 t.install(e.getValue());
@@ -109,14 +136,25 @@ public final class FlowTable {
      */
     public synchronized long replace(java.util.Collection<Long> replaced, FlowRule rule, FlowOptions opts) {
         checkPorts(rule);
-        // Within a batch the snapshot is the batch's: copying the table for every change would cost O(n) each.
-        List<NftFlowCompiler.NumberedRule> before = batchBefore != null ? batchBefore : List.copyOf(rules);
         long id = nextId++;
+        // No copy of the table for undoing: a controller's single adds must not cost O(rules) each.
+        List<NftFlowCompiler.NumberedRule> gone = new ArrayList<>();
         if (!replaced.isEmpty()) {
-            rules.removeIf(r -> replaced.contains(r.id()));
+            rules.removeIf(r -> replaced.contains(r.id()) && gone.add(r));
+            changed.addAll(replaced);
         }
-        rules.add(new NftFlowCompiler.NumberedRule(id, rule));
-        apply(before);
+        NftFlowCompiler.NumberedRule added = new NftFlowCompiler.NumberedRule(id, rule);
+        rules.add(added);
+        if (!indexStale) {
+            gone.forEach(this::unindex);
+            index(added);
+        }
+        changed.add(id);
+        apply(() -> {
+            rules.remove(added);
+            rules.addAll(gone);
+            indexStale = true;
+        });
         replaced.forEach(this::forget);
         if (!opts.equals(FlowOptions.NONE)) {
             options.put(id, opts);
@@ -129,13 +167,15 @@ public final class FlowTable {
      * Removes the rules with these ids in one transaction (ids no longer in the table are ignored) and returns
      * them with their final counters.
      */
-    public synchronized List<FlowEntry> remove(java.util.Collection<Long> ids) {
+    public synchronized List<FlowEntry> remove(java.util.Collection<Long> idList) {
+        Set<Long> ids = new HashSet<>(idList);
         List<FlowEntry> removed = entries().stream().filter(e -> ids.contains(e.id())).toList();
         if (removed.isEmpty()) {
             return removed;
         }
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
         rules.removeIf(r -> ids.contains(r.id()));
+        removed.forEach(e -> changed.add(e.id()));
         apply(before);
         ids.forEach(this::forget);
         return removed;
@@ -143,13 +183,39 @@ public final class FlowTable {
 
     /** The ids of the rules with exactly this priority and match (OpenFlow's strict selection). */
     public synchronized List<Long> idsOf(int priority, FlowMatch match) {
-        List<Long> ids = new ArrayList<>();
-        for (NftFlowCompiler.NumberedRule r : rules) {
-            if (r.rule().priority() == priority && r.rule().match().equals(match)) {
-                ids.add(r.id());
+        freshIndex();
+        return List.copyOf(byMatch.getOrDefault(new StrictKey(priority, match), List.of()));
+    }
+
+    private record StrictKey(int priority, FlowMatch match) {
+    }
+
+    private void freshIndex() {
+        if (!indexStale) {
+            return;
+        }
+        byId.clear();
+        byMatch.clear();
+        rules.forEach(this::index);
+        indexStale = false;
+    }
+
+    private void index(NftFlowCompiler.NumberedRule r) {
+        byId.put(r.id(), r);
+        byMatch.computeIfAbsent(new StrictKey(r.rule().priority(), r.rule().match()), k -> new ArrayList<>(1))
+                .add(r.id());
+    }
+
+    private void unindex(NftFlowCompiler.NumberedRule r) {
+        byId.remove(r.id());
+        StrictKey key = new StrictKey(r.rule().priority(), r.rule().match());
+        List<Long> ids = byMatch.get(key);
+        if (ids != null) {
+            ids.remove(r.id());
+            if (ids.isEmpty()) {
+                byMatch.remove(key);
             }
         }
-        return ids;
     }
 
     /** The rules in table order as {@link #entries()} gives them, but without reading counters (they are 0). */
@@ -175,24 +241,33 @@ public final class FlowTable {
      * Returns how many rules changed (1 when one was added).
      */
     public synchronized int modify(FlowMatch match, Integer priority, FlowAction action) {
-        FlowRule probe = new FlowRule(priority == null ? FlowRule.DEFAULT_PRIORITY : priority, match, action);
+        return modify(match, priority, action, List.of());
+    }
+
+    /** As {@link #modify(FlowMatch, Integer, FlowAction)}, the selected rules getting these rewrites too. */
+    public synchronized int modify(FlowMatch match, Integer priority, FlowAction action, List<SetField> rewrites) {
+        FlowRule probe = new FlowRule(priority == null ? FlowRule.DEFAULT_PRIORITY : priority, match, action,
+                rewrites);
         checkPorts(probe);
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
-        int changed = 0;
+        int count = 0;
         for (int i = 0; i < rules.size(); i++) {
             NftFlowCompiler.NumberedRule r = rules.get(i);
             if (selects(match, priority, r.rule())) {
-                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(),
-                        new FlowRule(r.rule().priority(), r.rule().match(), action)));
-                changed++;
+                FlowRule now = new FlowRule(r.rule().priority(), r.rule().match(), action, rewrites);
+                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), now));
+                changed.add(r.id());
+                count++;
             }
         }
-        if (changed == 0) {
-            rules.add(new NftFlowCompiler.NumberedRule(nextId++, probe));
-            changed = 1;
+        if (count == 0) {
+            long id = nextId++;
+            rules.add(new NftFlowCompiler.NumberedRule(id, probe));
+            changed.add(id);
+            count = 1;
         }
         apply(before);
-        return changed;
+        return count;
     }
 
     /**
@@ -200,16 +275,32 @@ public final class FlowTable {
      * of old and new rules. Ids that are no longer in the table are refused.
      */
     public synchronized void replaceActions(Map<Long, FlowAction> actions) {
+        replaceActions(actions, null);
+    }
+
+    /**
+     * As {@link #replaceActions(Map)}; with {@code rewrites} not null, the rules' rewrites become these (OpenFlow's
+     * modify replaces the whole action list), else they stay (a redirect changes only where frames go).
+     */
+    public synchronized void replaceActions(Map<Long, FlowAction> actions, List<SetField> rewrites) {
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
         Map<Long, FlowAction> pending = new java.util.HashMap<>(actions);
-        for (int i = 0; i < rules.size(); i++) {
-            NftFlowCompiler.NumberedRule r = rules.get(i);
-            FlowAction action = pending.remove(r.id());
-            if (action != null) {
-                FlowRule changed = new FlowRule(r.rule().priority(), r.rule().match(), action);
-                checkPorts(changed);
-                rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), changed));
+        try {
+            for (int i = 0; i < rules.size(); i++) {
+                NftFlowCompiler.NumberedRule r = rules.get(i);
+                FlowAction action = pending.remove(r.id());
+                if (action != null) {
+                    FlowRule now = new FlowRule(r.rule().priority(), r.rule().match(), action,
+                            rewrites == null ? r.rule().rewrites() : rewrites);
+                    checkPorts(now);
+                    rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), now));
+                    changed.add(r.id());
+                }
             }
+        } catch (IllegalArgumentException e) {
+            rules.clear();
+            rules.addAll(before);
+            throw e;
         }
         if (!pending.isEmpty()) {
             rules.clear();
@@ -226,6 +317,7 @@ public final class FlowTable {
         List<Long> gone = rules.stream().filter(r -> selects(match, priority, r.rule()))
                 .map(NftFlowCompiler.NumberedRule::id).toList();
         rules.removeIf(r -> selects(match, priority, r.rule()));
+        changed.addAll(gone);
         if (removed > 0) {
             apply(before);
             gone.forEach(this::forget);
@@ -269,17 +361,16 @@ public final class FlowTable {
      * Needed after a port's device was replaced (the userspace link engine does that when it takes over a link).
      */
     public synchronized void rebind() {
-        apply(List.copyOf(rules), true);
+        ifindexes.clear();
+        applyWhole(List.copyOf(rules), true);
     }
 
     /** The rules in the order the switch tries them, with their counters read from the kernel now. */
     public synchronized List<FlowEntry> entries() {
-        CommandResult r = Command.check(List.of("ip", "netns", "exec", namespace, "nft", "list", "counters",
-                "table", "netdev", table));
-        Map<Long, NftCounters.FlowCounters> counters = NftCounters.parse(r.stdout());
+        Map<String, long[]> counters = nft.netlink().counters(installed::owns);
         return ordered(rules).stream().map(n -> {
-            NftCounters.FlowCounters c = counters.get(n.id());
-            return entry(n, c == null ? 0 : c.packets(), c == null ? 0 : c.bytes());
+            long[] c = counters.get(NftFlowCompiler.counterName(n.id()));
+            return entry(n, c == null ? 0 : c[0], c == null ? 0 : c[1]);
         }).toList();
     }
 
@@ -299,7 +390,9 @@ public final class FlowTable {
                     + " are held already; release or restore that hold first");
         }
         heldPorts.put(port, device);
+        ifindexes.remove(device);
         try {
+            changeEveryRule();
             apply(List.copyOf(rules));
         } catch (IllegalStateException e) {
             heldPorts.remove(port);
@@ -323,14 +416,14 @@ public final class FlowTable {
         }
         List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
         Map<Long, FlowAction> previous = new LinkedHashMap<>();
+        changeEveryRule();
         if (newPort != null && !newPort.equals(port)) {
             for (int i = 0; i < rules.size(); i++) {
                 NftFlowCompiler.NumberedRule r = rules.get(i);
                 if (r.rule().action() instanceof FlowAction.Output out && out.ports().contains(port)) {
                     FlowAction moved = new FlowAction.Output(out.ports().stream()
                             .map(p -> p.equals(port) ? newPort : p).distinct().toList());
-                    rules.set(i, new NftFlowCompiler.NumberedRule(r.id(),
-                            new FlowRule(r.rule().priority(), r.rule().match(), moved)));
+                    rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), r.rule().withAction(moved)));
                     previous.put(r.id(), out);
                 }
             }
@@ -365,7 +458,10 @@ public final class FlowTable {
                 && (match.tpSrc() == null || match.tpSrc().equals(m.tpSrc()))
                 && (match.tpDst() == null || match.tpDst().equals(m.tpDst()))
                 && (match.arpSha() == null || match.arpSha().equals(m.arpSha()))
-                && (match.arpTha() == null || match.arpTha().equals(m.arpTha()));
+                && (match.arpTha() == null || match.arpTha().equals(m.arpTha()))
+                && (match.ethSrc() == null || java.util.Objects.equals(match.ethSrcMask(), m.ethSrcMask()))
+                && (match.ethDst() == null || java.util.Objects.equals(match.ethDstMask(), m.ethDstMask()))
+                && (match.vlanVid() == null || match.vlanVid().equals(m.vlanVid()));
     }
 
     private static List<NftFlowCompiler.NumberedRule> ordered(List<NftFlowCompiler.NumberedRule> rules) {
@@ -396,26 +492,90 @@ public final class FlowTable {
         }
     }
 
-    /** Applies the current rules; on failure restores {@code before} in memory, the kernel being unchanged. */
-    private void apply(List<NftFlowCompiler.NumberedRule> before) {
-        apply(before, false);
+    /** Marks every rule as changed: its outputs may go elsewhere now (a hold began or ended). */
+    private void changeEveryRule() {
+        rules.forEach(r -> changed.add(r.id()));
     }
 
-    private void apply(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
-        if (batchBefore != null && !rebind) {
+    /**
+     * Brings the kernel's table up to date with the changed rules, in one transaction of just those rules; on
+     * failure restores {@code before} in memory, the kernel being unchanged, and throws. Within a batch, waits for
+     * its end.
+     */
+    private void apply(List<NftFlowCompiler.NumberedRule> before) {
+        indexStale = true;
+        apply(() -> {
+            rules.clear();
+            rules.addAll(before);
+        });
+    }
+
+    /** As {@link #apply(List)}, {@code restore} putting the rules back as they were before the change. */
+    private void apply(Runnable restore) {
+        if (batchBefore != null) {
             return;
         }
-        Set<Long> removed = new HashSet<>();
-        before.forEach(r -> removed.add(r.id()));
-        rules.forEach(r -> removed.remove(r.id()));
-        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind, heldPorts);
+        if (!installed.known()) {
+            List<NftFlowCompiler.NumberedRule> now = List.copyOf(rules);
+            restore.run();
+            List<NftFlowCompiler.NumberedRule> before = List.copyOf(rules);
+            rules.clear();
+            rules.addAll(now);
+            indexStale = true;
+            applyWhole(before, false);
+            return;
+        }
+        freshIndex();
+        Map<Long, NftFlowCompiler.NumberedRule> current = new HashMap<>();
+        for (long id : changed) {
+            NftFlowCompiler.NumberedRule r = byId.get(id);
+            if (r != null) {
+                current.put(id, r);
+            }
+        }
+        try {
+            installed.apply(nft.netlink(), current, List.copyOf(changed), heldPorts, this::ifindex);
+            changed.clear();
+        } catch (RuntimeException e) {
+            restore.run();
+            indexStale = true;
+            changed.clear();
+            // The kernel did not apply the transaction, but which handles it holds is no longer known for sure:
+            // loading the whole table again makes it known.
+            try {
+                applyWhole(List.copyOf(rules), false);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Loads the whole table in one nft transaction (at start, on rebinding, after a failure). */
+    private void applyWhole(List<NftFlowCompiler.NumberedRule> before, boolean rebind) {
+        Set<Long> current = new HashSet<>();
+        rules.forEach(r -> current.add(r.id()));
+        List<NftFlowCompiler.NumberedRule> removed = before.stream().filter(r -> !current.contains(r.id())).toList();
+        List<String> existing = nft.netlink().tables().stream()
+                .filter(t -> installed.owns(t) && !t.equals(table)).toList();
+        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, existing, rebind, heldPorts);
+        installed.forget();
         try {
             nft.apply(script);
         } catch (IllegalStateException e) {
             rules.clear();
             rules.addAll(before);
+            indexStale = true;
             throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
                     + e.getMessage(), e);
+        } finally {
+            changed.clear();
         }
+        installed.loaded(rules, heldPorts);
+    }
+
+    private int ifindex(String device) {
+        return ifindexes.computeIfAbsent(device, nft::interfaceIndex);
     }
 }

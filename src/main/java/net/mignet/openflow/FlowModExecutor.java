@@ -6,6 +6,7 @@ import java.util.Map;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRule;
+import net.mignet.flow.FlowRuleParser;
 import net.mignet.net.FlowEntry;
 import net.mignet.net.FlowOptions;
 import net.mignet.net.FlowTable;
@@ -51,10 +52,20 @@ final class FlowModExecutor {
         }
     }
 
-    private FlowAction action(OFFlowMod mod) {
+    private FlowRuleParser.Actions action(OFFlowMod mod) {
         List<OFAction> actions = mod.getVersion() == OFVersion.OF_10 ? mod.getActions()
                 : translator.actionsOf(mod.getInstructions());
-        return translator.toFlowAction(actions);
+        return translator.toTreatment(actions);
+    }
+
+    private static FlowRule rule(int priority, FlowMatch match, FlowRuleParser.Actions treatment) {
+        try {
+            return new FlowRule(priority, match, treatment.action(), treatment.rewrites());
+        } catch (IllegalArgumentException e) {
+            // An IPv4 rewrite of a rule that does not match IPv4 only: OpenFlow's missing prerequisite.
+            throw OpenFlowError.badAction(org.projectfloodlight.openflow.protocol.OFBadActionCode.BAD_ARGUMENT,
+                    e.getMessage());
+        }
     }
 
     private static FlowOptions options(OFFlowMod mod) {
@@ -63,26 +74,28 @@ final class FlowModExecutor {
     }
 
     private void add(OFFlowMod mod, FlowMatch match, int priority) {
-        FlowAction action = action(mod);
+        FlowRule rule = rule(priority, match, action(mod));
         synchronized (table) {
-            table.replace(table.idsOf(priority, match), new FlowRule(priority, match, action), options(mod));
+            table.replace(table.idsOf(priority, match), rule, options(mod));
         }
     }
 
     private void modify(OFFlowMod mod, FlowMatch match, int priority, boolean strict) {
-        FlowAction action = action(mod);
+        FlowRuleParser.Actions treatment = action(mod);
+        FlowAction action = treatment.action();
         synchronized (table) {
             Map<Long, FlowAction> changes = new java.util.LinkedHashMap<>();
             for (FlowEntry e : table.rules()) {
                 if (selected(e, match, priority, strict, mod.getCookie(), cookieMask(mod), OFPort.ANY)) {
+                    rule(e.rule().priority(), e.rule().match(), treatment);
                     changes.put(e.id(), action);
                 }
             }
             if (!changes.isEmpty()) {
-                table.replaceActions(changes);
+                table.replaceActions(changes, treatment.rewrites());
             } else if (mod.getVersion() == OFVersion.OF_10) {
                 // OpenFlow 1.0's modify adds the rule when it selects none; 1.1 and later do nothing.
-                table.add(new FlowRule(priority, match, action), options(mod));
+                table.add(rule(priority, match, treatment), options(mod));
             }
         }
     }
@@ -124,11 +137,28 @@ final class FlowModExecutor {
 
     /** Whether every field {@code wide} sets is set as narrowly or more in {@code rule}: OpenFlow's non-strict rule. */
     static boolean covers(FlowMatch wide, FlowMatch rule) {
-        return same(wide.inPort(), rule.inPort()) && same(wide.ethSrc(), rule.ethSrc())
-                && same(wide.ethDst(), rule.ethDst()) && same(wide.ethType(), rule.ethType())
+        return same(wide.inPort(), rule.inPort())
+                && same(wide.ethType(), rule.ethType())
                 && same(wide.ipProto(), rule.ipProto()) && same(wide.tpSrc(), rule.tpSrc())
                 && same(wide.tpDst(), rule.tpDst()) && within(wide.ipSrc(), rule.ipSrc())
-                && within(wide.ipDst(), rule.ipDst());
+                && within(wide.ipDst(), rule.ipDst()) && same(wide.arpSha(), rule.arpSha())
+                && same(wide.arpTha(), rule.arpTha()) && same(wide.vlanVid(), rule.vlanVid())
+                && macWithin(wide.ethSrc(), wide.ethSrcMask(), rule.ethSrc(), rule.ethSrcMask())
+                && macWithin(wide.ethDst(), wide.ethDstMask(), rule.ethDst(), rule.ethDstMask());
+    }
+
+    /** Whether every address the rule's (masked) MAC matches is one the wide (masked) MAC matches. */
+    private static boolean macWithin(net.mignet.topo.MacAddress wide, net.mignet.topo.MacAddress wideMask,
+            net.mignet.topo.MacAddress rule, net.mignet.topo.MacAddress ruleMask) {
+        if (wide == null) {
+            return true;
+        }
+        if (rule == null) {
+            return false;
+        }
+        long w = wideMask == null ? 0xffff_ffff_ffffL : wideMask.bits();
+        long r = ruleMask == null ? 0xffff_ffff_ffffL : ruleMask.bits();
+        return (w & ~r) == 0 && (rule.bits() & w) == wide.bits();
     }
 
     private static boolean same(Object wide, Object rule) {

@@ -4,6 +4,20 @@ import java.util.ArrayList;
 import java.util.List;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
+import net.mignet.flow.FlowRule;
+import net.mignet.flow.FlowRuleParser;
+import net.mignet.flow.SetField;
+import org.projectfloodlight.openflow.protocol.action.OFActionSetDlDst;
+import org.projectfloodlight.openflow.protocol.action.OFActionSetDlSrc;
+import org.projectfloodlight.openflow.protocol.action.OFActionSetField;
+import org.projectfloodlight.openflow.protocol.action.OFActionSetNwDst;
+import org.projectfloodlight.openflow.protocol.action.OFActionSetNwSrc;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxmEthDst;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxmEthSrc;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxmIpv4Dst;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxmIpv4Src;
+import org.projectfloodlight.openflow.types.ArpOpcode;
+import org.projectfloodlight.openflow.types.OFVlanVidMatch;
 import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.Ipv4Prefix;
 import net.mignet.topo.MacAddress;
@@ -48,6 +62,11 @@ final class FlowTranslator {
         Integer ipProto = null;
         Integer tpSrc = null;
         Integer tpDst = null;
+        MacAddress arpSha = null;
+        MacAddress arpTha = null;
+        MacAddress ethSrcMask = null;
+        MacAddress ethDstMask = null;
+        Integer vlanVid = null;
         for (MatchField<?> field : match.getMatchFields()) {
             MatchFields id = field.id;
             switch (id) {
@@ -56,8 +75,20 @@ final class FlowTranslator {
                     inPort = ports.name(n).orElseThrow(() -> OpenFlowError.badMatch(OFBadMatchCode.BAD_VALUE,
                             "in_port " + n + " is no port of this switch"));
                 }
-                case ETH_SRC -> ethSrc = exactMac(match, MatchField.ETH_SRC);
-                case ETH_DST -> ethDst = exactMac(match, MatchField.ETH_DST);
+                case ETH_SRC -> {
+                    ethSrc = macValue(match, MatchField.ETH_SRC);
+                    ethSrcMask = macMask(match, MatchField.ETH_SRC);
+                }
+                case ETH_DST -> {
+                    ethDst = macValue(match, MatchField.ETH_DST);
+                    ethDstMask = macMask(match, MatchField.ETH_DST);
+                }
+                case VLAN_VID -> vlanVid = vlan(match);
+                case ARP_OP -> ipProto = match.get(MatchField.ARP_OP).getOpcode();
+                case ARP_SPA -> ipSrc = prefix(match, MatchField.ARP_SPA);
+                case ARP_TPA -> ipDst = prefix(match, MatchField.ARP_TPA);
+                case ARP_SHA -> arpSha = exactMac(match, MatchField.ARP_SHA);
+                case ARP_THA -> arpTha = exactMac(match, MatchField.ARP_THA);
                 case ETH_TYPE -> ethType = match.get(MatchField.ETH_TYPE).getValue();
                 case IP_PROTO -> ipProto = (int) match.get(MatchField.IP_PROTO).getIpProtocolNumber();
                 case IPV4_SRC -> ipSrc = prefix(match, MatchField.IPV4_SRC);
@@ -70,7 +101,24 @@ final class FlowTranslator {
                         "matching on " + id + " is not supported by mignet's flow table");
             }
         }
-        return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst);
+        return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, arpSha, arpTha,
+                ethSrcMask, ethDstMask, vlanVid);
+    }
+
+    /**
+     * OpenFlow's VLAN_VID: OFPVID_NONE for untagged frames, OFPVID_PRESENT with a VID for frames of that VLAN.
+     * "Any tag" (PRESENT under a mask of PRESENT alone) has no nftables form here and is refused.
+     */
+    private static Integer vlan(Match match) {
+        if (match.isPartiallyMasked(MatchField.VLAN_VID)) {
+            throw OpenFlowError.badMatch(OFBadMatchCode.BAD_WILDCARDS, "masked vlan_vid is not supported: match"
+                    + " one VLAN id or frames without a tag");
+        }
+        OFVlanVidMatch v = match.get(MatchField.VLAN_VID);
+        if (v.equals(OFVlanVidMatch.NONE) || v.getRawVid() == (short) 0xffff) {
+            return FlowMatch.VLAN_NONE;
+        }
+        return (int) v.getVlan();
     }
 
     Match toMatch(OFFactory f, FlowMatch m) {
@@ -78,14 +126,28 @@ final class FlowTranslator {
         if (m.inPort() != null) {
             b.setExact(MatchField.IN_PORT, OFPort.of(ports.number(m.inPort()).orElseThrow()));
         }
-        if (m.ethSrc() != null) {
-            b.setExact(MatchField.ETH_SRC, org.projectfloodlight.openflow.types.MacAddress.of(m.ethSrc().bits()));
-        }
-        if (m.ethDst() != null) {
-            b.setExact(MatchField.ETH_DST, org.projectfloodlight.openflow.types.MacAddress.of(m.ethDst().bits()));
+        setMac(b, MatchField.ETH_SRC, m.ethSrc(), m.ethSrcMask());
+        setMac(b, MatchField.ETH_DST, m.ethDst(), m.ethDstMask());
+        if (m.vlanVid() != null) {
+            b.setExact(MatchField.VLAN_VID, m.vlanVid() == FlowMatch.VLAN_NONE ? OFVlanVidMatch.NONE
+                    : OFVlanVidMatch.ofVlan(m.vlanVid()));
         }
         if (m.ethType() != null) {
             b.setExact(MatchField.ETH_TYPE, EthType.of(m.ethType()));
+        }
+        if (m.isArp()) {
+            if (m.ipProto() != null) {
+                b.setExact(MatchField.ARP_OP, ArpOpcode.of(m.ipProto()));
+            }
+            if (m.ipSrc() != null) {
+                setPrefix(b, MatchField.ARP_SPA, m.ipSrc());
+            }
+            if (m.ipDst() != null) {
+                setPrefix(b, MatchField.ARP_TPA, m.ipDst());
+            }
+            setMac(b, MatchField.ARP_SHA, m.arpSha(), null);
+            setMac(b, MatchField.ARP_THA, m.arpTha(), null);
+            return b.build();
         }
         if (m.ipProto() != null) {
             b.setExact(MatchField.IP_PROTO, IpProtocol.of(m.ipProto().shortValue()));
@@ -121,12 +183,28 @@ final class FlowTranslator {
     }
 
     FlowAction toFlowAction(List<OFAction> actions) {
+        return toTreatment(actions).action();
+    }
+
+    /** An OpenFlow action list as the flow table's rewrites and action. */
+    FlowRuleParser.Actions toTreatment(List<OFAction> actions) {
         List<String> outputs = new ArrayList<>();
+        List<SetField> rewrites = new ArrayList<>();
         FlowAction special = null;
         for (OFAction a : actions) {
+            SetField rewrite = rewrite(a);
+            if (rewrite != null) {
+                if (special != null || !outputs.isEmpty()) {
+                    throw OpenFlowError.badAction(OFBadActionCode.UNSUPPORTED_ORDER, "set-field after an output"
+                            + " is not supported: the switch rewrites a frame once, before sending it anywhere");
+                }
+                rewrites.add(rewrite);
+                continue;
+            }
             if (!(a instanceof OFActionOutput out)) {
                 throw OpenFlowError.badAction(OFBadActionCode.BAD_TYPE, "action " + a.getType()
-                        + " is not supported: the nftables flow table cannot rewrite frames or VLAN tags");
+                        + " is not supported: the nftables flow table rewrites MAC and IPv4 addresses only and"
+                        + " cannot push, pop or change VLAN tags");
             }
             OFPort p = out.getPort();
             if (p.equals(OFPort.NORMAL)) {
@@ -144,10 +222,89 @@ final class FlowTranslator {
             throw OpenFlowError.badAction(OFBadActionCode.UNSUPPORTED_ORDER,
                     "NORMAL or FLOOD cannot be combined with outputs to ports");
         }
-        if (special != null) {
-            return special;
+        FlowAction action = special != null ? special : outputs.isEmpty() ? new FlowAction.Drop()
+                : new FlowAction.Output(outputs.stream().distinct().toList());
+        if (!rewrites.isEmpty() && action instanceof FlowAction.Drop) {
+            rewrites.clear();
         }
-        return outputs.isEmpty() ? new FlowAction.Drop() : new FlowAction.Output(outputs.stream().distinct().toList());
+        return new FlowRuleParser.Actions(action, rewrites);
+    }
+
+    /** OpenFlow 1.0's set-dl/nw actions and 1.3's set-field of the four fields the switch rewrites. */
+    private static SetField rewrite(OFAction a) {
+        return switch (a) {
+            case OFActionSetDlSrc s -> new SetField.EthSrc(new MacAddress(s.getDlAddr().getLong()));
+            case OFActionSetDlDst d -> new SetField.EthDst(new MacAddress(d.getDlAddr().getLong()));
+            case OFActionSetNwSrc s -> new SetField.Ipv4Src(new Ipv4Address(s.getNwAddr().getInt()));
+            case OFActionSetNwDst d -> new SetField.Ipv4Dst(new Ipv4Address(d.getNwAddr().getInt()));
+            case OFActionSetField f -> switch (f.getField()) {
+                case OFOxmEthSrc o -> new SetField.EthSrc(new MacAddress(o.getValue().getLong()));
+                case OFOxmEthDst o -> new SetField.EthDst(new MacAddress(o.getValue().getLong()));
+                case OFOxmIpv4Src o -> new SetField.Ipv4Src(new Ipv4Address(o.getValue().getInt()));
+                case OFOxmIpv4Dst o -> new SetField.Ipv4Dst(new Ipv4Address(o.getValue().getInt()));
+                default -> throw OpenFlowError.badAction(OFBadActionCode.BAD_TYPE, "set-field of "
+                        + f.getField().getMatchField().id + " is not supported: the switch rewrites eth_src,"
+                        + " eth_dst, ipv4_src and ipv4_dst");
+            };
+            default -> null;
+        };
+    }
+
+    /** The actions of a rule: its rewrites (as set-field, or 1.0's set actions), then its outputs. */
+    List<OFAction> toActions(OFFactory f, FlowRule rule) {
+        List<OFAction> actions = new ArrayList<>();
+        for (SetField r : rule.rewrites()) {
+            actions.add(setAction(f, r));
+        }
+        actions.addAll(toActions(f, rule.action()));
+        return actions;
+    }
+
+    List<OFInstruction> toInstructions(OFFactory f, FlowRule rule) {
+        List<OFAction> actions = toActions(f, rule);
+        return actions.isEmpty() ? List.of() : List.of(f.instructions().applyActions(actions));
+    }
+
+    private static OFAction setAction(OFFactory f, SetField r) {
+        boolean v10 = f.getVersion() == OFVersion.OF_10;
+        return switch (r) {
+            case SetField.EthSrc s -> v10 ? f.actions().setDlSrc(ofMac(s.mac()))
+                    : f.actions().setField(f.oxms().ethSrc(ofMac(s.mac())));
+            case SetField.EthDst d -> v10 ? f.actions().setDlDst(ofMac(d.mac()))
+                    : f.actions().setField(f.oxms().ethDst(ofMac(d.mac())));
+            case SetField.Ipv4Src s -> v10 ? f.actions().setNwSrc(IPv4Address.of(s.address().bits()))
+                    : f.actions().setField(f.oxms().ipv4Src(IPv4Address.of(s.address().bits())));
+            case SetField.Ipv4Dst d -> v10 ? f.actions().setNwDst(IPv4Address.of(d.address().bits()))
+                    : f.actions().setField(f.oxms().ipv4Dst(IPv4Address.of(d.address().bits())));
+        };
+    }
+
+    private static org.projectfloodlight.openflow.types.MacAddress ofMac(MacAddress m) {
+        return org.projectfloodlight.openflow.types.MacAddress.of(m.bits());
+    }
+
+    private static void setMac(Match.Builder b, MatchField<org.projectfloodlight.openflow.types.MacAddress> f,
+            MacAddress value, MacAddress mask) {
+        if (value == null) {
+            return;
+        }
+        if (mask == null) {
+            b.setExact(f, ofMac(value));
+        } else {
+            b.setMasked(f, ofMac(value), ofMac(mask));
+        }
+    }
+
+    private static MacAddress macValue(Match match, MatchField<org.projectfloodlight.openflow.types.MacAddress> f) {
+        if (match.isExact(f)) {
+            return new MacAddress(match.get(f).getLong());
+        }
+        return new MacAddress(match.getMasked(f).getValue().getLong());
+    }
+
+    /** The mask of a MAC match, or null when it is exact. */
+    private static MacAddress macMask(Match match, MatchField<org.projectfloodlight.openflow.types.MacAddress> f) {
+        return match.isExact(f) ? null : new MacAddress(match.getMasked(f).getMask().getLong());
     }
 
     List<OFAction> toActions(OFFactory f, FlowAction action) {

@@ -136,9 +136,9 @@ final class MultipartResponder {
                     .setPacketCount(U64.of(e.packets())).setByteCount(U64.of(e.bytes()))
                     .setMatch(translator.toMatch(f, e.rule().match()));
             if (v10) {
-                b.setActions(translator.toActions(f, e.rule().action()));
+                b.setActions(translator.toActions(f, e.rule()));
             } else {
-                b.setInstructions(translator.toInstructions(f, e.rule().action()))
+                b.setInstructions(translator.toInstructions(f, e.rule()))
                         .setFlags(e.options().notifyRemoval() ? EnumSet.of(OFFlowModFlags.SEND_FLOW_REM)
                                 : EnumSet.noneOf(OFFlowModFlags.class));
             }

@@ -118,4 +118,47 @@ class FlowRuleParserTest {
         // Without arp the same fields stay IPv4's.
         assertThat(FlowRuleParser.parse("nw_dst=10.1.0.100 actions=drop").match().isArp()).isFalse();
     }
+
+    @Test
+    void rewrites_come_before_the_action_in_both_ovs_ofctl_forms() {
+        FlowRule mod = FlowRuleParser.parse("udp,nw_dst=10.0.0.100 actions=mod_nw_dst:10.0.0.3,"
+                + "mod_dl_dst:00:00:00:00:00:03,output:s1-h3");
+        FlowRule set = FlowRuleParser.parse("udp,nw_dst=10.0.0.100 actions=set_field:10.0.0.3->ip_dst,"
+                + "set_field:00:00:00:00:00:03->eth_dst,output:s1-h3");
+        assertThat(mod).isEqualTo(set);
+        assertThat(mod.rewrites()).containsExactly(
+                new SetField.Ipv4Dst(net.mignet.topo.Ipv4Address.parse("10.0.0.3")),
+                new SetField.EthDst(MacAddress.parse("00:00:00:00:00:03")));
+        String text = FlowRuleFormatter.format(mod);
+        assertThat(text).isEqualTo("udp,nw_dst=10.0.0.100 actions=mod_nw_dst:10.0.0.3,mod_dl_dst:00:00:00:00:00:03,"
+                + "output:s1-h3");
+        assertThat(FlowRuleParser.parse(text)).isEqualTo(mod);
+        assertThat(FlowRuleParser.parse("actions=mod_dl_src:02:00:00:00:00:09,normal").rewrites()).hasSize(1);
+    }
+
+    @Test
+    void rewrites_that_cannot_work_are_refused_with_what_to_write() {
+        assertThatThrownBy(() -> FlowRuleParser.parse("in_port=s1-h1 actions=mod_nw_dst:10.0.0.3,output:s1-h3"))
+                .hasMessageContaining("add 'ip'");
+        assertThatThrownBy(() -> FlowRuleParser.parse("ip actions=output:s1-h3,mod_nw_dst:10.0.0.3"))
+                .hasMessageContaining("write rewrites first");
+        assertThatThrownBy(() -> FlowRuleParser.parse("ip actions=set_field:5->tcp_dst,output:s1-h3"))
+                .hasMessageContaining("eth_src, eth_dst, ip_src and ip_dst");
+        assertThatThrownBy(() -> FlowRuleParser.parse("ip actions=mod_nw_dst:10.0.0.3"))
+                .hasMessageContaining("need an action after them");
+    }
+
+    @Test
+    void masked_macs_and_vlan_ids_round_trip() {
+        FlowRule r = FlowRuleParser.parse("dl_src=02:00:00:00:00:ff/ff:ff:ff:00:00:00,dl_vlan=7 actions=drop");
+        assertThat(r.match().ethSrc()).isEqualTo(MacAddress.parse("02:00:00:00:00:00"));
+        assertThat(r.match().ethSrcMask()).isEqualTo(MacAddress.parse("ff:ff:ff:00:00:00"));
+        assertThat(r.match().vlanVid()).isEqualTo(7);
+        assertThat(FlowRuleParser.parse(FlowRuleFormatter.format(r))).isEqualTo(r);
+        // A full mask is the same match as none.
+        assertThat(FlowRuleParser.parse("dl_dst=02:00:00:00:00:01/ff:ff:ff:ff:ff:ff actions=drop"))
+                .isEqualTo(FlowRuleParser.parse("dl_dst=02:00:00:00:00:01 actions=drop"));
+        assertThat(FlowRuleParser.parse("dl_vlan=0xffff actions=drop").match().vlanVid()).isEqualTo(FlowMatch.VLAN_NONE);
+        assertThatThrownBy(() -> FlowRuleParser.parse("dl_vlan=5000 actions=drop")).hasMessageContaining("0..4095");
+    }
 }

@@ -17,7 +17,7 @@ class NftFlowCompilerTest {
     @Test
     void a_rule_with_in_port_goes_only_into_that_port_chain() {
         String script = NftFlowCompiler.compile("mignet_s1", PORTS,
-                List.of(rule(1, "in_port=s1-h1 actions=output:s1-h2")), List.of());
+                List.of(rule(1, "in_port=s1-h1 actions=output:s1-h2")), List.of(), List.of(), false, Map.of());
         assertThat(script).contains("counter r1 { }")
                 .contains("ingress device \"s1-h1\"")
                 .contains("counter name \"r1\" fwd to \"s1-h2\"");
@@ -25,10 +25,27 @@ class NftFlowCompilerTest {
     }
 
     @Test
-    void the_script_is_one_transaction_that_replaces_the_table_and_drops_old_counters() {
-        String script = NftFlowCompiler.compile("mignet_s1", PORTS, List.of(), List.of(7L));
+    void the_script_is_one_transaction_that_replaces_the_tables_and_drops_old_counters_and_slices() {
+        // Rule 7 (priority 32768) is gone from a slice that still has rule 8; the slice of priority 5 is empty now.
+        String script = NftFlowCompiler.compile("mignet_s1", PORTS, List.of(rule(8, "actions=drop")),
+                List.of(rule(7, "actions=drop")), List.of("mignet_s1__32768_0", "mignet_s1__5_0"), false, Map.of());
         assertThat(script).startsWith("table netdev mignet_s1 { }\nflush table netdev mignet_s1\n")
-                .endsWith("delete counter netdev mignet_s1 r7\n");
+                .contains("delete table netdev mignet_s1__5_0\n", "flush table netdev mignet_s1__32768_0\n")
+                .endsWith("delete counter netdev mignet_s1__32768_0 r7\n");
+    }
+
+    @Test
+    void slices_hook_in_table_order_and_pass_frames_a_slice_before_handed_to_the_bridge() {
+        assertThat(NftShard.of(100, 1).hookPriority()).isLessThan(NftShard.of(100, 300).hookPriority());
+        assertThat(NftShard.of(100, 9999).hookPriority()).isLessThan(NftShard.of(99, 0).hookPriority());
+        assertThat(NftShard.of(65535, 0).hookPriority()).isGreaterThan(NftShard.HEAD_HOOK_PRIORITY);
+        assertThat(NftShard.of(0, Long.MAX_VALUE).hookPriority()).isLessThanOrEqualTo(Integer.MAX_VALUE);
+        assertThat(NftShard.parse("mignet_s1", NftShard.of(7, 600).table("mignet_s1"))).isEqualTo(NftShard.of(7, 600));
+        String script = NftFlowCompiler.compile("mignet_s1", PORTS, List.of(rule(1, "actions=normal")), List.of(),
+                List.of(), false, Map.of());
+        assertThat(script).contains("meta mark set meta mark & 0xefffffff",
+                "meta mark & 0x10000000 == 0x10000000 accept",
+                "counter name \"r1\" meta mark set meta mark | 0x10000000 accept");
     }
 
     @Test
@@ -36,7 +53,7 @@ class NftFlowCompilerTest {
         var r = rule(3, "udp,nw_src=10.0.0.5/24,nw_dst=10.0.0.12,tp_dst=8888,dl_dst=00:00:00:00:00:12 actions=drop");
         assertThat(NftFlowCompiler.ruleText(r, "s1-h1", PORTS)).isEqualTo(
                 "ether daddr 00:00:00:00:00:12 ether type 0x0800 ip saddr 10.0.0.0/24 ip daddr 10.0.0.12"
-                        + " ip protocol 17 udp dport 8888 counter name \"r3\" drop");
+                        + " ip protocol 17 udp dport 8888 counter name \"r3\" drop comment \"r3\"");
     }
 
     @Test
@@ -46,7 +63,7 @@ class NftFlowCompilerTest {
         assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=output:s1-h2").action(), "s1-h2",
                 PORTS)).isEqualTo("drop");
         assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=normal").action(), "s1-h2", PORTS))
-                .isEqualTo("accept");
+                .isEqualTo("meta mark set meta mark | 0x10000000 accept");
     }
 
     @Test
@@ -60,7 +77,7 @@ class NftFlowCompilerTest {
         assertThat(NftFlowCompiler.actionWords(FlowRuleParser.parse("actions=output:s1-h2").action(), "s1-h2", PORTS,
                 held)).isEqualTo("drop");
         String script = NftFlowCompiler.compile("mignet_s1", PORTS,
-                List.of(rule(4, "in_port=s1-h1 actions=output:s1-h2")), List.of(), false, held);
+                List.of(rule(4, "in_port=s1-h1 actions=output:s1-h2")), List.of(), List.of(), false, held);
         assertThat(script).contains("counter r4 { }").contains("counter name \"r4\" fwd to \"_hold0\"")
                 .doesNotContain("ingress device \"_hold0\"");
     }
@@ -88,6 +105,6 @@ class NftFlowCompilerTest {
         assertThat(NftFlowCompiler.ruleText(r, "s1-h1", PORTS)).isEqualTo(
                 "ether type 0x0806 arp operation 1 arp saddr ip 10.1.0.0/24 arp daddr ip 10.1.0.100"
                         + " arp saddr ether 02:00:00:00:00:01 arp daddr ether 00:00:00:00:00:00"
-                        + " counter name \"r4\" drop");
+                        + " counter name \"r4\" drop comment \"r4\"");
     }
 }

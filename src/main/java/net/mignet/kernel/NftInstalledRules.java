@@ -1,0 +1,344 @@
+package net.mignet.kernel;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.ToIntFunction;
+import net.mignet.flow.FlowRule;
+
+/**
+ * What the kernel holds of one switch's flow table: its slices ({@link NftShard}), and in each, per port chain,
+ * the rules in the order the switch tries them, each with its nf_tables handle. Turns changes of single rules
+ * into one netlink transaction that deletes, replaces and inserts just those rules at their place (before the
+ * next rule of the slice), adding a slice's table when its first rule comes and deleting it with its last. A
+ * change then costs about the same with 10 rules as with 10 000, and unchanged rules keep their counters and
+ * never stop matching.
+ */
+public final class NftInstalledRules {
+    /** Table order: priority descending, then the order rules were added (their ids). */
+    private record Key(int priority, long id) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = Integer.compare(o.priority, priority);
+            return c != 0 ? c : Long.compare(id, o.id);
+        }
+
+        NftShard shard() {
+            return NftShard.of(priority, id);
+        }
+    }
+
+    /** What decides a rule's expressions in one chain: the rule and where its frames go. */
+    private record Content(FlowRule rule, List<String> targets) {
+    }
+
+    private static final class Installed {
+        final Content content;
+        long handle;
+        /** The rule's id within the transaction that adds it (0 once the kernel has it). */
+        int pendingId;
+
+        Installed(Content content, long handle) {
+            this.content = content;
+            this.handle = handle;
+        }
+    }
+
+    /** One slice's table: per port chain, its rules. */
+    private final class Slice {
+        final String table;
+        final List<NavigableMap<Key, Installed>> chains = new ArrayList<>();
+
+        Slice(NftShard shard) {
+            this.table = shard.table(head);
+            ports.forEach(p -> chains.add(new TreeMap<>()));
+        }
+
+        boolean isEmpty() {
+            return chains.stream().allMatch(Map::isEmpty);
+        }
+    }
+
+    private final String head;
+    private final List<String> ports;
+    private final NavigableMap<NftShard, Slice> slices = new TreeMap<>();
+    private final Map<Long, Key> keys = new HashMap<>();
+    /** False after a load by an nft script: handles are fetched by a listing before the next change. */
+    private boolean handlesKnown;
+    /** False when what the kernel holds is not known (a transaction failed): load the whole table. */
+    private boolean known;
+
+    /** {@code head}: the switch's head table, whose name prefixes its slices' tables. */
+    public NftInstalledRules(String head, List<String> ports) {
+        this.head = head;
+        this.ports = List.copyOf(ports);
+    }
+
+    /** Whether changes can be applied one by one; false until the table was loaded whole. */
+    public boolean known() {
+        return known;
+    }
+
+    /** The ids of the rules the kernel holds. */
+    public Set<Long> ids() {
+        return Set.copyOf(keys.keySet());
+    }
+
+    /** Whether {@code table} is the head table or one of its slices. */
+    public boolean owns(String table) {
+        return table.equals(head) || NftShard.parse(head, table) != null;
+    }
+
+    /**
+     * Records that the whole table was loaded (by {@link NftFlowCompiler}'s script) with {@code rules} and outputs
+     * to {@code diverted} ports going to their devices. Handles are fetched when first needed.
+     */
+    public void loaded(Collection<NftFlowCompiler.NumberedRule> rules, Map<String, String> diverted) {
+        slices.clear();
+        keys.clear();
+        for (NftFlowCompiler.NumberedRule r : rules) {
+            Key key = new Key(r.rule().priority(), r.id());
+            keys.put(r.id(), key);
+            Slice slice = slices.computeIfAbsent(key.shard(), Slice::new);
+            for (int i = 0; i < ports.size(); i++) {
+                Content c = content(r.rule(), ports.get(i), diverted);
+                if (c != null) {
+                    slice.chains.get(i).put(key, new Installed(c, -1));
+                }
+            }
+        }
+        handlesKnown = false;
+        known = true;
+    }
+
+    /** Forgets what the kernel holds: the next change must load the whole table. */
+    public void forget() {
+        known = false;
+    }
+
+    /**
+     * Makes the kernel hold, for every id of {@code changed}, the rule {@code current} has under it (or none when
+     * it has none), in one transaction. Throws when the kernel refuses; what it holds is then unknown
+     * ({@link #known()} is false) though unchanged, as the transaction was not applied.
+     */
+    public void apply(NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current, Collection<Long> changed,
+            Map<String, String> diverted, ToIntFunction<String> ifindex) {
+        if (!known) {
+            throw new IllegalStateException("the kernel's table " + head + " is not known; load it whole first");
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        try {
+            if (!handlesKnown) {
+                fetchHandles(netlink);
+            }
+            NftNetlink.Transaction tx = netlink.begin();
+            Map<NftShard, List<Long>> byShard = new LinkedHashMap<>();
+            for (long id : changed) {
+                NftFlowCompiler.NumberedRule r = current.get(id);
+                Key old = keys.get(id);
+                Key key = r == null ? old : new Key(r.rule().priority(), id);
+                if (key != null) {
+                    byShard.computeIfAbsent(key.shard(), s -> new ArrayList<>()).add(id);
+                }
+            }
+            int[] nextPendingId = {1};
+            for (Map.Entry<NftShard, List<Long>> e : byShard.entrySet()) {
+                changeSlice(tx, e.getKey(), e.getValue(), current, diverted, ifindex, nextPendingId);
+            }
+            for (long id : changed) {
+                NftFlowCompiler.NumberedRule r = current.get(id);
+                if (r == null) {
+                    keys.remove(id);
+                } else {
+                    keys.put(id, new Key(r.rule().priority(), id));
+                }
+            }
+            NftNetlink.Committed done = tx.commit();
+            for (NftNetlink.KernelRule k : done.added()) {
+                Installed in = find(k);
+                if (in != null) {
+                    in.handle = k.handle();
+                    in.pendingId = 0;
+                }
+            }
+            if (!done.complete()) {
+                handlesKnown = false;
+            }
+        } catch (RuntimeException e) {
+            known = false;
+            throw e;
+        }
+    }
+
+    private void changeSlice(NftNetlink.Transaction tx, NftShard shard, List<Long> ids,
+            Map<Long, NftFlowCompiler.NumberedRule> current, Map<String, String> diverted,
+            ToIntFunction<String> ifindex, int[] nextPendingId) {
+        Slice slice = slices.get(shard);
+        boolean created = slice == null;
+        if (created) {
+            slice = new Slice(shard);
+            slices.put(shard, slice);
+            tx.addTable(slice.table);
+            for (int i = 0; i < ports.size(); i++) {
+                String chain = NftFlowCompiler.chainName(i);
+                tx.addIngressChain(slice.table, chain, ports.get(i), shard.hookPriority());
+                tx.addFixedRule(slice.table, chain, NftRuleEncoder.passMarked());
+            }
+        }
+        List<NftFlowCompiler.NumberedRule> addedRules = new ArrayList<>();
+        List<Long> goneCounters = new ArrayList<>();
+        for (long id : ids) {
+            NftFlowCompiler.NumberedRule r = current.get(id);
+            boolean had = keys.containsKey(id);
+            if (r != null && !had) {
+                addedRules.add(r);
+            } else if (r == null && had) {
+                goneCounters.add(id);
+            }
+        }
+        if (!created && slice.isEmpty() == false && wouldEmpty(slice, ids, current)) {
+            // Its last rules go: the table goes with them, chains, rules and counters.
+            tx.deleteTable(slice.table);
+            slices.remove(shard);
+            return;
+        }
+        for (NftFlowCompiler.NumberedRule r : addedRules) {
+            tx.addCounter(slice.table, NftFlowCompiler.counterName(r.id()));
+        }
+        List<Runnable> replacements = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            String chain = NftFlowCompiler.chainName(i);
+            String port = ports.get(i);
+            NavigableMap<Key, Installed> installed = slice.chains.get(i);
+            List<Key> added = new ArrayList<>();
+            for (long id : ids) {
+                NftFlowCompiler.NumberedRule r = current.get(id);
+                Key old = keys.get(id);
+                Installed was = old == null ? null : installed.get(old);
+                Content wanted = r == null ? null : content(r.rule(), port, diverted);
+                if (was != null && wanted == null) {
+                    tx.deleteRule(slice.table, chain, was.handle);
+                    installed.remove(old);
+                } else if (was != null && !was.content.equals(wanted)) {
+                    // Until the kernel echoes its new handle, the replacement stands at the old one's place.
+                    Installed now = new Installed(wanted, was.handle);
+                    installed.put(old, now);
+                    byte[] expressions = NftRuleEncoder.encode(r, port, ports, diverted, ifindex);
+                    long handle = was.handle;
+                    String table = slice.table;
+                    replacements.add(() -> tx.replaceRule(table, chain, handle, nextPendingId[0]++, expressions,
+                            NftFlowCompiler.counterName(id)));
+                } else if (was == null && wanted != null) {
+                    Key key = new Key(r.rule().priority(), id);
+                    Installed now = new Installed(wanted, -1);
+                    now.pendingId = nextPendingId[0]++;
+                    installed.put(key, now);
+                    added.add(key);
+                }
+            }
+            if (added.isEmpty()) {
+                continue;
+            }
+            // In table order, each new rule goes just before the next rule the kernel has already (replaced ones
+            // included: their replacements come after the additions), or at the end: new rules that follow each
+            // other then line up in order without naming each other.
+            added.sort(Comparator.naturalOrder());
+            Map<Key, Long> nextExisting = new HashMap<>();
+            long next = -1;
+            for (Map.Entry<Key, Installed> e : installed.tailMap(added.getFirst(), true).descendingMap().entrySet()) {
+                if (e.getValue().handle < 0) {
+                    nextExisting.put(e.getKey(), next);
+                } else {
+                    next = e.getValue().handle;
+                }
+            }
+            for (Key key : added) {
+                long before = nextExisting.get(key);
+                NftNetlink.Position position = before < 0 ? new NftNetlink.Position.End()
+                        : new NftNetlink.Position.Before(before);
+                tx.addRule(slice.table, chain, position, installed.get(key).pendingId,
+                        NftRuleEncoder.encode(current.get(key.id()), port, ports, diverted, ifindex),
+                        NftFlowCompiler.counterName(key.id()));
+            }
+        }
+        replacements.forEach(Runnable::run);
+        for (long id : goneCounters) {
+            tx.deleteCounter(slice.table, NftFlowCompiler.counterName(id));
+        }
+    }
+
+    /** Whether the slice holds no rule once {@code ids} are as {@code current} says. */
+    private boolean wouldEmpty(Slice slice, List<Long> ids, Map<Long, NftFlowCompiler.NumberedRule> current) {
+        Set<Long> remaining = new HashSet<>();
+        for (NavigableMap<Key, Installed> chain : slice.chains) {
+            chain.keySet().forEach(k -> remaining.add(k.id()));
+        }
+        for (long id : ids) {
+            if (current.containsKey(id)) {
+                return false;
+            }
+            remaining.remove(id);
+        }
+        // A rule in no chain (its in_port names no port) does not occur: ports are checked before.
+        return remaining.isEmpty();
+    }
+
+    /** Fills in the handles of every rule from a listing of the kernel's tables. */
+    private void fetchHandles(NftNetlink netlink) {
+        for (Slice slice : slices.values()) {
+            for (NftNetlink.KernelRule k : netlink.rules(slice.table)) {
+                Installed in = find(k);
+                if (in != null) {
+                    in.handle = k.handle();
+                }
+            }
+            for (NavigableMap<Key, Installed> chain : slice.chains) {
+                for (Map.Entry<Key, Installed> e : chain.entrySet()) {
+                    if (e.getValue().handle < 0) {
+                        throw new IllegalStateException("rule r" + e.getKey().id() + " is not in the kernel's table "
+                                + slice.table);
+                    }
+                }
+            }
+        }
+        handlesKnown = true;
+    }
+
+    private Installed find(NftNetlink.KernelRule k) {
+        if (k.table() == null || k.chain() == null || !k.chain().startsWith("port") || k.comment() == null
+                || !k.comment().startsWith("r")) {
+            return null;
+        }
+        int index;
+        long id;
+        try {
+            index = Integer.parseInt(k.chain().substring(4));
+            id = Long.parseLong(k.comment().substring(1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        Key key = keys.get(id);
+        Slice slice = key == null ? null : slices.get(key.shard());
+        return slice == null || !slice.table.equals(k.table()) || index >= ports.size() ? null
+                : slice.chains.get(index).get(key);
+    }
+
+    /** What the rule is in the chain of {@code port}, or null when it is not in that chain. */
+    private Content content(FlowRule rule, String port, Map<String, String> diverted) {
+        String inPort = rule.match().inPort();
+        if (inPort != null && !inPort.equals(port)) {
+            return null;
+        }
+        return new Content(rule, NftFlowCompiler.targets(rule.action(), port, ports, diverted));
+    }
+}

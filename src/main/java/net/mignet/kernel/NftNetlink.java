@@ -1,0 +1,564 @@
+package net.mignet.kernel;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * nf_tables spoken directly over netlink: a transaction of rule and counter changes is one batch sent with one
+ * system call, where {@code nft} would parse text and fetch the whole ruleset again before every change (over a
+ * millisecond on an empty table, tens with thousands of rules). The kernel applies a batch atomically and echoes
+ * each added rule with the handle it got, which later deletes and replacements name.
+ */
+public final class NftNetlink implements AutoCloseable {
+    static final int NETLINK_NETFILTER = 12;
+    static final int NFPROTO_NETDEV = 5;
+    private static final int NFNL_SUBSYS_NFTABLES = 10;
+    private static final int NFNL_MSG_BATCH_BEGIN = 0x10;
+    private static final int NFNL_MSG_BATCH_END = 0x11;
+    private static final int NFT_MSG_NEWTABLE = 0;
+    private static final int NFT_MSG_GETTABLE = 1;
+    private static final int NFT_MSG_DELTABLE = 2;
+    private static final int NFT_MSG_NEWCHAIN = 3;
+    private static final int NFT_MSG_NEWRULE = 6;
+    private static final int NFT_MSG_GETRULE = 7;
+    private static final int NFT_MSG_DELRULE = 8;
+    private static final int NFT_MSG_NEWOBJ = 18;
+    private static final int NFT_MSG_GETOBJ = 19;
+    private static final int NFT_MSG_DELOBJ = 20;
+    private static final int NLMSG_ERROR = 2;
+    private static final int NLMSG_DONE = 3;
+    private static final int NLM_F_REQUEST = 0x1;
+    private static final int NLM_F_ECHO = 0x8;
+    private static final int NLM_F_DUMP = 0x300;
+    private static final int NLM_F_REPLACE = 0x100;
+    private static final int NLM_F_CREATE = 0x400;
+    private static final int NLM_F_APPEND = 0x800;
+    private static final int NFTA_RULE_TABLE = 1;
+    private static final int NFTA_RULE_CHAIN = 2;
+    private static final int NFTA_RULE_HANDLE = 3;
+    private static final int NFTA_RULE_EXPRESSIONS = 4;
+    private static final int NFTA_RULE_POSITION = 6;
+    private static final int NFTA_RULE_USERDATA = 7;
+    private static final int NFTA_RULE_ID = 9;
+    private static final int NFTA_TABLE_NAME = 1;
+    private static final int NFTA_CHAIN_TABLE = 1;
+    private static final int NFTA_CHAIN_NAME = 3;
+    private static final int NFTA_CHAIN_HOOK = 4;
+    private static final int NFTA_CHAIN_POLICY = 5;
+    private static final int NFTA_CHAIN_TYPE = 7;
+    private static final int NFTA_HOOK_HOOKNUM = 1;
+    private static final int NFTA_HOOK_PRIORITY = 2;
+    private static final int NFTA_HOOK_DEV = 3;
+    private static final int NF_NETDEV_INGRESS = 0;
+    private static final int NF_ACCEPT = 1;
+    private static final int NFTA_OBJ_TABLE = 1;
+    private static final int NFTA_OBJ_NAME = 2;
+    private static final int NFTA_OBJ_TYPE = 3;
+    private static final int NFTA_OBJ_DATA = 4;
+    private static final int NFT_OBJECT_COUNTER = 1;
+    private static final int NFTA_COUNTER_BYTES = 1;
+    private static final int NFTA_COUNTER_PACKETS = 2;
+    /** The comment type of nft's rule user data, so {@code nft list} shows our rules' ids as comments. */
+    private static final int UDATA_RULE_COMMENT = 0;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_SNDBUFFORCE = 32;
+    private static final int SO_RCVBUFFORCE = 33;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int EAGAIN = 11;
+    private static final int ENOBUFS = 105;
+    /** Room for the echoes of a large batch: a few hundred bytes each, counted with the kernel's overhead. */
+    private static final int BUFFER_BYTES = 256 << 20;
+
+    private static final MethodHandle RECV = NativeCalls.downcall("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ValueLayout.ADDRESS, JAVA_LONG, JAVA_INT));
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment in = arena.allocate(1 << 20);
+    private int sequence = (int) (System.nanoTime() & 0x3fffffff);
+
+    private NftNetlink(int fd) {
+        this.fd = fd;
+    }
+
+    /** Opens a socket bound to the calling thread's network namespace; usable from any thread afterwards. */
+    public static NftNetlink open() {
+        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, NETLINK_NETFILTER);
+        try {
+            NativeCalls.setIntOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, BUFFER_BYTES, "SO_RCVBUFFORCE");
+            NativeCalls.setIntOption(fd, SOL_SOCKET, SO_SNDBUFFORCE, BUFFER_BYTES, "SO_SNDBUFFORCE");
+        } catch (RuntimeException e) {
+            NativeCalls.close(fd);
+            throw e;
+        }
+        return new NftNetlink(fd);
+    }
+
+    /** A rule as the kernel holds it: its table, chain, handle and the comment it carries (null when none). */
+    public record KernelRule(String table, String chain, long handle, String comment) {
+    }
+
+    /** The names of the netdev family's tables. */
+    public synchronized List<String> tables() {
+        NetlinkMessages m = new NetlinkMessages();
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
+                NFPROTO_NETDEV, 0);
+        m.end(start);
+        send(m.toArray());
+        List<String> tables = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        drain(true, (type, offset, length) -> {
+            if (type == NLMSG_DONE) {
+                return false;
+            }
+            if (type == NLMSG_ERROR) {
+                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
+                if (error != 0) {
+                    errors.add(NativeCalls.strerror(-error));
+                }
+                return false;
+            }
+            for (long a = offset + 20; a + 4 <= offset + length; ) {
+                int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
+                int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
+                if (alen < 4) {
+                    break;
+                }
+                if (atype == NFTA_TABLE_NAME) {
+                    tables.add(string(a + 4, alen - 4));
+                }
+                a += NetlinkMessages.align(alen);
+            }
+            return true;
+        });
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("cannot list the nftables tables: " + errors.getFirst());
+        }
+        return tables;
+    }
+
+    /** Where a new rule goes in its chain. */
+    public sealed interface Position {
+        /** At the end of the chain. */
+        record End() implements Position {
+        }
+
+        /** Just before the rule with this handle. */
+        record Before(long handle) implements Position {
+        }
+    }
+
+    /** Starts a transaction on tables of the netdev family. */
+    public Transaction begin() {
+        return new Transaction();
+    }
+
+    /** Changes collected and sent as one batch by {@link #commit}. */
+    public final class Transaction {
+        private final NetlinkMessages m = new NetlinkMessages();
+        private final List<String> described = new ArrayList<>();
+        private final int base;
+        private int rulesEchoed;
+
+        private Transaction() {
+            this.base = reserveSequences();
+            int start = m.begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, base, 0, NFNL_SUBSYS_NFTABLES);
+            m.end(start);
+        }
+
+        public void addTable(String table) {
+            int start = message(NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table " + table);
+            m.string(NFTA_TABLE_NAME, table);
+            m.end(start);
+        }
+
+        /** Deletes a table with all its chains, rules and counters. */
+        public void deleteTable(String table) {
+            int start = message(NFT_MSG_DELTABLE, 0, "delete table " + table);
+            m.string(NFTA_TABLE_NAME, table);
+            m.end(start);
+        }
+
+        /** Adds a filter chain on the ingress hook of {@code device}, accepting what no rule decides. */
+        public void addIngressChain(String table, String chain, String device, int priority) {
+            int start = message(NFT_MSG_NEWCHAIN, NLM_F_CREATE, "add chain " + table + " " + chain + " on " + device);
+            m.string(NFTA_CHAIN_TABLE, table);
+            m.string(NFTA_CHAIN_NAME, chain);
+            int hook = m.nested(NFTA_CHAIN_HOOK);
+            m.be32(NFTA_HOOK_HOOKNUM, NF_NETDEV_INGRESS);
+            m.be32(NFTA_HOOK_PRIORITY, priority);
+            m.string(NFTA_HOOK_DEV, device);
+            m.endNested(hook);
+            m.be32(NFTA_CHAIN_POLICY, NF_ACCEPT);
+            m.string(NFTA_CHAIN_TYPE, "filter");
+            m.end(start);
+        }
+
+        /** Adds a rule that is never changed alone (no echo, no comment). */
+        public void addFixedRule(String table, String chain, byte[] expressions) {
+            int start = message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, "add rule " + table + " " + chain);
+            m.string(NFTA_RULE_TABLE, table);
+            m.string(NFTA_RULE_CHAIN, chain);
+            int list = m.nested(NFTA_RULE_EXPRESSIONS);
+            m.raw(expressions);
+            m.endNested(list);
+            m.end(start);
+        }
+
+        public void addCounter(String table, String name) {
+            int start = message(NFT_MSG_NEWOBJ, NLM_F_CREATE, "add counter " + table + " " + name);
+            m.string(NFTA_OBJ_TABLE, table);
+            m.string(NFTA_OBJ_NAME, name);
+            m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
+            int data = m.nested(NFTA_OBJ_DATA);
+            m.be64(NFTA_COUNTER_BYTES, 0);
+            m.be64(NFTA_COUNTER_PACKETS, 0);
+            m.endNested(data);
+            m.end(start);
+        }
+
+        public void deleteCounter(String table, String name) {
+            int start = message(NFT_MSG_DELOBJ, 0, "delete counter " + table + " " + name);
+            m.string(NFTA_OBJ_TABLE, table);
+            m.string(NFTA_OBJ_NAME, name);
+            m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
+            m.end(start);
+        }
+
+        public void deleteRule(String table, String chain, long handle) {
+            int start = message(NFT_MSG_DELRULE, 0, "delete rule " + chain + " handle " + handle);
+            m.string(NFTA_RULE_TABLE, table);
+            m.string(NFTA_RULE_CHAIN, chain);
+            m.be64(NFTA_RULE_HANDLE, handle);
+            m.end(start);
+        }
+
+        /**
+         * Adds a rule at {@code position}, with {@code ruleId} (non-zero, unique in the transaction) as its id in
+         * the transaction. The kernel echoes it with its handle and comment.
+         */
+        public void addRule(String table, String chain, Position position, int ruleId, byte[] expressions,
+                String comment) {
+            int flags = NLM_F_CREATE | NLM_F_ECHO | (position instanceof Position.End ? NLM_F_APPEND : 0);
+            int start = message(NFT_MSG_NEWRULE, flags, "add rule " + chain + " " + comment);
+            m.string(NFTA_RULE_TABLE, table);
+            m.string(NFTA_RULE_CHAIN, chain);
+            switch (position) {
+                case Position.End e -> { }
+                case Position.Before b -> m.be64(NFTA_RULE_POSITION, b.handle());
+            }
+            ruleBody(expressions, comment);
+            m.be32(NFTA_RULE_ID, ruleId);
+            m.end(start);
+            rulesEchoed++;
+        }
+
+        /**
+         * Replaces the rule with {@code handle} in place; the new one gets a new handle, echoed, and
+         * {@code ruleId} within the transaction.
+         */
+        public void replaceRule(String table, String chain, long handle, int ruleId, byte[] expressions,
+                String comment) {
+            int start = message(NFT_MSG_NEWRULE, NLM_F_REPLACE | NLM_F_ECHO, "replace rule " + chain + " " + comment);
+            m.string(NFTA_RULE_TABLE, table);
+            m.string(NFTA_RULE_CHAIN, chain);
+            m.be64(NFTA_RULE_HANDLE, handle);
+            ruleBody(expressions, comment);
+            m.be32(NFTA_RULE_ID, ruleId);
+            m.end(start);
+            rulesEchoed++;
+        }
+
+        public boolean isEmpty() {
+            return described.isEmpty();
+        }
+
+        private void ruleBody(byte[] expressions, String comment) {
+            int list = m.nested(NFTA_RULE_EXPRESSIONS);
+            m.raw(expressions);
+            m.endNested(list);
+            byte[] text = (comment + "\0").getBytes(StandardCharsets.UTF_8);
+            byte[] udata = new byte[2 + text.length];
+            udata[0] = UDATA_RULE_COMMENT;
+            udata[1] = (byte) text.length;
+            System.arraycopy(text, 0, udata, 2, text.length);
+            m.bytes(NFTA_RULE_USERDATA, udata);
+        }
+
+        private int message(int type, int flags, String description) {
+            described.add(description);
+            return m.begin((NFNL_SUBSYS_NFTABLES << 8) | type, NLM_F_REQUEST | flags, base + described.size(),
+                    NFPROTO_NETDEV, 0);
+        }
+
+        /**
+         * Sends the batch. The kernel applies all of it or, when it refuses a part, nothing; then this throws,
+         * naming the refused changes. Returns the added and replaced rules with their new handles; when the
+         * kernel could not echo them all (the socket's buffer overflowed), {@link Committed#complete} is false.
+         */
+        public Committed commit() {
+            if (described.isEmpty()) {
+                return new Committed(List.of(), true);
+            }
+            int end = m.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST, base + described.size() + 1, 0, NFNL_SUBSYS_NFTABLES);
+            m.end(end);
+            synchronized (NftNetlink.this) {
+                return sendBatch();
+            }
+        }
+
+        private Committed sendBatch() {
+            send(m.toArray());
+            List<KernelRule> added = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            // The kernel handles a batch within the sending call, so its every answer is queued by now.
+            boolean complete = drain(false, (type, offset, length) -> {
+                if (type == NLMSG_ERROR) {
+                    int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
+                    int seq = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16 + 4 + 8);
+                    if (error != 0) {
+                        int index = seq - base - 1;
+                        String what = index >= 0 && index < described.size() ? described.get(index) : "the batch";
+                        errors.add(what + ": " + NativeCalls.strerror(-error));
+                    }
+                } else if (type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE)) {
+                    added.add(parseRule(offset, length));
+                }
+                return true;
+            });
+            if (!errors.isEmpty()) {
+                throw new IllegalStateException("the kernel refused the flow change: " + String.join("; ",
+                        errors.subList(0, Math.min(5, errors.size()))) + (errors.size() > 5 ? " and "
+                        + (errors.size() - 5) + " more" : ""));
+            }
+            return new Committed(added, complete && added.size() == rulesEchoed);
+        }
+    }
+
+    /** Sequence numbers for one transaction's messages, apart from every other transaction's. */
+    private synchronized int reserveSequences() {
+        int base = sequence;
+        sequence = (sequence + (1 << 22)) & 0x3fffffff;
+        return base;
+    }
+
+    /** The rules a transaction added, with their handles; {@code complete} when every one was echoed. */
+    public record Committed(List<KernelRule> added, boolean complete) {
+    }
+
+    /** Every rule of {@code table} (netdev family) with its chain, handle and comment. */
+    public synchronized List<KernelRule> rules(String table) {
+        NetlinkMessages m = new NetlinkMessages();
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
+                NFPROTO_NETDEV, 0);
+        m.string(NFTA_RULE_TABLE, table);
+        m.end(start);
+        send(m.toArray());
+        List<KernelRule> rules = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        drain(true, (type, offset, length) -> {
+            if (type == NLMSG_DONE) {
+                return false;
+            }
+            if (type == NLMSG_ERROR) {
+                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
+                if (error != 0) {
+                    errors.add(NativeCalls.strerror(-error));
+                }
+                return false;
+            }
+            rules.add(parseRule(offset, length));
+            return true;
+        });
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("cannot list the rules of " + table + ": " + errors.getFirst());
+        }
+        return rules;
+    }
+
+    /**
+     * Packets and bytes of every named counter of the tables {@code accepts} takes (all tables when null), by
+     * counter name.
+     */
+    public synchronized Map<String, long[]> counters(java.util.function.Predicate<String> accepts) {
+        NetlinkMessages m = new NetlinkMessages();
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
+                NFPROTO_NETDEV, 0);
+        m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
+        m.end(start);
+        send(m.toArray());
+        Map<String, long[]> counters = new HashMap<>();
+        List<String> errors = new ArrayList<>();
+        drain(true, (type, offset, length) -> {
+            if (type == NLMSG_DONE) {
+                return false;
+            }
+            if (type == NLMSG_ERROR) {
+                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
+                if (error != 0) {
+                    errors.add(NativeCalls.strerror(-error));
+                }
+                return false;
+            }
+            String name = null;
+            String table = null;
+            long[] value = new long[2];
+            for (long a = offset + 20; a + 4 <= offset + length; ) {
+                int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
+                int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
+                if (alen < 4) {
+                    break;
+                }
+                if (atype == NFTA_OBJ_NAME) {
+                    name = string(a + 4, alen - 4);
+                } else if (atype == NFTA_OBJ_TABLE) {
+                    table = string(a + 4, alen - 4);
+                } else if (atype == NFTA_OBJ_DATA) {
+                    for (long d = a + 4; d + 4 <= a + alen; ) {
+                        int dlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d) & 0xffff;
+                        int dtype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d + 2) & 0x7fff;
+                        if (dlen < 4) {
+                            break;
+                        }
+                        if (dtype == NFTA_COUNTER_PACKETS) {
+                            value[0] = be64(d + 4);
+                        } else if (dtype == NFTA_COUNTER_BYTES) {
+                            value[1] = be64(d + 4);
+                        }
+                        d += NetlinkMessages.align(dlen);
+                    }
+                }
+                a += NetlinkMessages.align(alen);
+            }
+            if (name != null && (accepts == null || (table != null && accepts.test(table)))) {
+                counters.put(name, value);
+            }
+            return true;
+        });
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("cannot read the flow counters: " + errors.getFirst());
+        }
+        return counters;
+    }
+
+    private KernelRule parseRule(long offset, int length) {
+        String table = null;
+        String chain = null;
+        long handle = -1;
+        String comment = null;
+        for (long a = offset + 20; a + 4 <= offset + length; ) {
+            int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
+            int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
+            if (alen < 4) {
+                break;
+            }
+            switch (atype) {
+                case NFTA_RULE_TABLE -> table = string(a + 4, alen - 4);
+                case NFTA_RULE_CHAIN -> chain = string(a + 4, alen - 4);
+                case NFTA_RULE_HANDLE -> handle = be64(a + 4);
+                case NFTA_RULE_USERDATA -> comment = comment(a + 4, alen - 4);
+                default -> { }
+            }
+            a += NetlinkMessages.align(alen);
+        }
+        return new KernelRule(table, chain, handle, comment);
+    }
+
+    private String comment(long at, int length) {
+        for (long p = at; p + 2 <= at + length; ) {
+            int type = in.get(ValueLayout.JAVA_BYTE, p) & 0xff;
+            int len = in.get(ValueLayout.JAVA_BYTE, p + 1) & 0xff;
+            if (type == UDATA_RULE_COMMENT) {
+                return string(p + 2, len);
+            }
+            p += 2 + len;
+        }
+        return null;
+    }
+
+    private String string(long at, int length) {
+        byte[] b = in.asSlice(at, length).toArray(ValueLayout.JAVA_BYTE);
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+
+    private long be64(long at) {
+        return ByteBuffer.wrap(in.asSlice(at, 8).toArray(ValueLayout.JAVA_BYTE)).getLong();
+    }
+
+    private void send(byte[] bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(bytes.length);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, out, 0, bytes.length);
+            long sent = Libc.send(fd, out, bytes.length);
+            if (sent != bytes.length) {
+                throw new IllegalStateException("netlink took " + sent + " of " + bytes.length + " bytes");
+            }
+        }
+    }
+
+    private interface MessageHandler {
+        /** Handles one message; false ends the reading (a dump's end). */
+        boolean handle(int type, long offset, int length);
+    }
+
+    /**
+     * Reads answers: until the handler says stop ({@code untilDone}, for dumps) or until none is queued.
+     * Returns false when the kernel dropped some for lack of room.
+     */
+    private boolean drain(boolean untilDone, MessageHandler handler) {
+        boolean complete = true;
+        while (true) {
+            long n;
+            try {
+                n = (long) RECV.invokeExact(NativeCalls.callState(), fd, in, in.byteSize(),
+                        untilDone ? 0 : MSG_DONTWAIT);
+            } catch (Throwable t) {
+                throw NativeCalls.rethrow(t);
+            }
+            if (n < 0) {
+                int errno = NativeCalls.errno();
+                if (errno == EAGAIN && !untilDone) {
+                    return complete;
+                }
+                if (errno == ENOBUFS) {
+                    complete = false;
+                    continue;
+                }
+                throw new IllegalStateException("netlink receive failed: " + NativeCalls.strerror(errno));
+            }
+            for (long offset = 0; offset + 16 <= n; ) {
+                int length = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
+                int type = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset + 4) & 0xffff;
+                if (length < 16) {
+                    break;
+                }
+                if (!handler.handle(type, offset, length) && untilDone) {
+                    return complete;
+                }
+                offset += NetlinkMessages.align(length);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        NativeCalls.close(fd);
+        arena.close();
+    }
+}

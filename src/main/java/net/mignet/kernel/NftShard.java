@@ -1,0 +1,59 @@
+package net.mignet.kernel;
+
+/**
+ * One nftables table holding a slice of a switch's flow table: the rules of one priority whose ids fall in one
+ * block of {@value #BLOCK}. nf_tables checks a whole table on every transaction that adds a rule, so one table
+ * of 10 000 rules makes each change cost milliseconds; slices keep that check small. Slices hook into each port's
+ * ingress at priorities in table order (higher flow priority first, then older blocks), so a frame meets the rules
+ * in the order the switch tries them. As {@code accept} ends only one slice's chain, the {@code normal} action
+ * marks the frame ({@link #NORMAL_MARK}) and every slice lets a marked frame pass untouched; the head table, run
+ * first, clears the mark a frame may carry from another switch.
+ *
+ * @param priority the flow priority of the slice's rules
+ * @param block    their id divided by {@value #BLOCK} (ids beyond the last block share it, in id order still)
+ */
+public record NftShard(int priority, int block) implements Comparable<NftShard> {
+    public static final int BLOCK = 256;
+    /** The packet mark bit of a frame a rule handed to the bridge ({@code normal}). */
+    public static final int NORMAL_MARK = 0x10000000;
+    /** Hook priority of the head table: before every slice. */
+    public static final int HEAD_HOOK_PRIORITY = Integer.MIN_VALUE;
+    private static final int BLOCKS = 32768;
+
+    public static NftShard of(int priority, long id) {
+        return new NftShard(priority, (int) Math.min(BLOCKS - 1, id / BLOCK));
+    }
+
+    /** The slice's table: the head table's name with the priority and block. */
+    public String table(String head) {
+        return head + "__" + priority + "_" + block;
+    }
+
+    /** Ingress hook priority: higher flow priorities first, then lower blocks, all after the head table. */
+    public int hookPriority() {
+        return (int) ((long) (65535 - priority) * BLOCKS + block - (1L << 31) + BLOCKS);
+    }
+
+    /** Table order: the slice whose rules the switch tries first comes first. */
+    @Override
+    public int compareTo(NftShard o) {
+        return Integer.compare(hookPriority(), o.hookPriority());
+    }
+
+    /** The shard of a table name of switch table {@code head}, or null when it is none. */
+    public static NftShard parse(String head, String table) {
+        String prefix = head + "__";
+        if (!table.startsWith(prefix)) {
+            return null;
+        }
+        String[] parts = table.substring(prefix.length()).split("_");
+        if (parts.length != 2) {
+            return null;
+        }
+        try {
+            return new NftShard(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
