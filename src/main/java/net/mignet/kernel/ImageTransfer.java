@@ -43,6 +43,19 @@ public final class ImageTransfer {
     public record Sent(long bytes, int files, Duration took) {
     }
 
+    /** A listening socket on {@code address} (port chosen by the kernel) in namespace {@code ns}. */
+    static ServerSocketChannel listenIn(String ns, String address) {
+        return NamespaceThread.call(ns, () -> {
+            try {
+                ServerSocketChannel s = ServerSocketChannel.open();
+                s.bind(new InetSocketAddress(address, 0));
+                return s;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen on " + address + " in " + ns, e);
+            }
+        });
+    }
+
     /**
      * Sends the files of {@code from} (not logs or pid files) from namespace {@code sourceNs} to {@code to},
      * received in namespace {@code targetNs} at {@code targetAddress} (an address of the target host).
@@ -55,15 +68,7 @@ public final class ImageTransfer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + to, e);
         }
-        ServerSocketChannel server = NamespaceThread.call(targetNs, () -> {
-            try {
-                ServerSocketChannel s = ServerSocketChannel.open();
-                s.bind(new InetSocketAddress(targetAddress, 0));
-                return s;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot listen on " + targetAddress + " in " + targetNs, e);
-            }
-        });
+        ServerSocketChannel server = listenIn(targetNs, targetAddress);
         try (server) {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             CompletableFuture<Void> received = new CompletableFuture<>();

@@ -116,20 +116,8 @@ public final class NftNetlink implements AutoCloseable {
         int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
                 NFPROTO_NETDEV, 0);
         m.end(start);
-        send(m.toArray());
         List<String> tables = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        drain(true, (type, offset, length) -> {
-            if (type == NLMSG_DONE) {
-                return false;
-            }
-            if (type == NLMSG_ERROR) {
-                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
-                if (error != 0) {
-                    errors.add(NativeCalls.strerror(-error));
-                }
-                return false;
-            }
+        dump(m, "list the nftables tables", (offset, length) -> {
             for (long a = offset + 20; a + 4 <= offset + length; ) {
                 int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
                 int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
@@ -141,11 +129,7 @@ public final class NftNetlink implements AutoCloseable {
                 }
                 a += NetlinkMessages.align(alen);
             }
-            return true;
         });
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException("cannot list the nftables tables: " + errors.getFirst());
-        }
         return tables;
     }
 
@@ -365,26 +349,8 @@ public final class NftNetlink implements AutoCloseable {
                 NFPROTO_NETDEV, 0);
         m.string(NFTA_RULE_TABLE, table);
         m.end(start);
-        send(m.toArray());
         List<KernelRule> rules = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        drain(true, (type, offset, length) -> {
-            if (type == NLMSG_DONE) {
-                return false;
-            }
-            if (type == NLMSG_ERROR) {
-                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
-                if (error != 0) {
-                    errors.add(NativeCalls.strerror(-error));
-                }
-                return false;
-            }
-            rules.add(parseRule(offset, length));
-            return true;
-        });
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException("cannot list the rules of " + table + ": " + errors.getFirst());
-        }
+        dump(m, "list the rules of " + table, (offset, length) -> rules.add(parseRule(offset, length)));
         return rules;
     }
 
@@ -398,20 +364,8 @@ public final class NftNetlink implements AutoCloseable {
                 NFPROTO_NETDEV, 0);
         m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
         m.end(start);
-        send(m.toArray());
         Map<String, long[]> counters = new HashMap<>();
-        List<String> errors = new ArrayList<>();
-        drain(true, (type, offset, length) -> {
-            if (type == NLMSG_DONE) {
-                return false;
-            }
-            if (type == NLMSG_ERROR) {
-                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
-                if (error != 0) {
-                    errors.add(NativeCalls.strerror(-error));
-                }
-                return false;
-            }
+        dump(m, "read the flow counters", (offset, length) -> {
             String name = null;
             String table = null;
             long[] value = new long[2];
@@ -445,11 +399,7 @@ public final class NftNetlink implements AutoCloseable {
             if (name != null && (accepts == null || (table != null && accepts.test(table)))) {
                 counters.put(name, value);
             }
-            return true;
         });
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException("cannot read the flow counters: " + errors.getFirst());
-        }
         return counters;
     }
 
@@ -509,6 +459,33 @@ public final class NftNetlink implements AutoCloseable {
             if (sent != bytes.length) {
                 throw new IllegalStateException("netlink took " + sent + " of " + bytes.length + " bytes");
             }
+        }
+    }
+
+    private interface ObjectHandler {
+        void handle(long offset, int length);
+    }
+
+    /** Sends dump request {@code m} and hands every object of the answer to {@code onObject}. */
+    private void dump(NetlinkMessages m, String what, ObjectHandler onObject) {
+        send(m.toArray());
+        List<String> errors = new ArrayList<>();
+        drain(true, (type, offset, length) -> {
+            if (type == NLMSG_DONE) {
+                return false;
+            }
+            if (type == NLMSG_ERROR) {
+                int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
+                if (error != 0) {
+                    errors.add(NativeCalls.strerror(-error));
+                }
+                return false;
+            }
+            onObject.handle(offset, length);
+            return true;
+        });
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("cannot " + what + ": " + errors.getFirst());
         }
     }
 

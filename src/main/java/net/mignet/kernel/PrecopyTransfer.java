@@ -89,15 +89,7 @@ public final class PrecopyTransfer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + to, e);
         }
-        ServerSocketChannel server = NamespaceThread.call(targetNs, () -> {
-            try {
-                ServerSocketChannel s = ServerSocketChannel.open();
-                s.bind(new InetSocketAddress(targetAddress, 0));
-                return s;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot listen on " + targetAddress + " in " + targetNs, e);
-            }
-        });
+        ServerSocketChannel server = ImageTransfer.listenIn(targetNs, targetAddress);
         PageStore store = null;
         SocketChannel socket = null;
         try {
