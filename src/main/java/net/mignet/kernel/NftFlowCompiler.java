@@ -50,6 +50,18 @@ public final class NftFlowCompiler {
      */
     public static String compile(String table, List<String> ports, List<NumberedRule> rules,
             Collection<Long> removedIds, boolean rebind, Map<String, String> diverted) {
+        return compile(table, ports, rules, removedIds, rebind, diverted, null, new FlowAction.Normal());
+    }
+
+    /**
+     * As {@link #compile(String, List, List, Collection, boolean, Map)}, with OpenFlow's punt path: rules whose
+     * action is {@code controller} hand frames to {@code packetIn} (or drop them when it is null), and frames no
+     * rule matched meet {@code miss}: {@code normal} (the learning bridge, as without OpenFlow), {@code drop} or
+     * {@code controller}.
+     */
+    public static String compile(String table, List<String> ports, List<NumberedRule> rules,
+            Collection<Long> removedIds, boolean rebind, Map<String, String> diverted, NftPacketIn packetIn,
+            FlowAction miss) {
         StringBuilder s = new StringBuilder();
         s.append("table netdev ").append(table).append(" { }\n");
         s.append("flush table netdev ").append(table).append('\n');
@@ -62,6 +74,9 @@ public final class NftFlowCompiler {
         for (NumberedRule r : rules) {
             s.append("  counter ").append(counterName(r.id())).append(" { }\n");
         }
+        if (packetIn != null) {
+            s.append(packetIn.declarations());
+        }
         for (int i = 0; i < ports.size(); i++) {
             String port = ports.get(i);
             s.append("  chain ").append(chainName(i)).append(" {\n");
@@ -70,8 +85,16 @@ public final class NftFlowCompiler {
             for (NumberedRule r : rules) {
                 String inPort = r.rule().match().inPort();
                 if (inPort == null || inPort.equals(port)) {
-                    s.append("    ").append(ruleText(r, port, ports, diverted)).append('\n');
+                    String text = r.rule().action() instanceof FlowAction.Controller && packetIn != null
+                            ? ruleMatchAndCounter(r) + " " + packetIn.verdict(r.id())
+                            : ruleText(r, port, ports, diverted);
+                    s.append("    ").append(text).append('\n');
                 }
+            }
+            if (miss instanceof FlowAction.Controller && packetIn != null) {
+                s.append("    ").append(packetIn.verdict(NftPacketIn.MISS_MARK)).append('\n');
+            } else if (!(miss instanceof FlowAction.Normal)) {
+                s.append("    ").append(actionWords(miss, port, ports)).append('\n');
             }
             s.append("  }\n");
         }
@@ -93,6 +116,12 @@ public final class NftFlowCompiler {
     /** One rule in the chain of {@code inPort}: its match, its counter, its action. */
     static String ruleText(NumberedRule r, String inPort, List<String> ports) {
         return ruleText(r, inPort, ports, Map.of());
+    }
+
+    private static String ruleMatchAndCounter(NumberedRule r) {
+        List<String> words = new ArrayList<>(matchWords(r.rule().match()));
+        words.add("counter name " + quoted(counterName(r.id())));
+        return String.join(" ", words);
     }
 
     static String ruleText(NumberedRule r, String inPort, List<String> ports, Map<String, String> diverted) {
@@ -173,6 +202,7 @@ public final class NftFlowCompiler {
     static String actionWords(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
         List<String> targets = switch (action) {
             case FlowAction.Drop d -> List.of();
+            case FlowAction.Controller c -> List.of(); // without a punt path: dropped, as OVS without controller
             case FlowAction.Normal n -> null;
             case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
             case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))

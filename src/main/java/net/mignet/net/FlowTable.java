@@ -34,6 +34,9 @@ public final class FlowTable {
     private final Map<Long, FlowOptions> options = new java.util.HashMap<>();
     private final Map<Long, Long> installedNanos = new java.util.HashMap<>();
     private long nextId = 1;
+    /** OpenFlow's punt path (null without an agent) and what frames no rule matches meet. */
+    private net.mignet.kernel.NftPacketIn packetIn;
+    private FlowAction miss = new FlowAction.Normal();
     /** The rules before the open batch began, or null when no batch is open: changes then wait for its end. */
     private List<NftFlowCompiler.NumberedRule> batchBefore;
 
@@ -349,6 +352,52 @@ public final class FlowTable {
     }
 
     /**
+     * Gives rules whose action is {@code controller} (and a miss to the controller) a way to the switch's
+     * OpenFlow agent, or takes it away with null; without one such frames are dropped.
+     */
+    public synchronized void setPacketIn(net.mignet.kernel.NftPacketIn path) {
+        net.mignet.kernel.NftPacketIn before = packetIn;
+        packetIn = path;
+        try {
+            apply(List.copyOf(rules));
+        } catch (IllegalStateException e) {
+            packetIn = before;
+            throw e;
+        }
+    }
+
+    /**
+     * What frames no rule matches meet (OpenFlow's table miss): {@code normal} (the learning bridge, the default),
+     * {@code drop} or {@code controller}. Changed in one transaction; does nothing when it is the same.
+     */
+    public synchronized void setTableMiss(FlowAction action) {
+        if (!(action instanceof FlowAction.Normal || action instanceof FlowAction.Drop
+                || action instanceof FlowAction.Controller)) {
+            throw new IllegalArgumentException("a table miss can be normal, drop or controller, not " + action);
+        }
+        if (action.equals(miss)) {
+            return;
+        }
+        FlowAction before = miss;
+        miss = action;
+        try {
+            apply(List.copyOf(rules));
+        } catch (IllegalStateException e) {
+            miss = before;
+            throw e;
+        }
+    }
+
+    public synchronized FlowAction tableMiss() {
+        return miss;
+    }
+
+    /** The OpenFlow cookie and timeouts of the rule with this id ({@link FlowOptions#NONE} when it has none). */
+    public synchronized FlowOptions optionsOf(long id) {
+        return options.getOrDefault(id, FlowOptions.NONE);
+    }
+
+    /**
      * Non-strict selection, as in {@code ovs-ofctl del-flows/mod-flows}: every field set in {@code match} must
      * be equal in the rule; fields it leaves open select anything. A given priority must be equal too.
      */
@@ -408,7 +457,8 @@ public final class FlowTable {
         Set<Long> removed = new HashSet<>();
         before.forEach(r -> removed.add(r.id()));
         rules.forEach(r -> removed.remove(r.id()));
-        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind, heldPorts);
+        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, rebind, heldPorts, packetIn,
+                miss);
         try {
             nft.apply(script);
         } catch (IllegalStateException e) {

@@ -133,6 +133,8 @@ final class FlowTranslator {
                 special = new FlowAction.Normal();
             } else if (p.equals(OFPort.FLOOD) || p.equals(OFPort.ALL)) {
                 special = new FlowAction.Flood();
+            } else if (p.equals(OFPort.CONTROLLER)) {
+                special = new FlowAction.Controller();
             } else {
                 int n = p.getPortNumber();
                 outputs.add(ports.name(n).orElseThrow(() -> OpenFlowError.badAction(OFBadActionCode.BAD_OUT_PORT,
@@ -142,7 +144,7 @@ final class FlowTranslator {
         }
         if (special != null && !outputs.isEmpty()) {
             throw OpenFlowError.badAction(OFBadActionCode.UNSUPPORTED_ORDER,
-                    "NORMAL or FLOOD cannot be combined with outputs to ports");
+                    "NORMAL, FLOOD or CONTROLLER cannot be combined with outputs to ports");
         }
         if (special != null) {
             return special;
@@ -155,6 +157,7 @@ final class FlowTranslator {
             case FlowAction.Drop d -> List.of();
             case FlowAction.Normal n -> List.of(output(f, OFPort.NORMAL));
             case FlowAction.Flood fl -> List.of(output(f, OFPort.FLOOD));
+            case FlowAction.Controller c -> List.of(output(f, OFPort.CONTROLLER));
             case FlowAction.Output o -> o.ports().stream()
                     .map(p -> output(f, OFPort.of(ports.number(p).orElseThrow()))).toList();
         };
@@ -174,6 +177,7 @@ final class FlowTranslator {
                     == port.getPortNumber());
             case FlowAction.Flood fl -> port.equals(OFPort.FLOOD);
             case FlowAction.Normal n -> port.equals(OFPort.NORMAL);
+            case FlowAction.Controller c -> port.equals(OFPort.CONTROLLER);
             case FlowAction.Drop d -> false;
         };
     }
