@@ -18,6 +18,7 @@ import net.mignet.net.EmulationEvents;
 import net.mignet.net.FlowEntry;
 import net.mignet.net.Link;
 import net.mignet.net.Switch;
+import net.mignet.topo.FailMode;
 import net.mignet.topo.LinkEnd;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
@@ -56,6 +57,7 @@ public final class OpenFlowAgent implements AutoCloseable {
     private volatile boolean closed;
     private final Set<Socket> controllerSockets = ConcurrentHashMap.newKeySet();
     private final FailMode failMode;
+    private volatile InetSocketAddress controllerTarget;
     private final PuntPath punt;
     private final PacketInOut packets;
 
@@ -153,6 +155,11 @@ public final class OpenFlowAgent implements AutoCloseable {
         return (int) sessions.stream().filter(OpenFlowSession::isController).count();
     }
 
+    /** The controller this agent connects to, or null when it has none. */
+    public InetSocketAddress controllerTarget() {
+        return controllerTarget;
+    }
+
     public FailMode failMode() {
         return failMode;
     }
@@ -229,6 +236,7 @@ public final class OpenFlowAgent implements AutoCloseable {
             throw new IllegalArgumentException("controller of " + sw.name() + " at " + controller
                     + ": only loopback addresses (127.0.0.0/8) are allowed");
         }
+        controllerTarget = controller;
         Thread.ofPlatform().daemon().name("openflow-controller-" + sw.name()).start(() -> {
             long backoffMillis = 1000;
             while (!closed) {

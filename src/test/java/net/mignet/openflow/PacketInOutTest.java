@@ -16,6 +16,7 @@ import java.util.List;
 import net.mignet.flow.FlowAction;
 import net.mignet.kernel.NamespaceThread;
 import net.mignet.net.Emulation;
+import net.mignet.topo.FailMode;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.TopologyGenerators;
 import org.junit.jupiter.api.BeforeEach;

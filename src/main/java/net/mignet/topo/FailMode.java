@@ -1,4 +1,4 @@
-package net.mignet.openflow;
+package net.mignet.topo;
 
 import net.mignet.flow.FlowAction;
 
@@ -24,7 +24,7 @@ public enum FailMode {
      * controller, which expects packet-ins on a miss; dropped for 1.3, whose controllers install a table-miss
      * rule), as Open vSwitch does; without one it is this mode's.
      */
-    FlowAction tableMiss(boolean controllerConnected, boolean anyOpenFlow10Controller) {
+    public FlowAction tableMiss(boolean controllerConnected, boolean anyOpenFlow10Controller) {
         if (controllerConnected) {
             return anyOpenFlow10Controller ? new FlowAction.Controller() : new FlowAction.Drop();
         }
