@@ -80,8 +80,10 @@ public final class NftFlowCompiler {
         for (int i = 0; i < ports.size(); i++) {
             String port = ports.get(i);
             s.append("  chain ").append(chainName(i)).append(" {\n");
+            // A table miss that drops is the chain's policy: rules (normal's accept too) keep their verdicts.
             s.append("    type filter hook ingress device ").append(quoted(port))
-                    .append(" priority 0; policy accept;\n");
+                    .append(" priority 0; policy ").append(miss instanceof FlowAction.Drop ? "drop" : "accept")
+                    .append(";\n");
             for (NumberedRule r : rules) {
                 String inPort = r.rule().match().inPort();
                 if (inPort == null || inPort.equals(port)) {
@@ -91,10 +93,10 @@ public final class NftFlowCompiler {
                     s.append("    ").append(text).append('\n');
                 }
             }
-            if (miss instanceof FlowAction.Controller && packetIn != null) {
-                s.append("    ").append(packetIn.verdict(NftPacketIn.MISS_MARK)).append('\n');
-            } else if (!(miss instanceof FlowAction.Normal)) {
-                s.append("    ").append(actionWords(miss, port, ports)).append('\n');
+            if (miss instanceof FlowAction.Controller) {
+                // Last in the chain: only frames no rule took get here (OpenFlow 1.0's miss to the controller).
+                s.append("    ").append(packetIn != null ? packetIn.verdict(NftPacketIn.MISS_MARK) : "drop")
+                        .append('\n');
             }
             s.append("  }\n");
         }

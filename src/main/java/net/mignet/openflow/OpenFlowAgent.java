@@ -268,7 +268,10 @@ public final class OpenFlowAgent implements AutoCloseable {
             try {
                 Socket socket = server.accept();
                 OpenFlowSession session = new OpenFlowSession(this, socket, false);
-                Thread.ofVirtual().name("openflow-" + sw.name() + "-" + socket.getPort()).start(session::serve);
+                // A platform thread: a virtual one waits for its socket through the poller thread, a hop that
+                // showed in the packet-out latency; connections are few.
+                Thread.ofPlatform().daemon().name("openflow-" + sw.name() + "-" + socket.getPort())
+                        .start(session::serve);
             } catch (IOException e) {
                 if (!closed) {
                     log("OpenFlow listener of " + sw.name() + " failed: " + e.getMessage());
