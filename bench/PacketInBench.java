@@ -104,6 +104,19 @@ public class PacketInBench {
             line("");
             line("%-44s %9s %9s %9s", "h1 send -> frame read in userspace", "p50 us", "p99 us", "mean us");
             PuntChoice.measure(net, h1, h2Ip, samples);
+
+            line("");
+            String missing = OvsNetdev.missing();
+            if (missing != null) {
+                line("Open vSwitch (netdev datapath) not measured: %s", missing);
+            } else {
+                long[][] ovs = OvsNetdev.measure(samples);
+                line("%-44s %9s %9s %9s", "Open vSwitch, userspace (netdev) datapath", "p50 us", "p99 us", "mean us");
+                row("packet-in -> controller -> packet-out", ovs[0]);
+                row("OVS forwarding (rule output:2)", ovs[1]);
+                line("mignet / OVS packet-in round trip at p50: %.2f (below 1: mignet is faster)",
+                        pct(viaController, 50) / pct(ovs[0], 50));
+            }
         }
         Path dir = Path.of("bench/results");
         Files.createDirectories(dir);
@@ -282,6 +295,144 @@ public class PacketInBench {
             }
             Arrays.sort(t);
             return t;
+        }
+    }
+
+    /**
+     * Open vSwitch with its userspace datapath ({@code datapath_type=netdev}, no kernel module) on two hosts of its
+     * own, measured as mignet is: the same controller over a passive OpenFlow 1.3 connection, the same rule, the
+     * same datagrams. ovsdb-server and ovs-vswitchd run in a namespace of the bench's with their own run
+     * directory, and are killed (by pid) and removed with it.
+     */
+    static final class OvsNetdev {
+        static String missing() {
+            for (String tool : List.of("ovs-vswitchd", "ovsdb-server", "ovsdb-tool", "ovs-vsctl")) {
+                boolean found = java.util.Arrays.stream(System.getenv("PATH").split(":"))
+                        .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+                if (!found) {
+                    return "no " + tool + " (apt-get install openvswitch-switch)";
+                }
+            }
+            return Files.exists(Path.of("/usr/share/openvswitch/vswitch.ovsschema")) ? null
+                    : "no /usr/share/openvswitch/vswitch.ovsschema";
+        }
+
+        static long[][] measure(int samples) throws Exception {
+            String tag = "pib" + ProcessHandle.current().pid();
+            String sw = tag + "-sw";
+            String h1 = tag + "-h1";
+            String h2 = tag + "-h2";
+            Path dir = Files.createTempDirectory("pib-ovs");
+            List<Process> daemons = new java.util.ArrayList<>();
+            List<String> namespaces = List.of(sw, h1, h2);
+            try {
+                for (String ns : namespaces) {
+                    Command.check(List.of("ip", "netns", "add", ns));
+                }
+                for (String ns : namespaces) {
+                    Command.check(List.of("ip", "-n", ns, "link", "set", "lo", "up"));
+                }
+                for (int i = 1; i <= 2; i++) {
+                    String host = i == 1 ? h1 : h2;
+                    Command.check(List.of("ip", "-n", sw, "link", "add", "pibsw" + i, "type", "veth", "peer", "name",
+                            "pibh" + i, "netns", host));
+                    Command.check(List.of("ip", "-n", sw, "link", "set", "pibsw" + i, "up"));
+                    Command.check(List.of("ip", "-n", host, "addr", "add", "10.99.0." + i + "/24", "dev", "pibh" + i));
+                    Command.check(List.of("ip", "-n", host, "link", "set", "pibh" + i, "up"));
+                }
+                net.mignet.kernel.ChecksumOffload.disableTransmit(java.util.Map.of(h1, List.of("pibh1"), h2,
+                        List.of("pibh2")));
+                Command.check(List.of("ovsdb-tool", "create", dir.resolve("conf.db").toString(),
+                        "/usr/share/openvswitch/vswitch.ovsschema"));
+                String db = "unix:" + dir.resolve("db.sock");
+                daemons.add(daemon(dir, List.of("ip", "netns", "exec", sw, "ovsdb-server", dir.resolve("conf.db")
+                        .toString(), "--remote=p" + db, "--unixctl=" + dir.resolve("ovsdb.ctl"), "--no-chdir",
+                        "--log-file=" + dir.resolve("ovsdb.log")), "ovsdb.out"));
+                awaitFile(dir.resolve("db.sock"));
+                Command.check(List.of("ovs-vsctl", "--db=" + db, "--no-wait", "init"));
+                daemons.add(daemon(dir, List.of("ip", "netns", "exec", sw, "ovs-vswitchd", db,
+                        "--unixctl=" + dir.resolve("vswitchd.ctl"), "--no-chdir",
+                        "--log-file=" + dir.resolve("vswitchd.log")), "vswitchd.out"));
+                Command.check(List.of("ovs-vsctl", "--db=" + db, "--timeout=20", "add-br", "br0", "--", "set",
+                        "bridge", "br0", "datapath_type=netdev", "protocols=OpenFlow13", "--", "set-controller",
+                        "br0", "ptcp:16699:127.0.0.1", "--", "add-port", "br0", "pibsw1", "--", "set", "interface",
+                        "pibsw1", "ofport_request=1", "--", "add-port", "br0", "pibsw2", "--", "set", "interface",
+                        "pibsw2", "ofport_request=2"));
+                Command.check(List.of("ip", "-n", sw, "link", "set", "br0", "up"));
+                try (Socket controller = connectWithin(sw, 16699);
+                        DatagramSocket s1 = udpIn(h1, 0);
+                        DatagramSocket s2 = udpIn(h2, 9999)) {
+                    controller.setTcpNoDelay(true);
+                    OutputStream out = controller.getOutputStream();
+                    DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(
+                            controller.getInputStream()));
+                    write(out, F.buildHello().setXid(1).build());
+                    write(out, F.buildSetConfig().setXid(2).setMissSendLen(0xffff).build());
+                    Thread.ofPlatform().daemon().name("bench-ovs-controller").start(() -> answerPacketIns(in, out));
+                    Command.check(List.of("ip", "netns", "exec", h1, "ping", "-c", "1", "-W", "2", "10.99.0.2"));
+                    InetSocketAddress to = new InetSocketAddress("10.99.0.2", 9999);
+                    addRule(out, List.of(F.actions().buildOutput().setPort(OFPort.CONTROLLER).setMaxLen(0xffff)
+                            .build()));
+                    long[] viaController = roundTrips(s1, s2, to, samples, null);
+                    addRule(out, List.of(F.actions().output(OFPort.of(2), 0)));
+                    long[] forwarding = roundTrips(s1, s2, to, samples, null);
+                    return new long[][] {viaController, forwarding};
+                }
+            } finally {
+                for (Process p : daemons.reversed()) {
+                    p.destroy();
+                    if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                }
+                for (String ns : namespaces) {
+                    Command.run(List.of("ip", "netns", "del", ns), "", Command.DEFAULT_TIMEOUT);
+                }
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+
+        static Process daemon(Path dir, List<String> argv, String output) throws java.io.IOException {
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve(output).toFile());
+            pb.environment().put("OVS_RUNDIR", dir.toString());
+            pb.environment().put("OVS_DBDIR", dir.toString());
+            pb.environment().put("OVS_LOGDIR", dir.toString());
+            return pb.start();
+        }
+
+        static void awaitFile(Path file) throws InterruptedException {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Files.exists(file)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(file + " did not appear within 10 s");
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        static Socket connectWithin(String ns, int port) {
+            return NamespaceThread.call(ns, () -> {
+                try {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+                    return s;
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot reach OVS's OpenFlow listener: " + e.getMessage(), e);
+                }
+            });
+        }
+
+        static DatagramSocket udpIn(String ns, int port) {
+            return NamespaceThread.call(ns, () -> {
+                try {
+                    return new DatagramSocket(new InetSocketAddress(port));
+                } catch (java.net.SocketException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
         }
     }
 
