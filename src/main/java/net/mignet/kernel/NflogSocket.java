@@ -26,7 +26,6 @@ public final class NflogSocket implements AutoCloseable {
     private static final short NLM_F_ACK = 0x4;
     private static final short NFULA_CFG_CMD = 1;
     private static final short NFULA_CFG_MODE = 2;
-    private static final short NFULA_CFG_NLBUFSIZ = 3;
     private static final short NFULA_CFG_QTHRESH = 5;
     private static final byte NFULNL_CFG_CMD_BIND = 1;
     private static final byte NFULNL_COPY_PACKET = 2;
@@ -65,7 +64,7 @@ public final class NflogSocket implements AutoCloseable {
                     .put(NFULNL_COPY_PACKET).put((byte) 0);
             s.configure(NFULA_CFG_MODE, mode.array(), "copy whole frames of nflog group " + group);
             s.configure(NFULA_CFG_QTHRESH, bigEndian(1), "queue threshold of nflog group " + group);
-            s.configure(NFULA_CFG_NLBUFSIZ, bigEndian(1 << 16), "buffer of nflog group " + group);
+            // The kernel's default message buffer (a page or two) is kept: it allocates that much per frame sent.
             PuntCalls.setReceiveTimeout(fd, POLL_MILLIS);
             return s;
         } catch (RuntimeException e) {
