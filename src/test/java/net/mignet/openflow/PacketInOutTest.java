@@ -96,6 +96,16 @@ class PacketInOutTest {
             assertThat(receive(h2, WAIT)).isEqualTo("hello");
             assertThat(net.host("h3").counters("h3-eth0").rxPackets()).isGreaterThan(h3Before);
 
+            // Output to CONTROLLER comes back as a packet-in (reason ACTION) on the packet-out's in_port.
+            c.send(f.buildPacketOut().setBufferId(OFBufferId.NO_BUFFER).setInPort(OFPort.of(3))
+                    .setActions(List.of(f.actions().output(OFPort.CONTROLLER, 0xffff))).setData(in.getData()).build());
+            OFPacketIn back = c.next(OFType.PACKET_IN, WAIT);
+            assertThat(back).isNotNull();
+            assertThat(back.getReason()).isEqualTo(OFPacketInReason.ACTION);
+            assertThat(back.getData()).isEqualTo(in.getData());
+            assertThat(version == OFVersion.OF_10 ? back.getInPort() : back.getMatch().get(MatchField.IN_PORT))
+                    .isEqualTo(OFPort.of(3));
+
             // A buffer id the switch never gave is refused, and nothing is sent.
             c.send(f.buildPacketOut().setBufferId(OFBufferId.of(5)).setInPort(OFPort.of(1))
                     .setActions(List.of(f.actions().output(OFPort.of(2), 0))).setData(in.getData()).build());
@@ -154,7 +164,7 @@ class PacketInOutTest {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { },
                     FailMode.STANDALONE, 1000);
                     ServerSocket controllerPort = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-                assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
+                assertThat(reaches(net, h2)).isTrue();
                 agent.connectTo((InetSocketAddress) controllerPort.getLocalSocketAddress());
                 controllerPort.setSoTimeout(5000);
                 Socket accepted = controllerPort.accept();
@@ -170,9 +180,14 @@ class PacketInOutTest {
                 }
                 // Standalone: the bridge again once the controller is gone.
                 awaitMiss(net, new FlowAction.Normal());
-                assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
+                assertThat(reaches(net, h2)).isTrue();
             }
         }
+    }
+
+    /** Whether h1 reaches h2: a reply to any of three pings (a loaded machine may lose the first to ARP). */
+    private static boolean reaches(Emulation net, String h2) {
+        return net.host("h1").ping(h2, 3).received() > 0;
     }
 
     private static void awaitMiss(Emulation net, FlowAction expected) throws InterruptedException {
