@@ -392,6 +392,16 @@ public final class FlowTable {
         return miss;
     }
 
+    /** The rule with this id, or empty when it is no longer in the table. */
+    public synchronized java.util.Optional<FlowRule> rule(long id) {
+        for (NftFlowCompiler.NumberedRule r : rules) {
+            if (r.id() == id) {
+                return java.util.Optional.of(r.rule());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The OpenFlow cookie and timeouts of the rule with this id ({@link FlowOptions#NONE} when it has none). */
     public synchronized FlowOptions optionsOf(long id) {
         return options.getOrDefault(id, FlowOptions.NONE);

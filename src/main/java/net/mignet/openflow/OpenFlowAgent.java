@@ -74,7 +74,9 @@ public final class OpenFlowAgent implements AutoCloseable {
 
     /**
      * As {@link #start(Switch, long, InetSocketAddress, EmulationEvents, Consumer)}, with the switch's fail mode
-     * and the most packet-ins per second it sends (frames over that rate are dropped in the kernel).
+     * and the most packet-ins per second it sends (frames over that rate are dropped in the kernel). Packet-outs of
+     * TCP/UDP frames need the hosts' checksum offload off: {@link HostOffloads#disableChecksumOffload} (which
+     * {@link OpenFlowAgents#start} calls).
      */
     public static OpenFlowAgent start(Switch sw, long datapathId, InetSocketAddress listen, EmulationEvents events,
             Consumer<String> log, FailMode failMode, int packetInRate) {

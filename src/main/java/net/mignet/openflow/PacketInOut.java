@@ -3,7 +3,6 @@ package net.mignet.openflow;
 import java.util.ArrayList;
 import java.util.List;
 import net.mignet.flow.FlowMatch;
-import net.mignet.net.FlowEntry;
 import net.mignet.net.FlowTable;
 import org.projectfloodlight.openflow.protocol.OFBadActionCode;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
@@ -59,12 +58,7 @@ final class PacketInOut {
 
     /** OpenFlow 1.3 calls packet-ins of the table-miss rule (priority 0, matching all) no-match ones too. */
     private boolean isTableMissRule(long id) {
-        for (FlowEntry e : table.rules()) {
-            if (e.id() == id) {
-                return e.rule().priority() == 0 && e.rule().match().equals(FlowMatch.ANY);
-            }
-        }
-        return false;
+        return table.rule(id).map(r -> r.priority() == 0 && r.match().equals(FlowMatch.ANY)).orElse(false);
     }
 
     private void send(int inPort, byte[] frame, OFPacketInReason reason, U64 cookie) {
