@@ -386,7 +386,8 @@ public final class OpenFlowAgent implements AutoCloseable {
             // Without its agent the switch is a plain mignet switch again: misses go to the learning bridge.
             sw.flowTable().setTableMiss(new net.mignet.flow.FlowAction.Normal());
         } catch (RuntimeException e) {
-            // The emulation is going away with its namespaces.
+            // Usually the emulation going away with its namespaces; said in case it is not.
+            log("OpenFlow " + sw.name() + ": cannot give the table miss back to the bridge: " + e.getMessage());
         }
         punt.close();
         try {
