@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import net.mignet.flow.FlowAction;
+import net.mignet.kernel.Command;
 import net.mignet.kernel.NamespaceThread;
 import net.mignet.net.Emulation;
 import net.mignet.topo.FailMode;
@@ -189,11 +190,11 @@ class PacketInOutTest {
     /** What the agents said, the switch's nftables and h1's neighbours, and whether h1 reaches h2 a second on. */
     private static String diagnosis(Emulation net, List<String> said, String h2) {
         String ns = net.switchNamed("s1").fabricNamespace();
-        String rules = net.mignet.kernel.Command.run(List.of("ip", "netns", "exec", ns, "nft", "list", "ruleset"))
+        String rules = Command.run(List.of("ip", "netns", "exec", ns, "nft", "list", "ruleset"))
                 .stdout();
-        String neighbours = net.mignet.kernel.Command.run(List.of("ip", "-n", net.host("h1").namespace(), "neigh"))
+        String neighbours = Command.run(List.of("ip", "-n", net.host("h1").namespace(), "neigh"))
                 .stdout();
-        String fdb = net.mignet.kernel.Command.run(List.of("bridge", "-n", ns, "fdb", "show")).stdout();
+        String fdb = Command.run(List.of("bridge", "-n", ns, "fdb", "show")).stdout();
         try {
             Thread.sleep(1000);
         } catch (InterruptedException e) {
@@ -211,7 +212,7 @@ class PacketInOutTest {
      */
     private static boolean reaches(Emulation net, String h2) {
         for (String h : List.of("h1", "h2")) {
-            net.mignet.kernel.Command.check(List.of("ip", "-n", net.host(h).namespace(), "neigh", "flush", "all"));
+            Command.check(List.of("ip", "-n", net.host(h).namespace(), "neigh", "flush", "all"));
         }
         return net.host("h1").ping(h2, 3).received() > 0;
     }
