@@ -8,9 +8,9 @@ MIGNET_JAR="$MIGNET_HOME/target/mignet.jar"
 MIGNET_TOOLS=(ip:iproute2 nft:nftables ethtool:ethtool ping:iputils-ping iperf3:iperf3 ps:procps ss:iproute2 python3:python3
     nsenter:util-linux unshare:util-linux mmdebstrap:mmdebstrap tini:tini node:nodejs npm:npm
     catatonit:catatonit mount:mount tar:tar)
-# What only the tests need besides: a headless browser that opens the HTML report offline, and ovs-ofctl, the
-# real peer of the OpenFlow agent tests.
-MIGNET_TEST_TOOLS=(chromium:chromium ovs-ofctl:openvswitch-common)
+# What only the tests need besides: a headless browser that opens the HTML report offline, and ovs-ofctl and the
+# os-ken controller, the real peers of the OpenFlow agent tests.
+MIGNET_TEST_TOOLS=(chromium:chromium ovs-ofctl:openvswitch-common osken-manager:python3-os-ken)
 
 die() { echo "mignet: $*" >&2; exit 1; }
 

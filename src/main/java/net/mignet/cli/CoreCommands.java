@@ -136,8 +136,17 @@ public final class CoreCommands {
     private void flows(List<String> args, PrintStream out) {
         requireArgs(args, 1, "flows <switch>");
         List<FlowEntry> entries = net.switchNamed(args.getFirst()).flowTable().entries();
+        net.mignet.flow.FlowAction miss = net.switchNamed(args.getFirst()).flowTable().tableMiss();
+        String missText = switch (miss) {
+            case net.mignet.flow.FlowAction.Drop d -> "are dropped (OpenFlow fail-mode secure, or a controller's table)";
+            case net.mignet.flow.FlowAction.Controller c -> "go to the OpenFlow controller";
+            default -> "go to the learning bridge";
+        };
         if (entries.isEmpty()) {
-            out.println("(no rules: every frame goes to the learning bridge)");
+            out.println("(no rules: every frame " + missText.replace("are dropped", "is dropped")
+                    .replace("go to", "goes to") + ")");
+        } else if (!(miss instanceof net.mignet.flow.FlowAction.Normal)) {
+            out.println("(frames no rule matches " + missText + ")");
         }
         for (FlowEntry e : entries) {
             out.printf(" id=%d, %sn_packets=%d, n_bytes=%d, %s%s%n", e.id(), openflowFields(e), e.packets(), e.bytes(),

@@ -53,17 +53,27 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--controller", paramLabel = "tcp:HOST:PORT",
             description = "connect every switch's OpenFlow agent to this controller (a loopback address, e.g."
-                    + " tcp:127.0.0.1:6653), reconnecting when it goes away; needs --openflow-listen-base")
+                    + " tcp:127.0.0.1:6653), reconnecting when it goes away; a switch's 'controller:' key wins")
     String controller;
+
+    @Option(names = "--fail-mode", paramLabel = "standalone|secure",
+            description = "what OpenFlow switches do while no controller is connected: standalone (the learning"
+                    + " bridge, the default) or secure (drop what no rule matches); a switch's 'fail-mode:' key wins")
+    String failMode;
+
+    @Option(names = "--packet-in-rate", paramLabel = "N",
+            description = "packet-ins per second and switch at most (default 1000); frames over it are dropped")
+    Integer packetInRate;
 
     @Override
     public Integer call() throws Exception {
         EmulationOptions options = new EmulationOptions(LinkEngineChoice.parse(linkEngine), linkSeed);
-        if (controller != null && openflowListenBase == null) {
-            throw new IllegalArgumentException("--controller needs --openflow-listen-base PORT too");
+        OpenFlowAgents.Options openflowOptions = new OpenFlowAgents.Options(openflowListenBase,
+                controller == null ? null : net.mignet.topo.OpenFlowAddress.parseController(controller),
+                failMode == null ? null : net.mignet.topo.FailMode.parse(failMode), packetInRate);
+        if (packetInRate != null && packetInRate < 1) {
+            throw new IllegalArgumentException("--packet-in-rate must be at least 1 per second");
         }
-        java.net.InetSocketAddress controllerAt = controller == null ? null
-                : OpenFlowAgents.parseController(controller);
         List<SweepRun> runs = source.loadExperiment();
         Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
@@ -83,12 +93,7 @@ final class RunCommand implements Callable<Integer> {
                 // Closed after the apps, so that it reads their last output lines.
                 ResultsRecorder recorder = results.start(net, System.err::println);
                 AppManager apps = new AppManager(net);
-                OpenFlowAgents openflow = openflowListenBase == null ? OpenFlowAgents.none()
-                        : OpenFlowAgents.listenFrom(net, openflowListenBase, System.err::println)) {
-            if (controllerAt != null) {
-                openflow.connectAllTo(controllerAt);
-                System.err.println("*** OpenFlow switches connect to the controller at " + controller);
-            }
+                OpenFlowAgents openflow = OpenFlowAgents.start(net, openflowOptions, System.err::println)) {
             openflow.describe().forEach(line -> System.err.println("*** OpenFlow " + line));
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));

@@ -26,4 +26,11 @@ public sealed interface FlowAction {
     /** Send the frame out of every port but the one it came in on. */
     record Flood() implements FlowAction {
     }
+
+    /**
+     * Send the frame to the switch's OpenFlow controllers as a PACKET_IN (ovs-ofctl's {@code controller}); a
+     * switch without an OpenFlow agent drops it, as Open vSwitch does without a controller.
+     */
+    record Controller() implements FlowAction {
+    }
 }

@@ -118,6 +118,7 @@ public final class FlowRuleFormatter {
             case FlowAction.Drop d -> "drop";
             case FlowAction.Normal n -> "normal";
             case FlowAction.Flood f -> "flood";
+            case FlowAction.Controller c -> "controller";
         };
     }
 }

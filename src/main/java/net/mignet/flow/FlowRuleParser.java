@@ -108,8 +108,9 @@ public final class FlowRuleParser {
                 case "drop" -> new FlowAction.Drop();
                 case "normal", "NORMAL" -> new FlowAction.Normal();
                 case "flood", "FLOOD", "all", "ALL" -> new FlowAction.Flood();
+                case "controller", "CONTROLLER" -> new FlowAction.Controller();
                 default -> throw new IllegalArgumentException("unknown action '" + p + "': use output:PORT"
-                        + " (repeatable), drop, normal or flood");
+                        + " (repeatable), drop, normal, flood or controller");
             };
             if (single != null) {
                 throw new IllegalArgumentException("'" + p + "' cannot be combined with another action");
@@ -164,6 +165,7 @@ public final class FlowRuleParser {
             case FlowAction.Drop d -> "drop";
             case FlowAction.Normal n -> "normal";
             case FlowAction.Flood f -> "flood";
+            case FlowAction.Controller c -> "controller";
             case FlowAction.Output o -> "output";
         };
     }

@@ -36,6 +36,18 @@ public final class NftFlowCompiler {
      */
     public static String compile(String head, List<String> ports, List<NumberedRule> rules,
             Collection<NumberedRule> removed, Collection<String> existing, boolean rebind, Map<String, String> diverted) {
+        return compile(head, ports, rules, removed, existing, rebind, diverted, null, new FlowAction.Normal());
+    }
+
+    /**
+     * As {@link #compile(String, List, List, Collection, Collection, boolean, Map)}, with OpenFlow's punt path
+     * ({@code packetIn}, or null for none: frames for the controller are then dropped) and what frames no rule
+     * took meet ({@code miss}: {@code normal}, the learning bridge, as without OpenFlow; {@code drop}; or
+     * {@code controller}), both in the switch's tail table ({@link NftPacketIn}).
+     */
+    public static String compile(String head, List<String> ports, List<NumberedRule> rules,
+            Collection<NumberedRule> removed, Collection<String> existing, boolean rebind, Map<String, String> diverted,
+            NftPacketIn packetIn, FlowAction miss) {
         StringBuilder s = new StringBuilder();
         s.append("table netdev ").append(head).append(" { }\n");
         s.append("flush table netdev ").append(head).append('\n');
@@ -95,6 +107,19 @@ public final class NftFlowCompiler {
                 }
             }
         }
+        String tail = NftPacketIn.tailTable(head);
+        boolean tailThere = existing.contains(tail);
+        if (NftPacketIn.tailNeeded(packetIn, miss, rules.stream()
+                .anyMatch(r -> r.rule().action() instanceof FlowAction.Controller))) {
+            if (tailThere) {
+                // Deleted whole: its limit and punt chain may go or change, which flushing would not do.
+                s.append("delete table netdev ").append(tail).append('\n');
+            }
+            s.append("table netdev ").append(tail).append(" {\n").append(NftPacketIn.tailBody(packetIn, ports, miss))
+                    .append("}\n");
+        } else if (tailThere) {
+            s.append("delete table netdev ").append(tail).append('\n');
+        }
         return s.toString();
     }
 
@@ -133,7 +158,9 @@ public final class NftFlowCompiler {
         for (SetField f : r.rule().rewrites()) {
             words.add(rewriteWords(f));
         }
-        words.add(actionWords(r.rule().action(), inPort, ports, diverted));
+        words.add(r.rule().action() instanceof FlowAction.Controller
+                ? "meta mark set " + hex(NftPacketIn.markOf(r.id())) + " accept"
+                : actionWords(r.rule().action(), inPort, ports, diverted));
         // The comment names the rule, so a listing of the kernel's rules (with their handles) maps back to ids.
         words.add("comment " + quoted(counterName(r.id())));
         return String.join(" ", words);
@@ -248,6 +275,8 @@ public final class NftFlowCompiler {
     static List<String> targets(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
         return switch (action) {
             case FlowAction.Drop d -> List.of();
+            // Only for telling rules apart: the frame is marked for the tail table (see NftPacketIn).
+            case FlowAction.Controller c -> List.of();
             case FlowAction.Normal n -> null;
             case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
             case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))
@@ -259,7 +288,7 @@ public final class NftFlowCompiler {
         return p.length() == 32 ? p.address().toString() : p.network() + "/" + p.length();
     }
 
-    private static String quoted(String name) {
+    static String quoted(String name) {
         // Interface names are validated to [A-Za-z0-9_.-], so quoting cannot be escaped.
         return "\"" + name + "\"";
     }

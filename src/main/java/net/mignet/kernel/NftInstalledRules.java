@@ -92,9 +92,9 @@ public final class NftInstalledRules {
         return Set.copyOf(keys.keySet());
     }
 
-    /** Whether {@code table} is the head table or one of its slices. */
+    /** Whether {@code table} is the head table, one of its slices or its tail. */
     public boolean owns(String table) {
-        return table.equals(head) || NftShard.parse(head, table) != null;
+        return table.equals(head) || table.equals(NftPacketIn.tailTable(head)) || NftShard.parse(head, table) != null;
     }
 
     /**

@@ -54,7 +54,11 @@ public final class NftRuleEncoder {
             rewrite(m, f);
         }
         List<String> targets = NftFlowCompiler.targets(rule.action(), inPort, ports, diverted);
-        if (targets == null) {
+        if (rule.action() instanceof FlowAction.Controller) {
+            immediate(m, le32(NftPacketIn.markOf(numbered.id())));
+            setMeta(m, META_MARK);
+            verdict(m, NF_ACCEPT);
+        } else if (targets == null) {
             markNormal(m);
             verdict(m, NF_ACCEPT);
         } else if (targets.isEmpty()) {

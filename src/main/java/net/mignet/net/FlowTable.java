@@ -39,6 +39,11 @@ public final class FlowTable {
     private final Map<Long, FlowOptions> options = new java.util.HashMap<>();
     private final Map<Long, Long> installedNanos = new java.util.HashMap<>();
     private long nextId = 1;
+    /** OpenFlow's punt path (null without an agent) and what frames no rule matches meet. */
+    private net.mignet.kernel.NftPacketIn packetIn;
+    private FlowAction miss = new FlowAction.Normal();
+    /** Whether the kernel has the switch's tail table (see NftPacketIn), loaded with the whole table. */
+    private boolean tailInstalled;
     /** The rules before the open batch began, or null when no batch is open: changes then wait for its end. */
     private List<NftFlowCompiler.NumberedRule> batchBefore;
     /** What the kernel holds, with handles, so single rules change without reloading the table. */
@@ -515,6 +520,10 @@ public final class FlowTable {
         if (batchBefore != null) {
             return;
         }
+        if (!tailInstalled && rules.stream().anyMatch(r -> r.rule().action() instanceof FlowAction.Controller)) {
+            // A first controller rule needs the tail table, which only a whole load makes.
+            installed.forget();
+        }
         if (!installed.known()) {
             List<NftFlowCompiler.NumberedRule> now = List.copyOf(rules);
             restore.run();
@@ -559,7 +568,8 @@ public final class FlowTable {
         List<NftFlowCompiler.NumberedRule> removed = before.stream().filter(r -> !current.contains(r.id())).toList();
         List<String> existing = nft.netlink().tables().stream()
                 .filter(t -> installed.owns(t) && !t.equals(table)).toList();
-        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, existing, rebind, heldPorts);
+        String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, existing, rebind, heldPorts,
+                packetIn, miss);
         installed.forget();
         try {
             nft.apply(script);
@@ -573,6 +583,71 @@ public final class FlowTable {
             changed.clear();
         }
         installed.loaded(rules, heldPorts);
+        tailInstalled = script.contains("table netdev " + table + "__tail {");
+    }
+
+    /**
+     * Gives rules whose action is {@code controller} (and a miss to the controller) a way to the switch's
+     * OpenFlow agent, or takes it away with null; without one such frames are dropped.
+     */
+    public synchronized void setPacketIn(net.mignet.kernel.NftPacketIn path) {
+        net.mignet.kernel.NftPacketIn before = packetIn;
+        packetIn = path;
+        try {
+            reloadWhole();
+        } catch (IllegalStateException e) {
+            packetIn = before;
+            throw e;
+        }
+    }
+
+    /**
+     * What frames no rule matches meet (OpenFlow's table miss): {@code normal} (the learning bridge, the default),
+     * {@code drop} or {@code controller}. Changed in one transaction; does nothing when it is the same.
+     */
+    public synchronized void setTableMiss(FlowAction action) {
+        if (!(action instanceof FlowAction.Normal || action instanceof FlowAction.Drop
+                || action instanceof FlowAction.Controller)) {
+            throw new IllegalArgumentException("a table miss can be normal, drop or controller, not " + action);
+        }
+        if (action.equals(miss)) {
+            return;
+        }
+        FlowAction before = miss;
+        miss = action;
+        try {
+            reloadWhole();
+        } catch (IllegalStateException e) {
+            miss = before;
+            throw e;
+        }
+    }
+
+    public synchronized FlowAction tableMiss() {
+        return miss;
+    }
+
+    /** The tail table changes only with a whole load; within a batch, the batch's end loads it. */
+    private void reloadWhole() {
+        installed.forget();
+        if (batchBefore == null) {
+            applyWhole(List.copyOf(rules), false);
+        }
+    }
+
+    /** The rule with this id, or empty when it is no longer in the table. */
+    public synchronized java.util.Optional<FlowRule> rule(long id) {
+        for (NftFlowCompiler.NumberedRule r : rules) {
+            if (r.id() == id) {
+                return java.util.Optional.of(r.rule());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The OpenFlow cookie and timeouts of the rule with this id ({@link FlowOptions#NONE} when it has none). */
+    public synchronized FlowOptions optionsOf(long id) {
+        return options.getOrDefault(id, FlowOptions.NONE);
     }
 
     private int ifindex(String device) {

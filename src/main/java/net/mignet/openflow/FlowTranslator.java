@@ -211,6 +211,8 @@ final class FlowTranslator {
                 special = new FlowAction.Normal();
             } else if (p.equals(OFPort.FLOOD) || p.equals(OFPort.ALL)) {
                 special = new FlowAction.Flood();
+            } else if (p.equals(OFPort.CONTROLLER)) {
+                special = new FlowAction.Controller();
             } else {
                 int n = p.getPortNumber();
                 outputs.add(ports.name(n).orElseThrow(() -> OpenFlowError.badAction(OFBadActionCode.BAD_OUT_PORT,
@@ -220,7 +222,7 @@ final class FlowTranslator {
         }
         if (special != null && !outputs.isEmpty()) {
             throw OpenFlowError.badAction(OFBadActionCode.UNSUPPORTED_ORDER,
-                    "NORMAL or FLOOD cannot be combined with outputs to ports");
+                    "NORMAL, FLOOD or CONTROLLER cannot be combined with outputs to ports");
         }
         FlowAction action = special != null ? special : outputs.isEmpty() ? new FlowAction.Drop()
                 : new FlowAction.Output(outputs.stream().distinct().toList());
@@ -312,6 +314,7 @@ final class FlowTranslator {
             case FlowAction.Drop d -> List.of();
             case FlowAction.Normal n -> List.of(output(f, OFPort.NORMAL));
             case FlowAction.Flood fl -> List.of(output(f, OFPort.FLOOD));
+            case FlowAction.Controller c -> List.of(output(f, OFPort.CONTROLLER));
             case FlowAction.Output o -> o.ports().stream()
                     .map(p -> output(f, OFPort.of(ports.number(p).orElseThrow()))).toList();
         };
@@ -331,6 +334,7 @@ final class FlowTranslator {
                     == port.getPortNumber());
             case FlowAction.Flood fl -> port.equals(OFPort.FLOOD);
             case FlowAction.Normal n -> port.equals(OFPort.NORMAL);
+            case FlowAction.Controller c -> port.equals(OFPort.CONTROLLER);
             case FlowAction.Drop d -> false;
         };
     }

@@ -18,6 +18,7 @@ import net.mignet.net.EmulationEvents;
 import net.mignet.net.FlowEntry;
 import net.mignet.net.Link;
 import net.mignet.net.Switch;
+import net.mignet.topo.FailMode;
 import net.mignet.topo.LinkEnd;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
@@ -55,6 +56,10 @@ public final class OpenFlowAgent implements AutoCloseable {
     private final Map<Long, long[]> idleWatch = new HashMap<>();
     private volatile boolean closed;
     private final Set<Socket> controllerSockets = ConcurrentHashMap.newKeySet();
+    private final FailMode failMode;
+    private volatile InetSocketAddress controllerTarget;
+    private final PuntPath punt;
+    private final PacketInOut packets;
 
     /**
      * Starts listening on {@code listen} (a loopback address: listeners never face the real network).
@@ -64,6 +69,21 @@ public final class OpenFlowAgent implements AutoCloseable {
      */
     public static OpenFlowAgent start(Switch sw, long datapathId, InetSocketAddress listen, EmulationEvents events,
             Consumer<String> log) {
+        return start(sw, datapathId, listen, events, log, FailMode.STANDALONE, PuntPath.DEFAULT_RATE);
+    }
+
+    /**
+     * As {@link #start(Switch, long, InetSocketAddress, EmulationEvents, Consumer)}, with the switch's fail mode
+     * and the most packet-ins per second it sends (frames over that rate are dropped in the kernel). Packet-outs of
+     * TCP/UDP frames need the hosts' checksum offload off: {@link HostOffloads#disableChecksumOffload} (which
+     * {@link OpenFlowAgents#start} calls).
+     */
+    public static OpenFlowAgent start(Switch sw, long datapathId, InetSocketAddress listen, EmulationEvents events,
+            Consumer<String> log, FailMode failMode, int packetInRate) {
+        if (datapathId < 1 || datapathId > 65535) {
+            throw new IllegalArgumentException("datapath id " + datapathId + " of " + sw.name()
+                    + " must be within 1..65535: it names the switch's packet-in group too");
+        }
         if (listen.getAddress() == null || !listen.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("OpenFlow listener of " + sw.name() + " on " + listen
                     + ": only loopback addresses (127.0.0.0/8) are allowed, so no outside machine can program it");
@@ -72,7 +92,12 @@ public final class OpenFlowAgent implements AutoCloseable {
             ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(listen);
-            return new OpenFlowAgent(sw, datapathId, server, events, log);
+            try {
+                return new OpenFlowAgent(sw, datapathId, server, events, log, failMode, packetInRate);
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen for OpenFlow of " + sw.name() + " on " + listen + ": "
                     + e.getMessage() + " (choose another port, e.g. with --openflow-listen-base)", e);
@@ -80,8 +105,9 @@ public final class OpenFlowAgent implements AutoCloseable {
     }
 
     private OpenFlowAgent(Switch sw, long datapathId, ServerSocket server, EmulationEvents events,
-            Consumer<String> log) {
+            Consumer<String> log, FailMode failMode, int packetInRate) {
         this.sw = sw;
+        this.failMode = failMode;
         this.datapathId = datapathId;
         this.server = server;
         this.log = log;
@@ -89,6 +115,15 @@ public final class OpenFlowAgent implements AutoCloseable {
         this.translator = new FlowTranslator(ports);
         this.executor = new FlowModExecutor(sw.flowTable(), translator, this::announceRemoval);
         this.responder = new MultipartResponder(this, sw.flowTable(), translator, executor, ports);
+        this.packets = new PacketInOut(this, sw.flowTable(), ports);
+        this.punt = PuntPath.open(sw, (int) datapathId, packetInRate, packets::packetIn, log);
+        packets.attach(punt);
+        try {
+            updateTableMiss();
+        } catch (RuntimeException e) {
+            punt.close();
+            throw e;
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "openflow-expiry-" + sw.name());
             t.setDaemon(true);
@@ -117,6 +152,28 @@ public final class OpenFlowAgent implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Controllers connected now (active connections that finished HELLO); tools do not count. */
+    public int controllers() {
+        return (int) sessions.stream().filter(OpenFlowSession::isController).count();
+    }
+
+    /** The controller this agent connects to, or null when it has none. */
+    public InetSocketAddress controllerTarget() {
+        return controllerTarget;
+    }
+
+    public FailMode failMode() {
+        return failMode;
+    }
+
+    Set<OpenFlowSession> sessions() {
+        return sessions;
+    }
+
+    PacketInOut packets() {
+        return packets;
+    }
+
     long startedNanos() {
         return startedNanos;
     }
@@ -139,10 +196,36 @@ public final class OpenFlowAgent implements AutoCloseable {
 
     void sessionReady(OpenFlowSession session) {
         sessions.add(session);
+        if (session.isController()) {
+            log("*** OpenFlow " + sw.name() + ": controller " + session.peer() + " connected ("
+                    + session.factory().getVersion() + ")");
+            updateTableMiss();
+        }
     }
 
     void sessionEnded(OpenFlowSession session) {
-        sessions.remove(session);
+        if (sessions.remove(session) && session.isController()) {
+            if (!closed) {
+                log("*** OpenFlow " + sw.name() + ": controller " + session.peer() + " went away; " + failMode
+                        + " mode: frames no rule matches " + (failMode == FailMode.STANDALONE
+                        ? "go to the learning bridge" : "are dropped") + " until it is back");
+                updateTableMiss();
+            }
+        }
+    }
+
+    /** Sets the flow table's miss for the controllers connected now and the fail mode (see {@link FailMode}). */
+    private synchronized void updateTableMiss() {
+        if (closed) {
+            return;
+        }
+        List<OpenFlowSession> controllers = sessions.stream().filter(OpenFlowSession::isController).toList();
+        boolean anyOf10 = controllers.stream().anyMatch(c -> c.factory().getVersion() == OFVersion.OF_10);
+        try {
+            sw.flowTable().setTableMiss(failMode.tableMiss(!controllers.isEmpty(), anyOf10));
+        } catch (RuntimeException e) {
+            log("OpenFlow " + sw.name() + ": cannot change the table miss: " + e.getMessage());
+        }
     }
 
     /**
@@ -155,6 +238,7 @@ public final class OpenFlowAgent implements AutoCloseable {
             throw new IllegalArgumentException("controller of " + sw.name() + " at " + controller
                     + ": only loopback addresses (127.0.0.0/8) are allowed");
         }
+        controllerTarget = controller;
         Thread.ofPlatform().daemon().name("openflow-controller-" + sw.name()).start(() -> {
             long backoffMillis = 1000;
             while (!closed) {
@@ -165,7 +249,7 @@ public final class OpenFlowAgent implements AutoCloseable {
                         return;
                     }
                     backoffMillis = 1000;
-                    new OpenFlowSession(this, socket).serve();
+                    new OpenFlowSession(this, socket, true).serve();
                 } catch (IOException e) {
                     // Not there (yet, or any more): try again after the back-off.
                 } finally {
@@ -185,8 +269,11 @@ public final class OpenFlowAgent implements AutoCloseable {
         while (!closed) {
             try {
                 Socket socket = server.accept();
-                OpenFlowSession session = new OpenFlowSession(this, socket);
-                Thread.ofVirtual().name("openflow-" + sw.name() + "-" + socket.getPort()).start(session::serve);
+                OpenFlowSession session = new OpenFlowSession(this, socket, false);
+                // A platform thread: a virtual one waits for its socket through the poller thread, a hop that
+                // showed in the packet-out latency; connections are few.
+                Thread.ofPlatform().daemon().name("openflow-" + sw.name() + "-" + socket.getPort())
+                        .start(session::serve);
             } catch (IOException e) {
                 if (!closed) {
                     log("OpenFlow listener of " + sw.name() + " failed: " + e.getMessage());
@@ -295,6 +382,14 @@ public final class OpenFlowAgent implements AutoCloseable {
             }
         }
         timer.shutdownNow();
+        try {
+            // Without its agent the switch is a plain mignet switch again: misses go to the learning bridge.
+            sw.flowTable().setTableMiss(new net.mignet.flow.FlowAction.Normal());
+        } catch (RuntimeException e) {
+            // Usually the emulation going away with its namespaces; said in case it is not.
+            log("OpenFlow " + sw.name() + ": cannot give the table miss back to the bridge: " + e.getMessage());
+        }
+        punt.close();
         try {
             eventSubscription.close();
         } catch (Exception e) {

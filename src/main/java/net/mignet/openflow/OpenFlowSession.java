@@ -47,13 +47,34 @@ final class OpenFlowSession implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private volatile OFFactory factory;
-    private int missSendLength = 128;
+    /**
+     * Bytes of a frame a packet-in may carry; 0 means no packet-ins. Controllers start with OpenFlow's 128, service
+     * connections with 0 until they ask (as {@code ovs-ofctl monitor} does), as in Open vSwitch. The switch keeps
+     * no buffers, so any other value gets the whole frame.
+     */
+    private volatile int missSendLength;
+    private final boolean controller;
 
-    OpenFlowSession(OpenFlowAgent agent, Socket socket) throws IOException {
+    /** {@code controller}: an active connection to a controller (not a tool on the passive listener). */
+    OpenFlowSession(OpenFlowAgent agent, Socket socket, boolean controller) throws IOException {
         this.agent = agent;
         this.socket = socket;
+        this.controller = controller;
+        this.missSendLength = controller ? 128 : 0;
         socket.setTcpNoDelay(true);
         this.out = socket.getOutputStream();
+    }
+
+    boolean isController() {
+        return controller;
+    }
+
+    boolean wantsPacketIns() {
+        return missSendLength != 0;
+    }
+
+    String peer() {
+        return String.valueOf(socket.getRemoteSocketAddress());
     }
 
     /** The negotiated protocol's factory, or null before the HELLOs were exchanged. */
@@ -261,6 +282,10 @@ final class OpenFlowSession implements AutoCloseable {
                 yield List.of();
             }
             case BARRIER_REQUEST -> List.of(f.buildBarrierReply().setXid(((OFBarrierRequest) m).getXid()).build());
+            case PACKET_OUT -> {
+                agent.packets().packetOut((org.projectfloodlight.openflow.protocol.OFPacketOut) m);
+                yield List.of();
+            }
             case FLOW_MOD -> {
                 agent.executor().execute((OFFlowMod) m);
                 yield List.of();

@@ -74,6 +74,7 @@ final class DraftAssembler {
             problems.add(draft.nameLine(), nameProblem);
         }
         checkNodes();
+        checkOpenFlowListeners();
         draft.links().forEach(this::checkLink);
         checkApps();
         problems.throwIfAny();
@@ -84,6 +85,9 @@ final class DraftAssembler {
                 builder.addHost(n.name(), n.defaultIp(), n.sysctls(), n.container());
             } else {
                 builder.addSwitch(n.name());
+                if (n.openflow().given()) {
+                    builder.switchOpenFlow(n.name(), n.openflow());
+                }
             }
         }
         draft.links().forEach(link -> builder.addLink(link.a().node(), link.b().node(), o -> {
@@ -145,6 +149,23 @@ final class DraftAssembler {
             }
         };
         KernelRules.check(hosts, switches, resolved, lines).forEach(p -> problems.add(p.line(), p.message()));
+    }
+
+    /** Two switches cannot listen on one address. */
+    private void checkOpenFlowListeners() {
+        Map<OpenFlowAddress, NodeDraft> taken = new HashMap<>();
+        for (NodeDraft n : draft.nodes()) {
+            OpenFlowAddress listen = n.openflow().listen();
+            if (listen == null) {
+                continue;
+            }
+            NodeDraft first = taken.putIfAbsent(listen, n);
+            if (first != null && first != n) {
+                problems.add(n.openflowLine(), "switch '" + n.name() + "' listens for OpenFlow on " + listen
+                        + ", as switch '" + first.name() + "' does (line " + first.openflowLine()
+                        + "); give each switch its own port");
+            }
+        }
     }
 
     private void checkNodes() {

@@ -20,6 +20,7 @@ public final class TopologyBuilder {
     private final List<HostSpec> hosts = new ArrayList<>();
     private final List<String> switchOrder = new ArrayList<>();
     private final Map<String, List<FlowRule>> flowsBySwitch = new HashMap<>();
+    private final Map<String, SwitchOpenFlow> openflowBySwitch = new HashMap<>();
     private final List<LinkOptions> links = new ArrayList<>();
 
     TopologyBuilder(String name) {
@@ -79,6 +80,16 @@ public final class TopologyBuilder {
         return this;
     }
 
+    /** The switch's OpenFlow settings (the topology file's {@code openflow:}, {@code controller:}, {@code fail-mode:}). */
+    public TopologyBuilder switchOpenFlow(String sw, SwitchOpenFlow settings) {
+        if (!flowsBySwitch.containsKey(sw)) {
+            throw new TopologyException("OpenFlow settings for switch '" + sw + "', which is not declared; call"
+                    + " addSwitch first");
+        }
+        openflowBySwitch.put(sw, settings);
+        return this;
+    }
+
     public TopologyBuilder addFlow(String sw, FlowRule rule) {
         List<FlowRule> flows = flowsBySwitch.get(sw);
         if (flows == null) {
@@ -100,7 +111,8 @@ public final class TopologyBuilder {
     }
 
     public Topology build() {
-        List<SwitchSpec> switchSpecs = switchOrder.stream().map(s -> new SwitchSpec(s, flowsBySwitch.get(s))).toList();
+        List<SwitchSpec> switchSpecs = switchOrder.stream()
+                .map(s -> new SwitchSpec(s, flowsBySwitch.get(s), openflowBySwitch.get(s))).toList();
         return new Topology(name, hosts, switchSpecs, resolveLinks());
     }
 

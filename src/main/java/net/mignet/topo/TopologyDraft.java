@@ -22,10 +22,15 @@ record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<Link
      * {@code flows} only on switches.
      */
     record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
-            List<FlowDraft> flows, int line, HostContainer container) {
+            List<FlowDraft> flows, int line, HostContainer container, SwitchOpenFlow openflow, int openflowLine) {
         NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
                 List<FlowDraft> flows, int line) {
             this(name, kind, defaultIp, sysctls, flows, line, HostContainer.NONE);
+        }
+
+        NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
+                List<FlowDraft> flows, int line, HostContainer container) {
+            this(name, kind, defaultIp, sysctls, flows, line, container, SwitchOpenFlow.NONE, line);
         }
     }
 

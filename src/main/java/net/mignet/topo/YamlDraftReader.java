@@ -32,7 +32,8 @@ final class YamlDraftReader {
             "pid_namespace", "image", "cpu", "memory", "pids");
     private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "image", "packages", "cpu", "memory",
             "pids", "pid_namespace", "uts_namespace", "ipc_namespace");
-    private static final List<String> SWITCH_KEYS = List.of("flows");
+    private static final List<String> SWITCH_KEYS = List.of("flows", "openflow", "controller", "fail-mode");
+    private static final List<String> OPENFLOW_KEYS = List.of("listen", "packet-in-rate");
     private static final String A_TO_B = "a_to_b";
     private static final String B_TO_A = "b_to_a";
     private static final List<String> LINK_KEYS = linkKeys();
@@ -192,14 +193,55 @@ final class YamlDraftReader {
 
     private NodeDraft readSwitch(Entry e) {
         List<FlowDraft> flows = List.of();
+        SwitchOpenFlow openflow = SwitchOpenFlow.NONE;
+        int openflowLine = line(e.keyNode());
         if (!isNull(e.value())) {
             Map<String, Entry> f = fields(e.value(), "switch '" + e.key() + "'", SWITCH_KEYS,
                     "an indented 'flows:' list under '" + e.key() + ":'");
             if (f != null && f.containsKey("flows")) {
                 flows = readFlows(f.get("flows"), e.key());
             }
+            if (f != null) {
+                openflow = readOpenFlow(f, e.key());
+                if (f.containsKey("openflow")) {
+                    openflowLine = line(f.get("openflow").keyNode());
+                }
+            }
         }
-        return new NodeDraft(e.key(), NodeKind.SWITCH, null, Map.of(), flows, line(e.keyNode()));
+        return new NodeDraft(e.key(), NodeKind.SWITCH, null, Map.of(), flows, line(e.keyNode()), HostContainer.NONE,
+                openflow, openflowLine);
+    }
+
+    /** {@code openflow: {listen: 127.0.0.1:6634, packet-in-rate: 1000}}, {@code controller:}, {@code fail-mode:}. */
+    private SwitchOpenFlow readOpenFlow(Map<String, Entry> f, String sw) {
+        OpenFlowAddress listen = null;
+        Integer rate = null;
+        Entry openflow = f.get("openflow");
+        if (openflow != null && !isNull(openflow.value())) {
+            Map<String, Entry> o = fields(openflow.value(), "openflow of switch '" + sw + "'", OPENFLOW_KEYS,
+                    "'openflow: {listen: 127.0.0.1:6634}'");
+            if (o != null) {
+                listen = value(o.get("listen"), "listen: 127.0.0.1:6634", OpenFlowAddress::parse);
+                rate = value(o.get("packet-in-rate"), "packet-in-rate: 1000", YamlDraftReader::packetInRate);
+            }
+        }
+        OpenFlowAddress controller = value(f.get("controller"), "controller: tcp:127.0.0.1:6653",
+                OpenFlowAddress::parseController);
+        FailMode failMode = value(f.get("fail-mode"), "fail-mode: secure", FailMode::parse);
+        return new SwitchOpenFlow(listen, controller, failMode, rate);
+    }
+
+    private static Integer packetInRate(String text) {
+        int rate;
+        try {
+            rate = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is no number of packet-ins per second, e.g. 1000");
+        }
+        if (rate < 1 || rate > 1_000_000) {
+            throw new IllegalArgumentException(rate + " must be within 1..1000000 packet-ins per second");
+        }
+        return rate;
     }
 
     private List<FlowDraft> readFlows(Entry entry, String sw) {

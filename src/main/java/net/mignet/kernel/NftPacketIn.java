@@ -1,0 +1,101 @@
+package net.mignet.kernel;
+
+import java.util.List;
+import net.mignet.flow.FlowAction;
+
+/**
+ * How a switch's nftables flow table hands frames to its OpenFlow agent. A rule whose action is
+ * {@code controller} marks the frame {@link #PUNT_MARK} (with {@link NftShard#NORMAL_MARK}, so the later slices
+ * let it pass untouched) and the rule's id, and accepts it; the switch's tail table, hooked after every slice,
+ * sends punt-marked frames to one chain that logs them to nfnetlink_log group {@code group} and drops them. The
+ * tail also meets the frames no rule took (OpenFlow's table miss). A named {@code limit} in that chain caps the
+ * frames per second, so a broadcast storm costs the kernel a limit check per frame, not a copy to userspace.
+ * Frames over the limit are dropped, as Open vSwitch drops packet-ins over its rate.
+ *
+ * @param group         the nfnetlink_log group (unique within the fabric namespace)
+ * @param ratePerSecond frames per second handed to the agent at most
+ */
+public record NftPacketIn(int group, int ratePerSecond) {
+    /** The id carried by frames no rule matched: rule ids start at 1. */
+    public static final int MISS_MARK = 0;
+    /** The mark bit of a frame on its way to the controller. */
+    public static final int PUNT_MARK = 0x20000000;
+    /** The bits of the mark that carry the rule's id. */
+    public static final int ID_MASK = 0x0fffffff;
+    /** Hook priority of the tail table: after every slice. */
+    static final int TAIL_HOOK_PRIORITY = Integer.MAX_VALUE;
+    static final String CHAIN = "packet_in";
+
+    public NftPacketIn {
+        if (group < 1 || group > 65535) {
+            throw new IllegalArgumentException("nflog group must be within 1..65535, was " + group);
+        }
+        if (ratePerSecond < 1) {
+            throw new IllegalArgumentException("packet-in rate must be at least 1 per second, was " + ratePerSecond);
+        }
+    }
+
+    /** The rule id of a logged frame's mark ({@link #MISS_MARK} for a table miss). */
+    public static long ruleId(long mark) {
+        return mark & ID_MASK;
+    }
+
+    /** The mark a {@code controller} rule gives its frames. */
+    static int markOf(long ruleId) {
+        return NftShard.NORMAL_MARK | PUNT_MARK | (int) (ruleId & ID_MASK);
+    }
+
+    /** The tail table of switch table {@code head}. */
+    static String tailTable(String head) {
+        return head + "__tail";
+    }
+
+    /** Whether the switch needs a tail table: a punt path, a miss other than the bridge, or a controller rule. */
+    static boolean tailNeeded(NftPacketIn packetIn, FlowAction miss, boolean anyControllerRule) {
+        return packetIn != null || !(miss instanceof FlowAction.Normal) || anyControllerRule;
+    }
+
+    /**
+     * The tail table's body (within its block): the limit and chain of the punt path (when {@code packetIn} is
+     * given) and one chain per port. Without a punt path, frames for the controller are dropped, as Open vSwitch
+     * does while no controller is connected.
+     */
+    static String tailBody(NftPacketIn packetIn, List<String> ports, FlowAction miss) {
+        StringBuilder s = new StringBuilder();
+        if (packetIn != null) {
+            // A burst of a tenth of a second's worth lets the first frames of a few new flows through at once.
+            int burst = Math.max(5, packetIn.ratePerSecond / 10);
+            s.append("  limit ").append(CHAIN).append(" { rate ").append(packetIn.ratePerSecond)
+                    .append("/second burst ").append(burst).append(" packets }\n");
+            s.append("  chain ").append(CHAIN).append(" {\n");
+            // queue-threshold 1: every frame is sent at once instead of waiting for 100 or a second.
+            s.append("    limit name \"").append(CHAIN).append("\" log group ").append(packetIn.group)
+                    .append(" queue-threshold 1\n");
+            s.append("    drop\n");
+            s.append("  }\n");
+        }
+        String punt = packetIn != null ? "jump " + CHAIN : "drop";
+        for (int i = 0; i < ports.size(); i++) {
+            s.append("  chain ").append(NftFlowCompiler.chainName(i)).append(" {\n");
+            s.append("    type filter hook ingress device ").append(NftFlowCompiler.quoted(ports.get(i)))
+                    .append(" priority ").append(TAIL_HOOK_PRIORITY).append("; policy accept;\n");
+            s.append("    meta mark & ").append(hex(PUNT_MARK)).append(" == ").append(hex(PUNT_MARK)).append(' ')
+                    .append(punt).append('\n');
+            s.append("    meta mark & ").append(hex(NftShard.NORMAL_MARK)).append(" == ")
+                    .append(hex(NftShard.NORMAL_MARK)).append(" accept\n");
+            switch (miss) {
+                case FlowAction.Drop d -> s.append("    drop\n");
+                case FlowAction.Controller c -> s.append("    ").append(packetIn != null
+                        ? "meta mark set " + hex(PUNT_MARK | MISS_MARK) + " " + punt : "drop").append('\n');
+                default -> {
+                }
+            }
+            s.append("  }\n");
+        }
+        return s.toString();
+    }
+
+    static String hex(int value) {
+        return String.format("0x%08x", value);
+    }
+}
