@@ -67,17 +67,24 @@ public final class App {
     private void watchOom() {
         long oomBefore = host.usage().map(u -> u.oomKills()).orElse(-1L);
         if (oomBefore >= 0 && oomWatched.compareAndSet(false, true)) {
-            process.exit().thenAccept(status -> oomKilled = status.isPresent() && status.getAsInt() == 128 + 9
-                    && !killedByMignet && host.usage().map(u -> u.oomKills() > oomBefore).orElse(false));
+            oomVerdict = process.exit().thenApply(status -> status.isPresent() && status.getAsInt() == 128 + 9
+                    && !killedByMignet && host.usage().map(u -> u.oomKills() > oomBefore).orElse(false))
+                    .exceptionally(e -> false);
         }
     }
 
-    private volatile boolean oomKilled;
+    /** Null while nobody watches for memory kills (a host without cgroups). */
+    private volatile java.util.concurrent.CompletableFuture<Boolean> oomVerdict;
     private volatile boolean killedByMignet;
 
-    /** Whether the host's memory limit ended this app (the kernel's OOM killer chose it). */
+    /**
+     * Whether the host's memory limit ended this app (the kernel's OOM killer chose it). Once the app has ended
+     * this waits for the verdict, which reads the cgroups' kill counts just after the exit: whoever saw the exit
+     * (e.g. {@link #awaitExit}) must not get an answer from before it.
+     */
     public boolean oomKilled() {
-        return oomKilled;
+        java.util.concurrent.CompletableFuture<Boolean> verdict = oomVerdict;
+        return verdict != null && process.exit().isDone() && verdict.join();
     }
 
     /** CPU time and resident memory of the app's process now, while it runs. */
