@@ -102,10 +102,17 @@ public final class ImageTransfer {
                     }
                 }
             }
-            received.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            awaitReceived(received, targetNs);
             return new Sent(bytes, files.size(), Duration.ofNanos(System.nanoTime() - t0));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot send the images of " + from + " to " + targetAddress, e);
+        }
+    }
+
+    /** Waits (up to two minutes) until the receiver in {@code targetNs} has written every image. */
+    static void awaitReceived(CompletableFuture<Void> received, String targetNs) {
+        try {
+            received.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("receiving the images in " + targetNs + " failed: "
                     + e.getCause().getMessage(), e.getCause());

@@ -18,9 +18,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -43,7 +41,6 @@ import java.util.stream.Stream;
  * {@code E}: the end. Names are UTF-8 with their length (int) first.
  */
 public final class PrecopyTransfer implements AutoCloseable {
-    private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int PAGE = ResidentPages.PAGE;
     /** Pages compared with the expected pre-copied ones in one go, before falling back to one at a time. */
     private static final int COMPARED_AT_ONCE = 32;
@@ -369,18 +366,7 @@ public final class PrecopyTransfer implements AutoCloseable {
     }
 
     private void await() {
-        try {
-            received.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("receiving the images in " + targetNs + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the images did not arrive in " + targetNs + " within "
-                    + TIMEOUT.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending images", e);
-        }
+        ImageTransfer.awaitReceived(received, targetNs);
     }
 
     /** Where the time of the last {@link #send} went. */
