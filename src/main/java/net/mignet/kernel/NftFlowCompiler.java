@@ -109,8 +109,7 @@ public final class NftFlowCompiler {
         }
         String tail = NftPacketIn.tailTable(head);
         boolean tailThere = existing.contains(tail);
-        if (NftPacketIn.tailNeeded(packetIn, miss, rules.stream()
-                .anyMatch(r -> r.rule().action() instanceof FlowAction.Controller))) {
+        if (hasTail(packetIn, miss, rules)) {
             if (tailThere) {
                 // Deleted whole: its limit and punt chain may go or change, which flushing would not do.
                 s.append("delete table netdev ").append(tail).append('\n');
@@ -121,6 +120,15 @@ public final class NftFlowCompiler {
             s.append("delete table netdev ").append(tail).append('\n');
         }
         return s.toString();
+    }
+
+    /**
+     * Whether the switch's table has a tail table ({@link NftPacketIn}): with a punt path, a miss other than the
+     * bridge, or a {@code controller} rule.
+     */
+    public static boolean hasTail(NftPacketIn packetIn, FlowAction miss, Collection<NumberedRule> rules) {
+        return packetIn != null || !(miss instanceof FlowAction.Normal)
+                || rules.stream().anyMatch(r -> r.rule().action() instanceof FlowAction.Controller);
     }
 
     private static void chainHeader(StringBuilder s, int index, String port, int hookPriority) {

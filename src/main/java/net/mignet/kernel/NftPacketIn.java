@@ -50,11 +50,6 @@ public record NftPacketIn(int group, int ratePerSecond) {
         return head + "__tail";
     }
 
-    /** Whether the switch needs a tail table: a punt path, a miss other than the bridge, or a controller rule. */
-    static boolean tailNeeded(NftPacketIn packetIn, FlowAction miss, boolean anyControllerRule) {
-        return packetIn != null || !(miss instanceof FlowAction.Normal) || anyControllerRule;
-    }
-
     /**
      * The tail table's body (within its block): the limit and chain of the punt path (when {@code packetIn} is
      * given) and one chain per port. Without a punt path, frames for the controller are dropped, as Open vSwitch

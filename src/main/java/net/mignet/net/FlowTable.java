@@ -520,7 +520,7 @@ public final class FlowTable {
         if (batchBefore != null) {
             return;
         }
-        if (!tailInstalled && rules.stream().anyMatch(r -> r.rule().action() instanceof FlowAction.Controller)) {
+        if (!tailInstalled && NftFlowCompiler.hasTail(packetIn, miss, rules)) {
             // A first controller rule needs the tail table, which only a whole load makes.
             installed.forget();
         }
@@ -583,7 +583,7 @@ public final class FlowTable {
             changed.clear();
         }
         installed.loaded(rules, heldPorts);
-        tailInstalled = script.contains("table netdev " + table + "__tail {");
+        tailInstalled = NftFlowCompiler.hasTail(packetIn, miss, rules);
     }
 
     /**
