@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.mignet.kernel.EmulationId;
-import net.mignet.kernel.HostCgroup;
 import net.mignet.testing.KernelAssumptions;
-import net.mignet.topo.ResourceLimits;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,11 +21,7 @@ class AppLimitCommandsTest {
     void needsCgroups() {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeTool("nft");
-        String reason = HostCgroup.unavailableReason(new ResourceLimits(0.5, 64L << 20, 100)).orElse(null);
-        if (reason != null) {
-            System.err.println("SKIPPED: " + reason);
-        }
-        Assumptions.assumeTrue(reason == null, reason);
+        KernelAssumptions.assumeCgroupLimits();
     }
 
     @Test

@@ -37,11 +37,7 @@ class AppLimitsTest {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeTool("nft");
         KernelAssumptions.assumeTool("python3");
-        String reason = HostCgroup.unavailableReason(new ResourceLimits(0.5, 64L << 20, 100)).orElse(null);
-        if (reason != null) {
-            System.err.println("SKIPPED: " + reason);
-        }
-        Assumptions.assumeTrue(reason == null, reason);
+        KernelAssumptions.assumeCgroupLimits();
     }
 
     @Test

@@ -8,7 +8,6 @@ import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
 import net.mignet.kernel.EmulationId;
-import net.mignet.kernel.HostCgroup;
 import net.mignet.kernel.PidNamespaceInit;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.ResourceLimits;
@@ -25,11 +24,7 @@ class HostLimitsTest {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeTool("nft");
         KernelAssumptions.assumeTool("python3");
-        String reason = HostCgroup.unavailableReason(new ResourceLimits(0.5, 64L << 20, 100)).orElse(null);
-        if (reason != null) {
-            System.err.println("SKIPPED: " + reason);
-        }
-        Assumptions.assumeTrue(reason == null, reason);
+        KernelAssumptions.assumeCgroupLimits();
     }
 
     @Test

@@ -31,6 +31,13 @@ public final class KernelAssumptions {
         assume(criu.isAvailable(), criu.isAvailable() ? "" : criu.unavailableReason());
     }
 
+    /** Skips unless hosts can be given cpu, memory and pids limits (the controllers exist and are writable). */
+    public static void assumeCgroupLimits() {
+        String reason = net.mignet.kernel.HostCgroup.unavailableReason(
+                new net.mignet.topo.ResourceLimits(0.5, 64L << 20, 100)).orElse(null);
+        assume(reason == null, reason);
+    }
+
     /** Skips unless some cgroup hierarchy (v1 or v2) offers {@code controller}. */
     public static void assumeCgroupController(String controller) {
         java.util.Optional<String> missing = net.mignet.kernel.CgroupMounts.system().missing(controller);
