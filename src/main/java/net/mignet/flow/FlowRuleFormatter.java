@@ -119,6 +119,7 @@ public final class FlowRuleFormatter {
             case FlowAction.Normal n -> "normal";
             case FlowAction.Flood f -> "flood";
             case FlowAction.Controller c -> "controller";
+            case FlowAction.WithController w -> formatAction(w.forward()) + ",controller";
         };
     }
 }

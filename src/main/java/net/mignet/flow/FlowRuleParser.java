@@ -75,12 +75,16 @@ public final class FlowRuleParser {
         return parseActionList(text).action();
     }
 
-    /** Parses an action list such as {@code mod_nw_dst:10.0.0.3,mod_dl_dst:00:00:00:00:00:03,output:s1-h3}. */
+    /**
+     * Parses an action list such as {@code mod_nw_dst:10.0.0.3,mod_dl_dst:00:00:00:00:00:03,output:s1-h3}; a
+     * {@code controller} beside outputs, {@code normal} or {@code flood} sends the frame on and to the controller.
+     */
     public static Actions parseActionList(String text) {
         String[] parts = text.strip().split("\\s*,\\s*");
         List<String> outputs = new ArrayList<>();
         List<SetField> rewrites = new ArrayList<>();
         FlowAction single = null;
+        boolean controller = false;
         for (String part : parts) {
             String p = part.strip();
             if (p.isEmpty()) {
@@ -89,7 +93,7 @@ public final class FlowRuleParser {
             }
             SetField rewrite = rewrite(p);
             if (rewrite != null) {
-                if (single != null || !outputs.isEmpty()) {
+                if (single != null || controller || !outputs.isEmpty()) {
                     throw new IllegalArgumentException("'" + p + "' comes after an output: write rewrites first"
                             + " (the switch rewrites a frame once, before it sends it anywhere)");
                 }
@@ -104,11 +108,17 @@ public final class FlowRuleParser {
                 outputs.add(port);
                 continue;
             }
+            if (isController(p)) {
+                if (controller) {
+                    throw new IllegalArgumentException("'controller' is given twice");
+                }
+                controller = true;
+                continue;
+            }
             FlowAction a = switch (p) {
                 case "drop" -> new FlowAction.Drop();
                 case "normal", "NORMAL" -> new FlowAction.Normal();
                 case "flood", "FLOOD", "all", "ALL" -> new FlowAction.Flood();
-                case "controller", "CONTROLLER" -> new FlowAction.Controller();
                 default -> throw new IllegalArgumentException("unknown action '" + p + "': use output:PORT"
                         + " (repeatable), drop, normal, flood or controller");
             };
@@ -121,11 +131,35 @@ public final class FlowRuleParser {
             throw new IllegalArgumentException("output:PORT cannot be combined with " + describe(single)
                     + "; write only the output actions, or only " + describe(single));
         }
-        if (single == null && outputs.isEmpty()) {
+        if (single instanceof FlowAction.Drop && controller) {
+            throw new IllegalArgumentException("drop cannot be combined with controller: write only 'controller'"
+                    + " to send frames to the controller and nowhere else");
+        }
+        if (single == null && outputs.isEmpty() && !controller) {
             throw new IllegalArgumentException("rewrites need an action after them, e.g. 'mod_nw_dst:10.0.0.3,"
                     + "output:s1-h3' or '...,normal'");
         }
-        return new Actions(single != null ? single : new FlowAction.Output(outputs), rewrites);
+        FlowAction forward = single != null ? single : outputs.isEmpty() ? null : new FlowAction.Output(outputs);
+        FlowAction action = !controller ? forward
+                : forward == null ? new FlowAction.Controller() : new FlowAction.WithController(forward);
+        return new Actions(action, rewrites);
+    }
+
+    /** {@code controller}, or ovs-ofctl's {@code controller:MAX_LEN} (whole frames are always sent). */
+    private static boolean isController(String p) {
+        String lower = p.toLowerCase(java.util.Locale.ROOT);
+        if (lower.equals("controller")) {
+            return true;
+        }
+        if (!lower.startsWith("controller:")) {
+            return false;
+        }
+        String maxLen = p.substring("controller:".length());
+        if (!maxLen.matches("[0-9]{1,5}")) {
+            throw new IllegalArgumentException("'" + p + "': write controller or controller:MAX_LEN, e.g."
+                    + " controller:65535 (the switch always sends whole frames)");
+        }
+        return true;
     }
 
     /** A set-field action in ovs-ofctl's forms, or null when {@code p} is none. */
@@ -166,6 +200,7 @@ public final class FlowRuleParser {
             case FlowAction.Normal n -> "normal";
             case FlowAction.Flood f -> "flood";
             case FlowAction.Controller c -> "controller";
+            case FlowAction.WithController w -> describe(w.forward()) + ",controller";
             case FlowAction.Output o -> "output";
         };
     }

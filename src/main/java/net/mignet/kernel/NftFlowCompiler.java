@@ -57,7 +57,9 @@ public final class NftFlowCompiler {
         s.append("table netdev ").append(head).append(" {\n");
         for (int i = 0; i < ports.size(); i++) {
             chainHeader(s, i, ports.get(i), NftShard.HEAD_HOOK_PRIORITY);
-            s.append("    meta mark set meta mark & ").append(hex(~NftShard.NORMAL_MARK)).append('\n');
+            // A frame from another switch of the fabric keeps the mark that switch gave it (veths within one
+            // namespace do not clear it): every bit of the flow table's is cleared.
+            s.append("    meta mark set meta mark & ").append(hex(~NftPacketIn.FLOW_TABLE_BITS)).append('\n');
             s.append("  }\n");
         }
         s.append("}\n");
@@ -128,7 +130,7 @@ public final class NftFlowCompiler {
      */
     public static boolean hasTail(NftPacketIn packetIn, FlowAction miss, Collection<NumberedRule> rules) {
         return packetIn != null || !(miss instanceof FlowAction.Normal)
-                || rules.stream().anyMatch(r -> r.rule().action() instanceof FlowAction.Controller);
+                || rules.stream().anyMatch(r -> r.rule().action().toController());
     }
 
     private static void chainHeader(StringBuilder s, int index, String port, int hookPriority) {
@@ -166,8 +168,7 @@ public final class NftFlowCompiler {
         for (SetField f : r.rule().rewrites()) {
             words.add(rewriteWords(f));
         }
-        words.add(r.rule().action() instanceof FlowAction.Controller
-                ? "meta mark set " + hex(NftPacketIn.markOf(r.id())) + " accept"
+        words.add(r.rule().action().toController() ? puntWords(r, inPort, ports, diverted)
                 : actionWords(r.rule().action(), inPort, ports, diverted));
         // The comment names the rule, so a listing of the kernel's rules (with their handles) maps back to ids.
         words.add("comment " + quoted(counterName(r.id())));
@@ -251,6 +252,27 @@ public final class NftFlowCompiler {
     }
 
     /**
+     * A rule that sends frames to the controller: copies to the ports it also outputs to, then the mark with its id
+     * (after the copies, which must not carry it) for the tail table, which punts the frame and then drops it or,
+     * for {@code normal,controller}, lets it pass to the bridge.
+     */
+    private static String puntWords(NumberedRule r, String inPort, List<String> ports, Map<String, String> diverted) {
+        List<String> w = new ArrayList<>();
+        for (String copy : puntCopies(r.rule().action(), inPort, ports, diverted)) {
+            w.add("dup to " + quoted(copy));
+        }
+        w.add("meta mark set " + hex(NftPacketIn.markOf(r.id(), r.rule().action())) + " accept");
+        return String.join(" ", w);
+    }
+
+    /** The devices a rule that also sends to the controller copies a frame to ({@code dup}). */
+    static List<String> puntCopies(FlowAction action, String inPort, List<String> ports, Map<String, String> diverted) {
+        List<String> targets = action instanceof FlowAction.WithController w
+                ? targets(w.forward(), inPort, ports, diverted) : null;
+        return targets == null ? List.of() : targets;
+    }
+
+    /**
      * The verdict. As in OpenFlow, a frame is never sent back out of the port it came in on unless asked,
      * so a rule without in_port that outputs to port P does nothing for frames arriving on P.
      */
@@ -285,6 +307,7 @@ public final class NftFlowCompiler {
             case FlowAction.Drop d -> List.of();
             // Only for telling rules apart: the frame is marked for the tail table (see NftPacketIn).
             case FlowAction.Controller c -> List.of();
+            case FlowAction.WithController w -> targets(w.forward(), inPort, ports, diverted);
             case FlowAction.Normal n -> null;
             case FlowAction.Flood f -> ports.stream().filter(p -> !p.equals(inPort)).toList();
             case FlowAction.Output o -> o.ports().stream().filter(p -> !p.equals(inPort))

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
-import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowMatch;
 import net.mignet.flow.FlowRule;
 import net.mignet.flow.SetField;
@@ -54,8 +53,15 @@ public final class NftRuleEncoder {
             rewrite(m, f);
         }
         List<String> targets = NftFlowCompiler.targets(rule.action(), inPort, ports, diverted);
-        if (rule.action() instanceof FlowAction.Controller) {
-            immediate(m, le32(NftPacketIn.markOf(numbered.id())));
+        if (rule.action().toController()) {
+            // As NftFlowCompiler's text: copies to the other outputs first, then the mark for the tail table.
+            for (String copy : NftFlowCompiler.puntCopies(rule.action(), inPort, ports, diverted)) {
+                immediate(m, le32(ifindex.applyAsInt(copy)));
+                int e = begin(m, "dup");
+                m.be32(2, REG_1);
+                end(m, e);
+            }
+            immediate(m, le32(NftPacketIn.markOf(numbered.id(), rule.action())));
             setMeta(m, META_MARK);
             verdict(m, NF_ACCEPT);
         } else if (targets == null) {

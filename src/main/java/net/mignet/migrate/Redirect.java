@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.mignet.flow.FlowAction;
-import net.mignet.flow.FlowRule;
 import net.mignet.flow.FlowRuleFormatter;
 import net.mignet.net.Emulation;
 import net.mignet.net.FlowEntry;
@@ -59,14 +58,13 @@ final class Redirect {
             Map<Long, FlowAction> previous = new LinkedHashMap<>();
             List<String> described = new ArrayList<>();
             for (FlowEntry e : sw.flowTable().entries()) {
-                if (e.rule().action() instanceof FlowAction.Output out
-                        && out.ports().stream().anyMatch(swaps::containsKey)) {
-                    FlowAction.Output moved = new FlowAction.Output(out.ports().stream()
-                            .map(p -> swaps.getOrDefault(p, p)).toList());
+                FlowAction out = e.rule().action();
+                if (out.outputPorts().stream().anyMatch(swaps::containsKey)) {
+                    FlowAction moved = out.withPortsMoved(swaps);
                     actions.put(e.id(), moved);
                     previous.put(e.id(), out);
                     described.add(switchName + ": " + FlowRuleFormatter.format(
-                            new FlowRule(e.rule().priority(), e.rule().match(), moved)));
+                            e.rule().withAction(moved)));
                 }
             }
             if (!actions.isEmpty()) {

@@ -234,8 +234,7 @@ public final class FlowTable {
     }
 
     private FlowEntry entry(NftFlowCompiler.NumberedRule n, long packets, long bytes) {
-        List<String> held = n.rule().action() instanceof FlowAction.Output out
-                ? out.ports().stream().filter(heldPorts::containsKey).toList() : List.of();
+        List<String> held = n.rule().action().outputPorts().stream().filter(heldPorts::containsKey).toList();
         return new FlowEntry(n.id(), n.rule(), packets, bytes, held, options.getOrDefault(n.id(), FlowOptions.NONE),
                 installedNanos.getOrDefault(n.id(), 0L));
     }
@@ -425,9 +424,9 @@ public final class FlowTable {
         if (newPort != null && !newPort.equals(port)) {
             for (int i = 0; i < rules.size(); i++) {
                 NftFlowCompiler.NumberedRule r = rules.get(i);
-                if (r.rule().action() instanceof FlowAction.Output out && out.ports().contains(port)) {
-                    FlowAction moved = new FlowAction.Output(out.ports().stream()
-                            .map(p -> p.equals(port) ? newPort : p).distinct().toList());
+                FlowAction out = r.rule().action();
+                if (out.outputPorts().contains(port)) {
+                    FlowAction moved = out.withPortsMoved(Map.of(port, newPort));
                     rules.set(i, new NftFlowCompiler.NumberedRule(r.id(), r.rule().withAction(moved)));
                     previous.put(r.id(), out);
                 }
@@ -486,9 +485,7 @@ public final class FlowTable {
         if (rule.match().inPort() != null) {
             named.add(rule.match().inPort());
         }
-        if (rule.action() instanceof FlowAction.Output out) {
-            named.addAll(out.ports());
-        }
+        named.addAll(rule.action().outputPorts());
         for (String port : named) {
             if (!ports.contains(port)) {
                 throw new IllegalArgumentException("switch " + switchName + " has no port '" + port + "' (ports: "

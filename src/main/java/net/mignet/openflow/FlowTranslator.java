@@ -191,10 +191,11 @@ final class FlowTranslator {
         List<String> outputs = new ArrayList<>();
         List<SetField> rewrites = new ArrayList<>();
         FlowAction special = null;
+        boolean controller = false;
         for (OFAction a : actions) {
             SetField rewrite = rewrite(a);
             if (rewrite != null) {
-                if (special != null || !outputs.isEmpty()) {
+                if (special != null || controller || !outputs.isEmpty()) {
                     throw OpenFlowError.badAction(OFBadActionCode.UNSUPPORTED_ORDER, "set-field after an output"
                             + " is not supported: the switch rewrites a frame once, before sending it anywhere");
                 }
@@ -207,12 +208,18 @@ final class FlowTranslator {
                         + " cannot push, pop or change VLAN tags");
             }
             OFPort p = out.getPort();
-            if (p.equals(OFPort.NORMAL)) {
-                special = new FlowAction.Normal();
-            } else if (p.equals(OFPort.FLOOD) || p.equals(OFPort.ALL)) {
-                special = new FlowAction.Flood();
-            } else if (p.equals(OFPort.CONTROLLER)) {
-                special = new FlowAction.Controller();
+            if (p.equals(OFPort.CONTROLLER)) {
+                controller = true;
+                continue;
+            }
+            FlowAction named = p.equals(OFPort.NORMAL) ? new FlowAction.Normal()
+                    : p.equals(OFPort.FLOOD) || p.equals(OFPort.ALL) ? new FlowAction.Flood() : null;
+            if (named != null) {
+                if (special != null && !special.equals(named)) {
+                    throw OpenFlowError.badAction(OFBadActionCode.UNSUPPORTED_ORDER,
+                            "NORMAL and FLOOD (or ALL) cannot be combined");
+                }
+                special = named;
             } else {
                 int n = p.getPortNumber();
                 outputs.add(ports.name(n).orElseThrow(() -> OpenFlowError.badAction(OFBadActionCode.BAD_OUT_PORT,
@@ -222,10 +229,13 @@ final class FlowTranslator {
         }
         if (special != null && !outputs.isEmpty()) {
             throw OpenFlowError.badAction(OFBadActionCode.UNSUPPORTED_ORDER,
-                    "NORMAL, FLOOD or CONTROLLER cannot be combined with outputs to ports");
+                    "NORMAL or FLOOD cannot be combined with outputs to ports");
         }
-        FlowAction action = special != null ? special : outputs.isEmpty() ? new FlowAction.Drop()
+        FlowAction forward = special != null ? special : outputs.isEmpty() ? null
                 : new FlowAction.Output(outputs.stream().distinct().toList());
+        // CONTROLLER beside other outputs: the frame goes on and a copy to the controller.
+        FlowAction action = controller ? (forward == null ? new FlowAction.Controller()
+                : new FlowAction.WithController(forward)) : forward == null ? new FlowAction.Drop() : forward;
         if (!rewrites.isEmpty() && action instanceof FlowAction.Drop) {
             rewrites.clear();
         }
@@ -315,6 +325,8 @@ final class FlowTranslator {
             case FlowAction.Normal n -> List.of(output(f, OFPort.NORMAL));
             case FlowAction.Flood fl -> List.of(output(f, OFPort.FLOOD));
             case FlowAction.Controller c -> List.of(output(f, OFPort.CONTROLLER));
+            case FlowAction.WithController w -> java.util.stream.Stream.concat(toActions(f, w.forward()).stream(),
+                    java.util.stream.Stream.of(output(f, OFPort.CONTROLLER))).toList();
             case FlowAction.Output o -> o.ports().stream()
                     .map(p -> output(f, OFPort.of(ports.number(p).orElseThrow()))).toList();
         };
@@ -335,6 +347,7 @@ final class FlowTranslator {
             case FlowAction.Flood fl -> port.equals(OFPort.FLOOD);
             case FlowAction.Normal n -> port.equals(OFPort.NORMAL);
             case FlowAction.Controller c -> port.equals(OFPort.CONTROLLER);
+            case FlowAction.WithController w -> port.equals(OFPort.CONTROLLER) || outputsTo(w.forward(), port);
             case FlowAction.Drop d -> false;
         };
     }

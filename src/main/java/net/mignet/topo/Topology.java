@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowRule;
 
 /**
@@ -158,9 +157,7 @@ public record Topology(String name, List<HostSpec> hosts, List<SwitchSpec> switc
         if (rule.match().inPort() != null) {
             named.add(rule.match().inPort());
         }
-        if (rule.action() instanceof FlowAction.Output out) {
-            named.addAll(out.ports());
-        }
+        named.addAll(rule.action().outputPorts());
         return named;
     }
 

@@ -43,7 +43,7 @@ class NftFlowCompilerTest {
         assertThat(NftShard.parse("mignet_s1", NftShard.of(7, 600).table("mignet_s1"))).isEqualTo(NftShard.of(7, 600));
         String script = NftFlowCompiler.compile("mignet_s1", PORTS, List.of(rule(1, "actions=normal")), List.of(),
                 List.of(), false, Map.of());
-        assertThat(script).contains("meta mark set meta mark & 0xefffffff",
+        assertThat(script).contains("meta mark set meta mark & 0x80000000",
                 "meta mark & 0x10000000 == 0x10000000 accept",
                 "counter name \"r1\" meta mark set meta mark | 0x10000000 accept");
     }

@@ -41,7 +41,7 @@ class NftPacketInTest {
     void without_a_punt_path_frames_for_the_controller_are_dropped_and_so_are_misses_of_a_dropping_miss() {
         String script = compile(null, new FlowAction.Drop(), List.of("t__tail"));
         assertThat(script).doesNotContain("packet_in").contains("delete table netdev t__tail")
-                .contains("meta mark & 0x20000000 == 0x20000000 drop")
+                .contains("meta mark & 0x60000000 == 0x20000000 drop")
                 .containsPattern("accept\\n    drop\\n  }");
     }
 
@@ -53,6 +53,24 @@ class NftPacketInTest {
                 .doesNotContain("t__tail");
         assertThat(NftFlowCompiler.compile("t", PORTS, plain, List.of(), List.of("t__tail"), false, Map.of()))
                 .contains("delete table netdev t__tail").doesNotContain("table netdev t__tail {");
+    }
+
+    @Test
+    void controller_beside_outputs_copies_first_and_marks_after_and_beside_normal_passes_after_the_log() {
+        List<NftFlowCompiler.NumberedRule> rules = List.of(
+                new NftFlowCompiler.NumberedRule(5, new FlowRule(20, FlowMatch.ANY, new FlowAction.WithController(
+                        new FlowAction.Output(List.of("s1-h1", "s1-h2"))))),
+                new NftFlowCompiler.NumberedRule(6, new FlowRule(10, FlowMatch.ANY, new FlowAction.WithController(
+                        new FlowAction.Normal()))));
+        String script = NftFlowCompiler.compile("t", PORTS, rules, List.of(), List.of(), false, Map.of(),
+                new NftPacketIn(3, 500), new FlowAction.Normal());
+        // Never back out of the port the frame came in on; the copy goes before the mark, which it must not carry.
+        assertThat(script).contains("counter name \"r5\" dup to \"s1-h2\" meta mark set 0x30000005 accept")
+                .contains("counter name \"r5\" dup to \"s1-h1\" meta mark set 0x30000005 accept")
+                .contains("counter name \"r6\" meta mark set 0x70000006 accept")
+                .contains("log group 3 queue-threshold 1\n    meta mark & 0x40000000 == 0x40000000 accept\n    drop");
+        assertThat(NftPacketIn.ruleId(0x70000006L)).isEqualTo(6);
+        assertThat(NftFlowCompiler.hasTail(null, new FlowAction.Normal(), rules)).isTrue();
     }
 
     @Test
