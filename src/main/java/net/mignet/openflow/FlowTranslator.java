@@ -353,8 +353,9 @@ final class FlowTranslator {
     }
 
     private static OFAction output(OFFactory f, OFPort port) {
-        return f.actions().buildOutput().setPort(port).setMaxLen(f.getVersion() == OFVersion.OF_10 ? 0 : 0xffe5)
-                .build();
+        // To the controller, whole frames (max_len 0 would mean none of it); elsewhere max_len means nothing.
+        int maxLen = port.equals(OFPort.CONTROLLER) ? 0xffff : f.getVersion() == OFVersion.OF_10 ? 0 : 0xffe5;
+        return f.actions().buildOutput().setPort(port).setMaxLen(maxLen).build();
     }
 
     private static MacAddress exactMac(Match match, MatchField<org.projectfloodlight.openflow.types.MacAddress> f) {
