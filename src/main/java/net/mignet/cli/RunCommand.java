@@ -78,7 +78,8 @@ final class RunCommand implements Callable<Integer> {
         Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
         if (autotest) {
-            ExperimentRunner runner = new ExperimentRunner(emulationId, options, System.err);
+            ExperimentRunner runner = new ExperimentRunner(emulationId, options, System.err)
+                    .withOpenFlow(openflowOptions);
             try (ResultsRecorder recorder = results.startExperiment(runner, emulationId,
                     List.copyOf(new TreeSet<>(runs.getFirst().values().keySet())), System.out::println)) {
                 return AutotestSummary.print(runner.run(runs), System.out) ? 0 : 1;
@@ -93,8 +94,7 @@ final class RunCommand implements Callable<Integer> {
                 // Closed after the apps, so that it reads their last output lines.
                 ResultsRecorder recorder = results.start(net, System.err::println);
                 AppManager apps = new AppManager(net);
-                OpenFlowAgents openflow = OpenFlowAgents.start(net, openflowOptions, System.err::println)) {
-            openflow.describe().forEach(line -> System.err.println("*** OpenFlow " + line));
+                OpenFlowAgents openflow = OpenFlowAgents.startAndDescribe(net, openflowOptions, System.err::println)) {
             LabApps.deployAll(apps, lab, System.err);
             Shell shell = new Shell(net, new CoreCommands(net, apps));
             new OpenFlowCommands(net, openflow).registerAll(shell);

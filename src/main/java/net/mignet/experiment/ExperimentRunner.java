@@ -8,18 +8,22 @@ import net.mignet.app.AppManager;
 import net.mignet.kernel.EmulationId;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
+import net.mignet.openflow.OpenFlowAgents;
 import net.mignet.topo.SweepRun;
 
 /**
  * Runs an experiment unattended: for each combination of its sweep, the apps of the file on the network, then
  * its timeline, then the clients' checks. Consecutive runs share one network when their topologies differ at
- * most in link parameters; the network is put back to the file's state between them.
+ * most in link parameters; the network is put back to the file's state between them. The switches' OpenFlow
+ * agents (the file's {@code openflow:}, {@code controller:} and {@code fail-mode:} keys, and the command line's)
+ * start with each network, as in the shell, and stop before it.
  */
 public final class ExperimentRunner {
     private final EmulationId id;
     private final EmulationOptions options;
     private final PrintStream out;
     private RunObserver observer = RunObserver.NONE;
+    private OpenFlowAgents.Options openflow = OpenFlowAgents.Options.NONE;
 
     public ExperimentRunner(EmulationId id, EmulationOptions options, PrintStream out) {
         this.id = id;
@@ -33,18 +37,28 @@ public final class ExperimentRunner {
         return this;
     }
 
+    /** What the command line says of OpenFlow (see {@link OpenFlowAgents.Options}); the file's keys win. */
+    public ExperimentRunner withOpenFlow(OpenFlowAgents.Options openflowOptions) {
+        this.openflow = openflowOptions;
+        return this;
+    }
+
     public List<RunResult> run(List<SweepRun> runs) throws InterruptedException {
         List<RunResult> results = new ArrayList<>();
         Emulation net = null;
+        OpenFlowAgents agents = OpenFlowAgents.none();
         try {
             for (SweepRun run : runs) {
                 if (net != null && NetworkReuse.possible(net.topology(), run.lab().topology())) {
                     NetworkReuse.reset(net, run.lab().topology());
                 } else {
+                    agents.close();
+                    agents = OpenFlowAgents.none();
                     if (net != null) {
                         net.close();
                     }
                     net = Emulation.start(run.lab().topology(), id, out::println, options);
+                    agents = OpenFlowAgents.startAndDescribe(net, openflow, out::println);
                     observer.networkStarted(net);
                 }
                 if (!run.values().isEmpty()) {
@@ -54,6 +68,7 @@ public final class ExperimentRunner {
                 results.add(runOnce(net, run));
             }
         } finally {
+            agents.close();
             if (net != null) {
                 net.close();
             }

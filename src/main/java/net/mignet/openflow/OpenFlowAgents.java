@@ -101,6 +101,16 @@ public final class OpenFlowAgents implements AutoCloseable {
         return new OpenFlowAgents(started);
     }
 
+    /**
+     * As {@link #start}, then says each agent's line ({@code *** OpenFlow s1  dpid ...}, see {@link #describe})
+     * through {@code log}: what {@code mignet run} prints at start, in the shell and unattended alike.
+     */
+    public static OpenFlowAgents startAndDescribe(Emulation net, Options options, Consumer<String> log) {
+        OpenFlowAgents agents = start(net, options, log);
+        agents.describe().forEach(line -> log.accept("*** OpenFlow " + line));
+        return agents;
+    }
+
     private static SwitchOpenFlow settingsOf(Emulation net, Switch sw) {
         return net.topology().switches().stream().filter(s -> s.name().equals(sw.name())).findFirst()
                 .map(SwitchSpec::openflow).orElse(SwitchOpenFlow.NONE);
