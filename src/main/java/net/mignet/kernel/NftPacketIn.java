@@ -22,7 +22,7 @@ public record NftPacketIn(int group, int ratePerSecond) {
     public static final int MISS_MARK = 0;
     /** The mark bit of a frame on its way to the controller. */
     public static final int PUNT_MARK = 0x20000000;
-    /** The mark bit of a frame that goes to the bridge after its copy to the controller ({@code normal,controller}). */
+    /** The mark bit of a frame that goes to the bridge as well as to the controller ({@code normal,controller}). */
     public static final int PASS_MARK = 0x40000000;
     /** The bits of the mark that carry the rule's id. */
     public static final int ID_MASK = 0x0fffffff;

@@ -112,7 +112,8 @@ class ControllerCopyTest {
             assertThat(receive(h2, WAIT)).isEqualTo("everywhere");
             assertPacketIn(c.next(OFType.PACKET_IN, WAIT), version, "everywhere", 0x55);
             assertThat(net.host("h3").counters("h3-eth0").rxPackets()).isGreaterThan(h3Before);
-            assertThat((Object) c.next(OFType.PACKET_IN, Duration.ofMillis(300))).as("one packet-in per frame").isNull();
+            assertThat((Object) c.next(OFType.PACKET_IN, Duration.ofMillis(300))).as("one packet-in per frame")
+                    .isNull();
         }
     }
 
