@@ -650,6 +650,11 @@ public final class FlowTable {
         return options.getOrDefault(id, FlowOptions.NONE);
     }
 
+    /** Where the rule handles the table predicted differ from the kernel's (empty when none): for tests. */
+    synchronized List<String> kernelHandleMismatches() {
+        return installed.handleMismatches(nft.netlink());
+    }
+
     private int ifindex(String device) {
         return ifindexes.computeIfAbsent(device, nft::interfaceIndex);
     }

@@ -66,6 +66,7 @@ class IncrementalFlowTableTest {
                     table.modify(FlowMatch.ANY.withInPort("s1-h2"), null, new FlowAction.Normal());
                 }
             }
+            assertThat(table.kernelHandleMismatches()).isEmpty();
             String incremental = listing(net);
             table.rebind();
             assertThat(listing(net)).isEqualTo(incremental);
