@@ -87,6 +87,8 @@ public final class NftNetlink implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment in = arena.allocate(1 << 20);
+    /** The native copy of what is sent; grows with the largest batch (the arena frees it with the socket). */
+    private MemorySegment out;
     private int sequence = (int) (System.nanoTime() & 0x3fffffff);
 
     private NftNetlink(int fd) {
@@ -161,7 +163,7 @@ public final class NftNetlink implements AutoCloseable {
      * expressions whose modules may be missing (see {@link #loadExpressionModules}).
      */
     public final class Transaction {
-        private final NetlinkMessages m = new NetlinkMessages();
+        private final NetlinkMessages m = new NetlinkMessages(2048);
         /** What each message does, for errors: verb, table, object. */
         private final List<String[]> described = new ArrayList<>();
         private final int base;
@@ -565,14 +567,15 @@ public final class NftNetlink implements AutoCloseable {
         return ByteBuffer.wrap(in.asSlice(at, 8).toArray(ValueLayout.JAVA_BYTE)).getLong();
     }
 
+    /** Sends {@code bytes} from a native buffer kept for the socket (callers hold this object's lock). */
     private void send(byte[] bytes) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment out = a.allocate(bytes.length);
-            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, out, 0, bytes.length);
-            long sent = Libc.send(fd, out, bytes.length);
-            if (sent != bytes.length) {
-                throw new IllegalStateException("netlink took " + sent + " of " + bytes.length + " bytes");
-            }
+        if (out == null || out.byteSize() < bytes.length) {
+            out = arena.allocate(Math.max(2L * bytes.length, 64 << 10));
+        }
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, out, 0, bytes.length);
+        long sent = Libc.send(fd, out, bytes.length);
+        if (sent != bytes.length) {
+            throw new IllegalStateException("netlink took " + sent + " of " + bytes.length + " bytes");
         }
     }
 
