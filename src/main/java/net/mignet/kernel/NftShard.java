@@ -50,14 +50,29 @@ public record NftShard(int priority, int block) implements Comparable<NftShard> 
         if (!table.startsWith(prefix)) {
             return null;
         }
-        String[] parts = table.substring(prefix.length()).split("_");
-        if (parts.length != 2) {
+        // Called for every table of a namespace (counter listings): no regular expression, no exception.
+        int separator = table.indexOf('_', prefix.length());
+        if (separator < 0) {
             return null;
         }
-        try {
-            return new NftShard(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
-        } catch (NumberFormatException e) {
-            return null;
+        int priority = digits(table, prefix.length(), separator);
+        int block = digits(table, separator + 1, table.length());
+        return priority < 0 || block < 0 ? null : new NftShard(priority, block);
+    }
+
+    /** The number written in {@code text} from {@code start} to {@code end}, or -1 when that is no number. */
+    private static int digits(String text, int start, int end) {
+        if (start >= end || end - start > 9) {
+            return -1;
         }
+        int value = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 }
