@@ -239,6 +239,13 @@ final class OpenFlowSession implements AutoCloseable {
             if (type == 4) {
                 throw OpenFlowError.badRequest(OFBadRequestCode.BAD_EXPERIMENTER, "vendor (experimenter) messages are not supported");
             }
+            if (raw.length == 8 && type == barrierRequestType(raw[0])) {
+                // A controller pushing flows one by one waits for this reply after each: no codec on its way.
+                byte[] reply = raw.clone();
+                reply[1] = (byte) (type + 1);
+                writeBytes(reply);
+                return;
+            }
             OFMessage m;
             ByteBuf buf = Unpooled.wrappedBuffer(raw);
             try {
@@ -326,10 +333,19 @@ final class OpenFlowSession implements AutoCloseable {
         if (bytes.length > MAX_MESSAGE) {
             throw new IllegalStateException("OpenFlow message of " + bytes.length + " bytes is too long");
         }
+        writeBytes(bytes);
+    }
+
+    private void writeBytes(byte[] bytes) throws IOException {
         synchronized (out) {
             out.write(bytes);
             out.flush();
         }
+    }
+
+    /** OFPT_BARRIER_REQUEST's number in wire version {@code version} (its reply's is one more); -1 for others. */
+    private static int barrierRequestType(byte version) {
+        return version == WIRE_10 ? 18 : version == WIRE_13 ? 20 : -1;
     }
 
     @Override
