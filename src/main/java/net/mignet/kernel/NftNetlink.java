@@ -418,7 +418,7 @@ public final class NftNetlink implements AutoCloseable {
         modulesLoaded = true;
         NetlinkMessages w = new NetlinkMessages();
         int seq = reserveSequences();
-        String table = "mignet_modules";
+        String table = "mignet__module_probe";
         w.end(w.begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq, 0, NFNL_SUBSYS_NFTABLES));
         int start = w.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE, NLM_F_REQUEST | NLM_F_CREATE, seq + 1,
                 NFPROTO_NETDEV, 0);
