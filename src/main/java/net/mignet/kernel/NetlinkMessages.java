@@ -68,8 +68,25 @@ final class NetlinkMessages {
         }
     }
 
+    /** A NUL-terminated string; ASCII (names of tables, chains, expressions) is written without a copy. */
     void string(int type, String value) {
-        bytes(type, (value + "\0").getBytes(StandardCharsets.UTF_8));
+        int n = value.length();
+        for (int i = 0; i < n; i++) {
+            if (value.charAt(i) >= 0x80) {
+                bytes(type, (value + "\0").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        int length = 4 + n + 1;
+        ensure(length + 4);
+        buf.putShort((short) length).putShort((short) type);
+        for (int i = 0; i < n; i++) {
+            buf.put((byte) value.charAt(i));
+        }
+        buf.put((byte) 0);
+        for (int pad = align(length) - length; pad > 0; pad--) {
+            buf.put((byte) 0);
+        }
     }
 
     void be32(int type, int value) {
@@ -79,7 +96,9 @@ final class NetlinkMessages {
     }
 
     void be64(int type, long value) {
-        bytes(type, ByteBuffer.allocate(8).putLong(value).array());
+        ensure(12);
+        buf.putShort((short) 12).putShort((short) type).putLong(buf.order() == ByteOrder.BIG_ENDIAN ? value
+                : Long.reverseBytes(value));
     }
 
     int size() {

@@ -56,14 +56,14 @@ public final class NftInstalledRules {
     private final class Slice {
         final String table;
         final List<NavigableMap<Key, Installed>> chains = new ArrayList<>();
+        /** The ids of the rules in the slice (in one chain or more). */
+        final Set<Long> ids = new HashSet<>();
+        /** The last handle the kernel gave in the slice's table, or -1 when not known (see NftNetlink). */
+        long generator = -1;
 
         Slice(NftShard shard) {
             this.table = shard.table(head);
             ports.forEach(p -> chains.add(new TreeMap<>()));
-        }
-
-        boolean isEmpty() {
-            return chains.stream().allMatch(Map::isEmpty);
         }
     }
 
@@ -108,6 +108,7 @@ public final class NftInstalledRules {
             Key key = new Key(r.rule().priority(), r.id());
             keys.put(r.id(), key);
             Slice slice = slices.computeIfAbsent(key.shard(), Slice::new);
+            slice.ids.add(r.id());
             for (int i = 0; i < ports.size(); i++) {
                 Content c = content(r.rule(), ports.get(i), diverted);
                 if (c != null) {
@@ -171,6 +172,12 @@ public final class NftInstalledRules {
                     in.pendingId = 0;
                 }
             }
+            for (NftShard shard : byShard.keySet()) {
+                Slice slice = slices.get(shard);
+                if (slice != null) {
+                    slice.generator = done.complete() ? tx.generator(slice.table) : -1;
+                }
+            }
             if (!done.complete()) {
                 handlesKnown = false;
             }
@@ -185,7 +192,9 @@ public final class NftInstalledRules {
             ToIntFunction<String> ifindex, int[] nextPendingId) {
         Slice slice = slices.get(shard);
         boolean created = slice == null;
-        if (created) {
+        if (!created) {
+            tx.knowGenerator(slice.table, slice.generator);
+        } else {
             slice = new Slice(shard);
             slices.put(shard, slice);
             tx.addTable(slice.table);
@@ -206,7 +215,7 @@ public final class NftInstalledRules {
                 goneCounters.add(id);
             }
         }
-        if (!created && slice.isEmpty() == false && wouldEmpty(slice, ids, current)) {
+        if (!created && !slice.ids.isEmpty() && wouldEmpty(slice, ids, current)) {
             // Its last rules go: the table goes with them, chains, rules and counters.
             tx.deleteTable(slice.table);
             slices.remove(shard);
@@ -236,7 +245,7 @@ public final class NftInstalledRules {
                     byte[] expressions = NftRuleEncoder.encode(r, port, ports, diverted, ifindex);
                     long handle = was.handle;
                     String table = slice.table;
-                    replacements.add(() -> tx.replaceRule(table, chain, handle, nextPendingId[0]++, expressions,
+                    replacements.add(() -> tx.replaceRule(table, chain, handle, expressions,
                             NftFlowCompiler.counterName(id)));
                 } else if (was == null && wanted != null) {
                     Key key = new Key(r.rule().priority(), id);
@@ -266,31 +275,63 @@ public final class NftInstalledRules {
                 long before = nextExisting.get(key);
                 NftNetlink.Position position = before < 0 ? new NftNetlink.Position.End()
                         : new NftNetlink.Position.Before(before);
-                tx.addRule(slice.table, chain, position, installed.get(key).pendingId,
+                Installed in = installed.get(key);
+                long handle = tx.addRule(slice.table, chain, position, in.pendingId,
                         NftRuleEncoder.encode(current.get(key.id()), port, ports, diverted, ifindex),
                         NftFlowCompiler.counterName(key.id()));
+                in.handle = handle;
             }
         }
         replacements.forEach(Runnable::run);
         for (long id : goneCounters) {
             tx.deleteCounter(slice.table, NftFlowCompiler.counterName(id));
         }
+        for (NftFlowCompiler.NumberedRule r : addedRules) {
+            slice.ids.add(r.id());
+        }
+        slice.ids.removeAll(goneCounters);
     }
 
     /** Whether the slice holds no rule once {@code ids} are as {@code current} says. */
-    private boolean wouldEmpty(Slice slice, List<Long> ids, Map<Long, NftFlowCompiler.NumberedRule> current) {
-        Set<Long> remaining = new HashSet<>();
-        for (NavigableMap<Key, Installed> chain : slice.chains) {
-            chain.keySet().forEach(k -> remaining.add(k.id()));
-        }
+    private static boolean wouldEmpty(Slice slice, List<Long> ids, Map<Long, NftFlowCompiler.NumberedRule> current) {
+        int leaving = 0;
         for (long id : ids) {
             if (current.containsKey(id)) {
                 return false;
             }
-            remaining.remove(id);
+            if (slice.ids.contains(id)) {
+                leaving++;
+            }
         }
-        // A rule in no chain (its in_port names no port) does not occur: ports are checked before.
-        return remaining.isEmpty();
+        return leaving == slice.ids.size();
+    }
+
+    /**
+     * Where the handles this object holds differ from the kernel's (each as "table chain rule: handle
+     * expected/actual"), read by a listing; empty when they agree. For tests of the predicted handles.
+     */
+    public List<String> handleMismatches(NftNetlink netlink) {
+        List<String> mismatches = new ArrayList<>();
+        for (Slice slice : slices.values()) {
+            Map<String, Long> actual = new HashMap<>();
+            for (NftNetlink.KernelRule k : netlink.rules(slice.table)) {
+                if (k.comment() != null && k.comment().startsWith("r")) {
+                    actual.put(k.chain() + " " + k.comment(), k.handle());
+                }
+            }
+            for (int i = 0; i < ports.size(); i++) {
+                for (Map.Entry<Key, Installed> e : slice.chains.get(i).entrySet()) {
+                    String rule = NftFlowCompiler.chainName(i) + " " + NftFlowCompiler.counterName(e.getKey().id());
+                    Long handle = actual.remove(rule);
+                    long expected = e.getValue().handle;
+                    if (handlesKnown && (handle == null || handle != expected)) {
+                        mismatches.add(slice.table + " " + rule + ": handle " + expected + "/" + handle);
+                    }
+                }
+            }
+            actual.keySet().forEach(rule -> mismatches.add(slice.table + " " + rule + ": not expected"));
+        }
+        return mismatches;
     }
 
     /** Fills in the handles of every rule from a listing of the kernel's tables. */

@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * nf_tables spoken directly over netlink: a transaction of rule and counter changes is one batch sent with one
  * system call, where {@code nft} would parse text and fetch the whole ruleset again before every change (over a
- * millisecond on an empty table, tens with thousands of rules). The kernel applies a batch atomically and echoes
- * each added rule with the handle it got, which later deletes and replacements name.
+ * millisecond on an empty table, tens with thousands of rules). The kernel applies a batch atomically; the handles
+ * of added rules, which later deletes and replacements name, are predicted or echoed (see {@link Transaction}).
  */
 public final class NftNetlink implements AutoCloseable {
     static final int NETLINK_NETFILTER = 12;
@@ -87,6 +87,8 @@ public final class NftNetlink implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment in = arena.allocate(1 << 20);
+    /** The native copy of what is sent; grows with the largest batch (the arena frees it with the socket). */
+    private MemorySegment out;
     private int sequence = (int) (System.nanoTime() & 0x3fffffff);
 
     private NftNetlink(int fd) {
@@ -149,12 +151,27 @@ public final class NftNetlink implements AutoCloseable {
         return new Transaction();
     }
 
-    /** Changes collected and sent as one batch by {@link #commit}. */
+    /**
+     * Changes collected and sent as one batch by {@link #commit}.
+     * <p>
+     * nf_tables gives the chains, rules and counters of a table handles from one counter per table, in the order
+     * of the batch's messages (a replaced rule keeps its handle). Where the caller tells the counter's value
+     * ({@link #knowGenerator}, or a table the transaction adds), new rules' handles are predicted instead of
+     * asked for: the kernel then neither writes nor sends an echo of each rule. Rules of other tables are echoed,
+     * and the echo tells the counter for the next transaction ({@link #generator}). A batch the kernel replays
+     * (after loading a module) would take other handles, so the first transaction loads the modules of the
+     * expressions whose modules may be missing (see {@link #loadExpressionModules}).
+     */
     public final class Transaction {
-        private final NetlinkMessages m = new NetlinkMessages();
-        private final List<String> described = new ArrayList<>();
+        private final NetlinkMessages m = new NetlinkMessages(2048);
+        /** What each message does, for errors: verb, table, object. */
+        private final List<String[]> described = new ArrayList<>();
         private final int base;
         private int rulesEchoed;
+        /** Per table: the last handle given so far in this transaction, or -1 when not known. */
+        private final Map<String, Long> generators = new HashMap<>();
+        /** Tables whose last handle-taking message is an echoed rule: the echo then tells the counter. */
+        private final Map<String, Boolean> lastIsEcho = new HashMap<>();
 
         private Transaction() {
             this.base = reserveSequences();
@@ -162,22 +179,49 @@ public final class NftNetlink implements AutoCloseable {
             m.end(start);
         }
 
+        /**
+         * Tells the last handle the kernel gave in {@code table} (-1: not known), so the handles of rules this
+         * transaction adds there are predicted, not echoed.
+         */
+        public void knowGenerator(String table, long lastHandle) {
+            generators.put(table, lastHandle);
+        }
+
+        /** After a successful {@link #commit}: the last handle given in {@code table}, or -1 when not known. */
+        public long generator(String table) {
+            return generators.getOrDefault(table, -1L);
+        }
+
+        /** Takes the table's next handle: its number, or -1 when the table's counter is not known. */
+        private long allocate(String table, boolean echoed) {
+            long last = generators.getOrDefault(table, -1L);
+            lastIsEcho.put(table, echoed);
+            if (last < 0) {
+                return -1;
+            }
+            generators.put(table, last + 1);
+            return last + 1;
+        }
+
         public void addTable(String table) {
-            int start = message(NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table " + table);
+            int start = message(NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table", table, "");
             m.string(NFTA_TABLE_NAME, table);
             m.end(start);
+            generators.put(table, 0L);
         }
 
         /** Deletes a table with all its chains, rules and counters. */
         public void deleteTable(String table) {
-            int start = message(NFT_MSG_DELTABLE, 0, "delete table " + table);
+            int start = message(NFT_MSG_DELTABLE, 0, "delete table", table, "");
             m.string(NFTA_TABLE_NAME, table);
             m.end(start);
+            generators.remove(table);
+            lastIsEcho.remove(table);
         }
 
         /** Adds a filter chain on the ingress hook of {@code device}, accepting what no rule decides. */
         public void addIngressChain(String table, String chain, String device, int priority) {
-            int start = message(NFT_MSG_NEWCHAIN, NLM_F_CREATE, "add chain " + table + " " + chain + " on " + device);
+            int start = message(NFT_MSG_NEWCHAIN, NLM_F_CREATE, "add chain", table, chain + " on " + device);
             m.string(NFTA_CHAIN_TABLE, table);
             m.string(NFTA_CHAIN_NAME, chain);
             int hook = m.nested(NFTA_CHAIN_HOOK);
@@ -188,21 +232,23 @@ public final class NftNetlink implements AutoCloseable {
             m.be32(NFTA_CHAIN_POLICY, NF_ACCEPT);
             m.string(NFTA_CHAIN_TYPE, "filter");
             m.end(start);
+            allocate(table, false);
         }
 
         /** Adds a rule that is never changed alone (no echo, no comment). */
         public void addFixedRule(String table, String chain, byte[] expressions) {
-            int start = message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, "add rule " + table + " " + chain);
+            int start = message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, "add rule", table, chain);
             m.string(NFTA_RULE_TABLE, table);
             m.string(NFTA_RULE_CHAIN, chain);
             int list = m.nested(NFTA_RULE_EXPRESSIONS);
             m.raw(expressions);
             m.endNested(list);
             m.end(start);
+            allocate(table, false);
         }
 
         public void addCounter(String table, String name) {
-            int start = message(NFT_MSG_NEWOBJ, NLM_F_CREATE, "add counter " + table + " " + name);
+            int start = message(NFT_MSG_NEWOBJ, NLM_F_CREATE, "add counter", table, name);
             m.string(NFTA_OBJ_TABLE, table);
             m.string(NFTA_OBJ_NAME, name);
             m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
@@ -211,10 +257,11 @@ public final class NftNetlink implements AutoCloseable {
             m.be64(NFTA_COUNTER_PACKETS, 0);
             m.endNested(data);
             m.end(start);
+            allocate(table, false);
         }
 
         public void deleteCounter(String table, String name) {
-            int start = message(NFT_MSG_DELOBJ, 0, "delete counter " + table + " " + name);
+            int start = message(NFT_MSG_DELOBJ, 0, "delete counter", table, name);
             m.string(NFTA_OBJ_TABLE, table);
             m.string(NFTA_OBJ_NAME, name);
             m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
@@ -222,7 +269,7 @@ public final class NftNetlink implements AutoCloseable {
         }
 
         public void deleteRule(String table, String chain, long handle) {
-            int start = message(NFT_MSG_DELRULE, 0, "delete rule " + chain + " handle " + handle);
+            int start = message(NFT_MSG_DELRULE, 0, "delete rule", table, chain + " handle " + handle);
             m.string(NFTA_RULE_TABLE, table);
             m.string(NFTA_RULE_CHAIN, chain);
             m.be64(NFTA_RULE_HANDLE, handle);
@@ -231,12 +278,14 @@ public final class NftNetlink implements AutoCloseable {
 
         /**
          * Adds a rule at {@code position}, with {@code ruleId} (non-zero, unique in the transaction) as its id in
-         * the transaction. The kernel echoes it with its handle and comment.
+         * the transaction. Returns its handle when the table's handle counter is known; otherwise returns -1 and
+         * the kernel echoes the rule with its handle and comment ({@link Committed#added}).
          */
-        public void addRule(String table, String chain, Position position, int ruleId, byte[] expressions,
+        public long addRule(String table, String chain, Position position, int ruleId, byte[] expressions,
                 String comment) {
-            int flags = NLM_F_CREATE | NLM_F_ECHO | (position instanceof Position.End ? NLM_F_APPEND : 0);
-            int start = message(NFT_MSG_NEWRULE, flags, "add rule " + chain + " " + comment);
+            boolean echo = generators.getOrDefault(table, -1L) < 0;
+            int flags = NLM_F_CREATE | (echo ? NLM_F_ECHO : 0) | (position instanceof Position.End ? NLM_F_APPEND : 0);
+            int start = message(NFT_MSG_NEWRULE, flags, "add rule", table, chain + " " + comment);
             m.string(NFTA_RULE_TABLE, table);
             m.string(NFTA_RULE_CHAIN, chain);
             switch (position) {
@@ -246,23 +295,20 @@ public final class NftNetlink implements AutoCloseable {
             ruleBody(expressions, comment);
             m.be32(NFTA_RULE_ID, ruleId);
             m.end(start);
-            rulesEchoed++;
+            if (echo) {
+                rulesEchoed++;
+            }
+            return allocate(table, echo);
         }
 
-        /**
-         * Replaces the rule with {@code handle} in place; the new one gets a new handle, echoed, and
-         * {@code ruleId} within the transaction.
-         */
-        public void replaceRule(String table, String chain, long handle, int ruleId, byte[] expressions,
-                String comment) {
-            int start = message(NFT_MSG_NEWRULE, NLM_F_REPLACE | NLM_F_ECHO, "replace rule " + chain + " " + comment);
+        /** Replaces the rule with {@code handle} in place; the new one keeps the handle. */
+        public void replaceRule(String table, String chain, long handle, byte[] expressions, String comment) {
+            int start = message(NFT_MSG_NEWRULE, NLM_F_REPLACE, "replace rule", table, chain + " " + comment);
             m.string(NFTA_RULE_TABLE, table);
             m.string(NFTA_RULE_CHAIN, chain);
             m.be64(NFTA_RULE_HANDLE, handle);
             ruleBody(expressions, comment);
-            m.be32(NFTA_RULE_ID, ruleId);
             m.end(start);
-            rulesEchoed++;
         }
 
         public boolean isEmpty() {
@@ -281,16 +327,25 @@ public final class NftNetlink implements AutoCloseable {
             m.bytes(NFTA_RULE_USERDATA, udata);
         }
 
-        private int message(int type, int flags, String description) {
-            described.add(description);
+        private int message(int type, int flags, String verb, String table, String what) {
+            described.add(new String[] {verb, table, what});
             return m.begin((NFNL_SUBSYS_NFTABLES << 8) | type, NLM_F_REQUEST | flags, base + described.size(),
                     NFPROTO_NETDEV, 0);
         }
 
+        private String description(int index) {
+            if (index < 0 || index >= described.size()) {
+                return "the batch";
+            }
+            String[] d = described.get(index);
+            return d[0] + " " + d[1] + (d[2].isEmpty() ? "" : " " + d[2]);
+        }
+
         /**
          * Sends the batch. The kernel applies all of it or, when it refuses a part, nothing; then this throws,
-         * naming the refused changes. Returns the added and replaced rules with their new handles; when the
-         * kernel could not echo them all (the socket's buffer overflowed), {@link Committed#complete} is false.
+         * naming the refused changes. Returns the echoed rules with their handles; when the kernel could not echo
+         * them all (the socket's buffer overflowed), {@link Committed#complete} is false and the handle counters
+         * of their tables are not known.
          */
         public Committed commit() {
             if (described.isEmpty()) {
@@ -299,13 +354,33 @@ public final class NftNetlink implements AutoCloseable {
             int end = m.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST, base + described.size() + 1, 0, NFNL_SUBSYS_NFTABLES);
             m.end(end);
             synchronized (NftNetlink.this) {
-                return sendBatch();
+                Committed done = sendBatch();
+                learnGenerators(done);
+                return done;
+            }
+        }
+
+        /** Tables whose counter was not known and whose last handle went to an echoed rule know it now. */
+        private void learnGenerators(Committed done) {
+            for (Map.Entry<String, Boolean> e : lastIsEcho.entrySet()) {
+                if (e.getValue() && generators.getOrDefault(e.getKey(), -1L) < 0 && done.complete()) {
+                    long last = -1;
+                    for (KernelRule k : done.added()) {
+                        if (e.getKey().equals(k.table())) {
+                            last = Math.max(last, k.handle());
+                        }
+                    }
+                    generators.put(e.getKey(), last);
+                }
             }
         }
 
         private Committed sendBatch() {
+            if (!modulesLoaded) {
+                loadExpressionModules();
+            }
             send(m.toArray());
-            List<KernelRule> added = new ArrayList<>();
+            List<KernelRule> added = new ArrayList<>(rulesEchoed);
             List<String> errors = new ArrayList<>();
             // The kernel handles a batch within the sending call, so its every answer is queued by now.
             boolean complete = drain(false, (type, offset, length) -> {
@@ -313,9 +388,7 @@ public final class NftNetlink implements AutoCloseable {
                     int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16);
                     int seq = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 16 + 4 + 8);
                     if (error != 0) {
-                        int index = seq - base - 1;
-                        String what = index >= 0 && index < described.size() ? described.get(index) : "the batch";
-                        errors.add(what + ": " + NativeCalls.strerror(-error));
+                        errors.add(description(seq - base - 1) + ": " + NativeCalls.strerror(-error));
                     }
                 } else if (type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE)) {
                     added.add(parseRule(offset, length));
@@ -329,6 +402,49 @@ public final class NftNetlink implements AutoCloseable {
             }
             return new Committed(added, complete && added.size() == rulesEchoed);
         }
+    }
+
+    /** Whether the modules of the expressions a batch may use are loaded (see {@link #loadExpressionModules}). */
+    private boolean modulesLoaded;
+
+    /**
+     * Makes the kernel load the modules of the {@code fwd} and {@code dup} expressions (on kernels that have them as
+     * modules), with a batch that adds a table with a rule of each and deletes it again. The kernel loads a
+     * missing module by aborting a batch and running it again, which gives the rules of that batch other handles
+     * than predicted; after this no batch of ours needs a module loaded. An error here (a kernel without these
+     * expressions) is left to the batch that uses them.
+     */
+    private void loadExpressionModules() {
+        modulesLoaded = true;
+        NetlinkMessages w = new NetlinkMessages();
+        int seq = reserveSequences();
+        String table = "mignet__module_probe";
+        w.end(w.begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq, 0, NFNL_SUBSYS_NFTABLES));
+        int start = w.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE, NLM_F_REQUEST | NLM_F_CREATE, seq + 1,
+                NFPROTO_NETDEV, 0);
+        w.string(NFTA_TABLE_NAME, table);
+        w.end(start);
+        start = w.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWCHAIN, NLM_F_REQUEST | NLM_F_CREATE, seq + 2,
+                NFPROTO_NETDEV, 0);
+        w.string(NFTA_CHAIN_TABLE, table);
+        w.string(NFTA_CHAIN_NAME, "c");
+        w.end(start);
+        for (int i = 0; i < 2; i++) {
+            start = w.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE
+                    | NLM_F_APPEND, seq + 3 + i, NFPROTO_NETDEV, 0);
+            w.string(NFTA_RULE_TABLE, table);
+            w.string(NFTA_RULE_CHAIN, "c");
+            int list = w.nested(NFTA_RULE_EXPRESSIONS);
+            w.raw(NftRuleEncoder.forwardToIndex(1, i == 1));
+            w.endNested(list);
+            w.end(start);
+        }
+        start = w.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELTABLE, NLM_F_REQUEST, seq + 5, NFPROTO_NETDEV, 0);
+        w.string(NFTA_TABLE_NAME, table);
+        w.end(start);
+        w.end(w.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq + 6, 0, NFNL_SUBSYS_NFTABLES));
+        send(w.toArray());
+        drain(false, (type, offset, length) -> true);
     }
 
     /** Sequence numbers for one transaction's messages, apart from every other transaction's. */
@@ -451,14 +567,15 @@ public final class NftNetlink implements AutoCloseable {
         return ByteBuffer.wrap(in.asSlice(at, 8).toArray(ValueLayout.JAVA_BYTE)).getLong();
     }
 
+    /** Sends {@code bytes} from a native buffer kept for the socket (callers hold this object's lock). */
     private void send(byte[] bytes) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment out = a.allocate(bytes.length);
-            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, out, 0, bytes.length);
-            long sent = Libc.send(fd, out, bytes.length);
-            if (sent != bytes.length) {
-                throw new IllegalStateException("netlink took " + sent + " of " + bytes.length + " bytes");
-            }
+        if (out == null || out.byteSize() < bytes.length) {
+            out = arena.allocate(Math.max(2L * bytes.length, 64 << 10));
+        }
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, out, 0, bytes.length);
+        long sent = Libc.send(fd, out, bytes.length);
+        if (sent != bytes.length) {
+            throw new IllegalStateException("netlink took " + sent + " of " + bytes.length + " bytes");
         }
     }
 

@@ -71,13 +71,25 @@ public final class NftRuleEncoder {
             verdict(m, NF_DROP);
         } else {
             for (int i = 0; i < targets.size(); i++) {
-                immediate(m, le32(ifindex.applyAsInt(targets.get(i))));
-                int e = begin(m, i == targets.size() - 1 ? "fwd" : "dup");
-                // fwd's device register is attribute 1, dup's is 2 (its 1 is an address).
-                m.be32(i == targets.size() - 1 ? 1 : 2, REG_1);
-                end(m, e);
+                toDevice(m, ifindex.applyAsInt(targets.get(i)), i < targets.size() - 1);
             }
         }
+        return m.toArray();
+    }
+
+    /** Sends the frame to the device with index {@code ifindex}: a copy ({@code dup}), or the frame itself. */
+    private static void toDevice(NetlinkMessages m, int ifindex, boolean copy) {
+        immediate(m, le32(ifindex));
+        int e = begin(m, copy ? "dup" : "fwd");
+        // fwd's device register is attribute 1, dup's is 2 (its 1 is an address).
+        m.be32(copy ? 2 : 1, REG_1);
+        end(m, e);
+    }
+
+    /** The expressions of a rule that sends frames to device {@code ifindex}: a copy, or the frame itself. */
+    static byte[] forwardToIndex(int ifindex, boolean copy) {
+        NetlinkMessages m = new NetlinkMessages(256);
+        toDevice(m, ifindex, copy);
         return m.toArray();
     }
 

@@ -2,8 +2,12 @@ package net.mignet.kernel;
 
 /**
  * One nftables table holding a slice of a switch's flow table: the rules of one priority whose ids fall in one
- * block of {@value #BLOCK}. nf_tables checks a whole table on every transaction that adds a rule, so one table
- * of 10 000 rules makes each change cost milliseconds; slices keep that check small. Slices hook into each port's
+ * block of {@value #BLOCK}. nf_tables checks a whole table on every transaction that adds a rule, and copies each
+ * changed chain whole, so one table of 10 000 rules makes each change cost milliseconds; slices keep that small.
+ * Blocks of 64 cost a single change about a third less than blocks of 256 (each new rule lands in the newest,
+ * half-full block on average); a port's ingress then runs one more hook per 64 rules of a priority, which is
+ * little beside matching those rules one by one. As a device takes at most 1024 hooks, a switch holds up to
+ * about 65 000 rules of one priority. Slices hook into each port's
  * ingress at priorities in table order (higher flow priority first, then older blocks), so a frame meets the rules
  * in the order the switch tries them. As {@code accept} ends only one slice's chain, the {@code normal} action
  * marks the frame ({@link #NORMAL_MARK}) and every slice lets a marked frame pass untouched; the head table, run
@@ -13,7 +17,7 @@ package net.mignet.kernel;
  * @param block    their id divided by {@value #BLOCK} (ids beyond the last block share it, in id order still)
  */
 public record NftShard(int priority, int block) implements Comparable<NftShard> {
-    public static final int BLOCK = 256;
+    public static final int BLOCK = 64;
     /** The packet mark bit of a frame a rule handed to the bridge ({@code normal}). */
     public static final int NORMAL_MARK = 0x10000000;
     /** Hook priority of the head table: before every slice. */
@@ -46,14 +50,29 @@ public record NftShard(int priority, int block) implements Comparable<NftShard> 
         if (!table.startsWith(prefix)) {
             return null;
         }
-        String[] parts = table.substring(prefix.length()).split("_");
-        if (parts.length != 2) {
+        // Called for every table of a namespace (counter listings): no regular expression, no exception.
+        int separator = table.indexOf('_', prefix.length());
+        if (separator < 0) {
             return null;
         }
-        try {
-            return new NftShard(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
-        } catch (NumberFormatException e) {
-            return null;
+        int priority = digits(table, prefix.length(), separator);
+        int block = digits(table, separator + 1, table.length());
+        return priority < 0 || block < 0 ? null : new NftShard(priority, block);
+    }
+
+    /** The number written in {@code text} from {@code start} to {@code end}, or -1 when that is no number. */
+    private static int digits(String text, int start, int end) {
+        if (start >= end || end - start > 9) {
+            return -1;
         }
+        int value = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 }

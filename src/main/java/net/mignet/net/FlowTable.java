@@ -49,7 +49,7 @@ public final class FlowTable {
     /** What the kernel holds, with handles, so single rules change without reloading the table. */
     private final NftInstalledRules installed;
     /** Ids of the rules added, removed or changed since the kernel's table was last brought up to date. */
-    private final Set<Long> changed = new LinkedHashSet<>();
+    private Set<Long> changed = new LinkedHashSet<>();
     /** The rules by id and by priority and match (OpenFlow's strict selection); rebuilt when stale. */
     private final Map<Long, NftFlowCompiler.NumberedRule> byId = new HashMap<>();
     private final Map<StrictKey, List<Long>> byMatch = new HashMap<>();
@@ -541,11 +541,11 @@ public final class FlowTable {
         }
         try {
             installed.apply(nft.netlink(), current, List.copyOf(changed), heldPorts, this::ifindex);
-            changed.clear();
+            clearChanged();
         } catch (RuntimeException e) {
             restore.run();
             indexStale = true;
-            changed.clear();
+            clearChanged();
             // The kernel did not apply the transaction, but which handles it holds is no longer known for sure:
             // loading the whole table again makes it known.
             try {
@@ -555,6 +555,15 @@ public final class FlowTable {
             }
             throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Empties {@link #changed}; a set a large batch grew is dropped, as clearing it costs its whole capacity. */
+    private void clearChanged() {
+        if (changed.size() > 256) {
+            changed = new LinkedHashSet<>();
+        } else {
+            changed.clear();
         }
     }
 
@@ -577,7 +586,7 @@ public final class FlowTable {
             throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
                     + e.getMessage(), e);
         } finally {
-            changed.clear();
+            clearChanged();
         }
         installed.loaded(rules, heldPorts);
         tailInstalled = NftFlowCompiler.hasTail(packetIn, miss, rules);
@@ -645,6 +654,11 @@ public final class FlowTable {
     /** The OpenFlow cookie and timeouts of the rule with this id ({@link FlowOptions#NONE} when it has none). */
     public synchronized FlowOptions optionsOf(long id) {
         return options.getOrDefault(id, FlowOptions.NONE);
+    }
+
+    /** Where the rule handles the table predicted differ from the kernel's (empty when none): for tests. */
+    synchronized List<String> kernelHandleMismatches() {
+        return installed.handleMismatches(nft.netlink());
     }
 
     private int ifindex(String device) {

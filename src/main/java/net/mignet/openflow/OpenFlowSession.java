@@ -54,6 +54,10 @@ final class OpenFlowSession implements AutoCloseable {
      */
     private volatile int missSendLength;
     private final boolean controller;
+    /** The thread that reads and answers requests (the one serving the connection). */
+    private volatile Thread reader;
+    /** While a burst of FLOW_MODs is carried out: the reader's answers, sent once the table was changed. */
+    private volatile List<Object> deferred;
 
     /** {@code controller}: an active connection to a controller (not a tool on the passive listener). */
     OpenFlowSession(OpenFlowAgent agent, Socket socket, boolean controller) throws IOException {
@@ -84,6 +88,7 @@ final class OpenFlowSession implements AutoCloseable {
 
     /** Serves the connection until the peer closes it or breaks the protocol. */
     void serve() {
+        reader = Thread.currentThread();
         try (socket) {
             java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
             DataInputStream in = new DataInputStream(buffered);
@@ -94,7 +99,7 @@ final class OpenFlowSession implements AutoCloseable {
             }
             while (true) {
                 byte[] message = readMessage(in);
-                if (isFlowMod(message) && nextIsFlowMod(buffered)) {
+                if (isFlowMod(message) && burstFollows(buffered)) {
                     handleBatch(message, in, buffered);
                 } else {
                     handle(message);
@@ -178,35 +183,63 @@ final class OpenFlowSession implements AutoCloseable {
         return (message[1] & 0xff) == FLOW_MOD;
     }
 
-    /** Whether the next message, already received, is a FLOW_MOD too (looked at without consuming it). */
-    private static boolean nextIsFlowMod(java.io.BufferedInputStream in) throws IOException {
+    /**
+     * Whether more FLOW_MODs follow, already received: the next message is one, or it is a BARRIER and the one after
+     * it is. Looked at without consuming anything.
+     */
+    private boolean burstFollows(java.io.BufferedInputStream in) throws IOException {
+        int available = Math.min(in.available(), 16);
+        if (available < 8) {
+            return false;
+        }
+        in.mark(16);
+        byte[] headers = in.readNBytes(available);
+        in.reset();
+        int next = headers[1] & 0xff;
+        return next == FLOW_MOD || (next == barrierRequestType(headers[0]) && headers.length >= 16
+                && (headers[9] & 0xff) == FLOW_MOD && (headers[3] & 0xff) == 8 && headers[2] == 0);
+    }
+
+    /** Whether the next message, already received, is a FLOW_MOD or a BARRIER (looked at without consuming it). */
+    private static boolean nextIsFlowModOrBarrier(java.io.BufferedInputStream in) throws IOException {
         if (in.available() < 8) {
             return false;
         }
         in.mark(8);
-        in.read();
+        int version = in.read();
         int type = in.read();
         in.reset();
-        return type == FLOW_MOD;
+        return type == FLOW_MOD || type == barrierRequestType((byte) version);
+    }
+
+    /** A FLOW_MOD's place among the answers of a burst: an error goes there if the kernel refuses the burst. */
+    private record FlowModPlace(byte[] request) {
     }
 
     /**
-     * Carries out a burst of FLOW_MODs that arrived back to back as one change of the flow table: one nftables
-     * transaction instead of one per rule. Ends at the first message that is no FLOW_MOD (a BARRIER, say), which
-     * is answered only after the table was changed. If the kernel refuses the whole, every FLOW_MOD of the burst
-     * gets an error.
+     * Carries out a burst of FLOW_MODs that arrived back to back, with BARRIERs between them or not, as one change of
+     * the flow table: one nftables transaction instead of one per rule. Ends at the first message that is neither
+     * (or that has not arrived yet). What the burst answers (BARRIER replies, errors of single FLOW_MODs) waits until
+     * the table was changed and is then sent in order: a BARRIER is answered only once the FLOW_MODs before it are in
+     * the kernel. If the kernel refuses the whole, every FLOW_MOD of the burst gets an error, at its place.
      */
     private void handleBatch(byte[] first, DataInputStream in, java.io.BufferedInputStream buffered)
             throws IOException {
-        List<byte[]> burst = new java.util.ArrayList<>();
+        List<Object> answers = new java.util.ArrayList<>();
+        int[] flowMods = {0};
+        String refused = null;
+        deferred = answers;
         try {
             agent.flowTable().batch(() -> {
                 try {
                     byte[] m = first;
                     while (true) {
-                        burst.add(m);
+                        if (isFlowMod(m)) {
+                            answers.add(new FlowModPlace(m));
+                            flowMods[0]++;
+                        }
                         handle(m);
-                        if (burst.size() >= MAX_BURST || !nextIsFlowMod(buffered)) {
+                        if (flowMods[0] >= MAX_BURST || !nextIsFlowModOrBarrier(buffered)) {
                             return;
                         }
                         m = readMessage(in);
@@ -219,9 +252,16 @@ final class OpenFlowSession implements AutoCloseable {
             throw e.getCause();
         } catch (IllegalStateException e) {
             agent.log("OpenFlow flow changes refused on " + agent.switchName() + ": " + e.getMessage());
-            for (byte[] m : burst) {
+            refused = e.getMessage();
+        } finally {
+            deferred = null;
+        }
+        for (Object answer : answers) {
+            if (answer instanceof byte[] bytes) {
+                writeBytes(bytes);
+            } else if (refused != null && answer instanceof FlowModPlace(byte[] m)) {
                 write(OpenFlowError.flowModFailed(
-                        org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.UNKNOWN, e.getMessage())
+                        org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.UNKNOWN, refused)
                         .toMessage(factory, xid(m), m));
             }
         }
@@ -238,6 +278,13 @@ final class OpenFlowSession implements AutoCloseable {
             }
             if (type == 4) {
                 throw OpenFlowError.badRequest(OFBadRequestCode.BAD_EXPERIMENTER, "vendor (experimenter) messages are not supported");
+            }
+            if (raw.length == 8 && type == barrierRequestType(raw[0])) {
+                // A controller pushing flows one by one waits for this reply after each: no codec on its way.
+                byte[] reply = raw.clone();
+                reply[1] = (byte) (type + 1);
+                writeBytes(reply);
+                return;
             }
             OFMessage m;
             ByteBuf buf = Unpooled.wrappedBuffer(raw);
@@ -326,10 +373,24 @@ final class OpenFlowSession implements AutoCloseable {
         if (bytes.length > MAX_MESSAGE) {
             throw new IllegalStateException("OpenFlow message of " + bytes.length + " bytes is too long");
         }
+        writeBytes(bytes);
+    }
+
+    private void writeBytes(byte[] bytes) throws IOException {
+        List<Object> answers = deferred;
+        if (answers != null && Thread.currentThread() == reader) {
+            answers.add(bytes);
+            return;
+        }
         synchronized (out) {
             out.write(bytes);
             out.flush();
         }
+    }
+
+    /** OFPT_BARRIER_REQUEST's number in wire version {@code version} (its reply's is one more); -1 for others. */
+    private static int barrierRequestType(byte version) {
+        return version == WIRE_10 ? 18 : version == WIRE_13 ? 20 : -1;
     }
 
     @Override

@@ -195,6 +195,59 @@ class OpenFlowAgentTest {
     }
 
     @org.junit.jupiter.api.Test
+    void flow_mods_pipelined_with_barriers_are_answered_in_order_after_the_change() throws Exception {
+        var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
+                org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
+                        agent.listenAddress().getPort())) {
+            io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+            f.buildHello().setXid(1).build().writeTo(buf);
+            for (int i = 0; i < 200; i++) {
+                int outPort = i == 100 ? 9 : 2; // the switch has ports 1 and 2 only
+                f.buildFlowAdd().setXid(10_000 + i).setPriority(10)
+                        .setMatch(f.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
+                                org.projectfloodlight.openflow.types.OFPort.of(1))
+                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.ETH_TYPE,
+                                        org.projectfloodlight.openflow.types.EthType.IPv4)
+                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IP_PROTO,
+                                        org.projectfloodlight.openflow.types.IpProtocol.UDP)
+                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.UDP_DST,
+                                        org.projectfloodlight.openflow.types.TransportPort.of(1000 + i)).build())
+                        .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().buildOutput()
+                                .setPort(org.projectfloodlight.openflow.types.OFPort.of(outPort)).setMaxLen(0xffe5)
+                                .build()))))
+                        .build().writeTo(buf);
+                f.buildBarrierRequest().setXid(20_000 + i).build().writeTo(buf);
+            }
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(bytes);
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            List<Long> answers = new ArrayList<>();
+            while (answers.isEmpty() || answers.getLast() != 20_199) {
+                var m = read(f, in);
+                if (m.getType() != org.projectfloodlight.openflow.protocol.OFType.HELLO) {
+                    answers.add(m.getXid());
+                }
+            }
+            // Every barrier in order, the refused FLOW_MOD's error between the barriers around it.
+            List<Long> expected = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                if (i == 100) {
+                    expected.add(10_100L);
+                }
+                expected.add(20_000L + i);
+            }
+            assertThat(answers).isEqualTo(expected);
+            assertThat(net.switchNamed("s1").flowTable().entries()).hasSize(199);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void the_agent_connects_to_its_controller_and_again_after_the_controller_went_away() throws Exception {
         var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
                 org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
