@@ -107,13 +107,6 @@ final class CheckpointStrategy implements MigrationStrategy {
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
                     : migrateFrozen(ctx, dump, images, work, traffic, prepared, precopy);
             recordCriusOwnTimes(ctx, work);
-            if (System.getProperty("mignet.criu.keepLogs") != null) { // TEMP analysis
-                Path keep = Path.of(System.getProperty("mignet.criu.keepLogs"), work.getFileName().toString());
-                Files.createDirectories(keep);
-                for (String f : List.of("dump.log", "restore.log")) {
-                    if (Files.exists(work.resolve(f))) Files.copy(work.resolve(f), keep.resolve(f));
-                }
-            }
             FileTrees.delete(work);
             return restored;
         } catch (Exception e) {
