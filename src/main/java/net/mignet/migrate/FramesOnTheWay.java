@@ -20,9 +20,9 @@ import net.mignet.net.Link;
  * softirq). A frame sent toward the host is in one of them until the host's stack has taken it.
  *
  * <p>One look is not enough: a frame in the middle of a softirq (between a backlog and the ring, or between the
- * engine's send and the host's socket) is in none of them for some microseconds. Two looks at least a
- * millisecond apart that find everything empty and the engine's counters unchanged leave no such frame
- * unseen, short of a softirq stalled for the whole millisecond (a virtual CPU descheduled by its host).
+ * engine's send and the host's socket) is in none of them for some microseconds. Two looks with a pause of half
+ * a millisecond or more between them that find everything empty and the engine's counters unchanged leave no such
+ * frame unseen, short of a softirq stalled for that whole pause (a virtual CPU descheduled by its host).
  */
 final class FramesOnTheWay implements AutoCloseable {
     /** One look: whether everything was empty, whether the engine held nothing, and its counters then. */

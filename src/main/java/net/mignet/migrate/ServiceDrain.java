@@ -18,6 +18,11 @@ import net.mignet.kernel.ProcessTree;
  */
 final class ServiceDrain {
     private static final Duration POLL = Duration.ofMillis(1);
+    /**
+     * Between two looks at the frames on the way: far longer than a softirq takes to carry a frame from one queue
+     * to the next (microseconds), so a frame between two queues at one look is in one of them, or read, at the next.
+     */
+    private static final Duration SETTLE = Duration.ofNanos(500_000);
 
     /** How a drain ended: its length, and whether the frames' arrival was seen (not assumed after the delay). */
     record Drained(Duration took, boolean seen) {
@@ -81,7 +86,8 @@ final class ServiceDrain {
                         + " bytes still unread" + (arrived ? "" : ", frames still on their way to it")
                         + "); is it stuck?");
             }
-            Thread.sleep(POLL);
+            // Looks that end the drain on an empty socket (readSuffices) need only the settling pause between them.
+            Thread.sleep(readSuffices && look.isPresent() ? SETTLE : POLL);
         }
     }
 }
