@@ -74,8 +74,10 @@ final class ServiceDrain {
                 arrived = now >= delayPassed;
                 previous = null;
             }
-            // Read after the look: a frame that had arrived by then is in a receive queue or read by now.
-            boolean quiet = ProcessSockets.unread(old.pid()) == 0 && (readSuffices || ProcessTree.asleep(old.pid()));
+            // Read after the look: a frame that had arrived by then is in a receive queue or read by now. (Only the
+            // look that may end it needs this read where an empty queue suffices: it walks the app's descriptors.)
+            boolean quiet = (arrived || !readSuffices) && ProcessSockets.unread(old.pid()) == 0
+                    && (readSuffices || ProcessTree.asleep(old.pid()));
             quietLooks = quiet ? quietLooks + 1 : 0;
             if (arrived && quietLooks >= (readSuffices ? 1 : 2) || !old.isRunning()) {
                 return new Drained(Duration.ofNanos(System.nanoTime() - start), seen);
@@ -86,8 +88,16 @@ final class ServiceDrain {
                         + " bytes still unread" + (arrived ? "" : ", frames still on their way to it")
                         + "); is it stuck?");
             }
-            // Looks that end the drain on an empty socket (readSuffices) need only the settling pause between them.
-            Thread.sleep(readSuffices && look.isPresent() ? SETTLE : POLL);
+            if (readSuffices && look.isPresent()) {
+                // Only the settling pause between two looks, spent awake: a thread woken from a sleep waited
+                // 3-28 ms here for a core, the link engine's threads polling beside it during a migration.
+                long settled = System.nanoTime() + SETTLE.toNanos();
+                while (System.nanoTime() < settled) {
+                    Thread.onSpinWait();
+                }
+            } else {
+                Thread.sleep(POLL);
+            }
         }
     }
 }
