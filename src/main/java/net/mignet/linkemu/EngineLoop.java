@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.mignet.topo.LinkParams;
@@ -104,6 +105,24 @@ final class EngineLoop implements AutoCloseable {
                 d.overLimit += d.in.takeRingDrops();
             }
             return List.of(link.aToB.stats(), link.bToA.stats());
+        });
+    }
+
+    /**
+     * The direction toward end a ({@code towardA}) or b of a link, read in this thread, so that its counters, queue
+     * and ring agree; empty when it reads without a ring (whether frames wait would need a system call).
+     */
+    Optional<LinkTransit> transit(int index, boolean towardA) {
+        return call(() -> {
+            EngineLink link = links.get(index);
+            if (link == null) {
+                return Optional.of(LinkTransit.NOT_CARRIED);
+            }
+            Direction d = towardA ? link.bToA : link.aToB;
+            if (!d.in.hasRing()) {
+                return Optional.empty();
+            }
+            return Optional.of(new LinkTransit(true, d.received, d.sent, d.queued, !d.in.hasFrameInRing()));
         });
     }
 

@@ -1,6 +1,7 @@
 package net.mignet.linkemu;
 
 import java.util.List;
+import java.util.Optional;
 import net.mignet.topo.LinkParams;
 
 /**
@@ -33,6 +34,15 @@ public interface LinkEmulator extends AutoCloseable {
     /** Counters of the link's directions where the backend keeps them (the userspace engine); else empty. */
     default List<DirectionStats> stats(LinkPath path) {
         return List.of();
+    }
+
+    /**
+     * What the backend holds now of the direction toward end a ({@code towardA}) or end b of the link, read
+     * consistently; empty where it cannot tell (netem keeps frames in a qdisc whose contents it does not count
+     * per frame, and an engine link reading without a ring would need a system call in its thread).
+     */
+    default Optional<LinkTransit> transit(LinkPath path, boolean towardA) {
+        return Optional.empty();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import net.mignet.kernel.IpBatch;
@@ -206,6 +207,12 @@ public final class UserspaceEngine implements LinkEmulator {
     public synchronized List<DirectionStats> stats(LinkPath path) {
         EngineLoop loop = loopOf.get(path.index());
         return loop != null ? loop.stats(path.index()) : List.of();
+    }
+
+    @Override
+    public synchronized Optional<LinkTransit> transit(LinkPath path, boolean towardA) {
+        EngineLoop loop = loopOf.get(path.index());
+        return loop != null ? loop.transit(path.index(), towardA) : Optional.of(LinkTransit.NOT_CARRIED);
     }
 
     /** CPU time of the engine threads so far (0 before any link needed one). */

@@ -126,14 +126,22 @@ public final class MigrationContext {
      */
     public TrafficMove holdAndDrain(boolean readSuffices) throws Exception {
         TrafficMove move = traffic();
-        disturbed();
-        phase("hold", () -> {
-            move.hold();
-            onRollback("send the held frames back to " + from().name(), () -> held(move.restore()));
-        });
-        // Frames already past the switch may still be on the old host's links.
+        // Frames already past the switch may still be on the old host's links: looked at where that can be done
+        // exactly, else waited for as long as the links' largest delay (opened before the service is disturbed).
         Duration inFlight = Links.worstDelay(net, from()).plusMillis(2);
-        phase("drain", () -> ServiceDrain.await(app, inFlight, options.drainTimeout(), readSuffices));
+        try (FramesOnTheWay way = FramesOnTheWay.toward(net, from()).orElse(null)) {
+            disturbed();
+            phase("hold", () -> {
+                move.hold();
+                onRollback("send the held frames back to " + from().name(), () -> held(move.restore()));
+            });
+            ServiceDrain.Drained d = phase("drain", () -> ServiceDrain.await(app, way, inFlight,
+                    options.drainTimeout(), readSuffices));
+            log("*** Drained " + app.name() + " on " + from().name() + " in " + String.format(java.util.Locale.ROOT,
+                    "%.1f", d.took().toNanos() / 1e6) + " ms: " + (d.seen() ? "nothing left on the way to it, seen"
+                    : way == null ? "waited out its links' delay of " + inFlight.toMillis() + " ms"
+                    : "its links' delay passed and the link engine held nothing for it"));
+        }
         return move;
     }
 

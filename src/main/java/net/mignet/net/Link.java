@@ -1,10 +1,12 @@
 package net.mignet.net;
 
 import java.util.List;
+import java.util.Optional;
 import net.mignet.kernel.Command;
 import net.mignet.linkemu.DirectionStats;
 import net.mignet.linkemu.LinkEmulator;
 import net.mignet.linkemu.LinkPath;
+import net.mignet.linkemu.LinkTransit;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.LinkParams;
 import net.mignet.topo.LinkSpec;
@@ -91,6 +93,25 @@ public final class Link {
     /** Counters of the userspace engine for this link (a->b, b->a); empty with other backends. */
     public List<DirectionStats> engineStats() {
         return emulator.stats(path);
+    }
+
+    /**
+     * What the link emulator holds now on its way to end {@code node}; empty where it cannot tell (see
+     * {@link LinkEmulator#transit}).
+     */
+    public Optional<LinkTransit> transitToward(String node) {
+        requireEnd(node);
+        return emulator.transit(path, a().node().equals(node));
+    }
+
+    /**
+     * The device, and its namespace, through which frames for end {@code node} enter the link: the other end's
+     * (a switch port's current device in the fabric, or the other host's interface). Its qdisc (a rate limit) is
+     * where they may wait before the link.
+     */
+    public LinkPath.Port entryToward(String node) {
+        requireEnd(node);
+        return a().node().equals(node) ? path.b() : path.a();
     }
 
     public boolean isUp() {
