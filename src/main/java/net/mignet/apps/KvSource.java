@@ -53,6 +53,8 @@ final class KvSource {
     private volatile boolean complete;
     private volatile boolean postCopy;
     private volatile Thread transfer;
+    /** The transfer thread's urgency from the freeze to the acknowledgement (see {@link UrgentThread}). */
+    private UrgentThread urgent;
 
     private KvSource(KvService service, KvStateLink bulk, KvStateLink fast, int ackTimeoutMillis) {
         this.service = service;
@@ -254,6 +256,7 @@ final class KvSource {
                     yield at;
                 }
             };
+            beUrgent();
             long digest;
             long version;
             byte[] cache;
@@ -268,6 +271,8 @@ final class KvSource {
             KvStateLink.Frame f = bulk.next();
             long ackedAt = AppEvents.epochNanos(Instant.now());
             long micros = (System.nanoTime() - t0) / 1000;
+            String urgency = urgent == null ? "none" : urgent.kind();
+            calm();
             if (!(f instanceof KvStateLink.Ack ack) || ack.digest() != digest) {
                 throw new IOException("the successor answered the state with " + f + ", not its acknowledgement");
             }
@@ -278,7 +283,7 @@ final class KvSource {
             // the transfer for milliseconds, all of them paused.
             AppEvents.emit(service.events, "frozen", "at", frozenAt);
             AppEvents.emit(service.events, "handed-over", "frozen", frozenAt, "bytes", bulk.bytesSent(), "digest",
-                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt);
+                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt, "urgency", urgency);
             service.out.println("Handed the state over to " + bulk.peer() + ": version " + version);
             if (postCopy) {
                 send(keys());
@@ -292,7 +297,25 @@ final class KvSource {
             AppEvents.emit(service.events, "transfer-complete", "bytes", bulk.bytesSent(), "at",
                     AppEvents.epochNanos(Instant.now()));
         } catch (IOException | RuntimeException e) {
+            calm();
             rollBack(e);
+        }
+    }
+
+    /**
+     * The freeze's urgency: raised on the transfer thread when it freezes, if what it then sends is small enough
+     * to take little CPU; else just before the final frame, so that the acknowledgement's reader wakes at once.
+     */
+    private void beUrgent() {
+        if (urgent == null) {
+            urgent = UrgentThread.raise();
+        }
+    }
+
+    private void calm() {
+        if (urgent != null) {
+            urgent.close();
+            urgent = null;
         }
     }
 
@@ -334,6 +357,13 @@ final class KvSource {
 
     /** Called with the lock held or not: stops serving; returns when (the caller prints it, later). */
     private long freeze() {
+        long content;
+        synchronized (service.lock) {
+            content = service.store.valueBytes();
+        }
+        if (content <= UrgentThread.SMALL_CONTENT_BYTES) {
+            beUrgent();
+        }
         synchronized (service.lock) {
             service.freeze();
             return AppEvents.epochNanos(Instant.now());
@@ -377,24 +407,24 @@ final class KvSource {
     /** Fetches and mirrored writes from the successor; its loss before the transfer makes it forgotten. */
     private void serveFastLink() {
         try {
+            // instanceof, not a pattern switch, which links itself on its first run: a millisecond the first
+            // post-copy fetch would wait.
             for (KvStateLink.Frame f; (f = fast.next()) != null; ) {
-                switch (f) {
-                    case KvStateLink.Fetch fetch -> {
-                        KvStateLink.Item item;
-                        synchronized (service.lock) {
-                            item = item(fetch.key());
-                        }
-                        fast.value(item);
+                if (f instanceof KvStateLink.Fetch fetch) {
+                    KvStateLink.Item item;
+                    synchronized (service.lock) {
+                        item = item(fetch.key());
                     }
-                    case KvStateLink.Mirror m -> {
-                        synchronized (service.lock) {
-                            KvStateLink.Item i = m.item();
-                            service.store.install(i.key(), i.version(), i.value());
-                            service.cache.remember(m.client(), m.seq(), m.reply());
-                        }
-                        fast.mirrorAck(m.id());
+                    fast.value(item);
+                } else if (f instanceof KvStateLink.Mirror m) {
+                    synchronized (service.lock) {
+                        KvStateLink.Item i = m.item();
+                        service.store.install(i.key(), i.version(), i.value());
+                        service.cache.remember(m.client(), m.seq(), m.reply());
                     }
-                    default -> throw new IOException("unexpected " + f + " from the successor");
+                    fast.mirrorAck(m.id());
+                } else {
+                    throw new IOException("unexpected " + f + " from the successor");
                 }
             }
         } catch (IOException e) {

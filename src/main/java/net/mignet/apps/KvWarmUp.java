@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import net.mignet.app.AppEvents;
 
 /**
  * Runs the key-value service's transfer and request code on small data before the instance serves. Built-in
@@ -31,6 +33,7 @@ final class KvWarmUp {
             link();
             requests();
             replyCache();
+            urgency();
         } catch (IOException | RuntimeException e) {
             // Nothing to repair: the real service does not depend on any of this.
         } catch (InterruptedException e) {
@@ -112,6 +115,18 @@ final class KvWarmUp {
         }
     }
 
+    /**
+     * The urgency of the handover's threads, raised and put back: the first use of its native calls builds their
+     * stubs, which takes tens of milliseconds, too long for the freeze.
+     */
+    private static void urgency() {
+        for (int i = 0; i < 3; i++) {
+            try (UrgentThread urgent = UrgentThread.raise()) {
+                urgent.realtime();
+            }
+        }
+    }
+
     /** A full reply cache encoded and decoded, as at every freeze. */
     private static void replyCache() throws IOException {
         KvReplyCache cache = new KvReplyCache();
@@ -138,6 +153,11 @@ final class KvWarmUp {
                 KvProtocol.Request q = KvProtocol.parseRequest(raw, raw.length);
                 service.handle(new KvService.Request(q, raw, raw.length, null,
                         reply -> KvProtocol.parseReply(reply)));
+            }
+            // The freeze and the instants the handover's events carry: classes otherwise first loaded in the freeze.
+            service.freeze();
+            for (int i = 0; i < ROUNDS; i++) {
+                AppEvents.epochNanos(Instant.now());
             }
         }
     }
