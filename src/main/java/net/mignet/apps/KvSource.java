@@ -53,6 +53,11 @@ final class KvSource {
     private volatile boolean complete;
     private volatile boolean postCopy;
     private volatile Thread transfer;
+    /**
+     * The transfer thread's batch, made beforehand: a new one is a third of a megabyte to allocate and clear, during
+     * the freeze.
+     */
+    private final KvBatch batch = new KvBatch();
     /** The transfer thread's urgency from the freeze to the acknowledgement (see {@link UrgentThread}). */
     private UrgentThread urgent;
 
@@ -266,6 +271,8 @@ final class KvSource {
                 cache = service.cache.encode();
             }
             bulk.fin(version, cache, digest);
+            // Only now: closing sockets takes a while, and the content is under way.
+            service.disconnectTcp();
             long finalSentAt = AppEvents.epochNanos(Instant.now());
             bulk.readTimeout(ackTimeoutMillis);
             KvStateLink.Frame f = bulk.next();
@@ -379,7 +386,7 @@ final class KvSource {
     /** Sends the current entries of these keys (a missing key as a deletion); returns the bytes sent. */
     private long send(Collection<String> keys) throws IOException {
         long total = 0;
-        KvBatch batch = new KvBatch();
+        batch.clear();
         java.util.Iterator<String> it = keys.iterator();
         while (it.hasNext()) {
             synchronized (service.lock) {

@@ -156,6 +156,7 @@ final class KvWarmUp {
             }
             // The freeze and the instants the handover's events carry: classes otherwise first loaded in the freeze.
             service.freeze();
+            service.disconnectTcp();
             for (int i = 0; i < ROUNDS; i++) {
                 AppEvents.epochNanos(Instant.now());
             }
