@@ -36,6 +36,8 @@ final class KvSource {
     private static final int FIRST_WARM_UP_ROUND = 64 << 10;
     private static final long MAX_WARM_UP_BYTES = 4 << 20;
     private static final long WARM_UP_NANOS = 200_000_000L;
+    /** The first batch of a send; each next one is twice as big, up to {@link KvBatch#TARGET_BYTES}. */
+    private static final int FIRST_BATCH_BYTES = 16 << 10;
 
     /** What {@code transfer} asked for. */
     private record Order(char code, int rounds, long untilDelta) {
@@ -250,13 +252,17 @@ final class KvSource {
                     yield preCopy(rounds, untilDelta);
                 }
                 case 'S' -> {
-                    long at = freeze();
+                    long content;
+                    synchronized (service.lock) {
+                        content = service.store.valueBytes();
+                    }
+                    long at = freeze(content);
                     bulk.begin(code);
                     send(keys());
                     yield at;
                 }
                 default -> {
-                    long at = freeze();
+                    long at = freeze(0);
                     bulk.begin(code);
                     yield at;
                 }
@@ -270,10 +276,9 @@ final class KvSource {
                 version = service.store.version();
                 cache = service.cache.encode();
             }
-            bulk.fin(version, cache, digest);
+            long finalSentAt = bulk.fin(version, cache, digest);
             // Only now: closing sockets takes a while, and the content is under way.
             service.disconnectTcp();
-            long finalSentAt = AppEvents.epochNanos(Instant.now());
             bulk.readTimeout(ackTimeoutMillis);
             KvStateLink.Frame f = bulk.next();
             long ackedAt = AppEvents.epochNanos(Instant.now());
@@ -311,7 +316,8 @@ final class KvSource {
 
     /**
      * The freeze's urgency: raised on the transfer thread when it freezes, if what it then sends is small enough
-     * to take little CPU; else just before the final frame, so that the acknowledgement's reader wakes at once.
+     * to take little CPU; else just before the final frame, so that the acknowledgement's reader wakes at once
+     * (see {@link UrgentThread#SMALL_CONTENT_BYTES}).
      */
     private void beUrgent() {
         if (urgent == null) {
@@ -353,7 +359,7 @@ final class KvSource {
                 boolean last = rounds > 0 ? round >= rounds : delta <= untilDelta || round >= MAX_ROUNDS;
                 if (last) {
                     service.store.stopTracking();
-                    long at = freeze();
+                    long at = freeze(delta);
                     send(changed); // frozen: nothing changes while it goes out
                     return at;
                 }
@@ -362,13 +368,12 @@ final class KvSource {
         }
     }
 
-    /** Called with the lock held or not: stops serving; returns when (the caller prints it, later). */
-    private long freeze() {
-        long content;
-        synchronized (service.lock) {
-            content = service.store.valueBytes();
-        }
-        if (content <= UrgentThread.SMALL_CONTENT_BYTES) {
+    /**
+     * Called with the lock held or not: stops serving, before sending about {@code toSend} bytes of content; returns
+     * when (the caller prints it, later).
+     */
+    private long freeze(long toSend) {
+        if (toSend <= UrgentThread.SMALL_CONTENT_BYTES) {
             beUrgent();
         }
         synchronized (service.lock) {
@@ -387,10 +392,13 @@ final class KvSource {
     private long send(Collection<String> keys) throws IOException {
         long total = 0;
         batch.clear();
+        // The first batches are small and grow: the link starts carrying content as soon as possible, instead of
+        // after a whole batch is built (a millisecond at the freeze).
+        int limit = FIRST_BATCH_BYTES;
         java.util.Iterator<String> it = keys.iterator();
         while (it.hasNext()) {
             synchronized (service.lock) {
-                while (it.hasNext() && !batch.full()) {
+                while (it.hasNext() && batch.length() < limit) {
                     String key = it.next();
                     KvStore.Entry e = service.store.entry(key);
                     batch.add(key, e == null ? service.store.version() : e.version(), e == null ? null : e.value());
@@ -399,6 +407,7 @@ final class KvSource {
             bulk.entries(batch);
             total += batch.length();
             batch.clear();
+            limit = Math.min(KvBatch.TARGET_BYTES, limit * 2);
         }
         return total;
     }

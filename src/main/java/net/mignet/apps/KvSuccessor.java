@@ -166,21 +166,17 @@ final class KvSuccessor {
      */
     private KvStateLink.Final receiveUntilFinal(char strategy) throws IOException {
         int batches = 0;
-        long frozenContent = 0;
         while (true) {
             KvStateLink.Frame f = bulk.next();
             if (f instanceof KvStateLink.Entries && ++batches == 2) {
                 receiving.complete(strategy);
             }
-            if (f instanceof KvStateLink.RoundEnd) {
-                // Pre-copy: what follows a round's end may be the last delta, sent during the freeze.
-                frozenContent = 0;
-                if (urgent == null) {
-                    urgent = UrgentThread.raise();
-                }
-            } else if (f instanceof KvStateLink.Entries e && (frozenContent += e.length())
-                    > UrgentThread.SMALL_CONTENT_BYTES) {
-                calm(); // installing this much would hold a core for long
+            // Urgent except while full batches stream in (see UrgentThread.SMALL_CONTENT_BYTES): a full batch has
+            // more behind it; a partial one is the last of its round, and the final frame or a round's end follows.
+            if (f instanceof KvStateLink.Entries e && e.length() >= KvBatch.TARGET_BYTES) {
+                calm();
+            } else if (urgent == null) {
+                urgent = UrgentThread.raise();
             }
             // instanceof, not a pattern switch: that links itself the first time it runs, which is here, during the
             // freeze, and takes about a millisecond.

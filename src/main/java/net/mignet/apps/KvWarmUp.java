@@ -22,6 +22,12 @@ import net.mignet.app.AppEvents;
  */
 final class KvWarmUp {
     private static final int ROUNDS = 300;
+    /**
+     * Calls that make the client compiler compile a method (about 200 invocations; a loop alone takes tens of
+     * thousands of iterations): the handover's code runs once per migration, and interpreted, its frames and the
+     * reply cache cost a few hundred microseconds more in the freeze.
+     */
+    private static final int COMPILED = 250;
 
     private KvWarmUp() {
     }
@@ -34,6 +40,10 @@ final class KvWarmUp {
             requests();
             replyCache();
             urgency();
+            // The warm-up's garbage fills the young generation; collected now, at start, instead of by the first
+            // allocation of the handover, whose real-time thread would then wait for the collector (an ordinary
+            // thread, and slow to get a core on a busy machine).
+            System.gc();
         } catch (IOException | RuntimeException e) {
             // Nothing to repair: the real service does not depend on any of this.
         } catch (InterruptedException e) {
@@ -92,7 +102,7 @@ final class KvWarmUp {
             KvReplyCache cache = new KvReplyCache();
             KvStateLink.Item item = new KvStateLink.Item("k1", 1, new byte[] {1});
             InetSocketAddress client = new InetSocketAddress(loopback, 9);
-            for (int i = 0; i < ROUNDS / 3; i++) {
+            for (int i = 0; i < COMPILED; i++) {
                 cache.remember("warm-up", i, "warm-up " + i + " ok " + i);
                 sender.warmUp(1024);
                 sender.warmUpAck(1024);
@@ -135,6 +145,13 @@ final class KvWarmUp {
         }
         for (int i = 0; i < ROUNDS / 15; i++) {
             KvReplyCache.decode(cache.encode());
+        }
+        KvReplyCache small = new KvReplyCache();
+        for (int i = 0; i < 8; i++) {
+            small.remember("warm-up", i, i % 3 == 0 ? "literal " + i : "warm-up " + i + " ok " + i);
+        }
+        for (int i = 0; i < COMPILED; i++) {
+            KvReplyCache.decode(small.encode());
         }
     }
 

@@ -22,14 +22,19 @@ import java.lang.invoke.MethodHandle;
  * time), it gets nice -20 instead, the best an ordinary thread can have. {@link #close} puts it back as it was.
  *
  * <p>Only for stretches that block on I/O and are bounded in time: a real-time thread that computes for long
- * would take a core from everything else, the link engine that carries its frames included.
+ * would take a core from everything else, the link engine that carries its frames included (see
+ * {@link #SMALL_CONTENT_BYTES}).
  */
 final class UrgentThread implements AutoCloseable {
     /**
-     * Content up to this size is sent or installed by an urgent thread; beyond it the copying would hold a core
-     * for long, and the urgency is kept for the frames around it.
+     * Content up to this size (one batch) is sent or installed by an urgent thread. Beyond it the copying is CPU
+     * work of milliseconds, and a real-time thread doing it would take a core from the link engine that carries the
+     * very frames it writes (the engine's threads are ordinary ones): the first frames then waited 7 ms in a 1 MB
+     * transfer. So the threads are urgent only for the frames around the bulk: the old instance for the final
+     * frame and the acknowledgement, the successor for the first and the last batch and the final frame (and a 1 MB
+     * transfer installed by a real-time successor lost a frame in the engine, which cost a 10 ms retransmission).
      */
-    static final long SMALL_CONTENT_BYTES = 16 << 20;
+    static final long SMALL_CONTENT_BYTES = KvBatch.TARGET_BYTES;
     private static final int SCHED_OTHER = 0;
     private static final int SCHED_FIFO = 1;
     private static final int PRIO_PROCESS = 0;
