@@ -6,7 +6,7 @@
 // h1 sends 200 requests/s (half gets, half puts).
 //
 //     sudo bench/run StateMigrationBench [migrations per cell, default 5] [--sizes 1KB,1MB,64MB,256MB]
-//                                        [--only stop-and-copy,pre-copy,post-copy]
+//                                        [--only stop-and-copy,pre-copy,post-copy] [--requests DIR]
 //
 // Prints per cell: client downtime p50/p99 (the longest extra wait of any request during the migration), the
 // service's pause p50/p99 (old instance frozen until the successor can serve, from the instances' events), the
@@ -20,7 +20,10 @@
 // under 20 ms; post-copy downtime under 5 ms. A second table splits the time from the freeze to the
 // acknowledgement by the instances' own clocks: the old instance's work, the way there, the successor's work, the
 // way back (the two ways are the link plus waking the process that reads; at 1 KB they are what is left above the
-// floor). Raw numbers go to bench/results/state-migration.csv.
+// floor). Raw numbers go to bench/results/state-migration.csv. With --requests DIR, the client's record of every
+// request (requests-SIZE-STRATEGY.csv) and each migration's times (migrations-SIZE-STRATEGY.csv: start, freeze,
+// successor ready, acknowledgement, end, in nanoseconds since the epoch) go to DIR, to tell stalls the migrations
+// caused from the machine's.
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -59,18 +62,20 @@ record Cell(String size, String strategy) {
  * woken), the successor reading and installing it, then checking and acknowledging it, and the acknowledgement's way
  * back; and how urgent the two threads were (see the key-value service's UrgentThread).
  */
-record Breakdown(Instant frozen, double oldWork, double there, double reading, double successorWork, double back,
-        String urgency) {
+record Breakdown(long frozenNanos, long readyNanos, long ackedNanos, double oldWork, double there, double reading,
+        double successorWork, double back, String urgency) {
 }
 
 void main(String[] args) throws Exception {
     int migrations = 5;
     List<String> sizes = List.of("1KB", "1MB", "64MB", "256MB");
     List<String> strategies = List.of("stop-and-copy", "pre-copy", "post-copy");
+    Path requestsDir = null;
     for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
             case "--sizes" -> sizes = List.of(args[++i].split(","));
             case "--only" -> strategies = List.of(args[++i].split(","));
+            case "--requests" -> requestsDir = Path.of(args[++i]);
             default -> migrations = Integer.parseInt(args[i]);
         }
     }
@@ -86,8 +91,8 @@ void main(String[] args) throws Exception {
                 .forEach(l -> l.set(l.params().withDelay(Duration.ofNanos(500_000))));
         PingResult ping = net.host("h2").ping("192.168.0.13", 20, Duration.ofMillis(20));
         rttMs = percentile(ping.rttMillis(), 50);
-        System.out.printf(Locale.ROOT, "state path round trip on the idle network (ping h2 -> h3, median of 20): %.2f ms"
-                + "%n", rttMs);
+        System.out.printf(Locale.ROOT, "state path round trip on the idle network (ping h2 -> h3, median of 20):"
+                + " %.2f ms%n", rttMs);
         for (String size : sizes) {
             long bytes = KvSize.parse(size);
             long keys = Math.max(1, Math.min(65_536, bytes / 1024));
@@ -104,7 +109,13 @@ void main(String[] args) throws Exception {
                 awaitEvent(service, "event=serving", Duration.ofSeconds(60));
                 App client = apps.deployJava("kv-client", net.host("h1"), KvClient.class, List.of("--server",
                         "10.0.0.12:8888", "--rate", "200", "--mix", "get=50,put=50", "--keys", Long.toString(keys),
-                        "--value-size", "64", "--record", "/dev/null"));
+                        "--value-size", "64", "--record", requestsDir == null ? "/dev/null"
+                                : requestsDir.resolve("requests-" + size + "-" + strategy + ".csv").toString()));
+                PrintWriter windows = requestsDir == null ? null : new PrintWriter(Files.newBufferedWriter(
+                        requestsDir.resolve("migrations-" + size + "-" + strategy + ".csv")));
+                if (windows != null) {
+                    windows.println("migration,began_ns,frozen_ns,ready_ns,acked_ns,ended_ns");
+                }
                 awaitReplies(client, 100);
                 for (int i = 0; i < migrations; i++) {
                     String target = home.equals("h2") ? "h3" : "h2";
@@ -119,14 +130,20 @@ void main(String[] args) throws Exception {
                     list.add(r);
                     Breakdown b = breakdown(old, apps.get("kv"), began);
                     parts.add(b);
+                    if (windows != null) {
+                        windows.printf("%d,%d,%d,%d,%d,%d%n", i + 1, AppEvents.epochNanos(began), b.frozenNanos(),
+                                b.readyNanos(), b.ackedNanos(), AppEvents.epochNanos(Instant.now()));
+                    }
                     System.err.println("  " + size + " " + strategy + " " + (i + 1) + ": " + r.summary());
-                    System.err.printf(Locale.ROOT, "    frozen at %s; to the acknowledgement: old %.2f, there %.2f,"
-                            + " reading %.2f, successor %.2f, back %.2f ms (threads old/successor: %s)%n", b.frozen(),
-                            b.oldWork(), b.there(),
-                            b.reading(), b.successorWork(), b.back(), b.urgency());
+                    System.err.printf(Locale.ROOT, "    from the freeze to the acknowledgement: old %.2f, there %.2f,"
+                            + " reading %.2f, successor %.2f, back %.2f ms (threads old/successor: %s)%n", b.oldWork(),
+                            b.there(), b.reading(), b.successorWork(), b.back(), b.urgency());
                     awaitReplies(client, replies(client) + 50);
                 }
                 client.stop(Duration.ofSeconds(2));
+                if (windows != null) {
+                    windows.close();
+                }
                 apps.remove("kv-client");
                 apps.remove("kv");
             }
@@ -147,13 +164,14 @@ void main(String[] args) throws Exception {
         double cellRtt = percentile(cellRtts.get(e.getKey()), 50);
         double floor = floorMillis(rs.getFirst().stateBytes(), cellRtt);
         System.out.printf(Locale.ROOT, "%-6s %-14s | %7.1f %7.1f ms      | %7.1f %7.1f ms      | %8.1f ms (%5.2f x)"
-                + "        | %6.1f ms (%4.2f ms) | %8.1f ms         | %5.0f%n", e.getKey().size(), e.getKey().strategy(),
+                + "        | %6.1f ms (%4.2f ms) | %8.1f ms         | %5.0f%n", e.getKey().size(),
+                e.getKey().strategy(),
                 percentile(down, 50), percentile(down, 99), percentile(paused, 50), percentile(paused, 99),
                 percentile(moved, 50), percentile(moved, 50) / floor, floor, cellRtt, percentile(total, 50),
                 percentile(forwarded, 50));
     }
-    System.out.printf("%nFrom the freeze to the acknowledgement, p50 (ms): old instance takes and writes the content | to the"
-            + " successor (link and wake-up) | successor reads and installs the content | successor checks and"
+    System.out.printf("%nFrom the freeze to the acknowledgement, p50 (ms): old instance takes and writes the content"
+            + " | to the successor (link and wake-up) | successor reads and installs the content | successor checks and"
             + " acknowledges | acknowledgement back (link and wake-up)%n");
     for (Map.Entry<Cell, List<Breakdown>> e : breakdowns.entrySet()) {
         List<Breakdown> b = e.getValue();
@@ -196,8 +214,8 @@ Breakdown breakdown(App old, App successor, Instant since) {
     long begun = received.fields().containsKey("begun") ? Math.max(sent, received.longField("begun")) : read;
     long ready = received.longField("at");
     long acked = handed.longField("at");
-    return new Breakdown(AppEvents.instant(frozen), (sent - frozen) / 1e6, (begun - sent) / 1e6, (read - begun) / 1e6, (ready - read) / 1e6,
-            (acked - ready) / 1e6,
+    return new Breakdown(frozen, ready, acked, (sent - frozen) / 1e6, (begun - sent) / 1e6, (read - begun) / 1e6,
+            (ready - read) / 1e6, (acked - ready) / 1e6,
             handed.fields().getOrDefault("urgency", "-") + "/" + received.fields().getOrDefault("urgency", "-"));
 }
 

@@ -295,7 +295,8 @@ final class KvSource {
             // the transfer for milliseconds, all of them paused.
             AppEvents.emit(service.events, "frozen", "at", frozenAt);
             AppEvents.emit(service.events, "handed-over", "frozen", frozenAt, "bytes", bulk.bytesSent(), "digest",
-                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt, "urgency", urgency);
+                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt, "urgency",
+                    urgency);
             service.out.println("Handed the state over to " + bulk.peer() + ": version " + version);
             if (postCopy) {
                 send(keys());
