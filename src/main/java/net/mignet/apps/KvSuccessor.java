@@ -115,8 +115,8 @@ final class KvSuccessor {
             keys = service.store.size();
         }
         AppEvents.emit(service.events, "state-received", "bytes", received, "begun", t.begunAt(), "final",
-                t.finalAt(), "at", t.readyAt(),
-                "digest", t.fin().digest(), "version", t.fin().version(), "urgency", t.urgency());
+                t.finalAt(), "at", t.readyAt(), "digest", t.fin().digest(), "version", t.fin().version(), "urgency",
+                t.urgency());
         AppEvents.emit(service.events, "serving", "keys", keys, "at", t.servingAt());
         service.out.println("Got the state from " + KvService.hostPort(from) + ": " + keys + " keys, version "
                 + t.fin().version());
