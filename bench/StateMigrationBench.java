@@ -6,18 +6,24 @@
 // h1 sends 200 requests/s (half gets, half puts).
 //
 //     sudo bench/run StateMigrationBench [migrations per cell, default 5] [--sizes 1KB,1MB,64MB,256MB]
-//                                        [--only stop-and-copy,pre-copy,post-copy]
+//                                        [--only stop-and-copy,pre-copy,post-copy] [--requests DIR]
 //
 // Prints per cell: client downtime p50/p99 (the longest extra wait of any request during the migration), the
 // service's pause p50/p99 (old instance frozen until the successor can serve, from the instances' events), the
 // time the state took (first byte of the snapshot or the freeze until the destination has all of it), the whole
 // migration (successor start to old instance retired), and the floor measured in the same run: state bytes at the
 // state link's rate plus one round trip of the state path (ping), and how many late requests the old instance
-// forwarded. Targets (issue 10): stop-and-copy's state time within 1.3 x the floor; pre-copy downtime for 256 MB
+// forwarded. The round trip of the floor is measured twice: once on the idle network before the first cell (printed
+// for reference), and right before every migration (10 pings), under the same load as the migration itself; a
+// cell's floor takes the median of its own pings, so that a floor and the transfer it is compared with see the same
+// machine. Targets (issue 10): stop-and-copy's state time within 1.3 x the floor; pre-copy downtime for 256 MB
 // under 20 ms; post-copy downtime under 5 ms. A second table splits the time from the freeze to the
 // acknowledgement by the instances' own clocks: the old instance's work, the way there, the successor's work, the
 // way back (the two ways are the link plus waking the process that reads; at 1 KB they are what is left above the
-// floor). Raw numbers go to bench/results/state-migration.csv.
+// floor). Raw numbers go to bench/results/state-migration.csv. With --requests DIR, the client's record of every
+// request (requests-SIZE-STRATEGY.csv) and each migration's times (migrations-SIZE-STRATEGY.csv: start, freeze,
+// successor ready, acknowledgement, end, in nanoseconds since the epoch) go to DIR, to tell stalls the migrations
+// caused from the machine's.
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,24 +59,29 @@ record Cell(String size, String strategy) {
 /**
  * Where the time from the freeze to the acknowledgement went, from the instances' own clocks (milliseconds): the old
  * instance taking and writing the content, the content's way to the successor (the link, and the successor being
- * woken), the successor installing and acknowledging it, and the acknowledgement's way back.
+ * woken), the successor reading and installing it, then checking and acknowledging it, and the acknowledgement's way
+ * back; and how urgent the two threads were (see the key-value service's UrgentThread).
  */
-record Breakdown(double oldWork, double there, double successorWork, double back) {
+record Breakdown(long frozenNanos, long readyNanos, long ackedNanos, double oldWork, double there, double reading,
+        double successorWork, double back, String urgency) {
 }
 
 void main(String[] args) throws Exception {
     int migrations = 5;
     List<String> sizes = List.of("1KB", "1MB", "64MB", "256MB");
     List<String> strategies = List.of("stop-and-copy", "pre-copy", "post-copy");
+    Path requestsDir = null;
     for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
             case "--sizes" -> sizes = List.of(args[++i].split(","));
             case "--only" -> strategies = List.of(args[++i].split(","));
+            case "--requests" -> requestsDir = Path.of(args[++i]);
             default -> migrations = Integer.parseInt(args[i]);
         }
     }
     Map<Cell, List<MigrationReport>> reports = new LinkedHashMap<>();
     Map<Cell, List<Breakdown>> breakdowns = new LinkedHashMap<>();
+    Map<Cell, List<Double>> cellRtts = new LinkedHashMap<>();
     double rttMs;
     String home = "h2";
     try (Emulation net = Emulation.start(YamlTopologyLoader.load(Path.of("examples/service-migration.yaml")));
@@ -79,8 +90,9 @@ void main(String[] args) throws Exception {
         net.links().stream().filter(l -> l.a().interfaceName().endsWith("-int"))
                 .forEach(l -> l.set(l.params().withDelay(Duration.ofNanos(500_000))));
         PingResult ping = net.host("h2").ping("192.168.0.13", 20, Duration.ofMillis(20));
-        rttMs = ping.rttMillis().stream().sorted().toList().get(ping.rttMillis().size() / 2);
-        System.out.printf(Locale.ROOT, "state path round trip (ping h2 -> h3, median of 20): %.2f ms%n", rttMs);
+        rttMs = percentile(ping.rttMillis(), 50);
+        System.out.printf(Locale.ROOT, "state path round trip on the idle network (ping h2 -> h3, median of 20):"
+                + " %.2f ms%n", rttMs);
         for (String size : sizes) {
             long bytes = KvSize.parse(size);
             long keys = Math.max(1, Math.min(65_536, bytes / 1024));
@@ -90,33 +102,55 @@ void main(String[] args) throws Exception {
                 reports.put(cell, list);
                 List<Breakdown> parts = new ArrayList<>();
                 breakdowns.put(cell, parts);
+                List<Double> rtts = new ArrayList<>();
+                cellRtts.put(cell, rtts);
                 App service = apps.deployJava("kv", net.host(home), KvService.class, List.of("--listen",
                         "10.0.0.12:8888", "--size", size, "--keys", Long.toString(keys), "--write-rate", "1MB"));
                 awaitEvent(service, "event=serving", Duration.ofSeconds(60));
                 App client = apps.deployJava("kv-client", net.host("h1"), KvClient.class, List.of("--server",
                         "10.0.0.12:8888", "--rate", "200", "--mix", "get=50,put=50", "--keys", Long.toString(keys),
-                        "--value-size", "64", "--record", "/dev/null"));
+                        "--value-size", "64", "--record", requestsDir == null ? "/dev/null"
+                                : requestsDir.resolve("requests-" + size + "-" + strategy + ".csv").toString()));
+                PrintWriter windows = requestsDir == null ? null : new PrintWriter(Files.newBufferedWriter(
+                        requestsDir.resolve("migrations-" + size + "-" + strategy + ".csv")));
+                if (windows != null) {
+                    windows.println("migration,began_ns,frozen_ns,ready_ns,acked_ns,ended_ns");
+                }
                 awaitReplies(client, 100);
                 for (int i = 0; i < migrations; i++) {
                     String target = home.equals("h2") ? "h3" : "h2";
+                    // The floor's round trip, from the old host to the new one, as the machine is just now.
+                    rtts.addAll(net.host(home).ping(home.equals("h2") ? "192.168.0.13" : "192.168.0.12", 10,
+                            Duration.ofMillis(10)).rttMillis());
                     App old = apps.get("kv");
                     Instant began = Instant.now();
                     MigrationReport r = Migration.of(apps, "kv").to(net.host(target)).strategy(strategy)
                             .observedBy(client).run();
                     home = target;
                     list.add(r);
-                    parts.add(breakdown(old, apps.get("kv"), began));
+                    Breakdown b = breakdown(old, apps.get("kv"), began);
+                    parts.add(b);
+                    if (windows != null) {
+                        windows.printf("%d,%d,%d,%d,%d,%d%n", i + 1, AppEvents.epochNanos(began), b.frozenNanos(),
+                                b.readyNanos(), b.ackedNanos(), AppEvents.epochNanos(Instant.now()));
+                    }
                     System.err.println("  " + size + " " + strategy + " " + (i + 1) + ": " + r.summary());
+                    System.err.printf(Locale.ROOT, "    from the freeze to the acknowledgement: old %.2f, there %.2f,"
+                            + " reading %.2f, successor %.2f, back %.2f ms (threads old/successor: %s)%n", b.oldWork(),
+                            b.there(), b.reading(), b.successorWork(), b.back(), b.urgency());
                     awaitReplies(client, replies(client) + 50);
                 }
                 client.stop(Duration.ofSeconds(2));
+                if (windows != null) {
+                    windows.close();
+                }
                 apps.remove("kv-client");
                 apps.remove("kv");
             }
         }
     }
-    System.out.printf("%n%-6s %-14s | %-21s | %-21s | %-28s | %-10s | %-19s | %s%n", "state", "strategy",
-            "client downtime p50/p99", "service paused p50/p99", "state moved p50 (x floor)", "floor",
+    System.out.printf("%n%-6s %-14s | %-21s | %-21s | %-28s | %-20s | %-19s | %s%n", "state", "strategy",
+            "client downtime p50/p99", "service paused p50/p99", "state moved p50 (x floor)", "floor (round trip)",
             "whole migration p50", "forwarded p50");
     for (Map.Entry<Cell, List<MigrationReport>> e : reports.entrySet()) {
         List<MigrationReport> rs = e.getValue();
@@ -127,21 +161,24 @@ void main(String[] args) throws Exception {
         List<Double> moved = rs.stream().map(this::stateMillis).toList();
         List<Double> total = rs.stream().map(r -> r.total().toNanos() / 1e6).toList();
         List<Double> forwarded = rs.stream().map(r -> (double) r.requestsForwarded()).toList();
-        double floor = floorMillis(rs.getFirst().stateBytes(), rttMs);
+        double cellRtt = percentile(cellRtts.get(e.getKey()), 50);
+        double floor = floorMillis(rs.getFirst().stateBytes(), cellRtt);
         System.out.printf(Locale.ROOT, "%-6s %-14s | %7.1f %7.1f ms      | %7.1f %7.1f ms      | %8.1f ms (%5.2f x)"
-                + "        | %6.1f ms  | %8.1f ms         | %5.0f%n", e.getKey().size(), e.getKey().strategy(),
+                + "        | %6.1f ms (%4.2f ms) | %8.1f ms         | %5.0f%n", e.getKey().size(),
+                e.getKey().strategy(),
                 percentile(down, 50), percentile(down, 99), percentile(paused, 50), percentile(paused, 99),
-                percentile(moved, 50), percentile(moved, 50) / floor, floor, percentile(total, 50),
+                percentile(moved, 50), percentile(moved, 50) / floor, floor, cellRtt, percentile(total, 50),
                 percentile(forwarded, 50));
     }
-    System.out.printf("%nFrom the freeze to the acknowledgement, p50 (ms): old instance takes and writes the content | to the"
-            + " successor (link and wake-up) | successor installs and acknowledges | acknowledgement back (link and"
-            + " wake-up)%n");
+    System.out.printf("%nFrom the freeze to the acknowledgement, p50 (ms): old instance takes and writes the content"
+            + " | to the successor (link and wake-up) | successor reads and installs the content | successor checks and"
+            + " acknowledges | acknowledgement back (link and wake-up)%n");
     for (Map.Entry<Cell, List<Breakdown>> e : breakdowns.entrySet()) {
         List<Breakdown> b = e.getValue();
-        System.out.printf(Locale.ROOT, "%-6s %-14s | %8.2f | %8.2f | %8.2f | %8.2f%n", e.getKey().size(),
+        System.out.printf(Locale.ROOT, "%-6s %-14s | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f%n", e.getKey().size(),
                 e.getKey().strategy(), percentile(b.stream().map(Breakdown::oldWork).toList(), 50),
                 percentile(b.stream().map(Breakdown::there).toList(), 50),
+                percentile(b.stream().map(Breakdown::reading).toList(), 50),
                 percentile(b.stream().map(Breakdown::successorWork).toList(), 50),
                 percentile(b.stream().map(Breakdown::back).toList(), 50));
     }
@@ -149,14 +186,15 @@ void main(String[] args) throws Exception {
     Files.createDirectories(out.getParent());
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
         w.println("size,strategy,from,to,state_bytes,state_network_bytes,downtime_ms,paused_ms,state_ms,floor_ms,"
-                + "total_ms,requests_forwarded,phases");
+                + "total_ms,requests_forwarded,rtt_ms,phases");
         for (Map.Entry<Cell, List<MigrationReport>> e : reports.entrySet()) {
             for (MigrationReport r : e.getValue()) {
-                w.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%s%n", e.getKey().size(),
+                double cellRtt = percentile(cellRtts.get(e.getKey()), 50);
+                w.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%.3f,%s%n", e.getKey().size(),
                         e.getKey().strategy(), r.from(), r.to(), r.stateBytes(), r.stateNetworkBytes(),
                         r.client() == null ? Double.NaN : r.client().downtime().toNanos() / 1e6,
                         r.serviceGap() == null ? Double.NaN : r.serviceGap().toNanos() / 1e6, stateMillis(r),
-                        floorMillis(r.stateBytes(), rttMs), r.total().toNanos() / 1e6, r.requestsForwarded(),
+                        floorMillis(r.stateBytes(), cellRtt), r.total().toNanos() / 1e6, r.requestsForwarded(), cellRtt,
                         String.join(" ", r.phases().stream().map(p -> p.name() + "="
                                 + String.format(Locale.ROOT, "%.2f", p.length().toNanos() / 1e6)).toList()));
             }
@@ -171,9 +209,14 @@ Breakdown breakdown(App old, App successor, Instant since) {
     long frozen = handed.longField("frozen");
     long sent = handed.longField("sent");
     long read = received.longField("final");
+    // The successor's first read of the transfer (its begin frame), or the final frame's when the transfer began
+    // before the freeze (pre-copy): up to it the link and the successor's waking, after it reading the content.
+    long begun = received.fields().containsKey("begun") ? Math.max(sent, received.longField("begun")) : read;
     long ready = received.longField("at");
     long acked = handed.longField("at");
-    return new Breakdown((sent - frozen) / 1e6, (read - sent) / 1e6, (ready - read) / 1e6, (acked - ready) / 1e6);
+    return new Breakdown(frozen, ready, acked, (sent - frozen) / 1e6, (begun - sent) / 1e6, (read - begun) / 1e6,
+            (ready - read) / 1e6, (acked - ready) / 1e6,
+            handed.fields().getOrDefault("urgency", "-") + "/" + received.fields().getOrDefault("urgency", "-"));
 }
 
 AppEvents.Event event(App app, String name, Instant since) {

@@ -25,10 +25,6 @@ final class KvBatch {
     private int length;
     private int count;
 
-    boolean full() {
-        return length >= TARGET_BYTES;
-    }
-
     void add(String key, long version, MemorySegment value) {
         byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
         int valueLength = value == null ? -1 : (int) value.byteSize();

@@ -22,29 +22,55 @@ final class KvReplyCache {
     /** What {@link #lookup} returns for a stale duplicate. */
     static final String STALE = "";
 
-    private final LinkedHashMap<String, TreeMap<Long, String>> byClient = new LinkedHashMap<>(16, 0.75f, true) {
+    private final LinkedHashMap<String, TreeMap<Long, Cached>> byClient = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TreeMap<Long, String>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, TreeMap<Long, Cached>> eldest) {
             return size() > MAX_CLIENTS;
         }
     };
 
+    /**
+     * A reply as it is kept: the usual reply to a write ({@code CLIENT SEQ ok|missing VERSION}) as its result's tag
+     * and version, from which the text is made again when a retry asks for it; any other reply literally. The final
+     * frame carries the cache during the freeze: kept this way, it is encoded and decoded without building a string.
+     */
+    private record Cached(int tag, long version, String literal) {
+        static Cached of(String client, long seq, String reply) {
+            String prefix = client + " " + seq + " ";
+            if (reply.startsWith(prefix)) {
+                for (int t = 1; t < RESULTS.length; t++) {
+                    if (reply.startsWith(RESULTS[t] + " ", prefix.length())) {
+                        long version = canonicalNumber(reply, prefix.length() + RESULTS[t].length() + 1);
+                        if (version >= 0) {
+                            return new Cached(t, version, null);
+                        }
+                    }
+                }
+            }
+            return new Cached(LITERAL, -1, reply);
+        }
+
+        String text(String client, long seq) {
+            return tag == LITERAL ? literal : client + " " + seq + " " + RESULTS[tag] + " " + version;
+        }
+    }
+
     /** The reply already sent to this request, {@link #STALE}, or null for a request not seen before. */
     String lookup(String client, long seq) {
-        TreeMap<Long, String> replies = byClient.get(client);
+        TreeMap<Long, Cached> replies = byClient.get(client);
         if (replies == null) {
             return null;
         }
-        String r = replies.get(seq);
+        Cached r = replies.get(seq);
         if (r != null) {
-            return r;
+            return r.text(client, seq);
         }
         return replies.size() >= WINDOW && seq < replies.firstKey() ? STALE : null;
     }
 
     void remember(String client, long seq, String reply) {
-        TreeMap<Long, String> replies = byClient.computeIfAbsent(client, c -> new TreeMap<>());
-        replies.put(seq, reply);
+        TreeMap<Long, Cached> replies = byClient.computeIfAbsent(client, c -> new TreeMap<>());
+        replies.put(seq, Cached.of(client, seq, reply));
         while (replies.size() > WINDOW) {
             replies.pollFirstEntry();
         }
@@ -53,40 +79,29 @@ final class KvReplyCache {
     /**
      * The cache as it goes in the final frame, compact because it is on the freeze's critical path: per client its
      * name and count, then per reply the sequence number as a delta from the previous one and, for the usual reply
-     * to a write ({@code CLIENT SEQ ok|missing VERSION}), only a tag and the version as a delta; any other reply
-     * is kept literally. 512 replies take about 3 KB instead of 20 KB.
+     * to a write, only a tag and the version as a delta; any other reply is kept literally. 512 replies take about
+     * 3 KB instead of 20 KB.
      */
     byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(byClient.size());
-            for (Map.Entry<String, TreeMap<Long, String>> c : byClient.entrySet()) {
-                String client = c.getKey();
-                out.writeUTF(client);
+            for (Map.Entry<String, TreeMap<Long, Cached>> c : byClient.entrySet()) {
+                out.writeUTF(c.getKey());
                 out.writeInt(c.getValue().size());
                 long previousSeq = 0;
                 long previousVersion = 0;
-                for (Map.Entry<Long, String> r : c.getValue().entrySet()) {
+                for (Map.Entry<Long, Cached> r : c.getValue().entrySet()) {
                     long seq = r.getKey();
                     writeVarLong(out, zigZag(seq - previousSeq));
                     previousSeq = seq;
-                    String reply = r.getValue();
-                    String prefix = client + " " + seq + " ";
-                    int tag = LITERAL;
-                    long version = -1;
-                    for (int t = 1; t < RESULTS.length && version < 0; t++) {
-                        int at = prefix.length() + RESULTS[t].length() + 1;
-                        if (reply.startsWith(prefix) && reply.startsWith(RESULTS[t] + " ", prefix.length())) {
-                            version = canonicalNumber(reply, at);
-                            tag = version < 0 ? LITERAL : t;
-                        }
-                    }
-                    out.writeByte(tag);
-                    if (tag == LITERAL) {
-                        writeLong(out, reply);
+                    Cached reply = r.getValue();
+                    out.writeByte(reply.tag());
+                    if (reply.tag() == LITERAL) {
+                        writeLong(out, reply.literal());
                     } else {
-                        writeVarLong(out, zigZag(version - previousVersion));
-                        previousVersion = version;
+                        writeVarLong(out, zigZag(reply.version() - previousVersion));
+                        previousVersion = reply.version();
                     }
                 }
             }
@@ -109,17 +124,17 @@ final class KvReplyCache {
                 if (n < 0 || n > WINDOW) {
                     throw new IOException("reply cache holds " + n + " replies for one client");
                 }
-                TreeMap<Long, String> replies = new TreeMap<>();
+                TreeMap<Long, Cached> replies = new TreeMap<>();
                 long seq = 0;
                 long version = 0;
                 for (int j = 0; j < n; j++) {
                     seq += unZigZag(readVarLong(in));
                     int tag = in.readUnsignedByte();
                     if (tag == LITERAL) {
-                        replies.put(seq, readLong(in));
+                        replies.put(seq, new Cached(LITERAL, -1, readLong(in)));
                     } else if (tag < RESULTS.length) {
                         version += unZigZag(readVarLong(in));
-                        replies.put(seq, client + " " + seq + " " + RESULTS[tag] + " " + version);
+                        replies.put(seq, new Cached(tag, version, null));
                     } else {
                         throw new IOException("cached reply of unknown kind " + tag);
                     }

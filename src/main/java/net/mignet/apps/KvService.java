@@ -181,18 +181,32 @@ public final class KvService {
     void process() throws InterruptedException {
         while (true) {
             Work next = work.take();
+            // instanceof, not a pattern switch: a pattern switch links itself the first time it runs, for about a
+            // millisecond, and a successor runs this for the first time with the client's requests waiting.
+            KvSource forwardTo = null;
             synchronized (lock) {
-                switch (next) {
-                    case Request r -> handle(r);
-                    case Command c -> command(c.line());
-                    case Tick t -> writeBySelf();
-                    case KeyArrived k -> {
-                        List<Request> waiting = parked.remove(k.key());
-                        if (waiting != null) {
-                            waiting.forEach(this::handle);
+                if (next instanceof Request r) {
+                    if (mode == Mode.SERVING) {
+                        answer(r);
+                    } else {
+                        forwardTo = source;
+                    }
+                } else if (next instanceof Command c) {
+                    command(c.line());
+                } else if (next instanceof Tick) {
+                    writeBySelf();
+                } else if (next instanceof KeyArrived k) {
+                    List<Request> waiting = parked.remove(k.key());
+                    if (waiting != null) {
+                        for (Request r : waiting) {
+                            handle(r);
                         }
                     }
                 }
+            }
+            // Forwarded outside the lock: the write takes a while, and the transfer thread needs the lock meanwhile.
+            if (forwardTo != null && next instanceof Request r && r.source() != null) {
+                forwardTo.forward(r.raw(), r.length(), r.source());
             }
         }
     }
@@ -278,9 +292,16 @@ public final class KvService {
         new ArrayList<>(parked.keySet()).forEach(k -> enqueue(new KeyArrived(k)));
     }
 
-    /** Stops serving: requests from now on are forwarded; TCP clients reconnect (to the successor, in time). */
+    /**
+     * Stops serving: UDP requests from now on are forwarded, TCP requests go unanswered until
+     * {@link #disconnectTcp} makes their clients reconnect (to the successor, in time).
+     */
     void freeze() {
         mode = Mode.FROZEN;
+    }
+
+    /** After the freeze, once the content is under way: TCP clients reconnect, new ones are refused. */
+    void disconnectTcp() {
         closeQuietly(tcp);
         for (Socket s : tcpClients) {
             closeQuietly(s);
@@ -291,10 +312,12 @@ public final class KvService {
     void resume() {
         mode = Mode.SERVING;
         source = null;
-        try {
-            openTcp();
-        } catch (IOException e) {
-            out.println("cannot listen on TCP " + hostPort(listen) + " again: " + e.getMessage());
+        if (tcp == null || tcp.isClosed()) {
+            try {
+                openTcp();
+            } catch (IOException e) {
+                out.println("cannot listen on TCP " + hostPort(listen) + " again: " + e.getMessage());
+            }
         }
     }
 

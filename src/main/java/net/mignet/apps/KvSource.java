@@ -36,6 +36,8 @@ final class KvSource {
     private static final int FIRST_WARM_UP_ROUND = 64 << 10;
     private static final long MAX_WARM_UP_BYTES = 4 << 20;
     private static final long WARM_UP_NANOS = 200_000_000L;
+    /** The first batch of a send; each next one is twice as big, up to {@link KvBatch#TARGET_BYTES}. */
+    private static final int FIRST_BATCH_BYTES = 16 << 10;
 
     /** What {@code transfer} asked for. */
     private record Order(char code, int rounds, long untilDelta) {
@@ -53,6 +55,13 @@ final class KvSource {
     private volatile boolean complete;
     private volatile boolean postCopy;
     private volatile Thread transfer;
+    /**
+     * The transfer thread's batch, made beforehand: a new one is a third of a megabyte to allocate and clear, during
+     * the freeze.
+     */
+    private final KvBatch batch = new KvBatch();
+    /** The transfer thread's urgency from the freeze to the acknowledgement (see {@link UrgentThread}). */
+    private UrgentThread urgent;
 
     private KvSource(KvService service, KvStateLink bulk, KvStateLink fast, int ackTimeoutMillis) {
         this.service = service;
@@ -243,17 +252,22 @@ final class KvSource {
                     yield preCopy(rounds, untilDelta);
                 }
                 case 'S' -> {
-                    long at = freeze();
+                    long content;
+                    synchronized (service.lock) {
+                        content = service.store.valueBytes();
+                    }
+                    long at = freeze(content);
                     bulk.begin(code);
                     send(keys());
                     yield at;
                 }
                 default -> {
-                    long at = freeze();
+                    long at = freeze(0);
                     bulk.begin(code);
                     yield at;
                 }
             };
+            beUrgent();
             long digest;
             long version;
             byte[] cache;
@@ -262,12 +276,15 @@ final class KvSource {
                 version = service.store.version();
                 cache = service.cache.encode();
             }
-            bulk.fin(version, cache, digest);
-            long finalSentAt = AppEvents.epochNanos(Instant.now());
+            long finalSentAt = bulk.fin(version, cache, digest);
+            // Only now: closing sockets takes a while, and the content is under way.
+            service.disconnectTcp();
             bulk.readTimeout(ackTimeoutMillis);
             KvStateLink.Frame f = bulk.next();
             long ackedAt = AppEvents.epochNanos(Instant.now());
             long micros = (System.nanoTime() - t0) / 1000;
+            String urgency = urgent == null ? "none" : urgent.kind();
+            calm();
             if (!(f instanceof KvStateLink.Ack ack) || ack.digest() != digest) {
                 throw new IOException("the successor answered the state with " + f + ", not its acknowledgement");
             }
@@ -278,7 +295,8 @@ final class KvSource {
             // the transfer for milliseconds, all of them paused.
             AppEvents.emit(service.events, "frozen", "at", frozenAt);
             AppEvents.emit(service.events, "handed-over", "frozen", frozenAt, "bytes", bulk.bytesSent(), "digest",
-                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt);
+                    digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt, "urgency",
+                    urgency);
             service.out.println("Handed the state over to " + bulk.peer() + ": version " + version);
             if (postCopy) {
                 send(keys());
@@ -292,7 +310,26 @@ final class KvSource {
             AppEvents.emit(service.events, "transfer-complete", "bytes", bulk.bytesSent(), "at",
                     AppEvents.epochNanos(Instant.now()));
         } catch (IOException | RuntimeException e) {
+            calm();
             rollBack(e);
+        }
+    }
+
+    /**
+     * The freeze's urgency: raised on the transfer thread when it freezes, if what it then sends is small enough
+     * to take little CPU; else just before the final frame, so that the acknowledgement's reader wakes at once
+     * (see {@link UrgentThread#SMALL_CONTENT_BYTES}).
+     */
+    private void beUrgent() {
+        if (urgent == null) {
+            urgent = UrgentThread.raise();
+        }
+    }
+
+    private void calm() {
+        if (urgent != null) {
+            urgent.close();
+            urgent = null;
         }
     }
 
@@ -323,7 +360,7 @@ final class KvSource {
                 boolean last = rounds > 0 ? round >= rounds : delta <= untilDelta || round >= MAX_ROUNDS;
                 if (last) {
                     service.store.stopTracking();
-                    long at = freeze();
+                    long at = freeze(delta);
                     send(changed); // frozen: nothing changes while it goes out
                     return at;
                 }
@@ -332,8 +369,14 @@ final class KvSource {
         }
     }
 
-    /** Called with the lock held or not: stops serving; returns when (the caller prints it, later). */
-    private long freeze() {
+    /**
+     * Called with the lock held or not: stops serving, before sending about {@code toSend} bytes of content; returns
+     * when (the caller prints it, later).
+     */
+    private long freeze(long toSend) {
+        if (toSend <= UrgentThread.SMALL_CONTENT_BYTES) {
+            beUrgent();
+        }
         synchronized (service.lock) {
             service.freeze();
             return AppEvents.epochNanos(Instant.now());
@@ -349,11 +392,14 @@ final class KvSource {
     /** Sends the current entries of these keys (a missing key as a deletion); returns the bytes sent. */
     private long send(Collection<String> keys) throws IOException {
         long total = 0;
-        KvBatch batch = new KvBatch();
+        batch.clear();
+        // The first batches are small and grow: the link starts carrying content as soon as possible, instead of
+        // after a whole batch is built (a millisecond at the freeze).
+        int limit = FIRST_BATCH_BYTES;
         java.util.Iterator<String> it = keys.iterator();
         while (it.hasNext()) {
             synchronized (service.lock) {
-                while (it.hasNext() && !batch.full()) {
+                while (it.hasNext() && batch.length() < limit) {
                     String key = it.next();
                     KvStore.Entry e = service.store.entry(key);
                     batch.add(key, e == null ? service.store.version() : e.version(), e == null ? null : e.value());
@@ -362,6 +408,7 @@ final class KvSource {
             bulk.entries(batch);
             total += batch.length();
             batch.clear();
+            limit = Math.min(KvBatch.TARGET_BYTES, limit * 2);
         }
         return total;
     }
@@ -377,24 +424,24 @@ final class KvSource {
     /** Fetches and mirrored writes from the successor; its loss before the transfer makes it forgotten. */
     private void serveFastLink() {
         try {
+            // instanceof, not a pattern switch, which links itself on its first run: a millisecond the first
+            // post-copy fetch would wait.
             for (KvStateLink.Frame f; (f = fast.next()) != null; ) {
-                switch (f) {
-                    case KvStateLink.Fetch fetch -> {
-                        KvStateLink.Item item;
-                        synchronized (service.lock) {
-                            item = item(fetch.key());
-                        }
-                        fast.value(item);
+                if (f instanceof KvStateLink.Fetch fetch) {
+                    KvStateLink.Item item;
+                    synchronized (service.lock) {
+                        item = item(fetch.key());
                     }
-                    case KvStateLink.Mirror m -> {
-                        synchronized (service.lock) {
-                            KvStateLink.Item i = m.item();
-                            service.store.install(i.key(), i.version(), i.value());
-                            service.cache.remember(m.client(), m.seq(), m.reply());
-                        }
-                        fast.mirrorAck(m.id());
+                    fast.value(item);
+                } else if (f instanceof KvStateLink.Mirror m) {
+                    synchronized (service.lock) {
+                        KvStateLink.Item i = m.item();
+                        service.store.install(i.key(), i.version(), i.value());
+                        service.cache.remember(m.client(), m.seq(), m.reply());
                     }
-                    default -> throw new IOException("unexpected " + f + " from the successor");
+                    fast.mirrorAck(m.id());
+                } else {
+                    throw new IOException("unexpected " + f + " from the successor");
                 }
             }
         } catch (IOException e) {

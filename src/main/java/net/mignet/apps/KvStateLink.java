@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Instant;
+import net.mignet.app.AppEvents;
 
 /**
  * One TCP connection between a key-value service instance and its successor over the state network
@@ -185,14 +187,18 @@ final class KvStateLink implements AutoCloseable {
         out.flush();
     }
 
-    synchronized void fin(long version, byte[] replyCache, long digest) throws IOException {
+    /** The final frame; returns when it was handed to the kernel (nanoseconds since the epoch), before the probe. */
+    synchronized long fin(long version, byte[] replyCache, long digest) throws IOException {
         out.writeByte(FINAL);
         out.writeLong(version);
         out.writeInt(replyCache.length);
         out.write(replyCache);
         out.writeLong(digest);
         bytesSent += replyCache.length + 21;
-        flushWithProbe();
+        out.flush();
+        long written = AppEvents.epochNanos(Instant.now());
+        noop();
+        return written;
     }
 
     synchronized void ack(long digest) throws IOException {

@@ -21,6 +21,10 @@ final class KvSuccessor {
     private final KvService service;
     private final InetSocketAddress from;
     private final Map<Long, Runnable> awaitingMirrorAck = new ConcurrentHashMap<>();
+    /** Installs a received entry into the store. */
+    private final KvBatch.Visitor install;
+    /** The take-over thread's urgency until it has acknowledged (see {@link UrgentThread}). */
+    private UrgentThread urgent;
     private KvStateLink bulk;
     private KvStateLink fast;
     private long mirrorIds;
@@ -32,10 +36,14 @@ final class KvSuccessor {
     KvSuccessor(KvService service, InetSocketAddress from) {
         this.service = service;
         this.from = from;
+        // Made now: a lambda is linked the first time it is evaluated, which would otherwise be during the freeze.
+        this.install = (key, version, data, offset, length) -> service.store.install(key, version, data, offset,
+                length);
     }
 
     /** What the successor took over, for the announcements made once it serves. */
-    private record Taken(char strategy, KvStateLink.Final fin, long finalAt, long readyAt, long servingAt) {
+    private record Taken(char strategy, KvStateLink.Final fin, long begunAt, long finalAt, long readyAt,
+            long servingAt, String urgency) {
     }
 
     /**
@@ -53,7 +61,10 @@ final class KvSuccessor {
             AppEvents.emit(service.events, "awaiting-state", "from", KvService.hostPort(from));
             Thread.ofPlatform().name("fast-link").daemon().start(this::readFastLink);
             Thread.ofPlatform().name("bulk-link").daemon().start(() -> afterTakeOver(taken));
+            // Urgent until it has acknowledged (see UrgentThread): the content's arrival wakes it at once.
+            urgent = UrgentThread.raise();
             KvStateLink.Frame first = nextAfterWarmUp();
+            long begunAt = AppEvents.epochNanos(Instant.now());
             if (!(first instanceof KvStateLink.Begin begin)) {
                 throw new IOException("expected the transfer to begin, got " + first);
             }
@@ -73,8 +84,11 @@ final class KvSuccessor {
             }
             bulk.ack(fin.digest());
             long readyAt = AppEvents.epochNanos(Instant.now());
+            String urgency = urgent == null ? "none" : urgent.kind();
+            calm();
             receiving.complete(begin.strategy());
-            taken.complete(new Taken(begin.strategy(), fin, finalAt, readyAt, AppEvents.epochNanos(Instant.now())));
+            taken.complete(new Taken(begin.strategy(), fin, begunAt, finalAt, readyAt,
+                    AppEvents.epochNanos(Instant.now()), urgency));
         } catch (IOException e) {
             receiving.completeExceptionally(e);
             taken.completeExceptionally(e);
@@ -100,8 +114,9 @@ final class KvSuccessor {
         synchronized (service.lock) {
             keys = service.store.size();
         }
-        AppEvents.emit(service.events, "state-received", "bytes", received, "final", t.finalAt(), "at", t.readyAt(),
-                "digest", t.fin().digest(), "version", t.fin().version());
+        AppEvents.emit(service.events, "state-received", "bytes", received, "begun", t.begunAt(), "final",
+                t.finalAt(), "at", t.readyAt(), "digest", t.fin().digest(), "version", t.fin().version(), "urgency",
+                t.urgency());
         AppEvents.emit(service.events, "serving", "keys", keys, "at", t.servingAt());
         service.out.println("Got the state from " + KvService.hostPort(from) + ": " + keys + " keys, version "
                 + t.fin().version());
@@ -156,24 +171,38 @@ final class KvSuccessor {
             if (f instanceof KvStateLink.Entries && ++batches == 2) {
                 receiving.complete(strategy);
             }
-            switch (f) {
-                case KvStateLink.Entries e -> {
-                    synchronized (service.lock) {
-                        KvBatch.forEach(e.data(), e.length(), e.count(), service.store::install);
-                    }
-                    received += e.length() + 9;
-                }
-                case KvStateLink.RoundEnd r -> {
-                    bulk.roundAck(r.round());
-                    AppEvents.emit(service.events, "round-received", "n", r.round(), "bytes", received);
-                }
-                case KvStateLink.Final fin -> {
-                    received += fin.replyCache().length + 21;
-                    return fin;
-                }
-                case null -> throw new IOException("the old instance closed the link before the state was complete");
-                default -> throw new IOException("unexpected " + f + " during the transfer");
+            // Urgent except while full batches stream in (see UrgentThread.SMALL_CONTENT_BYTES): a full batch has
+            // more behind it; a partial one is the last of its round, and the final frame or a round's end follows.
+            if (f instanceof KvStateLink.Entries e && e.length() >= KvBatch.TARGET_BYTES) {
+                calm();
+            } else if (urgent == null) {
+                urgent = UrgentThread.raise();
             }
+            // instanceof, not a pattern switch: that links itself the first time it runs, which is here, during the
+            // freeze, and takes about a millisecond.
+            if (f instanceof KvStateLink.Entries e) {
+                synchronized (service.lock) {
+                    KvBatch.forEach(e.data(), e.length(), e.count(), install);
+                }
+                received += e.length() + 9;
+            } else if (f instanceof KvStateLink.RoundEnd r) {
+                bulk.roundAck(r.round());
+                AppEvents.emit(service.events, "round-received", "n", r.round(), "bytes", received);
+            } else if (f instanceof KvStateLink.Final fin) {
+                received += fin.replyCache().length + 21;
+                return fin;
+            } else if (f == null) {
+                throw new IOException("the old instance closed the link before the state was complete");
+            } else {
+                throw new IOException("unexpected " + f + " during the transfer");
+            }
+        }
+    }
+
+    private void calm() {
+        if (urgent != null) {
+            urgent.close();
+            urgent = null;
         }
     }
 
@@ -224,27 +253,28 @@ final class KvSuccessor {
 
     private void readFastLink() {
         try {
+            // instanceof, not a pattern switch, which links itself on its first run: a millisecond the first
+            // forwarded request would wait.
             for (KvStateLink.Frame f; (f = fast.next()) != null; ) {
-                switch (f) {
-                    case KvStateLink.Forward fw -> service.forwarded(fw.payload(), fw.source());
-                    case KvStateLink.Value v -> {
-                        synchronized (service.lock) {
-                            KvStateLink.Item i = v.item();
-                            if (service.postCopy == this) {
-                                byte[] value = i.value();
-                                service.store.installIfUnresolved(i.key(), i.version(), value, 0,
-                                        value == null ? -1 : value.length);
-                                service.arrived(i.key());
-                            }
+                if (f instanceof KvStateLink.Forward fw) {
+                    service.forwarded(fw.payload(), fw.source());
+                } else if (f instanceof KvStateLink.Value v) {
+                    synchronized (service.lock) {
+                        KvStateLink.Item i = v.item();
+                        if (service.postCopy == this) {
+                            byte[] value = i.value();
+                            service.store.installIfUnresolved(i.key(), i.version(), value, 0,
+                                    value == null ? -1 : value.length);
+                            service.arrived(i.key());
                         }
                     }
-                    case KvStateLink.MirrorAck a -> {
-                        Runnable reply = awaitingMirrorAck.remove(a.id());
-                        if (reply != null) {
-                            reply.run();
-                        }
+                } else if (f instanceof KvStateLink.MirrorAck a) {
+                    Runnable reply = awaitingMirrorAck.remove(a.id());
+                    if (reply != null) {
+                        reply.run();
                     }
-                    default -> throw new IOException("unexpected " + f + " on the fast link");
+                } else {
+                    throw new IOException("unexpected " + f + " on the fast link");
                 }
             }
         } catch (IOException e) {

@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import net.mignet.app.AppEvents;
 
 /**
  * Runs the key-value service's transfer and request code on small data before the instance serves. Built-in
@@ -20,6 +22,12 @@ import java.util.List;
  */
 final class KvWarmUp {
     private static final int ROUNDS = 300;
+    /**
+     * Calls that make the client compiler compile a method (about 200 invocations; a loop alone takes tens of
+     * thousands of iterations): the handover's code runs once per migration, and interpreted, its frames and the
+     * reply cache cost a few hundred microseconds more in the freeze.
+     */
+    private static final int COMPILED = 250;
 
     private KvWarmUp() {
     }
@@ -31,6 +39,11 @@ final class KvWarmUp {
             link();
             requests();
             replyCache();
+            urgency();
+            // The warm-up's garbage fills the young generation; collected now, at start, instead of by the first
+            // allocation of the handover, whose real-time thread would then wait for the collector (an ordinary
+            // thread, and slow to get a core on a busy machine).
+            System.gc();
         } catch (IOException | RuntimeException e) {
             // Nothing to repair: the real service does not depend on any of this.
         } catch (InterruptedException e) {
@@ -70,7 +83,9 @@ final class KvWarmUp {
                 Socket b = server.accept();
                 KvStateLink sender = new KvStateLink(a);
                 KvStateLink receiver = new KvStateLink(b)) {
-            KvStore store = KvStore.generate(16 << 10, 16);
+            // Small frames: the code is what is warmed here (large batches are in content()); every byte more is
+            // CPU taken, during the migration, from the old instance and the link engine.
+            KvStore store = KvStore.generate(1 << 10, 4);
             KvBatch batch = new KvBatch();
             for (String key : store.keys()) {
                 KvStore.Entry e = store.entry(key);
@@ -89,7 +104,7 @@ final class KvWarmUp {
             KvReplyCache cache = new KvReplyCache();
             KvStateLink.Item item = new KvStateLink.Item("k1", 1, new byte[] {1});
             InetSocketAddress client = new InetSocketAddress(loopback, 9);
-            for (int i = 0; i < ROUNDS / 3; i++) {
+            for (int i = 0; i < COMPILED; i++) {
                 cache.remember("warm-up", i, "warm-up " + i + " ok " + i);
                 sender.warmUp(1024);
                 sender.warmUpAck(1024);
@@ -112,6 +127,18 @@ final class KvWarmUp {
         }
     }
 
+    /**
+     * The urgency of the handover's threads, raised and put back: the first use of its native calls builds their
+     * stubs, which takes tens of milliseconds, too long for the freeze.
+     */
+    private static void urgency() {
+        for (int i = 0; i < 3; i++) {
+            try (UrgentThread urgent = UrgentThread.raise()) {
+                urgent.realtime();
+            }
+        }
+    }
+
     /** A full reply cache encoded and decoded, as at every freeze. */
     private static void replyCache() throws IOException {
         KvReplyCache cache = new KvReplyCache();
@@ -120,6 +147,13 @@ final class KvWarmUp {
         }
         for (int i = 0; i < ROUNDS / 15; i++) {
             KvReplyCache.decode(cache.encode());
+        }
+        KvReplyCache small = new KvReplyCache();
+        for (int i = 0; i < 8; i++) {
+            small.remember("warm-up", i, i % 3 == 0 ? "literal " + i : "warm-up " + i + " ok " + i);
+        }
+        for (int i = 0; i < COMPILED; i++) {
+            KvReplyCache.decode(small.encode());
         }
     }
 
@@ -138,6 +172,12 @@ final class KvWarmUp {
                 KvProtocol.Request q = KvProtocol.parseRequest(raw, raw.length);
                 service.handle(new KvService.Request(q, raw, raw.length, null,
                         reply -> KvProtocol.parseReply(reply)));
+            }
+            // The freeze and the instants the handover's events carry: classes otherwise first loaded in the freeze.
+            service.freeze();
+            service.disconnectTcp();
+            for (int i = 0; i < ROUNDS; i++) {
+                AppEvents.epochNanos(Instant.now());
             }
         }
     }

@@ -53,12 +53,13 @@ abstract class StateTransferStrategy implements MigrationStrategy {
                 .plusSeconds(started.longField("bytes") / SLOWEST_BYTES_PER_SECOND);
         AppEvents.Event received = AppEventWait.await(successor, "state-received", triggered, limit, old,
                 "handover-failed");
-        // The flows move once the successor serves. Until then the old instance serves (pre-copy's rounds) or
-        // forwards what reaches it to the successor, which answers it the moment it serves: moved earlier, the
-        // requests would wait at the successor while the old instance could still answer them, and the flow
-        // change would take the CPU from the transfer, whose every millisecond the service is paused.
-        redirect(ctx, traffic);
         AppEvents.Event handed = AppEventWait.await(old, "handed-over", triggered, limit, old, "handover-failed");
+        // The flows move once the successor serves and the old instance has its acknowledgement. Until then the old
+        // instance serves (pre-copy's rounds) or forwards what reaches it to the successor, which answers it the
+        // moment it serves: moved earlier, the requests would wait at the successor while the old instance could
+        // still answer them, and the flow change (kernel work on this busy machine's few cores) would delay the
+        // content or the acknowledgement on their way, the service paused all along.
+        redirect(ctx, traffic);
         if (received.longField("digest") != handed.longField("digest")) {
             throw new IllegalStateException(successor.name() + " acknowledged content digest "
                     + received.longField("digest") + ", not the old instance's " + handed.longField("digest"));
