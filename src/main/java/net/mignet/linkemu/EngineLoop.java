@@ -21,6 +21,8 @@ import net.mignet.topo.LinkParams;
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
+    /** The most polling a thread saves up: a few release spins and after-frame polls in a row. */
+    private static final long SPIN_BUDGET_CAP_NANOS = 2_000_000;
 
     private record EngineLink(int index, PacketSocket a, PacketSocket b, Direction aToB, Direction bToA) {
     }
@@ -46,12 +48,17 @@ final class EngineLoop implements AutoCloseable {
     private final Thread thread;
     /** Every direction reads through a ring, so a busy poll needs no system call. */
     private boolean allRings = true;
-    /** When the last frame arrived (nanoTime), for the busy-poll window after it. */
-    private long lastFrameAt = Long.MIN_VALUE / 2;
+    /**
+     * When the last frame arrived or left (nanoTime), for the busy-poll window after it: a frame sent is often
+     * answered (a reply, an ACK) within a few hundred microseconds, and a thread asleep by then wakes late.
+     */
+    private long lastActivityAt = Long.MIN_VALUE / 2;
+    private final SpinBudget spinBudget;
 
     EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
         this.settings = settings;
+        this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
                 int rc = RingCalls.setRealtime(1);
@@ -124,29 +131,39 @@ final class EngineLoop implements AutoCloseable {
 
     /**
      * Sends what is due, then waits for frames, commands or the next release; or, close before a release or
-     * right after a frame, looks for frames without sleeping (in the rings' memory when it can).
+     * right after a frame came or left, looks for frames without sleeping (in the rings' memory when it can), as
+     * long as the {@link SpinBudget} allows.
      */
     private void turn() {
         long now = System.nanoTime();
         releaseDue(now);
         long next = queue.nextRelease();
-        boolean awake = now - lastFrameAt < settings.busyPollNanos()
+        boolean wanted = now - lastActivityAt < settings.busyPollNanos()
                 || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
-        if (awake && allRings && !mailbox.hasCommands()) {
-            if (!receiveFromRings()) {
+        boolean allowed = spinBudget.allows(now);
+        if (wanted && allowed && !mailbox.hasCommands()) {
+            boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
+            if (found) {
+                spinBudget.endRun();
+            } else {
+                spinBudget.empty(now);
                 Thread.onSpinWait();
             }
             return;
         }
-        pollSet.await(awake ? 0 : timeoutNanos(now, next), receive);
+        spinBudget.endRun();
+        pollSet.await(timeoutNanos(now, next, allowed), receive);
     }
 
-    /** How long to wait: until shortly before the next release, or forever ({@link Long#MAX_VALUE}). */
-    private long timeoutNanos(long now, long next) {
+    /**
+     * How long to wait: until the next release, or shortly before it when the thread may poll from there; or
+     * forever ({@link Long#MAX_VALUE}) when nothing is held.
+     */
+    private long timeoutNanos(long now, long next, boolean mayPoll) {
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, next - now - settings.spinNanos());
+        return Math.max(0, next - now - (mayPoll ? settings.spinNanos() : 0));
     }
 
     /** Receives from every ring that has frames; true if one had. */
@@ -187,7 +204,7 @@ final class EngineLoop implements AutoCloseable {
                 d.overLimit++;
                 continue;
             }
-            lastFrameAt = now;
+            lastActivityAt = now;
             if (im.lose()) {
                 d.lost++;
                 pool.give(f);
@@ -245,6 +262,7 @@ final class EngineLoop implements AutoCloseable {
         sendingAt = System.nanoTime();
         d.batch.send(d.out.fd(), sentOne);
         sending = null;
+        lastActivityAt = sendingAt;
     }
 
     private void sentOne(Frame f, boolean ok) {

@@ -67,9 +67,9 @@ final class PollSet<T> implements AutoCloseable {
     /**
      * Waits at most {@code timeoutNanos} ({@link Long#MAX_VALUE}: until something is ready) for the mailbox or a
      * member; runs the mailbox's commands if it was woken, then hands each ready member to {@code onReady}, in
-     * order. A timeout or a signal returns without either.
+     * order. A timeout or a signal returns without either. Returns how many descriptors were ready (0 for none).
      */
-    void await(long timeoutNanos, Consumer<? super T> onReady) {
+    int await(long timeoutNanos, Consumer<? super T> onReady) {
         // A command run below may rebuild the set; the answers belong to the entries polled now.
         MemorySegment fds = pollFds;
         List<T> polled = members;
@@ -77,7 +77,7 @@ final class PollSet<T> implements AutoCloseable {
         int ready = Native.ppoll(fds, count, timeoutNanos == Long.MAX_VALUE ? MemorySegment.NULL
                 : timeout(timeoutNanos));
         if (ready == -Native.EINTR || ready == 0) {
-            return;
+            return 0;
         }
         if (ready < 0) {
             throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
@@ -90,6 +90,7 @@ final class PollSet<T> implements AutoCloseable {
                 onReady.accept(polled.get(i - 1));
             }
         }
+        return ready;
     }
 
     private MemorySegment timeout(long nanos) {
