@@ -54,11 +54,13 @@ final class EngineLoop implements AutoCloseable {
      */
     private long lastActivityAt = Long.MIN_VALUE / 2;
     private final SpinBudget spinBudget;
+    private final FairShare fairShare;
 
     EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
         this.settings = settings;
         this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
+        this.fairShare = new FairShare(System.nanoTime());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
                 int rc = RingCalls.setRealtime(1);
@@ -149,10 +151,13 @@ final class EngineLoop implements AutoCloseable {
                 spinBudget.empty(now);
                 Thread.onSpinWait();
             }
+            fairShare.busy(now);
             return;
         }
         spinBudget.endRun();
-        pollSet.await(timeoutNanos(now, next, allowed), receive);
+        long before = System.nanoTime();
+        pollSet.await(timeoutNanos(before, next, allowed), receive);
+        fairShare.waited(before, System.nanoTime());
     }
 
     /**
