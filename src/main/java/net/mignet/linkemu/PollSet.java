@@ -93,6 +93,20 @@ final class PollSet<T> implements AutoCloseable {
         return ready;
     }
 
+    /**
+     * Waits at most {@code timeoutNanos} for the mailbox only, leaving the members' data waiting (a busy loop
+     * that reads its rings on a timer instead of being woken per frame); runs the mailbox's commands if woken.
+     */
+    void awaitMailbox(long timeoutNanos) {
+        int ready = Native.ppoll(pollFds, 1, timeout(timeoutNanos));
+        if (ready < 0 && ready != -Native.EINTR) {
+            throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
+        }
+        if (ready > 0 && revents(pollFds, MAILBOX) != 0) {
+            mailbox.runCommands(true);
+        }
+    }
+
     private MemorySegment timeout(long nanos) {
         timespec.set(ValueLayout.JAVA_LONG, 0, nanos / NANOS_PER_SECOND);
         timespec.set(ValueLayout.JAVA_LONG, 8, nanos % NANOS_PER_SECOND);
