@@ -150,7 +150,9 @@ final class EngineLoop implements AutoCloseable {
         long next = queue.nextRelease();
         boolean wanted = now - lastActivityAt < settings.busyPollNanos()
                 || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
-        boolean allowed = spinBudget.allows(now);
+        // A flooded thread does not poll: frames come faster than a wake-up, and its core is better left to the
+        // hosts; it reads its rings on a timer instead (coalescedWait).
+        boolean allowed = !fairShare.isFair() && spinBudget.allows(now);
         if (wanted && allowed && !mailbox.hasCommands()) {
             boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
             if (found) {

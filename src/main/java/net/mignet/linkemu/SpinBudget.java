@@ -10,6 +10,11 @@ package net.mignet.linkemu;
  */
 final class SpinBudget {
     private static final long NONE = Long.MIN_VALUE;
+    /**
+     * The most one empty poll is charged: a longer gap since the previous one means the thread was preempted
+     * (on a busy machine, for milliseconds), which is not polling and would empty the budget when it is needed.
+     */
+    static final long MAX_CHARGE_NANOS = 20_000;
     private final long percent;
     private final long capNanos;
     private long tokens;
@@ -42,7 +47,7 @@ final class SpinBudget {
     /** A poll found nothing: the time since the previous empty poll in a row is charged. */
     void empty(long now) {
         if (emptySince != NONE) {
-            tokens -= now - emptySince;
+            tokens -= Math.min(MAX_CHARGE_NANOS, now - emptySince);
         }
         emptySince = now;
     }

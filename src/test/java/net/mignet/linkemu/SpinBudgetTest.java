@@ -8,19 +8,17 @@ class SpinBudgetTest {
 
     @Test
     void empty_polls_use_up_the_budget_which_refills_at_its_share_of_wall_time() {
-        SpinBudget b = new SpinBudget(10, 1_000, 0);
+        SpinBudget b = new SpinBudget(10, 1_000_000, 0);
         long t = 0;
-        assertThat(b.allows(t)).isTrue();
-        b.empty(t);
-        t += 600;
-        assertThat(b.allows(t)).isTrue(); // 1 000 + 60 refilled, capped at 1 000
-        b.empty(t); // charged 600
-        t += 500;
-        assertThat(b.allows(t)).isTrue(); // 400 + 50
-        b.empty(t); // charged 500: -50
-        assertThat(b.allows(t)).isFalse();
+        int polls = 0;
+        while (b.allows(t)) { // each poll 10 us after the previous: 10 us charged, 1 us refilled
+            b.empty(t);
+            t += 10_000;
+            polls++;
+        }
+        assertThat(polls).isBetween(105, 115); // 1 ms saved up / 9 us net per poll
         b.endRun();
-        t += 1_000; // asleep: +100, nothing charged
+        t += 1_000_000; // asleep: 0.1 ms refilled, nothing charged
         assertThat(b.allows(t)).isTrue();
     }
 
@@ -31,6 +29,14 @@ class SpinBudgetTest {
             assertThat(b.allows(t)).isTrue();
             b.endRun(); // found frames
         }
+    }
+
+    @Test
+    void a_long_gap_between_empty_polls_is_preemption_and_charged_only_up_to_a_step() {
+        SpinBudget b = new SpinBudget(0, 100_000, 0);
+        b.empty(0);
+        b.empty(5_000_000); // preempted for 5 ms: charged 20 us
+        assertThat(b.allows(5_000_000)).isTrue();
     }
 
     @Test
