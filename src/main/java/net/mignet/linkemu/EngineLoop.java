@@ -26,8 +26,6 @@ final class EngineLoop implements AutoCloseable {
      * slots hold 50 us of frames at 20 Mpps, and the wake-ups (20 000/s) cost less than one per frame.
      */
     private static final long COALESCE_NANOS = 50_000;
-    /** Bursts per direction read after a coalesced sleep: enough to empty a full ring. */
-    private static final int DRAIN_ROUNDS = 1024 / BURST;
     /** The most polling a thread saves up: a few release spins and after-frame polls in a row. */
     private static final long SPIN_BUDGET_CAP_NANOS = 2_000_000;
 
@@ -60,15 +58,15 @@ final class EngineLoop implements AutoCloseable {
      * process it wakes is often placed on this thread's CPU, where a poll at nice -10 keeps it waiting (seen: RTT
      * error through a 5 ms link 0.31 ms with a 300 us poll after each send, 0.10-0.18 ms without).
      */
-    private long lastActivityAt = Long.MIN_VALUE / 2;
+    private long lastFrameAt = Long.MIN_VALUE / 2;
     private final SpinBudget spinBudget;
-    private final FairShare fairShare;
+    private final FloodMode floodMode;
 
     EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
         this.settings = settings;
         this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
-        this.fairShare = new FairShare(System.nanoTime());
+        this.floodMode = new FloodMode(System.nanoTime());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
                 int rc = RingCalls.setRealtime(1);
@@ -148,11 +146,11 @@ final class EngineLoop implements AutoCloseable {
         long now = System.nanoTime();
         releaseDue(now);
         long next = queue.nextRelease();
-        boolean wanted = now - lastActivityAt < settings.busyPollNanos()
+        boolean wanted = now - lastFrameAt < settings.busyPollNanos()
                 || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
         // A flooded thread does not poll: frames come faster than a wake-up, and its core is better left to the
         // hosts; it reads its rings on a timer instead (coalescedWait).
-        boolean allowed = !fairShare.isFair() && spinBudget.allows(now);
+        boolean allowed = !floodMode.isFlooded() && spinBudget.allows(now);
         if (wanted && allowed && !mailbox.hasCommands()) {
             boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
             if (found) {
@@ -161,17 +159,17 @@ final class EngineLoop implements AutoCloseable {
                 spinBudget.empty(now);
                 Thread.onSpinWait();
             }
-            fairShare.busy(now);
+            floodMode.busy(now);
             return;
         }
         spinBudget.endRun();
-        if (fairShare.isFair() && allRings && next != Long.MAX_VALUE) {
+        if (floodMode.isFlooded() && allRings && next != Long.MAX_VALUE) {
             coalescedWait();
             return;
         }
         long before = System.nanoTime();
         pollSet.await(timeoutNanos(before, next, allowed), receive);
-        fairShare.waited(before, System.nanoTime());
+        floodMode.waited(before, System.nanoTime());
     }
 
     /**
@@ -182,10 +180,11 @@ final class EngineLoop implements AutoCloseable {
      */
     private void coalescedWait() {
         pollSet.awaitMailbox(COALESCE_NANOS);
-        for (int round = 0; round < DRAIN_ROUNDS && receiveFromRings(); round++) {
+        int rounds = Math.max(1, settings.ringSlots() / BURST); // enough to empty full rings
+        for (int round = 0; round < rounds && receiveFromRings(); round++) {
             // each round takes up to a burst from every direction
         }
-        fairShare.busy(System.nanoTime());
+        floodMode.busy(System.nanoTime());
     }
 
     /**
@@ -237,7 +236,7 @@ final class EngineLoop implements AutoCloseable {
                 d.overLimit++;
                 continue;
             }
-            lastActivityAt = now;
+            lastFrameAt = now;
             if (im.lose()) {
                 d.lost++;
                 pool.give(f);

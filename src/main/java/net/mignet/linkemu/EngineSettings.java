@@ -28,7 +28,7 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
     public static final long DEFAULT_BUSY_POLL_NANOS = 50_000;
     /**
      * A quarter of a core: a ping every 10 ms through a delayed link takes 7 % (a release spin and an after-frame
-     * poll per frame and direction), so 300 frames/s stay exact; a flood does not poll at all ({@link FairShare}).
+     * poll per frame and direction), so 300 frames/s stay exact; a flood does not poll at all ({@link FloodMode}).
      */
     public static final int DEFAULT_SPIN_PERCENT = 25;
 
