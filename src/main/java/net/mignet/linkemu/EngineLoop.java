@@ -28,6 +28,8 @@ final class EngineLoop implements AutoCloseable {
     private static final long COALESCE_NANOS = 50_000;
     /** The most polling a thread saves up: a few release spins and after-frame polls in a row. */
     private static final long SPIN_BUDGET_CAP_NANOS = 2_000_000;
+    /** Frames per wake-up from which reading the rings on a timer pays (see {@link #coalescedWait}). */
+    private static final int COALESCE_MIN_FRAMES = 16;
 
     private record EngineLink(int index, PacketSocket a, PacketSocket b, Direction aToB, Direction bToA) {
     }
@@ -61,6 +63,10 @@ final class EngineLoop implements AutoCloseable {
     private long lastFrameAt = Long.MIN_VALUE / 2;
     private final SpinBudget spinBudget;
     private final FloodMode floodMode;
+    /** Frames read so far (all directions), to tell how many a wake-up found. */
+    private long receivedFrames;
+    /** A flooded thread reads its rings on a timer while that finds enough frames per wake-up. */
+    private boolean coalescing;
 
     EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
@@ -148,9 +154,11 @@ final class EngineLoop implements AutoCloseable {
         long next = queue.nextRelease();
         boolean wanted = now - lastFrameAt < settings.busyPollNanos()
                 || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
-        // A flooded thread does not poll: frames come faster than a wake-up, and its core is better left to the
-        // hosts; it reads its rings on a timer instead (coalescedWait).
-        boolean allowed = !floodMode.isFlooded() && spinBudget.allows(now);
+        // Polling as long as the budget allows, flooded or not: on a quiet machine a thread that polls through a
+        // flood forwarded TCP and 64-byte UDP faster and its frames left on time (p50 1-80 us; 0.2-2.4 ms when it
+        // slept until each release instead). With a budget below 100 %, a flooded thread out of budget reads its
+        // rings on a timer (coalescedWait), which leaves more of a busy machine to the hosts.
+        boolean allowed = spinBudget.allows(now);
         if (wanted && allowed && !mailbox.hasCommands()) {
             boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
             if (found) {
@@ -163,28 +171,35 @@ final class EngineLoop implements AutoCloseable {
             return;
         }
         spinBudget.endRun();
-        if (floodMode.isFlooded() && allRings && next != Long.MAX_VALUE) {
-            coalescedWait();
+        if (floodMode.isFlooded() && allRings && next != Long.MAX_VALUE && coalescing) {
+            coalescing = coalescedWait() >= COALESCE_MIN_FRAMES;
             return;
         }
         long before = System.nanoTime();
+        long received = receivedFrames;
         pollSet.await(timeoutNanos(before, next, allowed), receive);
         floodMode.waited(before, System.nanoTime());
+        coalescing = receivedFrames - received >= COALESCE_MIN_FRAMES;
     }
 
     /**
      * During a flood: sleeps {@link #COALESCE_NANOS} without being woken per frame, then reads every ring empty.
      * Woken by each frame (TPACKET_V2 wakes its reader per frame) the thread spends more time switching than
      * forwarding, and the senders pay for each wake-up too. Arrival times come from the kernel's stamps, so only
-     * the releases that fall due during the sleep are late, by less than its length.
+     * the releases that fall due during the sleep are late, by less than its length. Only while frames come
+     * {@link #COALESCE_MIN_FRAMES} or more per sleep: a TCP flow of 64 KiB frames (tens of thousands a second)
+     * gains nothing from it, and its frames left 0.3-0.8 ms late at p50 instead of 10-30 us. Returns the frames
+     * read.
      */
-    private void coalescedWait() {
+    private long coalescedWait() {
         pollSet.awaitMailbox(COALESCE_NANOS);
+        long received = receivedFrames;
         int rounds = Math.max(1, settings.ringSlots() / BURST); // enough to empty full rings
         for (int round = 0; round < rounds && receiveFromRings(); round++) {
             // each round takes up to a burst from every direction
         }
         floodMode.busy(System.nanoTime());
+        return receivedFrames - received;
     }
 
     /**
@@ -232,6 +247,7 @@ final class EngineLoop implements AutoCloseable {
                 break;
             }
             d.received++;
+            receivedFrames++;
             if (f == PacketSocket.TOO_BIG) {
                 d.overLimit++;
                 continue;
