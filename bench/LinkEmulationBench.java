@@ -1,5 +1,15 @@
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -13,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.mignet.kernel.CommandResult;
@@ -34,9 +43,10 @@ import net.mignet.topo.Topology;
  * impaired links (two links, so with one thread per core they run on two engine threads), the rest plain; the
  * plain reference path is h5-s1-h6.
  * <ol>
- * <li>RTT for one-way delays of 0/1/5/20/100 ms on both directions of h1-s1: 100 UDP echo probes h1->h2, timed
- * in this process with nanoTime; added RTT = impaired - plain (h5->h6) per percentile, error = added - 2 x delay;
- * and the engine's own lateness (send time - due time) per direction;</li>
+ * <li>RTT for one-way delays of 0/1/5/20/100 ms on both directions of h1-s1: 100 UDP echo probes h1->h2 taking
+ * turns with 100 on the plain path h5->h6, each timed from its send to the kernel's arrival stamp of its reply;
+ * added RTT = impaired - plain per percentile, error = added - 2 x delay; the engine's own lateness (send time -
+ * due time) per direction, and its CPU meanwhile;</li>
  * <li>TCP throughput (iperf3, 5 s after a 1 s warm-up, 1 stream) through h1-s1 with 5 ms each way, as a ratio of
  * the plain path;</li>
  * <li>frames per second of 64-byte UDP (iperf3 -u -b 0, counted by the receiver) through h1-s1 with 1 ms, one
@@ -50,7 +60,6 @@ import net.mignet.topo.Topology;
  *   bench/run LinkEmulationBench                      # auto: netem where the kernel has it, else userspace
  *   bench/run LinkEmulationBench --link-engine userspace
  *   bench/run LinkEmulationBench --link-engine userspace --only rtt|tcp|fps    # one part
- *   bench/run LinkEmulationBench --link-engine userspace --poll-prober         # RTT prober polls (quiet machine)
  * </pre>
  * Raw numbers go to {@code bench/results/link-emulation-<time>.txt}.
  */
@@ -58,9 +67,6 @@ public class LinkEmulationBench {
     static final int[] DELAYS_MS = {0, 1, 5, 20, 100};
     static final int PROBES = 100;
     static final int LIMIT = 100_000;
-    static final long PROBER_SPIN_NANOS = 500_000;
-    /** Whether the prober polls for replies (--poll-prober): truer on a quiet machine, worse on a busy one. */
-    static boolean pollProber;
     static final String TCP_BUFFERS = "4096 131072 268435456";
     static final Pattern RECEIVER_BPS = Pattern.compile(
             "\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)", Pattern.DOTALL);
@@ -70,7 +76,7 @@ public class LinkEmulationBench {
                     + "\"packets\"\\s*:\\s*(\\d+)", Pattern.DOTALL);
     static final StringBuilder report = new StringBuilder();
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
         LinkEngineChoice choice = LinkEngineChoice.AUTO;
         String only = "";
         for (int i = 0; i + 1 < args.length; i++) {
@@ -80,7 +86,6 @@ public class LinkEmulationBench {
                 only = args[i + 1];
             }
         }
-        pollProber = List.of(args).contains("--poll-prober");
         LinkParams oneMs = LinkParams.NONE.withDelay(Duration.ofMillis(1)).withQueueLimit(LIMIT);
         Topology t = Topology.builder("lebench")
                 .addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addHost("h3", "10.0.0.3/24")
@@ -137,43 +142,74 @@ public class LinkEmulationBench {
 
     // --- RTT ---------------------------------------------------------------------------------------------------
 
-    static void rttTable(Emulation net, Link impaired) throws Exception {
+    static void rttTable(Emulation net, Link impaired) throws Throwable {
         print("");
-        print("RTT h1->h2 through h1-s1 with the delay on both directions, %d UDP echo probes each, in ms (%s);",
-                PROBES, pollProber ? "the prober polls from 0.5 ms before the reply is due" : "blocking prober");
-        print("added = RTT - plain path's RTT (h5->h6, measured right before), error = added - 2 x delay;");
+        print("RTT h1->h2 through h1-s1 with the delay on both directions, against the plain path h5->h6: %d UDP"
+                + " echo probes each, the two paths taking turns;", PROBES);
+        print("RTT = the kernel's arrival stamp of the reply (SO_TIMESTAMPNS) - the send time, both on the realtime"
+                + " clock, so the prober's own wake-up counts in neither path; in ms;");
+        print("added = RTT - plain RTT per percentile, error = added - 2 x delay;");
         print("engine late = the engine's own send time - due time per direction (a->b, b->a), in us");
         print("%-10s %9s %9s %9s %9s %9s %9s %9s %9s  %s", "delay", "plain p50", "plain p99", "p50", "p99",
                 "added p50", "added p99", "err p50", "err p99", "engine late p50/p99 a->b | b->a");
-        for (int d : DELAYS_MS) {
-            impaired.set(LinkParams.NONE.withDelay(Duration.ofMillis(d)).withQueueLimit(LIMIT));
-            double[] plain = rtts(net, "h5", "h6", "10.0.0.6", 0);
-            double[] r = rtts(net, "h1", "h2", "10.0.0.2", 2L * d * 1_000_000);
-            double addedP50 = pct(r, 50) - pct(plain, 50);
-            double addedP99 = pct(r, 99) - pct(plain, 99);
-            List<DirectionStats> stats = impaired.engineStats();
-            String late = stats.isEmpty() ? "-" : stats.stream().map(s -> String.format(Locale.ROOT, "%.0f/%.0f",
-                    s.late().p50Nanos() / 1e3, s.late().p99Nanos() / 1e3)).reduce((a, b) -> a + " | " + b).get();
-            print("%-10s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f  %s", d + " ms", pct(plain, 50),
-                    pct(plain, 99), pct(r, 50), pct(r, 99), addedP50, addedP99, addedP50 - 2 * d, addedP99 - 2 * d,
-                    late);
+        UserspaceEngine engine = net.linkEmulator() instanceof UserspaceEngine e ? e : null;
+        try (EchoPath plainPath = EchoPath.open(net, "h5", "h6", "10.0.0.6");
+                EchoPath linkPath = EchoPath.open(net, "h1", "h2", "10.0.0.2")) {
+            for (int d : DELAYS_MS) {
+                impaired.set(LinkParams.NONE.withDelay(Duration.ofMillis(d)).withQueueLimit(LIMIT));
+                long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
+                long t0 = System.nanoTime();
+                double[][] both = EchoPath.takeTurns(plainPath, linkPath, PROBES);
+                double engineShare = engine == null ? 0
+                        : (double) (engine.cpuTimeNanos() - cpu0) / (System.nanoTime() - t0);
+                double[] plain = both[0];
+                double[] r = both[1];
+                double addedP50 = pct(r, 50) - pct(plain, 50);
+                double addedP99 = pct(r, 99) - pct(plain, 99);
+                List<DirectionStats> stats = impaired.engineStats();
+                String late = stats.isEmpty() ? "-" : stats.stream().map(s -> String.format(Locale.ROOT,
+                        "%.0f/%.0f", s.late().p50Nanos() / 1e3, s.late().p99Nanos() / 1e3))
+                        .reduce((a, b) -> a + " | " + b).get();
+                print("%-10s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f  %s%s", d + " ms", pct(plain, 50),
+                        pct(plain, 99), pct(r, 50), pct(r, 99), addedP50, addedP99, addedP50 - 2 * d,
+                        addedP99 - 2 * d, late, engine == null ? "" : String.format(Locale.ROOT,
+                                "  (engine CPU %.1f %% of a core)", 100 * engineShare));
+            }
         }
         print("targets (quiet machine): added at 0 ms p50 < 0.040 and p99 < 0.300; error p50 < 0.050 for every delay");
     }
 
     /**
-     * RTTs of UDP echo probes from {@code client} to an echo responder on {@code server}, in ms, sorted. The prober
-     * waits for each reply in a blocking receive; with {@link #pollProber} it sleeps until
-     * {@link #PROBER_SPIN_NANOS} before the reply is due ({@code expectedNanos} after sending) and polls from
-     * there: a thread woken from a sleep of milliseconds on a VM is late by a hundred microseconds or more (its
-     * vCPU was halted), which counts against the link and not against the plain path, whose replies come before
-     * the prober is deeply asleep. Polling takes a core, though, which a busy 2-core machine does not have.
+     * A UDP prober in one host and an echo responder in another. The prober is a plain socket through the FFM API
+     * with {@code SO_TIMESTAMPNS}: Java's DatagramChannel cannot read the kernel's arrival stamp, and a thread
+     * woken from a sleep of milliseconds on a VM is late by a hundred microseconds or more (its vCPU halted),
+     * which would count against slow paths (the prober sleeps 2 x delay) and not against the plain one.
      */
-    static double[] rtts(Emulation net, String client, String server, String serverIp, long expectedNanos)
-            throws Exception {
-        InetSocketAddress target = new InetSocketAddress(serverIp, 7777);
-        try (DatagramChannel echo = udp(net, server, target); DatagramChannel probe = udp(net, client,
-                new InetSocketAddress(0))) {
+    record EchoPath(int probeFd, MemorySegment target, DatagramChannel echo, Thread responder, Arena arena)
+            implements AutoCloseable {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT));
+        static final MethodHandle SETSOCKOPT = fn("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle SENDTO = fn("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+                JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle RECVMSG = fn("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+                JAVA_INT));
+        static final MethodHandle CLOCK_GETTIME = fn("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+                ADDRESS));
+        static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final int SOL_SOCKET = 1;
+        static final int SO_RCVTIMEO = 20;
+        static final int SO_TIMESTAMPNS = 35;
+
+        static MethodHandle fn(String name, FunctionDescriptor d) {
+            return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d);
+        }
+
+        static EchoPath open(Emulation net, String client, String server, String serverIp) throws Throwable {
+            InetSocketAddress address = new InetSocketAddress(serverIp, 7777);
+            DatagramChannel echo = udp(net, server, address);
             Thread responder = Thread.ofPlatform().daemon().start(() -> {
                 ByteBuffer b = ByteBuffer.allocate(64);
                 try {
@@ -187,37 +223,102 @@ public class LinkEmulationBench {
                     // closed: done
                 }
             });
-            probe.configureBlocking(!pollProber);
-            ByteBuffer out = ByteBuffer.allocate(16);
-            ByteBuffer in = ByteBuffer.allocate(64);
-            List<Double> rtts = new ArrayList<>();
-            for (int i = -3; i < PROBES; i++) { // three warm-up probes: ARP, JIT
-                out.clear().putLong(i).flip();
-                long t0 = System.nanoTime();
-                probe.send(out, target);
-                long wake = t0 + expectedNanos - PROBER_SPIN_NANOS;
-                while (pollProber && System.nanoTime() < wake) {
-                    LockSupport.parkNanos(wake - System.nanoTime());
+            Arena arena = Arena.ofShared();
+            int fd = NamespaceThread.call(net.host(client).namespace(), () -> {
+                try {
+                    return (int) SOCKET.invokeExact(2, 2, 0); // AF_INET, SOCK_DGRAM
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
                 }
-                in.clear();
-                long t1;
-                // Blocking: receive returns the reply (a lost one would hang the bench; none is lost here).
-                while (probe.receive(in) == null && System.nanoTime() - t0 < 2_000_000_000L + expectedNanos) {
-                    Thread.onSpinWait();
+            });
+            if (fd < 0) {
+                throw new IllegalStateException("cannot open the prober's socket in " + client);
+            }
+            MemorySegment one = arena.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            MemorySegment timeout = arena.allocate(16, 8); // struct timeval: 3 s
+            timeout.set(JAVA_LONG, 0, 3);
+            int a = (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4);
+            int b = (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
+            if (a < 0 || b < 0) {
+                throw new IllegalStateException("cannot set up the prober's socket in " + client);
+            }
+            MemorySegment target = arena.allocate(16, 4); // struct sockaddr_in
+            target.set(JAVA_SHORT, 0, (short) 2);
+            target.set(JAVA_SHORT, 2, Short.reverseBytes((short) 7777));
+            target.asSlice(4, 4).copyFrom(MemorySegment.ofArray(address.getAddress().getAddress()));
+            return new EchoPath(fd, target, echo, responder, arena);
+        }
+
+        /** Probes the two paths in turn, {@code probes} times each after 3 warm-ups; RTTs in ms, sorted. */
+        static double[][] takeTurns(EchoPath first, EchoPath second, int probes) throws Throwable {
+            List<Double> a = new ArrayList<>();
+            List<Double> b = new ArrayList<>();
+            for (int i = -3; i < probes; i++) { // three warm-up probes: ARP, JIT
+                double x = first.probe(i);
+                Thread.sleep(5);
+                double y = second.probe(i);
+                Thread.sleep(5);
+                if (i >= 0 && !Double.isNaN(x) && !Double.isNaN(y)) {
+                    a.add(x);
+                    b.add(y);
                 }
-                t1 = System.nanoTime();
-                if (in.position() == 0 || in.getLong(0) != i) {
-                    continue; // lost, or a late reply to an earlier probe
+            }
+            return new double[][] {a.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
+                    b.stream().mapToDouble(Double::doubleValue).sorted().toArray()};
+        }
+
+        /** One probe's RTT in ms, or NaN if its reply did not come. */
+        double probe(long tag) throws Throwable {
+            try (Arena scratch = Arena.ofConfined()) {
+                MemorySegment out = scratch.allocate(16, 8);
+                out.set(JAVA_LONG, 0, tag);
+                MemorySegment in = scratch.allocate(64, 8);
+                MemorySegment iov = scratch.allocate(16, 8);
+                iov.set(ADDRESS, 0, in);
+                iov.set(JAVA_LONG, 8, 64);
+                MemorySegment control = scratch.allocate(64, 8);
+                MemorySegment msg = scratch.allocate(56, 8);
+                MemorySegment clock = scratch.allocate(16, 8);
+                int ignored = (int) CLOCK_GETTIME.invokeExact(0, clock); // CLOCK_REALTIME, as the kernel's stamps
+                long sentAt = clock.get(JAVA_LONG, 0) * 1_000_000_000L + clock.get(JAVA_LONG, 8);
+                if ((long) SENDTO.invokeExact(probeFd, out, 16L, 0, target, 16) != 16) {
+                    return Double.NaN;
                 }
-                double ms = (t1 - t0) / 1e6;
-                if (i >= 0) {
-                    rtts.add(ms);
+                while (true) {
+                    msg.fill((byte) 0);
+                    msg.set(ADDRESS, 16, iov);
+                    msg.set(JAVA_LONG, 24, 1);
+                    msg.set(ADDRESS, 32, control);
+                    msg.set(JAVA_LONG, 40, 64);
+                    long n = (long) RECVMSG.invokeExact(probeFd, msg, 0);
+                    if (n < 0) {
+                        return Double.NaN; // timed out
+                    }
+                    if (n < 8 || in.get(JAVA_LONG, 0) != tag) {
+                        continue; // a late reply to an earlier probe
+                    }
+                    long controlLength = msg.get(JAVA_LONG, 40);
+                    if (controlLength < 32 || control.get(JAVA_INT, 8) != SOL_SOCKET
+                            || control.get(JAVA_INT, 12) != SO_TIMESTAMPNS) {
+                        throw new IllegalStateException("the kernel put no arrival stamp on the reply");
+                    }
+                    long arrived = control.get(JAVA_LONG, 16) * 1_000_000_000L + control.get(JAVA_LONG, 24);
+                    return (arrived - sentAt) / 1e6;
                 }
-                Thread.sleep(10);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                int ignored = (int) CLOSE.invokeExact(probeFd);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
             }
             echo.close();
             responder.join(1000);
-            return rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            arena.close();
         }
     }
 

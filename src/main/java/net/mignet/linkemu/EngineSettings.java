@@ -9,19 +9,29 @@ package net.mignet.linkemu;
  *                    directions) on one thread, so each direction keeps its order
  * @param ringSlots   slots of each socket's receive ring ({@link RxRing}); 0 reads one frame per recvmsg
  * @param spinNanos   a thread with frames held sleeps until this long before the next is due and polls from
- *                    there: waking from a timed sleep is late by tens of microseconds, more on a busy machine
+ *                    there: on a VM a timed sleep ends late, by up to 0.2 ms after one of 100 ms (the vCPU
+ *                    halted; seen: lateness p50 80-190 us with no margin, 7-9 us with 0.3 ms)
  * @param busyPollNanos after its last frame a thread keeps polling this long before it sleeps, so frames that
  *                    follow closely (a reply, the next of a stream) find it awake
+ * @param spinPercent share of each thread's time it may spend polling without finding work ({@link SpinBudget}),
+ *                    0-100; beyond it the thread sleeps until its next frame or release and is a little late
  * @param realtime    run the threads in the SCHED_FIFO class (lowest priority), which wakes them ahead of every
  *                    ordinary process on a busy machine, as netem runs in softirq ahead of them; off by default,
  *                    since a thread forwarding a flood then takes its core from everything else but the kernel's
  *                    real-time throttling (5 %)
  */
-public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, boolean realtime) {
+public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, int spinPercent,
+        boolean realtime) {
     /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
     public static final int DEFAULT_RING_SLOTS = 1024;
-    public static final long DEFAULT_SPIN_NANOS = 100_000;
+    public static final long DEFAULT_SPIN_NANOS = 300_000;
     public static final long DEFAULT_BUSY_POLL_NANOS = 50_000;
+    /**
+     * No cap: on a quiet machine polling through a flood forwards more and on time. On a machine busier than its
+     * cores a cap (e.g. 25) leaves more to the hosts: measured at load 8-12 on 2 cores, 64-byte UDP rose from
+     * 0.36-0.39 to 0.42-0.50 of the plain path, but a TCP flow's frames left 0.2-0.8 ms late instead of 0.1-0.4.
+     */
+    public static final int DEFAULT_SPIN_PERCENT = 100;
 
     public EngineSettings {
         if (threads < 1) {
@@ -31,18 +41,23 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
         if (ringSlots < 0 || spinNanos < 0 || busyPollNanos < 0) {
             throw new IllegalArgumentException("link engine ring slots and poll times cannot be negative");
         }
+        if (spinPercent < 0 || spinPercent > 100) {
+            throw new IllegalArgumentException("the link engine's spin share is a percentage, 0-100 (asked for "
+                    + spinPercent + ")");
+        }
     }
 
     /** One thread per core; rings; the default poll windows. */
     public static EngineSettings automatic() {
         return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
-                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, false);
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, false);
     }
 
     /**
      * {@link #automatic()} with what the system properties {@code mignet.linkemu.threads},
      * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
-     * {@code mignet.linkemu.busyPollNanos} and {@code mignet.linkemu.realtime} say instead; with real-time
+     * {@code mignet.linkemu.busyPollNanos}, {@code mignet.linkemu.spinPercent} and
+     * {@code mignet.linkemu.realtime} say instead; with real-time
      * threads, one core fewer unless the thread count is given.
      */
     public static EngineSettings fromSystemProperties() {
@@ -54,18 +69,23 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
         return new EngineSettings(Integer.getInteger("mignet.linkemu.threads", threads),
                 Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
                 Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
-                Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos), realtime);
+                Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos),
+                Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), realtime);
     }
 
     public EngineSettings withThreads(int n) {
-        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, realtime);
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, realtime);
     }
 
     public EngineSettings withRingSlots(int n) {
-        return new EngineSettings(threads, n, spinNanos, busyPollNanos, realtime);
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, realtime);
+    }
+
+    public EngineSettings withSpinPercent(int percent) {
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent, realtime);
     }
 
     public EngineSettings withRealtime(boolean on) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, on);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, on);
     }
 }

@@ -30,6 +30,7 @@ final class Native {
     static final int SO_RCVBUFFORCE = 33;
     static final int SOL_PACKET = 263;
     static final int PACKET_VNET_HDR = 15;
+    static final int PACKET_QDISC_BYPASS = 20;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;

@@ -50,16 +50,18 @@ final class PacketSocket implements AutoCloseable {
 
     /** Opens a socket on {@code interfaceName}; must run in the interface's network namespace. */
     static PacketSocket open(String interfaceName) {
-        return open(interfaceName, true, 0);
+        return open(interfaceName, true, 0, false);
     }
 
     /**
      * Opens a socket on {@code interfaceName} that receives through a ring of about {@code ringSlots} slots, or,
      * if the kernel refuses the ring (see {@link #ringFailure()}) or {@code ringSlots} is 0, with one recvmsg per
-     * frame. Must run in the interface's network namespace.
+     * frame. Must run in the interface's network namespace. Frames it sends skip the device's qdisc
+     * ({@code PACKET_QDISC_BYPASS}): the engine's devices have none (a link's rate limits sit on its end devices)
+     * and no tap needs to see the engine's transmissions, so that layer is pure cost per frame.
      */
     static PacketSocket openWithRing(String interfaceName, int ringSlots) {
-        return open(interfaceName, true, ringSlots);
+        return open(interfaceName, true, ringSlots, true);
     }
 
     /**
@@ -67,10 +69,10 @@ final class PacketSocket implements AutoCloseable {
      * it no frame, so the traffic on the interface pays nothing for it. Must run in the interface's namespace.
      */
     static PacketSocket openForSending(String interfaceName) {
-        return open(interfaceName, false, 0);
+        return open(interfaceName, false, 0, false);
     }
 
-    private static PacketSocket open(String interfaceName, boolean receive, int ringSlots) {
+    private static PacketSocket open(String interfaceName, boolean receive, int ringSlots, boolean bypassQdisc) {
         int index = NativeCalls.ifNameToIndex(interfaceName);
         if (index == 0) {
             throw new IllegalStateException("no interface " + interfaceName + " to open a packet socket on");
@@ -85,6 +87,10 @@ final class PacketSocket implements AutoCloseable {
             NativeCalls.setIntOption(fd, Native.SOL_PACKET, Native.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR" + where);
             NativeCalls.setIntOption(fd, Native.SOL_SOCKET, Native.SO_SNDBUFFORCE, SEND_BUFFER_BYTES,
                     "SO_SNDBUFFORCE" + where);
+            if (bypassQdisc) {
+                NativeCalls.setIntOption(fd, Native.SOL_PACKET, Native.PACKET_QDISC_BYPASS, 1,
+                        "PACKET_QDISC_BYPASS" + where);
+            }
             if (receive) {
                 // The engine's own transmissions would otherwise come back to it as outgoing frames.
                 NativeCalls.setIntOption(fd, Native.SOL_PACKET, Native.PACKET_IGNORE_OUTGOING, 1,

@@ -67,9 +67,9 @@ final class PollSet<T> implements AutoCloseable {
     /**
      * Waits at most {@code timeoutNanos} ({@link Long#MAX_VALUE}: until something is ready) for the mailbox or a
      * member; runs the mailbox's commands if it was woken, then hands each ready member to {@code onReady}, in
-     * order. A timeout or a signal returns without either.
+     * order. A timeout or a signal returns without either. Returns how many descriptors were ready (0 for none).
      */
-    void await(long timeoutNanos, Consumer<? super T> onReady) {
+    int await(long timeoutNanos, Consumer<? super T> onReady) {
         // A command run below may rebuild the set; the answers belong to the entries polled now.
         MemorySegment fds = pollFds;
         List<T> polled = members;
@@ -77,7 +77,7 @@ final class PollSet<T> implements AutoCloseable {
         int ready = Native.ppoll(fds, count, timeoutNanos == Long.MAX_VALUE ? MemorySegment.NULL
                 : timeout(timeoutNanos));
         if (ready == -Native.EINTR || ready == 0) {
-            return;
+            return 0;
         }
         if (ready < 0) {
             throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
@@ -89,6 +89,21 @@ final class PollSet<T> implements AutoCloseable {
             if (revents(fds, i) != 0) {
                 onReady.accept(polled.get(i - 1));
             }
+        }
+        return ready;
+    }
+
+    /**
+     * Waits at most {@code timeoutNanos} for the mailbox only, leaving the members' data waiting (a busy loop
+     * that reads its rings on a timer instead of being woken per frame); runs the mailbox's commands if woken.
+     */
+    void awaitMailbox(long timeoutNanos) {
+        int ready = Native.ppoll(pollFds, 1, timeout(timeoutNanos));
+        if (ready < 0 && ready != -Native.EINTR) {
+            throw new IllegalStateException("ppoll: " + NativeCalls.strerror(-ready));
+        }
+        if (ready > 0 && revents(pollFds, MAILBOX) != 0) {
+            mailbox.runCommands(true);
         }
     }
 

@@ -8,6 +8,12 @@ import java.lang.foreign.ValueLayout;
  * Frames due to leave through one packet socket, sent together with one {@code sendmmsg} instead of one
  * {@code send} each. The {@code mmsghdr} and {@code iovec} arrays are made once and point at the frames'
  * pooled buffers, so a batch allocates nothing. Used by one loop thread only.
+ * <p>
+ * Not a {@code PACKET_TX_RING}: measured on this 2-core VM (kernel 6.18), 64-byte frames out of a veth whose
+ * peer drops them cost 1.15 us of CPU each with {@code sendmmsg} of 64 and 1.31-1.45 us with a TPACKET_V2 TX ring
+ * filled 64 slots at a time and flushed with one {@code send}; the kernel builds an skb per frame either way,
+ * and the ring adds a slot destructor per frame. The forwarding behind the device (bridge, the receiving host)
+ * costs more than either.
  */
 final class SendBatch {
     static final int CAPACITY = 64;
