@@ -57,6 +57,26 @@ public final class ProcessTree {
         return true;
     }
 
+    /**
+     * Whether every thread of {@code pid} (not its descendants) has stopped (state T or t) or ended: a SIGSTOP
+     * is only sent when {@code kill} returns, and a thread running on another CPU stops when it next leaves the
+     * kernel.
+     */
+    public static boolean stopped(long pid) {
+        for (Path task : tasks(pid)) {
+            String stat = String.join(" ", ProcessSockets.lines(task.resolve("stat")));
+            int close = stat.lastIndexOf(')');
+            if (close < 0 || close + 2 >= stat.length()) {
+                continue; // gone meanwhile
+            }
+            char state = stat.charAt(close + 2);
+            if (state != 'T' && state != 't' && state != 'Z' && state != 'X') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static List<Path> tasks(long pid) {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             List<Path> out = new java.util.ArrayList<>();

@@ -2,6 +2,7 @@ package net.mignet.net;
 
 import java.util.List;
 import net.mignet.kernel.FreezerCgroup;
+import net.mignet.kernel.ProcessTree;
 import net.mignet.kernel.Signals;
 
 /** The processes of one frozen host, kept stopped by one {@link FreezeMethod} until {@link #thaw()}. */
@@ -70,14 +71,28 @@ abstract sealed class FrozenHost permits FrozenHost.InCgroup, FrozenHost.Stopped
 
     /** SIGSTOP to every process; thawing sends SIGCONT to those it stopped. */
     static final class Stopped extends FrozenHost {
+        /** How long a freeze waits for its processes to stop, e.g. one in an uninterruptible sleep. */
+        private static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(2);
         private final List<Long> pids;
 
         private Stopped(List<Long> pids) {
             this.pids = pids;
         }
 
+        /** Returns once every process has stopped (or {@link #STOP_WAIT} passed: one in the kernel may not stop). */
         static Stopped freeze(Host host) {
-            return new Stopped(HostProcesses.untilNoNewOnes(host, pid -> Signals.send(pid, SIGSTOP)));
+            List<Long> stopped = HostProcesses.untilNoNewOnes(host, pid -> Signals.send(pid, SIGSTOP));
+            // kill() only queues the signal; a process running on another CPU stops when it leaves the kernel,
+            // and until then a "frozen" host could still send.
+            long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+            try {
+                while (!stopped.stream().allMatch(ProcessTree::stopped) && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopped all the same, only not waited for
+            }
+            return new Stopped(stopped);
         }
 
         @Override

@@ -221,8 +221,11 @@ class AppTerminalsTest {
         try (AppManager apps = new AppManager(net)) {
             // The shell exits at once, so its background sleep is nobody's child of ours. The sleep leads a session
             // of its own: the shell leads the app's session, and the kernel hangs up that session's processes
-            // when it exits, as a terminal does with a login shell's jobs.
-            App shell = apps.deploy("orphan", net.host("h1"), List.of("bash", "-c", "setsid sleep 30 & echo $!"));
+            // when it exits, as a terminal does with a login shell's jobs. So the shell exits only once the
+            // child's session is its own (field 6 of its stat), or the hang-up can come before setsid ran.
+            App shell = apps.deploy("orphan", net.host("h1"), List.of("bash", "-c", "setsid sleep 30 & p=$!;"
+                    + " while read -r _ _ _ _ _ sid _ < /proc/$p/stat && [ \"$sid\" != \"$p\" ]; do :; done;"
+                    + " echo $p"));
             assertThat(shell.awaitExit()).isZero();
             long orphan = Long.parseLong(shell.log().lines().getFirst().text().trim());
             App adopted = apps.adoptRestored(shell, net.host("h1"), orphan);
