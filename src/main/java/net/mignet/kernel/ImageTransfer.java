@@ -186,7 +186,8 @@ public final class ImageTransfer {
         }
     }
 
-    private static List<Path> imagesIn(Path dir) {
+    /** A checkpoint's image files in {@code dir}, in name order, without criu's logs and pid files. */
+    static List<Path> imagesIn(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(Files::isRegularFile).filter(f -> {
                 String name = f.getFileName().toString();

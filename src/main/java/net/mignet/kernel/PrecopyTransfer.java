@@ -19,7 +19,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Sends a checkpoint's images from one emulated host to another in two steps, over one TCP connection between
@@ -192,7 +191,7 @@ public final class PrecopyTransfer implements AutoCloseable {
     public ImageTransfer.Sent send(Path from) {
         long t0 = System.nanoTime();
         long before = bytes;
-        List<Path> files = imagesIn(from);
+        List<Path> files = ImageTransfer.imagesIn(from);
         try {
             List<Path> pageFiles = files.stream().filter(f -> isPageFile(f)).toList();
             for (Path f : files) {
@@ -400,17 +399,6 @@ public final class PrecopyTransfer implements AutoCloseable {
             } catch (Exception e) {
                 // closing after a failure
             }
-        }
-    }
-
-    private static List<Path> imagesIn(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(Files::isRegularFile).filter(f -> {
-                String name = f.getFileName().toString();
-                return !name.endsWith(".log") && !name.endsWith(".pid");
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
         }
     }
 

@@ -41,20 +41,7 @@ public final class ProcessTree {
      * i.e. none is in the middle of work such as answering a request it has just read.
      */
     public static boolean asleep(long rootPid) {
-        for (long pid : of(rootPid)) {
-            for (Path task : tasks(pid)) {
-                String stat = String.join(" ", ProcessSockets.lines(task.resolve("stat")));
-                int close = stat.lastIndexOf(')');
-                if (close < 0 || close + 2 >= stat.length()) {
-                    continue; // gone meanwhile
-                }
-                char state = stat.charAt(close + 2);
-                if (state != 'S' && state != 'T' && state != 't' && state != 'I' && state != 'Z') {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return of(rootPid).stream().allMatch(pid -> everyThreadIn(pid, "STtIZ"));
     }
 
     /**
@@ -63,14 +50,18 @@ public final class ProcessTree {
      * kernel.
      */
     public static boolean stopped(long pid) {
+        return everyThreadIn(pid, "TtZX");
+    }
+
+    /** Whether every thread of {@code pid} is in one of {@code states} (one letter each, as in its stat). */
+    private static boolean everyThreadIn(long pid, String states) {
         for (Path task : tasks(pid)) {
             String stat = String.join(" ", ProcessSockets.lines(task.resolve("stat")));
             int close = stat.lastIndexOf(')');
             if (close < 0 || close + 2 >= stat.length()) {
                 continue; // gone meanwhile
             }
-            char state = stat.charAt(close + 2);
-            if (state != 'T' && state != 't' && state != 'Z' && state != 'X') {
+            if (states.indexOf(stat.charAt(close + 2)) < 0) {
                 return false;
             }
         }

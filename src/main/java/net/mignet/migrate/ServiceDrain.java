@@ -32,27 +32,12 @@ final class ServiceDrain {
     }
 
     /**
-     * @param inFlight how long a frame already past the switch can still travel to the old host
-     * @return how long it took
-     */
-    static Duration await(App old, Duration inFlight, Duration timeout) throws InterruptedException {
-        return await(old, inFlight, timeout, false);
-    }
-
-    /**
-     * As {@link #await(App, Duration, Duration)}; with {@code readSuffices} it is enough that the receive queues
-     * are empty once the frames past the switch have arrived (the old instance is then frozen whole, a request it
-     * is answering included).
-     */
-    static Duration await(App old, Duration inFlight, Duration timeout, boolean readSuffices)
-            throws InterruptedException {
-        return await(old, null, inFlight, timeout, readSuffices).took();
-    }
-
-    /**
-     * As above, knowing the frames' arrival from {@code way} where it can tell (null: it never can). Once
+     * Waits, knowing the frames' arrival from {@code way} where it can tell (null: it never can), else once
+     * {@code inFlight} (how long a frame already past the switch can still travel to the old host) has passed. Once
      * {@code inFlight} has passed, a way that cannot see the kernel's queues empty (other emulations' traffic
      * keeps the machine-wide backlog busy) still waits for the link engine to hold nothing toward the old host.
+     * With {@code readSuffices} it is enough that the receive queues are empty once the frames have arrived (the
+     * old instance is then frozen whole, a request it is answering included).
      */
     static Drained await(App old, FramesOnTheWay way, Duration inFlight, Duration timeout, boolean readSuffices)
             throws InterruptedException {
