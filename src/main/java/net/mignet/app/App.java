@@ -39,14 +39,14 @@ public final class App {
     /** The crash of its host that killed it, if one did. */
     private volatile net.mignet.net.HostFault crash;
     private final boolean ownPidNamespace;
+    /** The host's memory kills before the app began (or, for a host without cgroups then, before it got one). */
+    private volatile long oomKillsBefore;
 
-    App(String name, Host host, List<String> argv, AppProcess process, AppLog log, AppIo io) {
-        this(name, host, argv, process, log, io, false);
-    }
-
+    /** {@code oomKillsBefore}: {@link #oomKillsOf} its host, read before the process began. */
     App(String name, Host host, List<String> argv, AppProcess process, AppLog log, AppIo io,
-            boolean ownPidNamespace) {
+            boolean ownPidNamespace, long oomKillsBefore) {
         this.ownPidNamespace = ownPidNamespace;
+        this.oomKillsBefore = oomKillsBefore;
         this.name = name;
         this.host = host;
         this.argv = List.copyOf(argv);
@@ -58,19 +58,25 @@ public final class App {
         watchOom();
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean oomWatched = new java.util.concurrent.atomic.AtomicBoolean();
-
     /**
      * From when its host has cgroups on: a SIGKILL that mignet did not send, while the host's memory kills went up
-     * (they count its apps' cgroups' too), is the memory limit's.
+     * (they count its apps' cgroups' too), is the memory limit's. The baseline is the count before the process
+     * began: a fast-growing program can be killed before this object exists.
      */
     private void watchOom() {
-        long oomBefore = host.usage().map(u -> u.oomKills()).orElse(-1L);
-        if (oomBefore >= 0 && oomWatched.compareAndSet(false, true)) {
-            oomVerdict = process.exit().thenApply(status -> status.isPresent() && status.getAsInt() == 128 + 9
-                    && !killedByMignet && host.usage().map(u -> u.oomKills() > oomBefore).orElse(false))
-                    .exceptionally(e -> false);
+        if (oomKillsBefore >= 0) {
+            oomVerdict = process.exit().thenApply(this::killedByMemoryLimit).exceptionally(e -> false);
         }
+    }
+
+    private boolean killedByMemoryLimit(java.util.OptionalInt status) {
+        return status.isPresent() && status.getAsInt() == 128 + 9 && !killedByMignet
+                && host.usage().map(u -> u.oomKills() > oomKillsBefore).orElse(false);
+    }
+
+    /** The memory-limit kills its host (with its apps) has counted so far; -1 for a host without cgroups. */
+    static long oomKillsOf(Host host) {
+        return host.usage().map(u -> u.oomKills()).orElse(-1L);
     }
 
     /** Null while nobody watches for memory kills (a host without cgroups). */
@@ -144,13 +150,19 @@ public final class App {
     /** Runs in {@code group} (its own, in its host's), which goes when the app has ended. */
     void inCgroup(net.mignet.kernel.HostCgroup group) {
         this.cgroup = group;
-        watchOom();
-        // Off the thread that saw the exit: removing a cgroup may wait for a dying process to leave it.
-        process.exit().thenRunAsync(() -> {
+        if (oomKillsBefore < 0) {
+            oomKillsBefore = oomKillsOf(host);
+        }
+        // The verdict is read before the cgroup goes (the host's count includes it until then), and off the thread
+        // that saw the exit: removing a cgroup may wait for a dying process to leave it.
+        java.util.concurrent.CompletableFuture<Boolean> verdict = process.exit().thenApplyAsync(
+                this::killedByMemoryLimit).exceptionally(e -> false);
+        oomVerdict = verdict;
+        verdict.whenComplete((killed, e) -> {
             try {
                 group.close();
-            } catch (RuntimeException e) {
-                System.err.println("!!! " + name + ": " + e.getMessage() + " (removed with its host)");
+            } catch (RuntimeException ex) {
+                System.err.println("!!! " + name + ": " + ex.getMessage() + " (removed with its host)");
             }
         });
     }

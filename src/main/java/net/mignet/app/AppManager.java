@@ -87,13 +87,15 @@ public final class AppManager implements AutoCloseable {
                     e);
         }
         HostCgroup own = null;
+        long oomKillsBefore = App.oomKillsOf(host);
         try {
             // An app with limits of its own runs in a cgroup of its own inside its host's, else in the host's.
             own = options.limits().isEmpty() ? null : host.appCgroup(name, options.limits());
             HostCgroup group = own != null ? own : host.cgroup().orElse(null);
-            App app = options.image() != null ? startInContainer(name, host, group, argv, log, options.image())
-                    : options.tty() ? startWithTerminals(name, host, group, argv, log, options.pidNamespace())
-                    : startWithPipes(name, host, group, argv, log);
+            App app = options.image() != null ? startInContainer(name, host, group, argv, log, options.image(), oomKillsBefore)
+                    : options.tty() ? startWithTerminals(name, host, group, argv, log, options.pidNamespace(),
+                            oomKillsBefore)
+                    : startWithPipes(name, host, group, argv, log, oomKillsBefore);
             if (own != null) {
                 app.inCgroup(own);
             }
@@ -111,12 +113,12 @@ public final class AppManager implements AutoCloseable {
     }
 
     private static App startWithTerminals(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
-            boolean pidNamespace) {
+            boolean pidNamespace, long oomKillsBefore) {
         TerminalIo io = TerminalIo.open(name, log);
         try {
             long pid = pidNamespace ? host.spawnInOwnPidNamespaceIn(group, argv, System.getenv(), io.childStdio())
                     : host.spawnIn(group, argv, System.getenv(), io.childStdio());
-            return new App(name, host, argv, AppProcess.adopt(pid), log, io, pidNamespace);
+            return new App(name, host, argv, AppProcess.adopt(pid), log, io, pidNamespace, oomKillsBefore);
         } catch (RuntimeException e) {
             io.close();
             throw e;
@@ -125,7 +127,7 @@ public final class AppManager implements AutoCloseable {
 
     /** An app container: the app's image, built or unpacked first if the cache lacks it, as its own root. */
     private App startInContainer(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
-            String image) {
+            String image, long oomKillsBefore) {
         Path root;
         try {
             root = ImageCache.system(System.err::println).rootfs(HostImage.of(image));
@@ -136,7 +138,8 @@ public final class AppManager implements AutoCloseable {
         TerminalIo io = TerminalIo.open(name, log);
         try {
             long pid = host.spawnContainerIn(group, root, state, argv, System.getenv(), io.childStdio());
-            App app = new App(name, host, argv, AppProcess.adopt(pid), log, io, false).inImage(image);
+            App app = new App(name, host, argv, AppProcess.adopt(pid), log, io, false, oomKillsBefore)
+                    .inImage(image);
             // The app's writable layer goes with it: nothing else uses it.
             app.whenEnded(() -> net.mignet.kernel.FileTrees.delete(state));
             return app;
@@ -146,10 +149,11 @@ public final class AppManager implements AutoCloseable {
         }
     }
 
-    private static App startWithPipes(String name, Host host, HostCgroup group, List<String> argv, AppLog log)
-            throws IOException {
+    private static App startWithPipes(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
+            long oomKillsBefore) throws IOException {
         Process process = new ProcessBuilder(host.enterArgv(group, argv)).start();
-        return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log));
+        return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log), false,
+                oomKillsBefore);
     }
 
     public App deploy(String name, String hostName, List<String> argv) {
@@ -229,7 +233,7 @@ public final class AppManager implements AutoCloseable {
         }
         old.markHandedOver();
         App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io(),
-                old.hasOwnPidNamespace());
+                old.hasOwnPidNamespace(), App.oomKillsOf(newHost));
         apps.put(old.name(), restored);
         if (!old.limits().isEmpty()) {
             // The restored tree was born in the target host's cgroup: give it back the app's own limits there.

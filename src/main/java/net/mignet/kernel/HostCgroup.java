@@ -47,6 +47,11 @@ public final class HostCgroup implements AutoCloseable {
     private volatile ResourceLimits limits = ResourceLimits.NONE;
     /** Memory-limit kills counted in app cgroups removed since (where a host's own count leaves them out). */
     private final java.util.concurrent.atomic.AtomicLong oomKillsOfRemovedApps = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Held while an app cgroup's kills move from its directory to {@link #oomKillsOfRemovedApps}, and while they are
+     * summed: a sum taken between the directory's removal and the addition missed the app's kills.
+     */
+    private final Object oomCount = new Object();
 
     private HostCgroup(String name, HostCgroup host, Map<String, Path> dirs, Map<String, Boolean> v2,
             boolean localEvents) {
@@ -366,13 +371,18 @@ public final class HostCgroup implements AutoCloseable {
             Path mem = dirs.get("memory");
             if (v2.get("memory")) {
                 memory = parseLong(read(mem.resolve("memory.current")));
-                // memory.events counts the cgroup's descendants too, unless mounted with memory_localevents.
-                oom = localEvents ? sumOverTree(mem, "memory.events") + oomKillsOfRemovedApps.get()
-                        : oomKills(mem.resolve("memory.events"));
             } else {
                 memory = parseLong(read(mem.resolve("memory.usage_in_bytes")));
-                // v1 counts a kill only in the cgroup whose limit was hit: a host's total is its apps' too.
-                oom = sumOverTree(mem, "memory.oom_control") + oomKillsOfRemovedApps.get();
+            }
+            synchronized (oomCount) {
+                if (v2.get("memory")) {
+                    // memory.events counts the cgroup's descendants too, unless mounted with memory_localevents.
+                    oom = localEvents ? sumOverTree(mem, "memory.events") + oomKillsOfRemovedApps.get()
+                            : oomKills(mem.resolve("memory.events"));
+                } else {
+                    // v1 counts a kill only in the cgroup whose limit was hit: a host's total is its apps' too.
+                    oom = sumOverTree(mem, "memory.oom_control") + oomKillsOfRemovedApps.get();
+                }
             }
         }
         return new Usage(cpu, memory, oom);
@@ -411,10 +421,12 @@ public final class HostCgroup implements AutoCloseable {
                     }
                 }
             }
-            long oom = dirs.containsKey("memory") ? oomKills(dirs.get("memory").resolve(v2.get("memory")
-                    ? "memory.events" : "memory.oom_control")) : 0;
-            removeDirs();
-            host.oomKillsOfRemovedApps.addAndGet(oom);
+            synchronized (host.oomCount) {
+                long oom = dirs.containsKey("memory") ? oomKills(dirs.get("memory").resolve(v2.get("memory")
+                        ? "memory.events" : "memory.oom_control")) : 0;
+                removeDirs();
+                host.oomKillsOfRemovedApps.addAndGet(oom);
+            }
             return;
         }
         removeDirs();
