@@ -39,6 +39,8 @@ final class KvStateLink implements AutoCloseable {
     private static final byte MIRROR_ACK = 'M';
     private static final byte WARM_UP = 'P';
     private static final byte WARM_UP_ACK = 'p';
+    private static final byte PREPARE = 'Y';
+    private static final byte READY = 'y';
     private static final int MAX_BATCH_BYTES = 64 << 20;
     private static final int MAX_WARM_UP_BYTES = 64 << 20;
 
@@ -65,6 +67,17 @@ final class KvStateLink implements AutoCloseable {
 
     /** The successor read a warm-up frame of that length. */
     record WarmUpAck(int length) implements Frame {
+    }
+
+    /**
+     * The old instance is about to freeze (stop-and-copy): the successor runs its receiving code once on throwaway
+     * data and answers {@link Ready}.
+     */
+    record Prepare() implements Frame {
+    }
+
+    /** The successor is ready for the content: its receiving code has just run. */
+    record Ready() implements Frame {
     }
 
     record RoundEnd(int round) implements Frame {
@@ -172,6 +185,16 @@ final class KvStateLink implements AutoCloseable {
     synchronized void warmUpAck(int length) throws IOException {
         out.writeByte(WARM_UP_ACK);
         out.writeInt(length);
+        out.flush();
+    }
+
+    synchronized void prepare() throws IOException {
+        out.writeByte(PREPARE);
+        flushWithProbe();
+    }
+
+    synchronized void ready() throws IOException {
+        out.writeByte(READY);
         out.flush();
     }
 
@@ -350,6 +373,8 @@ final class KvStateLink implements AutoCloseable {
             }
             case ACK -> new Ack(in.readLong());
             case PUSH_END -> new PushEnd();
+            case PREPARE -> new Prepare();
+            case READY -> new Ready();
             case DONE -> new Done();
             case FORWARD -> {
                 int len = in.readUnsignedByte();

@@ -173,6 +173,18 @@ public final class KvStore {
         return new ArrayList<>(entries.keySet());
     }
 
+    /** At most {@code n} keys, the first ones {@link #keys} would list. */
+    List<String> firstKeys(int n) {
+        List<String> first = new ArrayList<>(Math.min(n, entries.size()));
+        for (String key : entries.keySet()) {
+            if (first.size() >= n) {
+                break;
+            }
+            first.add(key);
+        }
+        return first;
+    }
+
     /** The raw entry, tombstones included, or null. */
     Entry entry(String key) {
         return entries.get(key);

@@ -23,6 +23,8 @@ final class KvSuccessor {
     private final Map<Long, Runnable> awaitingMirrorAck = new ConcurrentHashMap<>();
     /** Installs a received entry into the store. */
     private final KvBatch.Visitor install;
+    /** Runs the receiving code on throwaway data when the old instance announces its freeze. */
+    private final KvReceiveRehearsal rehearsal = new KvReceiveRehearsal();
     /** The take-over thread's urgency until it has acknowledged (see {@link UrgentThread}). */
     private UrgentThread urgent;
     private KvStateLink bulk;
@@ -128,10 +130,18 @@ final class KvSuccessor {
         }
     }
 
-    /** The first frame after the warm-up, whose rounds it acknowledges (see {@link KvSource}). */
+    /**
+     * The first frame after the warm-up, whose rounds it acknowledges (see {@link KvSource}), and after the
+     * announcement of a stop-and-copy freeze, which it answers once its receiving code has run.
+     */
     private KvStateLink.Frame nextAfterWarmUp() throws IOException {
         while (true) {
             KvStateLink.Frame f = bulk.next();
+            if (f instanceof KvStateLink.Prepare) {
+                rehearsal.run();
+                bulk.ready();
+                continue;
+            }
             if (!(f instanceof KvStateLink.WarmUp w)) {
                 return f;
             }
