@@ -1,6 +1,7 @@
 package net.mignet.apps;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -22,7 +23,7 @@ final class KvReceiveRehearsal {
 
     KvReceiveRehearsal() {
         KvBatch b = new KvBatch();
-        java.lang.foreign.MemorySegment value = KvValues.copyOf(new byte[VALUE_BYTES], 0, VALUE_BYTES);
+        MemorySegment value = KvValues.copyOf(new byte[VALUE_BYTES], 0, VALUE_BYTES);
         try {
             b.add(KEY, 1, value);
         } finally {
@@ -37,11 +38,13 @@ final class KvReceiveRehearsal {
         replyCache = cache.encode();
     }
 
-    void run() throws IOException {
+    /** Runs it; returns the scratch store, empty again (its one value freed). */
+    KvStore run() throws IOException {
         KvStore scratch = new KvStore();
         KvBatch.forEach(batch, batchLength, 1, scratch::install);
         KvReplyCache.decode(replyCache);
         scratch.digest();
         scratch.install(KEY, 2, null, 0, -1); // removes it, freeing its native value
+        return scratch;
     }
 }

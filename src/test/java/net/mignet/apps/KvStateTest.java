@@ -118,6 +118,37 @@ class KvStateTest {
     }
 
     @Test
+    void batches_grow_then_shrink_over_the_last_quarter_megabyte_of_a_content_of_known_size() {
+        long content = 1 << 20;
+        List<Integer> sizes = new java.util.ArrayList<>();
+        long sent = 0;
+        for (int limit = 16 << 10; sent < content; ) {
+            int batch = (int) Math.min(limit, content - sent);
+            sizes.add(batch);
+            sent += batch;
+            limit = KvSource.nextBatchBytes(limit, content - sent);
+        }
+        assertThat(sizes.subList(0, 5)).containsExactly(16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10);
+        assertThat(sizes).allMatch(b -> b <= KvBatch.TARGET_BYTES);
+        assertThat(sizes.getLast()).isLessThanOrEqualTo(16 << 10);
+        assertThat(sizes.size()).isLessThan(15);
+        // unknown size (pre-copy's rounds): they only grow
+        assertThat(KvSource.nextBatchBytes(128 << 10, -1)).isEqualTo(256 << 10);
+        assertThat(KvSource.nextBatchBytes(256 << 10, -1)).isEqualTo(256 << 10);
+    }
+
+    @Test
+    void the_receiving_rehearsal_leaves_nothing_behind_and_can_run_again() throws IOException {
+        KvReceiveRehearsal rehearsal = new KvReceiveRehearsal();
+        for (int i = 0; i < 3; i++) {
+            KvStore scratch = rehearsal.run();
+            assertThat(scratch.size()).isZero();
+            assertThat(scratch.valueBytes()).isZero();
+            assertThat(scratch.digest()).isZero();
+        }
+    }
+
+    @Test
     void requests_replies_records_and_sizes_parse_back() {
         byte[] raw = "c1 7 put k3 abc".getBytes(StandardCharsets.ISO_8859_1);
         KvProtocol.Request q = KvProtocol.parseRequest(raw, raw.length);
