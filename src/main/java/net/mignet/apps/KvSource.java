@@ -446,6 +446,11 @@ final class KvSource {
                 }
             }
             bulk.entries(batch);
+            if (it.hasNext()) {
+                // On its way now: the link would otherwise wait for the buffer to fill (the first three batches).
+                // Not the last one, which goes out with what follows it (see run).
+                bulk.flush();
+            }
             total += batch.length();
             batch.clear();
             limit = nextBatchBytes(limit, expected < 0 ? -1 : expected - total);

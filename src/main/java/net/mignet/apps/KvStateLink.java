@@ -279,6 +279,11 @@ final class KvStateLink implements AutoCloseable {
         flushWithProbe();
     }
 
+    /** Hands what is buffered to the kernel. */
+    synchronized void flush() throws IOException {
+        out.flush();
+    }
+
     synchronized void flushWithProbe() throws IOException {
         out.flush();
         noop();
