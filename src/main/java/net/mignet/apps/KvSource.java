@@ -242,6 +242,9 @@ final class KvSource {
         bulk.readTimeout(0);
     }
 
+    /** Start and end (epoch nanoseconds) of stop-and-copy's announcement of the freeze; null before, or without. */
+    private long[] prepared;
+
     private void run(char code, int rounds, long untilDelta) {
         long t0 = System.nanoTime();
         try {
@@ -254,7 +257,9 @@ final class KvSource {
                     yield preCopy(rounds, untilDelta);
                 }
                 case 'S' -> {
+                    long prepareStart = AppEvents.epochNanos(Instant.now());
                     prepare();
+                    prepared = new long[] {prepareStart, AppEvents.epochNanos(Instant.now())};
                     long content;
                     synchronized (service.lock) {
                         content = service.store.valueBytes();
@@ -296,6 +301,9 @@ final class KvSource {
             }
             // Printed only now: on a busy machine writing to a terminal, and mignet reading it, take the CPU from
             // the transfer for milliseconds, all of them paused.
+            if (prepared != null) {
+                AppEvents.emit(service.events, "prepared", "start", prepared[0], "end", prepared[1]);
+            }
             AppEvents.emit(service.events, "frozen", "at", frozenAt);
             AppEvents.emit(service.events, "handed-over", "frozen", frozenAt, "bytes", bulk.bytesSent(), "digest",
                     digest, "version", version, "micros", micros, "sent", finalSentAt, "at", ackedAt, "urgency",

@@ -94,12 +94,16 @@ abstract class StateTransferStrategy implements MigrationStrategy {
     }
 
     /**
-     * snapshot and rounds (pre-copy, while serving), freeze (old instance frozen until the successor serves),
+     * prepare (stop-and-copy's announcement of the freeze, while serving), snapshot and rounds (pre-copy, while
+     * serving), freeze (old instance frozen until the successor serves),
      * transfer (the content on the state link: all of it, or post-copy's push after the successor serves) and
      * resume (from the successor being ready until it serves).
      */
     private void recordPhases(MigrationContext ctx, PhaseClock clock, App old, App successor, Instant since,
             AppEvents.Event received, AppEvents.Event handed, Optional<AppEvents.Event> complete) {
+        // Stop-and-copy's announcement of the freeze: while serving, one round trip, then both sides' rehearsal.
+        events(old, "prepared", since).stream().findFirst().ifPresent(p -> ctx.record("prepare",
+                clock.nanoTime(p.longField("start")), clock.nanoTime(p.longField("end"))));
         List<AppEvents.Event> rounds = events(old, "round", since);
         if (!rounds.isEmpty()) {
             AppEvents.Event first = rounds.getFirst();

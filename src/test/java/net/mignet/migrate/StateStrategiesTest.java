@@ -42,6 +42,8 @@ class StateStrategiesTest {
                     System.out.println(strategy + " " + size + ": " + r.summary());
                     assertThat(r.strategy()).isEqualTo(strategy);
                     assertThat(r.phase("freeze")).isNotNull();
+                    // Stop-and-copy announces its freeze while serving; that time is reported, not hidden.
+                    assertThat(r.phase("prepare") != null).isEqualTo(strategy.equals("stop-and-copy"));
                     assertThat(r.stateBytes()).isGreaterThan(size / 2);
                     assertThat(apps.get("kv").host().name()).isEqualTo(home);
                     assertThat(r.client().requests()).as("requests during the migration").isPositive();
