@@ -69,6 +69,7 @@ final class EngineLoop implements AutoCloseable {
      */
     private long lastFrameAt = Long.MIN_VALUE / 2;
     private final SpinBudget spinBudget;
+    private final SpinWindow spinWindow;
     private final FloodMode floodMode;
     /** Frames read so far (all directions), to tell how many a wake-up found. */
     private long receivedFrames;
@@ -80,6 +81,7 @@ final class EngineLoop implements AutoCloseable {
         this.settings = settings;
         this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
         this.floodMode = new FloodMode(System.nanoTime());
+        this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
                 int rc = RingCalls.setRealtime(1);
@@ -217,7 +219,7 @@ final class EngineLoop implements AutoCloseable {
         releaseDue(now);
         long next = queue.nextRelease();
         boolean wanted = now - lastFrameAt < settings.busyPollNanos()
-                || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
+                || (next != Long.MAX_VALUE && next - now <= spinWindow.nanos());
         // Polling as long as the budget allows, flooded or not: on a quiet machine a thread that polls through a
         // flood forwarded TCP and 64-byte UDP faster and its frames left on time (p50 1-80 us; 0.2-2.4 ms when it
         // slept until each release instead). With a budget below 100 %, a flooded thread out of budget reads its
@@ -241,8 +243,13 @@ final class EngineLoop implements AutoCloseable {
         }
         long before = System.nanoTime();
         long received = receivedFrames;
-        pollSet.await(timeoutNanos(before, next, allowed), receive);
-        floodMode.waited(before, System.nanoTime());
+        long timeout = timeoutNanos(before, next, allowed);
+        int ready = pollSet.await(timeout, receive);
+        long after = System.nanoTime();
+        if (ready == 0 && timeout != Long.MAX_VALUE && timeout > 0 && allowed) {
+            spinWindow.sleptLate(after - before - timeout);
+        }
+        floodMode.waited(before, after);
         coalescing = receivedFrames - received >= COALESCE_MIN_FRAMES;
     }
 
@@ -274,7 +281,7 @@ final class EngineLoop implements AutoCloseable {
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, next - now - (mayPoll ? settings.spinNanos() : 0));
+        return Math.max(0, next - now - (mayPoll ? spinWindow.nanos() : 0));
     }
 
     /** Receives from every ring that has frames; true if one had. */
