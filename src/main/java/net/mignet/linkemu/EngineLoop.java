@@ -35,6 +35,8 @@ final class EngineLoop implements AutoCloseable {
     private static final int COALESCE_MIN_FRAMES = 16;
     /** IEEE 802 local experimental EtherType 1: no protocol handler takes the warm-up's frames. */
     private static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
+    /** A warm-up whose frame has not come back for this long has lost it. */
+    private static final long WARM_UP_STALL_NANOS = 20_000_000;
     /** A minimum Ethernet frame (without FCS) behind its virtio header. */
     private static final int WARM_UP_FRAME_BYTES = PacketSocket.VNET_HDR + 60;
 
@@ -120,8 +122,8 @@ final class EngineLoop implements AutoCloseable {
      */
     long warmUp(PacketSocket loopback, int frames, long budgetNanos) {
         return call(() -> {
-            if (!links.isEmpty()) {
-                return 0L; // the queue and counters are shared with real links
+            if (!links.isEmpty() || !loopback.hasRing()) {
+                return 0L; // the queue and counters are shared with real links; without a ring, nothing to warm
             }
             Direction d = new Direction("warm-up", loopback, loopback,
                     new Impairment(LinkParams.NONE.withQueueLimit(4), 0), new SendBatch(arena));
@@ -132,10 +134,18 @@ final class EngineLoop implements AutoCloseable {
             first.length = WARM_UP_FRAME_BYTES;
             hold(d, first);
             long deadline = System.nanoTime() + budgetNanos;
-            for (long now = System.nanoTime(); d.sent < frames && now < deadline; now = System.nanoTime()) {
+            long progressAt = System.nanoTime();
+            long sent = 0;
+            for (long now = progressAt; d.sent < frames && now < deadline; now = System.nanoTime()) {
                 releaseDue(now);
                 if (d.in.hasFrameInRing()) {
                     receiveBurst(d);
+                }
+                if (d.sent != sent) {
+                    sent = d.sent;
+                    progressAt = now;
+                } else if (now - progressAt > WARM_UP_STALL_NANOS) {
+                    break; // the frame was lost (lo down, a send refused): nothing more will come
                 }
             }
             for (Frame f; (f = queue.pollAny()) != null; ) {
