@@ -60,12 +60,13 @@ import net.mignet.topo.Topology;
  *   bench/run LinkEmulationBench                      # auto: netem where the kernel has it, else userspace
  *   bench/run LinkEmulationBench --link-engine userspace
  *   bench/run LinkEmulationBench --link-engine userspace --only rtt|tcp|fps    # one part
+ *   bench/run LinkEmulationBench --only rtt --delays 0,20 --probes 300           # some delays, more probes
  * </pre>
  * Raw numbers go to {@code bench/results/link-emulation-<time>.txt}.
  */
 public class LinkEmulationBench {
-    static final int[] DELAYS_MS = {0, 1, 5, 20, 100};
-    static final int PROBES = 100;
+    static int[] delaysMs = {0, 1, 5, 20, 100};
+    static int probes = 100;
     static final int LIMIT = 100_000;
     static final String TCP_BUFFERS = "4096 131072 268435456";
     static final Pattern RECEIVER_BPS = Pattern.compile(
@@ -84,6 +85,10 @@ public class LinkEmulationBench {
                 choice = LinkEngineChoice.parse(args[i + 1]);
             } else if (args[i].equals("--only")) {
                 only = args[i + 1];
+            } else if (args[i].equals("--delays")) {
+                delaysMs = java.util.Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+            } else if (args[i].equals("--probes")) {
+                probes = Integer.parseInt(args[i + 1]);
             }
         }
         LinkParams oneMs = LinkParams.NONE.withDelay(Duration.ofMillis(1)).withQueueLimit(LIMIT);
@@ -145,7 +150,7 @@ public class LinkEmulationBench {
     static void rttTable(Emulation net, Link impaired) throws Throwable {
         print("");
         print("RTT h1->h2 through h1-s1 with the delay on both directions, against the plain path h5->h6: %d UDP"
-                + " echo probes each, the two paths taking turns;", PROBES);
+                + " echo probes each, the two paths taking turns;", probes);
         print("RTT = the kernel's arrival stamp of the reply (SO_TIMESTAMPNS) - the send time, both on the realtime"
                 + " clock, so the prober's own wake-up counts in neither path; in ms;");
         print("added = RTT - plain RTT per percentile, error = added - 2 x delay;");
@@ -155,11 +160,11 @@ public class LinkEmulationBench {
         UserspaceEngine engine = net.linkEmulator() instanceof UserspaceEngine e ? e : null;
         try (EchoPath plainPath = EchoPath.open(net, "h5", "h6", "10.0.0.6");
                 EchoPath linkPath = EchoPath.open(net, "h1", "h2", "10.0.0.2")) {
-            for (int d : DELAYS_MS) {
+            for (int d : delaysMs) {
                 impaired.set(LinkParams.NONE.withDelay(Duration.ofMillis(d)).withQueueLimit(LIMIT));
                 long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
                 long t0 = System.nanoTime();
-                double[][] both = EchoPath.takeTurns(plainPath, linkPath, PROBES);
+                double[][] both = EchoPath.takeTurns(plainPath, linkPath, probes);
                 double engineShare = engine == null ? 0
                         : (double) (engine.cpuTimeNanos() - cpu0) / (System.nanoTime() - t0);
                 double[] plain = both[0];

@@ -1,8 +1,10 @@
 package net.mignet.linkemu;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +33,12 @@ final class EngineLoop implements AutoCloseable {
     private static final long SPIN_BUDGET_CAP_NANOS = 2_000_000;
     /** Frames per wake-up from which reading the rings on a timer pays (see {@link #coalescedWait}). */
     private static final int COALESCE_MIN_FRAMES = 16;
+    /** IEEE 802 local experimental EtherType 1: no protocol handler takes the warm-up's frames. */
+    private static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
+    /** A warm-up whose frame has not come back for this long has lost it. */
+    private static final long WARM_UP_STALL_NANOS = 20_000_000;
+    /** A minimum Ethernet frame (without FCS) behind its virtio header. */
+    private static final int WARM_UP_FRAME_BYTES = PacketSocket.VNET_HDR + 60;
 
     private record EngineLink(int index, PacketSocket a, PacketSocket b, Direction aToB, Direction bToA) {
     }
@@ -63,6 +71,7 @@ final class EngineLoop implements AutoCloseable {
      */
     private long lastFrameAt = Long.MIN_VALUE / 2;
     private final SpinBudget spinBudget;
+    private final SpinWindow spinWindow;
     private final FloodMode floodMode;
     /** Frames read so far (all directions), to tell how many a wake-up found. */
     private long receivedFrames;
@@ -74,6 +83,7 @@ final class EngineLoop implements AutoCloseable {
         this.settings = settings;
         this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
         this.floodMode = new FloodMode(System.nanoTime());
+        this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
                 int rc = RingCalls.setRealtime(1);
@@ -97,6 +107,53 @@ final class EngineLoop implements AutoCloseable {
             links.put(index, new EngineLink(index, a, b, forward, backward));
             rebuildPollSet();
             return null;
+        });
+    }
+
+    /**
+     * Runs this thread's per-frame code (take from a ring, decide, hold, release, send, count) over {@code frames}
+     * frames, or for at most {@code budgetNanos}, before any link is attached, so the JIT compiles it before the
+     * first real frame needs it. Without this a sparse link's frames ran it interpreted (the bench's RTT probes,
+     * a few hundred frames, never reach the compile thresholds): seen in traces, 60-80 us from the end of the
+     * release spin to the send's system call and about 100 us per frame read, most of it in interpreted FFM calls
+     * and memory-segment accesses. One frame circulates through {@code loopback}, a socket on the fabric
+     * namespace's {@code lo} (what it sends comes back into its ring), with an experimental EtherType that no
+     * protocol takes, so nothing beyond that namespace's loopback sees it. Returns the frames sent.
+     */
+    long warmUp(PacketSocket loopback, int frames, long budgetNanos) {
+        return call(() -> {
+            if (!links.isEmpty() || !loopback.hasRing()) {
+                return 0L; // the queue and counters are shared with real links; without a ring, nothing to warm
+            }
+            Direction d = new Direction("warm-up", loopback, loopback,
+                    new Impairment(LinkParams.NONE.withQueueLimit(4), 0), new SendBatch(arena));
+            Frame first = pool.takeSmall();
+            first.buffer.asSlice(0, WARM_UP_FRAME_BYTES).fill((byte) 0);
+            first.buffer.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN),
+                    PacketSocket.VNET_HDR + 12, (short) EXPERIMENTAL_ETHERTYPE);
+            first.length = WARM_UP_FRAME_BYTES;
+            hold(d, first);
+            long deadline = System.nanoTime() + budgetNanos;
+            long progressAt = System.nanoTime();
+            long sent = 0;
+            for (long now = progressAt; d.sent < frames && now < deadline; now = System.nanoTime()) {
+                releaseDue(now);
+                if (d.in.hasFrameInRing()) {
+                    receiveBurst(d);
+                }
+                if (d.sent != sent) {
+                    sent = d.sent;
+                    progressAt = now;
+                } else if (now - progressAt > WARM_UP_STALL_NANOS) {
+                    break; // the frame was lost (lo down, a send refused): nothing more will come
+                }
+            }
+            for (Frame f; (f = queue.pollAny()) != null; ) {
+                pool.give(f);
+            }
+            receivedFrames = 0;
+            lastFrameAt = Long.MIN_VALUE / 2;
+            return d.sent;
         });
     }
 
@@ -172,7 +229,7 @@ final class EngineLoop implements AutoCloseable {
         releaseDue(now);
         long next = queue.nextRelease();
         boolean wanted = now - lastFrameAt < settings.busyPollNanos()
-                || (next != Long.MAX_VALUE && next - now <= settings.spinNanos());
+                || (next != Long.MAX_VALUE && next - now <= spinWindow.nanos());
         // Polling as long as the budget allows, flooded or not: on a quiet machine a thread that polls through a
         // flood forwarded TCP and 64-byte UDP faster and its frames left on time (p50 1-80 us; 0.2-2.4 ms when it
         // slept until each release instead). With a budget below 100 %, a flooded thread out of budget reads its
@@ -196,8 +253,13 @@ final class EngineLoop implements AutoCloseable {
         }
         long before = System.nanoTime();
         long received = receivedFrames;
-        pollSet.await(timeoutNanos(before, next, allowed), receive);
-        floodMode.waited(before, System.nanoTime());
+        long timeout = timeoutNanos(before, next, allowed);
+        int ready = pollSet.await(timeout, receive);
+        long after = System.nanoTime();
+        if (ready == 0 && timeout != Long.MAX_VALUE && timeout > 0 && allowed) {
+            spinWindow.sleptLate(after - before - timeout);
+        }
+        floodMode.waited(before, after);
         coalescing = receivedFrames - received >= COALESCE_MIN_FRAMES;
     }
 
@@ -229,7 +291,7 @@ final class EngineLoop implements AutoCloseable {
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, next - now - (mayPoll ? settings.spinNanos() : 0));
+        return Math.max(0, next - now - (mayPoll ? spinWindow.nanos() : 0));
     }
 
     /** Receives from every ring that has frames; true if one had. */

@@ -10,7 +10,9 @@ package net.mignet.linkemu;
  * @param ringSlots   slots of each socket's receive ring ({@link RxRing}); 0 reads one frame per recvmsg
  * @param spinNanos   a thread with frames held sleeps until this long before the next is due and polls from
  *                    there: on a VM a timed sleep ends late, by up to 0.2 ms after one of 100 ms (the vCPU
- *                    halted; seen: lateness p50 80-190 us with no margin, 7-9 us with 0.3 ms)
+ *                    halted; seen: lateness p50 80-190 us with no margin, 7-9 us with 0.3 ms). The starting
+ *                    window: it then follows how late the thread's sleeps end ({@link SpinWindow}), within a
+ *                    sixth and twice this; 0 never polls before a release
  * @param busyPollNanos after its last frame a thread keeps polling this long before it sleeps, so frames that
  *                    follow closely (a reply, the next of a stream) find it awake
  * @param spinPercent share of each thread's time it may spend polling without finding work ({@link SpinBudget}),

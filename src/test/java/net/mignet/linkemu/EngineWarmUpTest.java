@@ -1,0 +1,58 @@
+package net.mignet.linkemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import net.mignet.kernel.NamespaceThread;
+import net.mignet.testing.KernelAssumptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine thread's JIT warm-up: a frame circulating through a namespace's loopback. */
+class EngineWarmUpTest {
+    private final String namespace = "mignet-warmup-" + ProcessHandle.current().pid();
+
+    @BeforeEach
+    void scratchNamespace() throws Exception {
+        KernelAssumptions.assumeRoot();
+        run("ip", "netns", "add", namespace);
+    }
+
+    @AfterEach
+    void removeNamespace() throws Exception {
+        run("ip", "netns", "del", namespace);
+    }
+
+    @Test
+    void a_frame_circulates_through_loopback_as_often_as_asked_and_leaves_the_thread_clean() throws Exception {
+        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        try (EngineLoop loop = new EngineLoop(m -> { }, EngineSettings.automatic(), "warm-up-test");
+                PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32))) {
+            assertThat(loop.warmUp(lo, 3_000, TimeUnit.SECONDS.toNanos(20))).isEqualTo(3_000);
+            assertThat(loop.bufferBytes()).as("one frame's buffer, recycled").isLessThanOrEqualTo(
+                    2L * FramePool.SMALL + FramePool.LARGE);
+        }
+    }
+
+    @Test
+    void a_lost_frame_ends_the_warm_up_at_once() throws Exception {
+        // lo left down: the send fails and nothing comes back
+        try (EngineLoop loop = new EngineLoop(m -> { }, EngineSettings.automatic(), "warm-up-test");
+                PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32))) {
+            long t0 = System.nanoTime();
+            assertThat(loop.warmUp(lo, 3_000, TimeUnit.SECONDS.toNanos(20))).isZero();
+            assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(2));
+        }
+    }
+
+    private static void run(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
+        }
+    }
+}
