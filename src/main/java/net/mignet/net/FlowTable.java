@@ -16,6 +16,7 @@ import net.mignet.flow.SetField;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
 import net.mignet.kernel.NftFlowCompiler;
+import net.mignet.kernel.NftFlowShape;
 import net.mignet.kernel.NftInstalledRules;
 import net.mignet.kernel.NftSession;
 
@@ -371,9 +372,9 @@ public final class FlowTable {
 
     /** The rules in the order the switch tries them, with their counters read from the kernel now. */
     public synchronized List<FlowEntry> entries() {
-        Map<String, long[]> counters = nft.netlink().counters(installed::owns);
+        Map<Long, long[]> counters = installed.counters(nft.netlink());
         return ordered(rules).stream().map(n -> {
-            long[] c = counters.get(NftFlowCompiler.counterName(n.id()));
+            long[] c = counters.get(n.id());
             return entry(n, c == null ? 0 : c[0], c == null ? 0 : c[1]);
         }).toList();
     }
@@ -574,8 +575,11 @@ public final class FlowTable {
         List<NftFlowCompiler.NumberedRule> removed = before.stream().filter(r -> !current.contains(r.id())).toList();
         List<String> existing = nft.netlink().tables().stream()
                 .filter(t -> installed.owns(t) && !t.equals(table)).toList();
+        // Shape tables are made anew: their flows' counts are carried into the new elements.
+        Map<Long, long[]> elementCounts = existing.stream().anyMatch(t -> NftFlowShape.isTable(table, t))
+                ? installed.elementCounters(nft.netlink()) : Map.of();
         String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, existing, rebind, heldPorts,
-                packetIn, miss);
+                packetIn, miss, elementCounts);
         installed.forget();
         try {
             nft.apply(script);
