@@ -56,6 +56,8 @@ public final class NftNetlink implements AutoCloseable {
     private static final int NFTA_EXPR_NAME = 1;
     private static final int NFTA_EXPR_DATA = 2;
     private static final int NFT_MSG_NEWOBJ = 18;
+    /** Elements per message: each takes at most about 80 bytes, and a message's element list at most 64 KB. */
+    private static final int ELEMENTS_PER_MESSAGE = 512;
     private static final int NFT_MSG_GETOBJ = 19;
     private static final int NFT_MSG_DELOBJ = 20;
     private static final int NLMSG_ERROR = 2;
@@ -311,6 +313,14 @@ public final class NftNetlink implements AutoCloseable {
          * packets and bytes (null entries start at 0).
          */
         public void addElements(String table, String set, List<byte[]> keys, List<long[]> counts) {
+            // A netlink attribute's length has 16 bits: large lists go in several messages.
+            for (int from = 0; from < keys.size(); from += ELEMENTS_PER_MESSAGE) {
+                int to = Math.min(keys.size(), from + ELEMENTS_PER_MESSAGE);
+                addElementMessage(table, set, keys.subList(from, to), counts == null ? null : counts.subList(from, to));
+            }
+        }
+
+        private void addElementMessage(String table, String set, List<byte[]> keys, List<long[]> counts) {
             int start = message(NFT_MSG_NEWSETELEM, NLM_F_CREATE, "add elements to", table, set);
             m.string(NFTA_SET_ELEM_LIST_TABLE, table);
             m.string(NFTA_SET_ELEM_LIST_SET, set);
@@ -338,6 +348,12 @@ public final class NftNetlink implements AutoCloseable {
 
         /** Deletes the elements with these keys from a set. */
         public void deleteElements(String table, String set, List<byte[]> keys) {
+            for (int from = 0; from < keys.size(); from += ELEMENTS_PER_MESSAGE) {
+                deleteElementMessage(table, set, keys.subList(from, Math.min(keys.size(), from + ELEMENTS_PER_MESSAGE)));
+            }
+        }
+
+        private void deleteElementMessage(String table, String set, List<byte[]> keys) {
             int start = message(NFT_MSG_DELSETELEM, 0, "delete elements of", table, set);
             m.string(NFTA_SET_ELEM_LIST_TABLE, table);
             m.string(NFTA_SET_ELEM_LIST_SET, set);
@@ -504,6 +520,9 @@ public final class NftNetlink implements AutoCloseable {
                 return true;
             });
             if (!errors.isEmpty()) {
+                if (System.getenv("MIGNET_NFT_DEBUG") != null) {
+                    described.forEach(d -> System.err.println("DEBUG " + String.join(" ", d)));
+                }
                 throw new IllegalStateException("the kernel refused the flow change: " + String.join("; ",
                         errors.subList(0, Math.min(5, errors.size()))) + (errors.size() > 5 ? " and "
                         + (errors.size() - 5) + " more" : ""));
