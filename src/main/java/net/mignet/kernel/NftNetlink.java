@@ -520,9 +520,6 @@ public final class NftNetlink implements AutoCloseable {
                 return true;
             });
             if (!errors.isEmpty()) {
-                if (System.getenv("MIGNET_NFT_DEBUG") != null) {
-                    described.forEach(d -> System.err.println("DEBUG " + String.join(" ", d)));
-                }
                 throw new IllegalStateException("the kernel refused the flow change: " + String.join("; ",
                         errors.subList(0, Math.min(5, errors.size()))) + (errors.size() > 5 ? " and "
                         + (errors.size() - 5) + " more" : ""));

@@ -25,7 +25,9 @@ import net.mignet.kernel.NftSession;
  * atomic nftables transaction, so traffic never sees a half-changed table; per-rule counters survive changes.
  * A change touches only the rules it adds, removes or changes ({@link NftInstalledRules}, over netlink); the
  * whole table is loaded by {@code nft} only at start, when ports are rebound and after a refused change.
- * Rules are kept in table order: priority descending, then the order they were added.
+ * Rules are kept in table order: priority descending, then the order they were added. Rules of one shape (same
+ * priority, action and fixed match, differing in exact MACs, IPv4 hosts or ports) are elements of one nftables set
+ * instead of rules, so adding one costs the kernel an element (see NftFlowShape).
  */
 public final class FlowTable {
     private final String switchName;
