@@ -352,7 +352,13 @@ public final class FlowTable {
         } finally {
             batchBefore = null;
             try {
-                apply(before);
+                // Changes within the batch that do not keep the index up to date marked it stale themselves; adds
+                // kept it, so the next batch's strict lookups need no rebuild over the whole table.
+                apply(() -> {
+                    rules.clear();
+                    rules.addAll(before);
+                    indexStale = true;
+                });
             } catch (IllegalStateException e) {
                 options.clear();
                 options.putAll(optionsBefore);
