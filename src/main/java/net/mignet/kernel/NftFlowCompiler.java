@@ -53,11 +53,12 @@ public final class NftFlowCompiler {
 
     /**
      * As above; flows of a shape ({@link NftFlowShape}) become elements of their shape's set, each starting from
-     * its counts in {@code elementCounts} (by id; the shape tables are made anew, so their counts are carried).
+     * its counts in {@code carriedCounts} (by id; the shape tables are made anew, so their counts are carried), and
+     * counters the kernel does not have yet start from their counts there too.
      */
     public static String compile(String head, List<String> ports, List<NumberedRule> allRules,
             Collection<NumberedRule> removed, Collection<String> existing, boolean rebind, Map<String, String> diverted,
-            NftPacketIn packetIn, FlowAction miss, Map<Long, long[]> elementCounts) {
+            NftPacketIn packetIn, FlowAction miss, Map<Long, long[]> carriedCounts) {
         Map<NftFlowShape, Map<String, NumberedRule>> shapes = new java.util.LinkedHashMap<>();
         List<NumberedRule> rules = new ArrayList<>();
         for (NumberedRule r : allRules) {
@@ -106,7 +107,11 @@ public final class NftFlowCompiler {
             }
             s.append("table netdev ").append(table).append(" {\n");
             for (NumberedRule r : e.getValue()) {
-                s.append("  counter ").append(counterName(r.id())).append(" { }\n");
+                // A counter the kernel has keeps its counts; a new one (of a flow that was an element) starts from
+                // the element's.
+                long[] c = carriedCounts.get(r.id());
+                s.append("  counter ").append(counterName(r.id())).append(c == null ? " { }\n"
+                        : " { packets " + c[0] + " bytes " + c[1] + " }\n");
             }
             for (int i = 0; i < ports.size(); i++) {
                 String port = ports.get(i);
@@ -137,7 +142,7 @@ public final class NftFlowCompiler {
             }
         }
         for (Map.Entry<NftFlowShape, Map<String, NumberedRule>> e : shapes.entrySet()) {
-            shapeTable(s, head, ports, e.getKey(), e.getValue(), diverted, elementCounts);
+            shapeTable(s, head, ports, e.getKey(), e.getValue(), diverted, carriedCounts);
         }
         String tail = NftPacketIn.tailTable(head);
         boolean tailThere = existing.contains(tail);

@@ -256,8 +256,24 @@ final class NftFlowMaps {
 
     /** The packets and bytes of every element flow, by id, read from the kernel now. */
     Map<Long, long[]> counters(NftNetlink netlink) {
+        return countersOf(netlink, shapes.values());
+    }
+
+    /** As {@link #counters(NftNetlink)}, reading only the sets the flows with these ids are elements of. */
+    Map<Long, long[]> counters(NftNetlink netlink, Collection<Long> ids) {
+        java.util.Set<Shape> of = new java.util.HashSet<>();
+        for (long id : ids) {
+            Placed p = placed.get(id);
+            if (p != null && shapes.containsKey(p.shape)) {
+                of.add(shapes.get(p.shape));
+            }
+        }
+        return countersOf(netlink, of);
+    }
+
+    private static Map<Long, long[]> countersOf(NftNetlink netlink, Collection<Shape> of) {
         Map<Long, long[]> counters = new HashMap<>();
-        for (Shape s : shapes.values()) {
+        for (Shape s : of) {
             List<NftNetlink.SetElement> elements;
             try {
                 elements = netlink.elements(s.table, NftFlowShape.SET);

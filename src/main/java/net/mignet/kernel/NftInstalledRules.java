@@ -153,7 +153,8 @@ public final class NftInstalledRules {
             Collection<Long> allChanged = changed;
             current = new HashMap<>();
             changed = new ArrayList<>();
-            boolean moves = false;
+            boolean rulesMove = false;
+            List<Long> elementsMoving = new ArrayList<>();
             for (long id : allChanged) {
                 NftFlowCompiler.NumberedRule r = allCurrent.get(id);
                 boolean element = r != null && NftFlowShape.of(r.rule()) != null;
@@ -163,11 +164,19 @@ public final class NftInstalledRules {
                 if (keys.containsKey(id) || (r != null && !element)) {
                     changed.add(id);
                 }
-                if (r != null && ((element && keys.containsKey(id)) || maps.leaves(id, r))) {
-                    moves = true;
+                if (r != null && element && keys.containsKey(id)) {
+                    rulesMove = true;
+                } else if (r != null && maps.leaves(id, r)) {
+                    elementsMoving.add(id);
                 }
             }
-            Map<Long, long[]> carried = moves ? counters(netlink) : Map.of();
+            Map<Long, long[]> carried = new HashMap<>();
+            if (!elementsMoving.isEmpty()) {
+                carried.putAll(maps.counters(netlink, elementsMoving));
+            }
+            if (rulesMove) {
+                carried.putAll(ruleCounters(netlink));
+            }
             if (!handlesKnown) {
                 fetchHandles(netlink);
             }
@@ -324,14 +333,16 @@ public final class NftInstalledRules {
         slice.ids.removeAll(goneCounters);
     }
 
-    /** The packets and bytes of the flows stored as set elements, by id, read from the kernel now. */
-    public Map<Long, long[]> elementCounters(NftNetlink netlink) {
-        return maps.counters(netlink);
-    }
-
     /** The packets and bytes of every flow (rule or element) by id, read from the kernel now. */
     public Map<Long, long[]> counters(NftNetlink netlink) {
         Map<Long, long[]> counters = new HashMap<>(maps.counters(netlink));
+        counters.putAll(ruleCounters(netlink));
+        return counters;
+    }
+
+    /** The packets and bytes of the flows stored as rules, by id, read from the kernel now. */
+    private Map<Long, long[]> ruleCounters(NftNetlink netlink) {
+        Map<Long, long[]> counters = new HashMap<>();
         for (Map.Entry<String, long[]> e : netlink.counters(this::owns).entrySet()) {
             String name = e.getKey();
             if (name.startsWith("r")) {

@@ -16,7 +16,6 @@ import net.mignet.flow.SetField;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
 import net.mignet.kernel.NftFlowCompiler;
-import net.mignet.kernel.NftFlowShape;
 import net.mignet.kernel.NftInstalledRules;
 import net.mignet.kernel.NftSession;
 
@@ -583,11 +582,11 @@ public final class FlowTable {
         List<NftFlowCompiler.NumberedRule> removed = before.stream().filter(r -> !current.contains(r.id())).toList();
         List<String> existing = nft.netlink().tables().stream()
                 .filter(t -> installed.owns(t) && !t.equals(table)).toList();
-        // Shape tables are made anew: their flows' counts are carried into the new elements.
-        Map<Long, long[]> elementCounts = existing.stream().anyMatch(t -> NftFlowShape.isTable(table, t))
-                ? installed.elementCounters(nft.netlink()) : Map.of();
+        // Shape tables are made anew, and a flow may have moved between a rule and an element: the counts the
+        // kernel has now are carried into the new elements and counters.
+        Map<Long, long[]> counts = existing.isEmpty() ? Map.of() : installed.counters(nft.netlink());
         String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, existing, rebind, heldPorts,
-                packetIn, miss, elementCounts);
+                packetIn, miss, counts);
         installed.forget();
         try {
             nft.apply(script);

@@ -46,7 +46,27 @@ class FlowShapeElementsTest {
             table.rebind();
             assertThat(packets(table, id)).isGreaterThanOrEqualTo(moved);
             assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
-            assertThat(packets(table, id)).isGreaterThan(moved);
+            long reloaded = packets(table, id);
+            assertThat(reloaded).isGreaterThan(moved);
+
+            // To the controller too: a rule (its mark carries the id), and back to an element, counts carried.
+            table.replaceActions(Map.of(id, new FlowAction.WithController(new FlowAction.Normal())));
+            assertThat(listing(net)).doesNotContain("@flows");
+            assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
+            long asRule = packets(table, id);
+            assertThat(asRule).isGreaterThan(reloaded);
+            table.replaceActions(Map.of(id, new FlowAction.Output(List.of("s1-h2"))));
+            assertThat(listing(net)).contains("ip daddr @flows");
+            assertThat(packets(table, id)).isGreaterThanOrEqualTo(asRule);
+            assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
+            long back = packets(table, id);
+            assertThat(back).isGreaterThan(asRule);
+            // Once more, now that the tail table is there: the change is incremental, not a whole load.
+            table.replaceActions(Map.of(id, new FlowAction.WithController(new FlowAction.Normal())));
+            assertThat(packets(table, id)).isGreaterThanOrEqualTo(back);
+            assertThat(net.host("h1").ping(h2, 1).allReceived()).isTrue();
+            assertThat(packets(table, id)).isGreaterThan(back);
+            assertThat(table.kernelHandleMismatches()).isEmpty();
 
             table.remove(List.of(id));
             assertThat(listing(net)).doesNotContain("@flows");
