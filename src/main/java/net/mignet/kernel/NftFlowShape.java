@@ -98,9 +98,25 @@ public record NftFlowShape(int priority, String inPort, Integer ethType, Integer
 
     /** Whether {@code table} is a shape table of switch table {@code head}. */
     public static boolean isTable(String head, String table) {
-        return table.startsWith(head + "__") && table.indexOf("_k", head.length() + 2) > 0
-                && table.length() > 18 && table.charAt(table.length() - 18) == '_'
-                && table.charAt(table.length() - 17) == 'k';
+        // head__<priority>_k<16 hex digits>; called for every table of a namespace: no regular expression.
+        int start = head.length() + 2;
+        int hash = table.length() - 16;
+        if (!table.startsWith(head + "__") || hash - 2 <= start || table.charAt(hash - 2) != '_'
+                || table.charAt(hash - 1) != 'k') {
+            return false;
+        }
+        for (int i = start; i < hash - 2; i++) {
+            if (table.charAt(i) < '0' || table.charAt(i) > '9') {
+                return false;
+            }
+        }
+        for (int i = hash; i < table.length(); i++) {
+            char c = table.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Ingress hook priority: after the rule slices of the same priority, before those of lower ones. */

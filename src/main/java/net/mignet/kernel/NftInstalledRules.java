@@ -335,8 +335,10 @@ public final class NftInstalledRules {
 
     /** The packets and bytes of every flow (rule or element) by id, read from the kernel now. */
     public Map<Long, long[]> counters(NftNetlink netlink) {
-        Map<Long, long[]> counters = new HashMap<>(maps.counters(netlink));
-        counters.putAll(ruleCounters(netlink));
+        Map<Long, long[]> counters = ruleCounters(netlink);
+        // A flow that became an element in a whole load may have left its rule's counter behind (flushing a table
+        // keeps its counters): the element's counts are the flow's.
+        counters.putAll(maps.counters(netlink));
         return counters;
     }
 
