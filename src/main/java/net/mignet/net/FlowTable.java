@@ -662,6 +662,19 @@ public final class FlowTable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether any rule has an idle or hard timeout; looks only at rules with OpenFlow options, so a periodic check
+     * costs nothing on a large table without timeouts.
+     */
+    public synchronized boolean anyExpires() {
+        for (FlowOptions o : options.values()) {
+            if (o.expires()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The OpenFlow cookie and timeouts of the rule with this id ({@link FlowOptions#NONE} when it has none). */
     public synchronized FlowOptions optionsOf(long id) {
         return options.getOrDefault(id, FlowOptions.NONE);
