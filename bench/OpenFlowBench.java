@@ -95,7 +95,7 @@ public class OpenFlowBench {
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"));
                 OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { })) {
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), System.err::println)) {
             List<Target> targets = new ArrayList<>();
             targets.add(new MignetTarget(agent));
             if (ovs) {

@@ -4,7 +4,10 @@ import java.util.List;
 
 /**
  * A prioritized rule of a switch's flow table. Higher priority wins; among equal priorities the rule
- * added first wins. Frames no rule matches go to the learning bridge. A matching frame gets the
+ * added first wins, except that rules stored as set elements (exact MACs, IPv4 hosts or ports with one action,
+ * see NftFlowShape) are tried after the other rules of their priority, and such rules of different shapes in no
+ * fixed order: as in OpenFlow, overlapping rules of one priority should not be relied on. Frames no rule matches
+ * go to the learning bridge. A matching frame gets the
  * {@code rewrites} (in order), then the {@code action}.
  */
 public record FlowRule(int priority, FlowMatch match, FlowAction action, List<SetField> rewrites) {

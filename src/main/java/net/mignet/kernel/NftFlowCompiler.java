@@ -48,6 +48,29 @@ public final class NftFlowCompiler {
     public static String compile(String head, List<String> ports, List<NumberedRule> rules,
             Collection<NumberedRule> removed, Collection<String> existing, boolean rebind, Map<String, String> diverted,
             NftPacketIn packetIn, FlowAction miss) {
+        return compile(head, ports, rules, removed, existing, rebind, diverted, packetIn, miss, Map.of());
+    }
+
+    /**
+     * As above; flows of a shape ({@link NftFlowShape}) become elements of their shape's set, each starting from
+     * its counts in {@code carriedCounts} (by id; the shape tables are made anew, so their counts are carried), and
+     * counters the kernel does not have yet start from their counts there too.
+     */
+    public static String compile(String head, List<String> ports, List<NumberedRule> allRules,
+            Collection<NumberedRule> removed, Collection<String> existing, boolean rebind, Map<String, String> diverted,
+            NftPacketIn packetIn, FlowAction miss, Map<Long, long[]> carriedCounts) {
+        Map<NftFlowShape, Map<String, NumberedRule>> shapes = new java.util.LinkedHashMap<>();
+        List<NumberedRule> rules = new ArrayList<>();
+        for (NumberedRule r : allRules) {
+            NftFlowShape shape = NftFlowShape.of(r.rule());
+            if (shape == null) {
+                rules.add(r);
+            } else {
+                // Equal keys share an element, which counts for the first flow (see NftFlowMaps).
+                shapes.computeIfAbsent(shape, k -> new java.util.LinkedHashMap<>())
+                        .merge(shape.keyText(r.rule().match()), r, (a, b) -> a.id() < b.id() ? a : b);
+            }
+        }
         StringBuilder s = new StringBuilder();
         s.append("table netdev ").append(head).append(" { }\n");
         s.append("flush table netdev ").append(head).append('\n');
@@ -84,7 +107,11 @@ public final class NftFlowCompiler {
             }
             s.append("table netdev ").append(table).append(" {\n");
             for (NumberedRule r : e.getValue()) {
-                s.append("  counter ").append(counterName(r.id())).append(" { }\n");
+                // A counter the kernel has keeps its counts; a new one (of a flow that was an element) starts from
+                // the element's.
+                long[] c = carriedCounts.get(r.id());
+                s.append("  counter ").append(counterName(r.id())).append(c == null ? " { }\n"
+                        : " { packets " + c[0] + " bytes " + c[1] + " }\n");
             }
             for (int i = 0; i < ports.size(); i++) {
                 String port = ports.get(i);
@@ -109,6 +136,14 @@ public final class NftFlowCompiler {
                 }
             }
         }
+        for (String table : existing) {
+            if (NftFlowShape.isTable(head, table)) {
+                s.append("delete table netdev ").append(table).append('\n');
+            }
+        }
+        for (Map.Entry<NftFlowShape, Map<String, NumberedRule>> e : shapes.entrySet()) {
+            shapeTable(s, head, ports, e.getKey(), e.getValue(), diverted, carriedCounts);
+        }
         String tail = NftPacketIn.tailTable(head);
         boolean tailThere = existing.contains(tail);
         if (hasTail(packetIn, miss, rules)) {
@@ -122,6 +157,34 @@ public final class NftFlowCompiler {
             s.append("delete table netdev ").append(tail).append('\n');
         }
         return s.toString();
+    }
+
+    /** A shape's table: its set with the flows' keys (and counts), and the lookup rule in each chain it applies to. */
+    private static void shapeTable(StringBuilder s, String head, List<String> ports, NftFlowShape shape,
+            Map<String, NumberedRule> byKey, Map<String, String> diverted, Map<Long, long[]> counts) {
+        s.append("table netdev ").append(shape.table(head)).append(" {\n");
+        s.append("  set ").append(NftFlowShape.SET).append(" {\n    type ").append(shape.typeText())
+                .append("\n    counter\n    elements = { ");
+        boolean first = true;
+        for (Map.Entry<String, NumberedRule> k : byKey.entrySet()) {
+            long[] c = counts.getOrDefault(k.getValue().id(), new long[2]);
+            s.append(first ? "" : ", ").append(k.getKey()).append(" counter packets ").append(c[0]).append(" bytes ")
+                    .append(c[1]);
+            first = false;
+        }
+        s.append(" }\n  }\n");
+        for (int i = 0; i < ports.size(); i++) {
+            String port = ports.get(i);
+            if (!shape.appliesTo(port)) {
+                continue;
+            }
+            chainHeader(s, i, port, shape.hookPriority());
+            s.append("    meta mark & ").append(hex(NftShard.NORMAL_MARK)).append(" == ")
+                    .append(hex(NftShard.NORMAL_MARK)).append(" accept\n");
+            s.append("    ").append(shape.ruleText(port, ports, diverted)).append('\n');
+            s.append("  }\n");
+        }
+        s.append("}\n");
     }
 
     /**

@@ -71,6 +71,8 @@ public final class NftInstalledRules {
     private final List<String> ports;
     private final NavigableMap<NftShard, Slice> slices = new TreeMap<>();
     private final Map<Long, Key> keys = new HashMap<>();
+    /** The flows stored as set elements instead of rules. */
+    private final NftFlowMaps maps;
     /** False after a load by an nft script: handles are fetched by a listing before the next change. */
     private boolean handlesKnown;
     /** False when what the kernel holds is not known (a transaction failed): load the whole table. */
@@ -80,6 +82,7 @@ public final class NftInstalledRules {
     public NftInstalledRules(String head, List<String> ports) {
         this.head = head;
         this.ports = List.copyOf(ports);
+        this.maps = new NftFlowMaps(head, ports);
     }
 
     /** Whether changes can be applied one by one; false until the table was loaded whole. */
@@ -94,7 +97,8 @@ public final class NftInstalledRules {
 
     /** Whether {@code table} is the head table, one of its slices or its tail. */
     public boolean owns(String table) {
-        return table.equals(head) || table.equals(NftPacketIn.tailTable(head)) || NftShard.parse(head, table) != null;
+        return table.equals(head) || table.equals(NftPacketIn.tailTable(head)) || NftShard.parse(head, table) != null
+                || maps.owns(table);
     }
 
     /**
@@ -104,7 +108,11 @@ public final class NftInstalledRules {
     public void loaded(Collection<NftFlowCompiler.NumberedRule> rules, Map<String, String> diverted) {
         slices.clear();
         keys.clear();
+        maps.loaded(rules, diverted);
         for (NftFlowCompiler.NumberedRule r : rules) {
+            if (NftFlowShape.of(r.rule()) != null) {
+                continue;
+            }
             Key key = new Key(r.rule().priority(), r.id());
             keys.put(r.id(), key);
             Slice slice = slices.computeIfAbsent(key.shard(), Slice::new);
@@ -139,6 +147,36 @@ public final class NftInstalledRules {
             return;
         }
         try {
+            // Flows of a shape are set elements (NftFlowMaps), the others rules; a flow that moves between the two,
+            // or between shapes, takes its counts along.
+            Map<Long, NftFlowCompiler.NumberedRule> allCurrent = current;
+            Collection<Long> allChanged = changed;
+            current = new HashMap<>();
+            changed = new ArrayList<>();
+            boolean rulesMove = false;
+            List<Long> elementsMoving = new ArrayList<>();
+            for (long id : allChanged) {
+                NftFlowCompiler.NumberedRule r = allCurrent.get(id);
+                boolean element = r != null && NftFlowShape.of(r.rule()) != null;
+                if (r != null && !element) {
+                    current.put(id, r);
+                }
+                if (keys.containsKey(id) || (r != null && !element)) {
+                    changed.add(id);
+                }
+                if (r != null && element && keys.containsKey(id)) {
+                    rulesMove = true;
+                } else if (r != null && maps.leaves(id, r)) {
+                    elementsMoving.add(id);
+                }
+            }
+            Map<Long, long[]> carried = new HashMap<>();
+            if (!elementsMoving.isEmpty()) {
+                carried.putAll(maps.counters(netlink, elementsMoving));
+            }
+            if (rulesMove) {
+                carried.putAll(ruleCounters(netlink));
+            }
             if (!handlesKnown) {
                 fetchHandles(netlink);
             }
@@ -154,8 +192,9 @@ public final class NftInstalledRules {
             }
             int[] nextPendingId = {1};
             for (Map.Entry<NftShard, List<Long>> e : byShard.entrySet()) {
-                changeSlice(tx, e.getKey(), e.getValue(), current, diverted, ifindex, nextPendingId);
+                changeSlice(tx, e.getKey(), e.getValue(), current, diverted, ifindex, nextPendingId, carried);
             }
+            Runnable elementsChanged = maps.stage(tx, netlink, allCurrent, allChanged, diverted, ifindex, carried);
             for (long id : changed) {
                 NftFlowCompiler.NumberedRule r = current.get(id);
                 if (r == null) {
@@ -165,6 +204,7 @@ public final class NftInstalledRules {
                 }
             }
             NftNetlink.Committed done = tx.commit();
+            elementsChanged.run();
             for (NftNetlink.KernelRule k : done.added()) {
                 Installed in = find(k);
                 if (in != null) {
@@ -189,7 +229,7 @@ public final class NftInstalledRules {
 
     private void changeSlice(NftNetlink.Transaction tx, NftShard shard, List<Long> ids,
             Map<Long, NftFlowCompiler.NumberedRule> current, Map<String, String> diverted,
-            ToIntFunction<String> ifindex, int[] nextPendingId) {
+            ToIntFunction<String> ifindex, int[] nextPendingId, Map<Long, long[]> carried) {
         Slice slice = slices.get(shard);
         boolean created = slice == null;
         if (!created) {
@@ -222,7 +262,8 @@ public final class NftInstalledRules {
             return;
         }
         for (NftFlowCompiler.NumberedRule r : addedRules) {
-            tx.addCounter(slice.table, NftFlowCompiler.counterName(r.id()));
+            long[] c = carried.getOrDefault(r.id(), new long[2]);
+            tx.addCounter(slice.table, NftFlowCompiler.counterName(r.id()), c[0], c[1]);
         }
         List<Runnable> replacements = new ArrayList<>();
         for (int i = 0; i < ports.size(); i++) {
@@ -290,6 +331,31 @@ public final class NftInstalledRules {
             slice.ids.add(r.id());
         }
         slice.ids.removeAll(goneCounters);
+    }
+
+    /** The packets and bytes of every flow (rule or element) by id, read from the kernel now. */
+    public Map<Long, long[]> counters(NftNetlink netlink) {
+        Map<Long, long[]> counters = ruleCounters(netlink);
+        // A flow that became an element in a whole load may have left its rule's counter behind (flushing a table
+        // keeps its counters): the element's counts are the flow's.
+        counters.putAll(maps.counters(netlink));
+        return counters;
+    }
+
+    /** The packets and bytes of the flows stored as rules, by id, read from the kernel now. */
+    private Map<Long, long[]> ruleCounters(NftNetlink netlink) {
+        Map<Long, long[]> counters = new HashMap<>();
+        for (Map.Entry<String, long[]> e : netlink.counters(this::owns).entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith("r")) {
+                try {
+                    counters.put(Long.parseLong(name.substring(1)), e.getValue());
+                } catch (NumberFormatException ignored) {
+                    // Not a flow's counter.
+                }
+            }
+        }
+        return counters;
     }
 
     /** Whether the slice holds no rule once {@code ids} are as {@code current} says. */

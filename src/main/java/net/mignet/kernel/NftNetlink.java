@@ -34,7 +34,30 @@ public final class NftNetlink implements AutoCloseable {
     private static final int NFT_MSG_NEWRULE = 6;
     private static final int NFT_MSG_GETRULE = 7;
     private static final int NFT_MSG_DELRULE = 8;
+    private static final int NFT_MSG_NEWSET = 9;
+    private static final int NFT_MSG_NEWSETELEM = 12;
+    private static final int NFT_MSG_GETSETELEM = 13;
+    private static final int NFT_MSG_DELSETELEM = 14;
+    private static final int NFTA_SET_TABLE = 1;
+    private static final int NFTA_SET_NAME = 2;
+    private static final int NFTA_SET_FLAGS = 3;
+    private static final int NFTA_SET_KEY_TYPE = 4;
+    private static final int NFTA_SET_KEY_LEN = 5;
+    private static final int NFTA_SET_ID = 10;
+    private static final int NFTA_SET_EXPR = 17;
+    private static final int NFTA_SET_ELEM_LIST_TABLE = 1;
+    private static final int NFTA_SET_ELEM_LIST_SET = 2;
+    private static final int NFTA_SET_ELEM_LIST_ELEMENTS = 3;
+    private static final int NFTA_SET_ELEM_KEY = 1;
+    private static final int NFTA_SET_ELEM_EXPR = 7;
+    private static final int NFTA_SET_ELEM_EXPRESSIONS = 11;
+    private static final int NFTA_LIST_ELEM = 1;
+    private static final int NFTA_DATA_VALUE = 1;
+    private static final int NFTA_EXPR_NAME = 1;
+    private static final int NFTA_EXPR_DATA = 2;
     private static final int NFT_MSG_NEWOBJ = 18;
+    /** Elements per message: each takes at most about 80 bytes, and a message's element list at most 64 KB. */
+    private static final int ELEMENTS_PER_MESSAGE = 512;
     private static final int NFT_MSG_GETOBJ = 19;
     private static final int NFT_MSG_DELOBJ = 20;
     private static final int NLMSG_ERROR = 2;
@@ -248,14 +271,115 @@ public final class NftNetlink implements AutoCloseable {
         }
 
         public void addCounter(String table, String name) {
+            addCounter(table, name, 0, 0);
+        }
+
+        /** Adds a named counter that starts at these counts (a flow's, moved from elsewhere). */
+        public void addCounter(String table, String name, long packets, long bytes) {
             int start = message(NFT_MSG_NEWOBJ, NLM_F_CREATE, "add counter", table, name);
             m.string(NFTA_OBJ_TABLE, table);
             m.string(NFTA_OBJ_NAME, name);
             m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
             int data = m.nested(NFTA_OBJ_DATA);
-            m.be64(NFTA_COUNTER_BYTES, 0);
-            m.be64(NFTA_COUNTER_PACKETS, 0);
+            m.be64(NFTA_COUNTER_BYTES, bytes);
+            m.be64(NFTA_COUNTER_PACKETS, packets);
             m.endNested(data);
+            m.end(start);
+            allocate(table, false);
+        }
+
+        /**
+         * Adds a set of {@code keyType} (nftables' datatype ids, 6 bits each for a concatenation) and
+         * {@code keyLength} bytes whose every element counts the packets and bytes it matched.
+         */
+        public void addCountingSet(String table, String set, int keyType, int keyLength) {
+            int start = message(NFT_MSG_NEWSET, NLM_F_CREATE, "add set", table, set);
+            m.string(NFTA_SET_TABLE, table);
+            m.string(NFTA_SET_NAME, set);
+            m.be32(NFTA_SET_FLAGS, 0);
+            m.be32(NFTA_SET_KEY_TYPE, keyType);
+            m.be32(NFTA_SET_KEY_LEN, keyLength);
+            m.be32(NFTA_SET_ID, described.size());
+            int expr = m.nested(NFTA_SET_EXPR);
+            m.string(NFTA_EXPR_NAME, "counter");
+            m.endNested(m.nested(NFTA_EXPR_DATA));
+            m.endNested(expr);
+            m.end(start);
+            allocate(table, false);
+        }
+
+        /**
+         * Adds elements with these keys to a counting set; {@code counts}, when not null, gives each its starting
+         * packets and bytes (null entries start at 0).
+         */
+        public void addElements(String table, String set, List<byte[]> keys, List<long[]> counts) {
+            // A netlink attribute's length has 16 bits: large lists go in several messages.
+            for (int from = 0; from < keys.size(); from += ELEMENTS_PER_MESSAGE) {
+                int to = Math.min(keys.size(), from + ELEMENTS_PER_MESSAGE);
+                addElementMessage(table, set, keys.subList(from, to), counts == null ? null : counts.subList(from, to));
+            }
+        }
+
+        private void addElementMessage(String table, String set, List<byte[]> keys, List<long[]> counts) {
+            int start = message(NFT_MSG_NEWSETELEM, NLM_F_CREATE, "add elements to", table, set);
+            m.string(NFTA_SET_ELEM_LIST_TABLE, table);
+            m.string(NFTA_SET_ELEM_LIST_SET, set);
+            int list = m.nested(NFTA_SET_ELEM_LIST_ELEMENTS);
+            for (int i = 0; i < keys.size(); i++) {
+                int elem = m.nested(NFTA_LIST_ELEM);
+                key(keys.get(i));
+                long[] c = counts == null ? null : counts.get(i);
+                if (c != null && (c[0] != 0 || c[1] != 0)) {
+                    int exprs = m.nested(NFTA_SET_ELEM_EXPRESSIONS);
+                    int e = m.nested(NFTA_LIST_ELEM);
+                    m.string(NFTA_EXPR_NAME, "counter");
+                    int data = m.nested(NFTA_EXPR_DATA);
+                    m.be64(NFTA_COUNTER_BYTES, c[1]);
+                    m.be64(NFTA_COUNTER_PACKETS, c[0]);
+                    m.endNested(data);
+                    m.endNested(e);
+                    m.endNested(exprs);
+                }
+                m.endNested(elem);
+            }
+            m.endNested(list);
+            m.end(start);
+        }
+
+        /** Deletes the elements with these keys from a set. */
+        public void deleteElements(String table, String set, List<byte[]> keys) {
+            for (int from = 0; from < keys.size(); from += ELEMENTS_PER_MESSAGE) {
+                deleteElementMessage(table, set, keys.subList(from, Math.min(keys.size(), from + ELEMENTS_PER_MESSAGE)));
+            }
+        }
+
+        private void deleteElementMessage(String table, String set, List<byte[]> keys) {
+            int start = message(NFT_MSG_DELSETELEM, 0, "delete elements of", table, set);
+            m.string(NFTA_SET_ELEM_LIST_TABLE, table);
+            m.string(NFTA_SET_ELEM_LIST_SET, set);
+            int list = m.nested(NFTA_SET_ELEM_LIST_ELEMENTS);
+            for (byte[] k : keys) {
+                int elem = m.nested(NFTA_LIST_ELEM);
+                key(k);
+                m.endNested(elem);
+            }
+            m.endNested(list);
+            m.end(start);
+        }
+
+        private void key(byte[] key) {
+            int k = m.nested(NFTA_SET_ELEM_KEY);
+            m.bytes(NFTA_DATA_VALUE, key);
+            m.endNested(k);
+        }
+
+        /** Adds a rule at the end of a chain with a comment, never echoed (its handle is looked up if needed). */
+        public void addCommentedRule(String table, String chain, byte[] expressions, String comment) {
+            int start = message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, "add rule", table, chain + " "
+                    + comment);
+            m.string(NFTA_RULE_TABLE, table);
+            m.string(NFTA_RULE_CHAIN, chain);
+            ruleBody(expressions, comment);
             m.end(start);
             allocate(table, false);
         }
@@ -517,6 +641,101 @@ public final class NftNetlink implements AutoCloseable {
             }
         });
         return counters;
+    }
+
+    /** An element of a counting set: its key and what it counted. */
+    public record SetElement(byte[] key, long packets, long bytes) {
+    }
+
+    /** The elements of counting set {@code set} of {@code table} with their counters. */
+    public synchronized List<SetElement> elements(String table, String set) {
+        NetlinkMessages m = new NetlinkMessages();
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, NLM_F_REQUEST | NLM_F_DUMP,
+                ++sequence, NFPROTO_NETDEV, 0);
+        m.string(NFTA_SET_ELEM_LIST_TABLE, table);
+        m.string(NFTA_SET_ELEM_LIST_SET, set);
+        m.end(start);
+        List<SetElement> elements = new ArrayList<>();
+        dump(m, "list the elements of " + table + " " + set, (offset, length) -> {
+            for (long a = offset + 20; a + 4 <= offset + length; ) {
+                int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
+                int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
+                if (alen < 4) {
+                    break;
+                }
+                if (atype == NFTA_SET_ELEM_LIST_ELEMENTS) {
+                    for (long e = a + 4; e + 4 <= a + alen; ) {
+                        int elen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, e) & 0xffff;
+                        if (elen < 4) {
+                            break;
+                        }
+                        elements.add(parseElement(e + 4, elen - 4));
+                        e += NetlinkMessages.align(elen);
+                    }
+                }
+                a += NetlinkMessages.align(alen);
+            }
+        });
+        return elements;
+    }
+
+    private SetElement parseElement(long at, int length) {
+        byte[] key = null;
+        long[] counts = new long[2];
+        for (long a = at; a + 4 <= at + length; ) {
+            int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
+            int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
+            if (alen < 4) {
+                break;
+            }
+            if (atype == NFTA_SET_ELEM_KEY) {
+                int vlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 4) & 0xffff;
+                key = in.asSlice(a + 8, vlen - 4).toArray(ValueLayout.JAVA_BYTE);
+            } else if (atype == NFTA_SET_ELEM_EXPR) {
+                counter(a + 4, alen - 4, counts);
+            } else if (atype == NFTA_SET_ELEM_EXPRESSIONS) {
+                for (long e = a + 4; e + 4 <= a + alen; ) {
+                    int elen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, e) & 0xffff;
+                    if (elen < 4) {
+                        break;
+                    }
+                    counter(e + 4, elen - 4, counts);
+                    e += NetlinkMessages.align(elen);
+                }
+            }
+            a += NetlinkMessages.align(alen);
+        }
+        return new SetElement(key, counts[0], counts[1]);
+    }
+
+    /** Reads a counter expression's packets and bytes into {@code counts}; other expressions leave it. */
+    private void counter(long at, int length, long[] counts) {
+        String name = null;
+        for (long a = at; a + 4 <= at + length; ) {
+            int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
+            int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
+            if (alen < 4) {
+                break;
+            }
+            if (atype == NFTA_EXPR_NAME) {
+                name = string(a + 4, alen - 4);
+            } else if (atype == NFTA_EXPR_DATA && "counter".equals(name)) {
+                for (long d = a + 4; d + 4 <= a + alen; ) {
+                    int dlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d) & 0xffff;
+                    int dtype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d + 2) & 0x7fff;
+                    if (dlen < 4) {
+                        break;
+                    }
+                    if (dtype == NFTA_COUNTER_PACKETS) {
+                        counts[0] = be64(d + 4);
+                    } else if (dtype == NFTA_COUNTER_BYTES) {
+                        counts[1] = be64(d + 4);
+                    }
+                    d += NetlinkMessages.align(dlen);
+                }
+            }
+            a += NetlinkMessages.align(alen);
+        }
     }
 
     private KernelRule parseRule(long offset, int length) {

@@ -22,6 +22,10 @@ public final class NftRuleEncoder {
     private static final int NFTA_EXPR_DATA = 2;
     private static final int REG_VERDICT = 0;
     private static final int REG_1 = 1;
+    /** The first 32-bit register, which shares its storage with register 1. */
+    private static final int REG32_00 = 8;
+    private static final int NFTA_LOOKUP_SET = 1;
+    private static final int NFTA_LOOKUP_SREG = 2;
     private static final int BASE_LL = 0;
     private static final int BASE_NETWORK = 1;
     private static final int BASE_TRANSPORT = 2;
@@ -64,7 +68,15 @@ public final class NftRuleEncoder {
             immediate(m, le32(NftPacketIn.markOf(numbered.id(), rule.action())));
             setMeta(m, META_MARK);
             verdict(m, NF_ACCEPT);
-        } else if (targets == null) {
+        } else {
+            action(m, targets, ifindex);
+        }
+        return m.toArray();
+    }
+
+    /** The verdict of a rule that does not send to the controller: to the bridge, dropped or out of ports. */
+    private static void action(NetlinkMessages m, List<String> targets, ToIntFunction<String> ifindex) {
+        if (targets == null) {
             markNormal(m);
             verdict(m, NF_ACCEPT);
         } else if (targets.isEmpty()) {
@@ -74,6 +86,42 @@ public final class NftRuleEncoder {
                 toDevice(m, ifindex.applyAsInt(targets.get(i)), i < targets.size() - 1);
             }
         }
+    }
+
+    /**
+     * The lookup rule of a shape ({@link NftFlowShape}) in the chain of {@code inPort}: the fixed match, the key's
+     * fields loaded into consecutive registers (each field in whole 32-bit registers, as nft concatenates), the
+     * lookup in the shape's set (whose elements count), the rewrites and the action. The same expressions nft
+     * makes of {@link NftFlowShape#ruleText}.
+     */
+    static byte[] encodeLookup(NftFlowShape shape, String inPort, List<String> ports, Map<String, String> diverted,
+            ToIntFunction<String> ifindex) {
+        NetlinkMessages m = new NetlinkMessages(512);
+        ByteBuffer type = ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) ARPHRD_ETHER);
+        meta(m, META_IIFTYPE);
+        cmp(m, 0, type.array());
+        if (shape.ethType() != null) {
+            load(m, BASE_LL, 12, 2);
+            cmp(m, 0, be16(shape.ethType()));
+        }
+        if (shape.ipProto() != null) {
+            load(m, BASE_NETWORK, 9, 1);
+            cmp(m, 0, new byte[] {(byte) (int) shape.ipProto()});
+        }
+        List<int[]> loads = shape.keyLoads();
+        int at = 0;
+        for (int[] l : loads) {
+            loadInto(m, at == 0 ? REG_1 : REG32_00 + at / 4, l[0], l[1], l[2]);
+            at += (l[2] + 3) / 4 * 4;
+        }
+        int e = begin(m, "lookup");
+        m.string(NFTA_LOOKUP_SET, NftFlowShape.SET);
+        m.be32(NFTA_LOOKUP_SREG, REG_1);
+        end(m, e);
+        for (SetField f : shape.rewrites()) {
+            rewrite(m, f);
+        }
+        action(m, NftFlowCompiler.targets(shape.action(), inPort, ports, diverted), ifindex);
         return m.toArray();
     }
 
@@ -269,8 +317,12 @@ public final class NftRuleEncoder {
     }
 
     private static void load(NetlinkMessages m, int base, int offset, int length) {
+        loadInto(m, REG_1, base, offset, length);
+    }
+
+    private static void loadInto(NetlinkMessages m, int register, int base, int offset, int length) {
         int e = begin(m, "payload");
-        m.be32(1, REG_1);
+        m.be32(1, register);
         m.be32(2, base);
         m.be32(3, offset);
         m.be32(4, length);

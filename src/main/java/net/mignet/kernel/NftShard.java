@@ -23,9 +23,11 @@ public record NftShard(int priority, int block) implements Comparable<NftShard> 
     /** Hook priority of the head table: before every slice. */
     public static final int HEAD_HOOK_PRIORITY = Integer.MIN_VALUE;
     private static final int BLOCKS = 32768;
+    /** The block whose hook priority the shape tables of a priority take ({@link NftFlowShape}): after its rules. */
+    public static final int SHAPE_BLOCK = BLOCKS - 1;
 
     public static NftShard of(int priority, long id) {
-        return new NftShard(priority, (int) Math.min(BLOCKS - 1, id / BLOCK));
+        return new NftShard(priority, (int) Math.min(SHAPE_BLOCK - 1, id / BLOCK));
     }
 
     /** The slice's table: the head table's name with the priority and block. */

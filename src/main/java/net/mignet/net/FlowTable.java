@@ -24,7 +24,9 @@ import net.mignet.kernel.NftSession;
  * atomic nftables transaction, so traffic never sees a half-changed table; per-rule counters survive changes.
  * A change touches only the rules it adds, removes or changes ({@link NftInstalledRules}, over netlink); the
  * whole table is loaded by {@code nft} only at start, when ports are rebound and after a refused change.
- * Rules are kept in table order: priority descending, then the order they were added.
+ * Rules are kept in table order: priority descending, then the order they were added. Rules of one shape (same
+ * priority, action and fixed match, differing in exact MACs, IPv4 hosts or ports) are elements of one nftables set
+ * instead of rules, so adding one costs the kernel an element (see NftFlowShape).
  */
 public final class FlowTable {
     private final String switchName;
@@ -349,7 +351,13 @@ public final class FlowTable {
         } finally {
             batchBefore = null;
             try {
-                apply(before);
+                // Changes within the batch that do not keep the index up to date marked it stale themselves; adds
+                // kept it, so the next batch's strict lookups need no rebuild over the whole table.
+                apply(() -> {
+                    rules.clear();
+                    rules.addAll(before);
+                    indexStale = true;
+                });
             } catch (IllegalStateException e) {
                 options.clear();
                 options.putAll(optionsBefore);
@@ -371,9 +379,9 @@ public final class FlowTable {
 
     /** The rules in the order the switch tries them, with their counters read from the kernel now. */
     public synchronized List<FlowEntry> entries() {
-        Map<String, long[]> counters = nft.netlink().counters(installed::owns);
+        Map<Long, long[]> counters = installed.counters(nft.netlink());
         return ordered(rules).stream().map(n -> {
-            long[] c = counters.get(NftFlowCompiler.counterName(n.id()));
+            long[] c = counters.get(n.id());
             return entry(n, c == null ? 0 : c[0], c == null ? 0 : c[1]);
         }).toList();
     }
@@ -574,8 +582,11 @@ public final class FlowTable {
         List<NftFlowCompiler.NumberedRule> removed = before.stream().filter(r -> !current.contains(r.id())).toList();
         List<String> existing = nft.netlink().tables().stream()
                 .filter(t -> installed.owns(t) && !t.equals(table)).toList();
+        // Shape tables are made anew, and a flow may have moved between a rule and an element: the counts the
+        // kernel has now are carried into the new elements and counters.
+        Map<Long, long[]> counts = existing.isEmpty() ? Map.of() : installed.counters(nft.netlink());
         String script = NftFlowCompiler.compile(table, ports, ordered(rules), removed, existing, rebind, heldPorts,
-                packetIn, miss);
+                packetIn, miss, counts);
         installed.forget();
         try {
             nft.apply(script);
@@ -649,6 +660,19 @@ public final class FlowTable {
             }
         }
         return java.util.Optional.empty();
+    }
+
+    /**
+     * Whether any rule has an idle or hard timeout; looks only at rules with OpenFlow options, so a periodic check
+     * costs nothing on a large table without timeouts.
+     */
+    public synchronized boolean anyExpires() {
+        for (FlowOptions o : options.values()) {
+            if (o.expires()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The OpenFlow cookie and timeouts of the rule with this id ({@link FlowOptions#NONE} when it has none). */

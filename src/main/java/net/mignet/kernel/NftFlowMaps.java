@@ -1,0 +1,293 @@
+package net.mignet.kernel;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * What the kernel holds of a switch's flows stored as set elements ({@link NftFlowShape}): per shape, its table and
+ * which flow each key is. Turns changes of such flows into element additions and deletions within the switch's
+ * transaction, creating a shape's table with its first flow and deleting it with its last.
+ */
+final class NftFlowMaps {
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** A shape's table: its flows by key (in hex), and per port chain what the lookup rule sends frames to. */
+    private static final class Shape {
+        final String table;
+        /** The flows of each key, by id: the first one's is the element's counter. */
+        final Map<String, List<Long>> ids = new HashMap<>();
+        final Map<Integer, List<String>> targets = new HashMap<>();
+
+        Shape(String table) {
+            this.table = table;
+        }
+    }
+
+    private record Placed(NftFlowShape shape, String key) {
+    }
+
+    private final String head;
+    private final List<String> ports;
+    private final Map<NftFlowShape, Shape> shapes = new HashMap<>();
+    private final Map<Long, Placed> placed = new HashMap<>();
+
+    NftFlowMaps(String head, List<String> ports) {
+        this.head = head;
+        this.ports = List.copyOf(ports);
+    }
+
+    boolean owns(String table) {
+        return NftFlowShape.isTable(head, table);
+    }
+
+    /** Whether the flow with this id is a set element now. */
+    boolean holds(long id) {
+        return placed.containsKey(id);
+    }
+
+    /** Whether the flow with this id, now {@code rule} (null: gone), would leave the element it is. */
+    boolean leaves(long id, NftFlowCompiler.NumberedRule rule) {
+        Placed p = placed.get(id);
+        if (p == null) {
+            return false;
+        }
+        NftFlowShape shape = rule == null ? null : NftFlowShape.of(rule.rule());
+        return shape == null || !shape.equals(p.shape) || !HEX.formatHex(shape.key(rule.rule().match())).equals(p.key);
+    }
+
+    /** Records that a whole load made the kernel hold these element flows (rules of other kinds are skipped). */
+    void loaded(Collection<NftFlowCompiler.NumberedRule> rules, Map<String, String> diverted) {
+        shapes.clear();
+        placed.clear();
+        for (NftFlowCompiler.NumberedRule r : rules) {
+            NftFlowShape shape = NftFlowShape.of(r.rule());
+            if (shape == null) {
+                continue;
+            }
+            Shape s = shapes.computeIfAbsent(shape, k -> newShape(k, diverted));
+            String key = HEX.formatHex(shape.key(r.rule().match()));
+            List<Long> ids = s.ids.computeIfAbsent(key, k -> new ArrayList<>(1));
+            ids.add(r.id());
+            ids.sort(null);
+            placed.put(r.id(), new Placed(shape, key));
+        }
+    }
+
+    private Shape newShape(NftFlowShape shape, Map<String, String> diverted) {
+        Shape s = new Shape(shape.table(head));
+        s.targets.putAll(targets(shape, diverted));
+        return s;
+    }
+
+    private Map<Integer, List<String>> targets(NftFlowShape shape, Map<String, String> diverted) {
+        Map<Integer, List<String>> t = new HashMap<>();
+        for (int i = 0; i < ports.size(); i++) {
+            if (shape.appliesTo(ports.get(i))) {
+                t.put(i, NftFlowCompiler.targets(shape.action(), ports.get(i), ports, diverted));
+            }
+        }
+        return t;
+    }
+
+    /** Flows leaving and joining the elements of one shape within a transaction. */
+    private static final class Change {
+        final List<Placed> leaving = new ArrayList<>();
+        final List<Long> leavingIds = new ArrayList<>();
+        final List<String> joiningKeys = new ArrayList<>();
+        final List<Long> joiningIds = new ArrayList<>();
+    }
+
+    /**
+     * Adds to {@code tx} what makes the kernel's elements match {@code current} for the {@code changed} ids (a flow
+     * no longer an element, or gone, is deleted; one that became one is added, starting from {@code carried}
+     * counts when it moved). Flows of one shape with equal keys share one element, which counts for the first of
+     * them (as only the first of equal rules would match). Returns what records the change once the transaction is
+     * committed.
+     */
+    Runnable stage(NftNetlink.Transaction tx, NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current,
+            Collection<Long> changed, Map<String, String> diverted, ToIntFunction<String> ifindex,
+            Map<Long, long[]> carried) {
+        Map<NftFlowShape, Change> changes = new LinkedHashMap<>();
+        for (long id : changed) {
+            NftFlowCompiler.NumberedRule r = current.get(id);
+            NftFlowShape shape = r == null ? null : NftFlowShape.of(r.rule());
+            String key = shape == null ? null : HEX.formatHex(shape.key(r.rule().match()));
+            Placed was = placed.get(id);
+            boolean same = was != null && shape != null && was.shape.equals(shape) && was.key.equals(key);
+            if (was != null && !same) {
+                Change c = changes.computeIfAbsent(was.shape, k -> new Change());
+                c.leaving.add(was);
+                c.leavingIds.add(id);
+            }
+            if (shape != null && !same) {
+                Change c = changes.computeIfAbsent(shape, k -> new Change());
+                c.joiningKeys.add(key);
+                c.joiningIds.add(id);
+            } else if (same) {
+                changes.computeIfAbsent(shape, k -> new Change());
+            }
+        }
+        List<Runnable> after = new ArrayList<>();
+        for (Map.Entry<NftFlowShape, Change> e : changes.entrySet()) {
+            NftFlowShape shape = e.getKey();
+            Change c = e.getValue();
+            Shape existing = shapes.get(shape);
+            Shape s = existing != null ? existing : newShape(shape, diverted);
+            // The flows of each touched key afterwards.
+            Map<String, List<Long>> touched = new LinkedHashMap<>();
+            for (int i = 0; i < c.leaving.size(); i++) {
+                touched.computeIfAbsent(c.leaving.get(i).key, k -> new ArrayList<>(s.ids.getOrDefault(k, List.of())))
+                        .remove(c.leavingIds.get(i));
+            }
+            for (int i = 0; i < c.joiningKeys.size(); i++) {
+                List<Long> ids = touched.computeIfAbsent(c.joiningKeys.get(i),
+                        k -> new ArrayList<>(s.ids.getOrDefault(k, List.of())));
+                ids.add(c.joiningIds.get(i));
+                ids.sort(null);
+            }
+            List<byte[]> deleted = new ArrayList<>();
+            List<byte[]> added = new ArrayList<>();
+            List<long[]> counts = new ArrayList<>();
+            int remaining = s.ids.size();
+            for (Map.Entry<String, List<Long>> t : touched.entrySet()) {
+                boolean before = s.ids.containsKey(t.getKey());
+                boolean now = !t.getValue().isEmpty();
+                if (before && !now) {
+                    deleted.add(HEX.parseHex(t.getKey()));
+                    remaining--;
+                } else if (!before && now) {
+                    added.add(HEX.parseHex(t.getKey()));
+                    counts.add(carried.get(t.getValue().getFirst()));
+                    remaining++;
+                }
+            }
+            Map<Integer, List<String>> wanted = targets(shape, diverted);
+            if (existing == null) {
+                if (remaining == 0) {
+                    continue;
+                }
+                createTable(tx, shape, s, diverted, ifindex);
+                tx.addElements(s.table, NftFlowShape.SET, added, counts);
+            } else if (remaining == 0) {
+                tx.deleteTable(s.table);
+            } else {
+                if (!deleted.isEmpty()) {
+                    tx.deleteElements(s.table, NftFlowShape.SET, deleted);
+                }
+                if (!added.isEmpty()) {
+                    tx.addElements(s.table, NftFlowShape.SET, added, counts);
+                }
+                if (!wanted.equals(s.targets)) {
+                    replaceLookups(tx, netlink, shape, s, wanted, diverted, ifindex);
+                }
+            }
+            int left = remaining;
+            after.add(() -> {
+                if (left == 0) {
+                    shapes.remove(shape);
+                    return;
+                }
+                shapes.put(shape, s);
+                for (Map.Entry<String, List<Long>> t : touched.entrySet()) {
+                    if (t.getValue().isEmpty()) {
+                        s.ids.remove(t.getKey());
+                    } else {
+                        s.ids.put(t.getKey(), t.getValue());
+                    }
+                }
+                for (int i = 0; i < c.joiningIds.size(); i++) {
+                    placed.put(c.joiningIds.get(i), new Placed(shape, c.joiningKeys.get(i)));
+                }
+                s.targets.clear();
+                s.targets.putAll(wanted);
+            });
+        }
+        return () -> {
+            // Every flow leaves its old place before any joins its new one (it may move between shapes).
+            changes.values().forEach(c -> c.leavingIds.forEach(placed::remove));
+            after.forEach(Runnable::run);
+        };
+    }
+
+    private void createTable(NftNetlink.Transaction tx, NftFlowShape shape, Shape s, Map<String, String> diverted,
+            ToIntFunction<String> ifindex) {
+        tx.addTable(s.table);
+        tx.addCountingSet(s.table, NftFlowShape.SET, shape.keyType(), shape.keyLength());
+        for (int i = 0; i < ports.size(); i++) {
+            if (!shape.appliesTo(ports.get(i))) {
+                continue;
+            }
+            String chain = NftFlowCompiler.chainName(i);
+            tx.addIngressChain(s.table, chain, ports.get(i), shape.hookPriority());
+            tx.addFixedRule(s.table, chain, NftRuleEncoder.passMarked());
+            tx.addCommentedRule(s.table, chain, NftRuleEncoder.encodeLookup(shape, ports.get(i), ports, diverted,
+                    ifindex), NftFlowShape.LOOKUP_COMMENT);
+        }
+    }
+
+    /** Replaces the lookup rules whose outputs changed (a hold began or ended), found by a listing. */
+    private void replaceLookups(NftNetlink.Transaction tx, NftNetlink netlink, NftFlowShape shape, Shape s,
+            Map<Integer, List<String>> wanted, Map<String, String> diverted, ToIntFunction<String> ifindex) {
+        Map<String, Long> handles = new HashMap<>();
+        for (NftNetlink.KernelRule k : netlink.rules(s.table)) {
+            if (NftFlowShape.LOOKUP_COMMENT.equals(k.comment())) {
+                handles.put(k.chain(), k.handle());
+            }
+        }
+        for (Map.Entry<Integer, List<String>> w : wanted.entrySet()) {
+            if (java.util.Objects.equals(w.getValue(), s.targets.get(w.getKey()))) {
+                continue;
+            }
+            String chain = NftFlowCompiler.chainName(w.getKey());
+            Long handle = handles.get(chain);
+            if (handle == null) {
+                throw new IllegalStateException("the lookup rule of " + s.table + " " + chain + " is missing");
+            }
+            tx.replaceRule(s.table, chain, handle, NftRuleEncoder.encodeLookup(shape, ports.get(w.getKey()), ports,
+                    diverted, ifindex), NftFlowShape.LOOKUP_COMMENT);
+        }
+    }
+
+    /** The packets and bytes of every element flow, by id, read from the kernel now. */
+    Map<Long, long[]> counters(NftNetlink netlink) {
+        return countersOf(netlink, shapes.values());
+    }
+
+    /** As {@link #counters(NftNetlink)}, reading only the sets the flows with these ids are elements of. */
+    Map<Long, long[]> counters(NftNetlink netlink, Collection<Long> ids) {
+        java.util.Set<Shape> of = new java.util.HashSet<>();
+        for (long id : ids) {
+            Placed p = placed.get(id);
+            if (p != null && shapes.containsKey(p.shape)) {
+                of.add(shapes.get(p.shape));
+            }
+        }
+        return countersOf(netlink, of);
+    }
+
+    private static Map<Long, long[]> countersOf(NftNetlink netlink, Collection<Shape> of) {
+        Map<Long, long[]> counters = new HashMap<>();
+        for (Shape s : of) {
+            List<NftNetlink.SetElement> elements;
+            try {
+                elements = netlink.elements(s.table, NftFlowShape.SET);
+            } catch (IllegalStateException e) {
+                // The table is not in the kernel (a whole load failed after deleting it): nothing counted there.
+                continue;
+            }
+            for (NftNetlink.SetElement e : elements) {
+                List<Long> ids = e.key() == null ? null : s.ids.get(HEX.formatHex(e.key()));
+                if (ids != null) {
+                    counters.put(ids.getFirst(), new long[] {e.packets(), e.bytes()});
+                }
+            }
+        }
+        return counters;
+    }
+}
