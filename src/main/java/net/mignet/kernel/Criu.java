@@ -264,6 +264,14 @@ public final class Criu {
         return argv;
     }
 
+    /**
+     * Starts criu ahead of a restore ({@link CriuService}), so that loading it is not part of the restore; the
+     * restore must hand on exactly {@code terminals} (held descriptors).
+     */
+    public CriuService startService(List<CriuRestoreOptions.InheritedTerminal> terminals) {
+        return CriuService.start(command, terminals);
+    }
+
     /** A restored tree: its root's pid and how long criu took. */
     public record Restored(long pid, Duration took) {
     }

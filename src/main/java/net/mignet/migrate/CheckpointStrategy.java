@@ -13,6 +13,7 @@ import net.mignet.kernel.CriuDumpOptions;
 import net.mignet.kernel.CriuEndpoint;
 import net.mignet.kernel.CriuProcess;
 import net.mignet.kernel.CriuRestoreOptions;
+import net.mignet.kernel.CriuService;
 import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
 import net.mignet.kernel.FileTrees;
@@ -88,12 +89,15 @@ final class CheckpointStrategy implements MigrationStrategy {
         List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
         CriuPreparedDump prepared = null;
         PrecopyTransfer precopy = null;
+        CriuService service = null;
         try {
             CriuDumpOptions planned = dumpOptions(old, from, dumped, work, ttys);
             if (!lazy) {
                 // While the app still serves: criu gets ready to dump, and the pages go ahead, so the freeze sends
                 // only those that changed since.
                 prepared = ctx.phase("prepare", () -> criu.prepareDump(planned.withLeaveStopped(true), work));
+                // The restore's criu too, loaded now rather than while the app is frozen.
+                service = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
                 precopy = ctx.phase("precopy", () -> precopy(ctx, images));
             }
             // Frozen whole, the app answers a request it was in the middle of from its copy.
@@ -105,7 +109,7 @@ final class CheckpointStrategy implements MigrationStrategy {
                 prepared = null;
             }
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
-                    : migrateFrozen(ctx, dump, images, work, traffic, prepared, precopy);
+                    : migrateFrozen(ctx, dump, images, work, traffic, prepared, precopy, service);
             recordCriusOwnTimes(ctx, work);
             FileTrees.delete(work);
             return restored;
@@ -118,6 +122,9 @@ final class CheckpointStrategy implements MigrationStrategy {
             }
             if (precopy != null) {
                 precopy.close();
+            }
+            if (service != null) {
+                service.close();
             }
         }
     }
@@ -166,7 +173,8 @@ final class CheckpointStrategy implements MigrationStrategy {
 
     /** Dump (every page), copy, restore: the app is frozen until the copy runs. */
     private App migrateFrozen(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic, CriuPreparedDump prepared, PrecopyTransfer transfer) throws Exception {
+            TrafficMove traffic, CriuPreparedDump prepared, PrecopyTransfer transfer, CriuService service)
+            throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
@@ -184,7 +192,7 @@ final class CheckpointStrategy implements MigrationStrategy {
         });
         ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
             stopped.awaitGone(OLD_EXIT);
-            restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false);
+            restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false, null);
         });
         Set<String> dumpLocks = dumpLocks(from);
         // Undone before the restore above (the last registered runs first): its connections must pass again.
@@ -198,7 +206,7 @@ final class CheckpointStrategy implements MigrationStrategy {
             long t = System.nanoTime();
             stopped.awaitGone(OLD_EXIT); // the copy takes the same pids
             reaped[0] = System.nanoTime() - t;
-            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false);
+            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false, service);
         });
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));
@@ -252,7 +260,7 @@ final class CheckpointStrategy implements MigrationStrategy {
             daemon = ctx.phase("lazy-pages", () -> criu.startLazyPagesDaemon(target.namespace(), images, pages,
                     work.resolve("lazy-pages.log")));
             App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images,
-                    work.resolve("restore.log"), true));
+                    work.resolve("restore.log"), true, null));
             running = true;
             ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
             ctx.phase("release", () -> ctx.held(traffic.release()));
@@ -323,15 +331,24 @@ final class CheckpointStrategy implements MigrationStrategy {
         return FIRST_PAGE_PORT + Math.floorMod(PAGE_PORTS.getAndIncrement(), 1000);
     }
 
-    /** Restores the checkpoint on {@code host} with the app's terminals, and adopts the copy as the app. */
-    private App restoreOn(MigrationContext ctx, App old, Host host, Path images, Path log, boolean lazyPages) {
-        List<InheritedTerminal> terminals = old.terminals().stream()
+    /** The app's terminals, as criu hands them on: its descriptor 3 + N for the app's descriptor N. */
+    private static List<InheritedTerminal> terminals(App old) {
+        return old.terminals().stream()
                 .map(t -> InheritedTerminal.held(3 + t.appFd(), t.mignetFd(), CriuTty.parse(t.criuKey())))
                 .toList();
+    }
+
+    /**
+     * Restores the checkpoint on {@code host} with the app's terminals, and adopts the copy as the app; through
+     * {@code service} (a criu started ahead) when given, else by starting criu now.
+     */
+    private App restoreOn(MigrationContext ctx, App old, Host host, Path images, Path log, boolean lazyPages,
+            CriuService service) {
         Criu.Restored r;
         try {
-            r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
-                    .withTerminals(terminals).withLazyPages(lazyPages).withTcpEstablished(tcpEstablished));
+            CriuRestoreOptions o = CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
+                    .withTerminals(terminals(old)).withLazyPages(lazyPages).withTcpEstablished(tcpEstablished);
+            r = service != null ? service.restore(o) : criu.restore(o);
         } catch (RuntimeException e) {
             // Not the original's pid where it has its own pid namespace: that original may still be alive (a
             // lazy dump keeps it frozen), and waiting for it here would take its exit status from the app.
