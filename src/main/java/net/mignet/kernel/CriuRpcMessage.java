@@ -10,7 +10,8 @@ import java.util.Optional;
  * its answer do not justify a protobuf library.
  */
 final class CriuRpcMessage {
-    /** {@code criu_req_type}. */
+    /** {@code criu_req_type}s. */
+    static final int DUMP = 1;
     static final int RESTORE = 2;
     /** {@code criu_network_lock_method.NFTABLES}. */
     static final int NFTABLES = 2;
@@ -155,7 +156,10 @@ final class CriuRpcMessage {
             switch (wireType) {
                 case VARINT -> varint();
                 case 1 -> at += 8;
-                case LENGTH_DELIMITED -> at += length();
+                case LENGTH_DELIMITED -> {
+                    int length = length(); // first: "at += length()" would add to the position before the length
+                    at += length;
+                }
                 case 5 -> at += 4;
                 default -> throw new IllegalArgumentException("criu's answer holds a field of wire type " + wireType);
             }

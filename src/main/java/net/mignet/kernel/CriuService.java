@@ -69,6 +69,20 @@ public final class CriuService implements AutoCloseable {
      * one {@link #restore}.
      */
     static CriuService start(List<String> criuCommand, List<CriuRestoreOptions.InheritedTerminal> terminals) {
+        return start(null, criuCommand, terminals);
+    }
+
+    /**
+     * Starts {@code criuCommand swrk} inside the network namespace {@code namespace} (entered by the spawning
+     * thread only), ready for one {@link #dump} of a process of that namespace: criu dumping from inside it treats
+     * the namespace as its own and does not try to dump it.
+     */
+    static CriuService startIn(String namespace, List<String> criuCommand) {
+        return start(namespace, criuCommand, List.of());
+    }
+
+    private static CriuService start(String namespace, List<String> criuCommand,
+            List<CriuRestoreOptions.InheritedTerminal> terminals) {
         if (terminals.stream().anyMatch(t -> t.heldFd() < 0)) {
             throw new IllegalArgumentException("a criu service gets its terminals as held descriptors only");
         }
@@ -85,7 +99,8 @@ public final class CriuService implements AutoCloseable {
             fds[criuSocket] = pair[1];
             List<String> argv = new ArrayList<>(criuCommand);
             argv.addAll(List.of("swrk", Integer.toString(criuSocket)));
-            long pid = ChildSpawn.spawn(argv, System.getenv(), fds);
+            long pid = namespace == null ? ChildSpawn.spawn(argv, System.getenv(), fds)
+                    : ChildSpawn.inNetworkNamespace(namespace, argv, System.getenv(), fds);
             return new CriuService(pid, pair[0], terminals);
         } catch (RuntimeException e) {
             NativeCalls.close(pair[0]);
@@ -104,7 +119,7 @@ public final class CriuService implements AutoCloseable {
      */
     public Criu.Restored restore(CriuRestoreOptions o) {
         if (used) {
-            throw new IllegalStateException("this criu service has restored once already; start another");
+            throw new IllegalStateException("this criu service has worked once already; start another");
         }
         used = true;
         if (!terminals.equals(o.terminals())) {
@@ -112,39 +127,109 @@ public final class CriuService implements AutoCloseable {
                     + " service was started with " + terminals + "; start it with the restore's terminals");
         }
         long t0 = System.nanoTime();
-        int images = Libc.open(o.imagesDir().toString(), Libc.O_RDONLY | O_DIRECTORY | Libc.O_CLOEXEC);
+        CriuRpcMessage.Response answer = call(o.imagesDir(), o.logFile(), (images, work) -> restoreRequest(o, images,
+                work), "criu restore into " + o.namespace());
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        if (answer.restoredPid().isEmpty()) {
+            throw new CriuException("criu restore into " + o.namespace() + " answered without the restored pid",
+                    o.logFile());
+        }
+        return new Criu.Restored(answer.restoredPid().get(), took);
+    }
+
+    /**
+     * Dumps the tree as {@code o} says (left stopped or killed, as {@code o.leaveStopped()}) and returns how long
+     * that took, from the request to criu's answer. Not for page-server or lazy dumps.
+     */
+    public Duration dump(CriuDumpOptions o) {
+        if (o.pageServer() != null || o.lazyPages() != null) {
+            throw new IllegalArgumentException("a criu service dumps into its images directory only; start criu"
+                    + " itself for a dump to a page server or a lazy dump");
+        }
+        if (used) {
+            throw new IllegalStateException("this criu service has worked once already; start another");
+        }
+        used = true;
+        try {
+            java.nio.file.Files.createDirectories(o.imagesDir());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the images directory " + o.imagesDir(), e);
+        }
+        long t0 = System.nanoTime();
+        call(o.imagesDir(), o.logFile(), (images, work) -> dumpRequest(o, images, work), "criu dump of pid "
+                + o.pid());
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    private interface Request {
+        byte[] with(int imagesFd, int workFd);
+    }
+
+    /**
+     * Sends the request made with the images directory and the log's directory open as this process's
+     * descriptors (criu opens them through /proc), and returns criu's answer; throws when criu failed.
+     */
+    private CriuRpcMessage.Response call(java.nio.file.Path imagesDir, java.nio.file.Path log, Request request,
+            String what) {
+        int images = Libc.open(imagesDir.toString(), Libc.O_RDONLY | O_DIRECTORY | Libc.O_CLOEXEC);
         int work;
         try {
-            work = Libc.open(o.logFile().toAbsolutePath().getParent().toString(),
-                    Libc.O_RDONLY | O_DIRECTORY | Libc.O_CLOEXEC);
+            work = Libc.open(log.toAbsolutePath().getParent().toString(), Libc.O_RDONLY | O_DIRECTORY
+                    | Libc.O_CLOEXEC);
         } catch (RuntimeException e) {
             NativeCalls.close(images);
             throw e;
         }
         CriuRpcMessage.Response answer;
         try {
-            send(request(o, images, work));
-            answer = CriuRpcMessage.Response.parse(receive(o));
+            send(request.with(images, work));
+            byte[] data = receive(what, log);
+            try {
+                answer = CriuRpcMessage.Response.parse(data);
+            } catch (IllegalArgumentException e) {
+                throw new CriuException(what + ": cannot read criu's answer (" + e.getMessage() + "): "
+                        + java.util.HexFormat.of().formatHex(data), log);
+            }
         } finally {
             NativeCalls.close(images);
             NativeCalls.close(work);
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        if (!answer.success() || answer.restoredPid().isEmpty()) {
-            throw new CriuException("criu restore into " + o.namespace() + " failed" + (answer.errorMessage().isEmpty()
-                    ? "" : ": " + answer.errorMessage()) + (answer.errno() == 0 ? ""
-                    : " (" + NativeCalls.strerror(answer.errno()) + ")"), o.logFile());
+        if (!answer.success()) {
+            throw new CriuException(what + " failed" + (answer.errorMessage().isEmpty() ? ""
+                    : ": " + answer.errorMessage()) + (answer.errno() == 0 ? ""
+                    : " (" + NativeCalls.strerror(answer.errno()) + ")"), log);
         }
-        return new Criu.Restored(answer.restoredPid().get(), took);
+        return answer;
+    }
+
+    /** The options every request carries: where the images and the log are. */
+    private static CriuRpcMessage.Writer commonOptions(java.nio.file.Path log, int imagesFd, int workFd) {
+        return new CriuRpcMessage.Writer()
+                .varint(1, imagesFd) // images_dir_fd: criu opens /proc/<our pid>/fd/<it>
+                .varint(9, LOG_LEVEL)
+                .string(10, log.getFileName().toString()) // log_file, inside the work directory
+                .varint(17, workFd); // work_dir_fd
+    }
+
+    /** criu's {@code criu_req} for the dump {@code o}, as {@link Criu#dump} runs it. */
+    private static byte[] dumpRequest(CriuDumpOptions o, int imagesFd, int workFd) {
+        CriuRpcMessage.Writer opts = commonOptions(o.logFile(), imagesFd, workFd)
+                .varint(2, o.pid())
+                .varint(35, Criu.GHOST_LIMIT_BYTES) // ghost_limit
+                .bool(7, o.shellJob())
+                .bool(69, o.leaveStopped()); // leave_stopped (criu 4.2.1's rpc.proto)
+        if (o.tcpEstablished()) {
+            opts.bool(5, true).varint(64, CriuRpcMessage.NFTABLES); // tcp_established, network_lock
+        }
+        for (CriuTty tty : o.externalTtys()) {
+            opts.string(37, tty.key()); // external
+        }
+        return new CriuRpcMessage.Writer().varint(1, CriuRpcMessage.DUMP).message(2, opts).toByteArray();
     }
 
     /** criu's {@code criu_req} for {@code o}: the images and the log's directory as this process's descriptors. */
-    private static byte[] request(CriuRestoreOptions o, int imagesFd, int workFd) {
-        CriuRpcMessage.Writer opts = new CriuRpcMessage.Writer()
-                .varint(1, imagesFd) // images_dir_fd: criu opens /proc/<our pid>/fd/<it>
-                .varint(9, LOG_LEVEL)
-                .string(10, o.logFile().getFileName().toString()) // log_file, inside the work directory
-                .varint(17, workFd) // work_dir_fd
+    private static byte[] restoreRequest(CriuRestoreOptions o, int imagesFd, int workFd) {
+        CriuRpcMessage.Writer opts = commonOptions(o.logFile(), imagesFd, workFd)
                 .bool(7, o.shellJob())
                 .bool(26, o.sibling()) // rst_sibling
                 .message(39, new CriuRpcMessage.Writer().string(1, "net").string(2, NetnsPaths.of(o.namespace())
@@ -176,7 +261,7 @@ public final class CriuService implements AutoCloseable {
     }
 
     /** criu's answer; criu is killed when it gives none in time (its end of the socket then closes). */
-    private byte[] receive(CriuRestoreOptions o) {
+    private byte[] receive(String what, java.nio.file.Path log) {
         CompletableFuture<byte[]> answer = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("criu-swrk-answer-" + pid).start(() -> {
             try (Arena arena = Arena.ofConfined()) {
@@ -191,19 +276,18 @@ public final class CriuService implements AutoCloseable {
         try {
             byte[] data = answer.get(Criu.OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (data.length == 0) {
-                throw new CriuException("criu restore into " + o.namespace() + " ended without an answer (exit "
-                        + exitStatus() + ")", o.logFile());
+                throw new CriuException(what + " ended without an answer (exit " + exitStatus() + ")", log);
             }
             return data;
         } catch (TimeoutException e) {
             Signals.send(pid, 9);
-            throw new CriuException("criu restore did not finish within " + Criu.OPERATION_TIMEOUT.toSeconds()
-                    + " s (pid " + pid + ")", o.logFile());
+            throw new CriuException(what + " did not finish within " + Criu.OPERATION_TIMEOUT.toSeconds()
+                    + " s (criu pid " + pid + ")", log);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot read criu's answer: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during criu restore", e);
+            throw new IllegalStateException("interrupted during " + what, e);
         }
     }
 

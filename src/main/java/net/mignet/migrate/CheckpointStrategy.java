@@ -22,7 +22,6 @@ import net.mignet.kernel.PrecopyTransfer;
 import net.mignet.kernel.ProcessSockets;
 import net.mignet.kernel.ProcessTree;
 import net.mignet.kernel.CriuLog;
-import net.mignet.kernel.CriuPreparedDump;
 import net.mignet.kernel.PipeSizeLimit;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
@@ -87,29 +86,22 @@ final class CheckpointStrategy implements MigrationStrategy {
         // Registered first, so it runs last: a rollback may restore the app from these images first.
         ctx.onRollback("remove the checkpoint images, keeping criu's logs", () -> keepOnlyLogs(work));
         List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
-        CriuPreparedDump prepared = null;
+        CriuService dumper = null;
         PrecopyTransfer precopy = null;
-        CriuService service = null;
+        CriuService restorer = null;
         try {
-            CriuDumpOptions planned = dumpOptions(old, from, dumped, work, ttys);
             if (!lazy) {
-                // While the app still serves: criu gets ready to dump, and the pages go ahead, so the freeze sends
-                // only those that changed since.
-                prepared = ctx.phase("prepare", () -> criu.prepareDump(planned.withLeaveStopped(true), work));
-                // The restore's criu too, loaded now rather than while the app is frozen.
-                service = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
+                // While the app still serves: criu is started on both hosts (loading it is no part of the freeze),
+                // and the pages go ahead, so the freeze sends only those that changed since.
+                dumper = ctx.phase("prepare", () -> criu.startDumpService(from.namespace()));
+                restorer = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
                 precopy = ctx.phase("precopy", () -> precopy(ctx, images));
             }
             // Frozen whole, the app answers a request it was in the middle of from its copy.
             TrafficMove traffic = ctx.holdAndDrain(true);
             CriuDumpOptions dump = dumpOptions(old, from, dumped, work, ttys);
-            if (prepared != null && dump.tcpEstablished() != prepared.options().tcpEstablished()) {
-                // A connection opened or closed since: the prepared dump would refuse or miss it.
-                prepared.close();
-                prepared = null;
-            }
             App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
-                    : migrateFrozen(ctx, dump, images, work, traffic, prepared, precopy, service);
+                    : migrateFrozen(ctx, dump, images, work, traffic, dumper, precopy, restorer);
             recordCriusOwnTimes(ctx, work);
             FileTrees.delete(work);
             return restored;
@@ -117,14 +109,14 @@ final class CheckpointStrategy implements MigrationStrategy {
             ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
             throw e;
         } finally {
-            if (prepared != null) {
-                prepared.close();
+            if (dumper != null) {
+                dumper.close();
             }
             if (precopy != null) {
                 precopy.close();
             }
-            if (service != null) {
-                service.close();
+            if (restorer != null) {
+                restorer.close();
             }
         }
     }
@@ -159,13 +151,11 @@ final class CheckpointStrategy implements MigrationStrategy {
 
     /**
      * Where criu's own time went, from its logs (written after the migration, not while the app is frozen): the
-     * rest of a dump or restore phase is starting criu (its loader and libraries) and waiting for it.
+     * rest of a dump or restore phase is asking criu (started before the freeze) and waiting for its answer.
      */
     private static void recordCriusOwnTimes(MigrationContext ctx, Path work) {
         for (String op : List.of("dump", "restore")) {
-            // A prepared dump waited at its gate (the pre-dump script) before its work began.
-            String gate = op.equals("dump") ? "pre-dump scripts" : null;
-            CriuLog.elapsedAfter(work.resolve(op + ".log"), gate).ifPresent(d ->
+            CriuLog.elapsed(work.resolve(op + ".log")).ifPresent(d ->
                     ctx.log("*** criu " + op + " worked " + String.format(java.util.Locale.ROOT, "%.1f",
                             d.toNanos() / 1e6) + " ms by its own log"));
         }
@@ -173,7 +163,7 @@ final class CheckpointStrategy implements MigrationStrategy {
 
     /** Dump (every page), copy, restore: the app is frozen until the copy runs. */
     private App migrateFrozen(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic, CriuPreparedDump prepared, PrecopyTransfer transfer, CriuService service)
+            TrafficMove traffic, CriuService dumper, PrecopyTransfer transfer, CriuService restorer)
             throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
@@ -183,11 +173,7 @@ final class CheckpointStrategy implements MigrationStrategy {
         // The processes criu dumps; after the dump they are still there, stopped.
         Set<Long> tree = ProcessTree.of(old.pid());
         StoppedTree stopped = ctx.phase("dump", () -> {
-            if (prepared != null) {
-                prepared.dump();
-            } else {
-                criu.dump(dump.withLeaveStopped(true));
-            }
+            dumper.dump(dump.withLeaveStopped(true));
             return StoppedTree.kill(old, tree, OLD_EXIT);
         });
         ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
@@ -206,7 +192,7 @@ final class CheckpointStrategy implements MigrationStrategy {
             long t = System.nanoTime();
             stopped.awaitGone(OLD_EXIT); // the copy takes the same pids
             reaped[0] = System.nanoTime() - t;
-            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false, service);
+            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false, restorer);
         });
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));

@@ -95,7 +95,60 @@ class ExactDrainTest {
                     assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(SLOW);
                 }
                 assertThat(receive(client, Duration.ofSeconds(5))).isEqualTo("4");
+
+                // The state network keeps sending to h2 (as a pre-copy's connection does): those frames are not
+                // held, so a drain that looks only from the held port ends at once, seen; one that waits for every
+                // link of h2 to settle does not see the way empty.
+                try (DatagramChannel state = NamespaceThread.call(net.host("h3").namespace(),
+                        ExactDrainTest::openStateSender)) {
+                    java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic
+                            .AtomicBoolean(true);
+                    Thread sender = Thread.ofPlatform().daemon().start(() -> {
+                        while (sending.get()) {
+                            try {
+                                state.write(ByteBuffer.wrap(new byte[64]));
+                            } catch (java.io.IOException e) {
+                                // ICMP unreachable reported back: nothing listens there, on purpose.
+                            }
+                            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                        }
+                    });
+                    try {
+                        try (FramesOnTheWay way = FramesOnTheWay.toward(net, h2, java.util.Set.of("s1:s1-h2"))
+                                .orElseThrow(); FrameHold hold = net.switchNamed("s1").hold("s1-h2")) {
+                            ServiceDrain.Drained d = ServiceDrain.await(server, way, Duration.ofSeconds(20),
+                                    Duration.ofSeconds(20), true);
+                            assertThat(d.seen()).as("seen though the state link is busy").isTrue();
+                            assertThat(d.took()).isLessThan(SLOW.dividedBy(2));
+                        }
+                        boolean seenOverAllLinks;
+                        try (FramesOnTheWay way = FramesOnTheWay.toward(net, h2).orElseThrow();
+                                FrameHold hold = net.switchNamed("s1").hold("s1-h2")) {
+                            seenOverAllLinks = ServiceDrain.await(server, way, Duration.ofMillis(300),
+                                    Duration.ofSeconds(3), true).seen();
+                        } catch (IllegalStateException e) {
+                            seenOverAllLinks = false; // never settled within the bound
+                        }
+                        assertThat(seenOverAllLinks).as("the busy state link kept the looks over every link from"
+                                + " settling").isFalse();
+                    } finally {
+                        sending.set(false);
+                        sender.join(2000);
+                    }
+                }
+                assertThat(ask(client, Duration.ofSeconds(5))).isEqualTo("5");
             }
+        }
+    }
+
+    private static DatagramChannel openStateSender() {
+        try {
+            DatagramChannel c = DatagramChannel.open();
+            c.bind(new InetSocketAddress("192.168.0.13", 0));
+            c.connect(new InetSocketAddress("192.168.0.12", 9));
+            return c;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
