@@ -92,9 +92,14 @@ final class CheckpointStrategy implements MigrationStrategy {
         try {
             if (!lazy) {
                 // While the app still serves: criu is started on both hosts (loading it is no part of the freeze),
-                // and the pages go ahead, so the freeze sends only those that changed since.
-                dumper = ctx.phase("prepare", () -> criu.startDumpService(from.namespace()));
-                restorer = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
+                // and the pages go ahead, so the freeze sends only those that changed since. Not for an app in a
+                // cgroup of its own (limits): criu 4.2.1 through its RPC could not put the copy back into it ("cg:
+                // Can't move ... into memory//.../app.NAME/cgroup.procs: No such file or directory"), as its
+                // command line does.
+                if (old.limits().isEmpty()) {
+                    dumper = ctx.phase("prepare", () -> criu.startDumpService(from.namespace()));
+                    restorer = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
+                }
                 precopy = ctx.phase("precopy", () -> precopy(ctx, images));
             }
             // Frozen whole, the app answers a request it was in the middle of from its copy.
@@ -173,7 +178,11 @@ final class CheckpointStrategy implements MigrationStrategy {
         // The processes criu dumps; after the dump they are still there, stopped.
         Set<Long> tree = ProcessTree.of(old.pid());
         StoppedTree stopped = ctx.phase("dump", () -> {
-            dumper.dump(dump.withLeaveStopped(true));
+            if (dumper != null) {
+                dumper.dump(dump.withLeaveStopped(true));
+            } else {
+                criu.dump(dump.withLeaveStopped(true));
+            }
             return StoppedTree.kill(old, tree, OLD_EXIT);
         });
         ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
