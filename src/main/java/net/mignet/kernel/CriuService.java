@@ -126,6 +126,11 @@ public final class CriuService implements AutoCloseable {
             throw new IllegalArgumentException("the restore hands on terminals " + o.terminals() + " but the criu"
                     + " service was started with " + terminals + "; start it with the restore's terminals");
         }
+        if (o.lazyPages() && !o.imagesDir().toAbsolutePath().equals(o.logFile().toAbsolutePath().getParent())) {
+            // criu works in the log's directory, and looks for the lazy-pages daemon's socket there.
+            throw new IllegalArgumentException("a lazy restore through a criu service logs into its images"
+                    + " directory " + o.imagesDir() + ", not " + o.logFile());
+        }
         long t0 = System.nanoTime();
         CriuRpcMessage.Response answer = call(o.imagesDir(), o.logFile(), (images, work) -> restoreRequest(o, images,
                 work), "criu restore into " + o.namespace());

@@ -98,14 +98,16 @@ final class CheckpointStrategy implements MigrationStrategy {
                 // command line does.
                 if (old.limits().isEmpty()) {
                     dumper = ctx.phase("prepare", () -> criu.startDumpService(from.namespace()));
-                    restorer = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
                 }
                 precopy = ctx.phase("precopy", () -> precopy(ctx, images));
+            }
+            if (old.limits().isEmpty()) {
+                restorer = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
             }
             // Frozen whole, the app answers a request it was in the middle of from its copy.
             TrafficMove traffic = ctx.holdAndDrain(true);
             CriuDumpOptions dump = dumpOptions(old, from, dumped, work, ttys);
-            App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
+            App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic, restorer)
                     : migrateFrozen(ctx, dump, images, work, traffic, dumper, precopy, restorer);
             recordCriusOwnTimes(ctx, work);
             FileTrees.delete(work);
@@ -235,7 +237,7 @@ final class CheckpointStrategy implements MigrationStrategy {
      * the original run on where it was, its memory untouched ({@link #resumeOriginal}).
      */
     private App migrateLazily(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic) throws Exception {
+            TrafficMove traffic, CriuService restorer) throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
@@ -254,8 +256,10 @@ final class CheckpointStrategy implements MigrationStrategy {
             ctx.stateBytes(sent.bytes());
             daemon = ctx.phase("lazy-pages", () -> criu.startLazyPagesDaemon(target.namespace(), images, pages,
                     work.resolve("lazy-pages.log")));
+            // In the images directory: there criu finds the lazy-pages daemon's socket, and through its RPC it
+            // writes its log only where it works.
             App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images,
-                    work.resolve("restore.log"), true, null));
+                    images.resolve("restore.log"), true, restorer));
             running = true;
             ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
             ctx.phase("release", () -> ctx.held(traffic.release()));
