@@ -92,9 +92,9 @@ public final class CriuService implements AutoCloseable {
             devNull = Libc.open("/dev/null", O_RDWR | Libc.O_CLOEXEC);
             int criuSocket = Math.max(3, terminals.stream().mapToInt(t -> t.criuFd() + 1).max().orElse(0));
             int[] fds = new int[criuSocket + 1];
-            for (int i = 0; i < fds.length; i++) {
-                fds[i] = i < 3 ? i : devNull;
-            }
+            // Nothing on criu's standard descriptors: it answers its errors (cr_errmsg) and logs into its log, and
+            // a worker closed unused would otherwise print that its request never came.
+            java.util.Arrays.fill(fds, devNull);
             terminals.forEach(t -> fds[t.criuFd()] = t.heldFd());
             fds[criuSocket] = pair[1];
             List<String> argv = new ArrayList<>(criuCommand);
