@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class Criu {
     /** The largest deleted file criu copies into a dump; its default, 1 MiB, is less than a JVM's class archive. */
     private static final String GHOST_LIMIT = "512M";
+    /** {@link #GHOST_LIMIT} in bytes, as criu's RPC takes it. */
+    static final int GHOST_LIMIT_BYTES = 512 << 20;
     public static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(120);
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     /** criu's log level: 4 logs every step, which is what a failed migration needs to be understood. */
@@ -113,17 +115,6 @@ public final class Criu {
         argv.addAll(command);
         argv.addAll(dumpArguments(o));
         return argv;
-    }
-
-    /**
-     * Starts a dump ahead of time (see {@link CriuPreparedDump}): criu loads while the app still runs and
-     * waits at a gate; {@code gateDir} holds the gate's script and FIFO.
-     */
-    public CriuPreparedDump prepareDump(CriuDumpOptions o, Path gateDir) {
-        if (o.lazyPages() != null) {
-            throw new IllegalArgumentException("a lazy dump keeps running while it serves pages: use startLazyDump");
-        }
-        return CriuPreparedDump.start(command, dumpArguments(o), o, gateDir);
     }
 
     /** A dump's arguments after the command that runs criu. */
@@ -262,6 +253,22 @@ public final class Criu {
             argv.add("--lazy-pages");
         }
         return argv;
+    }
+
+    /**
+     * Starts criu ahead of a restore ({@link CriuService}), so that loading it is not part of the restore; the
+     * restore must hand on exactly {@code terminals} (held descriptors).
+     */
+    public CriuService startService(List<CriuRestoreOptions.InheritedTerminal> terminals) {
+        return CriuService.start(command, terminals);
+    }
+
+    /**
+     * Starts criu inside {@code namespace} ahead of a dump of one of its processes ({@link CriuService}), so that
+     * loading it is not part of the freeze.
+     */
+    public CriuService startDumpService(String namespace) {
+        return CriuService.startIn(namespace, command);
     }
 
     /** A restored tree: its root's pid and how long criu took. */

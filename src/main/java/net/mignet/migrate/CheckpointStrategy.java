@@ -13,6 +13,7 @@ import net.mignet.kernel.CriuDumpOptions;
 import net.mignet.kernel.CriuEndpoint;
 import net.mignet.kernel.CriuProcess;
 import net.mignet.kernel.CriuRestoreOptions;
+import net.mignet.kernel.CriuService;
 import net.mignet.kernel.CriuRestoreOptions.InheritedTerminal;
 import net.mignet.kernel.CriuTty;
 import net.mignet.kernel.FileTrees;
@@ -21,7 +22,6 @@ import net.mignet.kernel.PrecopyTransfer;
 import net.mignet.kernel.ProcessSockets;
 import net.mignet.kernel.ProcessTree;
 import net.mignet.kernel.CriuLog;
-import net.mignet.kernel.CriuPreparedDump;
 import net.mignet.kernel.PipeSizeLimit;
 import net.mignet.kernel.ProcessExit;
 import net.mignet.net.Host;
@@ -86,26 +86,29 @@ final class CheckpointStrategy implements MigrationStrategy {
         // Registered first, so it runs last: a rollback may restore the app from these images first.
         ctx.onRollback("remove the checkpoint images, keeping criu's logs", () -> keepOnlyLogs(work));
         List<CriuTty> ttys = old.terminals().stream().map(t -> CriuTty.parse(t.criuKey())).distinct().toList();
-        CriuPreparedDump prepared = null;
+        CriuService dumper = null;
         PrecopyTransfer precopy = null;
+        CriuService restorer = null;
         try {
-            CriuDumpOptions planned = dumpOptions(old, from, dumped, work, ttys);
             if (!lazy) {
-                // While the app still serves: criu gets ready to dump, and the pages go ahead, so the freeze sends
-                // only those that changed since.
-                prepared = ctx.phase("prepare", () -> criu.prepareDump(planned.withLeaveStopped(true), work));
+                // While the app still serves: criu is started on both hosts (loading it is no part of the freeze),
+                // and the pages go ahead, so the freeze sends only those that changed since. Not for an app in a
+                // cgroup of its own (limits): criu 4.2.1 through its RPC could not put the copy back into it ("cg:
+                // Can't move ... into memory//.../app.NAME/cgroup.procs: No such file or directory"), as its
+                // command line does.
+                if (old.limits().isEmpty()) {
+                    dumper = ctx.phase("prepare", () -> criu.startDumpService(from.namespace()));
+                }
                 precopy = ctx.phase("precopy", () -> precopy(ctx, images));
+            }
+            if (old.limits().isEmpty()) {
+                restorer = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
             }
             // Frozen whole, the app answers a request it was in the middle of from its copy.
             TrafficMove traffic = ctx.holdAndDrain(true);
             CriuDumpOptions dump = dumpOptions(old, from, dumped, work, ttys);
-            if (prepared != null && dump.tcpEstablished() != prepared.options().tcpEstablished()) {
-                // A connection opened or closed since: the prepared dump would refuse or miss it.
-                prepared.close();
-                prepared = null;
-            }
-            App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic)
-                    : migrateFrozen(ctx, dump, images, work, traffic, prepared, precopy);
+            App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic, restorer)
+                    : migrateFrozen(ctx, dump, images, work, traffic, dumper, precopy, restorer);
             recordCriusOwnTimes(ctx, work);
             FileTrees.delete(work);
             return restored;
@@ -113,11 +116,14 @@ final class CheckpointStrategy implements MigrationStrategy {
             ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
             throw e;
         } finally {
-            if (prepared != null) {
-                prepared.close();
+            if (dumper != null) {
+                dumper.close();
             }
             if (precopy != null) {
                 precopy.close();
+            }
+            if (restorer != null) {
+                restorer.close();
             }
         }
     }
@@ -152,13 +158,11 @@ final class CheckpointStrategy implements MigrationStrategy {
 
     /**
      * Where criu's own time went, from its logs (written after the migration, not while the app is frozen): the
-     * rest of a dump or restore phase is starting criu (its loader and libraries) and waiting for it.
+     * rest of a dump or restore phase is asking criu (started before the freeze) and waiting for its answer.
      */
     private static void recordCriusOwnTimes(MigrationContext ctx, Path work) {
         for (String op : List.of("dump", "restore")) {
-            // A prepared dump waited at its gate (the pre-dump script) before its work began.
-            String gate = op.equals("dump") ? "pre-dump scripts" : null;
-            CriuLog.elapsedAfter(work.resolve(op + ".log"), gate).ifPresent(d ->
+            CriuLog.elapsed(work.resolve(op + ".log")).ifPresent(d ->
                     ctx.log("*** criu " + op + " worked " + String.format(java.util.Locale.ROOT, "%.1f",
                             d.toNanos() / 1e6) + " ms by its own log"));
         }
@@ -166,7 +170,8 @@ final class CheckpointStrategy implements MigrationStrategy {
 
     /** Dump (every page), copy, restore: the app is frozen until the copy runs. */
     private App migrateFrozen(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic, CriuPreparedDump prepared, PrecopyTransfer transfer) throws Exception {
+            TrafficMove traffic, CriuService dumper, PrecopyTransfer transfer, CriuService restorer)
+            throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
@@ -175,8 +180,8 @@ final class CheckpointStrategy implements MigrationStrategy {
         // The processes criu dumps; after the dump they are still there, stopped.
         Set<Long> tree = ProcessTree.of(old.pid());
         StoppedTree stopped = ctx.phase("dump", () -> {
-            if (prepared != null) {
-                prepared.dump();
+            if (dumper != null) {
+                dumper.dump(dump.withLeaveStopped(true));
             } else {
                 criu.dump(dump.withLeaveStopped(true));
             }
@@ -184,7 +189,7 @@ final class CheckpointStrategy implements MigrationStrategy {
         });
         ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
             stopped.awaitGone(OLD_EXIT);
-            restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false);
+            restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false, null);
         });
         Set<String> dumpLocks = dumpLocks(from);
         // Undone before the restore above (the last registered runs first): its connections must pass again.
@@ -198,7 +203,7 @@ final class CheckpointStrategy implements MigrationStrategy {
             long t = System.nanoTime();
             stopped.awaitGone(OLD_EXIT); // the copy takes the same pids
             reaped[0] = System.nanoTime() - t;
-            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false);
+            return restoreOn(ctx, old, target, images, work.resolve("restore.log"), false, restorer);
         });
         ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
         ctx.phase("release", () -> ctx.held(traffic.release()));
@@ -232,7 +237,7 @@ final class CheckpointStrategy implements MigrationStrategy {
      * the original run on where it was, its memory untouched ({@link #resumeOriginal}).
      */
     private App migrateLazily(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic) throws Exception {
+            TrafficMove traffic, CriuService restorer) throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
@@ -251,8 +256,10 @@ final class CheckpointStrategy implements MigrationStrategy {
             ctx.stateBytes(sent.bytes());
             daemon = ctx.phase("lazy-pages", () -> criu.startLazyPagesDaemon(target.namespace(), images, pages,
                     work.resolve("lazy-pages.log")));
+            // In the images directory: there criu finds the lazy-pages daemon's socket, and through its RPC it
+            // writes its log only where it works.
             App restored = ctx.phase("restore", () -> restoreOn(ctx, old, target, images,
-                    work.resolve("restore.log"), true));
+                    images.resolve("restore.log"), true, restorer));
             running = true;
             ctx.serviceGap(Duration.ofNanos(System.nanoTime() - frozen));
             ctx.phase("release", () -> ctx.held(traffic.release()));
@@ -323,15 +330,24 @@ final class CheckpointStrategy implements MigrationStrategy {
         return FIRST_PAGE_PORT + Math.floorMod(PAGE_PORTS.getAndIncrement(), 1000);
     }
 
-    /** Restores the checkpoint on {@code host} with the app's terminals, and adopts the copy as the app. */
-    private App restoreOn(MigrationContext ctx, App old, Host host, Path images, Path log, boolean lazyPages) {
-        List<InheritedTerminal> terminals = old.terminals().stream()
+    /** The app's terminals, as criu hands them on: its descriptor 3 + N for the app's descriptor N. */
+    private static List<InheritedTerminal> terminals(App old) {
+        return old.terminals().stream()
                 .map(t -> InheritedTerminal.held(3 + t.appFd(), t.mignetFd(), CriuTty.parse(t.criuKey())))
                 .toList();
+    }
+
+    /**
+     * Restores the checkpoint on {@code host} with the app's terminals, and adopts the copy as the app; through
+     * {@code service} (a criu started ahead) when given, else by starting criu now.
+     */
+    private App restoreOn(MigrationContext ctx, App old, Host host, Path images, Path log, boolean lazyPages,
+            CriuService service) {
         Criu.Restored r;
         try {
-            r = criu.restore(CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
-                    .withTerminals(terminals).withLazyPages(lazyPages).withTcpEstablished(tcpEstablished));
+            CriuRestoreOptions o = CriuRestoreOptions.of(images, host.namespace()).withLogFile(log).withShellJob(true)
+                    .withTerminals(terminals(old)).withLazyPages(lazyPages).withTcpEstablished(tcpEstablished);
+            r = service != null ? service.restore(o) : criu.restore(o);
         } catch (RuntimeException e) {
             // Not the original's pid where it has its own pid namespace: that original may still be alive (a
             // lazy dump keeps it frozen), and waiting for it here would take its exit status from the app.

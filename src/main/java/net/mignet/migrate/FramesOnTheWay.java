@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import net.mignet.kernel.RootQdiscLength;
 import net.mignet.kernel.SoftnetBacklog;
@@ -49,15 +50,22 @@ final class FramesOnTheWay implements AutoCloseable {
      * ring, a kernel without backlog counts), so that the caller falls back to waiting out the links' delay.
      */
     static Optional<FramesOnTheWay> toward(Emulation net, Host host) {
+        return toward(net, host, Set.of());
+    }
+
+    /**
+     * The ways into {@code host} from the switch ports {@code heldPorts} ({@code switch:port}, those a hold covers;
+     * empty: every link of the host). A frame on another link of the host is not held, so it may reach the host
+     * after the drain as well: waiting for it would protect nothing (the state network's own traffic toward the old
+     * host, e.g. a pre-copy connection's acknowledgements, kept the looks from settling in half the drains).
+     */
+    static Optional<FramesOnTheWay> toward(Emulation net, Host host, Set<String> heldPorts) {
         if (SoftnetBacklog.frames().isEmpty()) {
             return Optional.empty();
         }
         List<Way> ways = new ArrayList<>();
         try {
-            for (Link l : net.links()) {
-                if (!l.a().node().equals(host.name()) && !l.b().node().equals(host.name())) {
-                    continue;
-                }
+            for (Link l : Links.of(net, host, heldPorts)) {
                 if (l.transitToward(host.name()).isEmpty()) {
                     ways.forEach(w -> w.entryQueue().close());
                     return Optional.empty();

@@ -128,8 +128,10 @@ public final class MigrationContext {
         TrafficMove move = traffic();
         // Frames already past the switch may still be on the old host's links: looked at where that can be done
         // exactly, else waited for as long as the links' largest delay (opened before the service is disturbed).
-        Duration inFlight = Links.worstDelay(net, from()).plusMillis(2);
-        try (FramesOnTheWay way = FramesOnTheWay.toward(net, from()).orElse(null)) {
+        // Only the links from the held ports: a request for the service can be on its way nowhere else.
+        java.util.Set<String> held = move.heldPorts();
+        Duration inFlight = Links.worstDelay(net, from(), held).plusMillis(2);
+        try (FramesOnTheWay way = FramesOnTheWay.toward(net, from(), held).orElse(null)) {
             disturbed();
             phase("hold", () -> {
                 move.hold();

@@ -54,6 +54,20 @@ public final class TrafficMove {
         return d;
     }
 
+    /**
+     * The switch ports whose frames {@link #hold()} holds (the old host's service ports), as {@code switch:port}:
+     * the only ways by which a request for the service can still be on its way to the old host once the hold
+     * began. Frames on the old host's other links (its state network's) are not held, so they may reach it after
+     * any drain as well as during it.
+     */
+    public java.util.Set<String> heldPorts() {
+        java.util.Set<String> ports = new java.util.TreeSet<>();
+        for (Redirect.SwitchChanges c : changes) {
+            c.portSwaps().keySet().forEach(port -> ports.add(c.sw().name() + ":" + port));
+        }
+        return ports;
+    }
+
     /** The rules send to the new host from now on. */
     public void redirect() {
         Redirect.apply(changes);
