@@ -620,19 +620,7 @@ public final class NftNetlink implements AutoCloseable {
                 } else if (atype == NFTA_OBJ_TABLE) {
                     table = string(a + 4, alen - 4);
                 } else if (atype == NFTA_OBJ_DATA) {
-                    for (long d = a + 4; d + 4 <= a + alen; ) {
-                        int dlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d) & 0xffff;
-                        int dtype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d + 2) & 0x7fff;
-                        if (dlen < 4) {
-                            break;
-                        }
-                        if (dtype == NFTA_COUNTER_PACKETS) {
-                            value[0] = be64(d + 4);
-                        } else if (dtype == NFTA_COUNTER_BYTES) {
-                            value[1] = be64(d + 4);
-                        }
-                        d += NetlinkMessages.align(dlen);
-                    }
+                    counterData(a + 4, a + alen, value);
                 }
                 a += NetlinkMessages.align(alen);
             }
@@ -720,21 +708,26 @@ public final class NftNetlink implements AutoCloseable {
             if (atype == NFTA_EXPR_NAME) {
                 name = string(a + 4, alen - 4);
             } else if (atype == NFTA_EXPR_DATA && "counter".equals(name)) {
-                for (long d = a + 4; d + 4 <= a + alen; ) {
-                    int dlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d) & 0xffff;
-                    int dtype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d + 2) & 0x7fff;
-                    if (dlen < 4) {
-                        break;
-                    }
-                    if (dtype == NFTA_COUNTER_PACKETS) {
-                        counts[0] = be64(d + 4);
-                    } else if (dtype == NFTA_COUNTER_BYTES) {
-                        counts[1] = be64(d + 4);
-                    }
-                    d += NetlinkMessages.align(dlen);
-                }
+                counterData(a + 4, a + alen, counts);
             }
             a += NetlinkMessages.align(alen);
+        }
+    }
+
+    /** Reads a counter's packets and bytes attributes, between {@code from} and {@code to}, into {@code counts}. */
+    private void counterData(long from, long to, long[] counts) {
+        for (long d = from; d + 4 <= to; ) {
+            int dlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d) & 0xffff;
+            int dtype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d + 2) & 0x7fff;
+            if (dlen < 4) {
+                break;
+            }
+            if (dtype == NFTA_COUNTER_PACKETS) {
+                counts[0] = be64(d + 4);
+            } else if (dtype == NFTA_COUNTER_BYTES) {
+                counts[1] = be64(d + 4);
+            }
+            d += NetlinkMessages.align(dlen);
         }
     }
 
