@@ -83,7 +83,21 @@ public final class PidNamespaceInit {
         if (cgroup != null && !born[0]) {
             cgroup.add(pid);
         }
+        awaitProgram(pid);
         return pid;
+    }
+
+    /**
+     * Returns once the init has forked its program (or has ended): the init is running when spawn returns, but its
+     * child is not yet, and whoever looks for the program right after the start ({@link #programOf}) would find
+     * none. The kernel tells nobody about a fork, so this looks every 0.2 ms, for at most 2 s (an init that has
+     * not forked by then is stuck; its program is then looked for later, as before).
+     */
+    private static void awaitProgram(long initPid) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (programOf(initPid).isEmpty() && !ProcessTree.ended(initPid) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
     }
 
     /**

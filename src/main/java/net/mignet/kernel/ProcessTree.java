@@ -53,6 +53,11 @@ public final class ProcessTree {
         return everyThreadIn(pid, "TtZX");
     }
 
+    /** Whether {@code pid} has ended: gone, or a zombie nobody has reaped yet. */
+    public static boolean ended(long pid) {
+        return everyThreadIn(pid, "ZX");
+    }
+
     /** Whether every thread of {@code pid} is in one of {@code states} (one letter each, as in its stat). */
     private static boolean everyThreadIn(long pid, String states) {
         for (Path task : tasks(pid)) {
