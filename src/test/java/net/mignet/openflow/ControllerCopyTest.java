@@ -70,8 +70,7 @@ class ControllerCopyTest {
             List<OFAction> toH2AndController = List.of(f.actions().output(OFPort.of(2), 0),
                     f.actions().buildOutput().setPort(OFPort.CONTROLLER).setMaxLen(0xffff).build());
             var mod = f.buildFlowAdd().setPriority(10).setCookie(U64.of(0x55)).setMatch(udpFromPort1(f, 9999));
-            c.send(version == OFVersion.OF_10 ? mod.setActions(toH2AndController).build()
-                    : mod.setInstructions(List.of(f.instructions().applyActions(toH2AndController))).build());
+            c.send(c.withActions(mod, toH2AndController));
             c.barrier();
             FlowTable table = net.switchNamed("s1").flowTable();
             assertThat(table.entries()).singleElement().satisfies(e -> assertThat(e.rule().action()).isEqualTo(
@@ -104,8 +103,7 @@ class ControllerCopyTest {
             var flood = List.<OFAction>of(f.actions().output(OFPort.FLOOD, 0),
                     f.actions().buildOutput().setPort(OFPort.CONTROLLER).setMaxLen(0xffff).build());
             var modify = f.buildFlowModifyStrict().setPriority(10).setMatch(udpFromPort1(f, 9999));
-            c.send(version == OFVersion.OF_10 ? modify.setActions(flood).build()
-                    : modify.setInstructions(List.of(f.instructions().applyActions(flood))).build());
+            c.send(c.withActions(modify, flood));
             c.barrier();
             long h3Before = net.host("h3").counters("h3-eth0").rxPackets();
             send(h1, "everywhere", h2At);

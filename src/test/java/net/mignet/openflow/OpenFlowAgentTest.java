@@ -157,19 +157,7 @@ class OpenFlowAgentTest {
             burst.add(f.buildHello().setXid(1).build());
             for (int i = 0; i < 301; i++) {
                 int outPort = i == 150 ? 9 : 2; // the switch has ports 1 and 2 only
-                burst.add(f.buildFlowAdd().setXid(10 + i).setPriority(10)
-                        .setMatch(f.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
-                                org.projectfloodlight.openflow.types.OFPort.of(1))
-                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.ETH_TYPE,
-                                        org.projectfloodlight.openflow.types.EthType.IPv4)
-                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IP_PROTO,
-                                        org.projectfloodlight.openflow.types.IpProtocol.UDP)
-                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.UDP_DST,
-                                        org.projectfloodlight.openflow.types.TransportPort.of(1000 + i)).build())
-                        .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().buildOutput()
-                                .setPort(org.projectfloodlight.openflow.types.OFPort.of(outPort)).setMaxLen(0xffe5)
-                                .build()))))
-                        .build());
+                burst.add(udpFlowFromPort1(f, 10 + i, 1000 + i, outPort));
             }
             burst.add(f.buildBarrierRequest().setXid(9999).build());
             io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
@@ -182,11 +170,7 @@ class OpenFlowAgentTest {
             List<org.projectfloodlight.openflow.protocol.OFMessage> replies = new ArrayList<>();
             while (replies.isEmpty() || replies.getLast().getType()
                     != org.projectfloodlight.openflow.protocol.OFType.BARRIER_REPLY) {
-                byte[] header = new byte[8];
-                in.readFully(header);
-                byte[] m = java.util.Arrays.copyOf(header, ((header[2] & 0xff) << 8) | (header[3] & 0xff));
-                in.readFully(m, 8, m.length - 8);
-                replies.add(f.getReader().readFrom(io.netty.buffer.Unpooled.wrappedBuffer(m)));
+                replies.add(read(f, in));
             }
             assertThat(replies).filteredOn(m -> m.getType() == org.projectfloodlight.openflow.protocol.OFType.ERROR)
                     .singleElement().satisfies(e -> assertThat(e.getXid()).isEqualTo(160));
@@ -207,19 +191,7 @@ class OpenFlowAgentTest {
             f.buildHello().setXid(1).build().writeTo(buf);
             for (int i = 0; i < 200; i++) {
                 int outPort = i == 100 ? 9 : 2; // the switch has ports 1 and 2 only
-                f.buildFlowAdd().setXid(10_000 + i).setPriority(10)
-                        .setMatch(f.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
-                                org.projectfloodlight.openflow.types.OFPort.of(1))
-                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.ETH_TYPE,
-                                        org.projectfloodlight.openflow.types.EthType.IPv4)
-                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IP_PROTO,
-                                        org.projectfloodlight.openflow.types.IpProtocol.UDP)
-                                .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.UDP_DST,
-                                        org.projectfloodlight.openflow.types.TransportPort.of(1000 + i)).build())
-                        .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().buildOutput()
-                                .setPort(org.projectfloodlight.openflow.types.OFPort.of(outPort)).setMaxLen(0xffe5)
-                                .build()))))
-                        .build().writeTo(buf);
+                udpFlowFromPort1(f, 10_000 + i, 1000 + i, outPort).writeTo(buf);
                 f.buildBarrierRequest().setXid(20_000 + i).build().writeTo(buf);
             }
             byte[] bytes = new byte[buf.readableBytes()];
@@ -278,6 +250,24 @@ class OpenFlowAgentTest {
         byte[] bytes = new byte[buf.readableBytes()];
         buf.readBytes(bytes);
         s.getOutputStream().write(bytes);
+    }
+
+    /** A 1.3 FLOW_MOD adding: UDP from port 1 to {@code udpDst} goes out {@code outPort}, at priority 10. */
+    private static org.projectfloodlight.openflow.protocol.OFFlowAdd udpFlowFromPort1(
+            org.projectfloodlight.openflow.protocol.OFFactory f, long xid, int udpDst, int outPort) {
+        return f.buildFlowAdd().setXid(xid).setPriority(10)
+                .setMatch(f.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
+                        org.projectfloodlight.openflow.types.OFPort.of(1))
+                        .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.ETH_TYPE,
+                                org.projectfloodlight.openflow.types.EthType.IPv4)
+                        .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IP_PROTO,
+                                org.projectfloodlight.openflow.types.IpProtocol.UDP)
+                        .setExact(org.projectfloodlight.openflow.protocol.match.MatchField.UDP_DST,
+                                org.projectfloodlight.openflow.types.TransportPort.of(udpDst)).build())
+                .setInstructions(List.of(f.instructions().applyActions(List.of(f.actions().buildOutput()
+                        .setPort(org.projectfloodlight.openflow.types.OFPort.of(outPort)).setMaxLen(0xffe5)
+                        .build()))))
+                .build();
     }
 
     private static org.projectfloodlight.openflow.protocol.OFMessage read(

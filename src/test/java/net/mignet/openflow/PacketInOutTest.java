@@ -64,8 +64,7 @@ class PacketInOutTest {
             var mod = f.buildFlowAdd().setPriority(10).setCookie(U64.of(0x77)).setMatch(f.buildMatch()
                     .setExact(MatchField.IN_PORT, OFPort.of(1)).setExact(MatchField.ETH_TYPE, EthType.IPv4)
                     .setExact(MatchField.IP_PROTO, IpProtocol.UDP).build());
-            c.send(version == OFVersion.OF_10 ? mod.setActions(toController).build()
-                    : mod.setInstructions(List.of(f.instructions().applyActions(toController))).build());
+            c.send(c.withActions(mod, toController));
             c.barrier();
             assertThat(net.switchNamed("s1").flowTable().entries()).singleElement()
                     .satisfies(e -> assertThat(e.rule().action()).isEqualTo(new FlowAction.Controller()));

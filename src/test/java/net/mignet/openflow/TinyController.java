@@ -99,6 +99,17 @@ final class TinyController implements AutoCloseable {
         queue(type).clear();
     }
 
+    /**
+     * The flow change with {@code actions} as this version carries them: 1.0 in the message, 1.3 in an
+     * apply-actions instruction.
+     */
+    org.projectfloodlight.openflow.protocol.OFFlowMod withActions(
+            org.projectfloodlight.openflow.protocol.OFFlowMod.Builder mod,
+            java.util.List<org.projectfloodlight.openflow.protocol.action.OFAction> actions) {
+        return factory.getVersion() == OFVersion.OF_10 ? mod.setActions(actions).build()
+                : mod.setInstructions(java.util.List.of(factory.instructions().applyActions(actions))).build();
+    }
+
     /** Sends a barrier and waits for its reply: every request before it has been carried out. */
     void barrier() throws IOException, InterruptedException {
         send(factory.buildBarrierRequest().setXid(99).build());
