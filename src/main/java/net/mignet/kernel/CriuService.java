@@ -118,10 +118,7 @@ public final class CriuService implements AutoCloseable {
      * {@code o}'s pid file and {@code detached} do not apply (criu answers once the tree runs, with its pid).
      */
     public Criu.Restored restore(CriuRestoreOptions o) {
-        if (used) {
-            throw new IllegalStateException("this criu service has worked once already; start another");
-        }
-        used = true;
+        claim();
         if (!terminals.equals(o.terminals())) {
             throw new IllegalArgumentException("the restore hands on terminals " + o.terminals() + " but the criu"
                     + " service was started with " + terminals + "; start it with the restore's terminals");
@@ -151,10 +148,7 @@ public final class CriuService implements AutoCloseable {
             throw new IllegalArgumentException("a criu service dumps into its images directory only; start criu"
                     + " itself for a dump to a page server or a lazy dump");
         }
-        if (used) {
-            throw new IllegalStateException("this criu service has worked once already; start another");
-        }
-        used = true;
+        claim();
         try {
             java.nio.file.Files.createDirectories(o.imagesDir());
         } catch (java.io.IOException e) {
@@ -164,6 +158,14 @@ public final class CriuService implements AutoCloseable {
         call(o.imagesDir(), o.logFile(), (images, work) -> dumpRequest(o, images, work), "criu dump of pid "
                 + o.pid());
         return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /** A worker serves one request: criu swrk ends after answering it. */
+    private void claim() {
+        if (used) {
+            throw new IllegalStateException("this criu service has worked once already; start another");
+        }
+        used = true;
     }
 
     private interface Request {
