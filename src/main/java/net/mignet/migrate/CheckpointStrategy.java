@@ -29,7 +29,7 @@ import net.mignet.net.Host;
 /**
  * Migrates an unmodified program by checkpoint and restore with CRIU: hold the service's frames at the switch,
  * let the old instance answer what already reached it, dump its process tree inside the source host, send the
- * images over the state network to the target ({@link ImageTransfer}: faster than criu's page server, which
+ * images over the state network to the target ({@link PrecopyTransfer}: faster than criu's page server, which
  * always waits 200 ms at its end), restore it inside the target host with its terminals handed back, release the
  * held frames to it. Should the restore fail, the app is restored where it was from the same images, so it goes
  * on serving there.
@@ -100,6 +100,11 @@ final class CheckpointStrategy implements MigrationStrategy {
                     dumper = ctx.phase("prepare", () -> criu.startDumpService(from.namespace()));
                 }
                 precopy = ctx.phase("precopy", () -> precopy(ctx, images));
+            } else {
+                // Connected while the app still serves: the freeze then sends only the small images, without a
+                // connection set-up and a receiver's start inside it. Its pages follow later through criu.
+                precopy = ctx.phase("connect", () -> PrecopyTransfer.open(from.namespace(), target.namespace(),
+                        ctx.route().to().toString(), images, 0));
             }
             if (old.limits().isEmpty()) {
                 restorer = ctx.phase("prepare-restore", () -> criu.startService(terminals(old)));
@@ -107,7 +112,7 @@ final class CheckpointStrategy implements MigrationStrategy {
             // Frozen whole, the app answers a request it was in the middle of from its copy.
             TrafficMove traffic = ctx.holdAndDrain(true);
             CriuDumpOptions dump = dumpOptions(old, from, dumped, work, ttys);
-            App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic, restorer)
+            App restored = lazy ? migrateLazily(ctx, dump, images, work, traffic, precopy, restorer)
                     : migrateFrozen(ctx, dump, images, work, traffic, dumper, precopy, restorer);
             recordCriusOwnTimes(ctx, work);
             FileTrees.delete(work);
@@ -237,7 +242,7 @@ final class CheckpointStrategy implements MigrationStrategy {
      * the original run on where it was, its memory untouched ({@link #resumeOriginal}).
      */
     private App migrateLazily(MigrationContext ctx, CriuDumpOptions dump, Path images, Path work,
-            TrafficMove traffic, CriuService restorer) throws Exception {
+            TrafficMove traffic, PrecopyTransfer transfer, CriuService restorer) throws Exception {
         App old = ctx.app();
         Host from = ctx.from();
         Host target = ctx.target();
@@ -251,8 +256,7 @@ final class CheckpointStrategy implements MigrationStrategy {
             ctx.log("*** Checkpointing " + old.name() + " (pid " + old.pid() + ") on " + from.name()
                     + " lazily, its pages served at " + pages);
             server = ctx.phase("dump", () -> criu.startLazyDump(dump.withLazyPages(pages)));
-            ImageTransfer.Sent sent = ctx.phase("transfer", () -> ImageTransfer.copy(dump.imagesDir(),
-                    from.namespace(), images, target.namespace(), ctx.route().to().toString()));
+            ImageTransfer.Sent sent = ctx.phase("transfer", () -> transfer.send(dump.imagesDir()));
             ctx.stateBytes(sent.bytes());
             daemon = ctx.phase("lazy-pages", () -> criu.startLazyPagesDaemon(target.namespace(), images, pages,
                     work.resolve("lazy-pages.log")));
