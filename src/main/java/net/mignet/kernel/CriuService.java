@@ -38,6 +38,8 @@ public final class CriuService implements AutoCloseable {
     private static final int O_DIRECTORY = 0x10000;
     private static final int O_RDWR = 2;
     private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
     /** criu's answers are a few dozen bytes; an error message a few hundred. */
     private static final int MAX_ANSWER = 1 << 16;
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(5);
@@ -267,34 +269,30 @@ public final class CriuService implements AutoCloseable {
         }
     }
 
-    /** criu's answer; criu is killed when it gives none in time (its end of the socket then closes). */
+    /**
+     * criu's answer, read in the calling thread (within the freeze: no thread to start); criu is killed when it
+     * gives none in time (its end of the socket then closes).
+     */
     private byte[] receive(String what, java.nio.file.Path log) {
-        CompletableFuture<byte[]> answer = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("criu-swrk-answer-" + pid).start(() -> {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment buf = arena.allocate(MAX_ANSWER);
-                long n = check((long) RECV.invokeExact(callState(), socket, buf, (long) MAX_ANSWER, 0),
-                        "receive criu's answer");
-                answer.complete(buf.asSlice(0, n).toArray(JAVA_BYTE));
-            } catch (Throwable t) {
-                answer.completeExceptionally(t);
+        NativeCalls.setReceiveTimeout(socket, Criu.OPERATION_TIMEOUT);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(MAX_ANSWER);
+            long n;
+            do {
+                n = (long) RECV.invokeExact(callState(), socket, buf, (long) MAX_ANSWER, 0);
+            } while (n < 0 && NativeCalls.errno() == EINTR);
+            if (n < 0 && NativeCalls.errno() == EAGAIN) { // the receive timeout
+                Signals.send(pid, 9);
+                throw new CriuException(what + " did not finish within " + Criu.OPERATION_TIMEOUT.toSeconds()
+                        + " s (criu pid " + pid + ")", log);
             }
-        });
-        try {
-            byte[] data = answer.get(Criu.OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (data.length == 0) {
+            check(n, "receive criu's answer");
+            if (n == 0) {
                 throw new CriuException(what + " ended without an answer (exit " + exitStatus() + ")", log);
             }
-            return data;
-        } catch (TimeoutException e) {
-            Signals.send(pid, 9);
-            throw new CriuException(what + " did not finish within " + Criu.OPERATION_TIMEOUT.toSeconds()
-                    + " s (criu pid " + pid + ")", log);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read criu's answer: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during " + what, e);
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 

@@ -2,6 +2,7 @@ package net.mignet.kernel;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -107,6 +108,22 @@ public final class NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocateFrom(JAVA_INT, value);
             check((int) SETSOCKOPT.invokeExact(STATE.get(), fd, level, option, v, 4), what);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Sets a socket's receive timeout ({@code SO_RCVTIMEO}): a blocked recv then fails with {@code EAGAIN} after
+     * {@code timeout}, so its reader can look up now and then, or give up, without a second thread to watch it.
+     */
+    public static void setReceiveTimeout(int fd, java.time.Duration timeout) {
+        long micros = timeout.toNanos() / 1000;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment timeval = arena.allocate(16);
+            timeval.set(JAVA_LONG, 0, micros / 1_000_000);
+            timeval.set(JAVA_LONG, 8, micros % 1_000_000);
+            check((int) SETSOCKOPT.invokeExact(STATE.get(), fd, 1, 20, timeval, 16), "SO_RCVTIMEO"); // SOL_SOCKET
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -65,7 +65,7 @@ public final class NflogSocket implements AutoCloseable {
             s.configure(NFULA_CFG_MODE, mode.array(), "copy whole frames of nflog group " + group);
             s.configure(NFULA_CFG_QTHRESH, bigEndian(1), "queue threshold of nflog group " + group);
             // The kernel's default message buffer (a page or two) is kept: it allocates that much per frame sent.
-            PuntCalls.setReceiveTimeout(fd, POLL_MILLIS);
+            NativeCalls.setReceiveTimeout(fd, java.time.Duration.ofMillis(POLL_MILLIS));
             return s;
         } catch (RuntimeException e) {
             NativeCalls.close(fd);

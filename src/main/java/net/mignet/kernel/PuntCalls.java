@@ -22,7 +22,6 @@ final class PuntCalls {
     static final int NETLINK_NETFILTER = 12;
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUFFORCE = 33;
-    static final int SO_RCVTIMEO = 20;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
     static final int ENOBUFS = 105;
@@ -31,8 +30,6 @@ final class PuntCalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDTO = downcall("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
     private PuntCalls() {
     }
@@ -52,19 +49,6 @@ final class PuntCalls {
         try {
             long n = (long) SENDTO.invokeExact(callState(), fd, buffer, length, 0, address, addressLength);
             return n < 0 ? -NativeCalls.errno() : n;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Sets a receive timeout, so a reader blocked in recv looks up now and then (to see it was closed). */
-    static void setReceiveTimeout(int fd, long millis) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment timeval = arena.allocate(16);
-            timeval.set(JAVA_LONG, 0, millis / 1000);
-            timeval.set(JAVA_LONG, 8, (millis % 1000) * 1000);
-            NativeCalls.check((int) SETSOCKOPT.invokeExact(callState(), fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16),
-                    "SO_RCVTIMEO");
         } catch (Throwable t) {
             throw rethrow(t);
         }
