@@ -113,6 +113,17 @@ final class NftFlowMaps {
     Runnable stage(NftNetlink.Transaction tx, NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current,
             Collection<Long> changed, Map<String, String> diverted, ToIntFunction<String> ifindex,
             Map<Long, long[]> carried) {
+        return stage(tx, netlink, current, changed, diverted, ifindex, carried, true);
+    }
+
+    /**
+     * As {@link #stage(NftNetlink.Transaction, NftNetlink, Map, Collection, Map, ToIntFunction, Map)}; without
+     * {@code mayList}, returns null when the change needs a listing of the kernel's rules (a shape's lookup rules
+     * send elsewhere now), leaving {@code tx} to be dropped.
+     */
+    Runnable stage(NftNetlink.Transaction tx, NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current,
+            Collection<Long> changed, Map<String, String> diverted, ToIntFunction<String> ifindex,
+            Map<Long, long[]> carried, boolean mayList) {
         Map<NftFlowShape, Change> changes = new LinkedHashMap<>();
         for (long id : changed) {
             NftFlowCompiler.NumberedRule r = current.get(id);
@@ -184,6 +195,9 @@ final class NftFlowMaps {
                     tx.addElements(s.table, NftFlowShape.SET, added, counts);
                 }
                 if (!wanted.equals(s.targets)) {
+                    if (!mayList) {
+                        return null;
+                    }
                     replaceLookups(tx, netlink, shape, s, wanted, diverted, ifindex);
                 }
             }

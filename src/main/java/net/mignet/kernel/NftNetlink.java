@@ -112,7 +112,9 @@ public final class NftNetlink implements AutoCloseable {
     private final MemorySegment in = arena.allocate(1 << 20);
     /** The native copy of what is sent; grows with the largest batch (the arena frees it with the socket). */
     private MemorySegment out;
-    private int sequence = (int) (System.nanoTime() & 0x3fffffff);
+    /** Not guarded by this object's lock: a transaction is built while another one is committed. */
+    private final java.util.concurrent.atomic.AtomicInteger sequence =
+            new java.util.concurrent.atomic.AtomicInteger((int) (System.nanoTime() & 0x3fffffff));
 
     private NftNetlink(int fd) {
         this.fd = fd;
@@ -138,7 +140,8 @@ public final class NftNetlink implements AutoCloseable {
     /** The names of the netdev family's tables. */
     public synchronized List<String> tables() {
         NetlinkMessages m = new NetlinkMessages();
-        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP,
+                sequence.incrementAndGet(),
                 NFPROTO_NETDEV, 0);
         m.end(start);
         List<String> tables = new ArrayList<>();
@@ -478,7 +481,10 @@ public final class NftNetlink implements AutoCloseable {
             int end = m.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST, base + described.size() + 1, 0, NFNL_SUBSYS_NFTABLES);
             m.end(end);
             synchronized (NftNetlink.this) {
+                long t0 = System.nanoTime();
                 Committed done = sendBatch();
+                TimingProbe.commitNs += System.nanoTime() - t0;
+                TimingProbe.commits++;
                 learnGenerators(done);
                 return done;
             }
@@ -503,7 +509,9 @@ public final class NftNetlink implements AutoCloseable {
             if (!modulesLoaded) {
                 loadExpressionModules();
             }
+            long t0 = System.nanoTime();
             send(m.toArray());
+            TimingProbe.sendNs += System.nanoTime() - t0;
             List<KernelRule> added = new ArrayList<>(rulesEchoed);
             List<String> errors = new ArrayList<>();
             // The kernel handles a batch within the sending call, so its every answer is queued by now.
@@ -572,10 +580,8 @@ public final class NftNetlink implements AutoCloseable {
     }
 
     /** Sequence numbers for one transaction's messages, apart from every other transaction's. */
-    private synchronized int reserveSequences() {
-        int base = sequence;
-        sequence = (sequence + (1 << 22)) & 0x3fffffff;
-        return base;
+    private int reserveSequences() {
+        return sequence.getAndUpdate(s -> (s + (1 << 22)) & 0x3fffffff);
     }
 
     /** The rules a transaction added, with their handles; {@code complete} when every one was echoed. */
@@ -585,7 +591,8 @@ public final class NftNetlink implements AutoCloseable {
     /** Every rule of {@code table} (netdev family) with its chain, handle and comment. */
     public synchronized List<KernelRule> rules(String table) {
         NetlinkMessages m = new NetlinkMessages();
-        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP,
+                sequence.incrementAndGet(),
                 NFPROTO_NETDEV, 0);
         m.string(NFTA_RULE_TABLE, table);
         m.end(start);
@@ -600,7 +607,8 @@ public final class NftNetlink implements AutoCloseable {
      */
     public synchronized Map<String, long[]> counters(java.util.function.Predicate<String> accepts) {
         NetlinkMessages m = new NetlinkMessages();
-        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ, NLM_F_REQUEST | NLM_F_DUMP,
+                sequence.incrementAndGet(),
                 NFPROTO_NETDEV, 0);
         m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
         m.end(start);
@@ -639,7 +647,7 @@ public final class NftNetlink implements AutoCloseable {
     public synchronized List<SetElement> elements(String table, String set) {
         NetlinkMessages m = new NetlinkMessages();
         int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, NLM_F_REQUEST | NLM_F_DUMP,
-                ++sequence, NFPROTO_NETDEV, 0);
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.string(NFTA_SET_ELEM_LIST_TABLE, table);
         m.string(NFTA_SET_ELEM_LIST_SET, set);
         m.end(start);
