@@ -24,7 +24,11 @@ public final class NftCommitQueue {
     /** {@code name}: the committing thread's name. */
     public NftCommitQueue(String name) {
         this.thread = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().daemon().name(name).unstarted(r));
+                r -> Thread.ofPlatform().daemon().name(name).unstarted(() -> {
+                    // Woken for every part of a burst: it must not push the decoding thread off its core.
+                    BatchScheduling.applyToCurrentThread();
+                    r.run();
+                }));
     }
 
     /** Queues {@code tx} to be committed after every transaction submitted before it. */

@@ -481,10 +481,7 @@ public final class NftNetlink implements AutoCloseable {
             int end = m.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST, base + described.size() + 1, 0, NFNL_SUBSYS_NFTABLES);
             m.end(end);
             synchronized (NftNetlink.this) {
-                long t0 = System.nanoTime();
                 Committed done = sendBatch();
-                TimingProbe.commitNs += System.nanoTime() - t0;
-                TimingProbe.commits++;
                 learnGenerators(done);
                 return done;
             }
@@ -509,9 +506,7 @@ public final class NftNetlink implements AutoCloseable {
             if (!modulesLoaded) {
                 loadExpressionModules();
             }
-            long t0 = System.nanoTime();
             send(m.toArray());
-            TimingProbe.sendNs += System.nanoTime() - t0;
             List<KernelRule> added = new ArrayList<>(rulesEchoed);
             List<String> errors = new ArrayList<>();
             // The kernel handles a batch within the sending call, so its every answer is queued by now.

@@ -549,16 +549,11 @@ public final class FlowTable {
     }
 
     private void checkPorts(FlowRule rule) {
-        List<String> named = new ArrayList<>();
         if (rule.match().inPort() != null) {
-            named.add(rule.match().inPort());
+            requirePort(rule.match().inPort());
         }
-        named.addAll(rule.action().outputPorts());
-        for (String port : named) {
-            if (!ports.contains(port)) {
-                throw new IllegalArgumentException("switch " + switchName + " has no port '" + port + "' (ports: "
-                        + String.join(", ", ports) + ")");
-            }
+        for (String port : rule.action().outputPorts()) {
+            requirePort(port);
         }
     }
 
@@ -608,9 +603,7 @@ public final class FlowTable {
             }
         }
         try {
-            long t0 = System.nanoTime();
             installed.apply(nft.netlink(), current, List.copyOf(changed), heldPorts, this::ifindex);
-            net.mignet.kernel.TimingProbe.applyNs += System.nanoTime() - t0;
             clearChanged();
         } catch (RuntimeException e) {
             restore.run();

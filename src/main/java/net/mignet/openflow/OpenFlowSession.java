@@ -46,7 +46,7 @@ final class OpenFlowSession implements AutoCloseable {
      * After this many FLOW_MODs of a burst, what they changed goes to the kernel while the next are decoded (see
      * FlowTable.flushBatch).
      */
-    private static final int CHUNK = Integer.getInteger("mignet.chunk", 500);
+    private static final int CHUNK = 500;
 
     private final OpenFlowAgent agent;
     private final Socket socket;
@@ -230,11 +230,6 @@ final class OpenFlowSession implements AutoCloseable {
      */
     private void handleBatch(byte[] first, DataInputStream in, java.io.BufferedInputStream buffered)
             throws IOException {
-        long tStart = System.nanoTime();
-        long cpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-        long waitStart = runDelay();
-        long[] tDecoded = {0};
-        net.mignet.kernel.TimingProbe.reset();
         List<Object> answers = new java.util.ArrayList<>();
         int[] flowMods = {0};
         String refused = null;
@@ -253,20 +248,14 @@ final class OpenFlowSession implements AutoCloseable {
                         handle(m);
                         if (unflushed >= CHUNK) {
                             unflushed = 0;
-                            long tf = System.nanoTime();
-                            boolean ok = agent.flowTable().flushBatch();
-                            net.mignet.kernel.TimingProbe.buildNs += System.nanoTime() - tf;
-                            if (!ok) {
+                            if (!agent.flowTable().flushBatch()) {
                                 return;
                             }
                         }
                         if (flowMods[0] >= MAX_BURST || !nextIsFlowModOrBarrier(buffered)) {
-                            tDecoded[0] = System.nanoTime();
                             return;
                         }
-                        long tr = System.nanoTime();
                         m = readMessage(in);
-                        net.mignet.kernel.TimingProbe.sendNs -= System.nanoTime() - tr;
                     }
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -280,12 +269,6 @@ final class OpenFlowSession implements AutoCloseable {
         } finally {
             deferred = null;
         }
-        if (net.mignet.kernel.TimingProbe.ON) {
-            long end = System.nanoTime();
-            long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
-            agent.log(String.format("burst: %d flow-mods, runq wait %.1f ms, cpu %.1f ms, decode+table %.1f ms, then %.1f ms: %s", flowMods[0],
-                    (runDelay() - waitStart) / 1e6, cpu / 1e6, (tDecoded[0] - tStart) / 1e6, (end - tDecoded[0]) / 1e6, net.mignet.kernel.TimingProbe.line()));
-        }
         for (Object answer : answers) {
             if (answer instanceof byte[] bytes) {
                 writeBytes(bytes);
@@ -294,14 +277,6 @@ final class OpenFlowSession implements AutoCloseable {
                         org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.UNKNOWN, refused)
                         .toMessage(factory, xid(m), m));
             }
-        }
-    }
-
-    private static long runDelay() {
-        try {
-            return Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/schedstat")).split(" ")[1]);
-        } catch (IOException e) {
-            return 0;
         }
     }
 
