@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * nf_tables spoken directly over netlink: a transaction of rule and counter changes is one batch sent with one
@@ -113,8 +114,7 @@ public final class NftNetlink implements AutoCloseable {
     /** The native copy of what is sent; grows with the largest batch (the arena frees it with the socket). */
     private MemorySegment out;
     /** Not guarded by this object's lock: a transaction is built while another one is committed. */
-    private final java.util.concurrent.atomic.AtomicInteger sequence =
-            new java.util.concurrent.atomic.AtomicInteger((int) (System.nanoTime() & 0x3fffffff));
+    private final AtomicInteger sequence = new AtomicInteger((int) (System.nanoTime() & 0x3fffffff));
 
     private NftNetlink(int fd) {
         this.fd = fd;
@@ -141,8 +141,7 @@ public final class NftNetlink implements AutoCloseable {
     public synchronized List<String> tables() {
         NetlinkMessages m = new NetlinkMessages();
         int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP,
-                sequence.incrementAndGet(),
-                NFPROTO_NETDEV, 0);
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.end(start);
         List<String> tables = new ArrayList<>();
         dump(m, "list the nftables tables", (offset, length) -> {
@@ -587,8 +586,7 @@ public final class NftNetlink implements AutoCloseable {
     public synchronized List<KernelRule> rules(String table) {
         NetlinkMessages m = new NetlinkMessages();
         int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP,
-                sequence.incrementAndGet(),
-                NFPROTO_NETDEV, 0);
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.string(NFTA_RULE_TABLE, table);
         m.end(start);
         List<KernelRule> rules = new ArrayList<>();
@@ -603,8 +601,7 @@ public final class NftNetlink implements AutoCloseable {
     public synchronized Map<String, long[]> counters(java.util.function.Predicate<String> accepts) {
         NetlinkMessages m = new NetlinkMessages();
         int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ, NLM_F_REQUEST | NLM_F_DUMP,
-                sequence.incrementAndGet(),
-                NFPROTO_NETDEV, 0);
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
         m.end(start);
         Map<String, long[]> counters = new HashMap<>();
