@@ -175,12 +175,11 @@ final class NftFlowMaps {
             // The flows of each touched key afterwards.
             Map<ElementKey, List<Long>> touched = new LinkedHashMap<>();
             for (int i = 0; i < c.leaving.size(); i++) {
-                touched.computeIfAbsent(c.leaving.get(i).key, k -> new ArrayList<>(s.ids.getOrDefault(k, List.of())))
+                touched.computeIfAbsent(c.leaving.get(i).key, k -> mutableCopy(s.ids.get(k)))
                         .remove(c.leavingIds.get(i));
             }
             for (int i = 0; i < c.joiningKeys.size(); i++) {
-                List<Long> ids = touched.computeIfAbsent(c.joiningKeys.get(i),
-                        k -> new ArrayList<>(s.ids.getOrDefault(k, List.of())));
+                List<Long> ids = touched.computeIfAbsent(c.joiningKeys.get(i), k -> mutableCopy(s.ids.get(k)));
                 ids.add(c.joiningIds.get(i));
                 ids.sort(null);
             }
@@ -234,7 +233,8 @@ final class NftFlowMaps {
                     if (t.getValue().isEmpty()) {
                         s.ids.remove(t.getKey());
                     } else {
-                        s.ids.put(t.getKey(), t.getValue());
+                        // Kept for the life of the flows: the compact immutable form (mostly of one id).
+                        s.ids.put(t.getKey(), List.copyOf(t.getValue()));
                     }
                 }
                 for (int i = 0; i < c.joiningIds.size(); i++) {
@@ -249,6 +249,10 @@ final class NftFlowMaps {
             changes.values().forEach(c -> c.leavingIds.forEach(placed::remove));
             after.forEach(Runnable::run);
         };
+    }
+
+    private static List<Long> mutableCopy(List<Long> ids) {
+        return ids == null ? new ArrayList<>(2) : new ArrayList<>(ids);
     }
 
     private void createTable(NftNetlink.Transaction tx, NftFlowShape shape, Shape s, Map<String, String> diverted,
