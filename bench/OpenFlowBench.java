@@ -47,13 +47,14 @@ import org.projectfloodlight.openflow.types.TransportPort;
  * <li>the Java client one at a time (FLOW_MOD + BARRIER, waiting for the reply), 500 flows onto a table of 0 and
  * of 5 000 rules.</li>
  * </ol>
- * After one unrecorded round (the JVM compiles the agent's hot code, as in a long-running emulation), rounds
+ * After one unrecorded round ({@code --warm-up N} for more: the JVM compiles the agent's hot code, as in a
+ * long-running emulation; on a busy machine C2 still compiles, on a core the burst would use, for several), rounds
  * alternate between the switches ({@code --rounds}, default 3); the table at the end has medians and the
  * ratio mignet/OVS (above 1: mignet is faster). For the burst it also gives the CPU time it cost: this JVM's
  * threads (the client, and mignet's agent with the kernel's work it does) plus the switch's own processes (OVS's),
  * read from each thread's schedstat; on a loaded machine that figure swings less than the rate.
  * <pre>
- *   bench/run OpenFlowBench [--rounds 3] [--no-ovs]
+ *   bench/run OpenFlowBench [--rounds 3] [--warm-up 1] [--no-ovs]
  * </pre>
  * Raw numbers go to {@code bench/results/openflow-<time>.txt}.
  */
@@ -82,13 +83,15 @@ public class OpenFlowBench {
 
     public static void main(String[] args) throws Exception {
         int rounds = 3;
+        int warmUp = 1;
         boolean ovs = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--no-ovs" -> ovs = false;
+                case "--warm-up" -> warmUp = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --rounds N, --no-ovs");
+                        + "; use --rounds N, --warm-up N, --no-ovs");
             }
         }
         Path flowFile = Files.createTempFile("openflow-bench", ".flows");
@@ -111,9 +114,12 @@ public class OpenFlowBench {
                 }
             }
             try {
-                // One round unrecorded: the JVM compiles the agent's hot code, as a long-running emulation has.
-                for (Target t : targets) {
-                    measure(t, flowFile);
+                // Unrecorded rounds: the JVM compiles the agent's hot code, as a long-running emulation has. On a busy
+                // machine C2 is still compiling (and taking a core) after one; --warm-up gives it more.
+                for (int warm = 0; warm < warmUp; warm++) {
+                    for (Target t : targets) {
+                        measure(t, flowFile);
+                    }
                 }
                 for (int round = 1; round <= rounds; round++) {
                     for (Target t : targets) {
