@@ -47,11 +47,14 @@ import org.projectfloodlight.openflow.types.TransportPort;
  * <li>the Java client one at a time (FLOW_MOD + BARRIER, waiting for the reply), 500 flows onto a table of 0 and
  * of 5 000 rules.</li>
  * </ol>
- * After one unrecorded round (the JVM compiles the agent's hot code, as in a long-running emulation), rounds
+ * After one unrecorded round ({@code --warm-up N} for more: the JVM compiles the agent's hot code, as in a
+ * long-running emulation; on a busy machine C2 still compiles, on a core the burst would use, for several), rounds
  * alternate between the switches ({@code --rounds}, default 3); the table at the end has medians and the
- * ratio mignet/OVS (above 1: mignet is faster).
+ * ratio mignet/OVS (above 1: mignet is faster). For the burst it also gives the CPU time it cost: this JVM's
+ * threads (the client, and mignet's agent with the kernel's work it does) plus the switch's own processes (OVS's),
+ * read from each thread's schedstat; on a loaded machine that figure swings less than the rate.
  * <pre>
- *   bench/run OpenFlowBench [--rounds 3] [--no-ovs]
+ *   bench/run OpenFlowBench [--rounds 3] [--warm-up 1] [--no-ovs]
  * </pre>
  * Raw numbers go to {@code bench/results/openflow-<time>.txt}.
  */
@@ -71,19 +74,24 @@ public class OpenFlowBench {
         /** The ovs-ofctl command line for {@code args}, run where the listener can be reached. */
         List<String> ofctl(String... args);
 
+        /** The processes the switch runs in besides this JVM (whose CPU time counts as the switch's too). */
+        List<Long> pids();
+
         @Override
         void close();
     }
 
     public static void main(String[] args) throws Exception {
         int rounds = 3;
+        int warmUp = 1;
         boolean ovs = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--no-ovs" -> ovs = false;
+                case "--warm-up" -> warmUp = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --rounds N, --no-ovs");
+                        + "; use --rounds N, --warm-up N, --no-ovs");
             }
         }
         Path flowFile = Files.createTempFile("openflow-bench", ".flows");
@@ -106,16 +114,20 @@ public class OpenFlowBench {
                 }
             }
             try {
-                // One round unrecorded: the JVM compiles the agent's hot code, as a long-running emulation has.
-                for (Target t : targets) {
-                    measure(t, flowFile);
+                // Unrecorded rounds: the JVM compiles the agent's hot code, as a long-running emulation has. On a busy
+                // machine C2 is still compiling (and taking a core) after one; --warm-up gives it more.
+                for (int warm = 0; warm < warmUp; warm++) {
+                    for (Target t : targets) {
+                        measure(t, flowFile);
+                    }
                 }
                 for (int round = 1; round <= rounds; round++) {
                     for (Target t : targets) {
                         double[] r = measure(t, flowFile);
                         results.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(r);
-                        line("round %d %-7s client burst %6.0f/s  ovs-ofctl add-flows %6.0f/s  one at a time onto 0:"
-                                + " %6.0f/s, onto %d: %6.0f/s", round, t.name(), r[0], r[1], r[2], BURST, r[3]);
+                        line("round %d %-7s client burst %6.0f/s (CPU %5.1f ms; written in %4.1f ms, answered %4.1f ms"
+                                + " later)  ovs-ofctl add-flows %6.0f/s  one at a time onto 0: %6.0f/s, onto %d: %6.0f/s",
+                                round, t.name(), r[0], r[4], r[5], r[6], r[1], r[2], BURST, r[3]);
                     }
                 }
             } finally {
@@ -134,7 +146,7 @@ public class OpenFlowBench {
 
     /** Flow-mods/s: client burst, ovs-ofctl add-flows, one at a time onto 0 rules, onto BURST rules. */
     static double[] measure(Target t, Path flowFile) throws Exception {
-        double[] r = new double[4];
+        double[] r = new double[7];
         try (Socket socket = t.connect()) {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(120_000);
@@ -144,6 +156,7 @@ public class OpenFlowBench {
             awaitType(in, OFType.HELLO);
 
             clear(out, in);
+            long cpu0 = cpuNanos(t.pids());
             long t0 = System.nanoTime();
             List<OFMessage> burst = new ArrayList<>();
             for (int i = 0; i < BURST; i++) {
@@ -151,8 +164,12 @@ public class OpenFlowBench {
             }
             burst.add(F.buildBarrierRequest().setXid(++xid).build());
             send(out, burst);
+            long written = System.nanoTime();
             awaitType(in, OFType.BARRIER_REPLY);
             r[0] = BURST / ((System.nanoTime() - t0) / 1e9);
+            r[5] = (written - t0) / 1e6;
+            r[6] = (System.nanoTime() - written) / 1e6;
+            r[4] = (cpuNanos(t.pids()) - cpu0) / 1e6;
             requireFlows(out, in, BURST, t.name());
 
             clear(out, in);
@@ -197,6 +214,35 @@ public class OpenFlowBench {
             double o = results.containsKey("ovs") ? median(results.get("ovs"), i) : Double.NaN;
             line("%-38s %12.0f %12.0f %8.2f", names[i], m, o, m / o);
         }
+        // On a loaded machine the rates swing with what else runs; the CPU a burst costs (this JVM, which holds the
+        // client and mignet's agent, plus the switch's own processes) swings less.
+        double m = median(results.get("mignet"), 4);
+        double o = results.containsKey("ovs") ? median(results.get("ovs"), 4) : Double.NaN;
+        line("%-38s %12.1f %12.1f %8.2f", "client burst: CPU ms (lower is better)", m, o, o / m);
+        // The client builds and writes the burst (the same work for both switches) while the switch reads it; what
+        // the switch still has to do once the last byte is written is the part that differs most.
+        m = median(results.get("mignet"), 6);
+        o = results.containsKey("ovs") ? median(results.get("ovs"), 6) : Double.NaN;
+        line("%-38s %12.1f %12.1f %8.2f", "client burst: ms after the last write", m, o, o / m);
+    }
+
+    /** CPU time of this JVM's threads and of {@code pids}' threads, in nanoseconds (from each task's schedstat). */
+    static long cpuNanos(List<Long> pids) throws IOException {
+        List<Long> all = new ArrayList<>(pids);
+        all.add(ProcessHandle.current().pid());
+        long sum = 0;
+        for (long pid : all) {
+            try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        sum += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                    } catch (IOException e) {
+                        // The thread ended meanwhile.
+                    }
+                }
+            }
+        }
+        return sum;
     }
 
     static double median(List<double[]> runs, int i) {
@@ -285,6 +331,10 @@ public class OpenFlowBench {
                     "tcp:127.0.0.1:" + agent.listenAddress().getPort()));
             argv.addAll(List.of(args).subList(1, args.length));
             return argv;
+        }
+
+        public List<Long> pids() {
+            return List.of();
         }
 
         public void close() {
@@ -413,6 +463,15 @@ public class OpenFlowBench {
 
         public String name() {
             return "ovs";
+        }
+
+        public List<Long> pids() {
+            List<Long> pids = new ArrayList<>();
+            for (Process p : processes) {
+                p.toHandle().descendants().forEach(h -> pids.add(h.pid()));
+                pids.add(p.pid());
+            }
+            return pids;
         }
 
         public Socket connect() throws IOException {

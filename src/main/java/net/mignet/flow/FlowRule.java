@@ -18,7 +18,8 @@ public record FlowRule(int priority, FlowMatch match, FlowAction action, List<Se
             throw new IllegalArgumentException("priority must be within 0..65535, was " + priority);
         }
         rewrites = List.copyOf(rewrites);
-        if (rewrites.stream().anyMatch(SetField::needsIpv4) && !Integer.valueOf(0x0800).equals(match.ethType())) {
+        if (!rewrites.isEmpty() && rewrites.stream().anyMatch(SetField::needsIpv4)
+                && !Integer.valueOf(0x0800).equals(match.ethType())) {
             throw new IllegalArgumentException("rewriting an IPv4 address needs a rule that matches only IPv4:"
                     + " add 'ip' (or tcp, udp, icmp) to the match");
         }

@@ -3,7 +3,6 @@ package net.mignet.kernel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +14,12 @@ import java.util.function.ToIntFunction;
  * transaction, creating a shape's table with its first flow and deleting it with its last.
  */
 final class NftFlowMaps {
-    private static final HexFormat HEX = HexFormat.of();
 
     /** A shape's table: its flows by key (in hex), and per port chain what the lookup rule sends frames to. */
     private static final class Shape {
         final String table;
         /** The flows of each key, by id: the first one's is the element's counter. */
-        final Map<String, List<Long>> ids = new HashMap<>();
+        final Map<ElementKey, List<Long>> ids = new HashMap<>();
         final Map<Integer, List<String>> targets = new HashMap<>();
 
         Shape(String table) {
@@ -29,7 +27,30 @@ final class NftFlowMaps {
         }
     }
 
-    private record Placed(NftFlowShape shape, String key) {
+    private record Placed(NftFlowShape shape, ElementKey key) {
+    }
+
+    /** A set element's key, compared by its bytes. */
+    private record ElementKey(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ElementKey k && java.util.Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            // Arrays.hashCode's factor 31 gives the many keys of two bytes (ports) a few hundred hashes only.
+            int h = 1;
+            for (byte b : bytes) {
+                h = h * 257 + (b & 0xff);
+            }
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return java.util.HexFormat.of().formatHex(bytes);
+        }
     }
 
     private final String head;
@@ -58,7 +79,8 @@ final class NftFlowMaps {
             return false;
         }
         NftFlowShape shape = rule == null ? null : NftFlowShape.of(rule.rule());
-        return shape == null || !shape.equals(p.shape) || !HEX.formatHex(shape.key(rule.rule().match())).equals(p.key);
+        return shape == null || !shape.equals(p.shape)
+                || !java.util.Arrays.equals(shape.key(rule.rule().match()), p.key.bytes());
     }
 
     /** Records that a whole load made the kernel hold these element flows (rules of other kinds are skipped). */
@@ -71,7 +93,7 @@ final class NftFlowMaps {
                 continue;
             }
             Shape s = shapes.computeIfAbsent(shape, k -> newShape(k, diverted));
-            String key = HEX.formatHex(shape.key(r.rule().match()));
+            ElementKey key = new ElementKey(shape.key(r.rule().match()));
             List<Long> ids = s.ids.computeIfAbsent(key, k -> new ArrayList<>(1));
             ids.add(r.id());
             ids.sort(null);
@@ -99,7 +121,7 @@ final class NftFlowMaps {
     private static final class Change {
         final List<Placed> leaving = new ArrayList<>();
         final List<Long> leavingIds = new ArrayList<>();
-        final List<String> joiningKeys = new ArrayList<>();
+        final List<ElementKey> joiningKeys = new ArrayList<>();
         final List<Long> joiningIds = new ArrayList<>();
     }
 
@@ -113,11 +135,22 @@ final class NftFlowMaps {
     Runnable stage(NftNetlink.Transaction tx, NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current,
             Collection<Long> changed, Map<String, String> diverted, ToIntFunction<String> ifindex,
             Map<Long, long[]> carried) {
+        return stage(tx, netlink, current, changed, diverted, ifindex, carried, true);
+    }
+
+    /**
+     * As {@link #stage(NftNetlink.Transaction, NftNetlink, Map, Collection, Map, ToIntFunction, Map)}; without
+     * {@code mayList}, returns null when the change needs a listing of the kernel's rules (a shape's lookup rules
+     * send elsewhere now), leaving {@code tx} to be dropped.
+     */
+    Runnable stage(NftNetlink.Transaction tx, NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current,
+            Collection<Long> changed, Map<String, String> diverted, ToIntFunction<String> ifindex,
+            Map<Long, long[]> carried, boolean mayList) {
         Map<NftFlowShape, Change> changes = new LinkedHashMap<>();
         for (long id : changed) {
             NftFlowCompiler.NumberedRule r = current.get(id);
             NftFlowShape shape = r == null ? null : NftFlowShape.of(r.rule());
-            String key = shape == null ? null : HEX.formatHex(shape.key(r.rule().match()));
+            ElementKey key = shape == null ? null : new ElementKey(shape.key(r.rule().match()));
             Placed was = placed.get(id);
             boolean same = was != null && shape != null && was.shape.equals(shape) && was.key.equals(key);
             if (was != null && !same) {
@@ -140,14 +173,13 @@ final class NftFlowMaps {
             Shape existing = shapes.get(shape);
             Shape s = existing != null ? existing : newShape(shape, diverted);
             // The flows of each touched key afterwards.
-            Map<String, List<Long>> touched = new LinkedHashMap<>();
+            Map<ElementKey, List<Long>> touched = new LinkedHashMap<>();
             for (int i = 0; i < c.leaving.size(); i++) {
-                touched.computeIfAbsent(c.leaving.get(i).key, k -> new ArrayList<>(s.ids.getOrDefault(k, List.of())))
+                touched.computeIfAbsent(c.leaving.get(i).key, k -> mutableCopy(s.ids.get(k)))
                         .remove(c.leavingIds.get(i));
             }
             for (int i = 0; i < c.joiningKeys.size(); i++) {
-                List<Long> ids = touched.computeIfAbsent(c.joiningKeys.get(i),
-                        k -> new ArrayList<>(s.ids.getOrDefault(k, List.of())));
+                List<Long> ids = touched.computeIfAbsent(c.joiningKeys.get(i), k -> mutableCopy(s.ids.get(k)));
                 ids.add(c.joiningIds.get(i));
                 ids.sort(null);
             }
@@ -155,14 +187,14 @@ final class NftFlowMaps {
             List<byte[]> added = new ArrayList<>();
             List<long[]> counts = new ArrayList<>();
             int remaining = s.ids.size();
-            for (Map.Entry<String, List<Long>> t : touched.entrySet()) {
+            for (Map.Entry<ElementKey, List<Long>> t : touched.entrySet()) {
                 boolean before = s.ids.containsKey(t.getKey());
                 boolean now = !t.getValue().isEmpty();
                 if (before && !now) {
-                    deleted.add(HEX.parseHex(t.getKey()));
+                    deleted.add(t.getKey().bytes());
                     remaining--;
                 } else if (!before && now) {
-                    added.add(HEX.parseHex(t.getKey()));
+                    added.add(t.getKey().bytes());
                     counts.add(carried.get(t.getValue().getFirst()));
                     remaining++;
                 }
@@ -184,6 +216,9 @@ final class NftFlowMaps {
                     tx.addElements(s.table, NftFlowShape.SET, added, counts);
                 }
                 if (!wanted.equals(s.targets)) {
+                    if (!mayList) {
+                        return null;
+                    }
                     replaceLookups(tx, netlink, shape, s, wanted, diverted, ifindex);
                 }
             }
@@ -194,11 +229,12 @@ final class NftFlowMaps {
                     return;
                 }
                 shapes.put(shape, s);
-                for (Map.Entry<String, List<Long>> t : touched.entrySet()) {
+                for (Map.Entry<ElementKey, List<Long>> t : touched.entrySet()) {
                     if (t.getValue().isEmpty()) {
                         s.ids.remove(t.getKey());
                     } else {
-                        s.ids.put(t.getKey(), t.getValue());
+                        // Kept for the life of the flows: the compact immutable form (mostly of one id).
+                        s.ids.put(t.getKey(), List.copyOf(t.getValue()));
                     }
                 }
                 for (int i = 0; i < c.joiningIds.size(); i++) {
@@ -213,6 +249,10 @@ final class NftFlowMaps {
             changes.values().forEach(c -> c.leavingIds.forEach(placed::remove));
             after.forEach(Runnable::run);
         };
+    }
+
+    private static List<Long> mutableCopy(List<Long> ids) {
+        return ids == null ? new ArrayList<>(2) : new ArrayList<>(ids);
     }
 
     private void createTable(NftNetlink.Transaction tx, NftFlowShape shape, Shape s, Map<String, String> diverted,
@@ -282,7 +322,7 @@ final class NftFlowMaps {
                 continue;
             }
             for (NftNetlink.SetElement e : elements) {
-                List<Long> ids = e.key() == null ? null : s.ids.get(HEX.formatHex(e.key()));
+                List<Long> ids = e.key() == null ? null : s.ids.get(new ElementKey(e.key()));
                 if (ids != null) {
                     counters.put(ids.getFirst(), new long[] {e.packets(), e.bytes()});
                 }

@@ -227,6 +227,33 @@ public final class NftInstalledRules {
         }
     }
 
+    /**
+     * For changes that only add and delete set elements (no rule changes, no flow that moves to another element
+     * with its counts, no lookup rule that changes): builds their transaction and records them as if the kernel
+     * had applied it, so that the next changes can be staged while it is committed. Returns null, recording
+     * nothing, for other changes (see {@link #apply}). The caller commits the transactions in the order staged;
+     * when the kernel refuses one, what it holds is no longer known: call {@link #forget} and load the whole table.
+     */
+    public NftNetlink.Transaction stageElements(NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current,
+            Collection<Long> changed, Map<String, String> diverted, ToIntFunction<String> ifindex) {
+        if (!known || changed.isEmpty()) {
+            return null;
+        }
+        for (long id : changed) {
+            NftFlowCompiler.NumberedRule r = current.get(id);
+            if (keys.containsKey(id) || (r != null && (NftFlowShape.of(r.rule()) == null || maps.leaves(id, r)))) {
+                return null;
+            }
+        }
+        NftNetlink.Transaction tx = netlink.begin();
+        Runnable staged = maps.stage(tx, netlink, current, changed, diverted, ifindex, Map.of(), false);
+        if (staged == null) {
+            return null;
+        }
+        staged.run();
+        return tx;
+    }
+
     private void changeSlice(NftNetlink.Transaction tx, NftShard shard, List<Long> ids,
             Map<Long, NftFlowCompiler.NumberedRule> current, Map<String, String> diverted,
             ToIntFunction<String> ifindex, int[] nextPendingId, Map<Long, long[]> carried) {

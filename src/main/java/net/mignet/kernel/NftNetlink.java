@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * nf_tables spoken directly over netlink: a transaction of rule and counter changes is one batch sent with one
@@ -112,7 +113,8 @@ public final class NftNetlink implements AutoCloseable {
     private final MemorySegment in = arena.allocate(1 << 20);
     /** The native copy of what is sent; grows with the largest batch (the arena frees it with the socket). */
     private MemorySegment out;
-    private int sequence = (int) (System.nanoTime() & 0x3fffffff);
+    /** Not guarded by this object's lock: a transaction is built while another one is committed. */
+    private final AtomicInteger sequence = new AtomicInteger((int) (System.nanoTime() & 0x3fffffff));
 
     private NftNetlink(int fd) {
         this.fd = fd;
@@ -138,8 +140,8 @@ public final class NftNetlink implements AutoCloseable {
     /** The names of the netdev family's tables. */
     public synchronized List<String> tables() {
         NetlinkMessages m = new NetlinkMessages();
-        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
-                NFPROTO_NETDEV, 0);
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP,
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.end(start);
         List<String> tables = new ArrayList<>();
         dump(m, "list the nftables tables", (offset, length) -> {
@@ -572,10 +574,8 @@ public final class NftNetlink implements AutoCloseable {
     }
 
     /** Sequence numbers for one transaction's messages, apart from every other transaction's. */
-    private synchronized int reserveSequences() {
-        int base = sequence;
-        sequence = (sequence + (1 << 22)) & 0x3fffffff;
-        return base;
+    private int reserveSequences() {
+        return sequence.getAndUpdate(s -> (s + (1 << 22)) & 0x3fffffff);
     }
 
     /** The rules a transaction added, with their handles; {@code complete} when every one was echoed. */
@@ -585,8 +585,8 @@ public final class NftNetlink implements AutoCloseable {
     /** Every rule of {@code table} (netdev family) with its chain, handle and comment. */
     public synchronized List<KernelRule> rules(String table) {
         NetlinkMessages m = new NetlinkMessages();
-        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
-                NFPROTO_NETDEV, 0);
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP,
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.string(NFTA_RULE_TABLE, table);
         m.end(start);
         List<KernelRule> rules = new ArrayList<>();
@@ -600,8 +600,8 @@ public final class NftNetlink implements AutoCloseable {
      */
     public synchronized Map<String, long[]> counters(java.util.function.Predicate<String> accepts) {
         NetlinkMessages m = new NetlinkMessages();
-        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ, NLM_F_REQUEST | NLM_F_DUMP, ++sequence,
-                NFPROTO_NETDEV, 0);
+        int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ, NLM_F_REQUEST | NLM_F_DUMP,
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.be32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER);
         m.end(start);
         Map<String, long[]> counters = new HashMap<>();
@@ -639,7 +639,7 @@ public final class NftNetlink implements AutoCloseable {
     public synchronized List<SetElement> elements(String table, String set) {
         NetlinkMessages m = new NetlinkMessages();
         int start = m.begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, NLM_F_REQUEST | NLM_F_DUMP,
-                ++sequence, NFPROTO_NETDEV, 0);
+                sequence.incrementAndGet(), NFPROTO_NETDEV, 0);
         m.string(NFTA_SET_ELEM_LIST_TABLE, table);
         m.string(NFTA_SET_ELEM_LIST_SET, set);
         m.end(start);

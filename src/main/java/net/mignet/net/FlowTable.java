@@ -15,6 +15,7 @@ import net.mignet.flow.FlowRule;
 import net.mignet.flow.SetField;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
+import net.mignet.kernel.NftCommitQueue;
 import net.mignet.kernel.NftFlowCompiler;
 import net.mignet.kernel.NftInstalledRules;
 import net.mignet.kernel.NftSession;
@@ -56,6 +57,8 @@ public final class FlowTable {
     private final Map<Long, NftFlowCompiler.NumberedRule> byId = new HashMap<>();
     private final Map<StrictKey, List<Long>> byMatch = new HashMap<>();
     private boolean indexStale = true;
+    /** Commits the parts of a batch started early ({@link #flushBatch}); made when first needed. */
+    private NftCommitQueue committer;
     /** Interface indexes of ports and hold devices, which {@code fwd} and {@code dup} rules name devices by. */
     private final Map<String, Integer> ifindexes = new HashMap<>();
 
@@ -350,6 +353,27 @@ public final class FlowTable {
             changes.run();
         } finally {
             batchBefore = null;
+            RuntimeException refused = committer == null ? null : committer.await();
+            if (refused != null) {
+                // A part committed early was refused (and the later ones not sent): the whole batch is undone, as
+                // when the kernel refuses a batch committed at its end, and the whole table loaded again.
+                rules.clear();
+                rules.addAll(before);
+                options.clear();
+                options.putAll(optionsBefore);
+                installedNanos.clear();
+                installedNanos.putAll(installedBefore);
+                indexStale = true;
+                clearChanged();
+                installed.forget();
+                try {
+                    applyWhole(List.copyOf(rules), false);
+                } catch (RuntimeException again) {
+                    refused.addSuppressed(again);
+                }
+                throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
+                        + refused.getMessage(), refused);
+            }
             try {
                 // Changes within the batch that do not keep the index up to date marked it stale themselves; adds
                 // kept it, so the next batch's strict lookups need no rebuild over the whole table.
@@ -366,6 +390,42 @@ public final class FlowTable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Within a {@link #batch}, called by the thread running it: starts committing the changes made so far when they
+     * only add or delete flows stored as set elements, on another thread while the caller goes on; other changes
+     * wait for the batch's end as usual. The batch's end waits for what was started. Returns false when a part
+     * started earlier was refused already: the batch will fail as a whole, so the caller had better end it.
+     */
+    public synchronized boolean flushBatch() {
+        if (batchBefore == null) {
+            throw new IllegalStateException("flushBatch outside a batch of " + switchName);
+        }
+        if (committer != null && committer.refused()) {
+            return false;
+        }
+        if (changed.isEmpty() || (!tailInstalled && NftFlowCompiler.hasTail(packetIn, miss, rules))) {
+            return true;
+        }
+        freshIndex();
+        Map<Long, NftFlowCompiler.NumberedRule> current = new HashMap<>();
+        for (long id : changed) {
+            NftFlowCompiler.NumberedRule r = byId.get(id);
+            if (r != null) {
+                current.put(id, r);
+            }
+        }
+        net.mignet.kernel.NftNetlink.Transaction tx = installed.stageElements(nft.netlink(), current, changed,
+                heldPorts, this::ifindex);
+        if (tx != null) {
+            clearChanged();
+            if (committer == null) {
+                committer = new NftCommitQueue("nft-commit-" + switchName);
+            }
+            committer.submit(tx);
+        }
+        return true;
     }
 
     /**
@@ -489,16 +549,11 @@ public final class FlowTable {
     }
 
     private void checkPorts(FlowRule rule) {
-        List<String> named = new ArrayList<>();
         if (rule.match().inPort() != null) {
-            named.add(rule.match().inPort());
+            requirePort(rule.match().inPort());
         }
-        named.addAll(rule.action().outputPorts());
-        for (String port : named) {
-            if (!ports.contains(port)) {
-                throw new IllegalArgumentException("switch " + switchName + " has no port '" + port + "' (ports: "
-                        + String.join(", ", ports) + ")");
-            }
+        for (String port : rule.action().outputPorts()) {
+            requirePort(port);
         }
     }
 

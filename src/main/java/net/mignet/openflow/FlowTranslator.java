@@ -31,7 +31,10 @@ import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstructionWriteActions;
+import org.projectfloodlight.openflow.protocol.OFMatchV3;
 import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxm;
+import org.projectfloodlight.openflow.types.OFValueType;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.protocol.match.MatchFields;
 import org.projectfloodlight.openflow.types.EthType;
@@ -53,68 +56,100 @@ final class FlowTranslator {
     }
 
     FlowMatch toFlowMatch(Match match) {
-        String inPort = null;
-        MacAddress ethSrc = null;
-        MacAddress ethDst = null;
-        Integer ethType = null;
-        Ipv4Prefix ipSrc = null;
-        Ipv4Prefix ipDst = null;
-        Integer ipProto = null;
-        Integer tpSrc = null;
-        Integer tpDst = null;
-        MacAddress arpSha = null;
-        MacAddress arpTha = null;
-        MacAddress ethSrcMask = null;
-        MacAddress ethDstMask = null;
-        Integer vlanVid = null;
-        for (MatchField<?> field : match.getMatchFields()) {
-            MatchFields id = field.id;
+        MatchParts parts = new MatchParts();
+        if (match instanceof OFMatchV3 v3) {
+            // One look at each field: Match.get and its kin check the field's prerequisites again on every call,
+            // which was a good part of a controller's burst of flow changes.
+            for (OFOxm<?> oxm : v3.getOxmList()) {
+                MatchField<?> field = oxm.getMatchField();
+                // Match.getMatchFields leaves out a field whose prerequisites are missing; so does this.
+                if (field.arePrerequisitesOK(match)) {
+                    parts.add(field.id, oxm.getValue(), oxm.isMasked() ? oxm.getMask() : null);
+                }
+            }
+        } else {
+            for (MatchField<?> field : match.getMatchFields()) {
+                addFrom(parts, match, field);
+            }
+        }
+        return parts.toFlowMatch();
+    }
+
+    private static <T extends OFValueType<T>> void addFrom(MatchParts parts, Match match, MatchField<T> field) {
+        if (match.isExact(field)) {
+            parts.add(field.id, match.get(field), null);
+        } else {
+            Masked<T> masked = match.getMasked(field);
+            parts.add(field.id, masked.getValue(), masked.getMask());
+        }
+    }
+
+    /** The fields of a match as they are read, one by one: each with its value and its mask (null: exact). */
+    private final class MatchParts {
+        String inPort;
+        MacAddress ethSrc;
+        MacAddress ethDst;
+        Integer ethType;
+        Ipv4Prefix ipSrc;
+        Ipv4Prefix ipDst;
+        Integer ipProto;
+        Integer tpSrc;
+        Integer tpDst;
+        MacAddress arpSha;
+        MacAddress arpTha;
+        MacAddress ethSrcMask;
+        MacAddress ethDstMask;
+        Integer vlanVid;
+
+        void add(MatchFields id, Object value, Object mask) {
             switch (id) {
                 case IN_PORT -> {
-                    int n = match.get(MatchField.IN_PORT).getPortNumber();
+                    int n = ((OFPort) value).getPortNumber();
                     inPort = ports.name(n).orElseThrow(() -> OpenFlowError.badMatch(OFBadMatchCode.BAD_VALUE,
                             "in_port " + n + " is no port of this switch"));
                 }
                 case ETH_SRC -> {
-                    ethSrc = macValue(match, MatchField.ETH_SRC);
-                    ethSrcMask = macMask(match, MatchField.ETH_SRC);
+                    ethSrc = mac(value);
+                    ethSrcMask = mask == null ? null : mac(mask);
                 }
                 case ETH_DST -> {
-                    ethDst = macValue(match, MatchField.ETH_DST);
-                    ethDstMask = macMask(match, MatchField.ETH_DST);
+                    ethDst = mac(value);
+                    ethDstMask = mask == null ? null : mac(mask);
                 }
-                case VLAN_VID -> vlanVid = vlan(match);
-                case ARP_OP -> ipProto = match.get(MatchField.ARP_OP).getOpcode();
-                case ARP_SPA -> ipSrc = prefix(match, MatchField.ARP_SPA);
-                case ARP_TPA -> ipDst = prefix(match, MatchField.ARP_TPA);
-                case ARP_SHA -> arpSha = exactMac(match, MatchField.ARP_SHA);
-                case ARP_THA -> arpTha = exactMac(match, MatchField.ARP_THA);
-                case ETH_TYPE -> ethType = match.get(MatchField.ETH_TYPE).getValue();
-                case IP_PROTO -> ipProto = (int) match.get(MatchField.IP_PROTO).getIpProtocolNumber();
-                case IPV4_SRC -> ipSrc = prefix(match, MatchField.IPV4_SRC);
-                case IPV4_DST -> ipDst = prefix(match, MatchField.IPV4_DST);
-                case TCP_SRC -> tpSrc = exactPort(match, MatchField.TCP_SRC);
-                case TCP_DST -> tpDst = exactPort(match, MatchField.TCP_DST);
-                case UDP_SRC -> tpSrc = exactPort(match, MatchField.UDP_SRC);
-                case UDP_DST -> tpDst = exactPort(match, MatchField.UDP_DST);
+                case VLAN_VID -> vlanVid = vlan((OFVlanVidMatch) value, mask != null);
+                case ARP_OP -> ipProto = ((ArpOpcode) value).getOpcode();
+                case ARP_SPA, IPV4_SRC -> ipSrc = prefix(id, (IPv4Address) value, (IPv4Address) mask);
+                case ARP_TPA, IPV4_DST -> ipDst = prefix(id, (IPv4Address) value, (IPv4Address) mask);
+                case ARP_SHA -> arpSha = exactMac(id, value, mask);
+                case ARP_THA -> arpTha = exactMac(id, value, mask);
+                case ETH_TYPE -> ethType = ((EthType) value).getValue();
+                case IP_PROTO -> ipProto = (int) ((IpProtocol) value).getIpProtocolNumber();
+                case TCP_SRC, UDP_SRC -> tpSrc = exactPort(id, value, mask);
+                case TCP_DST, UDP_DST -> tpDst = exactPort(id, value, mask);
                 default -> throw OpenFlowError.badMatch(OFBadMatchCode.BAD_FIELD,
                         "matching on " + id + " is not supported by mignet's flow table");
             }
         }
-        return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, arpSha, arpTha,
-                ethSrcMask, ethDstMask, vlanVid);
+
+        FlowMatch toFlowMatch() {
+            return new FlowMatch(inPort, ethSrc, ethDst, ethType, ipSrc, ipDst, ipProto, tpSrc, tpDst, arpSha,
+                    arpTha, ethSrcMask, ethDstMask, vlanVid);
+        }
+    }
+
+    private static MacAddress mac(Object value) {
+        return new MacAddress(((org.projectfloodlight.openflow.types.MacAddress) value).getLong());
     }
 
     /**
      * OpenFlow's VLAN_VID: OFPVID_NONE for untagged frames, OFPVID_PRESENT with a VID for frames of that VLAN.
      * "Any tag" (PRESENT under a mask of PRESENT alone) has no nftables form here and is refused.
      */
-    private static Integer vlan(Match match) {
-        if (match.isPartiallyMasked(MatchField.VLAN_VID)) {
+    private static Integer vlan(OFVlanVidMatch v, boolean masked) {
+        if (masked) {
             throw OpenFlowError.badMatch(OFBadMatchCode.BAD_WILDCARDS, "masked vlan_vid is not supported: match"
                     + " one VLAN id or frames without a tag");
         }
-        OFVlanVidMatch v = match.get(MatchField.VLAN_VID);
         if (v.equals(OFVlanVidMatch.NONE) || v.getRawVid() == (short) 0xffff) {
             return FlowMatch.VLAN_NONE;
         }
@@ -170,6 +205,9 @@ final class FlowTranslator {
 
     /** The actions of a 1.3 flow mod's instructions: apply- and write-actions alike, as a one-table switch may. */
     List<OFAction> actionsOf(List<OFInstruction> instructions) {
+        if (instructions.size() == 1 && instructions.getFirst() instanceof OFInstructionApplyActions a) {
+            return a.getActions();
+        }
         List<OFAction> actions = new ArrayList<>();
         for (OFInstruction i : instructions) {
             switch (i) {
@@ -186,8 +224,24 @@ final class FlowTranslator {
         return toTreatment(actions).action();
     }
 
+    /** The last action list translated and what it became: a controller's burst repeats the same actions. */
+    private record Translated(List<OFAction> actions, FlowRuleParser.Actions treatment) {
+    }
+
+    private volatile Translated lastTranslated;
+
     /** An OpenFlow action list as the flow table's rewrites and action. */
     FlowRuleParser.Actions toTreatment(List<OFAction> actions) {
+        Translated last = lastTranslated;
+        if (last != null && last.actions().equals(actions)) {
+            return last.treatment();
+        }
+        FlowRuleParser.Actions treatment = translate(actions);
+        lastTranslated = new Translated(List.copyOf(actions), treatment);
+        return treatment;
+    }
+
+    private FlowRuleParser.Actions translate(List<OFAction> actions) {
         List<String> outputs = new ArrayList<>();
         List<SetField> rewrites = new ArrayList<>();
         FlowAction special = null;
@@ -239,7 +293,7 @@ final class FlowTranslator {
         if (!rewrites.isEmpty() && action instanceof FlowAction.Drop) {
             rewrites.clear();
         }
-        return new FlowRuleParser.Actions(action, rewrites);
+        return new FlowRuleParser.Actions(action, List.copyOf(rewrites));
     }
 
     /** OpenFlow 1.0's set-dl/nw actions and 1.3's set-field of the four fields the switch rewrites. */
@@ -307,18 +361,6 @@ final class FlowTranslator {
         }
     }
 
-    private static MacAddress macValue(Match match, MatchField<org.projectfloodlight.openflow.types.MacAddress> f) {
-        if (match.isExact(f)) {
-            return new MacAddress(match.get(f).getLong());
-        }
-        return new MacAddress(match.getMasked(f).getValue().getLong());
-    }
-
-    /** The mask of a MAC match, or null when it is exact. */
-    private static MacAddress macMask(Match match, MatchField<org.projectfloodlight.openflow.types.MacAddress> f) {
-        return match.isExact(f) ? null : new MacAddress(match.getMasked(f).getMask().getLong());
-    }
-
     List<OFAction> toActions(OFFactory f, FlowAction action) {
         return switch (action) {
             case FlowAction.Drop d -> List.of();
@@ -358,30 +400,27 @@ final class FlowTranslator {
         return f.actions().buildOutput().setPort(port).setMaxLen(maxLen).build();
     }
 
-    private static MacAddress exactMac(Match match, MatchField<org.projectfloodlight.openflow.types.MacAddress> f) {
-        if (match.isPartiallyMasked(f)) {
-            throw OpenFlowError.badMatch(OFBadMatchCode.BAD_WILDCARDS, "masked " + f.id
+    private static MacAddress exactMac(MatchFields id, Object value, Object mask) {
+        if (mask != null) {
+            throw OpenFlowError.badMatch(OFBadMatchCode.BAD_WILDCARDS, "masked " + id
                     + " is not supported yet: match the whole address");
         }
-        return new MacAddress(match.get(f).getLong());
+        return mac(value);
     }
 
-    private static Integer exactPort(Match match, MatchField<TransportPort> f) {
-        if (match.isPartiallyMasked(f)) {
-            throw OpenFlowError.badMatch(OFBadMatchCode.BAD_WILDCARDS, "masked " + f.id + " is not supported");
+    private static Integer exactPort(MatchFields id, Object value, Object mask) {
+        if (mask != null) {
+            throw OpenFlowError.badMatch(OFBadMatchCode.BAD_WILDCARDS, "masked " + id + " is not supported");
         }
-        return match.get(f).getPort();
+        return ((TransportPort) value).getPort();
     }
 
-    private static Ipv4Prefix prefix(Match match, MatchField<IPv4Address> f) {
-        if (match.isExact(f)) {
-            return new Ipv4Prefix(new Ipv4Address(match.get(f).getInt()), 32);
+    private static Ipv4Prefix prefix(MatchFields id, IPv4Address value, IPv4Address mask) {
+        if (mask == null) {
+            return new Ipv4Prefix(new Ipv4Address(value.getInt()), 32);
         }
-        Masked<IPv4Address> masked = match.getMasked(f);
-        IPv4Address mask = masked.getMask();
-        IPv4Address value = masked.getValue();
         if (!mask.isCidrMask()) {
-            throw OpenFlowError.badMatch(OFBadMatchCode.BAD_NW_ADDR_MASK, f.id + " mask " + mask
+            throw OpenFlowError.badMatch(OFBadMatchCode.BAD_NW_ADDR_MASK, id + " mask " + mask
                     + " is not a prefix");
         }
         int length = mask.asCidrMaskLength();

@@ -40,8 +40,13 @@ final class OpenFlowSession implements AutoCloseable {
     private static final int MAX_MESSAGE = 65535;
     /** OFPT_FLOW_MOD's type number, the same in 1.0 and 1.3. */
     private static final int FLOW_MOD = 14;
-    /** At most this many FLOW_MODs go into one nftables transaction. */
+    /** At most this many FLOW_MODs go into one batch of the flow table. */
     private static final int MAX_BURST = 10_000;
+    /**
+     * After this many FLOW_MODs of a burst, what they changed goes to the kernel while the next are decoded (see
+     * FlowTable.flushBatch).
+     */
+    private static final int CHUNK = 500;
 
     private final OpenFlowAgent agent;
     private final Socket socket;
@@ -218,10 +223,12 @@ final class OpenFlowSession implements AutoCloseable {
 
     /**
      * Carries out a burst of FLOW_MODs that arrived back to back, with BARRIERs between them or not, as one change of
-     * the flow table: one nftables transaction instead of one per rule. Ends at the first message that is neither
-     * (or that has not arrived yet). What the burst answers (BARRIER replies, errors of single FLOW_MODs) waits until
-     * the table was changed and is then sent in order: a BARRIER is answered only once the FLOW_MODs before it are in
-     * the kernel. If the kernel refuses the whole, every FLOW_MOD of the burst gets an error, at its place.
+     * the flow table: a few nftables transactions instead of one per rule (every {@link #CHUNK} FLOW_MODs, what they
+     * changed goes to the kernel on another thread while the next are decoded). Ends at the first message that is
+     * neither (or that has not arrived yet). What the burst answers (BARRIER replies, errors of single FLOW_MODs)
+     * waits until the table was changed and is then sent in order: a BARRIER is answered only once the FLOW_MODs
+     * before it are in the kernel. If the kernel refuses the whole, or a part, none of the burst's changes stays and
+     * every FLOW_MOD of the burst gets an error, at its place.
      */
     private void handleBatch(byte[] first, DataInputStream in, java.io.BufferedInputStream buffered)
             throws IOException {
@@ -233,12 +240,20 @@ final class OpenFlowSession implements AutoCloseable {
             agent.flowTable().batch(() -> {
                 try {
                     byte[] m = first;
+                    int unflushed = 0;
                     while (true) {
                         if (isFlowMod(m)) {
                             answers.add(new FlowModPlace(m));
                             flowMods[0]++;
+                            unflushed++;
                         }
                         handle(m);
+                        if (unflushed >= CHUNK) {
+                            unflushed = 0;
+                            if (!agent.flowTable().flushBatch()) {
+                                return;
+                            }
+                        }
                         if (flowMods[0] >= MAX_BURST || !nextIsFlowModOrBarrier(buffered)) {
                             return;
                         }

@@ -155,7 +155,7 @@ class OpenFlowAgentTest {
                         agent.listenAddress().getPort())) {
             List<org.projectfloodlight.openflow.protocol.OFMessage> burst = new ArrayList<>();
             burst.add(f.buildHello().setXid(1).build());
-            for (int i = 0; i < 301; i++) {
+            for (int i = 0; i < 1201; i++) {
                 int outPort = i == 150 ? 9 : 2; // the switch has ports 1 and 2 only
                 burst.add(udpFlowFromPort1(f, 10 + i, 1000 + i, outPort));
             }
@@ -174,7 +174,7 @@ class OpenFlowAgentTest {
             }
             assertThat(replies).filteredOn(m -> m.getType() == org.projectfloodlight.openflow.protocol.OFType.ERROR)
                     .singleElement().satisfies(e -> assertThat(e.getXid()).isEqualTo(160));
-            assertThat(net.switchNamed("s1").flowTable().entries()).hasSize(300);
+            assertThat(net.switchNamed("s1").flowTable().entries()).hasSize(1200);
         }
     }
 
