@@ -24,6 +24,17 @@ import net.mignet.topo.LinkParams;
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
+    private static final boolean FLOOD_COALESCE = Boolean.getBoolean("mignet.linkemu.floodCoalesce");
+    private static final long COALESCE_RETRY_NANOS = 10_000_000;
+    private static final boolean FLOOD_NICE = Boolean.getBoolean("mignet.linkemu.floodNice");
+    private boolean niceZero;
+
+    private void setFloodNice(boolean zero) {
+        if (zero != niceZero) {
+            Native.setThreadNice(zero ? 0 : -10);
+            niceZero = zero;
+        }
+    }
     /**
      * How long a flooded thread sleeps between reads of its rings: a release may be this late; the rings' 1 024
      * slots hold 50 us of frames at 20 Mpps, and the wake-ups (20 000/s) cost less than one per frame.
@@ -85,6 +96,7 @@ final class EngineLoop implements AutoCloseable {
     private long receivedFrames;
     /** A flooded thread reads its rings on a timer while that finds enough frames per wake-up. */
     private boolean coalescing;
+    private long coalesceRetryAt;
 
     EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
@@ -246,6 +258,17 @@ final class EngineLoop implements AutoCloseable {
         // slept until each release instead). With a budget below 100 %, a flooded thread out of budget reads its
         // rings on a timer (coalescedWait), which leaves more of a busy machine to the hosts.
         boolean allowed = spinBudget.allows(now);
+        if (FLOOD_COALESCE && floodMode.isFlooded() && allRings && next != Long.MAX_VALUE
+                && (coalescing || now >= coalesceRetryAt)) {
+            spinBudget.endRun();
+            coalescing = coalescedWait() >= COALESCE_MIN_FRAMES;
+            if (!coalescing) {
+                coalesceRetryAt = now + COALESCE_RETRY_NANOS;
+            }
+            setFloodNice(coalescing && FLOOD_NICE);
+            return;
+        }
+        setFloodNice(false);
         if (wanted && allowed && !mailbox.hasCommands()) {
             boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
             if (found) {
