@@ -24,6 +24,9 @@ import net.mignet.topo.LinkParams;
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
+    /** A yield that returned later than this gave the CPU to another runnable thread. */
+    private static final long YIELD_CONTENDED_NANOS = 20_000;
+    private static final long REPLY_POLL_PAUSE_NANOS = 100_000_000;
     private static final boolean FLOOD_COALESCE = Boolean.getBoolean("mignet.linkemu.floodCoalesce");
     private static final long COALESCE_RETRY_NANOS = 10_000_000;
     private static final boolean FLOOD_NICE = Boolean.getBoolean("mignet.linkemu.floodNice");
@@ -89,6 +92,8 @@ final class EngineLoop implements AutoCloseable {
      */
     private long replyPollUntil = Long.MIN_VALUE / 2;
     private Direction awaitingReply;
+    /** No polling for replies before this (nanoTime): the CPU was wanted by others (see {@link #yieldForReply}). */
+    private long replyPollPausedUntil = Long.MIN_VALUE / 2;
     private final SpinBudget spinBudget;
     private final SpinWindow spinWindow;
     private final FloodMode floodMode;
@@ -276,7 +281,7 @@ final class EngineLoop implements AutoCloseable {
             } else {
                 spinBudget.empty(now);
                 if (forReply && next - now > spinWindow.nanos()) {
-                    Thread.yield();
+                    yieldForReply();
                 } else {
                     Thread.onSpinWait();
                 }
@@ -431,6 +436,24 @@ final class EngineLoop implements AutoCloseable {
         batched.clear();
     }
 
+    /**
+     * Between looks for a reply: gives the CPU to whatever else waits for it. When that took long, other processes
+     * want this CPU (a busy machine), where polling only delays them and, once this thread has used more than its
+     * share, its own later wake-ups (the scheduler makes a thread that ran beyond its share wait before it may
+     * preempt; seen under load 4-6: requests forwarded 100-120 us after arrival instead of 50-60 us): the thread
+     * stops polling for replies for {@link #REPLY_POLL_PAUSE_NANOS}. On an idle CPU the yield returns at once.
+     */
+    private void yieldForReply() {
+        long before = System.nanoTime();
+        Thread.yield();
+        long after = System.nanoTime();
+        if (after - before > YIELD_CONTENDED_NANOS) {
+            replyPollUntil = Long.MIN_VALUE / 2;
+            awaitingReply = null;
+            replyPollPausedUntil = after + REPLY_POLL_PAUSE_NANOS;
+        }
+    }
+
     private void send(Direction d) {
         sending = d;
         sendingAt = System.nanoTime();
@@ -439,7 +462,7 @@ final class EngineLoop implements AutoCloseable {
         if (d.reverse != null) {
             d.sent(sendingAt);
             long until = sendingAt + d.replyWindow.nanos();
-            if (d.replyWindow.nanos() > 0 && until > replyPollUntil) {
+            if (d.replyWindow.nanos() > 0 && until > replyPollUntil && sendingAt >= replyPollPausedUntil) {
                 replyPollUntil = until;
                 awaitingReply = d;
             }
