@@ -41,7 +41,10 @@ import net.mignet.topo.Topology;
  * <li>RTT for one-way delays of 0/1/5/20/100 ms on both directions of h1-s1: 100 UDP echo probes h1->h2 taking
  * turns with 100 on the plain path h5->h6, each timed from its send to the kernel's arrival stamp of its reply;
  * added RTT = impaired - plain per percentile, error = added - 2 x delay; the engine's own lateness (send time -
- * due time) per direction, and its CPU meanwhile;</li>
+ * due time) per direction, and its CPU meanwhile; and where the round trip's time goes (out, the responder's
+ * turn, back), from the responder's arrival stamp and send time carried in each reply. Each plain probe waits
+ * as much longer before its send as the delay, so both paths' hosts idle as long before the responder
+ * wakes;</li>
  * <li>TCP throughput (iperf3, 5 s after a 1 s warm-up, 1 stream) through h1-s1 with 5 ms each way, as a ratio of
  * the plain path;</li>
  * <li>frames per second of 64-byte UDP (iperf3 -u -b 0, counted by the receiver) through h1-s1 with 1 ms, one
@@ -56,6 +59,7 @@ import net.mignet.topo.Topology;
  *   bench/run LinkEmulationBench --link-engine userspace
  *   bench/run LinkEmulationBench --link-engine userspace --only rtt|tcp|fps    # one part
  *   bench/run LinkEmulationBench --only rtt --delays 0,20 --probes 300           # some delays, more probes
+ *   bench/run LinkEmulationBench --only rtt --equal-idle false    # plain probes 5 ms apart whatever the delay
  * </pre>
  * Raw numbers go to {@code bench/results/link-emulation-<time>.txt}.
  */
@@ -64,7 +68,14 @@ public class LinkEmulationBench {
     static int probes = 100;
     /** How long each probe waits after the previous one's reply before its send. */
     static final long QUIET_MILLIS = 5;
-    static boolean equalIdle;
+    /**
+     * Each plain probe waits as much longer before its send as the link's probe waits in the link's delay (one
+     * way), so the responders' CPUs have idled as long before either wakes: a vCPU halted for 20-100 ms wakes
+     * slower than one halted for 5 ms, and that is the machine's cost, which a real link of that delay would see
+     * too, not the engine's (seen: the link's responder turn 8-22 us longer than the plain one's without this,
+     * within 1-10 us with it). {@code --equal-idle false} for the old timing.
+     */
+    static boolean equalIdle = true;
     static final int LIMIT = 100_000;
     static final String TCP_BUFFERS = "4096 131072 268435456";
     static final Pattern RECEIVER_BPS = Pattern.compile(

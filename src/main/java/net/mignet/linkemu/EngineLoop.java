@@ -24,20 +24,6 @@ import net.mignet.topo.LinkParams;
  */
 final class EngineLoop implements AutoCloseable {
     private static final int BURST = 64;
-    /** A yield that returned later than this gave the CPU to another runnable thread. */
-    private static final long YIELD_CONTENDED_NANOS = 20_000;
-    private static final long REPLY_POLL_PAUSE_NANOS = 100_000_000;
-    private static final boolean FLOOD_COALESCE = Boolean.getBoolean("mignet.linkemu.floodCoalesce");
-    private static final long COALESCE_RETRY_NANOS = 10_000_000;
-    private static final boolean FLOOD_NICE = Boolean.getBoolean("mignet.linkemu.floodNice");
-    private boolean niceZero;
-
-    private void setFloodNice(boolean zero) {
-        if (zero != niceZero) {
-            Native.setThreadNice(zero ? 0 : -10);
-            niceZero = zero;
-        }
-    }
     /**
      * How long a flooded thread sleeps between reads of its rings: a release may be this late; the rings' 1 024
      * slots hold 50 us of frames at 20 Mpps, and the wake-ups (20 000/s) cost less than one per frame.
@@ -84,16 +70,6 @@ final class EngineLoop implements AutoCloseable {
      * error through a 5 ms link 0.31 ms with a 300 us poll after each send, 0.10-0.18 ms without).
      */
     private long lastFrameAt = Long.MIN_VALUE / 2;
-    /**
-     * Until when the thread polls for a reply to its last send ({@link ReplyWindow}), and the direction that
-     * sent it. Polling then yields the CPU between looks, so a responder woken onto this thread's CPU runs at once
-     * (a plain poll at nice -10 kept such a process waiting: RTT error through a 5 ms link 0.31 ms with a 300 us
-     * poll after each send, 0.10-0.18 ms without).
-     */
-    private long replyPollUntil = Long.MIN_VALUE / 2;
-    private Direction awaitingReply;
-    /** No polling for replies before this (nanoTime): the CPU was wanted by others (see {@link #yieldForReply}). */
-    private long replyPollPausedUntil = Long.MIN_VALUE / 2;
     private final SpinBudget spinBudget;
     private final SpinWindow spinWindow;
     private final FloodMode floodMode;
@@ -101,7 +77,6 @@ final class EngineLoop implements AutoCloseable {
     private long receivedFrames;
     /** A flooded thread reads its rings on a timer while that finds enough frames per wake-up. */
     private boolean coalescing;
-    private long coalesceRetryAt;
 
     EngineLoop(Consumer<String> log, EngineSettings settings, String threadName) {
         this.log = log;
@@ -126,11 +101,9 @@ final class EngineLoop implements AutoCloseable {
     void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed) {
         call(() -> {
             Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1),
-                    new SendBatch(arena), settings.replyPollNanos());
+                    new SendBatch(arena));
             Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2),
-                    new SendBatch(arena), settings.replyPollNanos());
-            forward.reverse = backward;
-            backward.reverse = forward;
+                    new SendBatch(arena));
             links.put(index, new EngineLink(index, a, b, forward, backward));
             rebuildPollSet();
             return null;
@@ -153,7 +126,7 @@ final class EngineLoop implements AutoCloseable {
                 return 0L; // the queue and counters are shared with real links; without a ring, nothing to warm
             }
             Direction d = new Direction("warm-up", loopback, loopback,
-                    new Impairment(LinkParams.NONE.withQueueLimit(4), 0), new SendBatch(arena), 0);
+                    new Impairment(LinkParams.NONE.withQueueLimit(4), 0), new SendBatch(arena));
             Frame first = pool.takeSmall();
             first.buffer.asSlice(0, WARM_UP_FRAME_BYTES).fill((byte) 0);
             first.buffer.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN),
@@ -255,36 +228,20 @@ final class EngineLoop implements AutoCloseable {
         long now = System.nanoTime();
         releaseDue(now);
         long next = queue.nextRelease();
-        boolean forReply = now < replyPollUntil;
-        boolean wanted = forReply || now - lastFrameAt < settings.busyPollNanos()
+        boolean wanted = now - lastFrameAt < settings.busyPollNanos()
                 || (next != Long.MAX_VALUE && next - now <= spinWindow.nanos());
         // Polling as long as the budget allows, flooded or not: on a quiet machine a thread that polls through a
         // flood forwarded TCP and 64-byte UDP faster and its frames left on time (p50 1-80 us; 0.2-2.4 ms when it
         // slept until each release instead). With a budget below 100 %, a flooded thread out of budget reads its
         // rings on a timer (coalescedWait), which leaves more of a busy machine to the hosts.
         boolean allowed = spinBudget.allows(now);
-        if (FLOOD_COALESCE && floodMode.isFlooded() && allRings && next != Long.MAX_VALUE
-                && (coalescing || now >= coalesceRetryAt)) {
-            spinBudget.endRun();
-            coalescing = coalescedWait() >= COALESCE_MIN_FRAMES;
-            if (!coalescing) {
-                coalesceRetryAt = now + COALESCE_RETRY_NANOS;
-            }
-            setFloodNice(coalescing && FLOOD_NICE);
-            return;
-        }
-        setFloodNice(false);
         if (wanted && allowed && !mailbox.hasCommands()) {
             boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
             if (found) {
                 spinBudget.endRun();
             } else {
                 spinBudget.empty(now);
-                if (forReply && next - now > spinWindow.nanos()) {
-                    yieldForReply();
-                } else {
-                    Thread.onSpinWait();
-                }
+                Thread.onSpinWait();
             }
             floodMode.busy(now);
             return;
@@ -377,13 +334,6 @@ final class EngineLoop implements AutoCloseable {
                 continue;
             }
             lastFrameAt = now;
-            if (d.reverse != null) {
-                d.reverse.replyArrived(f.arrivedAt);
-                if (awaitingReply == d.reverse) {
-                    awaitingReply = null;
-                    replyPollUntil = Long.MIN_VALUE / 2;
-                }
-            }
             if (im.lose()) {
                 d.lost++;
                 pool.give(f);
@@ -436,37 +386,11 @@ final class EngineLoop implements AutoCloseable {
         batched.clear();
     }
 
-    /**
-     * Between looks for a reply: gives the CPU to whatever else waits for it. When that took long, other processes
-     * want this CPU (a busy machine), where polling only delays them and, once this thread has used more than its
-     * share, its own later wake-ups (the scheduler makes a thread that ran beyond its share wait before it may
-     * preempt; seen under load 4-6: requests forwarded 100-120 us after arrival instead of 50-60 us): the thread
-     * stops polling for replies for {@link #REPLY_POLL_PAUSE_NANOS}. On an idle CPU the yield returns at once.
-     */
-    private void yieldForReply() {
-        long before = System.nanoTime();
-        Thread.yield();
-        long after = System.nanoTime();
-        if (after - before > YIELD_CONTENDED_NANOS) {
-            replyPollUntil = Long.MIN_VALUE / 2;
-            awaitingReply = null;
-            replyPollPausedUntil = after + REPLY_POLL_PAUSE_NANOS;
-        }
-    }
-
     private void send(Direction d) {
         sending = d;
         sendingAt = System.nanoTime();
         d.batch.send(d.out.fd(), sentOne);
         sending = null;
-        if (d.reverse != null) {
-            d.sent(sendingAt);
-            long until = sendingAt + d.replyWindow.nanos();
-            if (d.replyWindow.nanos() > 0 && until > replyPollUntil && sendingAt >= replyPollPausedUntil) {
-                replyPollUntil = until;
-                awaitingReply = d;
-            }
-        }
     }
 
     private void sentOne(Frame f, boolean ok) {

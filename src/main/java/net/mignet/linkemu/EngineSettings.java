@@ -14,11 +14,7 @@ package net.mignet.linkemu;
  *                    window: it then follows how late the thread's sleeps end ({@link SpinWindow}), within a
  *                    sixth and twice this; 0 never polls before a release
  * @param busyPollNanos after its last frame a thread keeps polling this long before it sleeps, so frames that
- *                    follow closely (the next of a stream) find it awake
- * @param replyPollNanos after sending frames a thread keeps polling for a reply in the other direction of the
- *                    link for at most this long ({@link ReplyWindow}: as long as recent replies took, and not at
- *                    all while sends go unanswered), so the reply of a request/response exchange finds it awake;
- *                    0 never polls after a send
+ *                    follow closely (a reply, the next of a stream) find it awake
  * @param spinPercent share of each thread's time it may spend polling without finding work ({@link SpinBudget}),
  *                    0-100; beyond it the thread sleeps until its next frame or release and is a little late
  * @param realtime    run the threads in the SCHED_FIFO class (lowest priority), which wakes them ahead of every
@@ -26,17 +22,12 @@ package net.mignet.linkemu;
  *                    since a thread forwarding a flood then takes its core from everything else but the kernel's
  *                    real-time throttling (5 %)
  */
-public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, long replyPollNanos,
-        int spinPercent, boolean realtime) {
+public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, int spinPercent,
+        boolean realtime) {
     /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
     public static final int DEFAULT_RING_SLOTS = 1024;
     public static final long DEFAULT_SPIN_NANOS = 300_000;
     public static final long DEFAULT_BUSY_POLL_NANOS = 50_000;
-    /**
-     * Replies through a quiet 2-core VM came 150-250 us after the request left the engine (the responder's wake-up
-     * on a halted vCPU is most of it); a window that misses them costs the engine's own wake-up, 60-80 us, instead.
-     */
-    public static final long DEFAULT_REPLY_POLL_NANOS = 500_000;
     /**
      * No cap: on a quiet machine polling through a flood forwards more and on time. On a machine busier than its
      * cores a cap (e.g. 25) leaves more to the hosts: measured at load 8-12 on 2 cores, 64-byte UDP rose from
@@ -49,7 +40,7 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
             throw new IllegalArgumentException("the link engine needs at least one thread (asked for " + threads
                     + ")");
         }
-        if (ringSlots < 0 || spinNanos < 0 || busyPollNanos < 0 || replyPollNanos < 0) {
+        if (ringSlots < 0 || spinNanos < 0 || busyPollNanos < 0) {
             throw new IllegalArgumentException("link engine ring slots and poll times cannot be negative");
         }
         if (spinPercent < 0 || spinPercent > 100) {
@@ -61,13 +52,13 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
     /** One thread per core; rings; the default poll windows. */
     public static EngineSettings automatic() {
         return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
-                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_REPLY_POLL_NANOS, DEFAULT_SPIN_PERCENT, false);
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, false);
     }
 
     /**
      * {@link #automatic()} with what the system properties {@code mignet.linkemu.threads},
      * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
-     * {@code mignet.linkemu.busyPollNanos}, {@code mignet.linkemu.replyPollNanos}, {@code mignet.linkemu.spinPercent} and
+     * {@code mignet.linkemu.busyPollNanos}, {@code mignet.linkemu.spinPercent} and
      * {@code mignet.linkemu.realtime} say instead; with real-time
      * threads, one core fewer unless the thread count is given.
      */
@@ -81,23 +72,22 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
                 Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
                 Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
                 Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos),
-                Long.getLong("mignet.linkemu.replyPollNanos", a.replyPollNanos),
                 Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), realtime);
     }
 
     public EngineSettings withThreads(int n) {
-        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, replyPollNanos, spinPercent, realtime);
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, realtime);
     }
 
     public EngineSettings withRingSlots(int n) {
-        return new EngineSettings(threads, n, spinNanos, busyPollNanos, replyPollNanos, spinPercent, realtime);
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, realtime);
     }
 
     public EngineSettings withSpinPercent(int percent) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, replyPollNanos, percent, realtime);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent, realtime);
     }
 
     public EngineSettings withRealtime(boolean on) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, replyPollNanos, spinPercent, on);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, on);
     }
 }
