@@ -31,12 +31,6 @@ final class EngineLoop implements AutoCloseable {
     private static final long COALESCE_NANOS = 50_000;
     /** The most polling a thread saves up: a few release spins and after-frame polls in a row. */
     private static final long SPIN_BUDGET_CAP_NANOS = 2_000_000;
-    /**
-     * A flooded thread sends what is due once the earliest of it is this late, rather than at once: a poll that
-     * comes round every microsecond or two otherwise sends one frame per {@code sendmmsg}, and each call costs its
-     * system call and a softirq pass that wakes the receiving process once per frame.
-     */
-    static final long FLOOD_BATCH_NANOS = Long.getLong("mignet.linkemu.floodBatchNanos", 25_000);
     /** Frames per wake-up from which reading the rings on a timer pays (see {@link #coalescedWait}). */
     private static final int COALESCE_MIN_FRAMES = 16;
     /** IEEE 802 local experimental EtherType 1: no protocol handler takes the warm-up's frames. */
@@ -232,9 +226,7 @@ final class EngineLoop implements AutoCloseable {
      */
     private void turn() {
         long now = System.nanoTime();
-        if (!floodMode.isFlooded() || queue.nextRelease() <= now - FLOOD_BATCH_NANOS) {
-            releaseDue(now);
-        }
+        releaseDue(now);
         long next = queue.nextRelease();
         boolean wanted = now - lastFrameAt < settings.busyPollNanos()
                 || (next != Long.MAX_VALUE && next - now <= spinWindow.nanos());
