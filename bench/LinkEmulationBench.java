@@ -72,8 +72,9 @@ public class LinkEmulationBench {
      * Each plain probe waits as much longer before its send as the link's probe waits in the link's delay (one
      * way), so the responders' CPUs have idled as long before either wakes: a vCPU halted for 20-100 ms wakes
      * slower than one halted for 5 ms, and that is the machine's cost, which a real link of that delay would see
-     * too, not the engine's (seen: the link's responder turn 8-22 us longer than the plain one's without this,
-     * within 1-10 us with it). {@code --equal-idle false} for the old timing.
+     * too, not the engine's. Seen at load 2-6 (p50 of the responder's turn, link minus plain): without this +4 to
+     * +22 us at 20 and 100 ms; with it -4 to +13 us at 20 ms and +8 to +27 us at 100 ms, so the idle time explains
+     * part of the difference, not all of it. {@code --equal-idle false} for the old timing.
      */
     static boolean equalIdle = true;
     static final int LIMIT = 100_000;
