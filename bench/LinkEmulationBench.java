@@ -4,17 +4,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +41,10 @@ import net.mignet.topo.Topology;
  * <li>RTT for one-way delays of 0/1/5/20/100 ms on both directions of h1-s1: 100 UDP echo probes h1->h2 taking
  * turns with 100 on the plain path h5->h6, each timed from its send to the kernel's arrival stamp of its reply;
  * added RTT = impaired - plain per percentile, error = added - 2 x delay; the engine's own lateness (send time -
- * due time) per direction, and its CPU meanwhile;</li>
+ * due time) per direction, and its CPU meanwhile; and where the round trip's time goes (out, the responder's
+ * turn, back), from the responder's arrival stamp and send time carried in each reply. Each plain probe waits
+ * as much longer before its send as the delay, so both paths' hosts idle as long before the responder
+ * wakes;</li>
  * <li>TCP throughput (iperf3, 5 s after a 1 s warm-up, 1 stream) through h1-s1 with 5 ms each way, as a ratio of
  * the plain path;</li>
  * <li>frames per second of 64-byte UDP (iperf3 -u -b 0, counted by the receiver) through h1-s1 with 1 ms, one
@@ -61,12 +59,24 @@ import net.mignet.topo.Topology;
  *   bench/run LinkEmulationBench --link-engine userspace
  *   bench/run LinkEmulationBench --link-engine userspace --only rtt|tcp|fps    # one part
  *   bench/run LinkEmulationBench --only rtt --delays 0,20 --probes 300           # some delays, more probes
+ *   bench/run LinkEmulationBench --only rtt --equal-idle false    # plain probes 5 ms apart whatever the delay
  * </pre>
  * Raw numbers go to {@code bench/results/link-emulation-<time>.txt}.
  */
 public class LinkEmulationBench {
     static int[] delaysMs = {0, 1, 5, 20, 100};
     static int probes = 100;
+    /** How long each probe waits after the previous one's reply before its send. */
+    static final long QUIET_MILLIS = 5;
+    /**
+     * Each plain probe waits as much longer before its send as the link's probe waits in the link's delay (one
+     * way), so the responders' CPUs have idled as long before either wakes: a vCPU halted for 20-100 ms wakes
+     * slower than one halted for 5 ms, and that is the machine's cost, which a real link of that delay would see
+     * too, not the engine's. Seen at load 2-6 (p50 of the responder's turn, link minus plain): without this +4 to
+     * +22 us at 20 and 100 ms; with it -4 to +13 us at 20 ms and +8 to +27 us at 100 ms, so the idle time explains
+     * part of the difference, not all of it. {@code --equal-idle false} for the old timing.
+     */
+    static boolean equalIdle = true;
     static final int LIMIT = 100_000;
     static final String TCP_BUFFERS = "4096 131072 268435456";
     static final Pattern RECEIVER_BPS = Pattern.compile(
@@ -87,6 +97,8 @@ public class LinkEmulationBench {
                 only = args[i + 1];
             } else if (args[i].equals("--delays")) {
                 delaysMs = java.util.Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+            } else if (args[i].equals("--equal-idle")) {
+                equalIdle = Boolean.parseBoolean(args[i + 1]);
             } else if (args[i].equals("--probes")) {
                 probes = Integer.parseInt(args[i + 1]);
             }
@@ -158,17 +170,19 @@ public class LinkEmulationBench {
         print("%-10s %9s %9s %9s %9s %9s %9s %9s %9s  %s", "delay", "plain p50", "plain p99", "p50", "p99",
                 "added p50", "added p99", "err p50", "err p99", "engine late p50/p99 a->b | b->a");
         UserspaceEngine engine = net.linkEmulator() instanceof UserspaceEngine e ? e : null;
+        List<String> parts = new ArrayList<>();
         try (EchoPath plainPath = EchoPath.open(net, "h5", "h6", "10.0.0.6");
                 EchoPath linkPath = EchoPath.open(net, "h1", "h2", "10.0.0.2")) {
             for (int d : delaysMs) {
                 impaired.set(LinkParams.NONE.withDelay(Duration.ofMillis(d)).withQueueLimit(LIMIT));
                 long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
                 long t0 = System.nanoTime();
-                double[][] both = EchoPath.takeTurns(plainPath, linkPath, probes);
+                long[] quiet = {QUIET_MILLIS + (equalIdle ? d : 0), QUIET_MILLIS};
+                Probes[] both = EchoPath.takeTurns(plainPath, linkPath, probes, quiet);
                 double engineShare = engine == null ? 0
                         : (double) (engine.cpuTimeNanos() - cpu0) / (System.nanoTime() - t0);
-                double[] plain = both[0];
-                double[] r = both[1];
+                double[] plain = both[0].rtt();
+                double[] r = both[1].rtt();
                 double addedP50 = pct(r, 50) - pct(plain, 50);
                 double addedP99 = pct(r, 99) - pct(plain, 99);
                 List<DirectionStats> stats = impaired.engineStats();
@@ -179,24 +193,60 @@ public class LinkEmulationBench {
                         pct(plain, 99), pct(r, 50), pct(r, 99), addedP50, addedP99, addedP50 - 2 * d,
                         addedP99 - 2 * d, late, engine == null ? "" : String.format(Locale.ROOT,
                                 "  (engine CPU %.1f %% of a core)", 100 * engineShare));
+                parts.add(String.format(Locale.ROOT, "%-10s %6.3f %6.3f %6.3f  %6.3f %6.3f %6.3f  %7.3f %7.3f %7.3f",
+                        d + " ms", pct(both[0].out(), 50), pct(both[0].turn(), 50), pct(both[0].back(), 50),
+                        pct(both[1].out(), 50) - d, pct(both[1].turn(), 50), pct(both[1].back(), 50) - d,
+                        pct(both[1].out(), 50) - d - pct(both[0].out(), 50),
+                        pct(both[1].turn(), 50) - pct(both[0].turn(), 50),
+                        pct(both[1].back(), 50) - d - pct(both[0].back(), 50)));
             }
         }
+        print("where the round trip's time goes, p50 in ms: out = send to the responder's arrival stamp, turn ="
+                + " the responder's wake-up and echo, back = its send to the reply's arrival stamp (link: minus the"
+                + " delay); %s", equalIdle ? "each plain probe waited as long as the delay longer before its send,"
+                + " so that the hosts' CPUs had been idle as long as before the link's responder woke"
+                : "both paths' probes waited " + QUIET_MILLIS + " ms before their send");
+        print("%-10s %6s %6s %6s  %6s %6s %6s  %7s %7s %7s", "delay", "plain", "", "", "link", "", "", "link -",
+                "plain", "");
+        print("%-10s %6s %6s %6s  %6s %6s %6s  %7s %7s %7s", "", "out", "turn", "back", "out", "turn", "back",
+                "out", "turn", "back");
+        parts.forEach(line -> print("%s", line));
         print("targets (quiet machine): added at 0 ms p50 < 0.040 and p99 < 0.300; error p50 < 0.050 for every delay");
     }
 
+    /** One probe: its RTT and the three parts of it, in ms. */
+    record Probe(double rtt, double out, double turn, double back) {
+    }
+
+    /** Sorted columns of a run of probes. */
+    record Probes(double[] rtt, double[] out, double[] turn, double[] back) {
+        static Probes of(List<Probe> list) {
+            return new Probes(sorted(list, Probe::rtt), sorted(list, Probe::out), sorted(list, Probe::turn),
+                    sorted(list, Probe::back));
+        }
+
+        static double[] sorted(List<Probe> list, java.util.function.ToDoubleFunction<Probe> column) {
+            return list.stream().mapToDouble(column).sorted().toArray();
+        }
+    }
+
     /**
-     * A UDP prober in one host and an echo responder in another. The prober is a plain socket through the FFM API
-     * with {@code SO_TIMESTAMPNS}: Java's DatagramChannel cannot read the kernel's arrival stamp, and a thread
-     * woken from a sleep of milliseconds on a VM is late by a hundred microseconds or more (its vCPU halted),
-     * which would count against slow paths (the prober sleeps 2 x delay) and not against the plain one.
+     * A UDP prober in one host and an echo responder in another, both plain sockets through the FFM API with
+     * {@code SO_TIMESTAMPNS}: Java's DatagramChannel cannot read the kernel's arrival stamp, and a thread woken
+     * from a sleep of milliseconds on a VM is late by a hundred microseconds or more (its vCPU halted), which
+     * would count against slow paths (the prober sleeps 2 x delay) and not against the plain one. The responder
+     * writes the request's arrival stamp and its own send time into the reply, so a round trip splits into the
+     * way out (send to arrival stamp at the responder), the turn (the responder's wake-up and reply) and the way
+     * back (the responder's send to the arrival stamp of the reply), all on the realtime clock.
      */
-    record EchoPath(int probeFd, MemorySegment target, DatagramChannel echo, Thread responder, Arena arena)
-            implements AutoCloseable {
+    record EchoPath(int probeFd, MemorySegment target, int echoFd, Thread responder, Arena arena,
+            java.util.concurrent.atomic.AtomicBoolean open) implements AutoCloseable {
         static final Linker LINKER = Linker.nativeLinker();
         static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT));
         static final MethodHandle SETSOCKOPT = fn("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle BIND = fn("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
         static final MethodHandle SENDTO = fn("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
                 JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
         static final MethodHandle RECVMSG = fn("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
@@ -207,122 +257,181 @@ public class LinkEmulationBench {
         static final int SOL_SOCKET = 1;
         static final int SO_RCVTIMEO = 20;
         static final int SO_TIMESTAMPNS = 35;
+        static final int PAYLOAD = 24;
+        static final int PORT = 7777;
 
         static MethodHandle fn(String name, FunctionDescriptor d) {
             return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d);
         }
 
-        static EchoPath open(Emulation net, String client, String server, String serverIp) throws Throwable {
-            InetSocketAddress address = new InetSocketAddress(serverIp, 7777);
-            DatagramChannel echo = udp(net, server, address);
-            Thread responder = Thread.ofPlatform().daemon().start(() -> {
-                ByteBuffer b = ByteBuffer.allocate(64);
-                try {
-                    while (true) {
-                        b.clear();
-                        var from = echo.receive(b);
-                        b.flip();
-                        echo.send(b, from);
-                    }
-                } catch (IOException e) {
-                    // closed: done
-                }
-            });
-            Arena arena = Arena.ofShared();
-            int fd = NamespaceThread.call(net.host(client).namespace(), () -> {
+        /** A UDP socket in {@code host} with arrival stamps and a receive timeout; bound to {@code bindIp} if given. */
+        static int udpSocket(Emulation net, String host, String bindIp, long timeoutMillis, Arena arena) {
+            int fd = NamespaceThread.call(net.host(host).namespace(), () -> {
                 try {
                     return (int) SOCKET.invokeExact(2, 2, 0); // AF_INET, SOCK_DGRAM
                 } catch (Throwable t) {
                     throw new IllegalStateException(t);
                 }
             });
-            if (fd < 0) {
-                throw new IllegalStateException("cannot open the prober's socket in " + client);
+            try {
+                MemorySegment one = arena.allocate(JAVA_INT);
+                one.set(JAVA_INT, 0, 1);
+                MemorySegment timeout = arena.allocate(16, 8); // struct timeval
+                timeout.set(JAVA_LONG, 0, timeoutMillis / 1000);
+                timeout.set(JAVA_LONG, 8, timeoutMillis % 1000 * 1000);
+                int a = (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4);
+                int b = (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
+                int c = bindIp == null ? 0 : (int) BIND.invokeExact(fd, sockaddr(bindIp, arena), 16);
+                if (fd < 0 || a < 0 || b < 0 || c < 0) {
+                    throw new IllegalStateException("cannot set up a UDP socket in " + host);
+                }
+                return fd;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
             }
-            MemorySegment one = arena.allocate(JAVA_INT);
-            one.set(JAVA_INT, 0, 1);
-            MemorySegment timeout = arena.allocate(16, 8); // struct timeval: 3 s
-            timeout.set(JAVA_LONG, 0, 3);
-            int a = (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4);
-            int b = (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
-            if (a < 0 || b < 0) {
-                throw new IllegalStateException("cannot set up the prober's socket in " + client);
-            }
-            MemorySegment target = arena.allocate(16, 4); // struct sockaddr_in
-            target.set(JAVA_SHORT, 0, (short) 2);
-            target.set(JAVA_SHORT, 2, Short.reverseBytes((short) 7777));
-            target.asSlice(4, 4).copyFrom(MemorySegment.ofArray(address.getAddress().getAddress()));
-            return new EchoPath(fd, target, echo, responder, arena);
         }
 
-        /** Probes the two paths in turn, {@code probes} times each after 3 warm-ups; RTTs in ms, sorted. */
-        static double[][] takeTurns(EchoPath first, EchoPath second, int probes) throws Throwable {
-            List<Double> a = new ArrayList<>();
-            List<Double> b = new ArrayList<>();
+        static MemorySegment sockaddr(String ip, Arena arena) throws IOException {
+            MemorySegment a = arena.allocate(16, 4); // struct sockaddr_in
+            a.set(JAVA_SHORT, 0, (short) 2);
+            a.set(JAVA_SHORT, 2, Short.reverseBytes((short) PORT));
+            a.asSlice(4, 4).copyFrom(MemorySegment.ofArray(java.net.InetAddress.getByName(ip).getAddress()));
+            return a;
+        }
+
+        static EchoPath open(Emulation net, String client, String server, String serverIp) throws Throwable {
+            Arena arena = Arena.ofShared();
+            int echoFd = udpSocket(net, server, serverIp, 200, arena);
+            var open = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread responder = Thread.ofPlatform().daemon().start(() -> respond(echoFd, open));
+            int fd = udpSocket(net, client, null, 3000, arena);
+            return new EchoPath(fd, sockaddr(serverIp, arena), echoFd, responder, arena, open);
+        }
+
+        /** The responder: echoes each datagram with its arrival stamp and the time of the echo's send added. */
+        static void respond(int fd, java.util.concurrent.atomic.AtomicBoolean open) {
+            try (Arena a = Arena.ofConfined()) {
+                Datagram in = new Datagram(a);
+                MemorySegment clock = a.allocate(16, 8);
+                while (open.get()) {
+                    long n = in.receive(fd);
+                    if (n < PAYLOAD) {
+                        continue; // the receive timeout: look at the flag again
+                    }
+                    in.data.set(JAVA_LONG, 8, in.stamp());
+                    in.data.set(JAVA_LONG, 16, realtime(clock));
+                    long ignored = (long) SENDTO.invokeExact(fd, in.data, (long) PAYLOAD, 0, in.from, 16);
+                }
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        static long realtime(MemorySegment clock) throws Throwable {
+            int ignored = (int) CLOCK_GETTIME.invokeExact(0, clock); // CLOCK_REALTIME, as the kernel's stamps
+            return clock.get(JAVA_LONG, 0) * 1_000_000_000L + clock.get(JAVA_LONG, 8);
+        }
+
+        /** recvmsg's scaffolding for one datagram with its sender and arrival stamp. */
+        static final class Datagram {
+            final MemorySegment data;
+            final MemorySegment from;
+            final MemorySegment iov;
+            final MemorySegment control;
+            final MemorySegment msg;
+
+            Datagram(Arena a) {
+                data = a.allocate(64, 8);
+                from = a.allocate(16, 8);
+                iov = a.allocate(16, 8);
+                control = a.allocate(64, 8);
+                msg = a.allocate(56, 8);
+                iov.set(ADDRESS, 0, data);
+                iov.set(JAVA_LONG, 8, 64);
+            }
+
+            long receive(int fd) throws Throwable {
+                msg.fill((byte) 0);
+                msg.set(ADDRESS, 0, from);
+                msg.set(JAVA_INT, 8, 16);
+                msg.set(ADDRESS, 16, iov);
+                msg.set(JAVA_LONG, 24, 1);
+                msg.set(ADDRESS, 32, control);
+                msg.set(JAVA_LONG, 40, 64);
+                return (long) RECVMSG.invokeExact(fd, msg, 0);
+            }
+
+            /** The kernel's arrival stamp of the datagram just received, realtime ns. */
+            long stamp() {
+                if (msg.get(JAVA_LONG, 40) < 32 || control.get(JAVA_INT, 8) != SOL_SOCKET
+                        || control.get(JAVA_INT, 12) != SO_TIMESTAMPNS) {
+                    throw new IllegalStateException("the kernel put no arrival stamp on a datagram");
+                }
+                return control.get(JAVA_LONG, 16) * 1_000_000_000L + control.get(JAVA_LONG, 24);
+            }
+        }
+
+        /**
+         * Probes the two paths in turn, {@code probes} times each after 3 warm-ups. Each probe is sent {@code
+         * quiet[path]} ms after the previous probe's reply: the same for both paths makes the hosts' CPUs idle as
+         * long before each path's request (see rttTable).
+         */
+        static Probes[] takeTurns(EchoPath first, EchoPath second, int probes, long[] quietMillis) throws Throwable {
+            List<Probe> a = new ArrayList<>();
+            List<Probe> b = new ArrayList<>();
             for (int i = -3; i < probes; i++) { // three warm-up probes: ARP, JIT
-                double x = first.probe(i);
-                Thread.sleep(5);
-                double y = second.probe(i);
-                Thread.sleep(5);
-                if (i >= 0 && !Double.isNaN(x) && !Double.isNaN(y)) {
+                Thread.sleep(quietMillis[0]);
+                Probe x = first.probe(i);
+                Thread.sleep(quietMillis[1]);
+                Probe y = second.probe(i);
+                if (i >= 0 && x != null && y != null) {
                     a.add(x);
                     b.add(y);
                 }
             }
-            return new double[][] {a.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
-                    b.stream().mapToDouble(Double::doubleValue).sorted().toArray()};
+            return new Probes[] {Probes.of(a), Probes.of(b)};
         }
 
-        /** One probe's RTT in ms, or NaN if its reply did not come. */
-        double probe(long tag) throws Throwable {
+        /** One probe, or null if its reply did not come. */
+        Probe probe(long tag) throws Throwable {
             try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment out = scratch.allocate(16, 8);
+                MemorySegment out = scratch.allocate(PAYLOAD, 8);
                 out.set(JAVA_LONG, 0, tag);
-                MemorySegment in = scratch.allocate(64, 8);
-                MemorySegment iov = scratch.allocate(16, 8);
-                iov.set(ADDRESS, 0, in);
-                iov.set(JAVA_LONG, 8, 64);
-                MemorySegment control = scratch.allocate(64, 8);
-                MemorySegment msg = scratch.allocate(56, 8);
+                Datagram in = new Datagram(scratch);
                 MemorySegment clock = scratch.allocate(16, 8);
-                int ignored = (int) CLOCK_GETTIME.invokeExact(0, clock); // CLOCK_REALTIME, as the kernel's stamps
-                long sentAt = clock.get(JAVA_LONG, 0) * 1_000_000_000L + clock.get(JAVA_LONG, 8);
-                if ((long) SENDTO.invokeExact(probeFd, out, 16L, 0, target, 16) != 16) {
-                    return Double.NaN;
+                long sentAt = realtime(clock);
+                if ((long) SENDTO.invokeExact(probeFd, out, (long) PAYLOAD, 0, target, 16) != PAYLOAD) {
+                    return null;
                 }
                 while (true) {
-                    msg.fill((byte) 0);
-                    msg.set(ADDRESS, 16, iov);
-                    msg.set(JAVA_LONG, 24, 1);
-                    msg.set(ADDRESS, 32, control);
-                    msg.set(JAVA_LONG, 40, 64);
-                    long n = (long) RECVMSG.invokeExact(probeFd, msg, 0);
+                    long n = in.receive(probeFd);
                     if (n < 0) {
-                        return Double.NaN; // timed out
+                        return null; // timed out
                     }
-                    if (n < 8 || in.get(JAVA_LONG, 0) != tag) {
+                    if (n < PAYLOAD || in.data.get(JAVA_LONG, 0) != tag) {
                         continue; // a late reply to an earlier probe
                     }
-                    long controlLength = msg.get(JAVA_LONG, 40);
-                    if (controlLength < 32 || control.get(JAVA_INT, 8) != SOL_SOCKET
-                            || control.get(JAVA_INT, 12) != SO_TIMESTAMPNS) {
-                        throw new IllegalStateException("the kernel put no arrival stamp on the reply");
-                    }
-                    long arrived = control.get(JAVA_LONG, 16) * 1_000_000_000L + control.get(JAVA_LONG, 24);
-                    return (arrived - sentAt) / 1e6;
+                    long arrived = in.stamp();
+                    long atResponder = in.data.get(JAVA_LONG, 8);
+                    long echoed = in.data.get(JAVA_LONG, 16);
+                    return new Probe((arrived - sentAt) / 1e6, (atResponder - sentAt) / 1e6,
+                            (echoed - atResponder) / 1e6, (arrived - echoed) / 1e6);
                 }
             }
         }
 
         @Override
         public void close() throws Exception {
+            open.set(false);
+            responder.join(2000);
             try {
                 int ignored = (int) CLOSE.invokeExact(probeFd);
+                ignored = (int) CLOSE.invokeExact(echoFd);
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
-            echo.close();
-            responder.join(1000);
             arena.close();
         }
     }
@@ -332,18 +441,6 @@ public class LinkEmulationBench {
             return Double.NaN;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-    }
-
-    static DatagramChannel udp(Emulation net, String host, InetSocketAddress bind) {
-        return NamespaceThread.call(net.host(host).namespace(), () -> {
-            try {
-                DatagramChannel ch = DatagramChannel.open();
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-                return ch.bind(bind);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
     }
 
     // --- TCP throughput ----------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ final class Direction {
     long duplicated;
     long corrupted;
     long sendErrors;
+    /** sendmmsg calls made: frames sent per call is how well sending was batched. */
+    long sendCalls;
 
     Direction(String name, PacketSocket in, PacketSocket out, Impairment impairment, SendBatch batch) {
         this.batch = batch;
@@ -33,6 +35,6 @@ final class Direction {
 
     DirectionStats stats() {
         return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued,
-                late.snapshot(), (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg");
+                sendCalls, late.snapshot(), (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg");
     }
 }

@@ -45,6 +45,8 @@ final class Native {
     static final int PR_SET_TIMERSLACK = 29;
     static final int SO_TIMESTAMPNS = 35;
     static final int CLOCK_REALTIME = 0;
+    /** The clock of {@link System#nanoTime} on Linux. */
+    static final int CLOCK_MONOTONIC = 1;
 
     private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT));

@@ -58,11 +58,13 @@ final class SendBatch {
 
     /**
      * Sends the batch out of {@code fd} in order and empties it. A frame the device refuses (down, its queue
-     * full) is reported not sent, and the frames behind it are still sent.
+     * full) is reported not sent, and the frames behind it are still sent. Returns the system calls it took.
      */
-    void send(int fd, Outcome outcome) {
+    int send(int fd, Outcome outcome) {
         int i = 0;
+        int calls = 0;
         while (i < count) {
+            calls++;
             int n = RingCalls.sendmmsg(fd, messages.asSlice((long) i * MMSGHDR_BYTES), count - i);
             if (n <= 0) {
                 outcome.sent(frames[i], false); // sendmmsg reports the first frame's error only
@@ -75,5 +77,6 @@ final class SendBatch {
             }
         }
         count = 0;
+        return calls;
     }
 }

@@ -1,6 +1,8 @@
 package net.mignet.linkemu;
 
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Frames waiting for their release time, earliest first; frames with equal times leave in arrival order, so a
@@ -31,6 +33,17 @@ final class TimerQueue {
     /** Removes everything (when the engine stops); returns the frames so their buffers can be recycled. */
     Frame pollAny() {
         return frames.poll();
+    }
+
+    /** Removes the frames {@code which} selects, handing each to {@code removed} (to recycle its buffer). */
+    void remove(Predicate<Frame> which, Consumer<Frame> removed) {
+        frames.removeIf(f -> {
+            if (!which.test(f)) {
+                return false;
+            }
+            removed.accept(f);
+            return true;
+        });
     }
 
     int size() {
