@@ -366,13 +366,7 @@ public final class FlowTable {
                 indexStale = true;
                 clearChanged();
                 installed.forget();
-                try {
-                    applyWhole(List.copyOf(rules), false);
-                } catch (RuntimeException again) {
-                    refused.addSuppressed(again);
-                }
-                throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
-                        + refused.getMessage(), refused);
+                throw reloadedAfter(refused);
             }
             try {
                 // Changes within the batch that do not keep the index up to date marked it stale themselves; adds
@@ -611,14 +605,19 @@ public final class FlowTable {
             clearChanged();
             // The kernel did not apply the transaction, but which handles it holds is no longer known for sure:
             // loading the whole table again makes it known.
-            try {
-                applyWhole(List.copyOf(rules), false);
-            } catch (RuntimeException again) {
-                e.addSuppressed(again);
-            }
-            throw new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
-                    + e.getMessage(), e);
+            throw reloadedAfter(e);
         }
+    }
+
+    /** Loads the whole (restored) table again after the kernel refused a change; the error to throw. */
+    private IllegalStateException reloadedAfter(RuntimeException refused) {
+        try {
+            applyWhole(List.copyOf(rules), false);
+        } catch (RuntimeException again) {
+            refused.addSuppressed(again);
+        }
+        return new IllegalStateException("the kernel refused the flow table of " + switchName + ": "
+                + refused.getMessage(), refused);
     }
 
     /** Empties {@link #changed}; a set a large batch grew is dropped, as clearing it costs its whole capacity. */
