@@ -447,11 +447,7 @@ final class KvSource {
         java.util.Iterator<String> it = keys.iterator();
         while (it.hasNext()) {
             synchronized (service.lock) {
-                while (it.hasNext() && batch.length() < limit) {
-                    String key = it.next();
-                    KvStore.Entry e = service.store.entry(key);
-                    batch.add(key, e == null ? service.store.version() : e.version(), e == null ? null : e.value());
-                }
+                service.store.addEntries(it, batch, limit);
             }
             bulk.entries(batch);
             if (it.hasNext()) {

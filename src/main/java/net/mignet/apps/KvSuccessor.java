@@ -21,8 +21,6 @@ final class KvSuccessor {
     private final KvService service;
     private final InetSocketAddress from;
     private final Map<Long, Runnable> awaitingMirrorAck = new ConcurrentHashMap<>();
-    /** Installs a received entry into the store. */
-    private final KvBatch.Visitor install;
     /** Runs the receiving code on throwaway data when the old instance announces its freeze. */
     private final KvReceiveRehearsal rehearsal = new KvReceiveRehearsal();
     /** The take-over thread's urgency until it has acknowledged (see {@link UrgentThread}). */
@@ -38,9 +36,6 @@ final class KvSuccessor {
     KvSuccessor(KvService service, InetSocketAddress from) {
         this.service = service;
         this.from = from;
-        // Made now: a lambda is linked the first time it is evaluated, which would otherwise be during the freeze.
-        this.install = (key, version, data, offset, length) -> service.store.install(key, version, data, offset,
-                length);
     }
 
     /** What the successor took over, for the announcements made once it serves. */
@@ -192,7 +187,9 @@ final class KvSuccessor {
             // freeze, and takes about a millisecond.
             if (f instanceof KvStateLink.Entries e) {
                 synchronized (service.lock) {
-                    KvBatch.forEach(e.data(), e.length(), e.count(), install);
+                    // The store itself installs each entry: its code is compiled by the warm-up (a lambda's is
+                    // not, and would be interpreted, then compiled, in the freeze).
+                    KvBatch.forEach(e.data(), e.length(), e.count(), service.store);
                 }
                 received += e.length() + 9;
             } else if (f instanceof KvStateLink.RoundEnd r) {
