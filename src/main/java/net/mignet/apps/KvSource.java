@@ -335,8 +335,14 @@ final class KvSource {
      * right behind the first, all of it with the service paused. While this runs the service still serves.
      */
     private void prepare() throws IOException {
+        long valueBytes;
+        long values;
+        synchronized (service.lock) {
+            valueBytes = service.store.valueBytes();
+            values = service.store.size();
+        }
         bulk.readTimeout(ackTimeoutMillis);
-        bulk.prepare();
+        bulk.prepare(valueBytes, values);
         KvStateLink.Frame f = bulk.next();
         if (!(f instanceof KvStateLink.Ready)) {
             throw new IOException("the successor answered the announcement of the freeze with " + f);

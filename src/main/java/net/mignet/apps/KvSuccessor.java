@@ -132,7 +132,8 @@ final class KvSuccessor {
     private KvStateLink.Frame nextAfterWarmUp() throws IOException {
         while (true) {
             KvStateLink.Frame f = bulk.next();
-            if (f instanceof KvStateLink.Prepare) {
+            if (f instanceof KvStateLink.Prepare p) {
+                KvHeapReserve.reserve(p.valueBytes(), p.values());
                 rehearsal.run();
                 bulk.ready();
                 continue;

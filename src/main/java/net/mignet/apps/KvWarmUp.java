@@ -42,6 +42,7 @@ final class KvWarmUp {
             // store code compiled here was discarded again before the service started, and the first freeze ran
             // it interpreted and compiled it anew: at 1 MB, milliseconds of both sides' time in the pause.
             urgency();
+            KvHeapReserve.reserve(0, 0); // its native call is linked now, not in the announcement of a freeze
             requests();
             replyCache();
             link();
