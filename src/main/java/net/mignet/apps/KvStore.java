@@ -194,16 +194,19 @@ public final class KvStore implements KvBatch.Visitor {
 
     /**
      * Adds the entries of the next {@code keys} to {@code batch} until it holds {@code limit} bytes or the keys run
-     * out; a key no longer here goes as a deletion at the current version. A method of its own, called once per
-     * batch, so that the warm-up can have it compiled (see {@link KvWarmUp}): a loop run once per migration is
-     * never compiled by itself, and interpreted it costs a microsecond per entry, in the freeze.
+     * out; a key no longer here goes as a deletion at the current version. Called once per batch: the warm-up runs
+     * it until compiled (see {@link KvWarmUp}), and the work per entry is a method of its own, compiled soon anyway.
+     * Interpreted, the loop's body cost a microsecond per entry, in the freeze.
      */
     void addEntries(Iterator<String> keys, KvBatch batch, int limit) {
         while (keys.hasNext() && batch.length() < limit) {
-            String key = keys.next();
-            Entry e = entries.get(key);
-            batch.add(key, e == null ? version : e.version(), e == null ? null : e.value());
+            addEntry(keys.next(), batch);
         }
+    }
+
+    private void addEntry(String key, KvBatch batch) {
+        Entry e = entries.get(key);
+        batch.add(key, e == null ? version : e.version(), e == null ? null : e.value());
     }
 
     /** The raw entry, tombstones included, or null. */
