@@ -348,13 +348,8 @@ final class KvSource {
             throw new IOException("the successor answered the announcement of the freeze with " + f);
         }
         synchronized (service.lock) {
-            for (String key : service.store.firstKeys(FIRST_BATCH_KEYS)) {
-                KvStore.Entry e = service.store.entry(key);
-                batch.add(key, e.version(), e.value());
-                if (batch.length() >= FIRST_BATCH_BYTES) {
-                    break;
-                }
-            }
+            // The same call as the freeze's first batch (see send), so that the same code and data are warm.
+            service.store.addEntries(service.store.firstKeys(FIRST_BATCH_KEYS).iterator(), batch, FIRST_BATCH_BYTES);
             service.cache.encode();
         }
         batch.clear();
