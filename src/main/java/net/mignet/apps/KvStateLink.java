@@ -288,11 +288,10 @@ final class KvStateLink implements AutoCloseable {
     }
 
     /**
-     * Hands what is buffered to the kernel, then a no-op in a segment of its own. The successor's answers (warm-up
-     * and round acknowledgements, ready, the acknowledgement, done) go this way like the old instance's frames: its
-     * connections are its own, opened before it could set TCP's minimum retransmission timeout (the old instance's
-     * are accepted from a listener that has it), so a lost last segment would wait 200 ms at least; with the no-op
-     * behind it the other side's selective acknowledgement has it resent about a round trip later.
+     * Hands what is buffered to the kernel, then a no-op in a segment of its own: if the frame's last segment is
+     * lost, the other side's selective acknowledgement of the no-op has it resent about a round trip later, not
+     * after the retransmission timeout. The successor's answers (warm-up and round acknowledgements, ready, the
+     * acknowledgement, done) go this way like the old instance's frames.
      */
     synchronized void flushWithProbe() throws IOException {
         out.flush();

@@ -3,6 +3,7 @@ package net.mignet.apps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import net.mignet.app.AppEvents;
 final class KvSuccessor {
     private final KvService service;
     private final InetSocketAddress from;
+    private final Duration rtoMin;
     private final Map<Long, Runnable> awaitingMirrorAck = new ConcurrentHashMap<>();
     /** Runs the receiving code on throwaway data when the old instance announces its freeze. */
     private final KvReceiveRehearsal rehearsal = new KvReceiveRehearsal();
@@ -33,9 +35,15 @@ final class KvSuccessor {
     /** Content bytes read from the bulk link; written by the take-over's thread, then by the bulk link's. */
     private volatile long received;
 
-    KvSuccessor(KvService service, InetSocketAddress from) {
+    /**
+     * @param rtoMin TCP's minimum retransmission timeout on the links it opens (zero: the kernel's, 200 ms), as the
+     *               old instance has it on the links it accepts: a lost answer of this side, such as the
+     *               acknowledgement, is resent after that long, with the service paused
+     */
+    KvSuccessor(KvService service, InetSocketAddress from, Duration rtoMin) {
         this.service = service;
         this.from = from;
+        this.rtoMin = rtoMin;
     }
 
     /** What the successor took over, for the announcements made once it serves. */
@@ -150,6 +158,13 @@ final class KvSuccessor {
         while (true) {
             Socket s = new Socket();
             try {
+                if (!rtoMin.isZero()) {
+                    try {
+                        TcpRtoMin.setBeforeConnect(s, rtoMin);
+                    } catch (IOException | RuntimeException e) {
+                        // The kernel's 200 ms stay; the no-op behind each answer still has most losses resent sooner.
+                    }
+                }
                 s.connect(from, 1000);
                 KvStateLink link = new KvStateLink(s);
                 link.hello(kind);
