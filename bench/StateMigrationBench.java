@@ -16,7 +16,12 @@
 // forwarded. The round trip of the floor is measured twice: once on the idle network before the first cell (printed
 // for reference), and right before every migration (10 pings), under the same load as the migration itself; a
 // cell's floor takes the median of its own pings, so that a floor and the transfer it is compared with see the same
-// machine. Targets (issue 10): stop-and-copy's state time within 1.3 x the floor; pre-copy downtime for 256 MB
+// machine. The floor counts state bytes as the old instance writes them (the TCP payload). Two things of the
+// emulated link are not in it, printed beside it as "on the wire", for reference only (the ratio stays against the
+// floor as the issue defines it): each full segment of 1448 payload bytes is a 1514-byte Ethernet frame, and the
+// rate limit (tbf) counts the frame, so the state takes 4.6 % longer; and tbf's bucket holds 1 ms of traffic
+// (125 KB at 1000 Mbit/s), full after the link was idle, so the first 125 KB pass at once. At 1 MB the two nearly
+// cancel; at 64 MB the headers win. Targets (issue 10): stop-and-copy's state time within 1.3 x the floor; pre-copy downtime for 256 MB
 // under 20 ms; post-copy downtime under 5 ms. A second table splits the time from the freeze to the
 // acknowledgement by the instances' own clocks: the old instance's work, the way there, the successor's work, the
 // way back (the two ways are the link plus waking the process that reads; at 1 KB they are what is left above the
@@ -51,6 +56,10 @@ import net.mignet.net.PingResult;
 import net.mignet.topo.YamlTopologyLoader;
 
 static final double LINK_BITS_PER_SECOND = 1e9;
+/** A full segment's payload (MSS 1460 less 12 bytes of TCP timestamps) and its Ethernet frame as tbf counts it. */
+static final double WIRE_BYTES_PER_PAYLOAD_BYTE = 1514.0 / 1448;
+/** The bytes tbf lets through at once after idle: its burst, 1 ms at the rate (see TrafficShaping.tbfWords). */
+static final long BUCKET_BYTES = 125_000;
 static final List<String> STATE_PHASES = List.of("snapshot", "rounds", "freeze", "transfer");
 
 record Cell(String size, String strategy) {
@@ -149,9 +158,9 @@ void main(String[] args) throws Exception {
             }
         }
     }
-    System.out.printf("%n%-6s %-14s | %-21s | %-21s | %-28s | %-20s | %-19s | %s%n", "state", "strategy",
+    System.out.printf("%n%-6s %-14s | %-21s | %-21s | %-28s | %-20s | %-11s | %-19s | %s%n", "state", "strategy",
             "client downtime p50/p99", "service paused p50/p99", "state moved p50 (x floor)", "floor (round trip)",
-            "whole migration p50", "forwarded p50");
+            "on the wire", "whole migration p50", "forwarded p50");
     for (Map.Entry<Cell, List<MigrationReport>> e : reports.entrySet()) {
         List<MigrationReport> rs = e.getValue();
         List<Double> down = rs.stream().map(r -> r.client() == null ? Double.NaN
@@ -164,11 +173,13 @@ void main(String[] args) throws Exception {
         double cellRtt = percentile(cellRtts.get(e.getKey()), 50);
         double floor = floorMillis(rs.getFirst().stateBytes(), cellRtt);
         System.out.printf(Locale.ROOT, "%-6s %-14s | %7.1f %7.1f ms      | %7.1f %7.1f ms      | %8.1f ms (%5.2f x)"
-                + "        | %6.1f ms (%4.2f ms) | %8.1f ms         | %5.0f%n", e.getKey().size(),
+                + "        | %6.1f ms (%4.2f ms) | %6.1f ms   | %8.1f ms         | %5.0f%n", e.getKey().size(),
                 e.getKey().strategy(),
                 percentile(down, 50), percentile(down, 99), percentile(paused, 50), percentile(paused, 99),
-                percentile(moved, 50), percentile(moved, 50) / floor, floor, cellRtt, percentile(total, 50),
-                percentile(forwarded, 50));
+                percentile(moved, 50), percentile(moved, 50) / floor, floor, cellRtt,
+                floorMillis(Math.max(0, (long) (rs.getFirst().stateBytes() * WIRE_BYTES_PER_PAYLOAD_BYTE)
+                        - BUCKET_BYTES), cellRtt),
+                percentile(total, 50), percentile(forwarded, 50));
     }
     System.out.printf("%nFrom the freeze to the acknowledgement, p50 (ms): old instance takes and writes the content"
             + " | to the successor (link and wake-up) | successor reads and installs the content | successor checks and"

@@ -72,16 +72,7 @@ final class KvBatch {
         ByteBuffer b = ByteBuffer.wrap(data, 0, length);
         try {
             for (int i = 0; i < count; i++) {
-                int keyLength = Short.toUnsignedInt(b.getShort());
-                String key = new String(data, b.position(), keyLength, StandardCharsets.ISO_8859_1);
-                b.position(b.position() + keyLength);
-                long version = b.getLong();
-                int valueLength = b.getInt();
-                if (valueLength < -1 || valueLength > b.remaining()) {
-                    throw new IOException("entry of " + valueLength + " bytes in a batch of " + length);
-                }
-                visitor.entry(key, version, data, b.position(), valueLength);
-                b.position(b.position() + Math.max(0, valueLength));
+                next(b, data, visitor);
             }
         } catch (RuntimeException e) {
             throw new IOException("malformed batch: " + e, e);
@@ -89,5 +80,23 @@ final class KvBatch {
         if (b.hasRemaining()) {
             throw new IOException("batch has " + b.remaining() + " bytes too many");
         }
+    }
+
+    /**
+     * The entry at {@code b}'s position, passed to {@code visitor}; leaves the position after it. A method of its own,
+     * called per entry, so that it is compiled soon: {@link #forEach} runs a few times per migration only, and a
+     * loop in a method that is not compiled runs interpreted however often it turns.
+     */
+    private static void next(ByteBuffer b, byte[] data, Visitor visitor) throws IOException {
+        int keyLength = Short.toUnsignedInt(b.getShort());
+        String key = new String(data, b.position(), keyLength, StandardCharsets.ISO_8859_1);
+        b.position(b.position() + keyLength);
+        long version = b.getLong();
+        int valueLength = b.getInt();
+        if (valueLength < -1 || valueLength > b.remaining()) {
+            throw new IOException("entry of " + valueLength + " bytes in a batch of " + b.limit());
+        }
+        visitor.entry(key, version, data, b.position(), valueLength);
+        b.position(b.position() + Math.max(0, valueLength));
     }
 }

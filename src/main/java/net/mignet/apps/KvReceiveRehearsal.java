@@ -41,7 +41,7 @@ final class KvReceiveRehearsal {
     /** Runs it; returns the scratch store, empty again (its one value freed). */
     KvStore run() throws IOException {
         KvStore scratch = new KvStore();
-        KvBatch.forEach(batch, batchLength, 1, scratch::install);
+        KvBatch.forEach(batch, batchLength, 1, scratch);
         KvReplyCache.decode(replyCache);
         scratch.digest();
         scratch.install(KEY, 2, null, 0, -1); // removes it, freeing its native value

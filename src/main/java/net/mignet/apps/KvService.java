@@ -142,7 +142,7 @@ public final class KvService {
         Runtime.getRuntime().addShutdownHook(new Thread(service::onTerminate));
         if (stateFrom != null) {
             service.store = new KvStore();
-            new KvSuccessor(service, stateFrom).takeOver(); // starts the writer once it serves
+            new KvSuccessor(service, stateFrom, rtoMin).takeOver(); // starts the writer once it serves
         } else {
             service.store = KvStore.generate(size, (int) keys);
             service.out.println("Key-value service on " + hostPort(listen) + ": " + keys + " keys, "

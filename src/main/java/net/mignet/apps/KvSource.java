@@ -335,20 +335,21 @@ final class KvSource {
      * right behind the first, all of it with the service paused. While this runs the service still serves.
      */
     private void prepare() throws IOException {
+        long valueBytes;
+        long values;
+        synchronized (service.lock) {
+            valueBytes = service.store.valueBytes();
+            values = service.store.size();
+        }
         bulk.readTimeout(ackTimeoutMillis);
-        bulk.prepare();
+        bulk.prepare(valueBytes, values);
         KvStateLink.Frame f = bulk.next();
         if (!(f instanceof KvStateLink.Ready)) {
             throw new IOException("the successor answered the announcement of the freeze with " + f);
         }
         synchronized (service.lock) {
-            for (String key : service.store.firstKeys(FIRST_BATCH_KEYS)) {
-                KvStore.Entry e = service.store.entry(key);
-                batch.add(key, e.version(), e.value());
-                if (batch.length() >= FIRST_BATCH_BYTES) {
-                    break;
-                }
-            }
+            // The same call as the freeze's first batch (see send), so that the same code and data are warm.
+            service.store.addEntries(service.store.firstKeys(FIRST_BATCH_KEYS).iterator(), batch, FIRST_BATCH_BYTES);
             service.cache.encode();
         }
         batch.clear();
@@ -447,11 +448,7 @@ final class KvSource {
         java.util.Iterator<String> it = keys.iterator();
         while (it.hasNext()) {
             synchronized (service.lock) {
-                while (it.hasNext() && batch.length() < limit) {
-                    String key = it.next();
-                    KvStore.Entry e = service.store.entry(key);
-                    batch.add(key, e == null ? service.store.version() : e.version(), e == null ? null : e.value());
-                }
+                service.store.addEntries(it, batch, limit);
             }
             bulk.entries(batch);
             if (it.hasNext()) {

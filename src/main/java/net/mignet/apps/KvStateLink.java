@@ -70,10 +70,11 @@ final class KvStateLink implements AutoCloseable {
     }
 
     /**
-     * The old instance is about to freeze (stop-and-copy): the successor runs its receiving code once on throwaway
+     * The old instance is about to freeze (stop-and-copy) with {@code values} values of {@code valueBytes} bytes in
+     * all: the successor maps memory for them ({@link KvHeapReserve}), runs its receiving code once on throwaway
      * data and answers {@link Ready}.
      */
-    record Prepare() implements Frame {
+    record Prepare(long valueBytes, long values) implements Frame {
     }
 
     /** The successor is ready for the content: its receiving code has just run. */
@@ -185,17 +186,19 @@ final class KvStateLink implements AutoCloseable {
     synchronized void warmUpAck(int length) throws IOException {
         out.writeByte(WARM_UP_ACK);
         out.writeInt(length);
-        out.flush();
+        flushWithProbe();
     }
 
-    synchronized void prepare() throws IOException {
+    synchronized void prepare(long valueBytes, long values) throws IOException {
         out.writeByte(PREPARE);
+        out.writeLong(valueBytes);
+        out.writeLong(values);
         flushWithProbe();
     }
 
     synchronized void ready() throws IOException {
         out.writeByte(READY);
-        out.flush();
+        flushWithProbe();
     }
 
     synchronized void roundEnd(int round) throws IOException {
@@ -207,7 +210,7 @@ final class KvStateLink implements AutoCloseable {
     synchronized void roundAck(int round) throws IOException {
         out.writeByte(ROUND_ACK);
         out.writeInt(round);
-        out.flush();
+        flushWithProbe();
     }
 
     /** The final frame; returns when it was handed to the kernel (nanoseconds since the epoch), before the probe. */
@@ -227,7 +230,7 @@ final class KvStateLink implements AutoCloseable {
     synchronized void ack(long digest) throws IOException {
         out.writeByte(ACK);
         out.writeLong(digest);
-        out.flush();
+        flushWithProbe();
     }
 
     synchronized void pushEnd() throws IOException {
@@ -237,7 +240,7 @@ final class KvStateLink implements AutoCloseable {
 
     synchronized void done() throws IOException {
         out.writeByte(DONE);
-        out.flush();
+        flushWithProbe();
     }
 
     synchronized void forward(byte[] payload, int length, InetSocketAddress source) throws IOException {
@@ -284,6 +287,12 @@ final class KvStateLink implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Hands what is buffered to the kernel, then a no-op in a segment of its own: if the frame's last segment is
+     * lost, the other side's selective acknowledgement of the no-op has it resent about a round trip later, not
+     * after the retransmission timeout. The successor's answers (warm-up and round acknowledgements, ready, the
+     * acknowledgement, done) go this way like the old instance's frames.
+     */
     synchronized void flushWithProbe() throws IOException {
         out.flush();
         noop();
@@ -378,7 +387,15 @@ final class KvStateLink implements AutoCloseable {
             }
             case ACK -> new Ack(in.readLong());
             case PUSH_END -> new PushEnd();
-            case PREPARE -> new Prepare();
+            case PREPARE -> {
+                long valueBytes = in.readLong();
+                long values = in.readLong();
+                if (valueBytes < 0 || values < 0) {
+                    throw new IOException("announcement of a content of " + values + " values in " + valueBytes
+                            + " bytes refused");
+                }
+                yield new Prepare(valueBytes, values);
+            }
             case READY -> new Ready();
             case DONE -> new Done();
             case FORWARD -> {

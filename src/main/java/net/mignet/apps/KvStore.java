@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,7 @@ import java.util.Set;
  * its lock. For pre-copy it can remember the keys written since a point ({@link #trackChanges}); for post-copy
  * the destination keeps tombstones, so that a key it deleted is not brought back by the source's push.
  */
-public final class KvStore {
+public final class KvStore implements KvBatch.Visitor {
     /** A value and the version that wrote it; a null value is a tombstone. */
     record Entry(MemorySegment value, long version) {
         long bytes() {
@@ -97,6 +98,12 @@ public final class KvStore {
             set(key, new Entry(length < 0 ? null : KvValues.copyOf(data, offset, length), entryVersion));
         }
         version = Math.max(version, entryVersion);
+    }
+
+    /** A received entry, installed (see {@link #install(String, long, byte[], int, int)}). */
+    @Override
+    public void entry(String key, long entryVersion, byte[] data, int offset, int length) {
+        install(key, entryVersion, data, offset, length);
     }
 
     /** Post-copy: an entry from the source, unless this instance already knows the key (it wrote it since). */
@@ -183,6 +190,23 @@ public final class KvStore {
             first.add(key);
         }
         return first;
+    }
+
+    /**
+     * Adds the entries of the next {@code keys} to {@code batch} until it holds {@code limit} bytes or the keys run
+     * out; a key no longer here goes as a deletion at the current version. Called once per batch: the warm-up runs
+     * it until compiled (see {@link KvWarmUp}), and the work per entry is a method of its own, compiled soon anyway.
+     * Interpreted, the loop's body cost a microsecond per entry, in the freeze.
+     */
+    void addEntries(Iterator<String> keys, KvBatch batch, int limit) {
+        while (keys.hasNext() && batch.length() < limit) {
+            addEntry(keys.next(), batch);
+        }
+    }
+
+    private void addEntry(String key, KvBatch batch) {
+        Entry e = entries.get(key);
+        batch.add(key, e == null ? version : e.version(), e == null ? null : e.value());
     }
 
     /** The raw entry, tombstones included, or null. */

@@ -3,6 +3,7 @@ package net.mignet.apps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +21,8 @@ import net.mignet.app.AppEvents;
 final class KvSuccessor {
     private final KvService service;
     private final InetSocketAddress from;
+    private final Duration rtoMin;
     private final Map<Long, Runnable> awaitingMirrorAck = new ConcurrentHashMap<>();
-    /** Installs a received entry into the store. */
-    private final KvBatch.Visitor install;
     /** Runs the receiving code on throwaway data when the old instance announces its freeze. */
     private final KvReceiveRehearsal rehearsal = new KvReceiveRehearsal();
     /** The take-over thread's urgency until it has acknowledged (see {@link UrgentThread}). */
@@ -35,12 +35,15 @@ final class KvSuccessor {
     /** Content bytes read from the bulk link; written by the take-over's thread, then by the bulk link's. */
     private volatile long received;
 
-    KvSuccessor(KvService service, InetSocketAddress from) {
+    /**
+     * @param rtoMin TCP's minimum retransmission timeout on the links it opens (zero: the kernel's, 200 ms), as the
+     *               old instance has it on the links it accepts: a lost answer of this side, such as the
+     *               acknowledgement, is resent after that long, with the service paused
+     */
+    KvSuccessor(KvService service, InetSocketAddress from, Duration rtoMin) {
         this.service = service;
         this.from = from;
-        // Made now: a lambda is linked the first time it is evaluated, which would otherwise be during the freeze.
-        this.install = (key, version, data, offset, length) -> service.store.install(key, version, data, offset,
-                length);
+        this.rtoMin = rtoMin;
     }
 
     /** What the successor took over, for the announcements made once it serves. */
@@ -137,7 +140,8 @@ final class KvSuccessor {
     private KvStateLink.Frame nextAfterWarmUp() throws IOException {
         while (true) {
             KvStateLink.Frame f = bulk.next();
-            if (f instanceof KvStateLink.Prepare) {
+            if (f instanceof KvStateLink.Prepare p) {
+                KvHeapReserve.reserve(p.valueBytes(), p.values());
                 rehearsal.run();
                 bulk.ready();
                 continue;
@@ -154,6 +158,13 @@ final class KvSuccessor {
         while (true) {
             Socket s = new Socket();
             try {
+                if (!rtoMin.isZero()) {
+                    try {
+                        TcpRtoMin.setBeforeConnect(s, rtoMin);
+                    } catch (IOException | RuntimeException e) {
+                        // The kernel's 200 ms stay; the no-op behind each answer still has most losses resent sooner.
+                    }
+                }
                 s.connect(from, 1000);
                 KvStateLink link = new KvStateLink(s);
                 link.hello(kind);
@@ -192,7 +203,9 @@ final class KvSuccessor {
             // freeze, and takes about a millisecond.
             if (f instanceof KvStateLink.Entries e) {
                 synchronized (service.lock) {
-                    KvBatch.forEach(e.data(), e.length(), e.count(), install);
+                    // The store itself installs each entry: its code is compiled by the warm-up (a lambda's is
+                    // not, and would be interpreted, then compiled, in the freeze).
+                    KvBatch.forEach(e.data(), e.length(), e.count(), service.store);
                 }
                 received += e.length() + 9;
             } else if (f instanceof KvStateLink.RoundEnd r) {

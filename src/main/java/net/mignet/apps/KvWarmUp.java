@@ -28,6 +28,13 @@ final class KvWarmUp {
      * reply cache cost a few hundred microseconds more in the freeze.
      */
     private static final int COMPILED = 250;
+    /**
+     * Calls that surely make the client compiler compile a method that a migration calls once per batch: the
+     * interpreter reports a method's calls to the compilation policy only every 128 calls, and the policy raises
+     * its threshold (200) in proportion to its queue, which is long at start. With 250 calls the batch loops were
+     * still interpreted in the first freeze and compiled during it; with 1 100, at a load of 7 on 2 cores, too.
+     */
+    private static final int HOT = 2_000;
 
     private KvWarmUp() {
     }
@@ -35,11 +42,18 @@ final class KvWarmUp {
     /** Warms up; a failure (no loopback in this host, say) only means the first transfer is slower. */
     static void run() {
         try {
-            content();
-            link();
+            // The parts whose first run loads classes go first, the content's copying code last. Compiled code is
+            // specialised for the classes loaded so far; loading another implementation of one (a heap memory
+            // segment beside the native ones, which the request path makes; a confined or implicit arena beside the
+            // global one, which the urgency's native calls make) throws it away. In the other order the batch and
+            // store code compiled here was discarded again before the service started, and the first freeze ran
+            // it interpreted and compiled it anew: at 1 MB, milliseconds of both sides' time in the pause.
+            urgency();
+            KvHeapReserve.reserve(0, 0); // its native call is linked now, not in the announcement of a freeze
             requests();
             replyCache();
-            urgency();
+            link();
+            content();
             // The warm-up's garbage fills the young generation; collected now, at start, instead of by the first
             // allocation of the handover, whose real-time thread would then wait for the collector (an ordinary
             // thread, and slow to get a core on a busy machine).
@@ -72,6 +86,15 @@ final class KvWarmUp {
             from.bytesOf(from.takeChanges());
             to.keepTombstones(false);
             to.digest();
+        }
+        // A migration calls these once per batch, a few times: their loops over the entries would run interpreted.
+        KvStore scratch = new KvStore();
+        KvBatch one = new KvBatch();
+        List<String> keys = from.keys();
+        for (int i = 0; i < HOT; i++) {
+            one.clear();
+            from.addEntries(keys.listIterator(i % keys.size()), one, 1);
+            KvBatch.forEach(one.bytes(), one.length(), one.count(), scratch);
         }
     }
 
@@ -121,6 +144,11 @@ final class KvWarmUp {
                 sender.pushEnd();
                 sender.done();
             }
+            // The content's frames, as many as a migration's batches are written and read over its life.
+            for (int i = 0; i < HOT; i++) {
+                sender.entries(batch);
+            }
+            sender.flush();
             KvReplyCache.decode(cache.encode());
             a.shutdownOutput();
             reader.join(2000);

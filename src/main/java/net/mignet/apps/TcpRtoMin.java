@@ -38,7 +38,28 @@ final class TcpRtoMin {
      * two ticks at the coarsest clock Linux has (100 Hz, so 20 ms) are asked for instead. Returns what was set.
      */
     static Duration set(ServerSocket listener, Duration min) throws IOException {
-        int fd = descriptor(listener);
+        return set(descriptor(listener), min);
+    }
+
+    /**
+     * Sets it on a socket not connected yet, as {@link #set(ServerSocket, Duration)} does on a listener: the
+     * connection's first round trip then already counts with it. The socket is bound to an ephemeral port first,
+     * since the JDK creates its descriptor only then; that descriptor is the one socket that appears in this
+     * process across the bind (none is listed in {@code /proc/self/net/tcp} before it connects). Fails, leaving the
+     * socket bound, when another socket appeared meanwhile.
+     */
+    static Duration setBeforeConnect(Socket unconnected, Duration min) throws IOException {
+        Set<Long> before = socketInodes();
+        unconnected.bind(null);
+        Set<Long> created = socketInodes();
+        created.removeAll(before);
+        if (created.size() != 1) {
+            throw new IOException(created.size() + " sockets appeared in this process while one was bound");
+        }
+        return set(descriptorOf(created), min);
+    }
+
+    private static Duration set(int fd, Duration min) throws IOException {
         try {
             NativeCalls.setIntOption(fd, IPPROTO_TCP, TCP_RTO_MIN_US, micros(min), "TCP_RTO_MIN_US");
             return min;
@@ -94,6 +115,24 @@ final class TcpRtoMin {
 
     private static int port(String hexAddress) {
         return Integer.parseInt(hexAddress.substring(hexAddress.indexOf(':') + 1), 16);
+    }
+
+    /** The inodes of this process's socket descriptors. */
+    private static Set<Long> socketInodes() throws IOException {
+        Set<Long> found = new HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        found.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                    }
+                } catch (IOException e) {
+                    // closed while we looked
+                }
+            }
+        }
+        return found;
     }
 
     private static int descriptorOf(Set<Long> inodes) throws IOException {

@@ -27,6 +27,21 @@ class TcpRtoMinTest {
         }
     }
 
+    @Test
+    void setBeforeConnectingItHoldsForTheConnectionThatSocketMakes() throws Exception {
+        assumeTrue(kernelKnowsTheOption(), "this kernel has no TCP_RTO_MIN_US (Linux 6.15 and later)");
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (ServerSocket listener = new ServerSocket(0, 1, lo); Socket client = new Socket()) {
+            TcpRtoMin.setBeforeConnect(client, Duration.ofMillis(5));
+            client.connect(new InetSocketAddress(lo, listener.getLocalPort()), 1000);
+            try (Socket accepted = listener.accept()) {
+                assertThat(TcpRtoMin.of(client)).isBetween(Duration.ofMillis(1), Duration.ofMillis(20));
+                assertThat(TcpRtoMin.of(accepted)).as("the other end keeps the kernel's")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(100));
+            }
+        }
+    }
+
     /** Older kernels answer ENOPROTOOPT. */
     private static boolean kernelKnowsTheOption() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
