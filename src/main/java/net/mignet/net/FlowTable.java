@@ -402,14 +402,7 @@ public final class FlowTable {
         if (changed.isEmpty() || (!tailInstalled && NftFlowCompiler.hasTail(packetIn, miss, rules))) {
             return true;
         }
-        freshIndex();
-        Map<Long, NftFlowCompiler.NumberedRule> current = new HashMap<>();
-        for (long id : changed) {
-            NftFlowCompiler.NumberedRule r = byId.get(id);
-            if (r != null) {
-                current.put(id, r);
-            }
-        }
+        Map<Long, NftFlowCompiler.NumberedRule> current = changedRules();
         net.mignet.kernel.NftNetlink.Transaction tx = installed.stageElements(nft.netlink(), current, changed,
                 heldPorts, this::ifindex);
         if (tx != null) {
@@ -588,14 +581,7 @@ public final class FlowTable {
             applyWhole(before, false);
             return;
         }
-        freshIndex();
-        Map<Long, NftFlowCompiler.NumberedRule> current = new HashMap<>();
-        for (long id : changed) {
-            NftFlowCompiler.NumberedRule r = byId.get(id);
-            if (r != null) {
-                current.put(id, r);
-            }
-        }
+        Map<Long, NftFlowCompiler.NumberedRule> current = changedRules();
         try {
             installed.apply(nft.netlink(), current, List.copyOf(changed), heldPorts, this::ifindex);
             clearChanged();
@@ -607,6 +593,19 @@ public final class FlowTable {
             // loading the whole table again makes it known.
             throw reloadedAfter(e);
         }
+    }
+
+    /** The changed rules that still exist, by id, from a fresh index (the others were deleted). */
+    private Map<Long, NftFlowCompiler.NumberedRule> changedRules() {
+        freshIndex();
+        Map<Long, NftFlowCompiler.NumberedRule> current = new HashMap<>();
+        for (long id : changed) {
+            NftFlowCompiler.NumberedRule r = byId.get(id);
+            if (r != null) {
+                current.put(id, r);
+            }
+        }
+        return current;
     }
 
     /** Loads the whole (restored) table again after the kernel refused a change; the error to throw. */
