@@ -145,16 +145,10 @@ public final class NftNetlink implements AutoCloseable {
         m.end(start);
         List<String> tables = new ArrayList<>();
         dump(m, "list the nftables tables", (offset, length) -> {
-            for (long a = offset + 20; a + 4 <= offset + length; ) {
-                int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
-                int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
-                if (alen < 4) {
-                    break;
+            for (Attributes a = new Attributes(offset + 20, offset + length); a.next(); ) {
+                if (a.type == NFTA_TABLE_NAME) {
+                    tables.add(string(a.payload, a.length));
                 }
-                if (atype == NFTA_TABLE_NAME) {
-                    tables.add(string(a + 4, alen - 4));
-                }
-                a += NetlinkMessages.align(alen);
             }
         });
         return tables;
@@ -609,20 +603,14 @@ public final class NftNetlink implements AutoCloseable {
             String name = null;
             String table = null;
             long[] value = new long[2];
-            for (long a = offset + 20; a + 4 <= offset + length; ) {
-                int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
-                int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
-                if (alen < 4) {
-                    break;
+            for (Attributes a = new Attributes(offset + 20, offset + length); a.next(); ) {
+                if (a.type == NFTA_OBJ_NAME) {
+                    name = string(a.payload, a.length);
+                } else if (a.type == NFTA_OBJ_TABLE) {
+                    table = string(a.payload, a.length);
+                } else if (a.type == NFTA_OBJ_DATA) {
+                    counterData(a.payload, a.length, value);
                 }
-                if (atype == NFTA_OBJ_NAME) {
-                    name = string(a + 4, alen - 4);
-                } else if (atype == NFTA_OBJ_TABLE) {
-                    table = string(a + 4, alen - 4);
-                } else if (atype == NFTA_OBJ_DATA) {
-                    counterData(a + 4, a + alen, value);
-                }
-                a += NetlinkMessages.align(alen);
             }
             if (name != null && (accepts == null || (table != null && accepts.test(table)))) {
                 counters.put(name, value);
@@ -645,23 +633,12 @@ public final class NftNetlink implements AutoCloseable {
         m.end(start);
         List<SetElement> elements = new ArrayList<>();
         dump(m, "list the elements of " + table + " " + set, (offset, length) -> {
-            for (long a = offset + 20; a + 4 <= offset + length; ) {
-                int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
-                int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
-                if (alen < 4) {
-                    break;
-                }
-                if (atype == NFTA_SET_ELEM_LIST_ELEMENTS) {
-                    for (long e = a + 4; e + 4 <= a + alen; ) {
-                        int elen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, e) & 0xffff;
-                        if (elen < 4) {
-                            break;
-                        }
-                        elements.add(parseElement(e + 4, elen - 4));
-                        e += NetlinkMessages.align(elen);
+            for (Attributes a = new Attributes(offset + 20, offset + length); a.next(); ) {
+                if (a.type == NFTA_SET_ELEM_LIST_ELEMENTS) {
+                    for (Attributes e = a.nested(); e.next(); ) {
+                        elements.add(parseElement(e.payload, e.length));
                     }
                 }
-                a += NetlinkMessages.align(alen);
             }
         });
         return elements;
@@ -670,28 +647,18 @@ public final class NftNetlink implements AutoCloseable {
     private SetElement parseElement(long at, int length) {
         byte[] key = null;
         long[] counts = new long[2];
-        for (long a = at; a + 4 <= at + length; ) {
-            int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
-            int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
-            if (alen < 4) {
-                break;
-            }
-            if (atype == NFTA_SET_ELEM_KEY) {
-                int vlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 4) & 0xffff;
-                key = in.asSlice(a + 8, vlen - 4).toArray(ValueLayout.JAVA_BYTE);
-            } else if (atype == NFTA_SET_ELEM_EXPR) {
-                counter(a + 4, alen - 4, counts);
-            } else if (atype == NFTA_SET_ELEM_EXPRESSIONS) {
-                for (long e = a + 4; e + 4 <= a + alen; ) {
-                    int elen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, e) & 0xffff;
-                    if (elen < 4) {
-                        break;
-                    }
-                    counter(e + 4, elen - 4, counts);
-                    e += NetlinkMessages.align(elen);
+        for (Attributes a = new Attributes(at, at + length); a.next(); ) {
+            if (a.type == NFTA_SET_ELEM_KEY) {
+                // The key's one nested attribute (NFTA_DATA_VALUE) holds the bytes.
+                int vlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a.payload) & 0xffff;
+                key = in.asSlice(a.payload + 4, vlen - 4).toArray(ValueLayout.JAVA_BYTE);
+            } else if (a.type == NFTA_SET_ELEM_EXPR) {
+                counter(a.payload, a.length, counts);
+            } else if (a.type == NFTA_SET_ELEM_EXPRESSIONS) {
+                for (Attributes e = a.nested(); e.next(); ) {
+                    counter(e.payload, e.length, counts);
                 }
             }
-            a += NetlinkMessages.align(alen);
         }
         return new SetElement(key, counts[0], counts[1]);
     }
@@ -699,35 +666,23 @@ public final class NftNetlink implements AutoCloseable {
     /** Reads a counter expression's packets and bytes into {@code counts}; other expressions leave it. */
     private void counter(long at, int length, long[] counts) {
         String name = null;
-        for (long a = at; a + 4 <= at + length; ) {
-            int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
-            int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
-            if (alen < 4) {
-                break;
+        for (Attributes a = new Attributes(at, at + length); a.next(); ) {
+            if (a.type == NFTA_EXPR_NAME) {
+                name = string(a.payload, a.length);
+            } else if (a.type == NFTA_EXPR_DATA && "counter".equals(name)) {
+                counterData(a.payload, a.length, counts);
             }
-            if (atype == NFTA_EXPR_NAME) {
-                name = string(a + 4, alen - 4);
-            } else if (atype == NFTA_EXPR_DATA && "counter".equals(name)) {
-                counterData(a + 4, a + alen, counts);
-            }
-            a += NetlinkMessages.align(alen);
         }
     }
 
-    /** Reads a counter's packets and bytes attributes, between {@code from} and {@code to}, into {@code counts}. */
-    private void counterData(long from, long to, long[] counts) {
-        for (long d = from; d + 4 <= to; ) {
-            int dlen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d) & 0xffff;
-            int dtype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, d + 2) & 0x7fff;
-            if (dlen < 4) {
-                break;
+    /** Reads a counter's packets and bytes attributes, the {@code length} bytes at {@code at}, into {@code counts}. */
+    private void counterData(long at, int length, long[] counts) {
+        for (Attributes d = new Attributes(at, at + length); d.next(); ) {
+            if (d.type == NFTA_COUNTER_PACKETS) {
+                counts[0] = be64(d.payload);
+            } else if (d.type == NFTA_COUNTER_BYTES) {
+                counts[1] = be64(d.payload);
             }
-            if (dtype == NFTA_COUNTER_PACKETS) {
-                counts[0] = be64(d + 4);
-            } else if (dtype == NFTA_COUNTER_BYTES) {
-                counts[1] = be64(d + 4);
-            }
-            d += NetlinkMessages.align(dlen);
         }
     }
 
@@ -736,22 +691,54 @@ public final class NftNetlink implements AutoCloseable {
         String chain = null;
         long handle = -1;
         String comment = null;
-        for (long a = offset + 20; a + 4 <= offset + length; ) {
-            int alen = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a) & 0xffff;
-            int atype = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, a + 2) & 0x7fff;
-            if (alen < 4) {
-                break;
-            }
-            switch (atype) {
-                case NFTA_RULE_TABLE -> table = string(a + 4, alen - 4);
-                case NFTA_RULE_CHAIN -> chain = string(a + 4, alen - 4);
-                case NFTA_RULE_HANDLE -> handle = be64(a + 4);
-                case NFTA_RULE_USERDATA -> comment = comment(a + 4, alen - 4);
+        for (Attributes a = new Attributes(offset + 20, offset + length); a.next(); ) {
+            switch (a.type) {
+                case NFTA_RULE_TABLE -> table = string(a.payload, a.length);
+                case NFTA_RULE_CHAIN -> chain = string(a.payload, a.length);
+                case NFTA_RULE_HANDLE -> handle = be64(a.payload);
+                case NFTA_RULE_USERDATA -> comment = comment(a.payload, a.length);
                 default -> { }
             }
-            a += NetlinkMessages.align(alen);
         }
         return new KernelRule(table, chain, handle, comment);
+    }
+
+    /**
+     * A walk over the netlink attributes in {@link #in} between two offsets: {@link #next} moves to the next one
+     * (false at the end, or at a length too short to be an attribute), after which {@link #type} (its flags
+     * cleared), {@link #payload} and {@link #length} (the payload's) describe it.
+     */
+    private final class Attributes {
+        private long at;
+        private final long end;
+        int type;
+        long payload;
+        int length;
+
+        Attributes(long from, long to) {
+            at = from;
+            end = to;
+        }
+
+        boolean next() {
+            if (at + 4 > end) {
+                return false;
+            }
+            int total = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, at) & 0xffff;
+            if (total < 4) {
+                return false;
+            }
+            type = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2) & 0x7fff;
+            payload = at + 4;
+            length = total - 4;
+            at += NetlinkMessages.align(total);
+            return true;
+        }
+
+        /** The attributes nested in the current one's payload. */
+        Attributes nested() {
+            return new Attributes(payload, payload + length);
+        }
     }
 
     private String comment(long at, int length) {
