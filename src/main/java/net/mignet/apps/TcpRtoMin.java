@@ -6,8 +6,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import net.mignet.kernel.NativeCalls;
@@ -49,14 +51,15 @@ final class TcpRtoMin {
      * socket bound, when another socket appeared meanwhile.
      */
     static Duration setBeforeConnect(Socket unconnected, Duration min) throws IOException {
-        Set<Long> before = socketInodes();
+        Set<Long> before = socketDescriptors().keySet();
         unconnected.bind(null);
-        Set<Long> created = socketInodes();
+        Map<Long, Integer> after = socketDescriptors();
+        Set<Long> created = new HashSet<>(after.keySet());
         created.removeAll(before);
         if (created.size() != 1) {
             throw new IOException(created.size() + " sockets appeared in this process while one was bound");
         }
-        return set(descriptorOf(created), min);
+        return set(after.get(created.iterator().next()), min);
     }
 
     private static Duration set(int fd, Duration min) throws IOException {
@@ -117,25 +120,9 @@ final class TcpRtoMin {
         return Integer.parseInt(hexAddress.substring(hexAddress.indexOf(':') + 1), 16);
     }
 
-    /** The inodes of this process's socket descriptors. */
-    private static Set<Long> socketInodes() throws IOException {
-        Set<Long> found = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[")) {
-                        found.add(Long.parseLong(target.substring(8, target.length() - 1)));
-                    }
-                } catch (IOException e) {
-                    // closed while we looked
-                }
-            }
-        }
-        return found;
-    }
-
-    private static int descriptorOf(Set<Long> inodes) throws IOException {
+    /** This process's socket descriptors by their sockets' inodes. */
+    private static Map<Long, Integer> socketDescriptors() throws IOException {
+        Map<Long, Integer> found = new HashMap<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 String target;
@@ -144,10 +131,19 @@ final class TcpRtoMin {
                 } catch (IOException e) {
                     continue; // closed while we looked
                 }
-                if (target.startsWith("socket:[")
-                        && inodes.contains(Long.parseLong(target.substring(8, target.length() - 1)))) {
-                    return Integer.parseInt(fd.getFileName().toString());
+                if (target.startsWith("socket:[")) {
+                    found.put(Long.parseLong(target.substring(8, target.length() - 1)),
+                            Integer.parseInt(fd.getFileName().toString()));
                 }
+            }
+        }
+        return found;
+    }
+
+    private static int descriptorOf(Set<Long> inodes) throws IOException {
+        for (Map.Entry<Long, Integer> e : socketDescriptors().entrySet()) {
+            if (inodes.contains(e.getKey())) {
+                return e.getValue();
             }
         }
         throw new IOException("this process has no descriptor for socket inodes " + inodes);
