@@ -1,16 +1,13 @@
 package net.mignet.apps;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static net.mignet.kernel.NativeCalls.callState;
 import static net.mignet.kernel.NativeCalls.downcall;
-import static net.mignet.kernel.NativeCalls.errno;
 import static net.mignet.kernel.NativeCalls.rethrow;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import net.mignet.kernel.ThreadScheduling;
 
 /**
  * Makes the calling thread run ahead of ordinary ones for a short, bounded stretch: the key-value service's
@@ -35,11 +32,7 @@ final class UrgentThread implements AutoCloseable {
      * transfer installed by a real-time successor lost a frame in the engine, which cost a 10 ms retransmission).
      */
     static final long SMALL_CONTENT_BYTES = KvBatch.TARGET_BYTES;
-    private static final int SCHED_OTHER = 0;
-    private static final int SCHED_FIFO = 1;
     private static final int PRIO_PROCESS = 0;
-    private static final MethodHandle SCHED_SETSCHEDULER = downcall("sched_setscheduler",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SCHED_GETSCHEDULER = downcall("sched_getscheduler",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPRIORITY = downcall("getpriority",
@@ -67,11 +60,11 @@ final class UrgentThread implements AutoCloseable {
         }
         try {
             // Already real-time (set by whoever started the process): nothing to change or undo.
-            if ((int) SCHED_GETSCHEDULER.invokeExact(callState(), 0) != SCHED_OTHER) {
+            if ((int) SCHED_GETSCHEDULER.invokeExact(callState(), 0) != ThreadScheduling.SCHED_OTHER) {
                 return new UrgentThread(false, false, 0);
             }
             int nice = (int) GETPRIORITY.invokeExact(callState(), PRIO_PROCESS, 0);
-            if (schedule(SCHED_FIFO, 1) == 0) {
+            if (ThreadScheduling.setCurrentThread(ThreadScheduling.SCHED_FIFO, 1) == 0) {
                 return new UrgentThread(true, true, nice);
             }
             // On Linux the "process" of setpriority with who 0 is the calling thread only.
@@ -102,20 +95,11 @@ final class UrgentThread implements AutoCloseable {
         }
         try {
             if (realtime) {
-                schedule(SCHED_OTHER, 0);
+                ThreadScheduling.setCurrentThread(ThreadScheduling.SCHED_OTHER, 0);
             }
             int ignored = (int) SETPRIORITY.invokeExact(callState(), PRIO_PROCESS, 0, nice);
         } catch (Throwable t) {
             throw rethrow(t);
-        }
-    }
-
-    private static int schedule(int policy, int priority) throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment param = arena.allocate(JAVA_INT);
-            param.set(JAVA_INT, 0, priority);
-            int rc = (int) SCHED_SETSCHEDULER.invokeExact(callState(), 0, policy, param);
-            return rc < 0 ? -errno() : 0;
         }
     }
 }

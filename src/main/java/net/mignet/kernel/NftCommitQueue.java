@@ -25,8 +25,9 @@ public final class NftCommitQueue {
     public NftCommitQueue(String name) {
         this.thread = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> Thread.ofPlatform().daemon().name(name).unstarted(() -> {
-                    // Woken for every part of a burst: it must not push the decoding thread off its core.
-                    BatchScheduling.applyToCurrentThread();
+                    // Woken for every part of a burst: it must not push the decoding thread off its core. Where
+                    // the kernel refuses, it stays an ordinary thread.
+                    int ignored = ThreadScheduling.setCurrentThread(ThreadScheduling.SCHED_BATCH, 0);
                     r.run();
                 }));
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.mignet.kernel.ThreadScheduling;
 import net.mignet.topo.LinkParams;
 
 /**
@@ -90,7 +91,7 @@ final class EngineLoop implements AutoCloseable {
         this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
-                int rc = RingCalls.setRealtime(1);
+                int rc = ThreadScheduling.setCurrentThread(ThreadScheduling.SCHED_FIFO, 1);
                 if (rc < 0) {
                     log.accept("!!! link engine: cannot run " + threadName + " as SCHED_FIFO ("
                             + net.mignet.kernel.NativeCalls.strerror(-rc) + "); it runs at nice -10");

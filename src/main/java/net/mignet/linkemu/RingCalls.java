@@ -35,9 +35,6 @@ final class RingCalls {
             ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SCHED_SETSCHEDULER = downcall("sched_setscheduler",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    static final int SCHED_FIFO = 1;
     private static final MethodHandle GETSOCKOPT = downcall("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
@@ -81,21 +78,6 @@ final class RingCalls {
         try {
             length.set(JAVA_INT, 0, (int) value.byteSize());
             int rc = (int) GETSOCKOPT.invokeExact(callState(), fd, level, option, value, length);
-            return rc < 0 ? -errno() : 0;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /**
-     * Puts the calling thread (pid 0) in the SCHED_FIFO class at {@code priority}; returns 0 or -errno (EPERM
-     * without CAP_SYS_NICE).
-     */
-    static int setRealtime(int priority) {
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment param = arena.allocate(JAVA_INT);
-            param.set(JAVA_INT, 0, priority);
-            int rc = (int) SCHED_SETSCHEDULER.invokeExact(callState(), 0, SCHED_FIFO, param);
             return rc < 0 ? -errno() : 0;
         } catch (Throwable t) {
             throw rethrow(t);
