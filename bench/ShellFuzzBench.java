@@ -39,8 +39,9 @@ void main(String[] args) throws Exception {
     System.out.printf(Locale.ROOT, "%nlines:               %d in %.1f s (%.0f lines/s)%n", lines,
             took.toMillis() / 1000.0, lines * 1000.0 / Math.max(1, took.toMillis()));
     System.out.printf(Locale.ROOT, "stopped like Ctrl-C: %d%n", (Integer) part(r, "stopped"));
-    System.out.printf(Locale.ROOT, "namespaces:          %d before, %d after%n", (Integer) part(r, "namespacesBefore"),
-            (Integer) part(r, "namespacesAfter"));
+    System.out.printf(Locale.ROOT, "its namespaces:      %d up, %d after fuzzing, %d left after teardown%n",
+            (Integer) part(r, "namespacesUp"), (Integer) part(r, "namespacesAfterFuzzing"),
+            (Integer) part(r, "namespacesLeft"));
     System.out.println("pingall afterwards:  " + ((String) part(r, "pingall")).lines()
             .filter(l -> l.contains("Results")).findFirst().orElse("(none)"));
     System.out.println("problems:            " + problems.size());

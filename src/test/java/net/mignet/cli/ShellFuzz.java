@@ -19,7 +19,9 @@ import net.mignet.topo.TopologyGenerators;
  * Feeds generated hostile lines ({@link ShellLineGenerator}) to the shell's dispatcher against one small running
  * emulation and reports what went wrong: a stack trace or an internal error in the output, a line that would not
  * end (a command on a host is stopped after {@link #STOP_AFTER} as Ctrl-C would; a line that still runs
- * {@link #HANG_AFTER} later hangs), a network that no longer works afterwards, namespaces made or lost.
+ * {@link #HANG_AFTER} later hangs), a network that no longer works afterwards, namespaces of its emulation made or
+ * lost while fuzzing or left after teardown. Only the emulation's own namespaces are counted, so other programs
+ * making namespaces on the machine at the same time cannot fail it.
  * The suite runs it with 2 000 lines, {@code bench/run ShellFuzzBench} with 10 000.
  */
 public final class ShellFuzz {
@@ -28,12 +30,15 @@ public final class ShellFuzz {
     private static final Pattern TRACE = Pattern.compile(
             "(?m)(^\\s+at [\\w$.]+\\(|Exception in thread|^\\s*Caused by: |^[\\w.$]+(Exception|Error)(: |$))");
 
-    /** What a run found. */
-    public record Result(int lines, int stopped, List<String> problems, String pingall, int namespacesBefore,
-            int namespacesAfter, Duration took) {
+    /**
+     * What a run found; the namespace counts are the emulation's own: once it was up, after the fuzzing, and after
+     * its teardown.
+     */
+    public record Result(int lines, int stopped, List<String> problems, String pingall, int namespacesUp,
+            int namespacesAfterFuzzing, int namespacesLeft, Duration took) {
         public boolean clean() {
             return problems.isEmpty() && pingall.contains("Results: 0% dropped")
-                    && namespacesBefore == namespacesAfter;
+                    && namespacesUp == namespacesAfterFuzzing && namespacesLeft == 0;
         }
     }
 
@@ -42,12 +47,12 @@ public final class ShellFuzz {
 
     /** Builds {@code single,3}, runs {@code count} lines made from {@code seed}, checks, and tears down. */
     public static Result run(int count, long seed, PrintStream progress) throws InterruptedException {
-        int before = NetnsPaths.list().size();
-        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"),
-                EmulationId.fresh("fuzz"), line -> { });
+        EmulationId id = EmulationId.fresh("fuzz");
+        Result found;
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"), id, line -> { });
                 AppManager apps = new AppManager(net)) {
             Shell shell = new Shell(net, new CoreCommands(net, apps));
-            int withNetwork = NetnsPaths.list().size();
+            int withNetwork = namespacesOf(id);
             ShellLineGenerator lines = new ShellLineGenerator(seed);
             List<String> problems = new ArrayList<>();
             int stopped = 0;
@@ -70,7 +75,7 @@ public final class ShellFuzz {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             restore(shell);
-            int namespacesDuring = NetnsPaths.list().size();
+            int namespacesDuring = namespacesOf(id);
             // A link just given back its defaults may lose the first frame while its engine is swapped: allow
             // one more round, never a broken network.
             String pingall = execute(shell, "pingall").output();
@@ -84,9 +89,14 @@ public final class ShellFuzz {
             if (namespacesDuring != withNetwork) {
                 problems.add("namespaces changed while fuzzing: " + withNetwork + " -> " + namespacesDuring);
             }
-            return new Result(count, stopped, problems, pingall, before, namespacesDuring - (withNetwork - before),
-                    took);
+            found = new Result(count, stopped, problems, pingall, withNetwork, namespacesDuring, -1, took);
         }
+        return new Result(found.lines(), found.stopped(), found.problems(), found.pingall(), found.namespacesUp(),
+                found.namespacesAfterFuzzing(), namespacesOf(id), found.took());
+    }
+
+    private static int namespacesOf(EmulationId id) {
+        return (int) NetnsPaths.list().stream().filter(ns -> ns.startsWith(id.namespacePrefix())).count();
     }
 
     /** Undoes what valid lines may legitimately have changed (links or interfaces down, drop rules, apps). */

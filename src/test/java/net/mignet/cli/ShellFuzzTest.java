@@ -29,6 +29,8 @@ class ShellFuzzTest {
                 r.took().toMillis() / 1000.0, r.stopped(), r.problems().size());
         assertThat(r.problems()).as("lines that showed a trace, an internal error or hung").isEmpty();
         assertThat(r.pingall()).contains("Results: 0% dropped");
-        assertThat(r.namespacesAfter()).isEqualTo(r.namespacesBefore());
+        assertThat(r.namespacesUp()).as("the emulation's namespaces once up").isPositive();
+        assertThat(r.namespacesAfterFuzzing()).as("its namespaces after fuzzing").isEqualTo(r.namespacesUp());
+        assertThat(r.namespacesLeft()).as("its namespaces left after teardown").isZero();
     }
 }
