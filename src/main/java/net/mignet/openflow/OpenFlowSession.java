@@ -301,6 +301,9 @@ final class OpenFlowSession implements AutoCloseable {
                 writeBytes(reply);
                 return;
             }
+            if (type == FLOW_MOD && agent.executor().tryAdd(raw)) {
+                return;
+            }
             OFMessage m;
             ByteBuf buf = Unpooled.wrappedBuffer(raw);
             try {
@@ -312,7 +315,7 @@ final class OpenFlowSession implements AutoCloseable {
             if (m == null) {
                 throw OpenFlowError.badRequest(OFBadRequestCode.BAD_LEN, "truncated message of type " + type);
             }
-            for (OFMessage reply : answer(f, m)) {
+            for (OFMessage reply : answer(f, m, raw)) {
                 write(reply);
             }
         } catch (OpenFlowError e) {
@@ -329,7 +332,7 @@ final class OpenFlowSession implements AutoCloseable {
         }
     }
 
-    private List<OFMessage> answer(OFFactory f, OFMessage m) {
+    private List<OFMessage> answer(OFFactory f, OFMessage m, byte[] raw) {
         long xid = m.getXid();
         return switch (m.getType()) {
             case HELLO -> List.of();
@@ -349,7 +352,7 @@ final class OpenFlowSession implements AutoCloseable {
                 yield List.of();
             }
             case FLOW_MOD -> {
-                agent.executor().execute((OFFlowMod) m);
+                agent.executor().execute((OFFlowMod) m, raw);
                 yield List.of();
             }
             case STATS_REQUEST -> agent.responder().answer(f, (OFStatsRequest<?>) m);
