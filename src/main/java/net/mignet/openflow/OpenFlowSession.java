@@ -95,7 +95,7 @@ final class OpenFlowSession implements AutoCloseable {
     void serve() {
         reader = Thread.currentThread();
         try (socket) {
-            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+            PeekableInput buffered = new PeekableInput(socket.getInputStream(), 1 << 16);
             DataInputStream in = new DataInputStream(buffered);
             sendHello();
             byte[] hello = readMessage(in);
@@ -192,8 +192,8 @@ final class OpenFlowSession implements AutoCloseable {
      * Whether more FLOW_MODs follow, already received: the next message is one, or it is a BARRIER and the one after
      * it is. Looked at without consuming anything.
      */
-    private boolean burstFollows(java.io.BufferedInputStream in) throws IOException {
-        int available = Math.min(in.available(), 16);
+    private boolean burstFollows(PeekableInput in) throws IOException {
+        int available = Math.min(in.available(16), 16);
         if (available < 8) {
             return false;
         }
@@ -206,8 +206,8 @@ final class OpenFlowSession implements AutoCloseable {
     }
 
     /** Whether the next message, already received, is a FLOW_MOD or a BARRIER (looked at without consuming it). */
-    private static boolean nextIsFlowModOrBarrier(java.io.BufferedInputStream in) throws IOException {
-        if (in.available() < 8) {
+    private static boolean nextIsFlowModOrBarrier(PeekableInput in) throws IOException {
+        if (in.available(8) < 8) {
             return false;
         }
         in.mark(8);
@@ -230,7 +230,7 @@ final class OpenFlowSession implements AutoCloseable {
      * before it are in the kernel. If the kernel refuses the whole, or a part, none of the burst's changes stays and
      * every FLOW_MOD of the burst gets an error, at its place.
      */
-    private void handleBatch(byte[] first, DataInputStream in, java.io.BufferedInputStream buffered)
+    private void handleBatch(byte[] first, DataInputStream in, PeekableInput buffered)
             throws IOException {
         List<Object> answers = new java.util.ArrayList<>();
         int[] flowMods = {0};
