@@ -71,22 +71,6 @@ public final class FlowTable {
         this.installed = new NftInstalledRules(table, this.ports);
     }
 
-    /**
-     * A flow table of its own named {@code name} in {@code namespace}, over devices {@code ports} the caller made
-     * and removes, belonging to no switch: to run flow changes through the same code as a switch's (warming it up
-     * for the JIT) without touching any switch's traffic. {@link #removeFromKernel} ends it.
-     */
-    public static FlowTable standalone(String name, String namespace, List<String> ports, NftSession nft) {
-        return new FlowTable(name, namespace, ports, nft);
-    }
-
-    /** Deletes every rule and then the table itself from the kernel. */
-    public synchronized void removeFromKernel() {
-        delete(FlowMatch.ANY, null);
-        nft.apply("delete table netdev " + table);
-        installed.forget();
-    }
-
     /** Installs the switch's initial rules (also when there are none, so the table exists from the start). */
     public synchronized void install(List<FlowRule> initial) {
         initial.forEach(this::checkPorts);

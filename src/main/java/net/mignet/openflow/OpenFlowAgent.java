@@ -132,7 +132,6 @@ public final class OpenFlowAgent implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
         this.eventSubscription = events.subscribe(this::onEvent);
         Thread.ofPlatform().daemon().name("openflow-listen-" + sw.name()).start(this::acceptLoop);
-        FlowModWarmUp.startOnce(sw.fabricNamespace(), log);
     }
 
     public String switchName() {

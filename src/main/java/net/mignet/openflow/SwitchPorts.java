@@ -15,38 +15,31 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * the numbers are stable for the life of the emulation. Names are the switch-side interface names.
  */
 final class SwitchPorts {
-    private final List<String> names;
-    private final String namespace;
+    private final Switch sw;
 
     SwitchPorts(Switch sw) {
-        this(sw.ports(), sw.fabricNamespace());
-    }
-
-    /** The ports {@code names} (in number order) of devices in {@code namespace}. */
-    SwitchPorts(List<String> names, String namespace) {
-        this.names = List.copyOf(names);
-        this.namespace = namespace;
+        this.sw = sw;
     }
 
     List<String> names() {
-        return names;
+        return sw.ports();
     }
 
     /** The port's number, or empty when the switch has no port of that name. */
     Optional<Integer> number(String name) {
-        int i = names.indexOf(name);
+        int i = sw.ports().indexOf(name);
         return i < 0 ? Optional.empty() : Optional.of(i + 1);
     }
 
     /** The port's name, or empty when the number is no port of this switch. */
     Optional<String> name(int number) {
-        return number >= 1 && number <= names.size() ? Optional.of(names.get(number - 1))
+        return number >= 1 && number <= sw.ports().size() ? Optional.of(sw.ports().get(number - 1))
                 : Optional.empty();
     }
 
     /** Every port's state and counters, read from the kernel now in one {@code ip} call. */
     List<PortState> states() {
-        CommandResult r = Command.check(List.of("ip", "-n", namespace, "-s", "-j", "link", "show"));
+        CommandResult r = Command.check(List.of("ip", "-n", sw.fabricNamespace(), "-s", "-j", "link", "show"));
         Object parsed = new Load(LoadSettings.builder().build()).loadFromString(r.stdout());
         List<PortState> states = new ArrayList<>();
         if (!(parsed instanceof List<?> links)) {
