@@ -152,12 +152,15 @@ final class FlowModExecutor {
         List<FlowEntry> removed;
         synchronized (table) {
             List<Long> ids = new ArrayList<>();
+            boolean notify = false;
             for (FlowEntry e : table.rules()) {
                 if (selected(e, match, priority, strict, mod.getCookie(), cookieMask(mod), outPort)) {
                     ids.add(e.id());
+                    notify |= e.options().notifyRemoval();
                 }
             }
-            removed = ids.isEmpty() ? List.of() : table.remove(ids);
+            // Only FLOW_REMOVED reports the final counts: without it, the kernel's counters need not be listed.
+            removed = ids.isEmpty() ? List.of() : notify ? table.remove(ids) : table.removeUncounted(ids);
         }
         removed.stream().filter(e -> e.options().notifyRemoval())
                 .forEach(e -> removals.removed(e, OFFlowRemovedReason.DELETE));

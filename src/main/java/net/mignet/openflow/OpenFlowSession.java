@@ -247,7 +247,12 @@ final class OpenFlowSession implements AutoCloseable {
                             flowMods[0]++;
                             unflushed++;
                         }
-                        handle(m);
+                        // A common add is carried out without the codec: handle() (and all it reaches) stays off
+                        // the burst's way, and so out of what the JIT compiles while it arrives.
+                        if (!isFlowMod(m) || (m[0] & 0xff) != factory.getVersion().getWireVersion()
+                                || !agent.executor().tryAdd(m)) {
+                            handle(m);
+                        }
                         if (unflushed >= CHUNK) {
                             unflushed = 0;
                             if (!agent.flowTable().flushBatch()) {
