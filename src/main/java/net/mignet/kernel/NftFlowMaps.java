@@ -125,6 +125,10 @@ final class NftFlowMaps {
         final List<Long> joiningIds = new ArrayList<>();
     }
 
+    /** What {@link #stageShape} returns when the change needs a listing it may not make. */
+    private static final Runnable NEEDS_LISTING = () -> {
+    };
+
     /**
      * Adds to {@code tx} what makes the kernel's elements match {@code current} for the {@code changed} ids (a flow
      * no longer an element, or gone, is deleted; one that became one is added, starting from {@code carried}
@@ -146,6 +150,43 @@ final class NftFlowMaps {
     Runnable stage(NftNetlink.Transaction tx, NftNetlink netlink, Map<Long, NftFlowCompiler.NumberedRule> current,
             Collection<Long> changed, Map<String, String> diverted, ToIntFunction<String> ifindex,
             Map<Long, long[]> carried, boolean mayList) {
+        // Small methods, each over one kind of collection: this runs for every change, and one large method that
+        // callers reach with different collections was compiled again and again (seconds of C2 in a short run).
+        Map<NftFlowShape, Change> changes = classify(current, ids(changed));
+        List<Runnable> after = new ArrayList<>();
+        for (Map.Entry<NftFlowShape, Change> e : changes.entrySet()) {
+            Runnable recorded = stageShape(tx, netlink, e.getKey(), e.getValue(), diverted, ifindex, carried, mayList);
+            if (recorded == NEEDS_LISTING) {
+                return null;
+            }
+            if (recorded != null) {
+                after.add(recorded);
+            }
+        }
+        return () -> {
+            // Every flow leaves its old place before any joins its new one (it may move between shapes).
+            for (Change c : changes.values()) {
+                for (Long id : c.leavingIds) {
+                    placed.remove(id);
+                }
+            }
+            for (Runnable r : after) {
+                r.run();
+            }
+        };
+    }
+
+    private static long[] ids(Collection<Long> changed) {
+        long[] ids = new long[changed.size()];
+        int i = 0;
+        for (Long id : changed) {
+            ids[i++] = id;
+        }
+        return ids;
+    }
+
+    /** The changed flows by the shape they leave or join. */
+    private Map<NftFlowShape, Change> classify(Map<Long, NftFlowCompiler.NumberedRule> current, long[] changed) {
         Map<NftFlowShape, Change> changes = new LinkedHashMap<>();
         for (long id : changed) {
             NftFlowCompiler.NumberedRule r = current.get(id);
@@ -166,89 +207,100 @@ final class NftFlowMaps {
                 changes.computeIfAbsent(shape, k -> new Change());
             }
         }
-        List<Runnable> after = new ArrayList<>();
-        for (Map.Entry<NftFlowShape, Change> e : changes.entrySet()) {
-            NftFlowShape shape = e.getKey();
-            Change c = e.getValue();
-            Shape existing = shapes.get(shape);
-            Shape s = existing != null ? existing : newShape(shape, diverted);
-            // The flows of each touched key afterwards.
-            Map<ElementKey, List<Long>> touched = new LinkedHashMap<>();
-            for (int i = 0; i < c.leaving.size(); i++) {
-                touched.computeIfAbsent(c.leaving.get(i).key, k -> mutableCopy(s.ids.get(k)))
-                        .remove(c.leavingIds.get(i));
+        return changes;
+    }
+
+    /**
+     * Adds one shape's change to {@code tx}. Returns what records it once committed, null when there is nothing to
+     * do, or {@link #NEEDS_LISTING}.
+     */
+    private Runnable stageShape(NftNetlink.Transaction tx, NftNetlink netlink, NftFlowShape shape, Change c,
+            Map<String, String> diverted, ToIntFunction<String> ifindex, Map<Long, long[]> carried,
+            boolean mayList) {
+        Shape existing = shapes.get(shape);
+        Shape s = existing != null ? existing : newShape(shape, diverted);
+        Map<ElementKey, List<Long>> touched = touched(s, c);
+        List<byte[]> deleted = new ArrayList<>();
+        List<byte[]> added = new ArrayList<>();
+        List<long[]> counts = new ArrayList<>();
+        int remaining = s.ids.size();
+        for (Map.Entry<ElementKey, List<Long>> t : touched.entrySet()) {
+            boolean before = s.ids.containsKey(t.getKey());
+            boolean now = !t.getValue().isEmpty();
+            if (before && !now) {
+                deleted.add(t.getKey().bytes());
+                remaining--;
+            } else if (!before && now) {
+                added.add(t.getKey().bytes());
+                counts.add(carried.get(t.getValue().getFirst()));
+                remaining++;
             }
-            for (int i = 0; i < c.joiningKeys.size(); i++) {
-                List<Long> ids = touched.computeIfAbsent(c.joiningKeys.get(i), k -> mutableCopy(s.ids.get(k)));
-                ids.add(c.joiningIds.get(i));
+        }
+        Map<Integer, List<String>> wanted = targets(shape, diverted);
+        if (existing == null) {
+            if (remaining == 0) {
+                return null;
+            }
+            createTable(tx, shape, s, diverted, ifindex);
+            tx.addElements(s.table, NftFlowShape.SET, added, counts);
+        } else if (remaining == 0) {
+            tx.deleteTable(s.table);
+        } else {
+            if (!deleted.isEmpty()) {
+                tx.deleteElements(s.table, NftFlowShape.SET, deleted);
+            }
+            if (!added.isEmpty()) {
+                tx.addElements(s.table, NftFlowShape.SET, added, counts);
+            }
+            if (!wanted.equals(s.targets)) {
+                if (!mayList) {
+                    return NEEDS_LISTING;
+                }
+                replaceLookups(tx, netlink, shape, s, wanted, diverted, ifindex);
+            }
+        }
+        int left = remaining;
+        return () -> record(shape, s, c, touched, wanted, left);
+    }
+
+    /** The flows of each key the change touches, as they will be afterwards. */
+    private static Map<ElementKey, List<Long>> touched(Shape s, Change c) {
+        Map<ElementKey, List<Long>> touched = new LinkedHashMap<>();
+        for (int i = 0; i < c.leaving.size(); i++) {
+            List<Long> ids = touched.computeIfAbsent(c.leaving.get(i).key, k -> mutableCopy(s.ids.get(k)));
+            ids.remove(c.leavingIds.get(i));
+        }
+        for (int i = 0; i < c.joiningKeys.size(); i++) {
+            List<Long> ids = touched.computeIfAbsent(c.joiningKeys.get(i), k -> mutableCopy(s.ids.get(k)));
+            ids.add(c.joiningIds.get(i));
+            if (ids.size() > 1) {
                 ids.sort(null);
             }
-            List<byte[]> deleted = new ArrayList<>();
-            List<byte[]> added = new ArrayList<>();
-            List<long[]> counts = new ArrayList<>();
-            int remaining = s.ids.size();
-            for (Map.Entry<ElementKey, List<Long>> t : touched.entrySet()) {
-                boolean before = s.ids.containsKey(t.getKey());
-                boolean now = !t.getValue().isEmpty();
-                if (before && !now) {
-                    deleted.add(t.getKey().bytes());
-                    remaining--;
-                } else if (!before && now) {
-                    added.add(t.getKey().bytes());
-                    counts.add(carried.get(t.getValue().getFirst()));
-                    remaining++;
-                }
-            }
-            Map<Integer, List<String>> wanted = targets(shape, diverted);
-            if (existing == null) {
-                if (remaining == 0) {
-                    continue;
-                }
-                createTable(tx, shape, s, diverted, ifindex);
-                tx.addElements(s.table, NftFlowShape.SET, added, counts);
-            } else if (remaining == 0) {
-                tx.deleteTable(s.table);
-            } else {
-                if (!deleted.isEmpty()) {
-                    tx.deleteElements(s.table, NftFlowShape.SET, deleted);
-                }
-                if (!added.isEmpty()) {
-                    tx.addElements(s.table, NftFlowShape.SET, added, counts);
-                }
-                if (!wanted.equals(s.targets)) {
-                    if (!mayList) {
-                        return null;
-                    }
-                    replaceLookups(tx, netlink, shape, s, wanted, diverted, ifindex);
-                }
-            }
-            int left = remaining;
-            after.add(() -> {
-                if (left == 0) {
-                    shapes.remove(shape);
-                    return;
-                }
-                shapes.put(shape, s);
-                for (Map.Entry<ElementKey, List<Long>> t : touched.entrySet()) {
-                    if (t.getValue().isEmpty()) {
-                        s.ids.remove(t.getKey());
-                    } else {
-                        // Kept for the life of the flows: the compact immutable form (mostly of one id).
-                        s.ids.put(t.getKey(), List.copyOf(t.getValue()));
-                    }
-                }
-                for (int i = 0; i < c.joiningIds.size(); i++) {
-                    placed.put(c.joiningIds.get(i), new Placed(shape, c.joiningKeys.get(i)));
-                }
-                s.targets.clear();
-                s.targets.putAll(wanted);
-            });
         }
-        return () -> {
-            // Every flow leaves its old place before any joins its new one (it may move between shapes).
-            changes.values().forEach(c -> c.leavingIds.forEach(placed::remove));
-            after.forEach(Runnable::run);
-        };
+        return touched;
+    }
+
+    /** Records a shape's committed change: its keys' flows, where its flows are, what its lookups send to. */
+    private void record(NftFlowShape shape, Shape s, Change c, Map<ElementKey, List<Long>> touched,
+            Map<Integer, List<String>> wanted, int left) {
+        if (left == 0) {
+            shapes.remove(shape);
+            return;
+        }
+        shapes.put(shape, s);
+        for (Map.Entry<ElementKey, List<Long>> t : touched.entrySet()) {
+            if (t.getValue().isEmpty()) {
+                s.ids.remove(t.getKey());
+            } else {
+                // Kept for the life of the flows: the compact immutable form (mostly of one id).
+                s.ids.put(t.getKey(), List.copyOf(t.getValue()));
+            }
+        }
+        for (int i = 0; i < c.joiningIds.size(); i++) {
+            placed.put(c.joiningIds.get(i), new Placed(shape, c.joiningKeys.get(i)));
+        }
+        s.targets.clear();
+        s.targets.putAll(wanted);
     }
 
     private static List<Long> mutableCopy(List<Long> ids) {

@@ -34,17 +34,61 @@ final class FlowModExecutor {
         void removed(FlowEntry entry, OFFlowRemovedReason reason);
     }
 
+    /** The instructions of the last 1.3 add the codec read, byte for byte, and the actions they became. */
+    private record Instructions(byte[] bytes, FlowRuleParser.Actions treatment) {
+    }
+
+    /** Written and read by the sessions' threads: each reads it once per add. */
+    private volatile Instructions lastInstructions;
+
     FlowModExecutor(FlowTable table, FlowTranslator translator, RemovalListener removals) {
         this.table = table;
         this.translator = translator;
         this.removals = removals;
     }
 
-    void execute(OFFlowMod mod) {
+    /**
+     * Carries out {@code raw} when it is a common 1.3 add ({@link FlowAddBytes}) whose instructions are those of the
+     * last add the codec read (a burst's flows mostly share their actions): without the codec. Returns false,
+     * having done nothing, for any other request, which then goes to {@link #execute}.
+     */
+    boolean tryAdd(byte[] raw) {
+        Instructions last = lastInstructions;
+        if (last == null) {
+            return false;
+        }
+        FlowAddBytes add = FlowAddBytes.read(raw, translator.ports());
+        if (add == null || !add.sameInstructions(raw, last.bytes())) {
+            return false;
+        }
+        FlowRule rule;
+        FlowOptions options;
+        try {
+            rule = new FlowRule(add.priority(), add.match(), last.treatment().action(), last.treatment().rewrites());
+            options = new FlowOptions(add.cookie(), add.idleTimeout(), add.hardTimeout(), add.sendFlowRemoved());
+        } catch (IllegalArgumentException e) {
+            // The codec's way gives the error.
+            return false;
+        }
+        synchronized (table) {
+            table.replace(table.idsOf(add.priority(), add.match()), rule, options);
+        }
+        return true;
+    }
+
+    /** Carries out a FLOW_MOD the codec read from {@code raw}. */
+    void execute(OFFlowMod mod, byte[] raw) {
         FlowMatch match = translator.toFlowMatch(mod.getMatch());
         int priority = mod.getPriority();
         switch (mod.getCommand()) {
-            case ADD -> add(mod, match, priority);
+            case ADD -> {
+                FlowRuleParser.Actions treatment = add(mod, match, priority);
+                FlowAddBytes bytes = mod.getVersion() == OFVersion.OF_13 ? FlowAddBytes.read(raw, translator.ports())
+                        : null;
+                if (bytes != null) {
+                    lastInstructions = new Instructions(bytes.instructions(raw), treatment);
+                }
+            }
             case MODIFY -> modify(mod, match, priority, false);
             case MODIFY_STRICT -> modify(mod, match, priority, true);
             case DELETE -> delete(mod, match, priority, false);
@@ -73,11 +117,14 @@ final class FlowModExecutor {
         return new FlowOptions(mod.getCookie().getValue(), mod.getIdleTimeout(), mod.getHardTimeout(), notify);
     }
 
-    private void add(OFFlowMod mod, FlowMatch match, int priority) {
-        FlowRule rule = rule(priority, match, action(mod));
+    /** Adds the flow; returns the actions its instructions became. */
+    private FlowRuleParser.Actions add(OFFlowMod mod, FlowMatch match, int priority) {
+        FlowRuleParser.Actions treatment = action(mod);
+        FlowRule rule = rule(priority, match, treatment);
         synchronized (table) {
             table.replace(table.idsOf(priority, match), rule, options(mod));
         }
+        return treatment;
     }
 
     private void modify(OFFlowMod mod, FlowMatch match, int priority, boolean strict) {
@@ -105,12 +152,15 @@ final class FlowModExecutor {
         List<FlowEntry> removed;
         synchronized (table) {
             List<Long> ids = new ArrayList<>();
+            boolean notify = false;
             for (FlowEntry e : table.rules()) {
                 if (selected(e, match, priority, strict, mod.getCookie(), cookieMask(mod), outPort)) {
                     ids.add(e.id());
+                    notify |= e.options().notifyRemoval();
                 }
             }
-            removed = ids.isEmpty() ? List.of() : table.remove(ids);
+            // Only FLOW_REMOVED reports the final counts: without it, the kernel's counters need not be listed.
+            removed = ids.isEmpty() ? List.of() : notify ? table.remove(ids) : table.removeUncounted(ids);
         }
         removed.stream().filter(e -> e.options().notifyRemoval())
                 .forEach(e -> removals.removed(e, OFFlowRemovedReason.DELETE));

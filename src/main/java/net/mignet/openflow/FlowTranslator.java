@@ -55,6 +55,10 @@ final class FlowTranslator {
         this.ports = ports;
     }
 
+    SwitchPorts ports() {
+        return ports;
+    }
+
     FlowMatch toFlowMatch(Match match) {
         MatchParts parts = new MatchParts();
         if (match instanceof OFMatchV3 v3) {

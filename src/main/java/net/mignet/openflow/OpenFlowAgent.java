@@ -392,6 +392,7 @@ public final class OpenFlowAgent implements AutoCloseable {
             log("OpenFlow " + sw.name() + ": cannot give the table miss back to the bridge: " + e.getMessage());
         }
         punt.close();
+        ports.close();
         try {
             eventSubscription.close();
         } catch (Exception e) {

@@ -2,13 +2,10 @@ package net.mignet.openflow;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import net.mignet.kernel.Command;
-import net.mignet.kernel.CommandResult;
+import net.mignet.kernel.LinkStateDump;
+import net.mignet.kernel.NamespaceThread;
 import net.mignet.net.Switch;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * A switch's ports as OpenFlow numbers them: 1, 2, ... in link order (the order of {@link Switch#ports()}), so
@@ -16,6 +13,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 final class SwitchPorts {
     private final Switch sw;
+    private LinkStateDump links;
 
     SwitchPorts(Switch sw) {
         this.sw = sw;
@@ -37,45 +35,34 @@ final class SwitchPorts {
                 : Optional.empty();
     }
 
-    /** Every port's state and counters, read from the kernel now in one {@code ip} call. */
+    /** Every port's state and counters, read from the kernel now in one rtnetlink dump. */
     List<PortState> states() {
-        CommandResult r = Command.check(List.of("ip", "-n", sw.fabricNamespace(), "-s", "-j", "link", "show"));
-        Object parsed = new Load(LoadSettings.builder().build()).loadFromString(r.stdout());
         List<PortState> states = new ArrayList<>();
-        if (!(parsed instanceof List<?> links)) {
-            return states;
-        }
-        for (Object o : links) {
-            if (!(o instanceof Map<?, ?> link) || !(link.get("ifname") instanceof String name)) {
-                continue;
+        for (LinkStateDump.Link link : dump().links()) {
+            Optional<Integer> number = link.name() == null ? Optional.empty() : number(link.name());
+            if (number.isPresent()) {
+                states.add(new PortState(number.get(), link.name(), link.mac(), link.up(), link.rxPackets(),
+                        link.txPackets(), link.rxBytes(), link.txBytes(), link.rxDropped(), link.txDropped(),
+                        link.rxErrors(), link.txErrors()));
             }
-            Optional<Integer> number = number(name);
-            if (number.isEmpty()) {
-                continue;
-            }
-            Map<?, ?> stats = link.get("stats64") instanceof Map<?, ?> m ? m : Map.of();
-            Map<?, ?> rx = stats.get("rx") instanceof Map<?, ?> m ? m : Map.of();
-            Map<?, ?> tx = stats.get("tx") instanceof Map<?, ?> m ? m : Map.of();
-            Object flags = link.get("flags");
-            boolean up = flags instanceof List<?> f && f.contains("LOWER_UP") && f.contains("UP");
-            long mac = link.get("address") instanceof String a ? parseMac(a) : 0;
-            states.add(new PortState(number.get(), name, mac, up, num(rx, "packets"), num(tx, "packets"),
-                    num(rx, "bytes"), num(tx, "bytes"), num(rx, "dropped"), num(tx, "dropped"), num(rx, "errors"),
-                    num(tx, "errors")));
         }
         states.sort(java.util.Comparator.comparingInt(PortState::number));
         return states;
     }
 
-    private static long num(Map<?, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.longValue() : 0;
+    /** The dump's socket in the switch's namespace, opened when first needed. */
+    private synchronized LinkStateDump dump() {
+        if (links == null) {
+            links = NamespaceThread.call(sw.fabricNamespace(), LinkStateDump::open);
+        }
+        return links;
     }
 
-    private static long parseMac(String text) {
-        long bits = 0;
-        for (String part : text.split(":")) {
-            bits = (bits << 8) | Integer.parseInt(part, 16);
+    /** Closes the dump's socket (the agent's end). */
+    synchronized void close() {
+        if (links != null) {
+            links.close();
+            links = null;
         }
-        return bits;
     }
 }

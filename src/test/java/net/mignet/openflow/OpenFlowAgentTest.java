@@ -26,6 +26,7 @@ import net.mignet.topo.YamlTopologyLoader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.projectfloodlight.openflow.types.U64;
 
 /** The agent against its real peer, ovs-ofctl, in both OpenFlow versions; traffic must follow what it sets. */
 class OpenFlowAgentTest {
@@ -216,6 +217,61 @@ class OpenFlowAgentTest {
             }
             assertThat(answers).isEqualTo(expected);
             assertThat(net.switchNamed("s1").flowTable().entries()).hasSize(199);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void a_delete_reports_final_counts_to_flows_that_asked_for_flow_removed_only() throws Exception {
+        var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
+                org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                DatagramSocket h2 = udpSocket(net, "h2", new InetSocketAddress(8888));
+                DatagramSocket h1 = udpSocket(net, "h1", new InetSocketAddress(0));
+                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
+                        agent.listenAddress().getPort())) {
+            socket.setSoTimeout(20_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            write(socket, f.buildHello().setXid(1).build());
+            // Both adds go the way without the codec (the first one's instructions are learnt from a third add).
+            write(socket, udpFlowFromPort1(f, 2, 7777, 2));
+            write(socket, udpFlowFromPort1(f, 3, 8888, 2).createBuilder().setCookie(U64.of(0x77))
+                    .setFlags(java.util.Set.of(org.projectfloodlight.openflow.protocol.OFFlowModFlags.SEND_FLOW_REM))
+                    .build());
+            write(socket, udpFlowFromPort1(f, 4, 9999, 2));
+            write(socket, f.buildBarrierRequest().setXid(5).build());
+            awaitMessage(f, in, org.projectfloodlight.openflow.protocol.OFType.BARRIER_REPLY);
+            String h2Address = net.host("h2").ip().toString();
+            for (int i = 0; i < 3; i++) {
+                byte[] data = ("n" + i).getBytes(StandardCharsets.UTF_8);
+                h1.send(new DatagramPacket(data, data.length, new InetSocketAddress(h2Address, 8888)));
+                assertThat(receive(h2, Duration.ofSeconds(5))).isEqualTo("n" + i);
+            }
+            write(socket, f.buildFlowDelete().setXid(6).setTableId(org.projectfloodlight.openflow.types.TableId.ALL)
+                    .build());
+            write(socket, f.buildBarrierRequest().setXid(7).build());
+            List<org.projectfloodlight.openflow.protocol.OFMessage> replies = new ArrayList<>();
+            while (replies.isEmpty() || replies.getLast().getType()
+                    != org.projectfloodlight.openflow.protocol.OFType.BARRIER_REPLY) {
+                replies.add(read(f, in));
+            }
+            assertThat(replies).filteredOn(m -> m.getType()
+                    == org.projectfloodlight.openflow.protocol.OFType.FLOW_REMOVED).singleElement().satisfies(m -> {
+                        var removed = (org.projectfloodlight.openflow.protocol.OFFlowRemoved) m;
+                        assertThat(removed.getCookie()).isEqualTo(U64.of(0x77));
+                        assertThat(removed.getPacketCount()).isEqualTo(U64.of(3));
+                        assertThat(removed.getReason()).isEqualTo(
+                                org.projectfloodlight.openflow.protocol.OFFlowRemovedReason.DELETE);
+                    });
+            assertThat(net.switchNamed("s1").flowTable().entries()).isEmpty();
+        }
+    }
+
+    private static void awaitMessage(org.projectfloodlight.openflow.protocol.OFFactory f, java.io.DataInputStream in,
+            org.projectfloodlight.openflow.protocol.OFType type) throws Exception {
+        while (read(f, in).getType() != type) {
+            // HELLO and the like.
         }
     }
 
