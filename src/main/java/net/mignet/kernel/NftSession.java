@@ -31,7 +31,7 @@ public final class NftSession implements AutoCloseable {
     private long sequence;
     /** nf_tables over netlink in the same namespace, for changes of single rules; opened when first needed. */
     private NftNetlink netlink;
-    private LinkIndexQuery links;
+    private RouteLinks links;
 
     private NftSession(String namespace, Process process) {
         this.namespace = namespace;
@@ -132,7 +132,7 @@ public final class NftSession implements AutoCloseable {
 
     /** The index of interface {@code name} in the session's namespace. */
     public int interfaceIndex(String name) {
-        LinkIndexQuery query;
+        RouteLinks query;
         synchronized (this) {
             openSockets();
             query = links;
@@ -146,7 +146,7 @@ public final class NftSession implements AutoCloseable {
             NftNetlink[] opened = new NftNetlink[1];
             links = NamespaceThread.call(namespace, () -> {
                 opened[0] = NftNetlink.open();
-                return LinkIndexQuery.open();
+                return RouteLinks.open();
             });
             netlink = opened[0];
         }

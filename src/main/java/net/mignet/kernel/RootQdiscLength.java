@@ -47,7 +47,7 @@ public final class RootQdiscLength implements AutoCloseable {
     public static RootQdiscLength open(String namespace, String device) {
         return NamespaceThread.call(namespace, () -> {
             int index;
-            try (LinkIndexQuery links = LinkIndexQuery.open()) {
+            try (RouteLinks links = RouteLinks.open()) {
                 index = links.indexOf(device);
             }
             return new RootQdiscLength(Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC,

@@ -3,7 +3,7 @@ package net.mignet.openflow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import net.mignet.kernel.LinkStateDump;
+import net.mignet.kernel.RouteLinks;
 import net.mignet.kernel.NamespaceThread;
 import net.mignet.net.Switch;
 
@@ -13,7 +13,7 @@ import net.mignet.net.Switch;
  */
 final class SwitchPorts {
     private final Switch sw;
-    private LinkStateDump links;
+    private RouteLinks links;
 
     SwitchPorts(Switch sw) {
         this.sw = sw;
@@ -38,7 +38,7 @@ final class SwitchPorts {
     /** Every port's state and counters, read from the kernel now in one rtnetlink dump. */
     List<PortState> states() {
         List<PortState> states = new ArrayList<>();
-        for (LinkStateDump.Link link : dump().links()) {
+        for (RouteLinks.Link link : dump().links()) {
             Optional<Integer> number = link.name() == null ? Optional.empty() : number(link.name());
             if (number.isPresent()) {
                 states.add(new PortState(number.get(), link.name(), link.mac(), link.up(), link.rxPackets(),
@@ -51,9 +51,9 @@ final class SwitchPorts {
     }
 
     /** The dump's socket in the switch's namespace, opened when first needed. */
-    private synchronized LinkStateDump dump() {
+    private synchronized RouteLinks dump() {
         if (links == null) {
-            links = NamespaceThread.call(sw.fabricNamespace(), LinkStateDump::open);
+            links = NamespaceThread.call(sw.fabricNamespace(), RouteLinks::open);
         }
         return links;
     }

@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every interface of a namespace with its MAC, whether it is up and its counters, from one rtnetlink dump over a
- * socket opened once in the namespace: what {@code ip -s link show} prints, without starting {@code ip} (and
- * parsing its output) for each OpenFlow port description, which {@code ovs-ofctl} asks for before every flow change.
+ * The interfaces of one namespace over a rtnetlink socket opened once in it and usable from any thread: an index by
+ * name (a flow rule that forwards to a device names it by index) and every interface with its MAC, state and
+ * counters (what {@code ip -s link show} prints, which OpenFlow's port descriptions need before every
+ * {@code ovs-ofctl} flow change). Entering the namespace or starting {@code ip} for each would add to a migration's
+ * flow change and to each controller request.
  */
-public final class LinkStateDump implements AutoCloseable {
+public final class RouteLinks implements AutoCloseable {
     private static final int NETLINK_ROUTE = 0;
     private static final int RTM_GETLINK = 18;
     private static final int RTM_NEWLINK = 16;
@@ -33,28 +35,65 @@ public final class LinkStateDump implements AutoCloseable {
             long txBytes, long rxErrors, long txErrors, long rxDropped, long txDropped) {
     }
 
+    /** Reads one answer of the exchange's sequence; returns true when the exchange is complete. */
+    private interface Answer {
+        boolean read(MemorySegment in, long offset, int type, int length);
+    }
+
     private final int fd;
     private int sequence;
 
-    private LinkStateDump(int fd) {
+    private RouteLinks(int fd) {
         this.fd = fd;
     }
 
     /** Opens the socket in the calling thread's network namespace. */
-    public static LinkStateDump open() {
-        return new LinkStateDump(Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, NETLINK_ROUTE));
+    public static RouteLinks open() {
+        return new RouteLinks(Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, NETLINK_ROUTE));
+    }
+
+    /** The index of interface {@code name}; throws when the namespace has none of that name. */
+    public synchronized int indexOf(String name) {
+        NetlinkMessages m = new NetlinkMessages(256);
+        int start = request(m, NLM_F_REQUEST);
+        m.string(IFLA_IFNAME, name);
+        m.end(start);
+        int[] index = new int[1];
+        exchange(m, "no interface named " + name, (in, offset, type, length) -> {
+            if (type != RTM_NEWLINK) {
+                return false;
+            }
+            index[0] = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + HEADER + 4);
+            return true;
+        });
+        return index[0];
     }
 
     /** Every interface of the namespace, in the kernel's order. */
     public synchronized List<Link> links() {
         NetlinkMessages m = new NetlinkMessages(64);
-        // struct ifinfomsg follows the header (16 bytes, all zero: every family, every interface); begin() writes
-        // its first 4 bytes.
-        int start = m.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, ++sequence, 0, 0);
-        m.raw(new byte[IFINFO - 4]);
-        m.end(start);
-        byte[] request = m.toArray();
+        m.end(request(m, NLM_F_REQUEST | NLM_F_DUMP));
         List<Link> links = new ArrayList<>();
+        exchange(m, "cannot list the interfaces", (in, offset, type, length) -> {
+            if (type == RTM_NEWLINK) {
+                links.add(link(in, offset, length));
+            }
+            return type == NLMSG_DONE;
+        });
+        return links;
+    }
+
+    /** Begins an RTM_GETLINK request with its struct ifinfomsg (16 bytes, all zero: any family, any index). */
+    private int request(NetlinkMessages m, int flags) {
+        // begin() writes the first 4 bytes of what follows the header as nfgenmsg-shaped zeros.
+        int start = m.begin(RTM_GETLINK, flags, ++sequence, 0, 0);
+        m.raw(new byte[IFINFO - 4]);
+        return start;
+    }
+
+    /** Sends the request and hands each answer of its sequence to {@code answer} until it says the end came. */
+    private void exchange(NetlinkMessages m, String refused, Answer answer) {
+        byte[] request = m.toArray();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(request.length);
             MemorySegment.copy(MemorySegment.ofArray(request), 0, out, 0, request.length);
@@ -69,18 +108,12 @@ public final class LinkStateDump implements AutoCloseable {
                     if (length < HEADER) {
                         break;
                     }
-                    if (seq == sequence) {
-                        if (type == NLMSG_DONE) {
-                            return links;
-                        }
-                        if (type == NLMSG_ERROR) {
-                            int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + HEADER);
-                            throw new IllegalStateException("cannot list the interfaces: "
-                                    + NativeCalls.strerror(-error));
-                        }
-                        if (type == RTM_NEWLINK) {
-                            links.add(link(in, offset, length));
-                        }
+                    if (seq == sequence && type == NLMSG_ERROR) {
+                        int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + HEADER);
+                        throw new IllegalStateException(refused + " (" + NativeCalls.strerror(-error) + ")");
+                    }
+                    if (seq == sequence && answer.read(in, offset, type, length)) {
+                        return;
                     }
                     offset += NetlinkMessages.align(length);
                 }
@@ -103,14 +136,7 @@ public final class LinkStateDump implements AutoCloseable {
             long value = a + 4;
             int vlen = alen - 4;
             switch (atype) {
-                case IFLA_IFNAME -> {
-                    byte[] b = in.asSlice(value, vlen).toArray(ValueLayout.JAVA_BYTE);
-                    int z = 0;
-                    while (z < b.length && b[z] != 0) {
-                        z++;
-                    }
-                    name = new String(b, 0, z, StandardCharsets.UTF_8);
-                }
+                case IFLA_IFNAME -> name = cString(in.asSlice(value, vlen).toArray(ValueLayout.JAVA_BYTE));
                 case IFLA_ADDRESS -> {
                     if (vlen == 6) {
                         for (int i = 0; i < 6; i++) {
@@ -132,6 +158,14 @@ public final class LinkStateDump implements AutoCloseable {
         boolean up = (flags & IFF_UP) != 0 && (flags & IFF_LOWER_UP) != 0;
         return new Link(name, mac, up, stats[0], stats[1], stats[2], stats[3], stats[4], stats[5], stats[6],
                 stats[7]);
+    }
+
+    private static String cString(byte[] b) {
+        int z = 0;
+        while (z < b.length && b[z] != 0) {
+            z++;
+        }
+        return new String(b, 0, z, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -9,11 +9,11 @@ import java.util.stream.Collectors;
 import net.mignet.testing.KernelAssumptions;
 import org.junit.jupiter.api.Test;
 
-/** The rtnetlink dump reports names, MACs, up state and counters as {@code ip -s link} does. */
-class LinkStateDumpTest {
+/** Over rtnetlink: indexes by name, and a dump of names, MACs, up state and counters as {@code ip -s link} shows. */
+class RouteLinksTest {
 
     @Test
-    void reports_what_ip_link_reports() {
+    void finds_indexes_and_reports_what_ip_link_reports() {
         KernelAssumptions.assumeRoot();
         String ns = "mignet-lsdtest-" + ProcessHandle.current().pid();
         Command.check(List.of("ip", "netns", "add", ns));
@@ -26,9 +26,9 @@ class LinkStateDumpTest {
             Command.check(List.of("ip", "-n", ns, "link", "set", "lsd-a", "up"));
             Command.check(List.of("ip", "-n", ns, "addr", "add", "10.77.0.1/24", "dev", "lsd-a"));
             // lsd-b stays down: lsd-a is up but without carrier, lsd-b neither.
-            Map<String, LinkStateDump.Link> links;
-            try (LinkStateDump dump = NamespaceThread.call(ns, LinkStateDump::open)) {
-                links = dump.links().stream().collect(Collectors.toMap(LinkStateDump.Link::name,
+            Map<String, RouteLinks.Link> links;
+            try (RouteLinks dump = NamespaceThread.call(ns, RouteLinks::open)) {
+                links = dump.links().stream().collect(Collectors.toMap(RouteLinks.Link::name,
                         Function.identity()));
                 assertThat(links).containsKeys("lo", "lsd-a", "lsd-b");
                 assertThat(links.get("lsd-a").mac()).isEqualTo(0x0200_0000_0a01L);
@@ -40,13 +40,19 @@ class LinkStateDumpTest {
                 // Broadcast pings (no ARP, nothing sent later) leave on lsd-a and arrive on lsd-b.
                 Command.run(List.of("ip", "netns", "exec", ns, "ping", "-b", "-c", "3", "-i", "0.01", "-W", "1",
                         "10.77.0.255"));
-                links = dump.links().stream().collect(Collectors.toMap(LinkStateDump.Link::name,
+                links = dump.links().stream().collect(Collectors.toMap(RouteLinks.Link::name,
                         Function.identity()));
+
+                String b = Command.check(List.of("ip", "-n", ns, "-j", "link", "show", "lsd-b")).stdout();
+                assertThat(b).contains("\"ifindex\":" + dump.indexOf("lsd-b") + ",");
+                assertThat(dump.indexOf("lo")).isEqualTo(1);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> dump.indexOf("lsd-none"))
+                        .hasMessageStartingWith("no interface named lsd-none (");
             }
             assertThat(links.get("lsd-a").up()).isTrue();
             assertThat(links.get("lsd-b").up()).isTrue();
-            LinkStateDump.Link a = links.get("lsd-a");
-            LinkStateDump.Link b = links.get("lsd-b");
+            RouteLinks.Link a = links.get("lsd-a");
+            RouteLinks.Link b = links.get("lsd-b");
             assertThat(a.txPackets()).isGreaterThanOrEqualTo(3);
             assertThat(b.rxPackets()).isEqualTo(a.txPackets());
             assertThat(b.rxBytes()).isEqualTo(a.txBytes());
