@@ -76,6 +76,7 @@ final class EngineLoop implements AutoCloseable {
     private final SpinBudget spinBudget;
     private SpinWindow spinWindow;
     private FloodMode floodMode;
+    private final FloodNice floodNice;
     /** During the warm-up: this turn takes the sleeping branch, as a frame that wakes the thread does. */
     private boolean warmUpSleeping;
     /** Frames read so far (all directions), to tell how many a wake-up found. */
@@ -88,6 +89,7 @@ final class EngineLoop implements AutoCloseable {
         this.settings = settings;
         this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
         this.floodMode = new FloodMode(System.nanoTime());
+        this.floodNice = new FloodNice(Native::setThreadNice, System.nanoTime());
         this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
@@ -175,6 +177,7 @@ final class EngineLoop implements AutoCloseable {
             lastFrameAt = Long.MIN_VALUE / 2;
             coalescing = false;
             floodMode = new FloodMode(now);
+            floodNice.slept(now);
             spinWindow = new SpinWindow(settings.spinNanos());
             return d.sent;
         });
@@ -259,7 +262,9 @@ final class EngineLoop implements AutoCloseable {
         // rings on a timer (coalescedWait), which leaves more of a busy machine to the hosts.
         boolean allowed = spinBudget.allows(now);
         if (wanted && allowed && !mailbox.hasCommands()) {
+            long receivedBefore = receivedFrames;
             boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
+            floodNice.received(now, receivedFrames - receivedBefore);
             if (found) {
                 spinBudget.endRun();
             } else {
@@ -283,6 +288,11 @@ final class EngineLoop implements AutoCloseable {
             spinWindow.sleptLate(after - before - timeout);
         }
         floodMode.waited(before, after);
+        if (after - before >= FloodMode.SLEPT_NANOS) {
+            floodNice.slept(after);
+        } else {
+            floodNice.received(after, receivedFrames - received);
+        }
         coalescing = receivedFrames - received >= COALESCE_MIN_FRAMES;
     }
 
@@ -302,7 +312,9 @@ final class EngineLoop implements AutoCloseable {
         for (int round = 0; round < rounds && receiveFromRings(); round++) {
             // each round takes up to a burst from every direction
         }
-        floodMode.busy(System.nanoTime());
+        long now = System.nanoTime();
+        floodMode.busy(now);
+        floodNice.received(now, receivedFrames - received);
         return receivedFrames - received;
     }
 
