@@ -93,6 +93,8 @@ final class EngineLoop implements AutoCloseable {
     private final FloodNice floodNice;
     /** During the warm-up: this turn takes the sleeping branch, as a frame that wakes the thread does. */
     private boolean warmUpSleeping;
+    /** During the warm-up: no wait may last longer than {@link #WARM_UP_STALL_NANOS}. */
+    private boolean warmingUp;
     /** Frames read so far (all directions), to tell how many a wake-up found. */
     private long receivedFrames;
     /** A flooded thread reads its rings on a timer while that finds enough frames per wake-up. */
@@ -187,6 +189,7 @@ final class EngineLoop implements AutoCloseable {
             long deadline = System.nanoTime() + budgetNanos;
             long progressAt = System.nanoTime();
             long sent = 0;
+            warmingUp = true;
             // Stops for a command posted meanwhile: it must not run inside the warm-up (a wait would run it).
             for (long now = progressAt, round = 0; d.sent < frames && now < deadline && !mailbox.hasCommands();
                     now = System.nanoTime(), round++) {
@@ -204,6 +207,7 @@ final class EngineLoop implements AutoCloseable {
                 }
             }
             warmUpSleeping = false;
+            warmingUp = false;
             queue.remove(f -> f.direction == d, pool::give);
             rebuildPollSet();
             long now = System.nanoTime();
@@ -364,6 +368,11 @@ final class EngineLoop implements AutoCloseable {
     private long timeoutNanos(long now, long next, boolean mayPoll) {
         if (warmUpSleeping && next == Long.MAX_VALUE) {
             return 0; // the warm-up's frame is back in the ring already, or lost: never wait for it
+        }
+        if (warmingUp && next == Long.MAX_VALUE) {
+            // A frame lost without an error to wake the wait would else keep the warm-up waiting for good, and
+            // the caller, given up on it, would close the sockets under it.
+            return WARM_UP_STALL_NANOS;
         }
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
