@@ -20,6 +20,8 @@ import net.mignet.kernel.NativeCalls;
  */
 final class LoopMailbox implements AutoCloseable {
     private static final long ANSWER_SECONDS = 10;
+    /** The loop threads' nice value (see {@link #serve}). */
+    static final int LOOP_NICE = -10;
     private static final long STOP_SECONDS = 5;
 
     private final String owner;
@@ -83,7 +85,7 @@ final class LoopMailbox implements AutoCloseable {
         // the loop's wake-ups prompt on a busy machine. Without the right (not root) it runs at normal
         // priority, a little less exact.
         Native.setTimerSlack(1);
-        Native.setThreadNice(-10);
+        Native.setThreadNice(LOOP_NICE);
         Throwable failure = null;
         try {
             while (open) {

@@ -50,7 +50,7 @@ final class PacketSocket implements AutoCloseable {
 
     /** Opens a socket on {@code interfaceName}; must run in the interface's network namespace. */
     static PacketSocket open(String interfaceName) {
-        return open(interfaceName, true, 0, false);
+        return open(interfaceName, Native.ETH_P_ALL, 0, false);
     }
 
     /**
@@ -61,7 +61,15 @@ final class PacketSocket implements AutoCloseable {
      * and no tap needs to see the engine's transmissions, so that layer is pure cost per frame.
      */
     static PacketSocket openWithRing(String interfaceName, int ringSlots) {
-        return open(interfaceName, true, ringSlots, true);
+        return open(interfaceName, Native.ETH_P_ALL, ringSlots, true);
+    }
+
+    /**
+     * As {@link #openWithRing(String, int)}, receiving only frames of {@code etherType}: with one that no one
+     * sends, a socket that stays idle (the engine's JIT warm-up polls one beside its busy socket).
+     */
+    static PacketSocket openWithRing(String interfaceName, int ringSlots, int etherType) {
+        return open(interfaceName, etherType, ringSlots, true);
     }
 
     /**
@@ -69,10 +77,12 @@ final class PacketSocket implements AutoCloseable {
      * it no frame, so the traffic on the interface pays nothing for it. Must run in the interface's namespace.
      */
     static PacketSocket openForSending(String interfaceName) {
-        return open(interfaceName, false, 0, false);
+        return open(interfaceName, 0, 0, false);
     }
 
-    private static PacketSocket open(String interfaceName, boolean receive, int ringSlots, boolean bypassQdisc) {
+    /** Opens a socket receiving frames of {@code protocol} (an EtherType, or ETH_P_ALL; 0: none, only sending). */
+    private static PacketSocket open(String interfaceName, int protocol, int ringSlots, boolean bypassQdisc) {
+        boolean receive = protocol != 0;
         int index = NativeCalls.ifNameToIndex(interfaceName);
         if (index == 0) {
             throw new IllegalStateException("no interface " + interfaceName + " to open a packet socket on");
@@ -111,7 +121,7 @@ final class PacketSocket implements AutoCloseable {
             try (Arena scratch = Arena.ofConfined()) {
                 MemorySegment sll = scratch.allocate(SOCKADDR_LL);
                 sll.set(ValueLayout.JAVA_SHORT, 0, (short) Native.AF_PACKET);
-                sll.set(ValueLayout.JAVA_SHORT, 2, receive ? Short.reverseBytes((short) Native.ETH_P_ALL) : 0);
+                sll.set(ValueLayout.JAVA_SHORT, 2, Short.reverseBytes((short) protocol));
                 sll.set(ValueLayout.JAVA_INT, 4, index);
                 Native.bind(fd, sll, SOCKADDR_LL, "bind" + where);
             }

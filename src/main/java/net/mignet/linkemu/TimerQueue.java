@@ -24,6 +24,11 @@ final class TimerQueue {
         return head == null ? Long.MAX_VALUE : head.releaseAt;
     }
 
+    /** The frame due first, left in the queue, or null. */
+    Frame peek() {
+        return frames.peek();
+    }
+
     /** The next frame due at {@code now}, removed from the queue, or null when none is due yet. */
     Frame pollDue(long now) {
         Frame head = frames.peek();

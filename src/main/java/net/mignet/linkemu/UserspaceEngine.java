@@ -182,8 +182,10 @@ public final class UserspaceEngine implements LinkEmulator {
      */
     private void warmUp(EngineLoop loop, String fabric) {
         try (PacketSocket loopback = NamespaceThread.call(fabric, () -> PacketSocket.openWithRing("lo",
-                MIN_RING_SLOTS))) {
-            loop.warmUp(loopback, WARM_UP_FRAMES, WARM_UP_BUDGET_NANOS);
+                MIN_RING_SLOTS));
+                PacketSocket idle = NamespaceThread.call(fabric, () -> PacketSocket.openWithRing("lo",
+                        MIN_RING_SLOTS, EngineLoop.IDLE_ETHERTYPE))) {
+            loop.warmUp(loopback, idle, WARM_UP_FRAMES, WARM_UP_BUDGET_NANOS);
         } catch (RuntimeException e) {
             log.accept("!!! link engine: no warm-up of its code (" + e.getMessage()
                     + "); the first frames of sparse links may leave up to 0.1 ms late");

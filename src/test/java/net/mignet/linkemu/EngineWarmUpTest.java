@@ -3,6 +3,7 @@ package net.mignet.linkemu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.mignet.kernel.NamespaceThread;
@@ -45,6 +46,30 @@ class EngineWarmUpTest {
             long t0 = System.nanoTime();
             assertThat(loop.warmUp(lo, 3_000, TimeUnit.SECONDS.toNanos(20))).isZero();
             assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(2));
+        }
+    }
+
+    @Test
+    void touching_the_send_path_sends_nothing_and_the_kernel_refuses_the_bare_header() throws Exception {
+        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        try (Arena arena = Arena.ofShared();
+                PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32))) {
+            SendBatch batch = new SendBatch(arena);
+            assertThat(batch.touch(lo.fd())).isEqualTo(-Native.EINVAL);
+            assertThat(batch.isEmpty()).isTrue();
+            assertThat(lo.hasFrameInRing()).as("nothing reached lo").isFalse();
+        }
+    }
+
+    @Test
+    void a_socket_bound_to_an_ethertype_no_one_sends_stays_idle_beside_a_busy_one() throws Exception {
+        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        try (EngineLoop loop = new EngineLoop(m -> { }, EngineSettings.automatic(), "warm-up-test");
+                PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32));
+                PacketSocket idle = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32,
+                        EngineLoop.IDLE_ETHERTYPE))) {
+            assertThat(loop.warmUp(lo, idle, 1_000, TimeUnit.SECONDS.toNanos(20))).isEqualTo(1_000);
+            assertThat(idle.hasFrameInRing()).isFalse();
         }
     }
 
