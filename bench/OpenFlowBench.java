@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,16 +49,20 @@ import org.projectfloodlight.openflow.types.TransportPort;
  * <li>the Java client one at a time (FLOW_MOD + BARRIER, waiting for the reply), 500 flows onto a table of 0 and
  * of 5 000 rules.</li>
  * </ol>
- * After one unrecorded round ({@code --warm-up N} for more: the JVM compiles the agent's hot code, as in a
- * long-running emulation; on a busy machine C2 still compiles, on a core the burst would use, for several), rounds
+ * After ten unrecorded rounds ({@code --warm-up N}: the JVM compiles the agent's hot code, as in a long-running
+ * emulation), rounds
  * alternate between the switches ({@code --rounds}, default 3); the table at the end has medians and the
  * ratio mignet/OVS (above 1: mignet is faster). For the burst it also gives the CPU time it cost: this JVM's
  * threads (the client, and mignet's agent with the kernel's work it does) plus the switch's own processes (OVS's),
- * read from each thread's schedstat; on a loaded machine that figure swings less than the rate.
+ * read from each thread's schedstat; on a loaded machine that figure swings less than the rate. It also prints how
+ * long the JIT compiled during the recorded rounds: while C2 compiles it takes a core from a burst, and it keeps this
+ * VM's vCPUs from halting, which made every wake-up of {@code ovs-ofctl add-flows}' one-flow round trips cheaper
+ * (after one warm-up round, mignet's add-flows rounds ran at 15-22k/s while C2 compiled and fell to 9-13k/s once it
+ * was done, with the vCPUs idle between flows half of the time; OVS's stayed at 13-15k/s).
  * {@code --only burst,add-flows,single,filled} measures only the cases named (the others print as NaN), e.g. to
  * profile one of them over many rounds.
  * <pre>
- *   bench/run OpenFlowBench [--rounds 3] [--warm-up 1] [--no-ovs] [--only CASES]
+ *   bench/run OpenFlowBench [--rounds 3] [--warm-up 10] [--no-ovs] [--only CASES]
  * </pre>
  * Raw numbers go to {@code bench/results/openflow-<time>.txt}.
  */
@@ -97,7 +102,7 @@ public class OpenFlowBench {
 
     public static void main(String[] args) throws Exception {
         int rounds = 3;
-        int warmUp = 1;
+        int warmUp = 10;
         boolean ovs = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -135,13 +140,13 @@ public class OpenFlowBench {
                 }
             }
             try {
-                // Unrecorded rounds: the JVM compiles the agent's hot code, as a long-running emulation has. On a busy
-                // machine C2 is still compiling (and taking a core) after one; --warm-up gives it more.
+                // Unrecorded rounds: the JVM compiles the agent's hot code, as a long-running emulation has.
                 for (int warm = 0; warm < warmUp; warm++) {
                     for (Target t : targets) {
                         measure(t, flowFile);
                     }
                 }
+                long compiledBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
                 for (int round = 1; round <= rounds; round++) {
                     for (Target t : targets) {
                         double[] r = measure(t, flowFile);
@@ -151,6 +156,9 @@ public class OpenFlowBench {
                                 round, t.name(), r[0], r[4], r[5], r[6], r[1], r[2], BURST, r[3]);
                     }
                 }
+                line("JIT compile time during the recorded rounds: %d ms (this JVM's compiler threads; more warm-up"
+                        + " rounds if large)", ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
+                        - compiledBefore);
             } finally {
                 targets.forEach(Target::close);
             }
