@@ -38,6 +38,8 @@ final class OpenFlowSession implements AutoCloseable {
     private static final int WIRE_10 = 1;
     private static final int WIRE_13 = 4;
     private static final int MAX_MESSAGE = 65535;
+    /** How long the reader polls for the next message before it blocks (see {@link #pollBeforeBlocking}). */
+    static final long POLL_BEFORE_BLOCKING_NANOS = 50_000;
     /** OFPT_FLOW_MOD's type number, the same in 1.0 and 1.3. */
     private static final int FLOW_MOD = 14;
     /** At most this many FLOW_MODs go into one batch of the flow table. */
@@ -103,6 +105,7 @@ final class OpenFlowSession implements AutoCloseable {
                 return;
             }
             while (true) {
+                pollBeforeBlocking(buffered);
                 byte[] message = readMessage(in);
                 if (isFlowMod(message) && burstFollows(buffered)) {
                     handleBatch(message, in, buffered);
@@ -116,6 +119,19 @@ final class OpenFlowSession implements AutoCloseable {
             agent.log("OpenFlow connection from " + socket.getRemoteSocketAddress() + " failed: " + e.getMessage());
         } finally {
             agent.sessionEnded(this);
+        }
+    }
+
+    /**
+     * Polls briefly for the peer's next message before the read blocks. A tool pushing flows one by one
+     * ({@code ovs-ofctl add-flows}: FLOW_MOD, BARRIER, wait for the reply) sends its next flow some 10-20 us after
+     * the reply; a reader that has blocked is woken through the scheduler, on a VM by an interrupt to a halted vCPU,
+     * and such wake-ups were a quarter of the agent's samples in that case.
+     */
+    private static void pollBeforeBlocking(PeekableInput in) throws IOException {
+        long until = System.nanoTime() + POLL_BEFORE_BLOCKING_NANOS;
+        while (in.available(8) < 8 && System.nanoTime() - until < 0) {
+            Thread.onSpinWait();
         }
     }
 
