@@ -145,19 +145,12 @@ final class EngineLoop implements AutoCloseable {
      * sockets stayed interpreted, and a frame that woke the thread took 43 us (p50, 88 us p90) from the end of
      * {@code ppoll} to its {@code sendmmsg} through a 0 ms link. One frame circulates through {@code loopback}, a
      * socket on the fabric namespace's {@code lo} (what it sends comes back into its ring), with an experimental
-     * EtherType that no protocol takes, so nothing beyond that namespace's loopback sees it. Returns the frames
-     * sent.
-     */
-    long warmUp(PacketSocket loopback, int frames, long budgetNanos) {
-        return warmUp(loopback, null, frames, budgetNanos);
-    }
-
-    /**
-     * As {@link #warmUp(PacketSocket, int, long)}, with {@code idle} (a socket with a ring that receives nothing, or
-     * null) polled beside {@code loopback}: a real thread serves two directions per link, mostly one busy and one
-     * idle at a time, and warmed on one direction only, the compiled wait had never seen a socket not ready and
-     * was thrown away at the first real frame (seen: an uncommon trap in {@code PollSet.await}, and the first of
-     * three rounds of 0 ms probes added 79 us at p50 against 60-61 us for the next two).
+     * EtherType that no protocol takes, so nothing beyond that namespace's loopback sees it. {@code idle} (a socket
+     * with a ring that receives nothing, or null) is polled beside it: a real thread serves two directions per link,
+     * mostly one busy and one idle at a time, and warmed on one direction only, the compiled wait had never seen a
+     * socket not ready and was thrown away at the first real frame (seen: an uncommon trap in {@code
+     * PollSet.await}, and the first of three rounds of 0 ms probes added 79 us at p50 against 60-61 us for the next
+     * two). Returns the frames sent.
      */
     long warmUp(PacketSocket loopback, PacketSocket idle, int frames, long budgetNanos) {
         return call(() -> {

@@ -32,7 +32,7 @@ class EngineWarmUpTest {
         run("ip", "-n", namespace, "link", "set", "lo", "up");
         try (EngineLoop loop = new EngineLoop(m -> { }, EngineSettings.automatic(), "warm-up-test");
                 PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32))) {
-            assertThat(loop.warmUp(lo, 3_000, TimeUnit.SECONDS.toNanos(20))).isEqualTo(3_000);
+            assertThat(loop.warmUp(lo, null, 3_000, TimeUnit.SECONDS.toNanos(20))).isEqualTo(3_000);
             assertThat(loop.bufferBytes()).as("one frame's buffer, recycled").isLessThanOrEqualTo(
                     2L * FramePool.SMALL + FramePool.LARGE);
         }
@@ -44,7 +44,7 @@ class EngineWarmUpTest {
         try (EngineLoop loop = new EngineLoop(m -> { }, EngineSettings.automatic(), "warm-up-test");
                 PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32))) {
             long t0 = System.nanoTime();
-            assertThat(loop.warmUp(lo, 3_000, TimeUnit.SECONDS.toNanos(20))).isZero();
+            assertThat(loop.warmUp(lo, null, 3_000, TimeUnit.SECONDS.toNanos(20))).isZero();
             assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(2));
         }
     }
