@@ -110,7 +110,7 @@ final class OpenFlowSession implements AutoCloseable {
                 if (isFlowMod(message) && burstFollows(buffered)) {
                     handleBatch(message, in, buffered);
                 } else {
-                    handle(message);
+                    handle(message, true);
                 }
             }
         } catch (EOFException | java.net.SocketException e) {
@@ -265,9 +265,8 @@ final class OpenFlowSession implements AutoCloseable {
                         }
                         // A common add is carried out without the codec: handle() (and all it reaches) stays off
                         // the burst's way, and so out of what the JIT compiles while it arrives.
-                        if (!isFlowMod(m) || (m[0] & 0xff) != factory.getVersion().getWireVersion()
-                                || !agent.executor().tryAdd(m)) {
-                            handle(m);
+                        if (!addedWithoutCodec(m)) {
+                            handle(m, false);
                         }
                         if (unflushed >= CHUNK) {
                             unflushed = 0;
@@ -303,7 +302,19 @@ final class OpenFlowSession implements AutoCloseable {
         }
     }
 
-    private void handle(byte[] raw) throws IOException {
+    /**
+     * Carries out {@code m} when it is a common add of the connection's version ({@link FlowModExecutor#tryAdd}),
+     * which needs no answer; false, having done nothing, for anything else.
+     */
+    private boolean addedWithoutCodec(byte[] m) {
+        return isFlowMod(m) && (m[0] & 0xff) == factory.getVersion().getWireVersion() && agent.executor().tryAdd(m);
+    }
+
+    /**
+     * Answers one message, or with the error it calls for. A common add is carried out without the codec unless
+     * {@code tryWithoutCodec} is false (the caller tried that already).
+     */
+    private void handle(byte[] raw, boolean tryWithoutCodec) throws IOException {
         OFFactory f = factory;
         long xid = xid(raw);
         int type = raw[1] & 0xff;
@@ -322,7 +333,7 @@ final class OpenFlowSession implements AutoCloseable {
                 writeBytes(reply);
                 return;
             }
-            if (type == FLOW_MOD && agent.executor().tryAdd(raw)) {
+            if (tryWithoutCodec && addedWithoutCodec(raw)) {
                 return;
             }
             OFMessage m;
