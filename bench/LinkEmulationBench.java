@@ -57,7 +57,7 @@ import net.mignet.topo.Topology;
  * <pre>
  *   bench/run LinkEmulationBench                      # auto: netem where the kernel has it, else userspace
  *   bench/run LinkEmulationBench --link-engine userspace
- *   bench/run LinkEmulationBench --link-engine userspace --only rtt|tcp|fps    # one part
+ *   bench/run LinkEmulationBench --link-engine userspace --only rtt,tcp    # some parts: rtt, tcp, fps, idle
  *   bench/run LinkEmulationBench --only rtt --delays 0,20 --probes 300           # some delays, more probes
  *   bench/run LinkEmulationBench --only rtt --equal-idle false    # plain probes 5 ms apart whatever the delay
  * </pre>
@@ -122,17 +122,19 @@ public class LinkEmulationBench {
             Link second = net.linksBetween("h3", "s1").getFirst();
             print("link engine: %s%s", net.linkEmulator().name(), net.linkEmulator() instanceof UserspaceEngine e
                     ? " (" + e.threadCount() + " threads, " + e.settings() + ")" : "");
-            if (only.isEmpty() || only.equals("rtt")) {
+            java.util.Set<String> parts = only.isEmpty() ? java.util.Set.of("rtt", "tcp", "fps", "idle")
+                    : java.util.Set.of(only.split(","));
+            if (parts.contains("rtt")) {
                 rttTable(net, impaired);
             }
-            if (only.isEmpty() || only.equals("tcp")) {
+            if (parts.contains("tcp")) {
                 throughput(net, impaired);
             }
-            if (only.isEmpty() || only.equals("fps")) {
+            if (parts.contains("fps")) {
                 framesPerSecond(net, impaired, second);
             }
-            if (!only.isEmpty()) {
-                // one part only, while working on it
+            if (!parts.contains("idle")) {
+                // other parts only, while working on them
             } else if (net.linkEmulator() instanceof UserspaceEngine engine) {
                 idleCpu(engine);
             } else {
