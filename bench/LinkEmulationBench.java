@@ -513,6 +513,20 @@ public class LinkEmulationBench {
         return (packets - lost) / seconds;
     }
 
+    /** A host's UDP InDatagrams and RcvbufErrors, from /proc/net/snmp in its namespace. */
+    static long[] udpDrops(Host host) throws Exception {
+        String[] lines = host.exec(List.of("cat", "/proc/net/snmp"), Duration.ofSeconds(5)).stdout().split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Udp: ") && lines[i + 1].startsWith("Udp: ")) {
+                List<String> names = List.of(lines[i].split(" "));
+                String[] values = lines[i + 1].split(" ");
+                return new long[] {Long.parseLong(values[names.indexOf("InDatagrams")]),
+                        Long.parseLong(values[names.indexOf("RcvbufErrors")])};
+            }
+        }
+        throw new IllegalStateException("no Udp line in " + host.name() + "'s /proc/net/snmp");
+    }
+
     static void framesPerSecond(Emulation net, Link impaired, Link second) throws Exception {
         print("");
         LinkParams oneMs = LinkParams.NONE.withDelay(Duration.ofMillis(1)).withQueueLimit(LIMIT);
@@ -522,7 +536,9 @@ public class LinkEmulationBench {
         double plain = flood(net.host("h6"), net.host("h5"), "10.0.0.6");
         long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
         long sent0 = impaired.engineStats().isEmpty() ? 0 : impaired.engineStats().getFirst().sent();
+        long[] udp0 = udpDrops(net.host("h2"));
         double one = flood(net.host("h2"), net.host("h1"), "10.0.0.2");
+        long[] udp1 = udpDrops(net.host("h2"));
         long cpu = engine == null ? 0 : engine.cpuTimeNanos() - cpu0;
         List<DirectionStats> s = impaired.engineStats();
         long forwarded = s.isEmpty() ? 0 : s.getFirst().sent() - sent0;
@@ -533,6 +549,8 @@ public class LinkEmulationBench {
         if (!s.isEmpty()) {
             print("    engine: %s; %.2f us of engine CPU per frame", s.getFirst(), forwarded == 0 ? 0
                     : cpu / 1e3 / forwarded);
+            print("    h2's UDP: %d datagrams delivered, %d dropped with its receive buffer full", udp1[0] - udp0[0],
+                    udp1[1] - udp0[1]);
         }
         double[] plainTwo = both(() -> flood(net.host("h6"), net.host("h5"), "10.0.0.6"),
                 () -> flood(net.host("h2"), net.host("h4"), "10.0.0.2"));
