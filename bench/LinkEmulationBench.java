@@ -9,6 +9,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ import net.mignet.topo.Topology;
  * turns with 100 on the plain path h5->h6, each timed from its send to the kernel's arrival stamp of its reply;
  * added RTT = impaired - plain per percentile, error = added - 2 x delay; the engine's own lateness (send time -
  * due time) per direction, and its CPU meanwhile; and where the round trip's time goes (out, the responder's
- * turn, back), from the responder's arrival stamp and send time carried in each reply. Each plain probe waits
+ * turn, back), from the responder's arrival stamp and send time carried in each reply. Probe pairs before
+ * them warm up until the JIT is quiet (its compiling time beside the probes is printed). Each plain probe waits
  * as much longer before its send as the delay, so both paths' hosts idle as long before the responder
  * wakes;</li>
  * <li>TCP throughput (iperf3, 5 s after a 1 s warm-up, 1 stream) through h1-s1 with 5 ms each way, as a ratio of
@@ -68,6 +70,10 @@ public class LinkEmulationBench {
     static int probes = 100;
     /** How long each probe waits after the previous one's reply before its send. */
     static final long QUIET_MILLIS = 5;
+    /** Warm-up probe pairs end once this many in a row saw the JIT compile nothing... */
+    static final int JIT_QUIET_PAIRS = 50;
+    /** ...or after this long. */
+    static final long WARM_UP_MAX_MILLIS = 10_000;
     /**
      * Each plain probe waits as much longer before its send as the link's probe waits in the link's delay (one
      * way), so the responders' CPUs have idled as long before either wakes: a vCPU halted for 20-100 ms wakes
@@ -173,6 +179,7 @@ public class LinkEmulationBench {
                 "added p50", "added p99", "err p50", "err p99", "engine late p50/p99 a->b | b->a");
         UserspaceEngine engine = net.linkEmulator() instanceof UserspaceEngine e ? e : null;
         List<String> parts = new ArrayList<>();
+        List<String> warmUpNotes = new ArrayList<>();
         try (EchoPath plainPath = EchoPath.open(net, "h5", "h6", "10.0.0.6");
                 EchoPath linkPath = EchoPath.open(net, "h1", "h2", "10.0.0.2")) {
             for (int d : delaysMs) {
@@ -180,7 +187,10 @@ public class LinkEmulationBench {
                 long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
                 long t0 = System.nanoTime();
                 long[] quiet = {QUIET_MILLIS + (equalIdle ? d : 0), QUIET_MILLIS};
-                Probes[] both = EchoPath.takeTurns(plainPath, linkPath, probes, quiet);
+                Turns turns = EchoPath.takeTurns(plainPath, linkPath, probes, quiet);
+                Probes[] both = {turns.plain(), turns.link()};
+                warmUpNotes.add(String.format(Locale.ROOT, "%d ms: %d pairs, JIT %d ms", d, turns.warmUps(),
+                        turns.jitMillis()));
                 double engineShare = engine == null ? 0
                         : (double) (engine.cpuTimeNanos() - cpu0) / (System.nanoTime() - t0);
                 double[] plain = both[0].rtt();
@@ -213,11 +223,18 @@ public class LinkEmulationBench {
         print("%-10s %6s %6s %6s  %6s %6s %6s  %7s %7s %7s", "", "out", "turn", "back", "out", "turn", "back",
                 "out", "turn", "back");
         parts.forEach(line -> print("%s", line));
+        print("warm-up pairs before each delay's probes (until the JIT compiled nothing for %d pairs, at most %d s),"
+                + " and the JIT's compiling time during the probes: %s", JIT_QUIET_PAIRS, WARM_UP_MAX_MILLIS / 1000,
+                String.join("; ", warmUpNotes));
         print("targets (quiet machine): added at 0 ms p50 < 0.040 and p99 < 0.300; error p50 < 0.050 for every delay");
     }
 
     /** One probe: its RTT and the three parts of it, in ms. */
     record Probe(double rtt, double out, double turn, double back) {
+    }
+
+    /** Both paths' probes, and the warm-up pairs before them and the JIT's compiling time during them (ms). */
+    record Turns(Probes plain, Probes link, int warmUps, long jitMillis) {
     }
 
     /** Sorted columns of a run of probes. */
@@ -376,24 +393,42 @@ public class LinkEmulationBench {
         }
 
         /**
-         * Probes the two paths in turn, {@code probes} times each after 3 warm-ups. Each probe is sent {@code
-         * quiet[path]} ms after the previous probe's reply: the same for both paths makes the hosts' CPUs idle as
-         * long before each path's request (see rttTable).
+         * Probes the two paths in turn, {@code probes} times each, after warm-up pairs (at least 3: ARP) until the
+         * JIT has compiled nothing for {@link #JIT_QUIET_PAIRS} pairs in a row, or for at most {@link
+         * #WARM_UP_MAX_MILLIS}. With 3 warm-ups only, the first delay's link probes 16, 28, 60 and 125 or so came
+         * back 1-4 ms late in every run while this JVM compiled the bench's own code beside the engine (and the
+         * 0 ms p99 was 1-2.5 ms against 0.2-0.4 ms once it had settled). Each probe is sent {@code quiet[path]} ms
+         * after the previous probe's reply: the same for both paths makes the hosts' CPUs idle as long before each
+         * path's request (see rttTable).
          */
-        static Probes[] takeTurns(EchoPath first, EchoPath second, int probes, long[] quietMillis) throws Throwable {
+        static Turns takeTurns(EchoPath first, EchoPath second, int probes, long[] quietMillis) throws Throwable {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            long warmUpEnd = System.nanoTime() + WARM_UP_MAX_MILLIS * 1_000_000;
+            long compiled = jit.getTotalCompilationTime();
+            int warmUps = 0;
+            for (int quietPairs = 0; warmUps < 3 || (quietPairs < JIT_QUIET_PAIRS
+                    && System.nanoTime() < warmUpEnd); warmUps++) {
+                Thread.sleep(quietMillis[0]);
+                first.probe(-1 - warmUps);
+                Thread.sleep(quietMillis[1]);
+                second.probe(-1 - warmUps);
+                long now = jit.getTotalCompilationTime();
+                quietPairs = now == compiled ? quietPairs + 1 : 0;
+                compiled = now;
+            }
             List<Probe> a = new ArrayList<>();
             List<Probe> b = new ArrayList<>();
-            for (int i = -3; i < probes; i++) { // three warm-up probes: ARP, JIT
+            for (int i = 0; i < probes; i++) {
                 Thread.sleep(quietMillis[0]);
                 Probe x = first.probe(i);
                 Thread.sleep(quietMillis[1]);
                 Probe y = second.probe(i);
-                if (i >= 0 && x != null && y != null) {
+                if (x != null && y != null) {
                     a.add(x);
                     b.add(y);
                 }
             }
-            return new Probes[] {Probes.of(a), Probes.of(b)};
+            return new Turns(Probes.of(a), Probes.of(b), warmUps, jit.getTotalCompilationTime() - compiled);
         }
 
         /** One probe, or null if its reply did not come. */

@@ -94,8 +94,13 @@ final class EngineLoop implements AutoCloseable {
     private final FloodNice floodNice;
     /** During the warm-up: this turn takes the sleeping branch, as a frame that wakes the thread does. */
     private boolean warmUpSleeping;
-    /** During the warm-up: no wait may last longer than {@link #WARM_UP_STALL_NANOS}. */
-    private boolean warmingUp;
+    /**
+     * How long a wait with nothing held lasts: forever, except in the warm-up. A value rather than a test of
+     * "warming up" in {@link #timeoutNanos}: C2 compiles a branch the warm-up never took as a trap, and the first
+     * real wait then threw the compiled loop away (seen: an uncommon trap in {@code timeoutNanos} in every run,
+     * and the loop ran uncompiled for the next two seconds, with RTT probes through a 0 ms link 0.3-4 ms late).
+     */
+    private long idleWaitNanos = Long.MAX_VALUE;
     /** Frames read so far (all directions), to tell how many a wake-up found. */
     private long receivedFrames;
     /** A flooded thread reads its rings on a timer while that finds enough frames per wake-up. */
@@ -183,11 +188,14 @@ final class EngineLoop implements AutoCloseable {
             long deadline = System.nanoTime() + budgetNanos;
             long progressAt = System.nanoTime();
             long sent = 0;
-            warmingUp = true;
             // Stops for a command posted meanwhile: it must not run inside the warm-up (a wait would run it).
             for (long now = progressAt, round = 0; d.sent < frames && now < deadline && !mailbox.hasCommands();
                     now = System.nanoTime(), round++) {
                 warmUpSleeping = (round & 1) == 0;
+                // The frame is back in the ring already, or lost: a sleeping turn never waits for it, and no wait
+                // lasts long (a frame lost without an error to wake the wait would else keep the warm-up waiting
+                // for good, and the caller, given up on it, would close the sockets under it).
+                idleWaitNanos = warmUpSleeping ? 0 : WARM_UP_STALL_NANOS;
                 // Now and then a frame held for a while, so that waiting for a release (a timed ppoll, then a
                 // poll until it is due) is compiled too rather than left to a deoptimization by the first one.
                 d.impairment.update((round & WARM_UP_HELD_EVERY) == 0 ? held
@@ -201,7 +209,7 @@ final class EngineLoop implements AutoCloseable {
                 }
             }
             warmUpSleeping = false;
-            warmingUp = false;
+            idleWaitNanos = Long.MAX_VALUE;
             queue.remove(f -> f.direction == d, pool::give);
             rebuildPollSet();
             long now = System.nanoTime();
@@ -370,19 +378,11 @@ final class EngineLoop implements AutoCloseable {
 
     /**
      * How long to wait: until the next release, or shortly before it when the thread may poll from there; or
-     * forever ({@link Long#MAX_VALUE}) when nothing is held.
+     * {@link #idleWaitNanos} (forever, {@link Long#MAX_VALUE}) when nothing is held.
      */
     private long timeoutNanos(long now, long next, boolean mayPoll) {
-        if (warmUpSleeping && next == Long.MAX_VALUE) {
-            return 0; // the warm-up's frame is back in the ring already, or lost: never wait for it
-        }
-        if (warmingUp && next == Long.MAX_VALUE) {
-            // A frame lost without an error to wake the wait would else keep the warm-up waiting for good, and
-            // the caller, given up on it, would close the sockets under it.
-            return WARM_UP_STALL_NANOS;
-        }
         if (next == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
+            return idleWaitNanos;
         }
         return Math.max(0, next - now - (mayPoll ? spinWindow.nanos() : 0));
     }

@@ -74,8 +74,10 @@ final class PollSet<T> implements AutoCloseable {
         MemorySegment fds = pollFds;
         List<T> polled = members;
         int count = pollCount;
-        int ready = Native.ppoll(fds, count, timeoutNanos == Long.MAX_VALUE ? MemorySegment.NULL
-                : timeout(timeoutNanos));
+        // Forever as a timeout of 292 years (the kernel saturates it and arms no timer) rather than no timeout: a
+        // warm-up never waits forever, and C2 compiled the branch to a null timeout as a trap that the first
+        // real idle wait sprang, throwing the compiled loop away.
+        int ready = Native.ppoll(fds, count, timeout(timeoutNanos));
         if (ready == -Native.EINTR || ready == 0) {
             return 0;
         }
