@@ -294,8 +294,8 @@ final class EngineLoop implements AutoCloseable {
         long now = System.nanoTime();
         releaseDue(now);
         long next = queue.nextRelease();
-        boolean wanted = !warmUpSleeping && (now - lastFrameAt < settings.busyPollNanos()
-                || (next != Long.MAX_VALUE && (next - now <= spinWindow.nanos() || next == primedRelease)));
+        boolean releaseNear = next != Long.MAX_VALUE && (next - now <= spinWindow.nanos() || next == primedRelease);
+        boolean wanted = !warmUpSleeping && (now - lastFrameAt < settings.busyPollNanos() || releaseNear);
         // Polling as long as the budget allows, flooded or not: on a quiet machine a thread that polls through a
         // flood forwarded TCP and 64-byte UDP faster and its frames left on time (p50 1-80 us; 0.2-2.4 ms when it
         // slept until each release instead). With a budget below 100 %, a flooded thread out of budget reads its
@@ -309,7 +309,11 @@ final class EngineLoop implements AutoCloseable {
                 spinBudget.endRun();
             } else {
                 spinBudget.empty(now);
-                yieldToWoken();
+                if (releaseNear) {
+                    Thread.onSpinWait();
+                } else {
+                    yieldToWoken();
+                }
             }
             floodMode.busy(now);
             return;
@@ -342,13 +346,15 @@ final class EngineLoop implements AutoCloseable {
     }
 
     /**
-     * Between empty polls, lets a thread that waits for this CPU run first ({@code sched_yield}; alone on its CPU,
-     * the thread goes on at once). A frame this thread sends wakes its receiver, and the kernel places that
-     * process on the sender's CPU, expecting the sender to sleep; a poll that only spun there kept it waiting,
-     * at nice -10, until the poll ended. Measured through a 0 ms link (300 UDP echo probes, quiet machine): the
-     * responder's turn took 131 us at p50 behind a spinning poll against 36 us on the plain path, and 19-29 us
-     * with this; added RTT p50 0.203 -> 0.059 ms. Through the same link its reply then finds the thread still
-     * polling, and needs no wake-up.
+     * Between empty polls after a frame, lets a thread that waits for this CPU run first ({@code sched_yield};
+     * alone on its CPU, the thread goes on at once). A frame this thread sends wakes its receiver, and the kernel
+     * places that process on the sender's CPU, expecting the sender to sleep; a poll that only spun there kept it
+     * waiting, at nice -10, until the poll ended. Measured through a 0 ms link (300 UDP echo probes, quiet
+     * machine): the responder's turn took 131 us at p50 behind a spinning poll against 36 us on the plain path,
+     * and 19-29 us with this; added RTT p50 0.203 -> 0.059 ms. Through the same link its reply then finds the
+     * thread still polling, and needs no wake-up. Not while a release is near: a yield there handed the CPU to
+     * whatever else was runnable for its whole slice, and frames through 1-20 ms links left 0.7-1.9 ms late at
+     * p99 (against 0.03-0.11 ms spinning).
      */
     private static void yieldToWoken() {
         Thread.yield();
