@@ -537,10 +537,10 @@ public class LinkEmulationBench {
     // --- frames per second -------------------------------------------------------------------------------------
 
     /**
-     * The receive buffer of the floods' second run: the default one (208 KiB) holds a few hundred of these datagrams, and the
-     * engine, which forwards in bursts (a flooded thread reads its rings every 50 us, and catches up in one go after
-     * being preempted), overflowed it at the receiver whenever that was preempted too: 194 000-275 000 of the
-     * 500 000-550 000 frames delivered in 3 s were dropped there, against none with 4 MiB.
+     * The receive buffer of the floods' second run: the default one (208 KiB) holds a few hundred of these
+     * datagrams, and the engine, which forwards in bursts (a flooded thread reads its rings every 50 us, and catches
+     * up in one go after being preempted), overflowed it at the receiver whenever that was preempted too: 194 000-
+     * 275 000 of the 500 000-550 000 frames delivered in 3 s were dropped there, against none with 4 MiB.
      */
     static final String FLOOD_BUFFER = "4M";
     static final long FLOOD_BUFFER_BYTES = 4L << 20;
