@@ -50,6 +50,12 @@ final class EngineLoop implements AutoCloseable {
     private static final long WARM_UP_HELD_EVERY = 255;
     /** One warm-up round in this many (plus one) holds its frame a quarter of the spin window. */
     private static final long WARM_UP_HELD_BRIEFLY_EVERY = 31;
+    /**
+     * One warm-up round in this many (plus one) wakes its wait through the mailbox: never woken so in the warm-up,
+     * C2 compiled that branch of {@link PollSet#await} as a trap, and the command that attached the first link
+     * threw the compiled wait away.
+     */
+    private static final long WARM_UP_NUDGED_EVERY = 15;
     /** A warm-up whose frame has not come back for this long has lost it. */
     private static final long WARM_UP_STALL_NANOS = 20_000_000;
     /** A minimum Ethernet frame (without FCS) behind its virtio header. */
@@ -200,6 +206,9 @@ final class EngineLoop implements AutoCloseable {
                 // poll until it is due) is compiled too rather than left to a deoptimization by the first one.
                 d.impairment.update((round & WARM_UP_HELD_EVERY) == 0 ? held
                         : (round & WARM_UP_HELD_BRIEFLY_EVERY) == 1 ? heldBriefly : immediate);
+                if ((round & WARM_UP_NUDGED_EVERY) == 4) {
+                    mailbox.nudge(); // a sleeping round: its wait returns for the mailbox, which has no command
+                }
                 turn();
                 if (d.sent != sent) {
                     sent = d.sent;

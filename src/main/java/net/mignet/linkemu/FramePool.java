@@ -12,6 +12,8 @@ import java.util.ArrayDeque;
  */
 final class FramePool implements AutoCloseable {
     static final int SMALL = 2048;
+    /** Small frames allocated up front (128 KiB). */
+    static final int SMALL_RESERVE = 64;
     /** A 64 KiB GSO frame with its Ethernet and virtio headers, and room to tell a longer one (truncated). */
     static final int LARGE = 65536 + 512;
 
@@ -20,6 +22,17 @@ final class FramePool implements AutoCloseable {
     private final ArrayDeque<Frame> large = new ArrayDeque<>();
     private long allocatedBytes;
     private Frame receiving = takeLarge();
+
+    /**
+     * Starts with {@link #SMALL_RESERVE} small frames, so that sparse traffic never finds the pool empty: the
+     * warm-up holds one frame at a time, C2 compiled an empty pool as a trap, and the second frame held at once
+     * (a probe and its reply through a delayed link) threw the compiled receive path away.
+     */
+    FramePool() {
+        for (int i = 0; i < SMALL_RESERVE; i++) {
+            small.push(allocate(SMALL));
+        }
+    }
 
     /** Where to receive the next frame: large enough for any, reused until {@link #keepReceived} takes it. */
     MemorySegment receiveBuffer() {

@@ -129,6 +129,14 @@ final class LoopMailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * On the loop thread: makes its next wait return for the mailbox without posting a command, so that a warm-up
+     * runs the branch a command's wake-up takes.
+     */
+    void nudge() {
+        wake();
+    }
+
     /** Whether commands wait: a loop that polls without sleeping checks this instead of its eventfd. */
     boolean hasCommands() {
         return !commands.isEmpty();

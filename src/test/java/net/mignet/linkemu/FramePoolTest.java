@@ -26,6 +26,23 @@ class FramePoolTest {
     }
 
     @Test
+    void small_frames_come_from_the_reserve_until_it_is_used_up() {
+        try (FramePool pool = new FramePool()) {
+            long start = pool.allocatedBytes();
+            java.util.List<Frame> held = new java.util.ArrayList<>();
+            for (int i = 0; i < FramePool.SMALL_RESERVE; i++) {
+                held.add(pool.takeSmall());
+            }
+            assertThat(pool.allocatedBytes()).isEqualTo(start);
+            held.add(pool.takeSmall());
+            assertThat(pool.allocatedBytes()).isEqualTo(start + FramePool.SMALL);
+            held.forEach(pool::give);
+            assertThat(held.stream().map(f -> f.buffer.address()).distinct().count())
+                    .isEqualTo(FramePool.SMALL_RESERVE + 1L);
+        }
+    }
+
+    @Test
     void a_large_frame_keeps_the_receive_buffer_which_a_new_one_replaces_and_a_copy_leaves_it() {
         try (FramePool pool = new FramePool()) {
             MemorySegment first = pool.receiveBuffer();
@@ -39,7 +56,8 @@ class FramePoolTest {
             assertThat(kept.buffer).isSameAs(first);
             assertThat(pool.receiveBuffer()).isNotSameAs(first);
             assertThat(pool.receiveBuffer().byteSize()).isEqualTo(FramePool.LARGE);
-            assertThat(pool.allocatedBytes()).isEqualTo(3L * FramePool.LARGE);
+            assertThat(pool.allocatedBytes()).isEqualTo(3L * FramePool.LARGE
+                    + (long) FramePool.SMALL_RESERVE * FramePool.SMALL);
         }
     }
 
