@@ -43,8 +43,7 @@ class OpenFlowAgentTest {
     @ValueSource(strings = {"OpenFlow13", "OpenFlow10"})
     void ovs_ofctl_drives_the_flow_table_and_pings_follow(String version) {
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"));
-                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { })) {
+                OpenFlowAgent agent = agentOnLoopback(net, 1)) {
             OvsOfctl of = new OvsOfctl(version, agent);
             String h2 = net.host("h2").ip().toString();
             String h3 = net.host("h3").ip().toString();
@@ -99,8 +98,7 @@ class OpenFlowAgentTest {
         // The scenario without the file's rules: ovs-ofctl gives them, as the original topology script does.
         Topology t = withoutFlows(file);
         try (Emulation net = Emulation.start(t);
-                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                OpenFlowAgent agent = agentOnLoopback(net, 1);
                 DatagramSocket h2 = udpSocket(net, "h2", new InetSocketAddress("10.0.0.12", 8888));
                 DatagramSocket h3 = udpSocket(net, "h3", new InetSocketAddress("10.0.0.12", 8888));
                 DatagramSocket h1 = udpSocket(net, "h1", new InetSocketAddress(0))) {
@@ -123,8 +121,7 @@ class OpenFlowAgentTest {
     void a_monitoring_peer_hears_of_expired_rules_and_port_changes(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
-                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { })) {
+                OpenFlowAgent agent = agentOnLoopback(net, 1)) {
             OvsOfctl of = new OvsOfctl("OpenFlow13", agent);
             Path output = dir.resolve("monitor.out");
             Process monitor = new ProcessBuilder("ovs-ofctl", "--unixctl=" + dir.resolve("ctl"), "-O", "OpenFlow13",
@@ -150,10 +147,8 @@ class OpenFlowAgentTest {
         var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
                 org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
-                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
-                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
-                        agent.listenAddress().getPort())) {
+                OpenFlowAgent agent = agentOnLoopback(net, 1);
+                java.net.Socket socket = connect(agent)) {
             List<org.projectfloodlight.openflow.protocol.OFMessage> burst = new ArrayList<>();
             burst.add(f.buildHello().setXid(1).build());
             for (int i = 0; i < 1201; i++) {
@@ -184,10 +179,8 @@ class OpenFlowAgentTest {
         var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
                 org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
-                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
-                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
-                        agent.listenAddress().getPort())) {
+                OpenFlowAgent agent = agentOnLoopback(net, 1);
+                java.net.Socket socket = connect(agent)) {
             io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
             f.buildHello().setXid(1).build().writeTo(buf);
             for (int i = 0; i < 200; i++) {
@@ -225,12 +218,10 @@ class OpenFlowAgentTest {
         var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
                 org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
-                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 1,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                OpenFlowAgent agent = agentOnLoopback(net, 1);
                 DatagramSocket h2 = udpSocket(net, "h2", new InetSocketAddress(8888));
                 DatagramSocket h1 = udpSocket(net, "h1", new InetSocketAddress(0));
-                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
-                        agent.listenAddress().getPort())) {
+                java.net.Socket socket = connect(agent)) {
             socket.setSoTimeout(20_000);
             java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
             write(socket, f.buildHello().setXid(1).build());
@@ -280,8 +271,7 @@ class OpenFlowAgentTest {
         var f = org.projectfloodlight.openflow.protocol.OFFactories.getFactory(
                 org.projectfloodlight.openflow.protocol.OFVersion.OF_13);
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
-                OpenFlowAgent agent = OpenFlowAgent.start(net.switchNamed("s1"), 7,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+                OpenFlowAgent agent = agentOnLoopback(net, 7);
                 java.net.ServerSocket controller = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             controller.setSoTimeout(20_000);
             agent.connectTo(new InetSocketAddress(InetAddress.getLoopbackAddress(), controller.getLocalPort()));
@@ -298,6 +288,17 @@ class OpenFlowAgentTest {
                 // Closing the connection: the agent must come back by itself.
             }
         }
+    }
+
+    /** s1's agent with datapath id {@code datapathId}, listening on a free loopback port. */
+    private static OpenFlowAgent agentOnLoopback(Emulation net, long datapathId) {
+        return OpenFlowAgent.start(net.switchNamed("s1"), datapathId,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), net.events(), s -> { });
+    }
+
+    /** A controller's connection to {@code agent}. */
+    private static java.net.Socket connect(OpenFlowAgent agent) throws java.io.IOException {
+        return new java.net.Socket(InetAddress.getLoopbackAddress(), agent.listenAddress().getPort());
     }
 
     private static void write(java.net.Socket s, org.projectfloodlight.openflow.protocol.OFMessage m) throws Exception {
