@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.mignet.kernel.CommandResult;
 import net.mignet.kernel.NamespaceThread;
+import net.mignet.kernel.SysctlFloor;
 import net.mignet.linkemu.DirectionStats;
 import net.mignet.linkemu.LinkEngineChoice;
 import net.mignet.linkemu.UserspaceEngine;
@@ -544,6 +545,7 @@ public class LinkEmulationBench {
      */
     static final String FLOOD_BUFFER = "4M";
     static final long FLOOD_BUFFER_BYTES = 4L << 20;
+    static final Path RMEM_MAX = Path.of("/proc/sys/net/core/rmem_max");
 
     /** Received frames per second of a 3 s flood of 64-byte UDP datagrams; {@code buffer}: iperf3 -w, or null. */
     static double flood(Host server, Host client, String ip, String buffer) throws Exception {
@@ -576,37 +578,15 @@ public class LinkEmulationBench {
         throw new IllegalStateException("no Udp line in " + host.name() + "'s /proc/net/snmp");
     }
 
-    /**
-     * The machine's net.core.rmem_max (not per namespace), raised to at least {@code bytes} while open, so that
-     * iperf3 -w may ask for that much; put back on close.
-     */
-    record ReceiveBufferCap(Path file, String before) implements AutoCloseable {
-        static ReceiveBufferCap atLeast(long bytes) throws IOException {
-            Path file = Path.of("/proc/sys/net/core/rmem_max");
-            // Not Files.readString: it read "4" of "4194304\n" from this file, whose size procfs gives as 0.
-            String before = Files.readAllLines(file).getFirst().trim();
-            if (Long.parseLong(before) < bytes) {
-                Files.writeString(file, Long.toString(bytes));
-            }
-            return new ReceiveBufferCap(file, before);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!Files.readAllLines(file).getFirst().trim().equals(before)) {
-                Files.writeString(file, before);
-            }
-        }
-    }
-
     static void framesPerSecond(Emulation net, Link impaired, Link second) throws Exception {
         LinkParams oneMs = LinkParams.NONE.withDelay(Duration.ofMillis(1)).withQueueLimit(LIMIT);
         impaired.set(oneMs);
         second.set(oneMs);
         floods(net, impaired, null, "the receiver's default socket buffer");
-        try (ReceiveBufferCap cap = ReceiveBufferCap.atLeast(FLOOD_BUFFER_BYTES)) {
+        // The machine's limit (not per namespace), so that iperf3 -w may ask for that much; put back after.
+        try (SysctlFloor cap = SysctlFloor.atLeast(RMEM_MAX, FLOOD_BUFFER_BYTES)) {
             floods(net, impaired, FLOOD_BUFFER, "a " + FLOOD_BUFFER + "iB receive buffer (iperf3 -w " + FLOOD_BUFFER
-                    + " on both ends; net.core.rmem_max " + cap.before() + " raised to at least "
+                    + " on both ends; net.core.rmem_max " + cap.previous() + " raised to at least "
                     + FLOOD_BUFFER_BYTES + " meanwhile)");
         }
     }

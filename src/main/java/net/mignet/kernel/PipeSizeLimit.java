@@ -22,22 +22,16 @@ public final class PipeSizeLimit implements AutoCloseable {
     public static final long FOR_LAZY_PAGES = 16L << 20;
     private static final int CAP_SYS_RESOURCE = 24;
 
-    private final long previous;
-    private final boolean changed;
+    /** The raised limit, or null when this process needed none. */
+    private final SysctlFloor floor;
 
-    private PipeSizeLimit(long previous, boolean changed) {
-        this.previous = previous;
-        this.changed = changed;
+    private PipeSizeLimit(SysctlFloor floor) {
+        this.floor = floor;
     }
 
     /** The current limit in bytes. */
     public static long current() {
-        try {
-            // Not Files.readString: on this sysctl file it returns only the first character (measured, JDK 25).
-            return Long.parseLong(Files.readAllLines(SYSCTL).getFirst().strip());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + SYSCTL, e);
-        }
+        return SysctlFloor.read(SYSCTL);
     }
 
     /** Whether this process (and so criu, started by it) may make pipes of any size. */
@@ -60,28 +54,21 @@ public final class PipeSizeLimit implements AutoCloseable {
      * process has {@code CAP_SYS_RESOURCE}), logging the change.
      */
     public static PipeSizeLimit raise(long bytes, Consumer<String> log) {
-        long before = current();
-        if (before >= bytes || hasCapSysResource()) {
-            return new PipeSizeLimit(before, false);
+        if (hasCapSysResource()) {
+            return new PipeSizeLimit(null);
         }
-        write(bytes);
-        log.accept("raised fs.pipe-max-size from " + before + " to " + bytes + " for criu's lazy page server"
-                + " (this process lacks CAP_SYS_RESOURCE); it goes back when the migration ends");
-        return new PipeSizeLimit(before, true);
+        SysctlFloor floor = SysctlFloor.atLeast(SYSCTL, bytes);
+        if (floor.changed()) {
+            log.accept("raised fs.pipe-max-size from " + floor.previous() + " to " + bytes + " for criu's lazy page"
+                    + " server (this process lacks CAP_SYS_RESOURCE); it goes back when the migration ends");
+        }
+        return new PipeSizeLimit(floor);
     }
 
     @Override
     public void close() {
-        if (changed) {
-            write(previous);
-        }
-    }
-
-    private static void write(long bytes) {
-        try {
-            Files.writeString(SYSCTL, Long.toString(bytes));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot set " + SYSCTL + " to " + bytes + " (needs root)", e);
+        if (floor != null) {
+            floor.close();
         }
     }
 }
