@@ -97,7 +97,7 @@ final class EngineLoop implements AutoCloseable {
     private final SpinBudget spinBudget;
     private SpinWindow spinWindow;
     private FloodMode floodMode;
-    private final FloodNice floodNice;
+    private final SmallFrameFlood smallFrameFlood;
     /** During the warm-up: this turn takes the sleeping branch, as a frame that wakes the thread does. */
     private boolean warmUpSleeping;
     /**
@@ -117,7 +117,7 @@ final class EngineLoop implements AutoCloseable {
         this.settings = settings;
         this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
         this.floodMode = new FloodMode(System.nanoTime());
-        this.floodNice = new FloodNice(Native::setThreadNice, System.nanoTime());
+        this.smallFrameFlood = new SmallFrameFlood(System.nanoTime());
         this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
@@ -226,7 +226,7 @@ final class EngineLoop implements AutoCloseable {
             lastFrameAt = Long.MIN_VALUE / 2;
             coalescing = false;
             floodMode = new FloodMode(now);
-            floodNice.slept(now);
+            smallFrameFlood.slept(now);
             spinWindow = new SpinWindow(settings.spinNanos());
             return d.sent;
         });
@@ -313,7 +313,7 @@ final class EngineLoop implements AutoCloseable {
         if (wanted && allowed && !mailbox.hasCommands()) {
             long receivedBefore = receivedFrames;
             boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
-            floodNice.received(now, receivedFrames - receivedBefore);
+            smallFrameFlood.received(now, receivedFrames - receivedBefore);
             if (found) {
                 spinBudget.endRun();
             } else {
@@ -347,9 +347,9 @@ final class EngineLoop implements AutoCloseable {
         }
         floodMode.waited(before, after);
         if (after - before >= FloodMode.SLEPT_NANOS) {
-            floodNice.slept(after);
+            smallFrameFlood.slept(after);
         } else {
-            floodNice.received(after, receivedFrames - received);
+            smallFrameFlood.received(after, receivedFrames - received);
         }
         coalescing = receivedFrames - received >= COALESCE_MIN_FRAMES;
     }
@@ -387,7 +387,7 @@ final class EngineLoop implements AutoCloseable {
         }
         long now = System.nanoTime();
         floodMode.busy(now);
-        floodNice.received(now, receivedFrames - received);
+        smallFrameFlood.received(now, receivedFrames - received);
         return receivedFrames - received;
     }
 
@@ -514,6 +514,9 @@ final class EngineLoop implements AutoCloseable {
         sendingAt = System.nanoTime();
         d.sendCalls += d.batch.send(d.out.fd(), sentOne);
         sending = null;
+        if (smallFrameFlood.isOn()) {
+            yieldToWoken(); // its receiver was woken onto this core; see SmallFrameFlood
+        }
     }
 
     private void sentOne(Frame f, boolean ok) {

@@ -6,9 +6,9 @@ package net.mignet.linkemu;
  * sleeps a fixed moment and then reads its rings empty, which cut the engine's CPU per 64-byte frame from about
  * 10 us to 6.5 us. It leaves the mode when it next sleeps.
  * <p>
- * It keeps its nice value of -10 unless its frames are many and small ({@link FloodNice}):
- * nice 0 whenever flooded was tried: 64-byte UDP through a 1 ms link rose from 0.42-0.50 to 0.53-0.65 of the plain
- * path, but with the machine busier than its cores (load 9-12 on 2) a TCP flow's frames then left 2-28 ms after
+ * It keeps its nice value of -10. Nice 0 whenever flooded was tried: 64-byte UDP through a 1 ms link rose from
+ * 0.42-0.50 to 0.53-0.65 of the plain path, but with the machine busier than its cores (load 9-12 on 2) a TCP
+ * flow's frames then left 2-28 ms after
  * their due time at p50 instead of 0.1-0.4 ms: the link's delay matters more than its rate under overload. Used
  * by one loop thread only.
  */
