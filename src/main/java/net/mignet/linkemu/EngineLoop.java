@@ -162,7 +162,8 @@ final class EngineLoop implements AutoCloseable {
      * mostly one busy and one idle at a time, and warmed on one direction only, the compiled wait had never seen a
      * socket not ready and was thrown away at the first real frame (seen: an uncommon trap in {@code
      * PollSet.await}, and the first of three rounds of 0 ms probes added 79 us at p50 against 60-61 us for the next
-     * two). Returns the frames sent.
+     * two). Returns the frames sent: {@code frames}, or one more when the last turn slept (it sends the frame due
+     * at its start and then the one that woke it).
      */
     long warmUp(PacketSocket loopback, PacketSocket idle, int frames, long budgetNanos) {
         return call(() -> {
