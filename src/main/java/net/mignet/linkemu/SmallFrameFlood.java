@@ -8,9 +8,10 @@ package net.mignet.linkemu;
  * overflowed. Measured with 64-byte UDP through a 1 ms link into a default receive buffer, alternating runs: the
  * thread dropping to nice 0 for such floods instead (as it did before) delivered 0.46-0.59 of the plain path;
  * yielding at nice 0, 0.63-0.68; yielding at nice -10, 0.87-0.92, and two floods on two threads 1.06-1.13 against
- * 0.61-0.66 (the receiver's drops fell from about half of the frames to 3 %-11 %). By frame rate, not by being busy: a TCP flow (64 KiB frames, 20 000-40 000 a second both ways at
- * several Gbit/s) keeps the thread busy too, and a yield before a release there hands the core away for a whole
- * slice. Used by one loop thread only.
+ * 0.61-0.66 (in those runs the receiver's drops fell from about half of the frames to 3-13 %). By frame rate, not
+ * by being busy: a TCP flow (64 KiB frames, 20 000-40 000 a second both ways at several Gbit/s) keeps the thread
+ * busy too, and a yield before a release there hands the core away for a whole slice. Used by one loop thread
+ * only.
  */
 final class SmallFrameFlood {
     static final long WINDOW_NANOS = 1_000_000;
