@@ -141,12 +141,12 @@ public class LinkEmulationBench {
             if (parts.contains("fps")) {
                 framesPerSecond(net, impaired, second);
             }
-            if (!parts.contains("idle")) {
-                // other parts only, while working on them
-            } else if (net.linkEmulator() instanceof UserspaceEngine engine) {
-                idleCpu(engine);
-            } else {
-                print("idle CPU: only for the userspace engine (netem runs in the kernel)");
+            if (parts.contains("idle")) {
+                if (net.linkEmulator() instanceof UserspaceEngine engine) {
+                    idleCpu(engine);
+                } else {
+                    print("idle CPU: only for the userspace engine (netem runs in the kernel)");
+                }
             }
             if (System.nanoTime() > deadline) {
                 print("(took longer than the 4 min budget)");
@@ -539,12 +539,14 @@ public class LinkEmulationBench {
 
     /**
      * The receive buffer of the floods' second run: the default one (208 KiB) holds a few hundred of these
-     * datagrams, and the engine, which forwards in bursts (a flooded thread reads its rings every 50 us, and catches
-     * up in one go after being preempted), overflowed it at the receiver whenever that was preempted too: 194 000-
-     * 275 000 of the 500 000-550 000 frames delivered in 3 s were dropped there, against none with 4 MiB.
+     * datagrams, and the engine, which forwards in bursts (it catches up in one go after being preempted),
+     * overflowed it at the receiver whenever that was preempted too: before the flooded engine yielded after each
+     * send, 194 000-275 000 of the 500 000-550 000 frames delivered in 3 s were dropped there, against none with
+     * 4 MiB.
      */
-    static final String FLOOD_BUFFER = "4M";
     static final long FLOOD_BUFFER_BYTES = 4L << 20;
+    /** {@link #FLOOD_BUFFER_BYTES} as iperf3's -w takes it. */
+    static final String FLOOD_BUFFER = (FLOOD_BUFFER_BYTES >> 20) + "M";
     static final Path RMEM_MAX = Path.of("/proc/sys/net/core/rmem_max");
 
     /** Received frames per second of a 3 s flood of 64-byte UDP datagrams; {@code buffer}: iperf3 -w, or null. */

@@ -8,9 +8,8 @@ package net.mignet.linkemu;
  * <p>
  * It keeps its nice value of -10. Nice 0 whenever flooded was tried: 64-byte UDP through a 1 ms link rose from
  * 0.42-0.50 to 0.53-0.65 of the plain path, but with the machine busier than its cores (load 9-12 on 2) a TCP
- * flow's frames then left 2-28 ms after
- * their due time at p50 instead of 0.1-0.4 ms: the link's delay matters more than its rate under overload. Used
- * by one loop thread only.
+ * flow's frames then left 2-28 ms after their due time at p50 instead of 0.1-0.4 ms: the link's delay matters
+ * more than its rate under overload. Used by one loop thread only.
  */
 final class FloodMode {
     /** Longer than any burst of sparse traffic (a frame, its release spin, the poll after it). */
