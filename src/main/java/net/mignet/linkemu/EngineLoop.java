@@ -98,6 +98,7 @@ final class EngineLoop implements AutoCloseable {
     private SpinWindow spinWindow;
     private FloodMode floodMode;
     private final SmallFrameFlood smallFrameFlood;
+    private final AwakeCpus awakeCpus;
     /** During the warm-up: this turn takes the sleeping branch, as a frame that wakes the thread does. */
     private boolean warmUpSleeping;
     /**
@@ -118,6 +119,7 @@ final class EngineLoop implements AutoCloseable {
         this.spinBudget = new SpinBudget(settings.spinPercent(), SPIN_BUDGET_CAP_NANOS, System.nanoTime());
         this.floodMode = new FloodMode(System.nanoTime());
         this.smallFrameFlood = new SmallFrameFlood(System.nanoTime());
+        this.awakeCpus = new AwakeCpus(settings.awakeCpus(), log);
         this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             if (settings.realtime()) {
@@ -194,6 +196,10 @@ final class EngineLoop implements AutoCloseable {
             pollSet.rebuild(directions, x -> x.in.fd());
             long deadline = System.nanoTime() + budgetNanos;
             long progressAt = System.nanoTime();
+            // Both of AwakeCpus's changes once before the loop is compiled: the end of a request comes only after
+            // seconds without frames, and C2 would else compile it as a trap that throws the loop away there.
+            awakeCpus.update(progressAt, progressAt);
+            awakeCpus.update(progressAt - AwakeCpus.HOLD_NANOS, progressAt);
             long sent = 0;
             // Stops for a command posted meanwhile: it must not run inside the warm-up (a wait would run it).
             for (long now = progressAt, round = 0; d.sent < frames && now < deadline && !mailbox.hasCommands();
@@ -225,6 +231,7 @@ final class EngineLoop implements AutoCloseable {
             long now = System.nanoTime();
             receivedFrames = 0;
             lastFrameAt = Long.MIN_VALUE / 2;
+            awakeCpus.update(lastFrameAt, now); // the warm-up's frames are no traffic
             coalescing = false;
             floodMode = new FloodMode(now);
             smallFrameFlood.slept(now);
@@ -335,6 +342,7 @@ final class EngineLoop implements AutoCloseable {
         }
         long before = System.nanoTime();
         long received = receivedFrames;
+        awakeCpus.update(lastFrameAt, before);
         boolean prime = allowed && next != Long.MAX_VALUE && next - before > PRIME_AFTER_NANOS;
         long timeout = prime ? Math.max(0, timeoutNanos(before, next, allowed) - PRIME_LEAD_NANOS)
                 : timeoutNanos(before, next, allowed);
@@ -399,11 +407,12 @@ final class EngineLoop implements AutoCloseable {
 
     /**
      * How long to wait: until the next release, or shortly before it when the thread may poll from there; or
-     * {@link #idleWaitNanos} (forever, {@link Long#MAX_VALUE}) when nothing is held.
+     * {@link #idleWaitNanos} (forever, {@link Long#MAX_VALUE}) when nothing is held, but no longer than the
+     * idle CPUs are to be kept awake.
      */
     private long timeoutNanos(long now, long next, boolean mayPoll) {
         if (next == Long.MAX_VALUE) {
-            return idleWaitNanos;
+            return Math.min(idleWaitNanos, awakeCpus.idleWaitNanos(lastFrameAt, now));
         }
         return Math.max(0, next - now - (mayPoll ? spinWindow.nanos() : 0));
     }
@@ -547,6 +556,7 @@ final class EngineLoop implements AutoCloseable {
             l.b.close();
         }
         links.clear();
+        awakeCpus.close();
         mailbox.close();
         pollSet.close();
         pool.close();

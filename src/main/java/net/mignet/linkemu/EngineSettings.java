@@ -21,9 +21,11 @@ package net.mignet.linkemu;
  *                    ordinary process on a busy machine, as netem runs in softirq ahead of them; off by default,
  *                    since a thread forwarding a flood then takes its core from everything else but the kernel's
  *                    real-time throttling (5 %)
+ * @param awakeCpus   keep idle CPUs from halting while frames pass through a thread ({@link AwakeCpus}): they
+ *                    poll instead, which a VM's host sees as busy vCPUs and real hardware as power
  */
 public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, int spinPercent,
-        boolean realtime) {
+        boolean realtime, boolean awakeCpus) {
     /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
     public static final int DEFAULT_RING_SLOTS = 1024;
     public static final long DEFAULT_SPIN_NANOS = 300_000;
@@ -52,14 +54,14 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
     /** One thread per core; rings; the default poll windows. */
     public static EngineSettings automatic() {
         return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
-                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, false);
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, false, true);
     }
 
     /**
      * {@link #automatic()} with what the system properties {@code mignet.linkemu.threads},
      * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
      * {@code mignet.linkemu.busyPollNanos}, {@code mignet.linkemu.spinPercent} and
-     * {@code mignet.linkemu.realtime} say instead; with real-time
+     * {@code mignet.linkemu.realtime} and {@code mignet.linkemu.awakeCpus} say instead; with real-time
      * threads, one core fewer unless the thread count is given.
      */
     public static EngineSettings fromSystemProperties() {
@@ -72,22 +74,27 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
                 Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
                 Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
                 Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos),
-                Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), realtime);
+                Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), realtime,
+                Boolean.parseBoolean(System.getProperty("mignet.linkemu.awakeCpus", String.valueOf(a.awakeCpus))));
     }
 
     public EngineSettings withThreads(int n) {
-        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, realtime);
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, realtime, awakeCpus);
     }
 
     public EngineSettings withRingSlots(int n) {
-        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, realtime);
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, realtime, awakeCpus);
     }
 
     public EngineSettings withSpinPercent(int percent) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent, realtime);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent, realtime, awakeCpus);
+    }
+
+    public EngineSettings withAwakeCpus(boolean on) {
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, realtime, on);
     }
 
     public EngineSettings withRealtime(boolean on) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, on);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, on, awakeCpus);
     }
 }

@@ -1,0 +1,64 @@
+package net.mignet.linkemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.mignet.kernel.CpuWakeLatency;
+import net.mignet.testing.KernelAssumptions;
+import org.junit.jupiter.api.Test;
+
+class AwakeCpusTest {
+    private static final long SECOND = 1_000_000_000L;
+    private final List<String> log = new ArrayList<>();
+
+    @Test
+    void holdsWhileFramesComeAndLetsGoAfterTheHold() throws Exception {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeKernelModule("CPU latency QoS (/dev/cpu_dma_latency)",
+                java.nio.file.Path.of("/dev/cpu_dma_latency"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(CpuWakeLatency.currentLimitMicros() > 0,
+                "another process already keeps the CPUs awake");
+        try (AwakeCpus awake = new AwakeCpus(true, log::add)) {
+            long frameAt = 100 * SECOND;
+            awake.update(frameAt - AwakeCpus.HOLD_NANOS, frameAt);
+            assertThat(awake.isHeld()).as("a frame as old as the hold").isFalse();
+            assertThat(awake.idleWaitNanos(frameAt - AwakeCpus.HOLD_NANOS, frameAt)).isEqualTo(Long.MAX_VALUE);
+
+            awake.update(frameAt, frameAt + 1);
+            assertThat(awake.isHeld()).isTrue();
+            assertThat(CpuWakeLatency.currentLimitMicros()).isZero();
+            assertThat(awake.idleWaitNanos(frameAt, frameAt + SECOND)).isEqualTo(AwakeCpus.HOLD_NANOS - SECOND);
+
+            awake.update(frameAt, frameAt + AwakeCpus.HOLD_NANOS);
+            assertThat(awake.isHeld()).isFalse();
+            assertThat(CpuWakeLatency.currentLimitMicros()).isPositive();
+        }
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void neverHoldsWhenNotWanted() {
+        try (AwakeCpus awake = new AwakeCpus(false, log::add)) {
+            awake.update(5, 6);
+            assertThat(awake.isHeld()).isFalse();
+            assertThat(awake.idleWaitNanos(5, 6)).isEqualTo(Long.MAX_VALUE);
+        }
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void closingEndsTheRequest() throws Exception {
+        KernelAssumptions.assumeRoot();
+        KernelAssumptions.assumeKernelModule("CPU latency QoS (/dev/cpu_dma_latency)",
+                java.nio.file.Path.of("/dev/cpu_dma_latency"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(CpuWakeLatency.currentLimitMicros() > 0,
+                "another process already keeps the CPUs awake");
+        AwakeCpus awake = new AwakeCpus(true, log::add);
+        awake.update(10, 11);
+        assertThat(CpuWakeLatency.currentLimitMicros()).isZero();
+        awake.close();
+        assertThat(awake.isHeld()).isFalse();
+        assertThat(CpuWakeLatency.currentLimitMicros()).isPositive();
+    }
+}
