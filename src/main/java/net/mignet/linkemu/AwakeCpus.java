@@ -1,6 +1,7 @@
 package net.mignet.linkemu;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import net.mignet.kernel.CpuWakeLatency;
 
@@ -17,15 +18,28 @@ import net.mignet.kernel.CpuWakeLatency;
 final class AwakeCpus implements AutoCloseable {
     /** Longer than a second, so that traffic once a second (ping's default) keeps the request. */
     static final long HOLD_NANOS = 2_000_000_000L;
+    /** Whether a thread has said that the request cannot be made: once per process, not per thread. */
+    private static final AtomicBoolean REFUSAL_TOLD = new AtomicBoolean();
 
     private final boolean wanted;
     private final Consumer<String> log;
+    private final Opener opener;
     private CpuWakeLatency request;
     private boolean unavailable;
 
+    /** Makes the request; the kernel's device but in tests. */
+    interface Opener {
+        CpuWakeLatency open(int micros) throws IOException;
+    }
+
     AwakeCpus(boolean wanted, Consumer<String> log) {
+        this(wanted, log, CpuWakeLatency::request);
+    }
+
+    AwakeCpus(boolean wanted, Consumer<String> log, Opener opener) {
         this.wanted = wanted;
         this.log = log;
+        this.opener = opener;
     }
 
     /**
@@ -36,11 +50,13 @@ final class AwakeCpus implements AutoCloseable {
         boolean recent = now - lastFrameAt < HOLD_NANOS;
         if (recent && request == null && wanted && !unavailable) {
             try {
-                request = CpuWakeLatency.request(0);
+                request = opener.open(0);
             } catch (IOException e) {
                 unavailable = true;
-                log.accept("!!! link engine: cannot keep idle CPUs awake while frames pass (" + e.getMessage()
-                        + "); frames through idle CPUs wait for them to wake");
+                if (!REFUSAL_TOLD.getAndSet(true)) {
+                    log.accept("!!! link engine: cannot keep idle CPUs awake while frames pass (" + e.getMessage()
+                            + "); frames through idle CPUs wait for them to wake");
+                }
             }
         } else if (!recent && request != null) {
             request.close();

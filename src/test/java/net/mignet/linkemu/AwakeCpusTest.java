@@ -48,6 +48,24 @@ class AwakeCpusTest {
     }
 
     @Test
+    void aRefusedRequestIsNotRetriedAndTheThreadGoesOn() {
+        int[] attempts = {0};
+        try (AwakeCpus awake = new AwakeCpus(true, log::add, micros -> {
+            attempts[0]++;
+            throw new java.io.IOException("/dev/cpu_dma_latency: No such file or directory");
+        })) {
+            awake.update(10, 11);
+            awake.update(20, 21);
+            assertThat(awake.isHeld()).isFalse();
+            assertThat(awake.idleWaitNanos(20, 21)).isEqualTo(Long.MAX_VALUE);
+        }
+        assertThat(attempts[0]).isEqualTo(1);
+        // Said once per process: another test may have said it already.
+        assertThat(log).hasSizeLessThanOrEqualTo(1)
+                .allSatisfy(line -> assertThat(line).contains("cannot keep idle CPUs awake", "No such file"));
+    }
+
+    @Test
     void closingEndsTheRequest() throws Exception {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeKernelModule("CPU latency QoS (/dev/cpu_dma_latency)",
