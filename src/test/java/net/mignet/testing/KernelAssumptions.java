@@ -44,6 +44,11 @@ public final class KernelAssumptions {
         assume(missing.isEmpty(), missing.orElse(""));
     }
 
+    /** Skips, printing {@code reason}, unless the machine is in the state {@code condition} says. */
+    public static void assumeMachineState(boolean condition, String reason) {
+        assume(condition, reason);
+    }
+
     private static void assume(boolean condition, String reason) {
         if (!condition) {
             System.err.println("SKIPPED: " + reason);
