@@ -21,8 +21,7 @@ public final class LinkEmulators {
     public static LinkEmulator create(LinkEngineChoice choice, String fabric, Consumer<String> log,
             Consumer<String> portReplaced, long seed) {
         if (choice == LinkEngineChoice.USERSPACE) {
-            log.accept("*** Link emulation: userspace engine (forced by --link-engine=userspace)");
-            return new UserspaceEngine(log, portReplaced, seed);
+            return userspace("forced by --link-engine=userspace", log, portReplaced, seed);
         }
         Optional<String> missing = netemMissing(fabric);
         if (missing.isEmpty()) {
@@ -33,8 +32,17 @@ public final class LinkEmulators {
             throw new IllegalStateException("--link-engine=netem, but this kernel has no netem (" + missing.get()
                     + "); load sch_netem, or run with --link-engine=userspace or auto");
         }
-        log.accept("*** Link emulation: userspace engine (no netem in this kernel: " + missing.get() + ")");
-        return new UserspaceEngine(log, portReplaced, seed);
+        return userspace("no netem in this kernel: " + missing.get(), log, portReplaced, seed);
+    }
+
+    private static UserspaceEngine userspace(String why, Consumer<String> log, Consumer<String> portReplaced,
+            long seed) {
+        EngineSettings settings = EngineSettings.fromSystemProperties();
+        // Said up front: it changes how the whole machine idles while frames pass.
+        log.accept("*** Link emulation: userspace engine (" + why + ")" + (settings.awakeCpus()
+                ? "; idle CPUs kept from halting while frames pass (-Dmignet.linkemu.awakeCpus=false: let them)"
+                : ""));
+        return new UserspaceEngine(log, portReplaced, seed, settings);
     }
 
     /** Why netem cannot be used here, or empty when a netem qdisc could be added to a scratch device. */
