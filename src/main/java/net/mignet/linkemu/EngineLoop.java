@@ -99,6 +99,7 @@ final class EngineLoop implements AutoCloseable {
     private FloodMode floodMode;
     private final SmallFrameFlood smallFrameFlood;
     private final AwakeCpus awakeCpus;
+    private final SparseRealtime sparseRealtime;
     /** During the warm-up: this turn takes the sleeping branch, as a frame that wakes the thread does. */
     private boolean warmUpSleeping;
     /**
@@ -120,15 +121,17 @@ final class EngineLoop implements AutoCloseable {
         this.floodMode = new FloodMode(System.nanoTime());
         this.smallFrameFlood = new SmallFrameFlood(System.nanoTime());
         this.awakeCpus = new AwakeCpus(settings.awakeCpus(), log);
+        this.sparseRealtime = new SparseRealtime(settings.priority() == EnginePriority.REALTIME_WHILE_SPARSE, log);
         this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
-            if (settings.realtime()) {
+            if (settings.priority() == EnginePriority.REALTIME) {
                 int rc = ThreadScheduling.setCurrentThread(ThreadScheduling.SCHED_FIFO, 1);
                 if (rc < 0) {
                     log.accept("!!! link engine: cannot run " + threadName + " as SCHED_FIFO ("
                             + net.mignet.kernel.NativeCalls.strerror(-rc) + "); it runs at nice -10");
                 }
             }
+            sparseRealtime.start();
             mailbox.serve(this::turn, log);
         });
         thread.start();
@@ -196,10 +199,13 @@ final class EngineLoop implements AutoCloseable {
             pollSet.rebuild(directions, x -> x.in.fd());
             long deadline = System.nanoTime() + budgetNanos;
             long progressAt = System.nanoTime();
-            // Both of AwakeCpus's changes once before the loop is compiled: the end of a request comes only after
-            // seconds without frames, and C2 would else compile it as a trap that throws the loop away there.
+            // Both of AwakeCpus's and SparseRealtime's changes once before the loop is compiled: they come only
+            // after seconds without frames or at a flood, and C2 would else compile them as traps that throw the
+            // loop away there.
             awakeCpus.update(progressAt, progressAt);
             awakeCpus.update(progressAt - AwakeCpus.HOLD_NANOS, progressAt);
+            sparseRealtime.flooded(true);
+            sparseRealtime.waited(SparseRealtime.SPARSE_AGAIN_NANOS);
             long sent = 0;
             // Stops for a command posted meanwhile: it must not run inside the warm-up (a wait would run it).
             for (long now = progressAt, round = 0; d.sent < frames && now < deadline && !mailbox.hasCommands();
@@ -333,11 +339,13 @@ final class EngineLoop implements AutoCloseable {
                 }
             }
             floodMode.busy(now);
+            sparseRealtime.flooded(floodMode.isFlooded());
             return;
         }
         spinBudget.endRun();
         if (floodMode.isFlooded() && allRings && next != Long.MAX_VALUE && coalescing) {
             coalescing = coalescedWait() >= COALESCE_MIN_FRAMES;
+            sparseRealtime.flooded(floodMode.isFlooded());
             return;
         }
         long before = System.nanoTime();
@@ -360,6 +368,7 @@ final class EngineLoop implements AutoCloseable {
             }
         }
         floodMode.waited(before, after);
+        sparseRealtime.waited(after - before);
         if (after - before >= FloodMode.SLEPT_NANOS) {
             smallFrameFlood.slept(after);
         } else {

@@ -17,15 +17,13 @@ package net.mignet.linkemu;
  *                    follow closely (a reply, the next of a stream) find it awake
  * @param spinPercent share of each thread's time it may spend polling without finding work ({@link SpinBudget}),
  *                    0-100; beyond it the thread sleeps until its next frame or release and is a little late
- * @param realtime    run the threads in the SCHED_FIFO class (lowest priority), which wakes them ahead of every
- *                    ordinary process on a busy machine, as netem runs in softirq ahead of them; off by default,
- *                    since a thread forwarding a flood then takes its core from everything else but the kernel's
- *                    real-time throttling (5 %)
+ * @param priority    how the threads are scheduled ({@link EnginePriority}): by default at nice -10; real-time
+ *                    while their traffic is sparse, or always, on request
  * @param awakeCpus   keep idle CPUs from halting while frames pass through a thread ({@link AwakeCpus}): they
  *                    poll instead, which a VM's host sees as busy vCPUs and real hardware as power
  */
 public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, int spinPercent,
-        boolean realtime, boolean awakeCpus) {
+        EnginePriority priority, boolean awakeCpus) {
     /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
     public static final int DEFAULT_RING_SLOTS = 1024;
     public static final long DEFAULT_SPIN_NANOS = 300_000;
@@ -45,6 +43,7 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
         if (ringSlots < 0 || spinNanos < 0 || busyPollNanos < 0) {
             throw new IllegalArgumentException("link engine ring slots and poll times cannot be negative");
         }
+        java.util.Objects.requireNonNull(priority, "priority");
         if (spinPercent < 0 || spinPercent > 100) {
             throw new IllegalArgumentException("the link engine's spin share is a percentage, 0-100 (asked for "
                     + spinPercent + ")");
@@ -54,47 +53,49 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
     /** One thread per core; rings; the default poll windows. */
     public static EngineSettings automatic() {
         return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
-                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, false, true);
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, EnginePriority.NICE, true);
     }
 
     /**
      * {@link #automatic()} with what the system properties {@code mignet.linkemu.threads},
      * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
      * {@code mignet.linkemu.busyPollNanos}, {@code mignet.linkemu.spinPercent} and
-     * {@code mignet.linkemu.realtime} and {@code mignet.linkemu.awakeCpus} say instead; with real-time
-     * threads, one core fewer unless the thread count is given.
+     * {@code mignet.linkemu.realtime} ({@code false}, {@code sparse} or {@code true}: {@link EnginePriority}) and
+     * {@code mignet.linkemu.awakeCpus} say instead; with threads real-time all the time, one core fewer unless the
+     * thread count is given.
      */
     public static EngineSettings fromSystemProperties() {
         EngineSettings a = automatic();
-        boolean realtime = Boolean.parseBoolean(System.getProperty("mignet.linkemu.realtime", "false"));
+        EnginePriority priority = EnginePriority.fromWord(System.getProperty("mignet.linkemu.realtime",
+                a.priority.word()));
         // Real-time threads forwarding floods on every core starve the hosts that make the traffic (seen: two
         // floods on two SCHED_FIFO threads on 2 cores fell to 0.09 of the plain path): leave them one core.
-        int threads = realtime ? Math.max(1, a.threads - 1) : a.threads;
+        int threads = priority == EnginePriority.REALTIME ? Math.max(1, a.threads - 1) : a.threads;
         return new EngineSettings(Integer.getInteger("mignet.linkemu.threads", threads),
                 Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
                 Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
                 Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos),
-                Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), realtime,
+                Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), priority,
                 Boolean.parseBoolean(System.getProperty("mignet.linkemu.awakeCpus", String.valueOf(a.awakeCpus))));
     }
 
     public EngineSettings withThreads(int n) {
-        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, realtime, awakeCpus);
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, priority, awakeCpus);
     }
 
     public EngineSettings withRingSlots(int n) {
-        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, realtime, awakeCpus);
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, priority, awakeCpus);
     }
 
     public EngineSettings withSpinPercent(int percent) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent, realtime, awakeCpus);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent, priority, awakeCpus);
     }
 
     public EngineSettings withAwakeCpus(boolean on) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, realtime, on);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, priority, on);
     }
 
-    public EngineSettings withRealtime(boolean on) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, on, awakeCpus);
+    public EngineSettings withPriority(EnginePriority p) {
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, p, awakeCpus);
     }
 }

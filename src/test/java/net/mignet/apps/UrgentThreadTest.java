@@ -3,10 +3,8 @@ package net.mignet.apps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+import net.mignet.testing.ThreadSchedulingState;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +18,17 @@ class UrgentThreadTest {
         AtomicReference<String> kind = new AtomicReference<>();
         Thread t = Thread.ofPlatform().start(() -> {
             try {
-                Scheduling before = Scheduling.ofThisThread();
+                ThreadSchedulingState before = ThreadSchedulingState.ofThisThread();
                 try (UrgentThread urgent = UrgentThread.raise()) {
                     kind.set(urgent.kind());
-                    Scheduling during = Scheduling.ofThisThread();
+                    ThreadSchedulingState during = ThreadSchedulingState.ofThisThread();
                     switch (urgent.kind()) {
                         case "realtime" -> assertThat(during.policy()).isEqualTo(1); // SCHED_FIFO
                         case "nice" -> assertThat(during.prio()).isEqualTo(100); // nice -20
                         default -> assertThat(during).isEqualTo(before);
                     }
                 }
-                assertThat(Scheduling.ofThisThread()).isEqualTo(before);
+                assertThat(ThreadSchedulingState.ofThisThread()).isEqualTo(before);
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -52,22 +50,5 @@ class UrgentThreadTest {
                 + " priority (no CAP_SYS_NICE)");
         assertThatThrownBy(() -> raised.get().close()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("by itself");
-    }
-
-    /** The scheduling class and priority Linux reports for the calling thread ({@code /proc/thread-self/sched}). */
-    private record Scheduling(int policy, int prio) {
-        static Scheduling ofThisThread() throws IOException {
-            int policy = -1;
-            int prio = -1;
-            for (String line : Files.readAllLines(Path.of("/proc/thread-self/sched"))) {
-                String[] kv = line.split(":");
-                if (kv.length == 2 && kv[0].strip().equals("policy")) {
-                    policy = Integer.parseInt(kv[1].strip());
-                } else if (kv.length == 2 && kv[0].strip().equals("prio")) {
-                    prio = Integer.parseInt(kv[1].strip());
-                }
-            }
-            return new Scheduling(policy, prio);
-        }
     }
 }
