@@ -651,14 +651,19 @@ public class LinkEmulationBench {
         Thread.sleep(500); // let the last frames drain
         // The engine keeps idle CPUs awake for a while after the last frame, then wakes once to let them halt:
         // measured from then on, the engine's steady idle (the wait is printed).
-        long awaitFrom = System.nanoTime();
-        long awaitUntil = awaitFrom + 10_000_000_000L;
-        while (CpuWakeLatency.currentLimitMicros() == 0 && System.nanoTime() < awaitUntil) {
-            Thread.sleep(10);
+        try {
+            long awaitFrom = System.nanoTime();
+            long awaitUntil = awaitFrom + 10_000_000_000L;
+            while (CpuWakeLatency.currentLimitMicros() == 0 && System.nanoTime() < awaitUntil) {
+                Thread.sleep(10);
+            }
+            boolean halting = CpuWakeLatency.currentLimitMicros() != 0;
+            print("idle CPUs %s %.1f s after the frames drained%s", halting ? "allowed to halt again"
+                    : "still kept awake", (System.nanoTime() - awaitFrom) / 1e9,
+                    halting ? "" : " (another process may ask for that)");
+        } catch (IOException e) {
+            print("no CPU latency QoS to wait for (%s): measuring at once", e.getMessage());
         }
-        boolean halting = CpuWakeLatency.currentLimitMicros() != 0;
-        print("idle CPUs %s %.1f s after the frames drained%s", halting ? "allowed to halt again" : "still kept awake",
-                (System.nanoTime() - awaitFrom) / 1e9, halting ? "" : " (another process may ask for that)");
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long engine0 = engine.cpuTimeNanos();
         long process0 = os.getProcessCpuTime();

@@ -1,15 +1,17 @@
 package net.mignet.kernel;
 
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A request to the kernel's CPU latency QoS ({@code /dev/cpu_dma_latency}) that idle CPUs wake within a given
- * number of microseconds; 0 keeps them out of every idle state that halts, so they poll instead. The request
+ * number of microseconds; 0 keeps them out of every idle state that halts, so they poll instead (where a cpuidle
+ * governor honours the request: without a cpuidle driver the kernel's default idle halts anyway). The request
  * lasts while its file stays open and the kernel drops it when the file closes, also when the process dies
  * (even by SIGKILL), so nothing is ever left behind. While it is held, idle CPUs spend their idle time polling:
  * on a VM the host sees those vCPUs busy, on real hardware they use more power.
@@ -17,9 +19,9 @@ import java.nio.file.Path;
 public final class CpuWakeLatency implements AutoCloseable {
     static final Path DEVICE = Path.of("/dev/cpu_dma_latency");
 
-    private final FileOutputStream request;
+    private final FileChannel request;
 
-    private CpuWakeLatency(FileOutputStream request) {
+    private CpuWakeLatency(FileChannel request) {
         this.request = request;
     }
 
@@ -32,10 +34,14 @@ public final class CpuWakeLatency implements AutoCloseable {
         if (micros < 0) {
             throw new IllegalArgumentException("a wake-up latency cannot be negative (asked for " + micros + " us)");
         }
-        FileOutputStream out = new FileOutputStream(DEVICE.toFile());
+        // Never created: where the device is missing, a file of that name would take the request and do nothing.
+        FileChannel out = FileChannel.open(DEVICE, StandardOpenOption.WRITE);
         try {
             // Exactly four bytes are read as a binary s32; any other length as a hexadecimal string.
-            out.write(ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(micros).array());
+            ByteBuffer value = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(micros).flip();
+            while (value.hasRemaining()) {
+                out.write(value);
+            }
         } catch (IOException e) {
             out.close();
             throw e;

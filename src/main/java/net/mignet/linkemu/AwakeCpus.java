@@ -10,10 +10,10 @@ import net.mignet.kernel.CpuWakeLatency;
  * {@link #HOLD_NANOS} without a frame; an idle emulation so costs nothing. A halted vCPU takes tens of
  * microseconds to wake (this VM: 41-69 us p50 for a pipe's reader on the other, idle vCPU, against 11-13 us on
  * the writer's own), and every frame through a link needs two wake-ups more than on a plain veth: the engine's,
- * and that of whatever it delivers to. Measured through a 0 ms link (300 UDP echo probes, quiet machine), added
- * round trip p50 0.061-0.081 ms without, 0.044-0.045 ms with. The plain path gains as well (its RTT p50
- * 0.080-0.126 ms without, 0.044-0.049 ms with), since the hosts' own processes wake faster too. Used by one
- * loop thread only.
+ * and that of whatever it delivers to. Measured through a 0 ms link, five full bench runs each way, alternating:
+ * added round trip p50 0.028-0.077 ms with, 0.047-0.069 ms without; the plain path gained as well (0 ms RTT p50
+ * 0.038-0.077 ms with, 0.053-0.087 ms without), since the hosts' own processes wake faster too. Used by one loop
+ * thread only (which also closes it, when it ends).
  */
 final class AwakeCpus implements AutoCloseable {
     /** Longer than a second, so that traffic once a second (ping's default) keeps the request. */

@@ -132,7 +132,11 @@ final class EngineLoop implements AutoCloseable {
                 }
             }
             sparseRealtime.start();
-            mailbox.serve(this::turn, log);
+            try {
+                mailbox.serve(this::turn, log);
+            } finally {
+                awakeCpus.close(); // also when the loop died: a request left held keeps every idle CPU polling
+            }
         });
         thread.start();
     }
@@ -238,6 +242,7 @@ final class EngineLoop implements AutoCloseable {
             receivedFrames = 0;
             lastFrameAt = Long.MIN_VALUE / 2;
             awakeCpus.update(lastFrameAt, now); // the warm-up's frames are no traffic
+            sparseRealtime.waited(SparseRealtime.SPARSE_AGAIN_NANOS); // its busy rounds may have looked like a flood
             coalescing = false;
             floodMode = new FloodMode(now);
             smallFrameFlood.slept(now);
@@ -350,7 +355,8 @@ final class EngineLoop implements AutoCloseable {
         }
         long before = System.nanoTime();
         long received = receivedFrames;
-        awakeCpus.update(lastFrameAt, before);
+        // Frames held count as traffic: their release, seconds after they came, wakes the hosts too.
+        awakeCpus.update(next == Long.MAX_VALUE ? lastFrameAt : before, before);
         boolean prime = allowed && next != Long.MAX_VALUE && next - before > PRIME_AFTER_NANOS;
         long timeout = prime ? Math.max(0, timeoutNanos(before, next, allowed) - PRIME_LEAD_NANOS)
                 : timeoutNanos(before, next, allowed);
@@ -565,7 +571,6 @@ final class EngineLoop implements AutoCloseable {
             l.b.close();
         }
         links.clear();
-        awakeCpus.close();
         mailbox.close();
         pollSet.close();
         pool.close();

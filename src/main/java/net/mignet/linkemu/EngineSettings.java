@@ -68,15 +68,34 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
         EngineSettings a = automatic();
         EnginePriority priority = EnginePriority.fromWord(System.getProperty("mignet.linkemu.realtime",
                 a.priority.word()));
-        // Real-time threads forwarding floods on every core starve the hosts that make the traffic (seen: two
-        // floods on two SCHED_FIFO threads on 2 cores fell to 0.09 of the plain path): leave them one core.
-        int threads = priority == EnginePriority.REALTIME ? Math.max(1, a.threads - 1) : a.threads;
-        return new EngineSettings(Integer.getInteger("mignet.linkemu.threads", threads),
+        return new EngineSettings(Integer.getInteger("mignet.linkemu.threads", threadsFor(priority, a.threads)),
                 Integer.getInteger("mignet.linkemu.ringSlots", a.ringSlots),
                 Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
                 Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos),
                 Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), priority,
-                Boolean.parseBoolean(System.getProperty("mignet.linkemu.awakeCpus", String.valueOf(a.awakeCpus))));
+                onOff("mignet.linkemu.awakeCpus", a.awakeCpus));
+    }
+
+    /**
+     * Threads for {@code cores} cores: one each, but one core left without when they are always real-time, since
+     * real-time threads forwarding floods on every core starve the hosts that make the traffic (seen: two floods
+     * on two SCHED_FIFO threads on 2 cores fell to 0.09 of the plain path).
+     */
+    static int threadsFor(EnginePriority priority, int cores) {
+        return priority == EnginePriority.REALTIME ? Math.max(1, cores - 1) : cores;
+    }
+
+    /** A boolean property, strictly: a typo must not turn a setting off unnoticed. */
+    private static boolean onOff(String property, boolean otherwise) {
+        String v = System.getProperty(property);
+        if (v == null) {
+            return otherwise;
+        }
+        return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(property + " is true or false, not '" + v + "'");
+        };
     }
 
     public EngineSettings withThreads(int n) {

@@ -53,8 +53,9 @@ final class SparseRealtime {
         }
     }
 
-    boolean isRealtime() {
-        return realtime;
+    /** Whether the kernel refused the real-time class (then the thread keeps its class). */
+    boolean refused() {
+        return refused;
     }
 
     private void enter() {

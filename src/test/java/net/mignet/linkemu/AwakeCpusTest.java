@@ -74,9 +74,12 @@ class AwakeCpusTest {
     void closingEndsTheRequest() throws Exception {
         assumeNoOtherRequest();
         AwakeCpus awake = new AwakeCpus(true, log::add);
-        awake.update(10, 11);
-        assertThat(CpuWakeLatency.currentLimitMicros()).isZero();
-        awake.close();
+        try {
+            awake.update(10, 11);
+            assertThat(CpuWakeLatency.currentLimitMicros()).isZero();
+        } finally {
+            awake.close();
+        }
         assertThat(awake.isHeld()).isFalse();
         assertThat(CpuWakeLatency.currentLimitMicros()).isPositive();
     }

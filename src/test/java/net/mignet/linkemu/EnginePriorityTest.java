@@ -23,9 +23,11 @@ class EnginePriorityTest {
     }
 
     @Test
-    void theDefaultIsNiceAndChoosingAModeKeepsTheThreadCount() {
+    void theDefaultIsNiceAndOnlyAlwaysRealTimeLeavesACore() {
         assertThat(EngineSettings.automatic().priority()).isEqualTo(EnginePriority.NICE);
-        assertThat(EngineSettings.automatic().withPriority(EnginePriority.REALTIME_WHILE_SPARSE).threads())
-                .isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(EngineSettings.threadsFor(EnginePriority.NICE, 2)).isEqualTo(2);
+        assertThat(EngineSettings.threadsFor(EnginePriority.REALTIME_WHILE_SPARSE, 2)).isEqualTo(2);
+        assertThat(EngineSettings.threadsFor(EnginePriority.REALTIME, 2)).isEqualTo(1);
+        assertThat(EngineSettings.threadsFor(EnginePriority.REALTIME, 1)).isEqualTo(1);
     }
 }
