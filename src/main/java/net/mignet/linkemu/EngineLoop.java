@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import net.mignet.kernel.ThreadScheduling;
 import net.mignet.topo.LinkParams;
 
 /**
@@ -99,7 +98,7 @@ final class EngineLoop implements AutoCloseable {
     private FloodMode floodMode;
     private final SmallFrameFlood smallFrameFlood;
     private final AwakeCpus awakeCpus;
-    private final SparseRealtime sparseRealtime;
+    private final RealtimeClass realtimeClass;
     /** During the warm-up: this turn takes the sleeping branch, as a frame that wakes the thread does. */
     private boolean warmUpSleeping;
     /**
@@ -121,17 +120,10 @@ final class EngineLoop implements AutoCloseable {
         this.floodMode = new FloodMode(System.nanoTime());
         this.smallFrameFlood = new SmallFrameFlood(System.nanoTime());
         this.awakeCpus = new AwakeCpus(settings.awakeCpus(), log);
-        this.sparseRealtime = new SparseRealtime(settings.priority() == EnginePriority.REALTIME_WHILE_SPARSE, log);
+        this.realtimeClass = new RealtimeClass(settings.priority(), log);
         this.spinWindow = new SpinWindow(settings.spinNanos());
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
-            if (settings.priority() == EnginePriority.REALTIME) {
-                int rc = ThreadScheduling.setCurrentThread(ThreadScheduling.SCHED_FIFO, 1);
-                if (rc < 0) {
-                    log.accept("!!! link engine: cannot run " + threadName + " as SCHED_FIFO ("
-                            + net.mignet.kernel.NativeCalls.strerror(-rc) + "); it runs at nice -10");
-                }
-            }
-            sparseRealtime.start();
+            realtimeClass.start();
             try {
                 mailbox.serve(this::turn, log);
             } finally {
@@ -203,13 +195,13 @@ final class EngineLoop implements AutoCloseable {
             pollSet.rebuild(directions, x -> x.in.fd());
             long deadline = System.nanoTime() + budgetNanos;
             long progressAt = System.nanoTime();
-            // Both of AwakeCpus's and SparseRealtime's changes once before the loop is compiled: they come only
+            // Both of AwakeCpus's and RealtimeClass's changes once before the loop is compiled: they come only
             // after seconds without frames or at a flood, and C2 would else compile them as traps that throw the
             // loop away there.
             awakeCpus.update(progressAt, progressAt);
             awakeCpus.update(progressAt - AwakeCpus.HOLD_NANOS, progressAt);
-            sparseRealtime.flooded(true);
-            sparseRealtime.waited(SparseRealtime.SPARSE_AGAIN_NANOS);
+            realtimeClass.flooded(true);
+            realtimeClass.waited(RealtimeClass.SPARSE_AGAIN_NANOS);
             long sent = 0;
             // Stops for a command posted meanwhile: it must not run inside the warm-up (a wait would run it).
             for (long now = progressAt, round = 0; d.sent < frames && now < deadline && !mailbox.hasCommands();
@@ -242,7 +234,7 @@ final class EngineLoop implements AutoCloseable {
             receivedFrames = 0;
             lastFrameAt = Long.MIN_VALUE / 2;
             awakeCpus.update(lastFrameAt, now); // the warm-up's frames are no traffic
-            sparseRealtime.waited(SparseRealtime.SPARSE_AGAIN_NANOS); // its busy rounds may have looked like a flood
+            realtimeClass.waited(RealtimeClass.SPARSE_AGAIN_NANOS); // its busy rounds may have looked like a flood
             coalescing = false;
             floodMode = new FloodMode(now);
             smallFrameFlood.slept(now);
@@ -344,13 +336,13 @@ final class EngineLoop implements AutoCloseable {
                 }
             }
             floodMode.busy(now);
-            sparseRealtime.flooded(floodMode.isFlooded());
+            realtimeClass.flooded(floodMode.isFlooded());
             return;
         }
         spinBudget.endRun();
         if (floodMode.isFlooded() && allRings && next != Long.MAX_VALUE && coalescing) {
             coalescing = coalescedWait() >= COALESCE_MIN_FRAMES;
-            sparseRealtime.flooded(floodMode.isFlooded());
+            realtimeClass.flooded(floodMode.isFlooded());
             return;
         }
         long before = System.nanoTime();
@@ -374,7 +366,7 @@ final class EngineLoop implements AutoCloseable {
             }
         }
         floodMode.waited(before, after);
-        sparseRealtime.waited(after - before);
+        realtimeClass.waited(after - before);
         if (after - before >= FloodMode.SLEPT_NANOS) {
             smallFrameFlood.slept(after);
         } else {

@@ -9,7 +9,7 @@ public enum EnginePriority {
     /**
      * {@code SCHED_FIFO} (priority 1) while a thread's traffic is sparse, so that a frame's wake-up takes the CPU
      * at once; the ordinary class at nice -10 from a flood on, so that the hosts making and taking the flood keep
-     * their share ({@link SparseRealtime}). Not the default: in three full bench runs alternating with
+     * their share ({@link RealtimeClass}). Not the default: in three full bench runs alternating with
      * {@link #NICE}, added RTT through a 0 ms link was 0.027, 0.057, 0.108 ms at p50 against 0.042, 0.045, 0.064,
      * but the RTT error through a 100 ms link rose to 0.065-0.106 ms at p50 from 0.035-0.054.
      */

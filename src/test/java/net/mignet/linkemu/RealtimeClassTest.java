@@ -10,8 +10,8 @@ import net.mignet.testing.KernelAssumptions;
 import net.mignet.testing.ThreadSchedulingState;
 import org.junit.jupiter.api.Test;
 
-/** The engine thread's class as the kernel shows it: real-time while sparse, nice -10 from a flood on. */
-class SparseRealtimeTest {
+/** The engine thread's class as the kernel shows it, for each {@link EnginePriority}. */
+class RealtimeClassTest {
     private static final int SCHED_OTHER = 0;
     private static final int SCHED_FIFO = 1;
     private static final int NICE_MINUS_10 = 110;
@@ -21,7 +21,7 @@ class SparseRealtimeTest {
     void realTimeUntilAFloodAndAgainOnlyAfterALongSleep() throws Throwable {
         List<ThreadSchedulingState> seen = onOwnThread(() -> {
             List<ThreadSchedulingState> states = new ArrayList<>();
-            SparseRealtime s = new SparseRealtime(true, log::add);
+            RealtimeClass s = new RealtimeClass(EnginePriority.REALTIME_WHILE_SPARSE, log::add);
             s.start();
             if (s.refused()) {
                 return List.of();
@@ -31,10 +31,10 @@ class SparseRealtimeTest {
             states.add(ThreadSchedulingState.ofThisThread());
             s.flooded(true);
             states.add(ThreadSchedulingState.ofThisThread());
-            s.waited(SparseRealtime.SPARSE_AGAIN_NANOS - 1); // a sender's pause within the flood
+            s.waited(RealtimeClass.SPARSE_AGAIN_NANOS - 1); // a sender's pause within the flood
             s.flooded(false);
             states.add(ThreadSchedulingState.ofThisThread());
-            s.waited(SparseRealtime.SPARSE_AGAIN_NANOS);
+            s.waited(RealtimeClass.SPARSE_AGAIN_NANOS);
             states.add(ThreadSchedulingState.ofThisThread());
             return states;
         });
@@ -45,13 +45,29 @@ class SparseRealtimeTest {
     }
 
     @Test
-    void leavesTheThreadAloneWhenNotWanted() throws Throwable {
+    void alwaysRealTimeStaysSoThroughAFlood() throws Throwable {
+        List<ThreadSchedulingState> seen = onOwnThread(() -> {
+            RealtimeClass s = new RealtimeClass(EnginePriority.REALTIME, log::add);
+            s.start();
+            if (s.refused()) {
+                return List.of();
+            }
+            ThreadSchedulingState started = ThreadSchedulingState.ofThisThread();
+            s.flooded(true);
+            return List.of(started, ThreadSchedulingState.ofThisThread());
+        });
+        KernelAssumptions.assumeMachineState(!seen.isEmpty(), "this process may not use SCHED_FIFO " + log);
+        assertThat(seen).extracting(ThreadSchedulingState::policy).containsExactly(SCHED_FIFO, SCHED_FIFO);
+    }
+
+    @Test
+    void leavesTheThreadAloneAtNice() throws Throwable {
         List<ThreadSchedulingState> seen = onOwnThread(() -> {
             ThreadSchedulingState before = ThreadSchedulingState.ofThisThread();
-            SparseRealtime s = new SparseRealtime(false, log::add);
+            RealtimeClass s = new RealtimeClass(EnginePriority.NICE, log::add);
             s.start();
             s.flooded(true);
-            s.waited(SparseRealtime.SPARSE_AGAIN_NANOS);
+            s.waited(RealtimeClass.SPARSE_AGAIN_NANOS);
             return List.of(before, ThreadSchedulingState.ofThisThread());
         });
         assertThat(seen.get(1)).isEqualTo(seen.get(0));
