@@ -34,6 +34,7 @@ import net.mignet.net.Host;
 import net.mignet.net.Link;
 import net.mignet.topo.LinkParams;
 import net.mignet.topo.Topology;
+import net.mignet.topo.TopologyBuilder;
 
 /**
  * Link emulation speed, accuracy and cost, each figure next to the plain veth path measured in the same run (the
@@ -65,12 +66,15 @@ import net.mignet.topo.Topology;
  *   bench/run LinkEmulationBench --link-engine userspace --only rtt,tcp    # some parts: rtt, tcp, fps, idle
  *   bench/run LinkEmulationBench --only rtt --delays 0,20 --probes 300           # some delays, more probes
  *   bench/run LinkEmulationBench --only rtt --equal-idle false    # plain probes 5 ms apart whatever the delay
+ *   bench/run LinkEmulationBench --only rtt --extra-links 198      # 200 impaired links: 198 idle hosts more
  * </pre>
  * Raw numbers go to {@code bench/results/link-emulation-<time>.txt}.
  */
 public class LinkEmulationBench {
     static int[] delaysMs = {0, 1, 5, 20, 100};
     static int probes = 100;
+    /** Idle hosts on 1 ms links to s1 beside the measured ones, whose links the engine threads serve too. */
+    static int extraLinks = 0;
     /** How long each probe waits after the previous one's reply before its send. */
     static final long QUIET_MILLIS = 5;
     /** Warm-up probe pairs end once this many in a row saw the JIT compile nothing... */
@@ -110,16 +114,22 @@ public class LinkEmulationBench {
                 equalIdle = Boolean.parseBoolean(args[i + 1]);
             } else if (args[i].equals("--probes")) {
                 probes = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--extra-links")) {
+                extraLinks = Integer.parseInt(args[i + 1]);
             }
         }
         LinkParams oneMs = LinkParams.NONE.withDelay(Duration.ofMillis(1)).withQueueLimit(LIMIT);
-        Topology t = Topology.builder("lebench")
+        TopologyBuilder topology = Topology.builder("lebench")
                 .addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addHost("h3", "10.0.0.3/24")
                 .addHost("h4", "10.0.0.4/24").addHost("h5", "10.0.0.5/24").addHost("h6", "10.0.0.6/24")
                 .addSwitch("s1")
                 .addLink("h1", "s1", o -> o.params(oneMs)).addLink("h2", "s1").addLink("h3", "s1", o -> o.params(oneMs))
-                .addLink("h4", "s1").addLink("h5", "s1").addLink("h6", "s1")
-                .build();
+                .addLink("h4", "s1").addLink("h5", "s1").addLink("h6", "s1");
+        for (int i = 1; i <= extraLinks; i++) {
+            topology.addHost("x" + i, "10.1." + (i / 250) + "." + (i % 250 + 1) + "/16");
+            topology.addLink("x" + i, "s1", o -> o.params(oneMs));
+        }
+        Topology t = topology.build();
         MachineLoad load = MachineLoad.now();
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         try (Emulation net = Emulation.start(t, EmulationOptions.DEFAULT.withLinkEngine(choice))) {
@@ -131,6 +141,10 @@ public class LinkEmulationBench {
             Link second = net.linksBetween("h3", "s1").getFirst();
             print("link engine: %s%s", net.linkEmulator().name(), net.linkEmulator() instanceof UserspaceEngine e
                     ? " (" + e.threadCount() + " threads, " + e.settings() + ")" : "");
+            if (extraLinks > 0) {
+                print("%d more hosts x1..x%d, idle, each on a 1 ms link to s1: %d impaired links in all", extraLinks,
+                        extraLinks, extraLinks + 2);
+            }
             java.util.Set<String> parts = only.isEmpty() ? java.util.Set.of("rtt", "tcp", "fps", "idle")
                     : java.util.Set.of(only.split(","));
             if (parts.contains("rtt")) {

@@ -18,7 +18,7 @@ import net.mignet.topo.LinkParams;
  * One thread of the userspace engine, serving some of the engine links of an emulation (both directions of each,
  * so each direction keeps its order): it receives frames in bursts (from receive rings, without a system call
  * per frame), decides their fate, holds them in one {@link TimerQueue} and sends each when it is due. It waits
- * in {@code ppoll} on its sockets with a timeout of the next release time (so an idle engine sleeps), and polls
+ * on its sockets (a {@link PollSet}) with a timeout of the next release time (so an idle engine sleeps), and polls
  * without sleeping only just before a release and for a moment after the last frame. Other threads change the
  * set of links only through commands run by this thread, so its state needs no locks.
  */
@@ -87,6 +87,15 @@ final class EngineLoop implements AutoCloseable {
     /** Every direction reads through a ring, so a busy poll needs no system call. */
     private boolean allRings = true;
     /**
+     * A busy poll looks at every ring's next slot itself; else it asks the {@link PollSet} which are ready (one
+     * system call). Only up to {@link #SCAN_RINGS_UP_TO} directions: each look at an idle ring is a cache and TLB
+     * miss, since the kernel writes the rings. With 102 links on each of two threads, a 0 ms link added 0.086 and
+     * 0.106 ms of round trip (p50, two runs) while each poll scanned, 0.032 and 0.062 ms asking (0.027-0.040 ms
+     * with one link a thread).
+     */
+    private boolean scanRings = true;
+    static final int SCAN_RINGS_UP_TO = 16;
+    /**
      * When the last frame arrived (nanoTime), for the busy-poll window after it. Not after a frame sent: the
      * process it wakes is often placed on this thread's CPU, where a poll at nice -10 kept it waiting (seen, before
      * polls yielded: RTT error through a 5 ms link 0.31 ms with a 300 us poll after each send, 0.10-0.18 ms
@@ -153,10 +162,10 @@ final class EngineLoop implements AutoCloseable {
      * a few hundred frames, never reach the compile thresholds): seen in traces, 60-80 us from the end of the
      * release spin to the send's system call and about 100 us per frame read, most of it in interpreted FFM calls
      * and memory-segment accesses. The frames go round through {@link #turn} itself, every other one through its
-     * sleeping branch ({@code ppoll}, which finds the frame back already) and the others through its polling one:
-     * warmed by a loop of its own that only polled, the wait, its {@code ppoll} call and the hand-over of ready
+     * sleeping branch (the {@link PollSet} wait, which finds the frame back already) and the others through its polling one:
+     * warmed by a loop of its own that only polled, the wait, its system call and the hand-over of ready
      * sockets stayed interpreted, and a frame that woke the thread took 43 us (p50, 88 us p90) from the end of
-     * {@code ppoll} to its {@code sendmmsg} through a 0 ms link. One frame circulates through {@code loopback}, a
+     * wait to its {@code sendmmsg} through a 0 ms link. One frame circulates through {@code loopback}, a
      * socket on the fabric namespace's {@code lo} (what it sends comes back into its ring), with an experimental
      * EtherType that no protocol takes, so nothing beyond that namespace's loopback sees it. {@code idle} (a socket
      * with a ring that receives nothing, or null) is polled beside it: a real thread serves two directions per link,
@@ -192,6 +201,7 @@ final class EngineLoop implements AutoCloseable {
                         new SendBatch(arena)));
             }
             allRings = true;
+            scanRings = true;
             pollSet.rebuild(directions, x -> x.in.fd());
             long deadline = System.nanoTime() + budgetNanos;
             long progressAt = System.nanoTime();
@@ -207,11 +217,12 @@ final class EngineLoop implements AutoCloseable {
             for (long now = progressAt, round = 0; d.sent < frames && now < deadline && !mailbox.hasCommands();
                     now = System.nanoTime(), round++) {
                 warmUpSleeping = (round & 1) == 0;
+                scanRings = (round & 2) == 0; // both ways of polling compiled, whatever the thread will serve
                 // The frame is back in the ring already, or lost: a sleeping turn never waits for it, and no wait
                 // lasts long (a frame lost without an error to wake the wait would else keep the warm-up waiting
                 // for good, and the caller, given up on it, would close the sockets under it).
                 idleWaitNanos = warmUpSleeping ? 0 : WARM_UP_STALL_NANOS;
-                // Now and then a frame held for a while, so that waiting for a release (a timed ppoll, then a
+                // Now and then a frame held for a while, so that waiting for a release (a timed wait, then a
                 // poll until it is due) is compiled too rather than left to a deoptimization by the first one.
                 d.impairment.update((round & WARM_UP_HELD_EVERY) == 0 ? held
                         : (round & WARM_UP_HELD_BRIEFLY_EVERY) == 1 ? heldBriefly : immediate);
@@ -323,7 +334,7 @@ final class EngineLoop implements AutoCloseable {
         boolean allowed = spinBudget.allows(now);
         if (wanted && allowed && !mailbox.hasCommands()) {
             long receivedBefore = receivedFrames;
-            boolean found = allRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
+            boolean found = scanRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
             smallFrameFlood.received(now, receivedFrames - receivedBefore);
             if (found) {
                 spinBudget.endRun();
@@ -403,7 +414,8 @@ final class EngineLoop implements AutoCloseable {
         pollSet.awaitMailbox(COALESCE_NANOS);
         long received = receivedFrames;
         int rounds = Math.max(1, settings.ringSlots() / BURST); // enough to empty full rings
-        for (int round = 0; round < rounds && receiveFromRings(); round++) {
+        for (int round = 0; round < rounds && (scanRings ? receiveFromRings() : pollSet.await(0, receive) > 0);
+                round++) {
             // each round takes up to a burst from every direction
         }
         long now = System.nanoTime();
@@ -459,6 +471,7 @@ final class EngineLoop implements AutoCloseable {
             directions.add(l.bToA);
         }
         allRings = directions.stream().allMatch(d -> d.in.hasRing());
+        scanRings = allRings && directions.size() <= SCAN_RINGS_UP_TO;
         pollSet.rebuild(directions, d -> d.in.fd());
     }
 

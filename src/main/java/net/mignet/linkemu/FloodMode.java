@@ -14,7 +14,7 @@ package net.mignet.linkemu;
 final class FloodMode {
     /** Longer than any burst of sparse traffic (a frame, its release spin, the poll after it). */
     static final long BUSY_NANOS = 2_000_000;
-    /** A wait at least this long counts as sleep (a ppoll that found frames waiting returns in a few us). */
+    /** A wait at least this long counts as sleep (a wait that found frames waiting returns in a few us). */
     static final long SLEPT_NANOS = 50_000;
 
     private long awakeSince;

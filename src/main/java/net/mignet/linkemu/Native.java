@@ -10,13 +10,14 @@ import static net.mignet.kernel.NativeCalls.errno;
 import static net.mignet.kernel.NativeCalls.rethrow;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import net.mignet.kernel.NativeCalls;
 
 /**
  * The libc calls of the userspace link engine, on {@link NativeCalls}. The per-frame calls ({@code recv},
- * {@code send}, {@code ppoll}) return {@code -errno} instead of throwing, since EAGAIN is the normal end of a
+ * {@code send}, the waits) return {@code -errno} instead of throwing, since EAGAIN is the normal end of a
  * burst, and allocate nothing.
  */
 final class Native {
@@ -41,6 +42,12 @@ final class Native {
     static final int ENETDOWN = 100;
     static final int ENXIO = 6;
     static final short POLLIN = 1;
+    static final int EPOLL_CLOEXEC = 0x80000;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_MOD = 3;
+    static final int EPOLLIN = 1;
+    /** {@code epoll_pwait2}'s number, the same on every architecture (Linux 5.11); glibc wraps it from 2.35 only. */
+    private static final long SYS_EPOLL_PWAIT2 = 441;
     static final int EFD_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800;
     static final int PR_SET_TIMERSLACK = 29;
@@ -63,6 +70,15 @@ final class Native {
             JAVA_LONG, JAVA_INT));
     private static final MethodHandle PPOLL = downcall("ppoll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG,
             ADDRESS, ADDRESS));
+    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT,
+            JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_PWAIT2 = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1),
+            Linker.Option.captureCallState("errno"));
     private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT));
     private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
@@ -145,6 +161,38 @@ final class Native {
         try {
             int n = (int) PPOLL.invokeExact(callState(), fds, count, timeout, MemorySegment.NULL);
             return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int epollCreate() {
+        try {
+            return check((int) EPOLL_CREATE1.invokeExact(callState(), EPOLL_CLOEXEC), "epoll_create1");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** epoll_ctl(2) with {@code event} (a {@code struct epoll_event}); returns -errno on failure. */
+    static int epollCtl(int epollFd, int op, int fd, MemorySegment event) {
+        try {
+            int n = (int) EPOLL_CTL.invokeExact(callState(), epollFd, op, fd, event);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * epoll_pwait2(2): waits at most the {@code struct timespec} {@code timeout} (nanoseconds, unlike epoll_wait's
+     * milliseconds) for up to {@code maxEvents}; returns how many came, or -errno.
+     */
+    static int epollWait(int epollFd, MemorySegment events, int maxEvents, MemorySegment timeout) {
+        try {
+            long n = (long) EPOLL_PWAIT2.invokeExact(callState(), SYS_EPOLL_PWAIT2, (long) epollFd, events,
+                    (long) maxEvents, timeout, MemorySegment.NULL, 0L);
+            return n < 0 ? -errno() : (int) n;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -18,7 +18,6 @@ class PollSetTest {
     private record Member(String name, int fd) {
     }
 
-    private final Arena arena = Arena.ofConfined();
     private final LoopMailbox mailbox = new LoopMailbox("the test loop");
     private final PollSet<Member> pollSet = new PollSet<>(mailbox);
     private final List<Member> members = List.of(new Member("a", Native.eventfd()), new Member("b",
@@ -30,17 +29,19 @@ class PollSetTest {
         members.forEach(m -> NativeCalls.close(m.fd()));
         pollSet.close();
         mailbox.close();
-        arena.close();
     }
 
-    private void makeReadable(Member m) {
-        MemorySegment one = arena.allocate(8, 8);
-        one.set(ValueLayout.JAVA_LONG, 0, 1);
-        assertThat(Native.write(m.fd(), one, 8)).isEqualTo(8);
+    /** Callable from any thread. */
+    private static void makeReadable(Member m) {
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment one = local.allocate(8, 8);
+            one.set(ValueLayout.JAVA_LONG, 0, 1);
+            assertThat(Native.write(m.fd(), one, 8)).isEqualTo(8);
+        }
     }
 
     @Test
-    void hands_out_the_ready_members_in_order_and_times_out_when_none_is() {
+    void hands_out_the_ready_members_and_times_out_when_none_is() {
         pollSet.rebuild(members, Member::fd);
         assertThat(pollSet.size()).isEqualTo(3);
         assertThat(pollSet.member(1).name()).isEqualTo("b");
@@ -53,7 +54,37 @@ class PollSetTest {
         makeReadable(members.get(2));
         makeReadable(members.get(0));
         pollSet.await(Long.MAX_VALUE, m -> handed.add(m.name()));
-        assertThat(handed).containsExactly("a", "c");
+        assertThat(handed).containsExactlyInAnyOrder("a", "c");
+    }
+
+    @Test
+    void among_hundreds_of_members_hands_out_only_the_one_made_ready_from_another_thread() throws Exception {
+        List<Member> many = new ArrayList<>();
+        try {
+            for (int i = 0; i < 400; i++) {
+                many.add(new Member("m" + i, Native.eventfd()));
+            }
+            pollSet.rebuild(many, Member::fd);
+            CompletableFuture<Void> later = CompletableFuture.runAsync(() -> makeReadable(many.get(399)),
+                    CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
+            int ready = pollSet.await(TimeUnit.SECONDS.toNanos(5), m -> handed.add(m.name()));
+            later.get(5, TimeUnit.SECONDS);
+            assertThat(ready).isEqualTo(1);
+            assertThat(handed).containsExactly("m399");
+        } finally {
+            many.forEach(m -> NativeCalls.close(m.fd()));
+        }
+    }
+
+    @Test
+    void a_rebuild_drops_the_members_left_out() {
+        pollSet.rebuild(members, Member::fd);
+        pollSet.rebuild(members.subList(1, 3), Member::fd);
+        makeReadable(members.get(0));
+        assertThat(pollSet.await(TimeUnit.MILLISECONDS.toNanos(10), m -> handed.add(m.name()))).isZero();
+        makeReadable(members.get(2));
+        pollSet.await(Long.MAX_VALUE, m -> handed.add(m.name()));
+        assertThat(handed).containsExactly("c");
     }
 
     @Test
