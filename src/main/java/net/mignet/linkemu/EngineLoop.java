@@ -162,10 +162,10 @@ final class EngineLoop implements AutoCloseable {
      * a few hundred frames, never reach the compile thresholds): seen in traces, 60-80 us from the end of the
      * release spin to the send's system call and about 100 us per frame read, most of it in interpreted FFM calls
      * and memory-segment accesses. The frames go round through {@link #turn} itself, every other one through its
-     * sleeping branch (the {@link PollSet} wait, which finds the frame back already) and the others through its polling one:
-     * warmed by a loop of its own that only polled, the wait, its system call and the hand-over of ready
-     * sockets stayed interpreted, and a frame that woke the thread took 43 us (p50, 88 us p90) from the end of
-     * wait to its {@code sendmmsg} through a 0 ms link. One frame circulates through {@code loopback}, a
+     * sleeping branch (the {@link PollSet} wait, which finds the frame back already) and the others through its
+     * polling one (scanning the rings or asking the set, in turn): warmed by a loop of its own that only polled,
+     * the wait, its system call and the hand-over of ready sockets stayed interpreted, and a frame that woke the
+     * thread took 43 us (p50, 88 us p90) from the end of the wait to its {@code sendmmsg} through a 0 ms link. One frame circulates through {@code loopback}, a
      * socket on the fabric namespace's {@code lo} (what it sends comes back into its ring), with an experimental
      * EtherType that no protocol takes, so nothing beyond that namespace's loopback sees it. {@code idle} (a socket
      * with a ring that receives nothing, or null) is polled beside it: a real thread serves two directions per link,

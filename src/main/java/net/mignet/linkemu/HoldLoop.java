@@ -12,11 +12,11 @@ import java.util.function.Consumer;
 import net.mignet.kernel.NativeCalls;
 
 /**
- * The one thread that serves every frame hold of an emulation, started from a thread inside the fabric namespace
- * so that it lives there too (a new thread shares its creator's namespaces) and opens sockets on ports itself: it waits in a {@link PollSet} on the hold devices'
- * packet sockets, queues what arrives, and sends the queues out of their target ports when told. Idle (nothing
- * held, nothing to send) it sleeps without timeout, so holds that are not in use cost nothing. Other threads
- * act only through commands run on this thread ({@link LoopMailbox}), so slots need no locks.
+ * The one thread that serves every frame hold of an emulation, started from a thread inside the fabric namespace so
+ * that it lives there too (a new thread shares its creator's namespaces) and opens sockets on ports itself: it waits in
+ * a {@link PollSet} on the hold devices' packet sockets, queues what arrives, and sends the queues out of their target
+ * ports when told. Idle (nothing held, nothing to send) it sleeps without timeout, so holds that are not in use cost
+ * nothing. Other threads act only through commands run on this thread ({@link LoopMailbox}), so slots need no locks.
  */
 final class HoldLoop implements AutoCloseable {
     private static final int BURST = 64;

@@ -11,13 +11,14 @@ import net.mignet.kernel.NativeCalls;
 /**
  * What a single-threaded packet loop waits on: its {@link LoopMailbox}'s eventfd and one descriptor per member (a
  * packet socket's direction or hold slot), in an epoll set. Not {@code ppoll}: that adds the thread to every
- * descriptor's wait queue before each sleep and polls every descriptor again after each wake-up, so its cost grows
- * with the links a thread serves. With 102 links on each of two threads, a frame through a 0 ms link waited
- * 112 us (p50) between its arrival and the end of the thread's {@code ppoll}, against 16 us with 3 links; in
- * alternating runs the link added 0.220 and 0.196 ms of round trip (p50) with {@code ppoll}, 0.106 and 0.086 ms
- * with this set (the rest went to polls that scanned every ring, see {@code EngineLoop#scanRings}). An epoll set is
- * registered once and hands back only what is ready; {@code epoll_pwait2} takes its timeout in nanoseconds. Waiting allocates nothing, since the loops call it once per burst; only {@link #rebuild} does, when the
- * set of members changes. Used by the loop thread only, so it needs no locks.
+ * descriptor's wait queue before each sleep and polls every descriptor again after each wake-up, so its cost grows with
+ * the links a thread serves. With 102 links on each of two threads, a frame through a 0 ms link waited 112 us (p50)
+ * between its arrival and the end of the thread's {@code ppoll}, against 16 us with 3 links; in alternating runs the
+ * link added 0.220 and 0.196 ms of round trip (p50) with {@code ppoll}, 0.106 and 0.086 ms with this set (the rest went
+ * to polls that scanned every ring, see {@code EngineLoop#scanRings}). An epoll set is registered once and hands back
+ * only what is ready; {@code epoll_pwait2} takes its timeout in nanoseconds. Waiting allocates nothing, since the loops
+ * call it once per burst; only {@link #rebuild} does, when the set of members changes. Used by the loop thread only, so
+ * it needs no locks.
  */
 final class PollSet<T> implements AutoCloseable {
     /** {@code struct epoll_event}: u32 events, u64 data; packed on x86-64 only. */
