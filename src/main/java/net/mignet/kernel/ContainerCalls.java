@@ -10,7 +10,6 @@ import static net.mignet.kernel.NativeCalls.rethrow;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -45,10 +44,8 @@ final class ContainerCalls {
     private static final MethodHandle CHDIR = downcall("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SETHOSTNAME = downcall("sethostname",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle PIVOT_ROOT = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("syscall").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS),
-            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle PIVOT_ROOT = NativeCalls.syscall(
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
 
     private ContainerCalls() {
     }

@@ -45,6 +45,15 @@ public final class NativeCalls {
         return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
     }
 
+    /**
+     * A handle on libc's {@code syscall(2)} for a system call libc may not wrap: {@code descriptor} starts with the
+     * call's number (a {@code long}); the arguments after it are variadic. Records errno as {@link #downcall} does.
+     */
+    public static MethodHandle syscall(FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(), descriptor,
+                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    }
+
     /** This thread's buffer for the errno of its calls. */
     public static MemorySegment callState() {
         return STATE.get();

@@ -165,15 +165,15 @@ final class EngineLoop implements AutoCloseable {
      * sleeping branch (the {@link PollSet} wait, which finds the frame back already) and the others through its
      * polling one (scanning the rings or asking the set, in turn): warmed by a loop of its own that only polled,
      * the wait, its system call and the hand-over of ready sockets stayed interpreted, and a frame that woke the
-     * thread took 43 us (p50, 88 us p90) from the end of the wait to its {@code sendmmsg} through a 0 ms link. One frame circulates through {@code loopback}, a
-     * socket on the fabric namespace's {@code lo} (what it sends comes back into its ring), with an experimental
-     * EtherType that no protocol takes, so nothing beyond that namespace's loopback sees it. {@code idle} (a socket
-     * with a ring that receives nothing, or null) is polled beside it: a real thread serves two directions per link,
-     * mostly one busy and one idle at a time, and warmed on one direction only, the compiled wait had never seen a
-     * socket not ready and was thrown away at the first real frame (seen: an uncommon trap in {@code
-     * PollSet.await}, and the first of three rounds of 0 ms probes added 79 us at p50 against 60-61 us for the next
-     * two). Returns the frames sent: {@code frames}, or one more when the last turn slept (it sends the frame due
-     * at its start and then the one that woke it).
+     * thread took 43 us (p50, 88 us p90) from the end of the wait to its {@code sendmmsg} through a 0 ms link. One
+     * frame circulates through {@code loopback}, a socket on the fabric namespace's {@code lo} (what it sends comes
+     * back into its ring), with an experimental EtherType that no protocol takes, so nothing beyond that namespace's
+     * loopback sees it. {@code idle} (a socket with a ring that receives nothing, or null) is polled beside it: a
+     * real thread serves two directions per link, mostly one busy and one idle at a time, and warmed on one
+     * direction only, the compiled wait had never seen a socket not ready and was thrown away at the first real
+     * frame (seen: an uncommon trap in {@code PollSet.await}, and the first of three rounds of 0 ms probes added
+     * 79 us at p50 against 60-61 us for the next two). Returns the frames sent: {@code frames}, or one more when
+     * the last turn slept (it sends the frame due at its start and then the one that woke it).
      */
     long warmUp(PacketSocket loopback, PacketSocket idle, int frames, long budgetNanos) {
         return call(() -> {
@@ -334,7 +334,7 @@ final class EngineLoop implements AutoCloseable {
         boolean allowed = spinBudget.allows(now);
         if (wanted && allowed && !mailbox.hasCommands()) {
             long receivedBefore = receivedFrames;
-            boolean found = scanRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
+            boolean found = receiveReady();
             smallFrameFlood.received(now, receivedFrames - receivedBefore);
             if (found) {
                 spinBudget.endRun();
@@ -414,8 +414,7 @@ final class EngineLoop implements AutoCloseable {
         pollSet.awaitMailbox(COALESCE_NANOS);
         long received = receivedFrames;
         int rounds = Math.max(1, settings.ringSlots() / BURST); // enough to empty full rings
-        for (int round = 0; round < rounds && (scanRings ? receiveFromRings() : pollSet.await(0, receive) > 0);
-                round++) {
+        for (int round = 0; round < rounds && receiveReady(); round++) {
             // each round takes up to a burst from every direction
         }
         long now = System.nanoTime();
@@ -449,6 +448,14 @@ final class EngineLoop implements AutoCloseable {
             primedRelease = first.releaseAt;
             first.direction.batch.touch(first.direction.out.fd());
         }
+    }
+
+    /**
+     * Without sleeping, takes a burst from every direction that has frames, looking at the rings itself or asking
+     * the poll set ({@link #scanRings}); true if one had (or the mailbox woke the set).
+     */
+    private boolean receiveReady() {
+        return scanRings ? receiveFromRings() : pollSet.await(0, receive) > 0;
     }
 
     /** Receives from every ring that has frames; true if one had. */

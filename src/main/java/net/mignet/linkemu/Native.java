@@ -10,7 +10,6 @@ import static net.mignet.kernel.NativeCalls.errno;
 import static net.mignet.kernel.NativeCalls.rethrow;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import net.mignet.kernel.NativeCalls;
@@ -74,11 +73,8 @@ final class Native {
             JAVA_INT));
     private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle EPOLL_PWAIT2 = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("syscall").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1),
-            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle EPOLL_PWAIT2 = NativeCalls.syscall(FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             JAVA_INT));
     private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
