@@ -59,7 +59,10 @@ public final class Realizer {
         // The fabric with iproute2, which also makes /run/netns the shared mount point named namespaces need;
         // the hosts from threads of this process, one per core, each set up right where it is created.
         IpBatch.ip().add("netns", "add", id.fabricNamespace()).run();
-        NamespaceThread.forEach(List.of(id.fabricNamespace()), ns -> prepareNamespace());
+        NamespaceThread.forEach(List.of(id.fabricNamespace()), ns -> {
+            prepareNamespace();
+            Sysctl.keepBridgedFramesFromIpHooks();
+        });
         NamespaceThread.createEach(hosts, ns -> prepareNamespace());
     }
 

@@ -19,6 +19,7 @@ import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.NamespaceThread;
 import net.mignet.kernel.NetnsPaths;
 import net.mignet.kernel.Command;
+import net.mignet.kernel.CommandResult;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.Topology;
 import net.mignet.topo.TopologyGenerators;
@@ -146,6 +147,18 @@ class EmulationTest {
             }
             assertThat(net.host("h1").ping(net.host("h80").ip().toString(), 1).allReceived()).isTrue();
             assertThat(net.host("h41").ping(net.host("h40").ip().toString(), 1).allReceived()).isTrue();
+        }
+    }
+
+    @Test
+    void frames_crossing_a_switch_skip_the_fabric_s_ip_hooks() {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"))) {
+            CommandResult hooks = Command.run(List.of("ip", "netns", "exec", net.id().fabricNamespace(), "sh", "-c",
+                    "cat /proc/sys/net/bridge/bridge-nf-call-iptables /proc/sys/net/bridge/bridge-nf-call-arptables"));
+            KernelAssumptions.assumeMachineState(hooks.ok(),
+                    "no br_netfilter switches in a network namespace (module not loaded, or Linux before 5.3)");
+            assertThat(hooks.stdout().strip().split("\\s+")).containsExactly("0", "0");
+            assertThat(net.host("h1").ping(net.host("h2").ip().toString(), 1).allReceived()).isTrue();
         }
     }
 
