@@ -1,6 +1,7 @@
 package net.mignet.linkemu;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import net.mignet.kernel.CpuWakeLatency;
@@ -30,6 +31,19 @@ final class AwakeCpus implements AutoCloseable {
     /** Makes the request; the kernel's device but in tests. */
     interface Opener {
         CpuWakeLatency open(int micros) throws IOException;
+    }
+
+    /**
+     * What the engine's start-up line says about idle CPUs: whether they are kept awake while frames pass, and
+     * why not where the machine has no cpuidle driver (a request would change nothing there).
+     */
+    static String startupNote(boolean wanted, Optional<String> idleDriver) {
+        if (idleDriver.isEmpty()) {
+            return wanted ? "; a CPU latency request is held while frames pass, though without a cpuidle driver"
+                    + " idle CPUs halt anyway" : "; idle CPUs halt as they will: no cpuidle driver to keep them awake";
+        }
+        return wanted ? "; idle CPUs kept from halting while frames pass (cpuidle driver " + idleDriver.get()
+                + "; -Dmignet.linkemu.awakeCpus=false: let them)" : "";
     }
 
     AwakeCpus(boolean wanted, Consumer<String> log) {

@@ -1,5 +1,7 @@
 package net.mignet.linkemu;
 
+import net.mignet.kernel.CpuWakeLatency;
+
 /**
  * How the userspace link engine runs: how many threads share the impaired links, whether frames are read
  * through receive rings, how big the rings are, and how long a thread polls without sleeping. Defaults come
@@ -20,7 +22,8 @@ package net.mignet.linkemu;
  * @param priority    how the threads are scheduled ({@link EnginePriority}): by default at nice -10; real-time
  *                    while their traffic is sparse, or always, on request
  * @param awakeCpus   keep idle CPUs from halting while frames pass through a thread ({@link AwakeCpus}): they
- *                    poll instead, which a VM's host sees as busy vCPUs and real hardware as power
+ *                    poll instead, which a VM's host sees as busy vCPUs and real hardware as power; by default
+ *                    only where a cpuidle driver can do it
  */
 public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, int spinPercent,
         EnginePriority priority, boolean awakeCpus) {
@@ -50,10 +53,14 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
         }
     }
 
-    /** One thread per core; rings; the default poll windows. */
+    /**
+     * One thread per core; rings; the default poll windows; idle CPUs kept awake while frames pass where a
+     * cpuidle driver can do that ({@link CpuWakeLatency#idleDriver}).
+     */
     public static EngineSettings automatic() {
         return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
-                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, EnginePriority.NICE, true);
+                DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, EnginePriority.NICE,
+                CpuWakeLatency.idleDriver().isPresent());
     }
 
     /**

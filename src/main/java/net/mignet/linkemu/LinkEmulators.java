@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
+import net.mignet.kernel.CpuWakeLatency;
 
 /** Picks the link emulator of a run: netem where the kernel has it (tested, never assumed), else userspace. */
 public final class LinkEmulators {
@@ -39,9 +40,8 @@ public final class LinkEmulators {
             long seed) {
         EngineSettings settings = EngineSettings.fromSystemProperties();
         // Said up front: it changes how the whole machine idles while frames pass.
-        log.accept("*** Link emulation: userspace engine (" + why + ")" + (settings.awakeCpus()
-                ? "; idle CPUs kept from halting while frames pass (-Dmignet.linkemu.awakeCpus=false: let them)"
-                : ""));
+        log.accept("*** Link emulation: userspace engine (" + why + ")"
+                + AwakeCpus.startupNote(settings.awakeCpus(), CpuWakeLatency.idleDriver()));
         return new UserspaceEngine(log, portReplaced, seed, settings);
     }
 

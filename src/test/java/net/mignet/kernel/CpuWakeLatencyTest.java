@@ -3,8 +3,11 @@ package net.mignet.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import net.mignet.testing.KernelAssumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CpuWakeLatencyTest {
     @Test
@@ -20,6 +23,16 @@ class CpuWakeLatencyTest {
             assertThat(CpuWakeLatency.currentLimitMicros()).isEqualTo(7);
         }
         assertThat(CpuWakeLatency.currentLimitMicros()).isEqualTo(before);
+    }
+
+    @Test
+    void onlyARealCpuidleDriverCanHonourARequest(@TempDir Path dir) throws Exception {
+        Path driver = dir.resolve("current_driver");
+        assertThat(CpuWakeLatency.idleDriver(driver)).as("no cpuidle at all").isEmpty();
+        Files.writeString(driver, "none\n");
+        assertThat(CpuWakeLatency.idleDriver(driver)).isEmpty();
+        Files.writeString(driver, "haltpoll\n");
+        assertThat(CpuWakeLatency.idleDriver(driver)).contains("haltpoll");
     }
 
     @Test

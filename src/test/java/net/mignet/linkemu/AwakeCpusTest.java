@@ -22,6 +22,16 @@ class AwakeCpusTest {
     }
 
     @Test
+    void theStartUpLineSaysWhetherIdleCpusCanBeKeptAwake() {
+        assertThat(AwakeCpus.startupNote(true, java.util.Optional.of("haltpoll")))
+                .contains("kept from halting").contains("haltpoll");
+        assertThat(AwakeCpus.startupNote(false, java.util.Optional.of("haltpoll"))).isEmpty();
+        assertThat(AwakeCpus.startupNote(false, java.util.Optional.empty())).contains("no cpuidle driver")
+                .doesNotContain("kept from halting");
+        assertThat(AwakeCpus.startupNote(true, java.util.Optional.empty())).contains("halt anyway");
+    }
+
+    @Test
     void holdsWhileFramesComeAndLetsGoAfterTheHold() throws Exception {
         assumeNoOtherRequest();
         try (AwakeCpus awake = new AwakeCpus(true, log::add)) {
