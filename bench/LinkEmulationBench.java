@@ -660,11 +660,8 @@ public class LinkEmulationBench {
 
     // --- idle CPU ----------------------------------------------------------------------------------------------
 
-    static void idleCpu(UserspaceEngine engine) throws Exception {
-        print("");
-        Thread.sleep(500); // let the last frames drain
-        // The engine keeps idle CPUs awake for a while after the last frame, then wakes once to let them halt:
-        // measured from then on, the engine's steady idle (the wait is printed).
+    /** Waits (at most 10 s) until the engine's CPU latency request has ended, and says how long that took. */
+    static void awaitCpusAllowedToHalt() throws InterruptedException {
         try {
             long awaitFrom = System.nanoTime();
             long awaitUntil = awaitFrom + 10_000_000_000L;
@@ -677,6 +674,18 @@ public class LinkEmulationBench {
                     halting ? "" : " (another process may ask for that)");
         } catch (IOException e) {
             print("no CPU latency QoS to wait for (%s): measuring at once", e.getMessage());
+        }
+    }
+
+    static void idleCpu(UserspaceEngine engine) throws Exception {
+        print("");
+        Thread.sleep(500); // let the last frames drain
+        // The engine keeps idle CPUs awake for a while after the last frame, then wakes once to let them halt:
+        // measured from then on, the engine's steady idle (the wait is printed).
+        if (engine.settings().awakeCpus()) {
+            awaitCpusAllowedToHalt();
+        } else {
+            print("no CPU latency request to wait for (awakeCpus=false): measuring at once");
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long engine0 = engine.cpuTimeNanos();
