@@ -42,7 +42,7 @@ final class EngineLoop implements AutoCloseable {
     /** Frames per wake-up from which reading the rings on a timer pays (see {@link #coalescedWait}). */
     private static final int COALESCE_MIN_FRAMES = 16;
     /** IEEE 802 local experimental EtherType 1: no protocol handler takes the warm-up's frames. */
-    private static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
+    static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
     /** IEEE 802 local experimental EtherType 2, which no one sends: a socket bound to it stays idle. */
     static final int IDLE_ETHERTYPE = 0x88B6;
     /** One warm-up round in this many (plus one) holds its frame long enough to sleep and prime before it. */
@@ -58,7 +58,7 @@ final class EngineLoop implements AutoCloseable {
     /** A warm-up whose frame has not come back for this long has lost it. */
     private static final long WARM_UP_STALL_NANOS = 20_000_000;
     /** A minimum Ethernet frame (without FCS) behind its virtio header. */
-    private static final int WARM_UP_FRAME_BYTES = PacketSocket.VNET_HDR + 60;
+    static final int WARM_UP_FRAME_BYTES = PacketSocket.VNET_HDR + 60;
 
     private record EngineLink(int index, PacketSocket a, PacketSocket b, Direction aToB, Direction bToA) {
     }
@@ -72,6 +72,7 @@ final class EngineLoop implements AutoCloseable {
     private final FramePool pool = new FramePool();
     private final Arena arena = Arena.ofShared();
     private final ReceiveContext receiveContext = new ReceiveContext(arena);
+    private final LoopbackPrimer primer = new LoopbackPrimer(arena);
     /** The release the send path was last primed for: the thread polls from then on until it is due. */
     private long primedRelease = Long.MIN_VALUE;
     private final PollSet<Direction> pollSet = new PollSet<>(mailbox);
@@ -447,7 +448,24 @@ final class EngineLoop implements AutoCloseable {
         if (first != null) {
             primedRelease = first.releaseAt;
             first.direction.batch.touch(first.direction.out.fd());
+            primer.prime(first.direction.batch);
         }
+    }
+
+    /**
+     * From now on the thread primes the kernel's frame path before a release after a long sleep (see {@link
+     * LoopbackPrimer}) through {@code sendOnly}, a send-only socket on the fabric namespace's {@code lo}, which
+     * it owns from here. Only after the warm-up: its frames would mix with the warm-up's on the loopback.
+     */
+    void primeThrough(PacketSocket sendOnly) {
+        call(() -> {
+            primer.arm(sendOnly);
+            return null;
+        });
+    }
+
+    boolean isPrimedThroughLoopback() {
+        return call(primer::isArmed);
     }
 
     /**
@@ -583,6 +601,7 @@ final class EngineLoop implements AutoCloseable {
             l.b.close();
         }
         links.clear();
+        primer.close();
         mailbox.close();
         pollSet.close();
         pool.close();

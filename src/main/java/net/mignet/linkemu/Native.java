@@ -36,6 +36,7 @@ final class Native {
     static final int MSG_DONTWAIT = 0x40;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
+    static final int EBADF = 9;
     static final int EINVAL = 22;
     static final int ENOBUFS = 105;
     static final int ENETDOWN = 100;

@@ -63,8 +63,16 @@ final class SendBatch {
      * Only while the batch is empty. Returns what the kernel answered.
      */
     int touch(int fd) {
-        iovecs.set(ValueLayout.ADDRESS, 0, bareHeader);
-        iovecs.set(ValueLayout.JAVA_LONG, 8, PacketSocket.VNET_HDR);
+        return sendAlone(fd, bareHeader);
+    }
+
+    /**
+     * Sends {@code bytes} (virtio header and frame) out of {@code fd} through this batch's own path, as a
+     * message of its own; only while the batch is empty. Returns what the kernel answered.
+     */
+    int sendAlone(int fd, MemorySegment bytes) {
+        iovecs.set(ValueLayout.ADDRESS, 0, bytes);
+        iovecs.set(ValueLayout.JAVA_LONG, 8, bytes.byteSize());
         return RingCalls.sendmmsg(fd, messages, 1);
     }
 
