@@ -9,11 +9,12 @@ import java.nio.ByteOrder;
  * Runs the kernel's whole path for a frame (buffer allocation, device transmit, the receive backlog and its
  * softirq) once, shortly before a release that follows a long sleep, with a frame of its own sent to the
  * fabric namespace's loopback, where no protocol takes it. {@link SendBatch#touch} warms only the start of the
- * send path (the kernel refuses its bare header), and after milliseconds asleep the rest is cold: measured
- * through 20 and 100 ms links (three alternating pairs of RTT runs, 150 probes), the time from the engine's
- * {@code sendmmsg} to the receiving host's arrival stamp was 17 us (p50) against 5 us after a short sleep, and
- * with this primer RTT error p50 was 0.007-0.017 / 0.031-0.043 ms at 20 / 100 ms against 0.012-0.032 /
- * 0.051-0.052 ms without. No real link carries the frame, so no capture on a host or switch port sees it.
+ * send path (the kernel refuses its bare header), and after milliseconds asleep the rest is cold: traced
+ * through a 100 ms link, the engine's {@code sendmmsg} reached the receiving host's arrival stamp 17 us later
+ * (p50), against 5 us after a short sleep. With this primer (three pairs of RTT runs, 150 probes, alternating
+ * with the build before it) RTT error p50 was 0.007-0.036 / 0.036-0.041 ms at 20 / 100 ms, against
+ * 0.027-0.040 / 0.047-0.060 ms without. No real link carries the frame, so no capture on a host or switch port
+ * sees it.
  * <p>
  * Unarmed (before {@link #arm}), a prime goes to no socket ({@code EBADF}) through the same code: the engine's
  * JIT warm-up primes unarmed, so that its frames on the loopback are not mixed with the primer's, and the
