@@ -10,6 +10,7 @@ import net.mignet.apps.KvClient;
 import net.mignet.apps.KvSize;
 import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationOptions;
+import net.mignet.topo.BooleanWord;
 import net.mignet.topo.MigrationRecipe;
 
 /**
@@ -40,7 +41,7 @@ public final class MigrationRequest {
         for (Map.Entry<String, String> e : options.entrySet()) {
             String value = e.getValue();
             switch (e.getKey()) {
-                case "lazy" -> opts = opts.withLazy(bool(value));
+                case "lazy" -> opts = opts.withLazy(lazy(value));
                 case "rounds" -> opts = opts.withRounds(count(value));
                 case "until-delta" -> opts = opts.withUntilDelta(bytes(value));
                 default -> {
@@ -71,12 +72,12 @@ public final class MigrationRequest {
         return clients.size() == 1 ? Optional.of(clients.getFirst()) : Optional.empty();
     }
 
-    private static boolean bool(String text) {
-        return switch (text.trim()) {
-            case "true", "yes" -> true;
-            case "false", "no" -> false;
-            default -> throw new IllegalArgumentException("lazy: '" + text + "' must be true or false");
-        };
+    private static boolean lazy(String text) {
+        try {
+            return BooleanWord.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("lazy: " + e.getMessage(), e);
+        }
     }
 
     private static int count(String text) {

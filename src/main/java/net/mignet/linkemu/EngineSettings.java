@@ -1,6 +1,7 @@
 package net.mignet.linkemu;
 
 import net.mignet.kernel.CpuWakeLatency;
+import net.mignet.topo.BooleanWord;
 
 /**
  * How the userspace link engine runs: how many threads share the impaired links, whether frames are read
@@ -98,11 +99,11 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
         if (v == null) {
             return otherwise;
         }
-        return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(property + " is true or false, not '" + v + "'");
-        };
+        try {
+            return BooleanWord.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
+        }
     }
 
     public EngineSettings withThreads(int n) {

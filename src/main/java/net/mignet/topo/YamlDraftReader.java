@@ -165,7 +165,7 @@ final class YamlDraftReader {
         }
         java.util.Set<HostContainer.Namespace> own = java.util.EnumSet.noneOf(HostContainer.Namespace.class);
         for (HostContainer.Namespace ns : HostContainer.Namespace.values()) {
-            Boolean on = value(f.get(ns.key()), ns.key() + ": false", YamlDraftReader::bool);
+            Boolean on = value(f.get(ns.key()), ns.key() + ": false", BooleanWord::parse);
             if (on != null && hostImage == null && image == null) {
                 problems.add(line(f.get(ns.key()).keyNode()), ns.key() + ": is for hosts with an image (their"
                         + " namespaces are on by default); a host without one shares all but the network's with the"
@@ -307,9 +307,9 @@ final class YamlDraftReader {
             return null;
         }
         // Problems below are reported; the app is still kept so that its host gets checked too.
-        Boolean tty = value(f.get("tty"), "tty: false", YamlDraftReader::bool);
+        Boolean tty = value(f.get("tty"), "tty: false", BooleanWord::parse);
         MigrationMethod migration = readMigration(f.get("migration"));
-        Boolean pidNamespace = value(f.get("pid_namespace"), "pid_namespace: true", YamlDraftReader::bool);
+        Boolean pidNamespace = value(f.get("pid_namespace"), "pid_namespace: true", BooleanWord::parse);
         if (Boolean.TRUE.equals(pidNamespace) && Boolean.FALSE.equals(tty)) {
             problems.add(line(f.get("pid_namespace").value()), "pid_namespace: true needs the app's terminals;"
                     + " drop 'tty: false' (a checkpoint hands the terminals to the restored copy)");
@@ -402,14 +402,6 @@ final class YamlDraftReader {
             }
         }
         return ok ? recipe : null;
-    }
-
-    private static Boolean bool(String text) {
-        return switch (text.trim()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("'" + text + "' must be true or false");
-        };
     }
 
     private List<LinkDraft> readLinks(Entry section) {
