@@ -454,18 +454,15 @@ final class EngineLoop implements AutoCloseable {
 
     /**
      * From now on the thread primes the kernel's frame path before a release after a long sleep (see {@link
-     * LoopbackPrimer}) through {@code sendOnly}, a send-only socket on the fabric namespace's {@code lo}, which
-     * it owns from here. Only after the warm-up: its frames would mix with the warm-up's on the loopback.
+     * LoopbackPrimer}) through the socket {@code opener} gives, a send-only socket on the fabric namespace's
+     * {@code lo}. Opened on this thread, which owns it from then on, so it is closed with the thread even when
+     * the caller gave up waiting. Only after the warm-up: its frames would mix with the warm-up's on the loopback.
      */
-    void primeThrough(PacketSocket sendOnly) {
+    void primeThrough(Supplier<PacketSocket> opener) {
         call(() -> {
-            primer.arm(sendOnly);
+            primer.arm(opener.get());
             return null;
         });
-    }
-
-    boolean isPrimedThroughLoopback() {
-        return call(primer::isArmed);
     }
 
     /**

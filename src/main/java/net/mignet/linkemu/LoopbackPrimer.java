@@ -37,10 +37,6 @@ final class LoopbackPrimer implements AutoCloseable {
         loopback = sendOnly;
     }
 
-    boolean isArmed() {
-        return loopback != null;
-    }
-
     /** Sends the frame through {@code batch} (empty), to the loopback; returns what the kernel answered. */
     int prime(SendBatch batch) {
         return batch.sendAlone(loopback == null ? -1 : loopback.fd(), frame);

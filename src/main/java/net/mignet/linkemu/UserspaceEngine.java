@@ -199,14 +199,9 @@ public final class UserspaceEngine implements LinkEmulator {
      * and the link goes on.
      */
     private void primeThroughLoopback(EngineLoop loop, String fabric) {
-        PacketSocket sendOnly = null;
         try {
-            sendOnly = NamespaceThread.call(fabric, () -> PacketSocket.openForSending("lo"));
-            loop.primeThrough(sendOnly);
+            loop.primeThrough(() -> NamespaceThread.call(fabric, () -> PacketSocket.openForSending("lo")));
         } catch (RuntimeException e) {
-            if (sendOnly != null && !loop.isPrimedThroughLoopback()) {
-                sendOnly.close();
-            }
             log.accept("!!! link engine: no priming of the kernel's frame path (" + e.getMessage()
                     + "); frames released after a long wait may leave about 10 us later");
         }

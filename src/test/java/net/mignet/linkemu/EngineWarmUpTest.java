@@ -2,34 +2,34 @@ package net.mignet.linkemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.mignet.kernel.NamespaceThread;
-import net.mignet.testing.KernelAssumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The engine thread's JIT warm-up: a frame circulating through a namespace's loopback. */
 class EngineWarmUpTest {
-    private final String namespace = "mignet-warmup-" + ProcessHandle.current().pid();
+    private ScratchNamespace scratch;
+    private String namespace;
 
     @BeforeEach
     void scratchNamespace() throws Exception {
-        KernelAssumptions.assumeRoot();
-        run("ip", "netns", "add", namespace);
+        scratch = ScratchNamespace.create("mignet-warmup");
+        namespace = scratch.name;
     }
 
     @AfterEach
     void removeNamespace() throws Exception {
-        run("ip", "netns", "del", namespace);
+        if (scratch != null) {
+            scratch.close();
+        }
     }
 
     @Test
     void a_frame_circulates_through_loopback_as_often_as_asked_and_leaves_the_thread_clean() throws Exception {
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        scratch.ip("link", "set", "lo", "up");
         try (EngineLoop loop = new EngineLoop(m -> { }, EngineSettings.automatic(), "warm-up-test");
                 PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32))) {
             // A turn that sleeps sends the frame due at its start and, at once, the frame that woke it.
@@ -52,7 +52,7 @@ class EngineWarmUpTest {
 
     @Test
     void touching_the_send_path_sends_nothing_and_the_kernel_refuses_the_bare_header() throws Exception {
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        scratch.ip("link", "set", "lo", "up");
         try (Arena arena = Arena.ofShared();
                 PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32))) {
             SendBatch batch = new SendBatch(arena);
@@ -64,21 +64,13 @@ class EngineWarmUpTest {
 
     @Test
     void a_socket_bound_to_an_ethertype_no_one_sends_stays_idle_beside_a_busy_one() throws Exception {
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        scratch.ip("link", "set", "lo", "up");
         try (EngineLoop loop = new EngineLoop(m -> { }, EngineSettings.automatic(), "warm-up-test");
                 PacketSocket lo = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32));
                 PacketSocket idle = NamespaceThread.call(namespace, () -> PacketSocket.openWithRing("lo", 32,
                         EngineLoop.IDLE_ETHERTYPE))) {
             assertThat(loop.warmUp(lo, idle, 1_000, TimeUnit.SECONDS.toNanos(20))).isBetween(1_000L, 1_001L);
             assertThat(idle.hasFrameInRing()).isFalse();
-        }
-    }
-
-    private static void run(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
         }
     }
 }

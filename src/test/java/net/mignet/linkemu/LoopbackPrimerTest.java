@@ -2,38 +2,37 @@ package net.mignet.linkemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.mignet.kernel.NamespaceThread;
-import net.mignet.testing.KernelAssumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The frame that primes the kernel's path before a release: on the loopback only once armed, and only there. */
 class LoopbackPrimerTest {
-    private final String namespace = "mignet-primer-" + ProcessHandle.current().pid();
+    private ScratchNamespace scratch;
+    private String namespace;
 
     @BeforeEach
     void scratchNamespace() throws Exception {
-        KernelAssumptions.assumeRoot();
-        run("ip", "netns", "add", namespace);
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        scratch = ScratchNamespace.create("mignet-primer");
+        namespace = scratch.name;
+        scratch.ip("link", "set", "lo", "up");
         // No IPv6 on the veth: its router solicitations and reports would land in the port's ring.
-        run("ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                "net.ipv6.conf.default.disable_ipv6=1");
-        run("ip", "-n", namespace, "link", "add", "port0", "type", "veth", "peer", "name", "port1");
-        run("ip", "-n", namespace, "link", "set", "port0", "up");
-        run("ip", "-n", namespace, "link", "set", "port1", "up");
+        scratch.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        scratch.ip("link", "add", "port0", "type", "veth", "peer", "name", "port1");
+        scratch.ip("link", "set", "port0", "up");
+        scratch.ip("link", "set", "port1", "up");
     }
 
     @AfterEach
     void removeNamespace() throws Exception {
-        run("ip", "netns", "del", namespace);
+        if (scratch != null) {
+            scratch.close();
+        }
     }
 
     @Test
@@ -66,14 +65,6 @@ class LoopbackPrimerTest {
 
             primer.close();
             assertThat(primer.prime(batch)).as("closed: its socket is gone").isEqualTo(-Native.EBADF);
-        }
-    }
-
-    private static void run(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
         }
     }
 }
