@@ -55,7 +55,10 @@ import net.mignet.topo.TopologyBuilder;
  * <li>frames per second of 64-byte UDP (iperf3 -u -b 0, counted by the receiver) through h1-s1 with 1 ms, one
  * engine thread, vs. the plain path; and two floods at once through h1-s1 and h3-s1 (two threads) vs. two plain
  * floods at once;</li>
- * <li>CPU the engine uses when its links are idle.</li>
+ * <li>CPU the engine uses when its links are idle;</li>
+ * <li>the RTT table again with the machine busy: one CPU-bound program per core ({@code sha256sum /dev/zero} at
+ * nice 0, as a user's simulation or build would be) while the probes run. The plain path shows what the load
+ * costs the hosts themselves; the engine's lateness shows whether its releases still leave on time.</li>
  * </ol>
  * What would cap the figures instead of the engine is raised: TCP buffers (tcp_rmem/tcp_wmem) in every host,
  * the floods' receive buffer in a second run (beside the default one, see {@link #FLOOD_BUFFER}), and
@@ -63,7 +66,7 @@ import net.mignet.topo.TopologyBuilder;
  * <pre>
  *   bench/run LinkEmulationBench                      # auto: netem where the kernel has it, else userspace
  *   bench/run LinkEmulationBench --link-engine userspace
- *   bench/run LinkEmulationBench --link-engine userspace --only rtt,tcp    # some parts: rtt, tcp, fps, idle
+ *   bench/run LinkEmulationBench --link-engine userspace --only rtt,tcp    # parts: rtt, tcp, fps, idle, busy
  *   bench/run LinkEmulationBench --only rtt --delays 0,20 --probes 300           # some delays, more probes
  *   bench/run LinkEmulationBench --only rtt --equal-idle false    # plain probes 5 ms apart whatever the delay
  *   bench/run LinkEmulationBench --only rtt --extra-links 198      # 200 impaired links: 198 idle hosts more
@@ -145,7 +148,7 @@ public class LinkEmulationBench {
                 print("%d more hosts x1..x%d, idle, each on a 1 ms link to s1: %d impaired links in all", extraLinks,
                         extraLinks, extraLinks + 2);
             }
-            java.util.Set<String> parts = only.isEmpty() ? java.util.Set.of("rtt", "tcp", "fps", "idle")
+            java.util.Set<String> parts = only.isEmpty() ? java.util.Set.of("rtt", "tcp", "fps", "idle", "busy")
                     : java.util.Set.of(only.split(","));
             if (parts.contains("rtt")) {
                 rttTable(net, impaired);
@@ -161,6 +164,13 @@ public class LinkEmulationBench {
                     idleCpu(engine);
                 } else {
                     print("idle CPU: only for the userspace engine (netem runs in the kernel)");
+                }
+            }
+            if (parts.contains("busy")) {
+                try (CpuHogs hogs = CpuHogs.start(Runtime.getRuntime().availableProcessors())) {
+                    print("");
+                    print("With the machine busy: %s", hogs);
+                    rttTable(net, impaired);
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -699,6 +709,58 @@ public class LinkEmulationBench {
                 engine.threadCount());
         print("  engine threads: %8.0f us CPU = %.4f %% of one core", engineCpu * 1e6, 100 * engineCpu / wall);
         print("  whole JVM:      %8.0f us CPU = %.4f %% of one core", processCpu * 1e6, 100 * processCpu / wall);
+    }
+
+    // --- a busy machine ----------------------------------------------------------------------------------------
+
+    /** CPU-bound programs at this JVM's nice value, each ended by {@code timeout} if the JVM dies first. */
+    record CpuHogs(List<Process> processes) implements AutoCloseable {
+        static final int MAX_SECONDS = 300;
+
+        static CpuHogs start(int count) throws IOException {
+            List<Process> started = new ArrayList<>();
+            try {
+                for (int i = 0; i < count; i++) {
+                    started.add(new ProcessBuilder("timeout", String.valueOf(MAX_SECONDS), "sha256sum",
+                            "/dev/zero").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+                }
+            } catch (IOException e) {
+                new CpuHogs(started).close();
+                throw e;
+            }
+            return new CpuHogs(List.copyOf(started));
+        }
+
+        @Override
+        public void close() {
+            // timeout passes its TERM on to sha256sum
+            processes.forEach(Process::destroy);
+            for (Process p : processes) {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        /** The nice value they inherited: field 19 of /proc/self/stat, after the command's closing parenthesis. */
+        static String niceValue() {
+            try {
+                String stat = Files.readString(Path.of("/proc/self/stat"));
+                return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16];
+            } catch (IOException e) {
+                return "?";
+            }
+        }
+
+        @Override
+        public String toString() {
+            return processes.size() + " x sha256sum /dev/zero (one per core, nice " + niceValue() + "), pids " + processes.stream()
+                    .map(p -> String.valueOf(p.pid())).toList();
+        }
     }
 
     // --- how busy the machine was ------------------------------------------------------------------------------
