@@ -134,6 +134,7 @@ public class LinkEmulationBench {
         }
         Topology t = topology.build();
         MachineLoad load = MachineLoad.now();
+        String quietMachine = null;
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         try (Emulation net = Emulation.start(t, EmulationOptions.DEFAULT.withLinkEngine(choice))) {
             for (Host h : net.hosts()) {
@@ -167,6 +168,7 @@ public class LinkEmulationBench {
                 }
             }
             if (parts.contains("busy")) {
+                quietMachine = load.since(); // before this part's own load
                 try (CpuHogs hogs = CpuHogs.start(Runtime.getRuntime().availableProcessors())) {
                     print("");
                     print("With the machine busy: %s", hogs);
@@ -178,7 +180,7 @@ public class LinkEmulationBench {
             }
         }
         print("");
-        print("machine: %s", load.since());
+        print("machine: %s", quietMachine != null ? quietMachine + ", before the busy part" : load.since());
         Path dir = Path.of("bench/results");
         Files.createDirectories(dir);
         Path out = dir.resolve("link-emulation-" + Instant.now().toString().replace(':', '-') + ".txt");
