@@ -57,7 +57,7 @@ import net.mignet.topo.TopologyBuilder;
  * floods at once;</li>
  * <li>CPU the engine uses when its links are idle;</li>
  * <li>the RTT table again with the machine busy: one CPU-bound program per core ({@code sha256sum /dev/zero} at
- * nice 0, as a user's simulation or build would be) while the probes run. The plain path shows what the load
+ * the benchmark's nice value, as a user's simulation or build would be) while the probes run. The plain path shows what the load
  * costs the hosts themselves; the engine's lateness shows whether its releases still leave on time.</li>
  * </ol>
  * What would cap the figures instead of the engine is raised: TCP buffers (tcp_rmem/tcp_wmem) in every host,
@@ -173,6 +173,9 @@ public class LinkEmulationBench {
                     print("");
                     print("With the machine busy: %s", hogs);
                     rttTable(net, impaired);
+                    if (!hogs.allRunning()) {
+                        print("(some of them had ended before the probes did: the machine was less busy)");
+                    }
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -715,43 +718,58 @@ public class LinkEmulationBench {
 
     // --- a busy machine ----------------------------------------------------------------------------------------
 
-    /** CPU-bound programs at this JVM's nice value, each ended by {@code timeout} if the JVM dies first. */
-    record CpuHogs(List<Process> processes) implements AutoCloseable {
+    /**
+     * CPU-bound programs at this JVM's nice value. A shutdown hook ends them if the JVM is stopped (Ctrl-C, TERM);
+     * {@code timeout} ends them {@link #MAX_SECONDS} after a {@code kill -9}. {@code --foreground} keeps it in
+     * this process group, so the terminal's Ctrl-C reaches it as well.
+     */
+    record CpuHogs(List<Process> processes, Thread onExit) implements AutoCloseable {
         static final int MAX_SECONDS = 300;
 
         static CpuHogs start(int count) throws IOException {
             List<Process> started = new ArrayList<>();
+            Thread onExit = new Thread(() -> started.forEach(Process::destroy));
+            Runtime.getRuntime().addShutdownHook(onExit);
+            CpuHogs hogs = new CpuHogs(started, onExit);
             try {
                 for (int i = 0; i < count; i++) {
-                    started.add(new ProcessBuilder("timeout", String.valueOf(MAX_SECONDS), "sha256sum",
-                            "/dev/zero").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    started.add(new ProcessBuilder("timeout", "--foreground", String.valueOf(MAX_SECONDS),
+                            "sha256sum", "/dev/zero").redirectOutput(ProcessBuilder.Redirect.DISCARD)
                             .redirectError(ProcessBuilder.Redirect.DISCARD).start());
                 }
-            } catch (IOException e) {
-                new CpuHogs(started).close();
+            } catch (IOException | RuntimeException e) {
+                hogs.close();
                 throw e;
             }
-            return new CpuHogs(List.copyOf(started));
+            return hogs;
+        }
+
+        boolean allRunning() {
+            return processes.stream().allMatch(Process::isAlive);
         }
 
         @Override
         public void close() {
-            // timeout passes its TERM on to sha256sum
-            processes.forEach(Process::destroy);
+            processes.forEach(Process::destroy); // TERM, which timeout passes on to sha256sum
             for (Process p : processes) {
                 try {
                     p.waitFor();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    break;
                 }
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs anyway
             }
         }
 
-        /** The nice value they inherited: field 19 of /proc/self/stat, after the command's closing parenthesis. */
+        /** The nice value they inherit: field 19 of this thread's stat, after the command's closing parenthesis. */
         static String niceValue() {
             try {
-                String stat = Files.readString(Path.of("/proc/self/stat"));
+                String stat = Files.readString(Path.of("/proc/thread-self/stat"));
                 return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16];
             } catch (IOException e) {
                 return "?";
@@ -760,8 +778,8 @@ public class LinkEmulationBench {
 
         @Override
         public String toString() {
-            return processes.size() + " x sha256sum /dev/zero (one per core, nice " + niceValue() + "), pids " + processes.stream()
-                    .map(p -> String.valueOf(p.pid())).toList();
+            return processes.size() + " x sha256sum /dev/zero (one per core, nice " + niceValue() + "), pids "
+                    + processes.stream().map(p -> String.valueOf(p.pid())).toList();
         }
     }
 

@@ -331,7 +331,8 @@ final class EngineLoop implements AutoCloseable {
     /**
      * Sends what is due, then waits for frames, commands or the next release; or, close before a release or
      * right after a frame came, looks for frames without sleeping (in the rings' memory when it can), as
-     * long as the {@link SpinBudget} allows.
+     * long as the {@link SpinBudget} allows. Not right after a frame that came alone while {@link PollYield} has
+     * lately seen a CPU-bound program take the CPU.
      */
     private void turn() {
         long now = System.nanoTime();
@@ -366,8 +367,8 @@ final class EngineLoop implements AutoCloseable {
             return;
         }
         spinBudget.endRun();
-        pollYield.looked(false); // the poll ended: no frame followed its last yield
         if (floodMode.isFlooded() && allRings && next != Long.MAX_VALUE && coalescing) {
+            pollYield.looked(true); // a flood: its frames follow every yield
             coalescing = coalescedWait() >= COALESCE_MIN_FRAMES;
             realtimeClass.flooded(floodMode.isFlooded());
             return;
@@ -381,6 +382,8 @@ final class EngineLoop implements AutoCloseable {
                 : timeoutNanos(before, next, allowed);
         int ready = pollSet.await(timeout, receive);
         long after = System.nanoTime();
+        // A long yield outlasts the poll window, so it is mostly judged here: did frames come during it?
+        pollYield.looked(receivedFrames != received && after - before < FloodMode.SLEPT_NANOS);
         if (receivedFrames != received) {
             // A frame due at once (a 0 ms link) leaves now, not after this turn's bookkeeping and the next turn's
             // start: cold after a sleep, those took 5-6 us (p50) between holding the frame and sending it.

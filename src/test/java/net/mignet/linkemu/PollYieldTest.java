@@ -76,4 +76,13 @@ class PollYieldTest {
         assertThat(yields).isEqualTo(10);
         assertThat(p.skipsPolls(false, now)).isFalse();
     }
+
+    @Test
+    void aYieldOfExactlyTheLimitIsNotLong() {
+        PollYield p = pollYield();
+        nextYieldTakes = PollYield.LONG_YIELD_NANOS;
+        p.betweenPolls(false);
+        p.looked(false);
+        assertThat(p.skipsPolls(false, now)).isFalse();
+    }
 }
