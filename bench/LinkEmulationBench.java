@@ -57,8 +57,9 @@ import net.mignet.topo.TopologyBuilder;
  * floods at once;</li>
  * <li>CPU the engine uses when its links are idle;</li>
  * <li>the RTT table again with the machine busy: one CPU-bound program per core ({@code sha256sum /dev/zero} at
- * the benchmark's nice value, as a user's simulation or build would be) while the probes run. The plain path shows what the load
- * costs the hosts themselves; the engine's lateness shows whether its releases still leave on time.</li>
+ * the benchmark's nice value, as a user's simulation or build would be) while the probes run. The plain path
+ * shows what the load costs the hosts themselves; the engine's lateness shows whether its releases still leave
+ * on time.</li>
  * </ol>
  * What would cap the figures instead of the engine is raised: TCP buffers (tcp_rmem/tcp_wmem) in every host,
  * the floods' receive buffer in a second run (beside the default one, see {@link #FLOOD_BUFFER}), and

@@ -382,8 +382,9 @@ final class EngineLoop implements AutoCloseable {
                 : timeoutNanos(before, next, allowed);
         int ready = pollSet.await(timeout, receive);
         long after = System.nanoTime();
+        boolean slept = after - before >= FloodMode.SLEPT_NANOS;
         // A long yield outlasts the poll window, so it is mostly judged here: did frames come during it?
-        pollYield.looked(receivedFrames != received && after - before < FloodMode.SLEPT_NANOS);
+        pollYield.looked(receivedFrames != received && !slept);
         if (receivedFrames != received) {
             // A frame due at once (a 0 ms link) leaves now, not after this turn's bookkeeping and the next turn's
             // start: cold after a sleep, those took 5-6 us (p50) between holding the frame and sending it.
@@ -397,7 +398,7 @@ final class EngineLoop implements AutoCloseable {
         }
         floodMode.waited(before, after);
         realtimeClass.waited(after - before);
-        if (after - before >= FloodMode.SLEPT_NANOS) {
+        if (slept) {
             smallFrameFlood.slept(after);
         } else {
             smallFrameFlood.received(after, receivedFrames - received);

@@ -3,15 +3,15 @@ package net.mignet.linkemu;
 import java.util.function.LongSupplier;
 
 /**
- * Whether an empty poll after a frame yields the CPU ({@code sched_yield}) or only spins. A frame the engine sends
- * wakes its receiver, and the kernel places that process on the sender's CPU, expecting the sender to sleep; a
- * poll that only spun there kept it waiting, at nice -10, until the poll ended. Measured through a 0 ms link (300
- * UDP echo probes, quiet machine): the responder's turn took 131 us at p50 behind a spinning poll against 36 us on
- * the plain path, and 19-29 us with a yield between looks; added RTT p50 0.203 -> 0.059 ms. Its reply then finds
- * the thread still polling, and needs no wake-up. (Not while a release is near, {@link EngineLoop}: a yield there
- * handed the CPU to whatever else was runnable for its whole slice, and frames through 1-20 ms links left 0.7-1.9
- * ms late at p99, against 0.03-0.11 ms spinning.) A yield returns in microseconds when nothing else wants the
- * CPU, and after the other process's turn (20-30 us for an echo) when one did.
+ * The yield between empty polls after a frame ({@code sched_yield}), and whether to poll at all. A frame the engine
+ * sends wakes its receiver, and the kernel places that process on the sender's CPU, expecting the sender to sleep; a
+ * poll that only spun there kept it waiting, at nice -10, until the poll ended. Measured through a 0 ms link (300 UDP
+ * echo probes, quiet machine): the responder's turn took 131 us at p50 behind a spinning poll against 36 us on the
+ * plain path, and 19-29 us with a yield between looks; added RTT p50 0.203 -> 0.059 ms. Its reply then finds the thread
+ * still polling, and needs no wake-up. (Not while a release is near, {@link EngineLoop}: a yield there handed the CPU
+ * to whatever else was runnable for its whole slice, and frames through 1-20 ms links left 0.7-1.9 ms late at p99,
+ * against 0.03-0.11 ms spinning.) A yield returns in microseconds when nothing else wants the CPU, and after the other
+ * process's turn (20-30 us for an echo) when one did.
  * <p>
  * A yield that took longer than {@link #LONG_YIELD_NANOS}, after which no frame had come, handed the CPU to a
  * process that wanted a whole slice and sent nothing through this thread: a CPU-bound program, not a woken
@@ -36,8 +36,8 @@ final class PollYield {
 
     private final LongSupplier clock;
     private final Runnable yielder;
-    private long hogSeenAt;
-    private boolean hogSeen;
+    /** Far enough in the past that no CPU-bound program counts as seen until a yield finds one. */
+    private long hogSeenAt = Long.MIN_VALUE / 2;
     private long longYieldEndedAt;
     private boolean longYieldPending;
 
@@ -62,7 +62,6 @@ final class PollYield {
     /** After each look at the rings: a long yield that no frame followed gave the CPU to a program outside the flow. */
     void looked(boolean found) {
         if (longYieldPending && !found) {
-            hogSeen = true;
             hogSeenAt = longYieldEndedAt;
         }
         longYieldPending = false;
@@ -70,6 +69,6 @@ final class PollYield {
 
     /** Whether, at {@code now}, the thread sleeps right after a frame that came alone instead of polling for more. */
     boolean skipsPolls(boolean flooded, long now) {
-        return !flooded && hogSeen && now - hogSeenAt < SKIP_POLLS_NANOS;
+        return !flooded && now - hogSeenAt < SKIP_POLLS_NANOS;
     }
 }
