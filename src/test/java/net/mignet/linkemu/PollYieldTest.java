@@ -85,4 +85,44 @@ class PollYieldTest {
         p.looked(false);
         assertThat(p.skipsPolls(false, now)).isFalse();
     }
+
+    @Test
+    void yieldsOnceBeforeAWokenReleaseSoTheSenderCanBlock() {
+        PollYield p = pollYield();
+        nextYieldTakes = 20_000; // the sender finishing its send and blocking in its receive
+        p.beforeWokenRelease(false);
+        p.beforeWokenRelease(false);
+        assertThat(yields).isEqualTo(2);
+        assertThat(p.skipsPolls(false, now)).isFalse();
+    }
+
+    @Test
+    void noYieldBeforeAWokenReleaseWhileFlooded() {
+        PollYield p = pollYield();
+        p.beforeWokenRelease(true);
+        assertThat(yields).isZero();
+    }
+
+    @Test
+    void aLongYieldBeforeAWokenReleaseMarksACpuBoundProgram() {
+        PollYield p = pollYield();
+        nextYieldTakes = LONG; // a CPU-bound program had the CPU for its slice
+        p.beforeWokenRelease(false);
+        assertThat(p.skipsPolls(false, now)).isTrue();
+        p.beforeWokenRelease(false);
+        assertThat(yields).as("no yield to it again while it is lately seen").isEqualTo(1);
+        now += PollYield.SKIP_POLLS_NANOS;
+        p.beforeWokenRelease(false);
+        assertThat(yields).as("then tries again").isEqualTo(2);
+    }
+
+    @Test
+    void noYieldBeforeAWokenReleaseWhileAPollSawACpuBoundProgram() {
+        PollYield p = pollYield();
+        nextYieldTakes = LONG;
+        p.betweenPolls(false);
+        p.looked(false);
+        p.beforeWokenRelease(false);
+        assertThat(yields).isEqualTo(1);
+    }
 }
