@@ -42,12 +42,12 @@ import net.mignet.topo.TopologyBuilder;
  * impaired links (two links, so with one thread per core they run on two engine threads), the rest plain; the
  * plain reference path is h5-s1-h6.
  * <ol>
- * <li>RTT for one-way delays of 0/1/5/20/100 ms on both directions of h1-s1: 100 UDP echo probes h1->h2 taking
- * turns with 100 on the plain path h5->h6, each timed from its send to the kernel's arrival stamp of its reply;
- * added RTT = impaired - plain per percentile, error = added - 2 x delay; the engine's own lateness (send time -
- * due time) per direction, and its CPU meanwhile; and where the round trip's time goes (out, the responder's
- * turn, back), from the responder's arrival stamp and send time carried in each reply. Probe pairs before
- * them warm up until the JIT is quiet (its compiling time beside the probes is printed). Each plain probe waits
+ * <li>RTT for one-way delays of 0/1/5/20/100 ms on both directions of h1-s1: UDP echo probes h1->h2 (see {@link
+ * #probesAt}) taking turns with as many on the plain path h5->h6, each timed from its send to the kernel's arrival
+ * stamp of its reply; added RTT = impaired - plain per percentile, error = added - 2 x delay; the engine's own
+ * lateness (send time - due time) per direction, and its CPU meanwhile; and where the round trip's time goes (out,
+ * the responder's turn, back), from the responder's arrival stamp and send time carried in each reply. Probe pairs
+ * before them warm up until the JIT is quiet (its compiling time beside the probes is printed). Each plain probe waits
  * as much longer before its send as the delay, so both paths' hosts idle as long before the responder
  * wakes;</li>
  * <li>TCP throughput (iperf3, 5 s after a 1 s warm-up, 1 stream) through h1-s1 with 5 ms each way, as a ratio of
@@ -76,7 +76,8 @@ import net.mignet.topo.TopologyBuilder;
  */
 public class LinkEmulationBench {
     static int[] delaysMs = {0, 1, 5, 20, 100};
-    static int probes = 100;
+    /** Probes per delay from {@code --probes}; 0: {@link #probesAt} chooses. */
+    static int probes = 0;
     /** Idle hosts on 1 ms links to s1 beside the measured ones, whose links the engine threads serve too. */
     static int extraLinks = 0;
     /** How long each probe waits after the previous one's reply before its send. */
@@ -100,8 +101,8 @@ public class LinkEmulationBench {
             "\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)", Pattern.DOTALL);
     /** The UDP summary of an iperf3 client: packets sent and lost (as the server counted them). */
     static final Pattern UDP_SUM = Pattern.compile(
-            "\"sum_received\"\\s*:\\s*\\{[^}]*?\"seconds\"\\s*:\\s*([0-9.eE+]+)[^}]*?\"lost_packets\"\\s*:\\s*(\\d+)[^}]*?"
-                    + "\"packets\"\\s*:\\s*(\\d+)", Pattern.DOTALL);
+            "\"sum_received\"\\s*:\\s*\\{[^}]*?\"seconds\"\\s*:\\s*([0-9.eE+]+)[^}]*?"
+                    + "\"lost_packets\"\\s*:\\s*(\\d+)[^}]*?\"packets\"\\s*:\\s*(\\d+)", Pattern.DOTALL);
     static final StringBuilder report = new StringBuilder();
 
     public static void main(String[] args) throws Throwable {
@@ -202,8 +203,9 @@ public class LinkEmulationBench {
 
     static void rttTable(Emulation net, Link impaired) throws Throwable {
         print("");
-        print("RTT h1->h2 through h1-s1 with the delay on both directions, against the plain path h5->h6: %d UDP"
-                + " echo probes each, the two paths taking turns;", probes);
+        print("RTT h1->h2 through h1-s1 with the delay on both directions, against the plain path h5->h6: UDP echo"
+                + " probes (%s), the two paths taking turns;", probes > 0 ? probes + " per delay and path"
+                : "1000 per delay and path up to 1 ms, 300 at 5 ms, 100 beyond; --probes N");
         print("RTT = the kernel's arrival stamp of the reply (SO_TIMESTAMPNS) - the send time, both on the realtime"
                 + " clock, so the prober's own wake-up counts in neither path; in ms;");
         print("added = RTT - plain RTT per percentile, error = added - 2 x delay;");
@@ -220,7 +222,7 @@ public class LinkEmulationBench {
                 long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
                 long t0 = System.nanoTime();
                 long[] quiet = {QUIET_MILLIS + (equalIdle ? d : 0), QUIET_MILLIS};
-                Turns turns = EchoPath.takeTurns(plainPath, linkPath, probes, quiet);
+                Turns turns = EchoPath.takeTurns(plainPath, linkPath, probesAt(d), quiet);
                 Probes[] both = {turns.plain(), turns.link()};
                 warmUpNotes.add(String.format(Locale.ROOT, "%d ms: %d pairs, JIT %d ms", d, turns.warmUps(),
                         turns.jitMillis()));
@@ -260,6 +262,15 @@ public class LinkEmulationBench {
                 + " and the JIT's compiling time during the probes: %s", JIT_QUIET_PAIRS, WARM_UP_MAX_MILLIS / 1000,
                 String.join("; ", warmUpNotes));
         print("targets (quiet machine): added at 0 ms p50 < 0.040 and p99 < 0.300; error p50 < 0.050 for every delay");
+    }
+
+    /**
+     * Probes per path at a delay: as many as {@code --probes} says, else enough for a p99 where probes are quick. A
+     * p99 of 100 probes is their second-slowest, which one hiccup of a shared machine decides; 1000 probes through a
+     * 0 or 1 ms link take 11-13 s, but through a 100 ms link 210 s.
+     */
+    static int probesAt(int delayMs) {
+        return probes > 0 ? probes : delayMs <= 1 ? 1000 : delayMs <= 5 ? 300 : 100;
     }
 
     /** One probe: its RTT and the three parts of it, in ms. */

@@ -1,5 +1,7 @@
 package net.mignet.linkemu;
 
+import java.util.Arrays;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,20 +37,29 @@ final class PollYield {
     /** How long a CPU-bound program seen by one yield is assumed still there. */
     static final long SKIP_POLLS_NANOS = 1_000_000_000;
 
+    /** Far enough in the past that no CPU-bound program counts as seen until a yield finds one. */
+    private static final long NEVER = Long.MIN_VALUE / 2;
+
     private final LongSupplier clock;
     private final Runnable yielder;
-    /** Far enough in the past that no CPU-bound program counts as seen until a yield finds one. */
-    private long hogSeenAt = Long.MIN_VALUE / 2;
+    /** The CPU the thread runs on (negative if unknown), asked only after a long yield. */
+    private final IntSupplier cpu;
+    /** When a CPU-bound program was last seen, on any CPU. */
+    private long hogSeenAt = NEVER;
+    /** The same per CPU, for {@link #beforeWokenRelease}; grown as CPUs are seen. */
+    private long[] hogSeenAtOnCpu = new long[0];
     private long longYieldEndedAt;
+    private int longYieldCpu;
     private boolean longYieldPending;
 
-    PollYield(LongSupplier clock, Runnable yielder) {
+    PollYield(LongSupplier clock, Runnable yielder, IntSupplier cpu) {
         this.clock = clock;
         this.yielder = yielder;
+        this.cpu = cpu;
     }
 
     static PollYield ofThread() {
-        return new PollYield(System::nanoTime, Thread::yield);
+        return new PollYield(System::nanoTime, Thread::yield, Native::currentCpu);
     }
 
     /** Yields once, between two empty looks at the rings; {@code flooded} by {@link FloodMode}. */
@@ -58,12 +69,13 @@ final class PollYield {
         long after = clock.getAsLong();
         longYieldPending = !flooded && after - before > LONG_YIELD_NANOS;
         longYieldEndedAt = after;
+        longYieldCpu = longYieldPending ? cpu.getAsInt() : -1;
     }
 
     /** After each look at the rings: a long yield that no frame followed gave the CPU to a program outside the flow. */
     void looked(boolean found) {
         if (longYieldPending && !found) {
-            hogSeenAt = longYieldEndedAt;
+            hogSeen(longYieldEndedAt, longYieldCpu);
         }
         longYieldPending = false;
     }
@@ -74,19 +86,40 @@ final class PollYield {
      * frame's receiver is woken by this thread's send; with two runnable tasks on this CPU the kernel placed it on
      * another CPU, even one a CPU-bound program held, where it waited for that program's slice: traced with the
      * JIT compiling on the other vCPU, a responder woke 4.0 ms after the frame. Not while flooded (senders do not
-     * block there), nor while a CPU-bound program is lately seen (the yield would hand it a whole slice; a yield
-     * here that outlasts {@link #LONG_YIELD_NANOS} marks one too).
+     * block there), nor on a CPU where a CPU-bound program was lately seen, which the yield would hand a whole
+     * slice (a yield here that outlasts {@link #LONG_YIELD_NANOS} marks one too). Per CPU, since one on another CPU
+     * is the case the yield is for.
      */
     void beforeWokenRelease(boolean flooded) {
         long before = clock.getAsLong();
-        if (flooded || before - hogSeenAt < SKIP_POLLS_NANOS) {
+        if (flooded) {
+            return;
+        }
+        int onCpu = cpu.getAsInt();
+        if (before - hogSeenAtOn(onCpu) < SKIP_POLLS_NANOS) {
             return;
         }
         yielder.run();
         long after = clock.getAsLong();
         if (after - before > LONG_YIELD_NANOS) {
-            hogSeenAt = after;
+            hogSeen(after, onCpu);
         }
+    }
+
+    private void hogSeen(long at, int onCpu) {
+        hogSeenAt = at;
+        if (onCpu >= 0) {
+            if (onCpu >= hogSeenAtOnCpu.length) {
+                int old = hogSeenAtOnCpu.length;
+                hogSeenAtOnCpu = Arrays.copyOf(hogSeenAtOnCpu, onCpu + 1);
+                Arrays.fill(hogSeenAtOnCpu, old, onCpu + 1, NEVER);
+            }
+            hogSeenAtOnCpu[onCpu] = at;
+        }
+    }
+
+    private long hogSeenAtOn(int onCpu) {
+        return onCpu >= 0 && onCpu < hogSeenAtOnCpu.length ? hogSeenAtOnCpu[onCpu] : NEVER;
     }
 
     /** Whether, at {@code now}, the thread sleeps right after a frame that came alone instead of polling for more. */

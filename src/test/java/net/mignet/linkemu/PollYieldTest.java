@@ -9,12 +9,13 @@ class PollYieldTest {
     private long now = 1_000_000_000L;
     private long nextYieldTakes;
     private int yields;
+    private int cpu;
 
     private PollYield pollYield() {
         return new PollYield(() -> now, () -> {
             yields++;
             now += nextYieldTakes;
-        });
+        }, () -> cpu);
     }
 
     private static final long LONG = PollYield.LONG_YIELD_NANOS + 1;
@@ -124,5 +125,23 @@ class PollYieldTest {
         p.looked(false);
         p.beforeWokenRelease(false);
         assertThat(yields).isEqualTo(1);
+    }
+
+    @Test
+    void aCpuBoundProgramOnAnotherCpuLeavesTheYieldBeforeAWokenRelease() {
+        PollYield p = pollYield();
+        nextYieldTakes = LONG;
+        cpu = 1;
+        p.beforeWokenRelease(false); // a CPU-bound program on CPU 1
+        cpu = 0;
+        nextYieldTakes = 20_000;
+        p.beforeWokenRelease(false);
+        assertThat(yields).as("on CPU 0 the yield is what keeps the receiver off CPU 1").isEqualTo(2);
+        cpu = 1;
+        p.beforeWokenRelease(false);
+        assertThat(yields).isEqualTo(2);
+        cpu = -1; // unknown
+        p.beforeWokenRelease(false);
+        assertThat(yields).isEqualTo(3);
     }
 }
