@@ -205,7 +205,9 @@ final class KvSource {
         try {
             warmUp();
         } catch (IOException e) {
-            close(); // the successor is gone: the fast link's reader forgets it
+            // Said, so that a migration waiting for the successor shows why it never came.
+            service.out.println("the successor at " + bulk.peer() + " is gone during the warm-up: " + e.getMessage());
+            close(); // the fast link's reader forgets it
             return;
         }
         AppEvents.emit(service.events, "successor-connected", "from", bulk.peer());
