@@ -387,14 +387,8 @@ final class EngineLoop implements AutoCloseable {
         pollYield.looked(receivedFrames != received && !slept);
         if (receivedFrames != received) {
             // A frame due at once (a 0 ms link) leaves now, not after this turn's bookkeeping and the next turn's
-            // start: cold after a sleep, those took 5-6 us (p50) between holding the frame and sending it. The
-            // warm-up's sleeping turns stand for sleeps here (their waits find the frame back at once).
-            long releaseAt = after;
-            if ((slept || warmUpSleeping) && queue.nextRelease() <= after) {
-                pollYield.beforeWokenRelease(floodMode.isFlooded());
-                releaseAt = System.nanoTime();
-            }
-            releaseDue(releaseAt);
+            // start: cold after a sleep, those took 5-6 us (p50) between holding the frame and sending it.
+            releaseDue(after);
         }
         if (ready == 0 && timeout != Long.MAX_VALUE && timeout > 0 && allowed) {
             spinWindow.sleptLate(after - before - timeout);

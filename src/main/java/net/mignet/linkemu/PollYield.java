@@ -1,14 +1,11 @@
 package net.mignet.linkemu;
 
-import java.util.Arrays;
-import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The loop thread's yields ({@code sched_yield}): between empty polls after a frame, and before sending a frame that
- * woke it ({@link #beforeWokenRelease}); and whether to poll at all. A frame the engine sends wakes its receiver, and
- * the kernel places that process on the sender's CPU, expecting the sender to sleep; a poll that only spun there kept
- * it waiting, at nice -10, until the poll ended. Measured through a 0 ms link (300 UDP
+ * The yield between empty polls after a frame ({@code sched_yield}), and whether to poll at all. A frame the engine
+ * sends wakes its receiver, and the kernel places that process on the sender's CPU, expecting the sender to sleep; a
+ * poll that only spun there kept it waiting, at nice -10, until the poll ended. Measured through a 0 ms link (300 UDP
  * echo probes, quiet machine): the responder's turn took 131 us at p50 behind a spinning poll against 36 us on the
  * plain path, and 19-29 us with a yield between looks; added RTT p50 0.203 -> 0.059 ms. Its reply then finds the thread
  * still polling, and needs no wake-up. (Not while a release is near, {@link EngineLoop}: a yield there handed the CPU
@@ -37,29 +34,20 @@ final class PollYield {
     /** How long a CPU-bound program seen by one yield is assumed still there. */
     static final long SKIP_POLLS_NANOS = 1_000_000_000;
 
-    /** Far enough in the past that no CPU-bound program counts as seen until a yield finds one. */
-    private static final long NEVER = Long.MIN_VALUE / 2;
-
     private final LongSupplier clock;
     private final Runnable yielder;
-    /** The CPU the thread runs on (negative if unknown), asked only after a long yield. */
-    private final IntSupplier cpu;
-    /** When a CPU-bound program was last seen, on any CPU. */
-    private long hogSeenAt = NEVER;
-    /** The same per CPU, for {@link #beforeWokenRelease}; grown as CPUs are seen. */
-    private long[] hogSeenAtOnCpu = new long[0];
+    /** Far enough in the past that no CPU-bound program counts as seen until a yield finds one. */
+    private long hogSeenAt = Long.MIN_VALUE / 2;
     private long longYieldEndedAt;
-    private int longYieldCpu;
     private boolean longYieldPending;
 
-    PollYield(LongSupplier clock, Runnable yielder, IntSupplier cpu) {
+    PollYield(LongSupplier clock, Runnable yielder) {
         this.clock = clock;
         this.yielder = yielder;
-        this.cpu = cpu;
     }
 
     static PollYield ofThread() {
-        return new PollYield(System::nanoTime, Thread::yield, Native::currentCpu);
+        return new PollYield(System::nanoTime, Thread::yield);
     }
 
     /** Yields once, between two empty looks at the rings; {@code flooded} by {@link FloodMode}. */
@@ -69,57 +57,14 @@ final class PollYield {
         long after = clock.getAsLong();
         longYieldPending = !flooded && after - before > LONG_YIELD_NANOS;
         longYieldEndedAt = after;
-        longYieldCpu = longYieldPending ? cpu.getAsInt() : -1;
     }
 
     /** After each look at the rings: a long yield that no frame followed gave the CPU to a program outside the flow. */
     void looked(boolean found) {
         if (longYieldPending && !found) {
-            hogSeen(longYieldEndedAt, longYieldCpu);
+            hogSeenAt = longYieldEndedAt;
         }
         longYieldPending = false;
-    }
-
-    /**
-     * Before sending a frame that woke the thread and is due at once (a 0 ms link): yields once, so that the process
-     * that sent it, which this thread's wake-up preempted on its own CPU, can finish its send and block first. The
-     * frame's receiver is woken by this thread's send; with two runnable tasks on this CPU the kernel placed it on
-     * another CPU, even one a CPU-bound program held, where it waited for that program's slice: traced with the
-     * JIT compiling on the other vCPU, a responder woke 4.0 ms after the frame. Not while flooded (senders do not
-     * block there), nor on a CPU where a CPU-bound program was lately seen, which the yield would hand a whole
-     * slice (a yield here that outlasts {@link #LONG_YIELD_NANOS} marks one too). Per CPU, since one on another CPU
-     * is the case the yield is for.
-     */
-    void beforeWokenRelease(boolean flooded) {
-        long before = clock.getAsLong();
-        if (flooded) {
-            return;
-        }
-        int onCpu = cpu.getAsInt();
-        if (before - hogSeenAtOn(onCpu) < SKIP_POLLS_NANOS) {
-            return;
-        }
-        yielder.run();
-        long after = clock.getAsLong();
-        if (after - before > LONG_YIELD_NANOS) {
-            hogSeen(after, onCpu);
-        }
-    }
-
-    private void hogSeen(long at, int onCpu) {
-        hogSeenAt = at;
-        if (onCpu >= 0) {
-            if (onCpu >= hogSeenAtOnCpu.length) {
-                int old = hogSeenAtOnCpu.length;
-                hogSeenAtOnCpu = Arrays.copyOf(hogSeenAtOnCpu, onCpu + 1);
-                Arrays.fill(hogSeenAtOnCpu, old, onCpu + 1, NEVER);
-            }
-            hogSeenAtOnCpu[onCpu] = at;
-        }
-    }
-
-    private long hogSeenAtOn(int onCpu) {
-        return onCpu >= 0 && onCpu < hogSeenAtOnCpu.length ? hogSeenAtOnCpu[onCpu] : NEVER;
     }
 
     /** Whether, at {@code now}, the thread sleeps right after a frame that came alone instead of polling for more. */

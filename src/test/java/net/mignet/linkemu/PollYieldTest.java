@@ -9,13 +9,12 @@ class PollYieldTest {
     private long now = 1_000_000_000L;
     private long nextYieldTakes;
     private int yields;
-    private int cpu;
 
     private PollYield pollYield() {
         return new PollYield(() -> now, () -> {
             yields++;
             now += nextYieldTakes;
-        }, () -> cpu);
+        });
     }
 
     private static final long LONG = PollYield.LONG_YIELD_NANOS + 1;
@@ -85,63 +84,5 @@ class PollYieldTest {
         p.betweenPolls(false);
         p.looked(false);
         assertThat(p.skipsPolls(false, now)).isFalse();
-    }
-
-    @Test
-    void yieldsOnceBeforeAWokenReleaseSoTheSenderCanBlock() {
-        PollYield p = pollYield();
-        nextYieldTakes = 20_000; // the sender finishing its send and blocking in its receive
-        p.beforeWokenRelease(false);
-        p.beforeWokenRelease(false);
-        assertThat(yields).isEqualTo(2);
-        assertThat(p.skipsPolls(false, now)).isFalse();
-    }
-
-    @Test
-    void noYieldBeforeAWokenReleaseWhileFlooded() {
-        PollYield p = pollYield();
-        p.beforeWokenRelease(true);
-        assertThat(yields).isZero();
-    }
-
-    @Test
-    void aLongYieldBeforeAWokenReleaseMarksACpuBoundProgram() {
-        PollYield p = pollYield();
-        nextYieldTakes = LONG; // a CPU-bound program had the CPU for its slice
-        p.beforeWokenRelease(false);
-        assertThat(p.skipsPolls(false, now)).isTrue();
-        p.beforeWokenRelease(false);
-        assertThat(yields).as("no yield to it again while it is lately seen").isEqualTo(1);
-        now += PollYield.SKIP_POLLS_NANOS;
-        p.beforeWokenRelease(false);
-        assertThat(yields).as("then tries again").isEqualTo(2);
-    }
-
-    @Test
-    void noYieldBeforeAWokenReleaseWhileAPollSawACpuBoundProgram() {
-        PollYield p = pollYield();
-        nextYieldTakes = LONG;
-        p.betweenPolls(false);
-        p.looked(false);
-        p.beforeWokenRelease(false);
-        assertThat(yields).isEqualTo(1);
-    }
-
-    @Test
-    void aCpuBoundProgramOnAnotherCpuLeavesTheYieldBeforeAWokenRelease() {
-        PollYield p = pollYield();
-        nextYieldTakes = LONG;
-        cpu = 1;
-        p.beforeWokenRelease(false); // a CPU-bound program on CPU 1
-        cpu = 0;
-        nextYieldTakes = 20_000;
-        p.beforeWokenRelease(false);
-        assertThat(yields).as("on CPU 0 the yield is what keeps the receiver off CPU 1").isEqualTo(2);
-        cpu = 1;
-        p.beforeWokenRelease(false);
-        assertThat(yields).isEqualTo(2);
-        cpu = -1; // unknown
-        p.beforeWokenRelease(false);
-        assertThat(yields).isEqualTo(3);
     }
 }
