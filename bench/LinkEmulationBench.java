@@ -217,14 +217,18 @@ public class LinkEmulationBench {
         List<String> warmUpNotes = new ArrayList<>();
         try (EchoPath plainPath = EchoPath.open(net, "h5", "h6", "10.0.0.6");
                 EchoPath linkPath = EchoPath.open(net, "h1", "h2", "10.0.0.2")) {
-            for (int d : delaysMs) {
+            for (RttRow row : rttRows(engine)) {
+                int d = row.delayMs();
+                if (row.engineForced()) {
+                    engine.useKernelPath(false);
+                }
                 impaired.set(LinkParams.NONE.withDelay(Duration.ofMillis(d)).withQueueLimit(LIMIT));
                 long cpu0 = engine == null ? 0 : engine.cpuTimeNanos();
                 long t0 = System.nanoTime();
                 long[] quiet = {QUIET_MILLIS + (equalIdle ? d : 0), QUIET_MILLIS};
                 Turns turns = EchoPath.takeTurns(plainPath, linkPath, probesAt(d), quiet);
                 Probes[] both = {turns.plain(), turns.link()};
-                warmUpNotes.add(String.format(Locale.ROOT, "%d ms: %d pairs, JIT %d ms", d, turns.warmUps(),
+                warmUpNotes.add(String.format(Locale.ROOT, "%s: %d pairs, JIT %d ms", row.label(), turns.warmUps(),
                         turns.jitMillis()));
                 double engineShare = engine == null ? 0
                         : (double) (engine.cpuTimeNanos() - cpu0) / (System.nanoTime() - t0);
@@ -233,15 +237,18 @@ public class LinkEmulationBench {
                 double addedP50 = pct(r, 50) - pct(plain, 50);
                 double addedP99 = pct(r, 99) - pct(plain, 99);
                 List<DirectionStats> stats = impaired.engineStats();
-                String late = stats.isEmpty() ? "-" : stats.stream().map(s -> String.format(Locale.ROOT,
-                        "%.0f/%.0f", s.late().p50Nanos() / 1e3, s.late().p99Nanos() / 1e3))
-                        .reduce((a, b) -> a + " | " + b).get();
-                print("%-10s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f  %s%s", d + " ms", pct(plain, 50),
+                String late = stats.isEmpty() ? "-" : stats.stream().map(s -> s.inKernel() ? "kernel"
+                        : String.format(Locale.ROOT, "%.0f/%.0f", s.late().p50Nanos() / 1e3,
+                                s.late().p99Nanos() / 1e3)).reduce((a, b) -> a + " | " + b).get();
+                if (row.engineForced()) {
+                    engine.useKernelPath(true);
+                }
+                print("%-10s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f  %s%s", row.label(), pct(plain, 50),
                         pct(plain, 99), pct(r, 50), pct(r, 99), addedP50, addedP99, addedP50 - 2 * d,
                         addedP99 - 2 * d, late, engine == null ? "" : String.format(Locale.ROOT,
                                 "  (engine CPU %.1f %% of a core)", 100 * engineShare));
                 parts.add(String.format(Locale.ROOT, "%-10s %6.3f %6.3f %6.3f  %6.3f %6.3f %6.3f  %7.3f %7.3f %7.3f",
-                        d + " ms", pct(both[0].out(), 50), pct(both[0].turn(), 50), pct(both[0].back(), 50),
+                        row.label(), pct(both[0].out(), 50), pct(both[0].turn(), 50), pct(both[0].back(), 50),
                         pct(both[1].out(), 50) - d, pct(both[1].turn(), 50), pct(both[1].back(), 50) - d,
                         pct(both[1].out(), 50) - d - pct(both[0].out(), 50),
                         pct(both[1].turn(), 50) - pct(both[0].turn(), 50),
@@ -262,6 +269,26 @@ public class LinkEmulationBench {
                 + " and the JIT's compiling time during the probes: %s", JIT_QUIET_PAIRS, WARM_UP_MAX_MILLIS / 1000,
                 String.join("; ", warmUpNotes));
         print("targets (quiet machine): added at 0 ms p50 < 0.040 and p99 < 0.300; error p50 < 0.050 for every delay");
+        if (rttRows(engine).stream().anyMatch(RttRow::engineForced)) {
+            print("0 ms: the link holds nothing, so its frames go through the kernel (loss only would too); 0 ms eng.:"
+                    + " the same link forced through an engine thread (UserspaceEngine.useKernelPath(false))");
+        }
+    }
+
+    /** One row of the RTT table: a delay, and whether a 0 ms link is forced through an engine thread. */
+    record RttRow(String label, int delayMs, boolean engineForced) {
+    }
+
+    /** A row per delay; at 0 ms, with the kernel path on, a second one through an engine thread. */
+    static List<RttRow> rttRows(UserspaceEngine engine) {
+        List<RttRow> rows = new ArrayList<>();
+        for (int d : delaysMs) {
+            rows.add(new RttRow(d + " ms", d, false));
+            if (d == 0 && engine != null && engine.settings().kernelPath()) {
+                rows.add(new RttRow("0 ms eng.", 0, true));
+            }
+        }
+        return rows;
     }
 
     /**

@@ -14,6 +14,10 @@ final class Direction {
     final DueTimeHistogram late = new DueTimeHistogram();
     /** Frames due now, sent out of {@code out} together. */
     final SendBatch batch;
+    /** The kernel's path for the times this direction holds nothing, or null where eBPF is not available. */
+    final KernelPath kernelPath;
+    /** The kernel path was asked for and the engine still has to hand over (see {@link KernelPath}). */
+    boolean draining;
     int queued;
     long received;
     long sent;
@@ -26,15 +30,36 @@ final class Direction {
     long sendCalls;
 
     Direction(String name, PacketSocket in, PacketSocket out, Impairment impairment, SendBatch batch) {
+        this(name, in, out, impairment, batch, null);
+    }
+
+    Direction(String name, PacketSocket in, PacketSocket out, Impairment impairment, SendBatch batch,
+            KernelPath kernelPath) {
         this.batch = batch;
+        this.kernelPath = kernelPath;
         this.name = name;
         this.in = in;
         this.out = out;
         this.impairment = impairment;
     }
 
+    /** The engine's counters and the kernel path's together: one direction, whichever path its frames took. */
     DirectionStats stats() {
-        return new DirectionStats(name, received, sent, lost, overLimit, duplicated, corrupted, sendErrors, queued,
-                sendCalls, late.snapshot(), (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg");
+        long kernelFrames = kernelPath == null ? 0 : kernelPath.frames();
+        long kernelLost = kernelPath == null ? 0 : kernelPath.dropped();
+        return new DirectionStats(name, received + kernelFrames, sent + kernelFrames - kernelLost, lost + kernelLost,
+                overLimit, duplicated, corrupted, sendErrors, queued, sendCalls, late.snapshot(),
+                (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg", kernelFrames,
+                kernelPath != null && kernelPath.inKernel());
+    }
+
+    /** Frames taken so far, by the engine or the kernel path. */
+    long carried() {
+        return received + (kernelPath == null ? 0 : kernelPath.frames());
+    }
+
+    /** Frames handed on so far, by the engine or the kernel path. */
+    long handedOn() {
+        return sent + (kernelPath == null ? 0 : kernelPath.frames() - kernelPath.dropped());
     }
 }

@@ -128,6 +128,8 @@ final class EngineLoop implements AutoCloseable {
      * and the loop ran uncompiled for the next two seconds, with RTT probes through a 0 ms link 0.3-4 ms late).
      */
     private long idleWaitNanos = Long.MAX_VALUE;
+    /** Whether directions that hold nothing take their kernel path (see {@link #useKernelPath}). */
+    private volatile boolean kernelPathOn;
     /** Frames read so far (all directions), to tell how many a wake-up found. */
     private long receivedFrames;
     /** A flooded thread reads its rings on a timer while that finds enough frames per wake-up. */
@@ -142,6 +144,7 @@ final class EngineLoop implements AutoCloseable {
         this.awakeCpus = new AwakeCpus(settings.awakeCpus(), log);
         this.realtimeClass = new RealtimeClass(settings.priority(), log);
         this.spinWindow = new SpinWindow(settings.spinNanos());
+        this.kernelPathOn = settings.kernelPath();
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
             realtimeClass.start();
             try {
@@ -155,15 +158,80 @@ final class EngineLoop implements AutoCloseable {
 
     /** Starts forwarding between two sockets: frames arriving on {@code a} leave through {@code b} and back. */
     void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed) {
+        attach(index, a, b, aToB, bToA, seed, null, null);
+    }
+
+    /**
+     * As above, with each direction's kernel path (or null): taken whenever that direction's parameters hold
+     * nothing. Their loss draws from the same seed as the engine's ({@link #directionSeed}).
+     */
+    void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed,
+            KernelPath aToBKernel, KernelPath bToAKernel) {
         call(() -> {
-            Direction forward = new Direction("a->b", a, b, new Impairment(aToB, seed * 2 + 1),
-                    new SendBatch(arena));
-            Direction backward = new Direction("b->a", b, a, new Impairment(bToA, seed * 2 + 2),
-                    new SendBatch(arena));
+            Direction forward = new Direction("a->b", a, b, new Impairment(aToB, directionSeed(seed, true)),
+                    new SendBatch(arena), aToBKernel);
+            Direction backward = new Direction("b->a", b, a, new Impairment(bToA, directionSeed(seed, false)),
+                    new SendBatch(arena), bToAKernel);
             links.put(index, new EngineLink(index, a, b, forward, backward));
             rebuildPollSet();
+            choosePath(forward, aToB);
+            choosePath(backward, bToA);
             return null;
         });
+    }
+
+    /** Whether directions that hold nothing take their kernel path from their next change on. */
+    void useKernelPath(boolean on) {
+        kernelPathOn = on;
+    }
+
+    /** The seed of a link's direction a->b ({@code forward}) or b->a, from the link's seed. */
+    static long directionSeed(long linkSeed, boolean forward) {
+        return linkSeed * 2 + (forward ? 1 : 2);
+    }
+
+    /**
+     * Asks for the kernel path when {@code p} holds nothing and the settings allow it, else for the engine's. The
+     * kernel takes over once the engine has handed on what it holds ({@link #handOverIfDone}).
+     */
+    private void choosePath(Direction d, LinkParams p) {
+        KernelPath k = d.kernelPath;
+        if (k == null) {
+            return;
+        }
+        if (kernelPathOn && KernelPathParams.holdsNothing(p)) {
+            double loss = KernelPathParams.lossFraction(p);
+            if (k.kernelRequested()) {
+                k.setLoss(loss);
+            } else {
+                k.requestKernel(loss, -1);
+                d.draining = true;
+                handOverIfDone(d);
+            }
+        } else if (k.kernelRequested()) {
+            k.requestEngine();
+            d.draining = false;
+        }
+    }
+
+    /**
+     * While a direction hands over to its kernel path: once it holds nothing and its ring is empty, it tells the
+     * filter how many frames it was given by then (read before looking at the ring, so none of them can still be
+     * in it): the kernel path starts with the next frame.
+     */
+    private void handOverIfDone(Direction d) {
+        KernelPath k = d.kernelPath;
+        if (k.inKernel()) {
+            d.draining = false;
+            return;
+        }
+        if (d.queued > 0) {
+            return;
+        }
+        long given = k.toEngine();
+        if (d.in.hasRing() ? !d.in.hasFrameInRing() : given == d.received) {
+            k.engineDone(given);
+        }
     }
 
     /**
@@ -278,6 +346,8 @@ final class EngineLoop implements AutoCloseable {
             link.bToA.impairment.update(bToA);
             link.aToB.late.reset();
             link.bToA.late.reset();
+            choosePath(link.aToB, aToB);
+            choosePath(link.bToA, bToA);
             return null;
         });
     }
@@ -309,7 +379,7 @@ final class EngineLoop implements AutoCloseable {
             if (!d.in.hasRing()) {
                 return Optional.empty();
             }
-            return Optional.of(new LinkTransit(true, d.received, d.sent, d.queued, !d.in.hasFrameInRing()));
+            return Optional.of(new LinkTransit(true, d.carried(), d.handedOn(), d.queued, !d.in.hasFrameInRing()));
         });
     }
 
@@ -538,6 +608,9 @@ final class EngineLoop implements AutoCloseable {
             }
             hold(d, f);
         }
+        if (d.draining) {
+            handOverIfDone(d);
+        }
     }
 
     /** Queues a frame for its release time, or drops it when its direction holds {@code limit} frames. */
@@ -584,6 +657,9 @@ final class EngineLoop implements AutoCloseable {
         sendingAt = System.nanoTime();
         d.sendCalls += d.batch.send(d.out.fd(), sentOne);
         sending = null;
+        if (d.draining) {
+            handOverIfDone(d);
+        }
         if (smallFrameFlood.isOn()) {
             yieldToWoken(); // its receiver was woken onto this core; see SmallFrameFlood
         }
@@ -609,6 +685,11 @@ final class EngineLoop implements AutoCloseable {
         for (EngineLink l : links.values()) {
             l.a.close();
             l.b.close();
+            for (Direction d : List.of(l.aToB, l.bToA)) {
+                if (d.kernelPath != null) {
+                    d.kernelPath.close();
+                }
+            }
         }
         links.clear();
         primer.close();

@@ -25,9 +25,12 @@ import net.mignet.topo.BooleanWord;
  * @param awakeCpus   keep idle CPUs from halting while frames pass through a thread ({@link AwakeCpus}): they
  *                    poll instead, which a VM's host sees as busy vCPUs and real hardware as power; by default
  *                    only where a cpuidle driver can do it
+ * @param kernelPath  a link direction whose parameters hold nothing (loss at most) goes through the kernel
+ *                    ({@link KernelPath}) instead of a thread, where eBPF allows; off, every frame of an engine
+ *                    link goes through its thread (for measuring the engine itself)
  */
 public record EngineSettings(int threads, int ringSlots, long spinNanos, long busyPollNanos, int spinPercent,
-        EnginePriority priority, boolean awakeCpus) {
+        EnginePriority priority, boolean awakeCpus, boolean kernelPath) {
     /** 1 024 slots of 2 KiB (2 MiB) per socket: a millisecond of 64-byte frames at a million frames/s. */
     public static final int DEFAULT_RING_SLOTS = 1024;
     public static final long DEFAULT_SPIN_NANOS = 300_000;
@@ -61,7 +64,7 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
     public static EngineSettings automatic() {
         return new EngineSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_RING_SLOTS,
                 DEFAULT_SPIN_NANOS, DEFAULT_BUSY_POLL_NANOS, DEFAULT_SPIN_PERCENT, EnginePriority.NICE,
-                CpuWakeLatency.idleDriver().isPresent());
+                CpuWakeLatency.idleDriver().isPresent(), true);
     }
 
     /**
@@ -69,8 +72,8 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
      * {@code mignet.linkemu.ringSlots} (0: no rings), {@code mignet.linkemu.spinNanos} and
      * {@code mignet.linkemu.busyPollNanos}, {@code mignet.linkemu.spinPercent} and
      * {@code mignet.linkemu.realtime} ({@code false}, {@code sparse} or {@code true}: {@link EnginePriority}) and
-     * {@code mignet.linkemu.awakeCpus} say instead; with threads real-time all the time, one core fewer unless the
-     * thread count is given.
+     * {@code mignet.linkemu.awakeCpus} and {@code mignet.linkemu.kernelPath} say instead; with threads real-time
+     * all the time, one core fewer unless the thread count is given.
      */
     public static EngineSettings fromSystemProperties() {
         EngineSettings a = automatic();
@@ -81,7 +84,7 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
                 Long.getLong("mignet.linkemu.spinNanos", a.spinNanos),
                 Long.getLong("mignet.linkemu.busyPollNanos", a.busyPollNanos),
                 Integer.getInteger("mignet.linkemu.spinPercent", a.spinPercent), priority,
-                onOff("mignet.linkemu.awakeCpus", a.awakeCpus));
+                onOff("mignet.linkemu.awakeCpus", a.awakeCpus), onOff("mignet.linkemu.kernelPath", a.kernelPath));
     }
 
     /**
@@ -107,22 +110,27 @@ public record EngineSettings(int threads, int ringSlots, long spinNanos, long bu
     }
 
     public EngineSettings withThreads(int n) {
-        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, priority, awakeCpus);
+        return new EngineSettings(n, ringSlots, spinNanos, busyPollNanos, spinPercent, priority, awakeCpus, kernelPath);
     }
 
     public EngineSettings withRingSlots(int n) {
-        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, priority, awakeCpus);
+        return new EngineSettings(threads, n, spinNanos, busyPollNanos, spinPercent, priority, awakeCpus, kernelPath);
     }
 
     public EngineSettings withSpinPercent(int percent) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent, priority, awakeCpus);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, percent,
+                priority, awakeCpus, kernelPath);
     }
 
     public EngineSettings withAwakeCpus(boolean on) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, priority, on);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, priority, on, kernelPath);
+    }
+
+    public EngineSettings withKernelPath(boolean on) {
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, priority, awakeCpus, on);
     }
 
     public EngineSettings withPriority(EnginePriority p) {
-        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, p, awakeCpus);
+        return new EngineSettings(threads, ringSlots, spinNanos, busyPollNanos, spinPercent, p, awakeCpus, kernelPath);
     }
 }

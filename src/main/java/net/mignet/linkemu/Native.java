@@ -28,6 +28,7 @@ final class Native {
     static final int SOL_SOCKET = 1;
     static final int SO_SNDBUFFORCE = 32;
     static final int SO_RCVBUFFORCE = 33;
+    static final int SO_ATTACH_BPF = 50;
     static final int SOL_PACKET = 263;
     static final int PACKET_VNET_HDR = 15;
     static final int PACKET_QDISC_BYPASS = 20;

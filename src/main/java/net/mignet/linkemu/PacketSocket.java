@@ -50,7 +50,7 @@ final class PacketSocket implements AutoCloseable {
 
     /** Opens a socket on {@code interfaceName}; must run in the interface's network namespace. */
     static PacketSocket open(String interfaceName) {
-        return open(interfaceName, Native.ETH_P_ALL, 0, false);
+        return open(interfaceName, Native.ETH_P_ALL, 0, false, -1);
     }
 
     /**
@@ -61,7 +61,15 @@ final class PacketSocket implements AutoCloseable {
      * and no tap needs to see the engine's transmissions, so that layer is pure cost per frame.
      */
     static PacketSocket openWithRing(String interfaceName, int ringSlots) {
-        return open(interfaceName, Native.ETH_P_ALL, ringSlots, true);
+        return open(interfaceName, Native.ETH_P_ALL, ringSlots, true, -1);
+    }
+
+    /**
+     * As {@link #openWithRing(String, int)}, with the eBPF socket filter {@code filterFd} deciding which frames the
+     * socket gets ({@link KernelPath}); attached before the socket is bound, so it sees every frame.
+     */
+    static PacketSocket openWithRing(String interfaceName, int ringSlots, KernelPath filter) {
+        return open(interfaceName, Native.ETH_P_ALL, ringSlots, true, filter == null ? -1 : filter.filterFd());
     }
 
     /**
@@ -69,7 +77,7 @@ final class PacketSocket implements AutoCloseable {
      * sends, a socket that stays idle (the engine's JIT warm-up polls one beside its busy socket).
      */
     static PacketSocket openWithRing(String interfaceName, int ringSlots, int etherType) {
-        return open(interfaceName, etherType, ringSlots, true);
+        return open(interfaceName, etherType, ringSlots, true, -1);
     }
 
     /**
@@ -77,11 +85,12 @@ final class PacketSocket implements AutoCloseable {
      * it no frame, so the traffic on the interface pays nothing for it. Must run in the interface's namespace.
      */
     static PacketSocket openForSending(String interfaceName) {
-        return open(interfaceName, 0, 0, false);
+        return open(interfaceName, 0, 0, false, -1);
     }
 
     /** Opens a socket receiving frames of {@code protocol} (an EtherType, or ETH_P_ALL; 0: none, only sending). */
-    private static PacketSocket open(String interfaceName, int protocol, int ringSlots, boolean bypassQdisc) {
+    private static PacketSocket open(String interfaceName, int protocol, int ringSlots, boolean bypassQdisc,
+            int filterFd) {
         boolean receive = protocol != 0;
         int index = NativeCalls.ifNameToIndex(interfaceName);
         if (index == 0) {
@@ -109,6 +118,10 @@ final class PacketSocket implements AutoCloseable {
                 NativeCalls.setIntOption(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS" + where);
                 NativeCalls.setIntOption(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, BUFFER_BYTES,
                         "SO_RCVBUFFORCE" + where);
+                if (filterFd >= 0) {
+                    NativeCalls.setIntOption(fd, Native.SOL_SOCKET, Native.SO_ATTACH_BPF, filterFd,
+                            "SO_ATTACH_BPF" + where);
+                }
             }
             // Before bind: no frame may land outside the ring (bound with protocol 0, none arrives yet).
             if (receive && ringSlots > 0) {

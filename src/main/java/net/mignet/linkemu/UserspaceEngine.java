@@ -49,6 +49,10 @@ public final class UserspaceEngine implements LinkEmulator {
     /** The engine threads started so far, at most {@link EngineSettings#threads()}; and which serves a link. */
     private final List<EngineLoop> loops = new ArrayList<>();
     private final Map<Integer, EngineLoop> loopOf = new HashMap<>();
+    /** Whether new links get kernel paths: asked for, and eBPF has not failed here yet. */
+    private boolean kernelPaths;
+    /** Whether directions take the kernel paths they have ({@link #useKernelPath}). */
+    private boolean kernelPathOn;
 
     /**
      * @param portReplaced told the switch name whenever one of its port devices was replaced, so its flow
@@ -65,6 +69,8 @@ public final class UserspaceEngine implements LinkEmulator {
         this.portReplaced = portReplaced;
         this.seed = seed;
         this.settings = settings;
+        this.kernelPaths = settings.kernelPath();
+        this.kernelPathOn = settings.kernelPath();
     }
 
     @Override
@@ -103,44 +109,49 @@ public final class UserspaceEngine implements LinkEmulator {
             }
         }
         int before = engineLinks.size();
-        Map<Integer, PacketSocket[]> sockets = NamespaceThread.call(fabric, () -> {
-            Map<Integer, PacketSocket[]> opened = new LinkedHashMap<>();
+        Map<Integer, EngineSockets> sockets = NamespaceThread.call(fabric, () -> {
+            Map<Integer, EngineSockets> opened = new LinkedHashMap<>();
             try {
                 for (Change c : changes) {
                     int slots = ringSlots(before + opened.size());
-                    PacketSocket a = PacketSocket.openWithRing(c.path().engineDeviceA(), slots);
-                    PacketSocket b;
-                    try {
-                        b = PacketSocket.openWithRing(c.path().engineDeviceB(), slots);
-                    } catch (RuntimeException e) {
-                        a.close();
-                        throw e;
-                    }
-                    opened.put(c.path().index(), new PacketSocket[] {a, b});
+                    long linkSeed = linkSeed(c.path().index());
+                    opened.put(c.path().index(), EngineSockets.open(c.path(), slots,
+                            kernelPaths ? linkSeed : null, this::noKernelPath));
                 }
             } catch (RuntimeException e) {
-                opened.values().forEach(pair -> {
-                    pair[0].close();
-                    pair[1].close();
-                });
+                opened.values().forEach(EngineSockets::close);
                 throw e;
             }
             return opened;
         });
-        sockets.values().stream().flatMap(pair -> java.util.Arrays.stream(pair))
+        sockets.values().stream().flatMap(pair -> java.util.stream.Stream.of(pair.a(), pair.b()))
                 .map(PacketSocket::ringFailure).filter(Objects::nonNull).findFirst()
                 .ifPresent(why -> log.accept("!!! link engine: no receive ring (" + why
                         + "); reading one frame per system call"));
         for (Change c : changes) {
-            PacketSocket[] pair = sockets.get(c.path().index());
+            EngineSockets e = sockets.get(c.path().index());
             EngineLoop loop = leastBusyLoop(fabric);
-            loop.attach(c.path().index(), pair[0], pair[1], c.aToB(), c.bToA(), seed * 1_000_003L + c.path().index());
+            loop.attach(c.path().index(), e.a(), e.b(), c.aToB(), c.bToA(), linkSeed(c.path().index()),
+                    e.aToB(), e.bToA());
             loopOf.put(c.path().index(), loop);
             engineLinks.add(c.path().index());
         }
         Set<String> switches = new LinkedHashSet<>();
         results.stream().map(EnginePlumbing.Result::replacedPortOf).filter(Objects::nonNull).forEach(switches::add);
         switches.forEach(portReplaced);
+    }
+
+    private long linkSeed(int linkIndex) {
+        return seed * 1_000_003L + linkIndex;
+    }
+
+    /** The first time eBPF fails here, says so; links then go through the engine's threads only. */
+    private void noKernelPath(RuntimeException why) {
+        if (kernelPaths) {
+            kernelPaths = false;
+            log.accept("!!! link engine: no kernel path for links that hold nothing (" + why.getMessage()
+                    + "); their frames go through the engine's threads");
+        }
     }
 
     /** Receive ring slots for the {@code n}-th engine link (from 0). */
@@ -157,6 +168,7 @@ public final class UserspaceEngine implements LinkEmulator {
     private EngineLoop leastBusyLoop(String fabric) {
         if (loops.size() < settings.threads()) {
             EngineLoop fresh = new EngineLoop(log, settings, "mignet-linkemu-" + loops.size());
+            fresh.useKernelPath(kernelPathOn);
             loops.add(fresh);
             if (WARMED_UP.compareAndSet(false, true)) {
                 warmUp(fresh, fabric);
@@ -267,6 +279,15 @@ public final class UserspaceEngine implements LinkEmulator {
     /** How many engine threads run now (they start as links need them). */
     public synchronized int threadCount() {
         return loops.size();
+    }
+
+    /**
+     * Whether link directions that hold nothing go through the kernel ({@link KernelPath}) or through an engine
+     * thread, from each link's next change on; for measuring the engine's own path beside the kernel's.
+     */
+    public synchronized void useKernelPath(boolean on) {
+        kernelPathOn = on;
+        loops.forEach(l -> l.useKernelPath(on));
     }
 
     /** The threads, rings and poll windows this engine runs with. */

@@ -8,10 +8,20 @@ import org.junit.jupiter.api.Test;
 
 class EngineSettingsTest {
     private static final String AWAKE_CPUS = "mignet.linkemu.awakeCpus";
+    private static final String KERNEL_PATH = "mignet.linkemu.kernelPath";
 
     @AfterEach
     void clearProperty() {
         System.clearProperty(AWAKE_CPUS);
+        System.clearProperty(KERNEL_PATH);
+    }
+
+    @Test
+    void the_kernel_path_is_on_unless_a_property_turns_it_off() {
+        assertThat(EngineSettings.fromSystemProperties().kernelPath()).isTrue();
+        System.setProperty(KERNEL_PATH, "no");
+        assertThat(EngineSettings.fromSystemProperties().kernelPath()).isFalse();
+        assertThat(EngineSettings.automatic().withKernelPath(false).withThreads(3).kernelPath()).isFalse();
     }
 
     @Test

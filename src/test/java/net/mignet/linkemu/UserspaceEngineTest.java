@@ -88,22 +88,36 @@ class UserspaceEngineTest {
 
     @Test
     void random_loss_of_ten_percent_falls_in_the_binomial_interval() throws Exception {
+        // Loss only: the link holds nothing, so the kernel path decides (KernelPath).
+        DirectionStats forward = tenPercentLoss(LinkParams.NONE.withLoss(10.0));
+        assertThat(forward.kernelFrames()).as(forward.toString()).isGreaterThanOrEqualTo(2000);
+    }
+
+    @Test
+    void random_loss_behind_a_delay_is_decided_by_the_engine_thread() throws Exception {
+        DirectionStats forward = tenPercentLoss(LinkParams.NONE.withLoss(10.0).withDelay(Duration.ofMillis(1)));
+        assertThat(forward.kernelFrames()).as(forward.toString()).isZero();
+    }
+
+    /** Sends 2000 datagrams h1 -> h2 with {@code params} on h1 -> s1; returns that direction's counters. */
+    private static DirectionStats tenPercentLoss(LinkParams params) throws Exception {
         int n = 2000;
         try (Emulation net = Emulation.start(twoHosts(LinkParams.NONE), USERSPACE);
                 DatagramChannel h1 = Traffic.udp(net, "h1", new InetSocketAddress(0));
                 DatagramChannel h2 = Traffic.udp(net, "h2", new InetSocketAddress("10.0.0.2", 7000))) {
             net.host("h1").ping("10.0.0.2", 1); // ARP now, so no ARP frame is lost to the loss under test
             Link link = net.links().getFirst();
-            link.setFrom("h1", LinkParams.NONE.withLoss(10.0));
+            link.setFrom("h1", params);
             List<Integer> got = Traffic.sendNumbered(h1, h2, new InetSocketAddress("10.0.0.2", 7000), n, 100, 200, 500);
             int lost = n - (int) got.stream().distinct().count();
             int[] interval = binomialInterval(n, 0.10, 0.99);
             assertThat(lost).as("lost of %d at 10 %%", n).isBetween(interval[0], interval[1]);
-            // The engine's own count agrees exactly: nothing was lost anywhere else.
+            // The link's own count agrees exactly: nothing was lost anywhere else.
             DirectionStats forward = link.engineStats().getFirst();
-            assertThat(forward.lost()).isEqualTo(lost);
+            assertThat(forward.lost()).as(forward.toString()).isEqualTo(lost);
             // Only h1 -> s1 was asked to lose.
             assertThat(link.engineStats().get(1).lost()).isZero();
+            return forward;
         }
     }
 
