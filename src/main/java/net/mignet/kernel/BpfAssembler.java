@@ -15,6 +15,7 @@ public final class BpfAssembler {
     private static final int ALU64 = 0x07;
     private static final int JMP = 0x05;
     private static final int LDX_MEM_DW = 0x79;
+    private static final int LDX_MEM_W = 0x61;
     private static final int STX_MEM_DW = 0x7b;
     private static final int ST_MEM_W = 0x62;
     private static final int ATOMIC_DW = 0xdb;
@@ -30,11 +31,12 @@ public final class BpfAssembler {
     public static final int R6 = 6;
     public static final int R7 = 7;
     public static final int R8 = 8;
+    public static final int R9 = 9;
     public static final int R10 = 10;
 
     /** An ALU operation. */
     public enum Op {
-        ADD(0x00), MUL(0x20), AND(0x50), RSH(0x70), XOR(0xa0), MOV(0xb0);
+        ADD(0x00), MUL(0x20), OR(0x40), AND(0x50), LSH(0x60), RSH(0x70), XOR(0xa0), MOV(0xb0);
 
         final int code;
 
@@ -60,7 +62,7 @@ public final class BpfAssembler {
     private final List<Insn> insns = new ArrayList<>();
     private final Map<String, Integer> labels = new HashMap<>();
 
-    /** {@code dst op= imm} on 64 bits. */
+    /** {@code dst op= imm} on 64 bits; the kernel sign-extends {@code imm} (an AND with 0x80000000 keeps the top). */
     public BpfAssembler alu(Op op, int dst, int imm) {
         return add(ALU64 | op.code, dst, 0, 0, imm, null);
     }
@@ -87,6 +89,11 @@ public final class BpfAssembler {
         return add(LDX_MEM_DW, dst, src, offset, 0, null);
     }
 
+    /** {@code dst = *(u32 *)(src + offset)}, zero-extended. */
+    public BpfAssembler loadInt(int dst, int src, int offset) {
+        return add(LDX_MEM_W, dst, src, offset, 0, null);
+    }
+
     /** {@code *(u64 *)(dst + offset) = src}. */
     public BpfAssembler store(int dst, int offset, int src) {
         return add(STX_MEM_DW, dst, src, offset, 0, null);
@@ -107,7 +114,7 @@ public final class BpfAssembler {
         return add(ATOMIC_DW, dst, src, offset, 0x01, null);
     }
 
-    /** Jumps to {@code label} when {@code dst cond imm}. */
+    /** Jumps to {@code label} when {@code dst cond imm} ({@code imm} sign-extended, compared unsigned). */
     public BpfAssembler jump(Cond cond, int dst, int imm, String label) {
         return add(JMP | cond.code, dst, 0, 0, imm, label);
     }
@@ -145,6 +152,9 @@ public final class BpfAssembler {
                     throw new IllegalArgumentException("no label " + in.target);
                 }
                 off = at - (i + 1);
+                if (off != (short) off) {
+                    throw new IllegalArgumentException("jump to " + in.target + " is too far");
+                }
             }
             out.write(in.code);
             out.write(in.src << 4 | in.dst);
@@ -158,6 +168,9 @@ public final class BpfAssembler {
     }
 
     private BpfAssembler add(int code, int dst, int src, int off, int imm, String target) {
+        if (dst < 0 || dst > R10 || src < 0 || src > R10 || off != (short) off) {
+            throw new IllegalArgumentException("no such register or offset: r" + dst + ", r" + src + ", " + off);
+        }
         insns.add(new Insn(code, dst, src, off, imm, target));
         return this;
     }

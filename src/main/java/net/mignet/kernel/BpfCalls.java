@@ -22,8 +22,12 @@ import net.mignet.kernel.NativeCalls.NativeException;
  * process ending, detaches the program, so nothing is left behind for {@code mignet clean}.
  */
 public final class BpfCalls {
-    /** {@code bpf(2)}'s number on x86-64; libc has no wrapper. */
-    private static final long SYS_BPF = 321;
+    /** {@code bpf(2)}'s number (x86-64, arm64); libc has no wrapper. */
+    private static final long SYS_BPF = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 321;
+        case "aarch64" -> 280;
+        default -> -1;
+    };
     private static final int BPF_MAP_CREATE = 0;
     private static final int BPF_PROG_LOAD = 5;
     private static final int BPF_LINK_CREATE = 28;
@@ -73,28 +77,37 @@ public final class BpfCalls {
      * refusal by the verifier throws with the end of its log, which says which instruction it refused and why.
      */
     public static int loadProgram(int type, byte[] instructions, String name) {
+        // Without a log first: the verifier writes one only when asked, and a valid program then costs less.
+        long fd = load(type, instructions, name, false);
+        return (int) (fd >= 0 ? fd : load(type, instructions, name, true));
+    }
+
+    /** One load; with {@code log}, a refusal throws with the verifier's log, else it returns -errno. */
+    private static long load(int type, byte[] instructions, String name, boolean log) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_BYTES);
             MemorySegment code = arena.allocate(instructions.length, 8);
             code.copyFrom(MemorySegment.ofArray(instructions));
             MemorySegment license = arena.allocateFrom("GPL");
-            MemorySegment log = arena.allocate(LOG_BYTES);
+            MemorySegment logBuffer = arena.allocate(log ? LOG_BYTES : 1);
             attr.set(JAVA_INT, 0, type);
             attr.set(JAVA_INT, 4, instructions.length / 8);
             attr.set(JAVA_LONG, 8, code.address());
             attr.set(JAVA_LONG, 16, license.address());
-            attr.set(JAVA_INT, 24, 1);
-            attr.set(JAVA_INT, 28, LOG_BYTES);
-            attr.set(JAVA_LONG, 32, log.address());
+            if (log) {
+                attr.set(JAVA_INT, 24, 1);
+                attr.set(JAVA_INT, 28, LOG_BYTES);
+                attr.set(JAVA_LONG, 32, logBuffer.address());
+            }
             putName(attr, 48, name);
             long fd = bpf(BPF_PROG_LOAD, attr);
-            if (fd < 0) {
-                String text = log.getString(0, StandardCharsets.UTF_8).strip();
+            if (fd < 0 && log) {
+                String text = logBuffer.getString(0, StandardCharsets.UTF_8).strip();
                 int from = text.length() > 2000 ? text.lastIndexOf('\n', text.length() - 2000) + 1 : 0;
                 throw new NativeException("bpf(BPF_PROG_LOAD) " + name + (text.isEmpty() ? "" : " (verifier: "
                         + text.substring(from) + ")"), (int) -fd, NativeCalls.strerror((int) -fd));
             }
-            return (int) fd;
+            return fd;
         }
     }
 
@@ -156,6 +169,10 @@ public final class BpfCalls {
 
     /** bpf(2); returns -errno on failure. */
     private static long bpf(int command, MemorySegment attr) {
+        if (SYS_BPF < 0) {
+            throw new UnsupportedOperationException("bpf(2) on " + System.getProperty("os.arch")
+                    + ": its system call number is not known here");
+        }
         try {
             long rc = (long) BPF.invokeExact(callState(), SYS_BPF, command, attr, ATTR_BYTES);
             return rc < 0 ? -errno() : rc;

@@ -45,11 +45,12 @@ final class Direction {
 
     /** The engine's counters and the kernel path's together: one direction, whichever path its frames took. */
     DirectionStats stats() {
-        long kernelFrames = kernelPath == null ? 0 : kernelPath.frames();
+        // Lost before all: a frame is counted among the kernel's before it is lost, so sent never goes below.
         long kernelLost = kernelPath == null ? 0 : kernelPath.dropped();
+        long kernelFrames = kernelPath == null ? 0 : kernelPath.frames();
         return new DirectionStats(name, received + kernelFrames, sent + kernelFrames - kernelLost, lost + kernelLost,
                 overLimit, duplicated, corrupted, sendErrors, queued, sendCalls, late.snapshot(),
-                (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg", kernelFrames,
+                (in.hasRing() ? "ring" : "recvmsg") + "+sendmmsg", kernelFrames, kernelLost,
                 kernelPath != null && kernelPath.inKernel());
     }
 
@@ -60,6 +61,10 @@ final class Direction {
 
     /** Frames handed on so far, by the engine or the kernel path. */
     long handedOn() {
-        return sent + (kernelPath == null ? 0 : kernelPath.frames() - kernelPath.dropped());
+        if (kernelPath == null) {
+            return sent;
+        }
+        long kernelLost = kernelPath.dropped();
+        return sent + kernelPath.frames() - kernelLost;
     }
 }

@@ -215,9 +215,12 @@ final class EngineLoop implements AutoCloseable {
     }
 
     /**
-     * While a direction hands over to its kernel path: once it holds nothing and its ring is empty, it tells the
-     * filter how many frames it was given by then (read before looking at the ring, so none of them can still be
-     * in it): the kernel path starts with the next frame.
+     * While a direction hands over to its kernel path: once it holds nothing and has taken (or the kernel has
+     * dropped) every frame the filter gave it, it tells the filter so, and the kernel path starts with the next
+     * frame. The filter counts a frame before the kernel has put it in the ring, and two CPUs may fill slots out
+     * of order, so an empty ring would not do. Frames the engine has sent may in rare cases still wait in a CPU's
+     * backlog (the kernel deferred it to {@code ksoftirqd}), where a frame the kernel forwards meanwhile from
+     * another CPU could pass them.
      */
     private void handOverIfDone(Direction d) {
         KernelPath k = d.kernelPath;
@@ -229,7 +232,7 @@ final class EngineLoop implements AutoCloseable {
             return;
         }
         long given = k.toEngine();
-        if (d.in.hasRing() ? !d.in.hasFrameInRing() : given == d.received) {
+        if (given == d.received + d.in.kernelDropsSoFar()) {
             k.engineDone(given);
         }
     }

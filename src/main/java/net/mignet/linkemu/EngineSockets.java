@@ -23,6 +23,7 @@ record EngineSockets(PacketSocket a, PacketSocket b, KernelPath aToB, KernelPath
                         EngineLoop.directionSeed(linkSeed, true), NativeCalls.ifNameToIndex(devB));
                 kernel[1] = KernelPath.create("mignet_" + path.index() + "ba",
                         EngineLoop.directionSeed(linkSeed, false), NativeCalls.ifNameToIndex(devA));
+                // Names the programs and maps in bpftool's lists: mignet_<link>ab / ba.
             } catch (RuntimeException e) {
                 closeAll(kernel);
                 kernel = new KernelPath[2];

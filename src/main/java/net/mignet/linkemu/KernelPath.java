@@ -7,6 +7,7 @@ import static net.mignet.kernel.BpfAssembler.R2;
 import static net.mignet.kernel.BpfAssembler.R3;
 import static net.mignet.kernel.BpfAssembler.R6;
 import static net.mignet.kernel.BpfAssembler.R7;
+import static net.mignet.kernel.BpfAssembler.R9;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,15 +30,19 @@ import net.mignet.kernel.NativeCalls;
  * slot, and a tc ingress program on the same device carries it out right after, on the same CPU and for the same
  * frame (a CPU handles one received frame at a time, from the taps to tc), by redirecting the frame to the
  * out-device or dropping it. So a frame is never both forwarded and given to the engine, even while the direction
- * switches paths.
+ * switches paths. The slot also holds the frame's length, which both programs see; tc acts only on a match, so
+ * that a kernel that could run another frame in between (PREEMPT_RT without its softirq lock) loses such a frame
+ * rather than doubling one.
  * <p>
  * Order is kept across a switch: the direction moves into the kernel only once the engine has sent every frame the
  * filter gave it (the filter counts them; the engine says how many it is done with), so no kernel-forwarded frame
  * overtakes one still held. Leaving the kernel needs no wait, since the kernel forwards a frame at once.
  * <p>
  * Loss is drawn as the engine's {@link Impairment} draws it (one {@link java.util.SplittableRandom} value a frame
- * from the direction's seed): a link that starts with only loss loses exactly the frames the engine would have.
- * The draw count lives in the kernel path, so after switching paths each path continues its own stream.
+ * from the direction's seed, in the order frames reach the decision): a link that starts with only loss loses
+ * exactly the frames the engine would have, as long as they come in the same order (frames of a sender that moves
+ * between CPUs pass through two CPUs' backlogs at once, in either path). The draw count lives in the kernel path,
+ * so after switching paths each path continues its own stream.
  * <p>
  * The programs are attached through a file descriptor (the tc side through a {@code tcx} link): closing this, or
  * the process ending however it ends, detaches them.
@@ -62,8 +67,11 @@ final class KernelPath implements AutoCloseable {
     private static final int ENGINE = 3;
     private static final int HELPER_MAP_LOOKUP = 1;
     private static final int HELPER_REDIRECT = 23;
-    private static final int TC_ACT_OK = 0;
-    private static final int TC_ACT_SHOT = 2;
+    /** tcx verdicts: on to whatever comes next on the device's ingress (the stack), drop. */
+    private static final int TCX_NEXT = -1;
+    private static final int TCX_DROP = 2;
+    /** {@code struct __sk_buff}'s first field, the frame's length, which both program types may read. */
+    private static final int SKB_LEN = 0;
     /** What a socket filter returns to keep a frame whole (bytes to keep). */
     private static final int KEEP_ALL = Integer.MAX_VALUE;
     /** {@link java.util.SplittableRandom}'s increment and mixing constants (its {@code mix64}). */
@@ -78,6 +86,7 @@ final class KernelPath implements AutoCloseable {
     private final int ingress;
     private final MemorySegment state;
     private int tcxLink = -1;
+    private boolean closed;
     /** Raised at every request for the kernel path, so that the filter tells a drain finished for an older one. */
     private long epoch;
     private boolean kernelRequested;
@@ -95,6 +104,9 @@ final class KernelPath implements AutoCloseable {
      * {@link #attachIngress} will run), drawing loss from {@code seed}. Starts on the engine's path.
      */
     static KernelPath create(String name, long seed, int outIfindex) {
+        if (outIfindex <= 0) {
+            throw new IllegalArgumentException("no device to forward " + name + " to");
+        }
         int stateMap = -1;
         int decisionMap = -1;
         int filter = -1;
@@ -113,10 +125,10 @@ final class KernelPath implements AutoCloseable {
             if (state != null) {
                 BpfCalls.unmap(state);
             }
-            for (int fd : new int[] {filter, decisionMap, stateMap}) {
-                if (fd >= 0) {
-                    NativeCalls.close(fd);
-                }
+            try {
+                closeAll(filter, decisionMap, stateMap);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
             }
             throw e;
         }
@@ -186,26 +198,45 @@ final class KernelPath implements AutoCloseable {
         return (long) WORD.getVolatile(state, (long) DROPPED);
     }
 
+    /** Detaches and frees everything; a second call does nothing. */
     @Override
     public void close() {
-        if (tcxLink >= 0) {
-            NativeCalls.close(tcxLink);
-            tcxLink = -1;
+        if (closed) {
+            return;
         }
+        closed = true;
         BpfCalls.unmap(state);
-        for (int fd : new int[] {ingress, filter, decisionMap, stateMap}) {
-            NativeCalls.close(fd);
+        closeAll(tcxLink, ingress, filter, decisionMap, stateMap);
+    }
+
+    /** Closes each descriptor that is open (not -1), all of them even when one fails. */
+    private static void closeAll(int... fds) {
+        RuntimeException first = null;
+        for (int fd : fds) {
+            if (fd < 0) {
+                continue;
+            }
+            try {
+                NativeCalls.close(fd);
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
     /**
-     * The socket filter: r6 the shared words, r7 this CPU's decision slot. The kernel path is taken when it is
-     * requested and either already started for this request or the engine is done with all it was given (then it
-     * starts, for every later frame). A loss draw is SplittableRandom's: mix64(seed + (n + 1) * gamma), lost when
-     * its top 53 bits are below the threshold (as {@code nextDouble() < loss}).
+     * The socket filter: r9 the frame, r6 the shared words, r7 this CPU's decision slot. The kernel path is taken
+     * when it is requested and either already started for this request or the engine is done with all it was
+     * given (then it starts, for every later frame). A loss draw is SplittableRandom's: mix64(seed + (n + 1) *
+     * gamma), lost when its top 53 bits are below the threshold (as {@code nextDouble() < loss}). The decision
+     * goes to the slot as {@code length << 8 | decision}.
      */
     static byte[] filterCode(int stateMap, int decisionMap) {
         BpfAssembler a = new BpfAssembler();
+        a.aluReg(Op.MOV, R9, R1);
         lookupKeyZero(a, stateMap).jump(Cond.EQ, R0, 0, "keep").aluReg(Op.MOV, R6, R0);
         lookupKeyZero(a, decisionMap).jump(Cond.EQ, R0, 0, "keep").aluReg(Op.MOV, R7, R0);
         a.load(R1, R6, CONTROL).aluReg(Op.MOV, R2, R1).alu(Op.AND, R2, 1).jump(Cond.EQ, R2, 0, "engine");
@@ -223,22 +254,29 @@ final class KernelPath implements AutoCloseable {
         a.aluReg(Op.MOV, R3, R1).alu(Op.RSH, R3, 31).aluReg(Op.XOR, R1, R3).alu(Op.RSH, R1, 11);
         a.jumpReg(Cond.GE, R1, R2, "forward");
         a.alu(Op.MOV, R1, 1).atomicAdd(R6, DROPPED, R1);
-        a.alu(Op.MOV, R1, DROP).store(R7, 0, R1).alu(Op.MOV, R0, 0).exit();
-        a.label("forward").alu(Op.MOV, R1, FORWARD).store(R7, 0, R1).alu(Op.MOV, R0, 0).exit();
-        a.label("engine").alu(Op.MOV, R1, 1).atomicAdd(R6, TO_ENGINE, R1);
-        a.alu(Op.MOV, R1, ENGINE).store(R7, 0, R1);
+        a.alu(Op.MOV, R2, DROP).jump(Cond.ALWAYS, 0, 0, "decided");
+        a.label("forward").alu(Op.MOV, R2, FORWARD).jump(Cond.ALWAYS, 0, 0, "decided");
+        a.label("engine").alu(Op.MOV, R1, 1).atomicAdd(R6, TO_ENGINE, R1).alu(Op.MOV, R2, ENGINE);
+        a.label("decided").loadInt(R1, R9, SKB_LEN).alu(Op.LSH, R1, 8).aluReg(Op.OR, R1, R2).store(R7, 0, R1);
+        a.jump(Cond.EQ, R2, ENGINE, "keep").alu(Op.MOV, R0, 0).exit();
         a.label("keep").alu(Op.MOV, R0, KEEP_ALL).exit();
         return a.assemble();
     }
 
-    /** The tc ingress program: carries out (and clears) this CPU's decision; without one, lets the frame be. */
+    /**
+     * The tc ingress program: carries out (and clears) this CPU's decision when it was made for a frame of this
+     * length; otherwise (none, or the engine's) hands the frame on to what follows.
+     */
     static byte[] ingressCode(int decisionMap, int outIfindex) {
         BpfAssembler a = new BpfAssembler();
-        lookupKeyZero(a, decisionMap).jump(Cond.EQ, R0, 0, "pass");
+        a.aluReg(Op.MOV, R9, R1);
+        lookupKeyZero(a, decisionMap).jump(Cond.EQ, R0, 0, "next");
         a.load(R1, R0, 0).alu(Op.MOV, R2, NONE).store(R0, 0, R2);
-        a.jump(Cond.EQ, R1, FORWARD, "forward").jump(Cond.EQ, R1, DROP, "drop");
-        a.label("pass").alu(Op.MOV, R0, TC_ACT_OK).exit();
-        a.label("drop").alu(Op.MOV, R0, TC_ACT_SHOT).exit();
+        a.aluReg(Op.MOV, R2, R1).alu(Op.AND, R2, 0xff).alu(Op.RSH, R1, 8);
+        a.loadInt(R3, R9, SKB_LEN).jumpReg(Cond.NE, R1, R3, "next");
+        a.jump(Cond.EQ, R2, FORWARD, "forward").jump(Cond.EQ, R2, DROP, "drop");
+        a.label("next").alu(Op.MOV, R0, TCX_NEXT).exit();
+        a.label("drop").alu(Op.MOV, R0, TCX_DROP).exit();
         a.label("forward").alu(Op.MOV, R1, outIfindex).alu(Op.MOV, R2, 0).call(HELPER_REDIRECT).exit();
         return a.assemble();
     }

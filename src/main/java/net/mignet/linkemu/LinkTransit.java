@@ -6,8 +6,9 @@ package net.mignet.linkemu;
  *
  * @param carried   whether the userspace engine carries the direction; when not, frames go straight through the
  *                  kernel's devices and the other fields are zero
- * @param received  frames the engine has taken from its receive ring so far (counts movement between two looks)
- * @param sent      frames the engine has handed to the kernel so far
+ * @param received  frames the engine has taken from its receive ring so far, and those its kernel path took
+ *                  (counts movement between two looks)
+ * @param sent      frames the engine has handed to the kernel so far, and those its kernel path forwarded
  * @param queued    frames the engine holds now (waiting for their release time)
  * @param ringEmpty whether no frame waits unread in the engine's receive ring
  */

@@ -37,6 +37,11 @@ final class PacketSocket implements AutoCloseable {
     private final Arena arena;
     /** Why there is no ring although one was asked for, or null. */
     private final String ringFailure;
+    /** For reading the kernel's drop counter (allocated at the first read). */
+    private MemorySegment statistics;
+    private MemorySegment statisticsLength;
+    private long kernelDrops;
+    private long dropsReported;
 
     private PacketSocket(int fd, String interfaceName, int interfaceIndex, RxRing ring, Arena arena,
             String ringFailure) {
@@ -126,7 +131,7 @@ final class PacketSocket implements AutoCloseable {
             // Before bind: no frame may land outside the ring (bound with protocol 0, none arrives yet).
             if (receive && ringSlots > 0) {
                 try {
-                    ring = RxRing.attach(fd, ringSlots, arena, where);
+                    ring = RxRing.attach(fd, ringSlots, where);
                 } catch (RuntimeException e) {
                     ringFailure = e.getMessage();
                 }
@@ -222,9 +227,31 @@ final class PacketSocket implements AutoCloseable {
         return ring != null && ring.hasFrame();
     }
 
-    /** Frames the kernel dropped because the ring was full, since the last call. */
+    /**
+     * Frames the kernel dropped for this socket since it was opened (its ring or receive buffer was full), from
+     * the kernel's counter, which resets at every read ({@code PACKET_STATISTICS}).
+     */
+    long kernelDropsSoFar() {
+        if (statistics == null) {
+            statistics = arena.allocate(8, 4);
+            statisticsLength = arena.allocate(4, 4);
+        }
+        if (RingCalls.getOption(fd, Native.SOL_PACKET, RingCalls.PACKET_STATISTICS, statistics,
+                statisticsLength) == 0) {
+            kernelDrops += Integer.toUnsignedLong(statistics.get(ValueLayout.JAVA_INT, 4));
+        }
+        return kernelDrops;
+    }
+
+    /** Frames the kernel dropped because the ring was full since the last call (0 without a ring). */
     long takeRingDrops() {
-        return ring == null ? 0 : ring.takeDrops(fd);
+        if (ring == null) {
+            return 0;
+        }
+        long total = kernelDropsSoFar();
+        long now = total - dropsReported;
+        dropsReported = total;
+        return now;
     }
 
     private Frame takeFromSocket(FramePool pool, ReceiveContext context, long now) {

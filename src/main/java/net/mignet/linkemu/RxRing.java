@@ -39,16 +39,12 @@ final class RxRing implements AutoCloseable {
 
     private final MemorySegment mapping;
     private final int slots;
-    private final MemorySegment statistics;
-    private final MemorySegment statisticsLength;
     private int head;
     private long current = -1;
 
-    private RxRing(MemorySegment mapping, int slots, Arena arena) {
+    private RxRing(MemorySegment mapping, int slots) {
         this.mapping = mapping;
         this.slots = slots;
-        this.statistics = arena.allocate(8, 4);
-        this.statisticsLength = arena.allocate(4, 4);
     }
 
     /**
@@ -56,7 +52,7 @@ final class RxRing implements AutoCloseable {
      * {@code PACKET_VNET_HDR} set already and not be bound yet (so no frame lands outside the ring). Throws
      * with the reason when the kernel refuses (e.g. no memory).
      */
-    static RxRing attach(int fd, int slots, Arena arena, String where) {
+    static RxRing attach(int fd, int slots, String where) {
         int blocks = Math.max(1, (slots + SLOTS_PER_BLOCK - 1) / SLOTS_PER_BLOCK);
         int total = blocks * SLOTS_PER_BLOCK;
         NativeCalls.setIntOption(fd, Native.SOL_PACKET, RingCalls.PACKET_VERSION, RingCalls.TPACKET_V2,
@@ -80,7 +76,7 @@ final class RxRing implements AutoCloseable {
             throw new IllegalStateException("mmap of the receive ring" + where + ": "
                     + NativeCalls.strerror((int) -mapping.address()));
         }
-        return new RxRing(mapping, total, arena);
+        return new RxRing(mapping, total);
     }
 
     /**
@@ -140,15 +136,6 @@ final class RxRing implements AutoCloseable {
 
     int slots() {
         return slots;
-    }
-
-    /** Frames the kernel dropped since the last call because the ring was full (reading resets the count). */
-    long takeDrops(int fd) {
-        if (RingCalls.getOption(fd, Native.SOL_PACKET, RingCalls.PACKET_STATISTICS, statistics,
-                statisticsLength) < 0) {
-            return 0;
-        }
-        return Integer.toUnsignedLong(statistics.get(ValueLayout.JAVA_INT, 4));
     }
 
     /** Unmaps the ring; the socket must be closed right after (the kernel frees the ring with it). */
