@@ -137,7 +137,7 @@ public class LinkEmulationBench {
         Topology t = topology.build();
         MachineLoad load = MachineLoad.now();
         String quietMachine = null;
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         try (Emulation net = Emulation.start(t, EmulationOptions.DEFAULT.withLinkEngine(choice))) {
             for (Host h : net.hosts()) {
                 h.exec("sysctl", "-q", "-w", "net.ipv4.tcp_rmem=" + TCP_BUFFERS, "net.ipv4.tcp_wmem=" + TCP_BUFFERS)
@@ -181,7 +181,7 @@ public class LinkEmulationBench {
                 }
             }
             if (System.nanoTime() > deadline) {
-                print("(took longer than the 4 min budget)");
+                print("(took longer than the 5 min budget)");
             }
         }
         print("");
