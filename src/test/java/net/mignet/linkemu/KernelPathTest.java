@@ -34,8 +34,7 @@ class KernelPathTest {
     }
 
     private static Topology twoHosts() {
-        return Topology.builder("kp").addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addSwitch("s1")
-                .addLink("h1", "s1").addLink("h2", "s1").build();
+        return TwoHosts.named("kp");
     }
 
     /** The numbers that did not arrive when h1 sent {@code n} datagrams through h1-s1 with {@code loss} percent. */

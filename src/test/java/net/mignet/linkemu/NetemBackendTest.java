@@ -25,8 +25,7 @@ class NetemBackendTest {
     }
 
     private static Topology twoHosts() {
-        return Topology.builder("ne").addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addSwitch("s1")
-                .addLink("h1", "s1").addLink("h2", "s1").build();
+        return TwoHosts.named("ne");
     }
 
     @Test
