@@ -654,12 +654,31 @@ public class LinkEmulationBench {
         impaired.set(oneMs);
         second.set(oneMs);
         floods(net, impaired, null, "the receiver's default socket buffer");
+        if (net.linkEmulator() instanceof UserspaceEngine engine && engine.settings().kernelPath()) {
+            lossOnlyFlood(net, impaired);
+            impaired.set(oneMs);
+        }
         // The machine's limit (not per namespace), so that iperf3 -w may ask for that much; put back after.
         try (SysctlFloor cap = SysctlFloor.atLeast(RMEM_MAX, FLOOD_BUFFER_BYTES)) {
             floods(net, impaired, FLOOD_BUFFER, "a " + FLOOD_BUFFER + "iB receive buffer (iperf3 -w " + FLOOD_BUFFER
                     + " on both ends; net.core.rmem_max " + cap.previous() + " raised to at least "
                     + FLOOD_BUFFER_BYTES + " meanwhile)");
         }
+    }
+
+    /**
+     * A link with only loss holds nothing, so the kernel path carries it: 64-byte UDP through h1-s1 with 1 % loss
+     * against the plain path, with the default buffer. At plain speed the receiver gets 0.99 of the plain rate.
+     */
+    static void lossOnlyFlood(Emulation net, Link impaired) throws Exception {
+        impaired.set(LinkParams.NONE.withLoss(1.0).withQueueLimit(LIMIT));
+        long kernel0 = impaired.engineStats().getFirst().kernelFrames();
+        double plain = flood(net.host("h6"), net.host("h5"), "10.0.0.6", null);
+        double lossy = flood(net.host("h2"), net.host("h1"), "10.0.0.2", null);
+        DirectionStats s = impaired.engineStats().getFirst();
+        print("  plain veth path h5->h6 again:          %10.0f", plain);
+        print("  h1->h2 through h1-s1, 1 %% loss only:  %10.0f  ratio %.3f  (through the kernel: %d frames; 0.99 is"
+                + " plain speed)", lossy, lossy / plain, s.kernelFrames() - kernel0);
     }
 
     static void floods(Emulation net, Link impaired, String buffer, String bufferNote) throws Exception {
