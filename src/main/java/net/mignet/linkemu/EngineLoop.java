@@ -156,14 +156,10 @@ final class EngineLoop implements AutoCloseable {
         thread.start();
     }
 
-    /** Starts forwarding between two sockets: frames arriving on {@code a} leave through {@code b} and back. */
-    void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed) {
-        attach(index, a, b, aToB, bToA, seed, null, null);
-    }
-
     /**
-     * As above, with each direction's kernel path (or null): taken whenever that direction's parameters hold
-     * nothing. Their loss draws from the same seed as the engine's ({@link #directionSeed}).
+     * Starts forwarding between two sockets: frames arriving on {@code a} leave through {@code b} and back. Each
+     * direction's kernel path (or null) is taken whenever that direction's parameters hold nothing; its loss draws
+     * from the same seed as the engine's ({@link #directionSeed}).
      */
     void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed,
             KernelPath aToBKernel, KernelPath bToAKernel) {

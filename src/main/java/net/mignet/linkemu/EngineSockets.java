@@ -19,11 +19,11 @@ record EngineSockets(PacketSocket a, PacketSocket b, KernelPath aToB, KernelPath
         KernelPath[] kernel = new KernelPath[2];
         if (linkSeed != null) {
             try {
+                // Named mignet_<link>ab / ba, so that bpftool's lists tell them.
                 kernel[0] = KernelPath.create("mignet_" + path.index() + "ab",
                         EngineLoop.directionSeed(linkSeed, true), NativeCalls.ifNameToIndex(devB));
                 kernel[1] = KernelPath.create("mignet_" + path.index() + "ba",
                         EngineLoop.directionSeed(linkSeed, false), NativeCalls.ifNameToIndex(devA));
-                // Names the programs and maps in bpftool's lists: mignet_<link>ab / ba.
             } catch (RuntimeException e) {
                 closeAll(kernel);
                 kernel = new KernelPath[2];
