@@ -159,7 +159,8 @@ final class EngineLoop implements AutoCloseable {
     /**
      * Starts forwarding between two sockets: frames arriving on {@code a} leave through {@code b} and back. Each
      * direction's kernel path (or null) is taken whenever that direction's parameters hold nothing; its loss draws
-     * from the same seed as the engine's ({@link #directionSeed}).
+     * from the same seed as the engine's ({@link #directionSeed}). The thread owns the sockets and kernel paths from
+     * then on; if this throws, the caller still does.
      */
     void attach(int index, PacketSocket a, PacketSocket b, LinkParams aToB, LinkParams bToA, long seed,
             KernelPath aToBKernel, KernelPath bToAKernel) {
@@ -169,9 +170,16 @@ final class EngineLoop implements AutoCloseable {
             Direction backward = new Direction("b->a", b, a, new Impairment(bToA, directionSeed(seed, false)),
                     new SendBatch(arena), bToAKernel);
             links.put(index, new EngineLink(index, a, b, forward, backward));
-            rebuildPollSet();
-            choosePath(forward, aToB);
-            choosePath(backward, bToA);
+            try {
+                rebuildPollSet();
+                choosePath(forward, aToB);
+                choosePath(backward, bToA);
+            } catch (RuntimeException e) {
+                // Not taken after all: the caller still owns the sockets and closes them.
+                links.remove(index);
+                rebuildPollSet();
+                throw e;
+            }
             return null;
         });
     }

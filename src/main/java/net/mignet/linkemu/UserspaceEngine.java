@@ -128,13 +128,22 @@ public final class UserspaceEngine implements LinkEmulator {
                 .map(PacketSocket::ringFailure).filter(Objects::nonNull).findFirst()
                 .ifPresent(why -> log.accept("!!! link engine: no receive ring (" + why
                         + "); reading one frame per system call"));
-        for (Change c : changes) {
-            EngineSockets e = sockets.get(c.path().index());
-            EngineLoop loop = leastBusyLoop(fabric);
-            loop.attach(c.path().index(), e.a(), e.b(), c.aToB(), c.bToA(), linkSeed(c.path().index()),
-                    e.aToB(), e.bToA());
-            loopOf.put(c.path().index(), loop);
-            engineLinks.add(c.path().index());
+        List<Change> left = new ArrayList<>(changes);
+        try {
+            while (!left.isEmpty()) {
+                Change c = left.getFirst();
+                EngineSockets e = sockets.get(c.path().index());
+                EngineLoop loop = leastBusyLoop(fabric);
+                loop.attach(c.path().index(), e.a(), e.b(), c.aToB(), c.bToA(), linkSeed(c.path().index()),
+                        e.aToB(), e.bToA());
+                left.removeFirst();
+                loopOf.put(c.path().index(), loop);
+                engineLinks.add(c.path().index());
+            }
+        } catch (RuntimeException e) {
+            // A thread owns the sockets of the links it took; the rest are nobody's until closed here.
+            left.forEach(c -> sockets.get(c.path().index()).close());
+            throw e;
         }
         Set<String> switches = new LinkedHashSet<>();
         results.stream().map(EnginePlumbing.Result::replacedPortOf).filter(Objects::nonNull).forEach(switches::add);
