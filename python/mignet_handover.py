@@ -59,6 +59,7 @@ _SHORT = struct.Struct(">H")
 
 # Linux's TCP_RTO_MIN_US (6.15 and later); Python's socket module does not name it yet.
 TCP_RTO_MIN_US = getattr(socket, "TCP_RTO_MIN_US", 45)
+TCP_RTO_MAX_MS = getattr(socket, "TCP_RTO_MAX_MS", 44)  # same kernels (6.15+)
 # The kernel refuses less than two of its clock ticks; two ticks at its coarsest clock (100 Hz).
 _TWO_COARSE_TICKS = 0.020
 
@@ -95,17 +96,21 @@ def emit_event(name, stream=None, **fields):
 
 def set_rto_min(sock, seconds):
     """Sets the minimum retransmission timeout of ``sock`` (a listening socket: the connections it accepts
-    inherit it). By default a lost segment waits at least 200 ms for its retransmission, on an internal network
+    inherit it), and its maximum to 1 s. By default a lost segment waits at least 200 ms for its retransmission, on an internal network
     whose round trip is a few milliseconds. Returns the value set, which is 20 ms when the kernel's clock is
     too coarse for less. Raises OSError when the kernel lacks the option (ENOPROTOOPT before Linux 6.15)."""
     try:
         sock.setsockopt(socket.IPPROTO_TCP, TCP_RTO_MIN_US, int(seconds * 1e6))
-        return seconds
+        chosen = seconds
     except OSError as e:
         if e.errno != errno.EINVAL or seconds >= _TWO_COARSE_TICKS:
             raise
         sock.setsockopt(socket.IPPROTO_TCP, TCP_RTO_MIN_US, int(_TWO_COARSE_TICKS * 1e6))
-        return _TWO_COARSE_TICKS
+        chosen = _TWO_COARSE_TICKS
+    # Each lost retransmission doubles the wait, up to two minutes by default: under heavy loss on the state
+    # network a few in a row stalled a transfer for many seconds. 1 s is the least maximum the kernel takes.
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_RTO_MAX_MS, 1000)
+    return chosen
 
 
 def parse_duration(text):
@@ -462,8 +467,12 @@ class HandoverService:
     def _connect(self, address):
         """Connects, retrying while the old instance is not there yet. The lowered retransmission timeout is
         set before the handshake, whose round trip then starts the estimate with it (set later, it would take
-        effect only slowly): a lost hello or acknowledgement is resent within milliseconds too."""
+        effect only slowly): a lost hello or acknowledgement is resent within milliseconds too. The kernel resends
+        a lost SYN only after a second, so an attempt that gets no answer gives way to a fresh one sooner: after
+        0.25 s, each next one waiting twice as long up to 2 s (a state network with a longer round trip still
+        connects)."""
         deadline = time.monotonic() + self.CONNECT_TIMEOUT
+        wait = 0.25
         while True:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
@@ -472,7 +481,7 @@ class HandoverService:
                         set_rto_min(sock, self.rto_min)
                     except OSError:
                         pass  # the listener's attempt already said so
-                sock.settimeout(1.0)
+                sock.settimeout(wait)
                 sock.connect(address)
                 return sock
             except OSError as e:
@@ -480,7 +489,10 @@ class HandoverService:
                 if time.monotonic() > deadline:
                     raise HandoverError("no old instance at %s:%d within %.0f s: %s"
                                         % (address[0], address[1], self.CONNECT_TIMEOUT, e), "io")
-                time.sleep(0.02)
+                if isinstance(e, socket.timeout):
+                    wait = min(2.0, wait * 2)
+                else:
+                    time.sleep(0.02)
 
     # ---- the loop -----------------------------------------------------------------------------------------
 

@@ -128,25 +128,11 @@ public final class CounterService {
 
     /** Get-state mode: connect to the old instance (retrying while it is not there yet) and take its state. */
     void takeStateFrom(InetSocketAddress old) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        Socket s = null;
-        while (s == null) {
+        Socket s = OldInstanceConnector.connect(old, Duration.ofSeconds(30), socket -> {
             if (shutDown) {
                 throw new IOException("shut down while connecting to " + hostPort(old));
             }
-            try {
-                s = new Socket();
-                connecting = s;
-                s.connect(old, 1000);
-            } catch (IOException e) {
-                s.close();
-                s = null;
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("no old instance at " + hostPort(old) + " within 30 s: " + e.getMessage());
-                }
-                Thread.sleep(20);
-            }
-        }
+        }, socket -> socket, socket -> connecting = socket);
         StateChannel channel = new StateChannel(s);
         channel.sendHello();
         channel.awaitWelcome();
@@ -179,31 +165,44 @@ public final class CounterService {
         lowerRtoMin(server);
         Thread.ofPlatform().name("handover-listener").daemon().start(() -> {
             while (true) {
+                Socket accepted;
                 try {
-                    Socket accepted = server.accept();
-                    StateChannel channel = new StateChannel(accepted);
-                    try {
-                        channel.awaitHello(30_000);
-                    } catch (IOException e) {
-                        channel.close();
-                        continue;
-                    }
-                    StateChannel previous;
-                    synchronized (successorChanged) {
-                        previous = successor;
-                        successor = channel;
-                        successorChanged.notifyAll();
-                    }
-                    if (previous != null) {
-                        previous.close();
-                    }
-                    AppEvents.emit(events, "successor-connected", "from", channel.peer());
+                    accepted = server.accept();
                 } catch (IOException e) {
                     return;
                 }
+                // Each on its own thread: a connection that never says hello must not keep the next one waiting.
+                Thread.ofPlatform().name("handover-hello").daemon().start(() -> greet(accepted));
             }
         });
         return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /** A connection on the handover port becomes the successor once it said hello (the newest one wins). */
+    private void greet(Socket accepted) {
+        StateChannel channel;
+        try {
+            channel = new StateChannel(accepted);
+        } catch (IOException e) {
+            closeQuietly(accepted);
+            return;
+        }
+        try {
+            channel.awaitHello(30_000);
+        } catch (IOException e) {
+            channel.close();
+            return;
+        }
+        StateChannel previous;
+        synchronized (successorChanged) {
+            previous = successor;
+            successor = channel;
+            successorChanged.notifyAll();
+        }
+        if (previous != null) {
+            previous.close();
+        }
+        AppEvents.emit(events, "successor-connected", "from", channel.peer());
     }
 
     /**
@@ -216,7 +215,7 @@ public final class CounterService {
             return;
         }
         try {
-            Duration set = TcpRtoMin.set(server, handoverRtoMin);
+            Duration set = TcpRetransmitTimeout.set(server, handoverRtoMin);
             if (!set.equals(handoverRtoMin)) {
                 out.println("TCP's minimum retransmission timeout on the handover port is " + set.toMillis()
                         + " ms: the kernel's clock is too coarse for " + handoverRtoMin.toMillis() + " ms");

@@ -92,7 +92,7 @@ final class KvSource {
             service.stateServer = server;
             if (!rtoMin.isZero()) {
                 try {
-                    TcpRtoMin.set(server, rtoMin);
+                    TcpRetransmitTimeout.set(server, rtoMin);
                 } catch (IOException | RuntimeException e) {
                     service.out.println("TCP's minimum retransmission timeout on the state port stays as the"
                             + " kernel has it (" + e.getMessage() + ")");
@@ -100,29 +100,54 @@ final class KvSource {
             }
             Thread.ofPlatform().name("state-listener").daemon().start(() -> {
                 while (true) {
+                    Socket socket;
                     try {
-                        accepted(server.accept());
+                        socket = server.accept();
                     } catch (IOException e) {
                         return;
                     }
+                    // Each on its own thread: a connection that never says hello (a successor's attempt it gave
+                    // up on while its close is still lost on the way, or anyone's stray connection) must not keep
+                    // the next attempt waiting for its welcome.
+                    Thread.ofPlatform().name("state-hello").daemon().start(() -> greet(socket));
                 }
             });
         }
 
-        private void accepted(Socket socket) throws IOException {
-            KvStateLink link = new KvStateLink(socket);
+        private void greet(Socket socket) {
+            KvStateLink link;
             byte kind;
             try {
-                kind = link.awaitHello(30_000);
+                link = new KvStateLink(socket);
             } catch (IOException e) {
-                link.close();
+                OrderlyClose.close(socket);
                 return;
             }
+            try {
+                kind = link.awaitHello(30_000);
+                accepted(link, kind);
+            } catch (IOException e) {
+                link.close();
+            }
+        }
+
+        /**
+         * A successor's link that said hello: a bulk link waits for its fast link, which makes the source. Each is
+         * answered only once taken: a successor opens its fast link after the bulk link's answer, which must find
+         * the bulk link waiting for it.
+         */
+        private synchronized void accepted(KvStateLink link, byte kind) throws IOException {
             if (kind == KvStateLink.HELLO_BULK) {
                 if (pendingBulk != null) {
                     pendingBulk.close();
                 }
                 pendingBulk = link;
+                try {
+                    link.welcome();
+                } catch (IOException e) {
+                    pendingBulk = null;
+                    throw e;
+                }
                 return;
             }
             KvStateLink bulk = pendingBulk;
@@ -145,6 +170,17 @@ final class KvSource {
             }
             if (previous != null) {
                 previous.close();
+            }
+            try {
+                link.welcome();
+            } catch (IOException e) {
+                synchronized (service.lock) {
+                    if (service.source == next) {
+                        service.source = null;
+                    }
+                }
+                next.close();
+                throw e;
             }
             Thread.ofPlatform().name("fast-link").daemon().start(next::serveFastLink);
             // Started now, so that starting a thread is not among the steps between the command and the freeze.

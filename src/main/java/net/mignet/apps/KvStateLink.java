@@ -136,7 +136,7 @@ final class KvStateLink implements AutoCloseable {
         out.flush();
     }
 
-    /** Old side: the kind of link the successor opened; answers it with a no-op (see {@link StateChannel}). */
+    /** Old side: the kind of link the successor opened, from its hello; {@link #welcome} answers it. */
     byte awaitHello(int timeoutMillis) throws IOException {
         socket.setSoTimeout(timeoutMillis);
         try {
@@ -144,11 +144,15 @@ final class KvStateLink implements AutoCloseable {
             if (kind != HELLO_BULK && kind != HELLO_FAST) {
                 throw new IOException("a successor must say hello first");
             }
-            noop();
             return kind;
         } finally {
             socket.setSoTimeout(0);
         }
+    }
+
+    /** Old side: the answer to the hello, a no-op (see {@link StateChannel}), once the link is taken. */
+    void welcome() throws IOException {
+        noop();
     }
 
     void awaitWelcome() throws IOException {

@@ -19,6 +19,9 @@ import net.mignet.app.AppEvents;
  * to the old instance before it is answered, so that a rollback keeps it.
  */
 final class KvSuccessor {
+    /** How long the old instance may take to answer. */
+    private static final Duration CONNECT_WITHIN = Duration.ofSeconds(30);
+
     private final KvService service;
     private final InetSocketAddress from;
     private final Duration rtoMin;
@@ -154,31 +157,20 @@ final class KvSuccessor {
     }
 
     private KvStateLink connect(byte kind) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            Socket s = new Socket();
-            try {
-                if (!rtoMin.isZero()) {
-                    try {
-                        TcpRtoMin.setBeforeConnect(s, rtoMin);
-                    } catch (IOException | RuntimeException e) {
-                        // The kernel's 200 ms stay; the no-op behind each answer still has most losses resent sooner.
-                    }
+        return OldInstanceConnector.connect(from, CONNECT_WITHIN, socket -> {
+            if (!rtoMin.isZero()) {
+                try {
+                    TcpRetransmitTimeout.setBeforeConnect(socket, rtoMin);
+                } catch (IOException | RuntimeException e) {
+                    // The kernel's 200 ms stay; the no-op behind each answer still has most losses resent sooner.
                 }
-                s.connect(from, 1000);
-                KvStateLink link = new KvStateLink(s);
-                link.hello(kind);
-                link.awaitWelcome();
-                return link;
-            } catch (IOException e) {
-                s.close();
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("no old instance at " + KvService.hostPort(from) + " within 30 s: "
-                            + e.getMessage());
-                }
-                Thread.sleep(20);
             }
-        }
+        }, socket -> {
+            KvStateLink link = new KvStateLink(socket);
+            link.hello(kind);
+            link.awaitWelcome();
+            return link;
+        }, socket -> { });
     }
 
     /**

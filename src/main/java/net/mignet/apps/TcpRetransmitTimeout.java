@@ -15,36 +15,45 @@ import java.util.stream.Stream;
 import net.mignet.kernel.NativeCalls;
 
 /**
- * The minimum retransmission timeout of one TCP socket (Linux's {@code TCP_RTO_MIN_US}, kernel 6.15 and
- * later). By default a lost segment waits at least 200 ms for its retransmission; on a network whose round
- * trip is a few milliseconds, a lost state segment would stall a migration for that long. It is set on a
- * listening socket, whose accepted connections inherit it: set on a connected socket, it would take effect
- * only over many round trips, since the kernel lets the variation it measured at the handshake decay slowly.
+ * The bounds of one TCP socket's retransmission timeout: its minimum (Linux's {@code TCP_RTO_MIN_US}) and its
+ * maximum ({@code TCP_RTO_MAX_MS}), both kernel 6.15 and later. By default a lost segment waits at least 200 ms
+ * for its retransmission; on a network whose round trip is a few milliseconds, a lost state segment would stall a
+ * migration for that long. And each retransmission that is lost too doubles the wait, up to two minutes: with
+ * 10 % loss on both state links of the reference scenario (a third of round trips lost), a 64 KiB warm-up took
+ * 10 s once, its connection's timeout grown to 4 s (seen with {@code ss -ti}), and a migration now and then gave
+ * up after 30 s. The maximum is therefore lowered to {@link #MAX}, the least the kernel allows. They are set on a
+ * listening socket, whose accepted connections inherit them: set on a connected socket, the minimum would take
+ * effect only over many round trips, since the kernel lets the variation it measured at the handshake decay
+ * slowly.
  *
  * <p>The JDK gives no file descriptor for its sockets, so the socket is found the way Linux shows it: its
  * inode in {@code /proc/self/net/tcp} and {@code tcp6} by its ports, then the descriptor of this process that
  * points at that inode.
  */
-final class TcpRtoMin {
+final class TcpRetransmitTimeout {
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_RTO_MIN_US = 45;
+    private static final int TCP_RTO_MAX_MS = 44;
+    /** The least maximum Linux accepts; a state network with a longer round trip than this resends needlessly. */
+    static final Duration MAX = Duration.ofSeconds(1);
     private static final String LISTEN = "0A";
     private static final int EINVAL = 22;
     private static final Duration TWO_COARSE_TICKS = Duration.ofMillis(20);
 
-    private TcpRtoMin() {
+    private TcpRetransmitTimeout() {
     }
 
     /**
-     * Sets it on a bound listening socket. The kernel refuses less than two of its clock ticks (EINVAL); then
-     * two ticks at the coarsest clock Linux has (100 Hz, so 20 ms) are asked for instead. Returns what was set.
+     * Sets the minimum on a bound listening socket, and the maximum to {@link #MAX}. The kernel refuses a minimum of
+     * less than two of its clock ticks (EINVAL); then two ticks at the coarsest clock Linux has (100 Hz, so 20 ms)
+     * are asked for instead. Returns the minimum set.
      */
     static Duration set(ServerSocket listener, Duration min) throws IOException {
         return set(descriptor(listener), min);
     }
 
     /**
-     * Sets it on a socket not connected yet, as {@link #set(ServerSocket, Duration)} does on a listener: the
+     * Sets both on a socket not connected yet, as {@link #set(ServerSocket, Duration)} does on a listener: the
      * connection's first round trip then already counts with it. The socket is bound to an ephemeral port first,
      * since the JDK creates its descriptor only then; that descriptor is the one socket that appears in this
      * process across the bind (none is listed in {@code /proc/self/net/tcp} before it connects). Fails, leaving the
@@ -63,6 +72,12 @@ final class TcpRtoMin {
     }
 
     private static Duration set(int fd, Duration min) throws IOException {
+        Duration set = setMin(fd, min);
+        NativeCalls.setIntOption(fd, IPPROTO_TCP, TCP_RTO_MAX_MS, (int) MAX.toMillis(), "TCP_RTO_MAX_MS");
+        return set;
+    }
+
+    private static Duration setMin(int fd, Duration min) throws IOException {
         try {
             NativeCalls.setIntOption(fd, IPPROTO_TCP, TCP_RTO_MIN_US, micros(min), "TCP_RTO_MIN_US");
             return min;
@@ -75,10 +90,16 @@ final class TcpRtoMin {
         }
     }
 
-    /** The value in force on a connected socket (the kernel rounds to its clock ticks). */
+    /** The minimum in force on a connected socket (the kernel rounds to its clock ticks). */
     static Duration of(Socket connected) throws IOException {
         return Duration.ofNanos(1000L * NativeCalls.intOption(descriptor(connected), IPPROTO_TCP, TCP_RTO_MIN_US,
                 "TCP_RTO_MIN_US"));
+    }
+
+    /** The maximum in force on a connected socket. */
+    static Duration maxOf(Socket connected) throws IOException {
+        return Duration.ofMillis(NativeCalls.intOption(descriptor(connected), IPPROTO_TCP, TCP_RTO_MAX_MS,
+                "TCP_RTO_MAX_MS"));
     }
 
     private static int micros(Duration d) {

@@ -1,0 +1,193 @@
+package net.mignet.apps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** How a successor reaches its old instance's state port, and how the old instance greets it; on loopback. */
+class StateConnectionTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @Test
+    void a_refused_successor_retries_until_the_old_instance_listens() throws Exception {
+        int port = freePort();
+        CompletableFuture<String> result = CompletableFuture.supplyAsync(() -> {
+            try {
+                return OldInstanceConnector.connect(new InetSocketAddress(LOOPBACK, port), Duration.ofSeconds(20),
+                        s -> { }, s -> {
+                            try (s) {
+                                return "connected to " + s.getPort();
+                            }
+                        }, s -> { });
+            } catch (IOException | InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(100); // refused meanwhile
+        try (ServerSocket server = new ServerSocket(port, 50, LOOPBACK)) {
+            assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo("connected to " + port);
+        }
+    }
+
+    @Test
+    void an_attempt_whose_syn_goes_unanswered_gives_way_to_a_fresh_one() throws Exception {
+        // A listener whose accept queue is full drops SYNs, as a lossy link would.
+        try (ServerSocket server = new ServerSocket(0, 1, LOOPBACK)) {
+            List<Socket> queued = new ArrayList<>();
+            try {
+                // Linux queues backlog + 1 connections; a SYN after those goes unanswered.
+                boolean full = false;
+                while (!full) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(server.getLocalSocketAddress(), 300);
+                        queued.add(s);
+                    } catch (IOException e) {
+                        s.close();
+                        full = true;
+                    }
+                }
+                List<Socket> attempts = new CopyOnWriteArrayList<>();
+                CountDownLatch secondAttempt = new CountDownLatch(1);
+                CompletableFuture<Integer> result = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return OldInstanceConnector.connect((InetSocketAddress) server.getLocalSocketAddress(),
+                                Duration.ofSeconds(20), s -> { }, s -> {
+                                    s.close();
+                                    return attempts.size();
+                                }, s -> {
+                                    if (s != null && attempts.add(s) && attempts.size() == 2) {
+                                        secondAttempt.countDown();
+                                    }
+                                });
+                    } catch (IOException | InterruptedException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertThat(secondAttempt.await(20, TimeUnit.SECONDS)).as("a second attempt").isTrue();
+                for (int i = 0; i < queued.size(); i++) {
+                    server.accept().close(); // room in the queue again
+                }
+                assertThat(result.get(20, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(2);
+            } finally {
+                for (Socket s : queued) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void a_greeting_that_fails_counts_as_a_failed_attempt_and_the_next_connection_is_greeted() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    server.accept().close(); // the first connection ends before any answer
+                    try (Socket second = server.accept()) {
+                        second.getOutputStream().write('N');
+                        second.getInputStream().read(); // until the successor closes
+                    }
+                } catch (IOException e) {
+                    // the test fails on its own
+                }
+            });
+            List<Socket> attempts = new CopyOnWriteArrayList<>();
+            int answer = OldInstanceConnector.connect((InetSocketAddress) server.getLocalSocketAddress(),
+                    Duration.ofSeconds(20), s -> { }, s -> {
+                        int b = s.getInputStream().read();
+                        if (b < 0) {
+                            throw new IOException("closed before the welcome");
+                        }
+                        s.close();
+                        return b;
+                    }, s -> {
+                        if (s != null) {
+                            attempts.add(s);
+                        }
+                    });
+            assertThat((char) answer).isEqualTo('N');
+            assertThat(attempts).hasSize(2);
+        }
+    }
+
+    @Test
+    void without_an_old_instance_it_gives_up_after_the_time_given_and_says_where_it_looked() {
+        int port = freePort();
+        assertThatThrownBy(() -> OldInstanceConnector.connect(new InetSocketAddress(LOOPBACK, port),
+                Duration.ofMillis(300), s -> { }, s -> s, s -> { }))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no old instance at " + LOOPBACK.getHostAddress() + ":" + port);
+    }
+
+    @Test
+    void a_failing_setup_ends_the_attempts_at_once() {
+        int port = freePort();
+        assertThatThrownBy(() -> OldInstanceConnector.connect(new InetSocketAddress(LOOPBACK, port),
+                Duration.ofSeconds(20), s -> {
+                    throw new IOException("shut down");
+                }, s -> s, s -> { })).isInstanceOf(IOException.class).hasMessage("shut down");
+    }
+
+    @Test
+    void a_connection_that_never_says_hello_does_not_keep_a_successor_waiting() throws Exception {
+        ByteArrayOutputStream events = new ByteArrayOutputStream();
+        try (DatagramSocket udp = new DatagramSocket(0, LOOPBACK);
+                PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+                PrintStream eventStream = new PrintStream(events, true, StandardCharsets.UTF_8)) {
+            KvService service = new KvService(udp, new InetSocketAddress(LOOPBACK, udp.getLocalPort()), out,
+                    eventStream);
+            service.store = new KvStore();
+            new KvSource.Listener(service, 30_000, Duration.ZERO).listen(new InetSocketAddress(LOOPBACK, 0));
+            InetSocketAddress statePort = new InetSocketAddress(LOOPBACK, service.stateServer.getLocalPort());
+            try (Socket silent = new Socket(LOOPBACK, statePort.getPort());
+                    KvStateLink bulk = greeted(statePort, KvStateLink.HELLO_BULK);
+                    KvStateLink fast = greeted(statePort, KvStateLink.HELLO_FAST)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!events.toString(StandardCharsets.UTF_8).contains("successor-connected")
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(events.toString(StandardCharsets.UTF_8)).contains("event=successor-connected");
+                assertThat(silent.isClosed()).isFalse();
+            } finally {
+                service.stateServer.close();
+            }
+        }
+    }
+
+    /** A successor's link: hello, then the old instance's welcome, which must come within 5 s (not 30). */
+    private static KvStateLink greeted(InetSocketAddress statePort, byte kind) throws IOException {
+        Socket s = new Socket(statePort.getAddress(), statePort.getPort());
+        s.setSoTimeout(5_000);
+        KvStateLink link = new KvStateLink(s);
+        link.hello(kind);
+        link.awaitWelcome();
+        s.setSoTimeout(0);
+        return link;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
