@@ -322,6 +322,7 @@ class HandoverService:
 
     CONNECT_TIMEOUT = 30.0
     HELLO_TIMEOUT = 30.0
+    ANSWER_TIMEOUT = 10.0  # ten retransmissions at the 1 s maximum retransmission timeout
     FINISH_TIMEOUT = 2.0
 
     def __init__(self, udp_socket, get_state, set_state, handle, describe=None, handover_port=DEFAULT_HANDOVER_PORT,
@@ -429,13 +430,8 @@ class HandoverService:
         try:
             if self.terminating:
                 raise _Terminated()
-            sock = self._connect(self.state_from)
-            channel = StateChannel(sock)
+            channel = self._connect(self.state_from)
             try:
-                channel.send_hello()
-                frame = channel.read_frame(time.monotonic() + self.HELLO_TIMEOUT)
-                if frame[0] != "N":
-                    raise HandoverError("the old instance answered the hello with %r" % (frame[0],))
                 self.say("Waiting for the state from %s" % channel.peer)
                 self.event("awaiting-state", **{"from": channel.peer})
                 frame = channel.read_frame(None)
@@ -465,12 +461,13 @@ class HandoverService:
         self.event("state-received", bytes=len(state), at=ready_ns, **fields)
 
     def _connect(self, address):
-        """Connects, retrying while the old instance is not there yet. The lowered retransmission timeout is
-        set before the handshake, whose round trip then starts the estimate with it (set later, it would take
-        effect only slowly): a lost hello or acknowledgement is resent within milliseconds too. The kernel resends
-        a lost SYN only after a second, so an attempt that gets no answer gives way to a fresh one sooner: after
-        0.25 s, each next one waiting twice as long up to 2 s (a state network with a longer round trip still
-        connects)."""
+        """Connects and says hello; returns the channel once the old instance answered, retrying while it is not
+        there yet. The lowered retransmission timeout is set before the handshake, whose round trip then starts
+        the estimate with it (set later, it would take effect only slowly): a lost hello or acknowledgement is
+        resent within milliseconds too. The kernel resends a lost SYN only after a second, so an attempt that
+        gets no answer gives way to a fresh one sooner: after 0.25 s, each next one waiting twice as long up to
+        2 s (a state network with a longer round trip still connects). A hello without an answer within
+        ANSWER_TIMEOUT is a failed attempt as well."""
         deadline = time.monotonic() + self.CONNECT_TIMEOUT
         wait = 0.25
         while True:
@@ -483,8 +480,13 @@ class HandoverService:
                         pass  # the listener's attempt already said so
                 sock.settimeout(wait)
                 sock.connect(address)
-                return sock
-            except OSError as e:
+                channel = StateChannel(sock)
+                channel.send_hello()
+                frame = channel.read_frame(time.monotonic() + self.ANSWER_TIMEOUT)
+                if frame[0] != "N":
+                    raise HandoverError("the old instance answered the hello with %r" % (frame[0],))
+                return channel
+            except (OSError, HandoverError) as e:
                 sock.close()
                 if time.monotonic() > deadline:
                     raise HandoverError("no old instance at %s:%d within %.0f s: %s"

@@ -128,14 +128,16 @@ public final class CounterService {
 
     /** Get-state mode: connect to the old instance (retrying while it is not there yet) and take its state. */
     void takeStateFrom(InetSocketAddress old) throws IOException, InterruptedException {
-        Socket s = OldInstanceConnector.connect(old, Duration.ofSeconds(30), socket -> {
+        StateChannel channel = OldInstanceConnector.connect(old, Duration.ofSeconds(30), socket -> {
             if (shutDown) {
                 throw new IOException("shut down while connecting to " + hostPort(old));
             }
-        }, socket -> socket, socket -> connecting = socket);
-        StateChannel channel = new StateChannel(s);
-        channel.sendHello();
-        channel.awaitWelcome();
+        }, socket -> {
+            StateChannel c = new StateChannel(socket);
+            c.sendHello();
+            c.awaitWelcome(OldInstanceConnector.ANSWER_WITHIN_MILLIS);
+            return c;
+        }, socket -> connecting = socket);
         out.println("Waiting for the state from " + hostPort(old));
         AppEvents.emit(events, "awaiting-state", "from", hostPort(old));
         byte[] bytes = channel.receiveState();

@@ -155,9 +155,15 @@ final class KvStateLink implements AutoCloseable {
         noop();
     }
 
-    void awaitWelcome() throws IOException {
-        if (in.readByte() != NOOP) {
-            throw new IOException("the old instance did not answer the hello");
+    /** New side: the old instance's answer to the hello, within {@code timeoutMillis}. */
+    void awaitWelcome(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
+        try {
+            if (in.readByte() != NOOP) {
+                throw new IOException("the old instance did not answer the hello");
+            }
+        } finally {
+            socket.setSoTimeout(0);
         }
     }
 

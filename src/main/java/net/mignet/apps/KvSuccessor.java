@@ -168,7 +168,7 @@ final class KvSuccessor {
         }, socket -> {
             KvStateLink link = new KvStateLink(socket);
             link.hello(kind);
-            link.awaitWelcome();
+            link.awaitWelcome(OldInstanceConnector.ANSWER_WITHIN_MILLIS);
             return link;
         }, socket -> { });
     }

@@ -22,6 +22,11 @@ import java.util.function.Consumer;
 final class OldInstanceConnector {
     static final Duration FIRST_WAIT = Duration.ofMillis(250);
     static final Duration MAX_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a greeting may wait for the old instance's answer before the attempt counts as failed and a fresh
+     * connection is tried: ten retransmissions at the timeout's maximum ({@link TcpRetransmitTimeout#MAX}).
+     */
+    static final int ANSWER_WITHIN_MILLIS = 10_000;
     /** After a refusal: the old instance is starting, or its port is not open yet. */
     private static final long REFUSED_PAUSE_MILLIS = 20;
 

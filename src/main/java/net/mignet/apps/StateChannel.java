@@ -75,10 +75,15 @@ final class StateChannel implements AutoCloseable {
         sendTailProbe();
     }
 
-    /** New side: waits for the old instance's answer to the hello (see {@link #awaitHello}). */
-    void awaitWelcome() throws IOException {
-        if (in.readByte() != NOOP) {
-            throw new IOException("the old instance did not answer the hello");
+    /** New side: waits up to {@code timeoutMillis} for the old instance's answer to the hello (see {@link #awaitHello}). */
+    void awaitWelcome(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
+        try {
+            if (in.readByte() != NOOP) {
+                throw new IOException("the old instance did not answer the hello");
+            }
+        } finally {
+            socket.setSoTimeout(0);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** How a successor reaches its old instance's state port, and how the old instance greets it; on loopback. */
 class StateConnectionTest {
@@ -128,6 +129,21 @@ class StateConnectionTest {
     }
 
     @Test
+    @Timeout(10) // without its own timeout the wait would never end
+    void a_hello_left_unanswered_fails_after_the_time_given_so_that_a_fresh_connection_can_be_tried() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
+                KvStateLink link = new KvStateLink(new Socket(LOOPBACK, server.getLocalPort()));
+                Socket silent = server.accept()) {
+            link.hello(KvStateLink.HELLO_BULK);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> link.awaitWelcome(300)).isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250),
+                    Duration.ofSeconds(5));
+            assertThat(silent.getInputStream().read()).as("the hello arrived").isPositive();
+        }
+    }
+
+    @Test
     void without_an_old_instance_it_gives_up_after_the_time_given_and_says_where_it_looked() {
         int port = freePort();
         assertThatThrownBy(() -> OldInstanceConnector.connect(new InetSocketAddress(LOOPBACK, port),
@@ -174,12 +190,9 @@ class StateConnectionTest {
 
     /** A successor's link: hello, then the old instance's welcome, which must come within 5 s (not 30). */
     private static KvStateLink greeted(InetSocketAddress statePort, byte kind) throws IOException {
-        Socket s = new Socket(statePort.getAddress(), statePort.getPort());
-        s.setSoTimeout(5_000);
-        KvStateLink link = new KvStateLink(s);
+        KvStateLink link = new KvStateLink(new Socket(statePort.getAddress(), statePort.getPort()));
         link.hello(kind);
-        link.awaitWelcome();
-        s.setSoTimeout(0);
+        link.awaitWelcome(5_000);
         return link;
     }
 
