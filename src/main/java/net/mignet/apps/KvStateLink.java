@@ -138,16 +138,11 @@ final class KvStateLink implements AutoCloseable {
 
     /** Old side: the kind of link the successor opened, from its hello; {@link #welcome} answers it. */
     byte awaitHello(int timeoutMillis) throws IOException {
-        socket.setSoTimeout(timeoutMillis);
-        try {
-            byte kind = in.readByte();
-            if (kind != HELLO_BULK && kind != HELLO_FAST) {
-                throw new IOException("a successor must say hello first");
-            }
-            return kind;
-        } finally {
-            socket.setSoTimeout(0);
+        byte kind = TimedRead.readByte(socket, in, timeoutMillis);
+        if (kind != HELLO_BULK && kind != HELLO_FAST) {
+            throw new IOException("a successor must say hello first");
         }
+        return kind;
     }
 
     /** Old side: the answer to the hello, a no-op (see {@link StateChannel}), once the link is taken. */
@@ -157,13 +152,8 @@ final class KvStateLink implements AutoCloseable {
 
     /** New side: the old instance's answer to the hello, within {@code timeoutMillis}. */
     void awaitWelcome(int timeoutMillis) throws IOException {
-        socket.setSoTimeout(timeoutMillis);
-        try {
-            if (in.readByte() != NOOP) {
-                throw new IOException("the old instance did not answer the hello");
-            }
-        } finally {
-            socket.setSoTimeout(0);
+        if (TimedRead.readByte(socket, in, timeoutMillis) != NOOP) {
+            throw new IOException("the old instance did not answer the hello");
         }
     }
 

@@ -64,26 +64,16 @@ final class StateChannel implements AutoCloseable {
      * acknowledgement gives it a measurement in that case too.
      */
     void awaitHello(int timeoutMillis) throws IOException {
-        socket.setSoTimeout(timeoutMillis);
-        try {
-            if (in.readByte() != HELLO) {
-                throw new IOException("a successor must say hello first");
-            }
-        } finally {
-            socket.setSoTimeout(0);
+        if (TimedRead.readByte(socket, in, timeoutMillis) != HELLO) {
+            throw new IOException("a successor must say hello first");
         }
         sendTailProbe();
     }
 
     /** New side: waits up to {@code timeoutMillis} for the old instance's answer to the hello (see {@link #awaitHello}). */
     void awaitWelcome(int timeoutMillis) throws IOException {
-        socket.setSoTimeout(timeoutMillis);
-        try {
-            if (in.readByte() != NOOP) {
-                throw new IOException("the old instance did not answer the hello");
-            }
-        } finally {
-            socket.setSoTimeout(0);
+        if (TimedRead.readByte(socket, in, timeoutMillis) != NOOP) {
+            throw new IOException("the old instance did not answer the hello");
         }
     }
 
