@@ -159,6 +159,20 @@ def _address_bytes(source):
         return socket.inet_pton(socket.AF_INET6, host.split("%")[0])
 
 
+def _abort(sock):
+    """Closes a given-up attempt with a reset: a plain close would leave the kernel resending its unanswered
+    hello, which could reach the old instance after the next attempt's and displace it there (the newest hello
+    wins)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
 def _peer(sock):
     try:
         host, port = sock.getpeername()[:2]
@@ -487,7 +501,7 @@ class HandoverService:
                     raise HandoverError("the old instance answered the hello with %r" % (frame[0],))
                 return channel
             except (OSError, HandoverError) as e:
-                sock.close()
+                _abort(sock)
                 if time.monotonic() > deadline:
                     raise HandoverError("no old instance at %s:%d within %.0f s: %s"
                                         % (address[0], address[1], self.CONNECT_TIMEOUT, e), "io")
@@ -673,14 +687,14 @@ class HandoverService:
         self.pending.pop(sock, None)
         self.selector.unregister(sock)
         channel = StateChannel(sock)
+        if self.awaiting_ack is not None or self.mode != _SERVING:
+            channel.close()  # the state is already on its way elsewhere: no answer
+            return
         sock.settimeout(self.ack_timeout)  # sends wait at most that long for room in the socket
         try:
             channel.send_noop()  # the hello answer: TCP has a round-trip measurement before the state goes
         except OSError:
             channel.close()
-            return
-        if self.awaiting_ack is not None or self.mode != _SERVING:
-            channel.close()  # the state is already on its way elsewhere
             return
         previous, self.successor = self.successor, channel
         if previous is not None:

@@ -132,6 +132,15 @@ public final class CounterService {
             if (shutDown) {
                 throw new IOException("shut down while connecting to " + hostPort(old));
             }
+            if (!handoverRtoMin.isZero()) {
+                try {
+                    // Before the handshake, as on the old instance's side: a lost hello or acknowledgement is
+                    // resent within milliseconds, and never more than a second apart.
+                    TcpRetransmitTimeout.setBeforeConnect(socket, handoverRtoMin);
+                } catch (IOException | RuntimeException e) {
+                    // The kernel's timeouts stay; the old instance's side said so already.
+                }
+            }
         }, socket -> {
             StateChannel c = new StateChannel(socket);
             c.sendHello();
@@ -196,10 +205,25 @@ public final class CounterService {
             return;
         }
         StateChannel previous;
-        synchronized (successorChanged) {
-            previous = successor;
-            successor = channel;
-            successorChanged.notifyAll();
+        // Under the lock the handover takes: the answer and the new successor come together, so a handover
+        // (which the successor's readiness after the answer may bring at once) finds both or neither, and none
+        // comes once one has begun (the requests it forwards must reach the successor that took the state).
+        synchronized (lock) {
+            if (mode != Mode.SERVING || shutDown) {
+                channel.close();
+                return;
+            }
+            try {
+                channel.welcome();
+            } catch (IOException e) {
+                channel.close();
+                return;
+            }
+            synchronized (successorChanged) {
+                previous = successor;
+                successor = channel;
+                successorChanged.notifyAll();
+            }
         }
         if (previous != null) {
             previous.close();

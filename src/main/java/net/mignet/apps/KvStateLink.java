@@ -445,4 +445,9 @@ final class KvStateLink implements AutoCloseable {
     public void close() {
         OrderlyClose.close(socket);
     }
+
+    /** Successor: gives the link up with a reset, so that nothing it sent is still resent (see OldInstanceConnector). */
+    void abort() {
+        OldInstanceConnector.abort(socket);
+    }
 }

@@ -19,7 +19,7 @@ import net.mignet.app.AppEvents;
  * to the old instance before it is answered, so that a rollback keeps it.
  */
 final class KvSuccessor {
-    /** How long the old instance may take to answer. */
+    /** How long the old instance may take to answer, both links together (a last attempt may take 10 s more). */
     private static final Duration CONNECT_WITHIN = Duration.ofSeconds(30);
 
     private final KvService service;
@@ -63,8 +63,7 @@ final class KvSuccessor {
     void takeOver() throws InterruptedException {
         CompletableFuture<Taken> taken = new CompletableFuture<>();
         try {
-            bulk = connect(KvStateLink.HELLO_BULK);
-            fast = connect(KvStateLink.HELLO_FAST);
+            connectLinks();
             service.out.println("Waiting for the state from " + KvService.hostPort(from));
             AppEvents.emit(service.events, "awaiting-state", "from", KvService.hostPort(from));
             Thread.ofPlatform().name("fast-link").daemon().start(this::readFastLink);
@@ -156,8 +155,36 @@ final class KvSuccessor {
         }
     }
 
-    private KvStateLink connect(byte kind) throws IOException, InterruptedException {
-        return OldInstanceConnector.connect(from, CONNECT_WITHIN, socket -> {
+    /**
+     * The bulk link, then the fast link. The old instance pairs a fast link's hello with the bulk link waiting for
+     * it, once: a fast link whose answer did not come is given up together with its bulk link, and both are opened
+     * afresh (a second fast link would find no bulk link waiting).
+     */
+    void connectLinks() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + CONNECT_WITHIN.toNanos();
+        while (true) {
+            bulk = connect(KvStateLink.HELLO_BULK, left(deadline), false);
+            try {
+                fast = connect(KvStateLink.HELLO_FAST, left(deadline), true);
+                return;
+            } catch (OldInstanceConnector.StartOver e) {
+                bulk.abort();
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the old instance at " + KvService.hostPort(from) + " did not answer the"
+                            + " fast link's hello within " + CONNECT_WITHIN.toSeconds() + " s", e);
+                }
+            }
+        }
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+    }
+
+    /** {@code startOverOnSilence}: a greeting that fails ends the attempts ({@link OldInstanceConnector.StartOver}). */
+    private KvStateLink connect(byte kind, Duration within, boolean startOverOnSilence)
+            throws IOException, InterruptedException {
+        return OldInstanceConnector.connect(from, within, socket -> {
             if (!rtoMin.isZero()) {
                 try {
                     TcpRetransmitTimeout.setBeforeConnect(socket, rtoMin);
@@ -167,8 +194,16 @@ final class KvSuccessor {
             }
         }, socket -> {
             KvStateLink link = new KvStateLink(socket);
-            link.hello(kind);
-            link.awaitWelcome(OldInstanceConnector.ANSWER_WITHIN_MILLIS);
+            try {
+                link.hello(kind);
+                link.awaitWelcome(OldInstanceConnector.ANSWER_WITHIN_MILLIS);
+            } catch (IOException e) {
+                if (startOverOnSilence) {
+                    throw new OldInstanceConnector.StartOver("no answer to the fast link's hello: " + e.getMessage(),
+                            e);
+                }
+                throw e;
+            }
             return link;
         }, socket -> { });
     }

@@ -35,9 +35,19 @@ final class OldInstanceConnector {
         void prepare(Socket s) throws IOException;
     }
 
-    /** What follows the connection (a hello and its answer, say); a failure counts as a failed attempt. */
+    /**
+     * What follows the connection (a hello and its answer, say). A failure counts as a failed attempt, but for
+     * {@link StartOver}, which ends the attempts at once.
+     */
     interface Greeting<T> {
         T greet(Socket connected) throws IOException;
+    }
+
+    /** A greeting's failure that a fresh connection of the same kind cannot mend: the caller must start over. */
+    static final class StartOver extends IOException {
+        StartOver(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     private OldInstanceConnector() {
@@ -45,8 +55,9 @@ final class OldInstanceConnector {
 
     /**
      * Returns what {@code greeting} made of the first connection it succeeded on, or throws once {@code within} has
-     * passed. {@code current} is told of each attempt's socket (null after a failed one), so that another thread can
-     * close it to give up.
+     * passed: attempts begin until then, and the last one may take {@link #ANSWER_WITHIN_MILLIS} more for its
+     * answer. {@code current} is told of each attempt's socket (null after a failed one), so that another thread
+     * can close it to give up.
      */
     static <T> T connect(InetSocketAddress old, Duration within, Setup setup, Greeting<T> greeting,
             Consumer<Socket> current) throws IOException, InterruptedException {
@@ -62,22 +73,55 @@ final class OldInstanceConnector {
                 current.accept(null);
                 throw e;
             }
+            IOException failure = null;
+            boolean unanswered = false;
             try {
-                s.connect(old, (int) wait);
-                return greeting.greet(s);
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                s.connect(old, (int) Math.min(wait, left));
+            } catch (SocketTimeoutException e) {
+                failure = e;
+                unanswered = true;
+                wait = Math.min(MAX_WAIT.toMillis(), wait * 2);
             } catch (IOException e) {
-                s.close();
-                current.accept(null);
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("no old instance at " + old.getAddress().getHostAddress() + ":"
-                            + old.getPort() + " within " + within.toSeconds() + " s: " + e.getMessage(), e);
-                }
-                if (e instanceof SocketTimeoutException) {
-                    wait = Math.min(MAX_WAIT.toMillis(), wait * 2);
-                } else {
-                    Thread.sleep(REFUSED_PAUSE_MILLIS);
+                failure = e;
+            }
+            if (failure == null) {
+                try {
+                    return greeting.greet(s);
+                } catch (StartOver e) {
+                    abort(s);
+                    current.accept(null);
+                    throw e;
+                } catch (IOException e) {
+                    failure = e; // no answer to the hello, or not the one expected
                 }
             }
+            abort(s);
+            current.accept(null);
+            if (System.nanoTime() > deadline) {
+                throw new IOException("no old instance at " + old.getAddress().getHostAddress() + ":"
+                        + old.getPort() + " within " + within.toSeconds() + " s: " + failure.getMessage(), failure);
+            }
+            if (!unanswered) {
+                Thread.sleep(REFUSED_PAUSE_MILLIS);
+            }
+        }
+    }
+
+    /**
+     * Closes a given-up attempt with a reset: a plain close would leave the kernel resending its unanswered hello,
+     * which could reach the old instance after the next attempt's and displace it there (the newest hello wins).
+     */
+    static void abort(Socket s) {
+        try {
+            s.setSoLinger(true, 0);
+        } catch (IOException e) {
+            // not connected, or closed already: nothing left to resend
+        }
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing is all that was left
         }
     }
 }

@@ -57,16 +57,20 @@ final class StateChannel implements AutoCloseable {
         out.flush();
     }
 
-    /**
-     * Old side: waits up to {@code timeoutMillis} for the successor's hello, and answers it with one byte.
-     * TCP times retransmissions from the round trips it measured. The handshake gives this side one, unless its
-     * SYN-ACK had to be resent (lost); then the first lost state segment would wait 1-3 s. The answer's
-     * acknowledgement gives it a measurement in that case too.
-     */
+    /** Old side: waits up to {@code timeoutMillis} for the successor's hello; {@link #welcome} answers it. */
     void awaitHello(int timeoutMillis) throws IOException {
         if (TimedRead.readByte(socket, in, timeoutMillis) != HELLO) {
             throw new IOException("a successor must say hello first");
         }
+    }
+
+    /**
+     * Old side: answers the hello with one byte, once the connection is the successor's. TCP times
+     * retransmissions from the round trips it measured. The handshake gives this side one, unless its SYN-ACK had
+     * to be resent (lost); then the first lost state segment would wait 1-3 s. The answer's acknowledgement gives
+     * it a measurement in that case too.
+     */
+    void welcome() throws IOException {
         sendTailProbe();
     }
 

@@ -188,6 +188,53 @@ class StateConnectionTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void a_fast_link_left_unanswered_makes_the_successor_open_both_links_again() throws Exception {
+        try (ServerSocket old = new ServerSocket(0, 50, LOOPBACK);
+                DatagramSocket udp = new DatagramSocket(0, LOOPBACK);
+                PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            List<Socket> kept = new CopyOnWriteArrayList<>();
+            CompletableFuture<Integer> firstBulkAfterStartOver = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Socket bulk1 = answered(old.accept(), seen);
+                    Socket fast1 = old.accept();
+                    seen.add(String.valueOf((char) fast1.getInputStream().read()));
+                    fast1.close(); // as an old instance that has no bulk link waiting any more
+                    kept.add(answered(old.accept(), seen));
+                    kept.add(answered(old.accept(), seen));
+                    bulk1.setSoTimeout(5_000);
+                    try {
+                        firstBulkAfterStartOver.complete(bulk1.getInputStream().read());
+                    } catch (IOException e) {
+                        firstBulkAfterStartOver.complete(-2); // reset
+                    }
+                } catch (IOException e) {
+                    firstBulkAfterStartOver.completeExceptionally(e);
+                }
+            });
+            KvService service = new KvService(udp, new InetSocketAddress(LOOPBACK, udp.getLocalPort()), out, out);
+            KvSuccessor successor = new KvSuccessor(service, (InetSocketAddress) old.getLocalSocketAddress(),
+                    Duration.ZERO);
+            successor.connectLinks();
+            assertThat(seen).containsExactly("H", "L", "H", "L");
+            assertThat(firstBulkAfterStartOver.get(10, TimeUnit.SECONDS)).as("the first bulk link was given up")
+                    .isNegative();
+            for (Socket s : kept) {
+                s.close();
+            }
+        }
+    }
+
+    /** The old instance's side of a link: reads the hello and answers it. */
+    private static Socket answered(Socket accepted, List<String> seen) throws IOException {
+        seen.add(String.valueOf((char) accepted.getInputStream().read()));
+        accepted.getOutputStream().write('N');
+        return accepted;
+    }
+
     /** A successor's link: hello, then the old instance's welcome, which must come within 5 s (not 30). */
     private static KvStateLink greeted(InetSocketAddress statePort, byte kind) throws IOException {
         KvStateLink link = new KvStateLink(new Socket(statePort.getAddress(), statePort.getPort()));
