@@ -132,15 +132,9 @@ public final class CounterService {
             if (shutDown) {
                 throw new IOException("shut down while connecting to " + hostPort(old));
             }
-            if (!handoverRtoMin.isZero()) {
-                try {
-                    // Before the handshake, as on the old instance's side: a lost hello or acknowledgement is
-                    // resent within milliseconds, and never more than a second apart.
-                    TcpRetransmitTimeout.setBeforeConnect(socket, handoverRtoMin);
-                } catch (IOException | RuntimeException e) {
-                    // The kernel's timeouts stay; the old instance's side said so already.
-                }
-            }
+            // As on the old instance's side: a lost hello or acknowledgement is resent within milliseconds, and
+            // never more than a second apart.
+            TcpRetransmitTimeout.trySetBeforeConnect(socket, handoverRtoMin);
         }, socket -> {
             StateChannel c = new StateChannel(socket);
             c.sendHello();

@@ -184,15 +184,8 @@ final class KvSuccessor {
     /** {@code startOverOnSilence}: a greeting that fails ends the attempts ({@link OldInstanceConnector.StartOver}). */
     private KvStateLink connect(byte kind, Duration within, boolean startOverOnSilence)
             throws IOException, InterruptedException {
-        return OldInstanceConnector.connect(from, within, socket -> {
-            if (!rtoMin.isZero()) {
-                try {
-                    TcpRetransmitTimeout.setBeforeConnect(socket, rtoMin);
-                } catch (IOException | RuntimeException e) {
-                    // The kernel's 200 ms stay; the no-op behind each answer still has most losses resent sooner.
-                }
-            }
-        }, socket -> {
+        return OldInstanceConnector.connect(from, within, socket -> TcpRetransmitTimeout.trySetBeforeConnect(socket,
+                rtoMin), socket -> {
             KvStateLink link = new KvStateLink(socket);
             try {
                 link.hello(kind);

@@ -71,6 +71,21 @@ final class TcpRetransmitTimeout {
         return set(after.get(created.iterator().next()), min);
     }
 
+    /**
+     * A successor's socket: {@link #setBeforeConnect} unless {@code min} is zero; where that fails the kernel's
+     * timeouts stay, and the old instance's side, which sets them on its listener, has said so already.
+     */
+    static void trySetBeforeConnect(Socket unconnected, Duration min) {
+        if (min.isZero()) {
+            return;
+        }
+        try {
+            setBeforeConnect(unconnected, min);
+        } catch (IOException | RuntimeException e) {
+            // the kernel's timeouts stay (see above)
+        }
+    }
+
     private static Duration set(int fd, Duration min) throws IOException {
         Duration set = setMin(fd, min);
         NativeCalls.setIntOption(fd, IPPROTO_TCP, TCP_RTO_MAX_MS, (int) MAX.toMillis(), "TCP_RTO_MAX_MS");
