@@ -128,7 +128,7 @@ public final class CounterService {
 
     /** Get-state mode: connect to the old instance (retrying while it is not there yet) and take its state. */
     void takeStateFrom(InetSocketAddress old) throws IOException, InterruptedException {
-        StateChannel channel = OldInstanceConnector.connect(old, Duration.ofSeconds(30), socket -> {
+        StateChannel channel = OldInstanceConnector.connect(old, OldInstanceConnector.LOOK_WITHIN, socket -> {
             if (shutDown) {
                 throw new IOException("shut down while connecting to " + hostPort(old));
             }

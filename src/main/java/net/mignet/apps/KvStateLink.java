@@ -446,7 +446,7 @@ final class KvStateLink implements AutoCloseable {
         OrderlyClose.close(socket);
     }
 
-    /** Successor: gives the link up with a reset, so that nothing it sent is still resent (see OldInstanceConnector). */
+    /** Successor: gives the link up with a reset, so nothing it sent is resent later (see OldInstanceConnector). */
     void abort() {
         OldInstanceConnector.abort(socket);
     }

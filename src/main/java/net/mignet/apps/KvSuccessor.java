@@ -19,9 +19,6 @@ import net.mignet.app.AppEvents;
  * to the old instance before it is answered, so that a rollback keeps it.
  */
 final class KvSuccessor {
-    /** How long the old instance may take to answer, both links together (a last attempt may take 10 s more). */
-    private static final Duration CONNECT_WITHIN = Duration.ofSeconds(30);
-
     private final KvService service;
     private final InetSocketAddress from;
     private final Duration rtoMin;
@@ -158,10 +155,11 @@ final class KvSuccessor {
     /**
      * The bulk link, then the fast link. The old instance pairs a fast link's hello with the bulk link waiting for
      * it, once: a fast link whose answer did not come is given up together with its bulk link, and both are opened
-     * afresh (a second fast link would find no bulk link waiting).
+     * afresh (a second fast link would find no bulk link waiting). Both links share one
+     * {@link OldInstanceConnector#LOOK_WITHIN}; a last attempt may wait its answer's time more.
      */
     void connectLinks() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + CONNECT_WITHIN.toNanos();
+        long deadline = System.nanoTime() + OldInstanceConnector.LOOK_WITHIN.toNanos();
         while (true) {
             bulk = connect(KvStateLink.HELLO_BULK, left(deadline), false);
             try {
@@ -171,7 +169,7 @@ final class KvSuccessor {
                 bulk.abort();
                 if (System.nanoTime() > deadline) {
                     throw new IOException("the old instance at " + KvService.hostPort(from) + " did not answer the"
-                            + " fast link's hello within " + CONNECT_WITHIN.toSeconds() + " s", e);
+                            + " fast link's hello within " + OldInstanceConnector.LOOK_WITHIN.toSeconds() + " s", e);
                 }
             }
         }

@@ -22,6 +22,8 @@ import java.util.function.Consumer;
 final class OldInstanceConnector {
     static final Duration FIRST_WAIT = Duration.ofMillis(250);
     static final Duration MAX_WAIT = Duration.ofSeconds(2);
+    /** How long a successor looks for its old instance before it gives up (and exits 1). */
+    static final Duration LOOK_WITHIN = Duration.ofSeconds(30);
     /**
      * How long a greeting may wait for the old instance's answer before the attempt counts as failed and a fresh
      * connection is tried: ten retransmissions at the timeout's maximum ({@link TcpRetransmitTimeout#MAX}).

@@ -74,7 +74,7 @@ final class StateChannel implements AutoCloseable {
         sendTailProbe();
     }
 
-    /** New side: waits up to {@code timeoutMillis} for the old instance's answer to the hello (see {@link #awaitHello}). */
+    /** New side: waits up to {@code timeoutMillis} for the old instance's answer to the hello ({@link #welcome}). */
     void awaitWelcome(int timeoutMillis) throws IOException {
         if (TimedRead.readByte(socket, in, timeoutMillis) != NOOP) {
             throw new IOException("the old instance did not answer the hello");
