@@ -41,6 +41,20 @@ public final class Realizer {
         createNamespaces();
         createLinks();
         configureHosts();
+        awaitCarriers();
+    }
+
+    /**
+     * The fabric's link ends came up before the hosts' (a switch port before its host), so their transmit queues
+     * start working only when link watch gets to them; a host's first ARP request sent before that is lost and
+     * asked again a second later.
+     */
+    private void awaitCarriers() {
+        List<String> stuck = LinkWatch.awaitOperational(List.of(id.fabricNamespace()));
+        if (!stuck.isEmpty()) {
+            log.accept("!!! link watch stalled: these fabric interfaces drop frames until it reaches them: "
+                    + String.join(", ", stuck));
+        }
     }
 
     private void recordOwner() {

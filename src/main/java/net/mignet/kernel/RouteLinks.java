@@ -24,14 +24,22 @@ public final class RouteLinks implements AutoCloseable {
     private static final int NLM_F_DUMP = 0x300;
     private static final int IFLA_ADDRESS = 1;
     private static final int IFLA_IFNAME = 3;
+    private static final int IFLA_OPERSTATE = 16;
     private static final int IFLA_STATS64 = 23;
+    private static final int IF_OPER_TESTING = 4;
+    private static final int IF_OPER_DORMANT = 5;
     private static final int IFF_UP = 0x1;
+    private static final int IFF_RUNNING = 0x40;
     private static final int IFF_LOWER_UP = 0x10000;
     private static final int HEADER = 16;
     private static final int IFINFO = 16;
 
-    /** One interface: up means administratively up with its carrier (IFF_UP and IFF_LOWER_UP). */
-    public record Link(String name, long mac, boolean up, long rxPackets, long txPackets, long rxBytes,
+    /**
+     * One interface: up means administratively up with its carrier (IFF_UP and IFF_LOWER_UP); awaitingLinkWatch
+     * means up, but the kernel's link watch has not yet taken the carrier into service (no IFF_RUNNING), see
+     * {@link LinkWatch}.
+     */
+    public record Link(String name, long mac, boolean up, boolean awaitingLinkWatch, long rxPackets, long txPackets, long rxBytes,
             long txBytes, long rxErrors, long txErrors, long rxDropped, long txDropped) {
     }
 
@@ -125,6 +133,7 @@ public final class RouteLinks implements AutoCloseable {
         int flags = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + HEADER + 8);
         String name = null;
         long mac = 0;
+        int operstate = 0;
         long[] stats = new long[8];
         long end = offset + length;
         for (long a = offset + HEADER + IFINFO; a + 4 <= end; ) {
@@ -144,6 +153,7 @@ public final class RouteLinks implements AutoCloseable {
                         }
                     }
                 }
+                case IFLA_OPERSTATE -> operstate = in.get(ValueLayout.JAVA_BYTE, value) & 0xff;
                 case IFLA_STATS64 -> {
                     // struct rtnl_link_stats64 begins: rx/tx packets, rx/tx bytes, rx/tx errors, rx/tx dropped.
                     for (int i = 0; i < stats.length && (i + 1) * 8 <= vlen; i++) {
@@ -156,7 +166,10 @@ public final class RouteLinks implements AutoCloseable {
             a += NetlinkMessages.align(alen);
         }
         boolean up = (flags & IFF_UP) != 0 && (flags & IFF_LOWER_UP) != 0;
-        return new Link(name, mac, up, stats[0], stats[1], stats[2], stats[3], stats[4], stats[5], stats[6],
+        // Dormant or testing (link mode, or the driver's say) is not running by design; link watch leaves it so.
+        boolean awaiting = up && (flags & IFF_RUNNING) == 0 && operstate != IF_OPER_DORMANT
+                && operstate != IF_OPER_TESTING;
+        return new Link(name, mac, up, awaiting, stats[0], stats[1], stats[2], stats[3], stats[4], stats[5], stats[6],
                 stats[7]);
     }
 

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import net.mignet.kernel.IpBatch;
+import net.mignet.kernel.LinkWatch;
 import net.mignet.kernel.NamespaceThread;
 import net.mignet.kernel.TrafficShaping;
 import net.mignet.topo.LinkParams;
@@ -103,6 +104,7 @@ public final class UserspaceEngine implements LinkEmulator {
         }
         ip.run();
         tc.run();
+        awaitCarriers(changes);
         for (EnginePlumbing.Result r : results) {
             if (r.replacedDevice() != null && rates.remove(key(fabric, r.replacedDevice())) != null) {
                 EnginePlumbing.dropMovedRate(r);
@@ -148,6 +150,25 @@ public final class UserspaceEngine implements LinkEmulator {
         Set<String> switches = new LinkedHashSet<>();
         results.stream().map(EnginePlumbing.Result::replacedPortOf).filter(Objects::nonNull).forEach(switches::add);
         switches.forEach(portReplaced);
+    }
+
+    /**
+     * A moved port's new devices, and a host interface whose peer was renamed, carry frames only once link watch
+     * has seen their carrier; frames sent before would be lost. Any still waiting after its stall bound are
+     * reported and carry frames later.
+     */
+    private void awaitCarriers(List<Change> changes) {
+        Set<String> namespaces = new LinkedHashSet<>();
+        namespaces.add(changes.getFirst().path().fabric());
+        for (Change c : changes) {
+            namespaces.add(c.path().a().namespace());
+            namespaces.add(c.path().b().namespace());
+        }
+        List<String> stuck = LinkWatch.awaitOperational(List.copyOf(namespaces));
+        if (!stuck.isEmpty()) {
+            log.accept("!!! link engine: link watch stalled; these interfaces drop frames until it reaches them: "
+                    + String.join(", ", stuck));
+        }
     }
 
     private long linkSeed(int linkIndex) {

@@ -100,7 +100,8 @@ public final class Emulation implements AutoCloseable {
         Map<HostImage, Path> images = HostIsolation.images(topology, ImageCache.system(log));
         new Realizer(topology, id, log).realize();
         for (HostSpec h : topology.hosts()) {
-            hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), topology.interfacesOf(h.name())));
+            hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), id.fabricNamespace(),
+                    topology.interfacesOf(h.name())));
         }
         HostIsolation.start(topology, hosts, images, id, log);
         linkEmulator = LinkEmulators.create(options.linkEngine(), id.fabricNamespace(), log, this::rebindFlowTable,

@@ -8,6 +8,7 @@ import net.mignet.kernel.CommandResult;
 import net.mignet.kernel.HostCgroup;
 import net.mignet.kernel.HostSandbox;
 import net.mignet.kernel.HostSpawn;
+import net.mignet.kernel.LinkWatch;
 import net.mignet.kernel.NamespaceProcesses;
 import net.mignet.kernel.NetnsEnter;
 import net.mignet.topo.HostImage;
@@ -22,6 +23,7 @@ import net.mignet.topo.LinkEnd;
 public final class Host {
     private final String name;
     private final String namespace;
+    private final String fabricNamespace;
     private final List<LinkEnd> interfaces;
     private volatile HostCondition condition = HostCondition.UP;
     private volatile HostImage image;
@@ -29,9 +31,10 @@ public final class Host {
     private volatile HostCgroup cgroup;
     private volatile ResourceLimits limits = ResourceLimits.NONE;
 
-    Host(String name, String namespace, List<LinkEnd> interfaces) {
+    Host(String name, String namespace, String fabricNamespace, List<LinkEnd> interfaces) {
         this.name = name;
         this.namespace = namespace;
+        this.fabricNamespace = fabricNamespace;
         this.interfaces = List.copyOf(interfaces);
     }
 
@@ -330,6 +333,11 @@ public final class Host {
     public void setInterfaceUp(String interfaceName, boolean up) {
         requireInterface(interfaceName);
         Command.check(List.of("ip", "-n", namespace, "link", "set", "dev", interfaceName, up ? "up" : "down"));
+        if (up) {
+            // The interface's peer in the fabric stayed up without carrier; it carries frames again only once
+            // link watch has seen the carrier return. If link watch stalls, it does so later.
+            LinkWatch.awaitOperational(List.of(fabricNamespace));
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package net.mignet.net;
 import java.util.List;
 import java.util.Optional;
 import net.mignet.kernel.Command;
+import net.mignet.kernel.LinkWatch;
 import net.mignet.linkemu.DirectionStats;
 import net.mignet.linkemu.LinkEmulator;
 import net.mignet.linkemu.LinkPath;
@@ -133,6 +134,11 @@ public final class Link {
         LinkPath.Port second = hostEndLast ? path.a() : path.b();
         Command.check(List.of("ip", "-n", first.namespace(), "link", "set", "dev", first.device(), state));
         Command.check(List.of("ip", "-n", second.namespace(), "link", "set", "dev", second.device(), state));
+        if (wantUp) {
+            // The end that came up first, and a host-to-host link's fabric devices, carry frames only once link
+            // watch has seen their carrier. Any still waiting after its stall bound will carry them later.
+            LinkWatch.awaitOperational(List.of(first.namespace(), path.fabric()).stream().distinct().toList());
+        }
         up = wantUp;
         events.publish("link-" + state, this, "a", a().node(), "b", b().node());
     }
