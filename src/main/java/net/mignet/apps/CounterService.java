@@ -71,6 +71,8 @@ public final class CounterService {
     private final Object successorChanged = new Object();
     private volatile StateChannel successor;
     private volatile ServerSocket handoverServer;
+    /** Accepted connections still waiting for their hello: a shut-down instance closes them at once. */
+    private final Set<Socket> awaitingHello = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Socket connecting;
     private volatile FileChannel commands;
     private volatile boolean shutDown;
@@ -185,18 +187,26 @@ public final class CounterService {
 
     /** A connection on the handover port becomes the successor once it said hello (the newest one wins). */
     private void greet(Socket accepted) {
+        awaitingHello.add(accepted);
         StateChannel channel;
         try {
+            // Checked after the add: a shutDown() that missed this connection in the set has set the flag.
+            if (shutDown) {
+                throw new IOException("shut down");
+            }
             channel = new StateChannel(accepted);
         } catch (IOException e) {
+            awaitingHello.remove(accepted);
             closeQuietly(accepted);
             return;
         }
         try {
-            channel.awaitHello(30_000);
+            channel.awaitHello(OldInstanceConnector.HELLO_WITHIN_MILLIS);
         } catch (IOException e) {
             channel.close();
             return;
+        } finally {
+            awaitingHello.remove(accepted);
         }
         StateChannel previous;
         // Under the lock the handover takes: the answer and the new successor come together, so a handover
@@ -273,6 +283,7 @@ public final class CounterService {
         socket.close();
         closeQuietly(connecting);
         closeQuietly(handoverServer);
+        awaitingHello.forEach(CounterService::closeQuietly);
         StateChannel channel = successor;
         if (channel != null) {
             channel.close();

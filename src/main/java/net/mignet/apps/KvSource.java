@@ -124,7 +124,7 @@ final class KvSource {
                 return;
             }
             try {
-                kind = link.awaitHello(30_000);
+                kind = link.awaitHello(OldInstanceConnector.HELLO_WITHIN_MILLIS);
                 accepted(link, kind);
             } catch (IOException e) {
                 link.close();

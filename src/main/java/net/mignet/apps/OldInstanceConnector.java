@@ -29,6 +29,11 @@ final class OldInstanceConnector {
      * connection is tried: ten retransmissions at the timeout's maximum ({@link TcpRetransmitTimeout#MAX}).
      */
     static final int ANSWER_WITHIN_MILLIS = 10_000;
+    /**
+     * How long the old instance waits for an accepted connection's hello before it closes it: as long as a
+     * successor looks for it.
+     */
+    static final int HELLO_WITHIN_MILLIS = (int) LOOK_WITHIN.toMillis();
     /** After a refusal: the old instance is starting, or its port is not open yet. */
     private static final long REFUSED_PAUSE_MILLIS = 20;
 

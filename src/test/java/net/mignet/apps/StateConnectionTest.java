@@ -189,6 +189,40 @@ class StateConnectionTest {
     }
 
     @Test
+    @Timeout(20)
+    void a_counter_service_shut_down_closes_connections_still_waiting_for_their_hello() throws Exception {
+        try (DatagramSocket udp = new DatagramSocket(0, LOOPBACK);
+                PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+            CounterService service = new CounterService(udp, 30_000, Duration.ZERO, quiet, quiet);
+            InetSocketAddress handover = service.acceptSuccessors(new InetSocketAddress(LOOPBACK, 0));
+            try (Socket silent = new Socket(LOOPBACK, handover.getPort())) {
+                silent.setSoTimeout(10_000);
+                awaitAccepted(handover);
+                long t0 = System.nanoTime();
+                service.shutDown();
+                // The old instance waits 30 s for a hello; shut down, it must not.
+                assertThat(silent.getInputStream().read()).isEqualTo(-1);
+                assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5.0);
+            }
+        }
+    }
+
+    /** Waits until the listener has taken the connection off its backlog (its socket shows in ss as ESTAB). */
+    private static void awaitAccepted(InetSocketAddress listener) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            // The listening socket's Recv-Q is its backlog: 0 once accept() took the connection.
+            String ss = new String(new ProcessBuilder("ss", "-Hltn", "sport", "= :" + listener.getPort()).start()
+                    .getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (ss.startsWith("LISTEN 0 ")) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the connection was never accepted");
+    }
+
+    @Test
     @Timeout(30)
     void a_fast_link_left_unanswered_makes_the_successor_open_both_links_again() throws Exception {
         try (ServerSocket old = new ServerSocket(0, 50, LOOPBACK);
