@@ -44,4 +44,40 @@ class LinkWatchTest {
             Command.run(List.of("ip", "netns", "del", ns));
         }
     }
+
+    @Test
+    void asking_for_an_interface_brings_its_pending_link_watch_forward() {
+        KernelAssumptions.assumeRoot();
+        String ns = "mignet-lwtest2-" + ProcessHandle.current().pid();
+        Command.check(List.of("ip", "netns", "add", ns));
+        try {
+            // Carriers raised faster than link watch takes them (a hundred per run, the next run up to a second
+            // later): most of the first ends wait.
+            int pairs = 1000;
+            IpBatch ip = IpBatch.ipIn(ns);
+            for (int i = 0; i < pairs; i++) {
+                ip.add("link", "add", "name", "lw-a" + i, "type", "veth", "peer", "name", "lw-b" + i);
+            }
+            for (int i = 0; i < pairs; i++) {
+                ip.add("link", "set", "dev", "lw-a" + i, "up");
+            }
+            for (int i = 0; i < pairs; i++) {
+                ip.add("link", "set", "dev", "lw-b" + i, "up");
+            }
+            ip.run();
+            try (RouteLinks links = NamespaceThread.call(ns, RouteLinks::open)) {
+                List<String> waiting = links.links().stream().filter(RouteLinks.Link::awaitingLinkWatch)
+                        .map(RouteLinks.Link::name).toList();
+                org.junit.jupiter.api.Assumptions.assumeTrue(waiting.size() > 0,
+                        "link watch took all " + pairs + " carriers at once; nothing left to bring forward");
+                System.out.println(waiting.size() + " of " + 2 * pairs + " interfaces waiting for link watch");
+                waiting.forEach(links::indexOf);
+                assertThat(links.links()).filteredOn(RouteLinks.Link::awaitingLinkWatch)
+                        .as("asked for (Linux 6.8 and later run the link watch of the interface asked for)")
+                        .isEmpty();
+            }
+        } finally {
+            Command.run(List.of("ip", "netns", "del", ns));
+        }
+    }
 }
