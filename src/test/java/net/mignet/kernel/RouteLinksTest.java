@@ -37,6 +37,8 @@ class RouteLinksTest {
                 assertThat(links.get("lsd-b").up()).isFalse();
 
                 Command.check(List.of("ip", "-n", ns, "link", "set", "lsd-b", "up"));
+                // lsd-a came up first: its pings would be dropped until link watch has seen its carrier.
+                assertThat(LinkWatch.awaitOperational(List.of(ns))).isEmpty();
                 // Broadcast pings (no ARP, nothing sent later) leave on lsd-a and arrive on lsd-b.
                 Command.run(List.of("ip", "netns", "exec", ns, "ping", "-b", "-c", "3", "-i", "0.01", "-W", "1",
                         "10.77.0.255"));
