@@ -431,8 +431,8 @@ class HandoverService:
                     self.say("TCP's minimum retransmission timeout on the handover port is %.0f ms: the kernel's "
                              "clock is too coarse for %.1f ms" % (got * 1e3, self.rto_min * 1e3))
             except OSError as e:
-                self.say("TCP's minimum retransmission timeout stays as the kernel has it (%s): a lost state "
-                         "segment waits 200 ms or more" % e)
+                self.say("TCP's retransmission timeouts on the handover port are not all set (%s): a lost "
+                         "state segment may wait 200 ms or more, and longer after each loss" % e)
 
     # ---- successor side -----------------------------------------------------------------------------------
 

@@ -251,8 +251,9 @@ public final class CounterService {
                         + " ms: the kernel's clock is too coarse for " + handoverRtoMin.toMillis() + " ms");
             }
         } catch (IOException | RuntimeException e) {
-            out.println("TCP's minimum retransmission timeout stays as the kernel has it (" + e.getMessage()
-                    + "): a lost state segment waits 200 ms or more");
+            // Either bound may be the one refused (both came with Linux 6.15); the message names which.
+            out.println("TCP's retransmission timeouts on the handover port are not all set (" + e.getMessage()
+                    + "): a lost state segment may wait 200 ms or more, and longer after each loss");
         }
     }
 

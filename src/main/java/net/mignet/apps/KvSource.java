@@ -94,8 +94,8 @@ final class KvSource {
                 try {
                     TcpRetransmitTimeout.set(server, rtoMin);
                 } catch (IOException | RuntimeException e) {
-                    service.out.println("TCP's minimum retransmission timeout on the state port stays as the"
-                            + " kernel has it (" + e.getMessage() + ")");
+                    service.out.println("TCP's retransmission timeouts on the state port are not all set ("
+                            + e.getMessage() + ")");
                 }
             }
             Thread.ofPlatform().name("state-listener").daemon().start(() -> {
