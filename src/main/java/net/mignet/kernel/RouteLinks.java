@@ -31,6 +31,7 @@ public final class RouteLinks implements AutoCloseable {
     private static final int IFF_UP = 0x1;
     private static final int IFF_RUNNING = 0x40;
     private static final int IFF_LOWER_UP = 0x10000;
+    private static final int ENODEV = 19;
     private static final int HEADER = 16;
     private static final int IFINFO = 16;
 
@@ -41,6 +42,20 @@ public final class RouteLinks implements AutoCloseable {
      */
     public record Link(String name, long mac, boolean up, boolean awaitingLinkWatch, long rxPackets, long txPackets, long rxBytes,
             long txBytes, long rxErrors, long txErrors, long rxDropped, long txDropped) {
+    }
+
+    /** The kernel's refusal of a request, with its errno. */
+    public static final class Refused extends IllegalStateException {
+        private final int errno;
+
+        Refused(String message, int errno) {
+            super(message);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
     }
 
     /** Reads one answer of the exchange's sequence; returns true when the exchange is complete. */
@@ -75,6 +90,33 @@ public final class RouteLinks implements AutoCloseable {
             return true;
         });
         return index[0];
+    }
+
+    /**
+     * Interface {@code name} as a dump shows it, asked for alone; empty when the namespace has none of that name.
+     * Since Linux 6.8 the kernel first runs the interface's pending link watch (see {@link LinkWatch}).
+     */
+    public synchronized java.util.Optional<Link> link(String name) {
+        NetlinkMessages m = new NetlinkMessages(256);
+        int start = request(m, NLM_F_REQUEST);
+        m.string(IFLA_IFNAME, name);
+        m.end(start);
+        Link[] found = new Link[1];
+        try {
+            exchange(m, "cannot ask for interface " + name, (in, offset, type, length) -> {
+                if (type != RTM_NEWLINK) {
+                    return false;
+                }
+                found[0] = link(in, offset, length);
+                return true;
+            });
+        } catch (Refused e) {
+            if (e.errno() == ENODEV) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        return java.util.Optional.of(found[0]);
     }
 
     /** Every interface of the namespace, in the kernel's order. */
@@ -118,7 +160,7 @@ public final class RouteLinks implements AutoCloseable {
                     }
                     if (seq == sequence && type == NLMSG_ERROR) {
                         int error = in.get(ValueLayout.JAVA_INT_UNALIGNED, offset + HEADER);
-                        throw new IllegalStateException(refused + " (" + NativeCalls.strerror(-error) + ")");
+                        throw new Refused(refused + " (" + NativeCalls.strerror(-error) + ")", -error);
                     }
                     if (seq == sequence && answer.read(in, offset, type, length)) {
                         return;

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import net.mignet.kernel.IpBatch;
-import net.mignet.kernel.LinkWatch;
 import net.mignet.kernel.NamespaceThread;
 
 /**
@@ -72,8 +71,6 @@ public final class HoldEngine implements AutoCloseable {
         String peer = device + "r";
         IpBatch.ipIn(fabric).add("link", "add", "name", device, "type", "veth", "peer", "name", peer)
                 .add("link", "set", "dev", peer, "up").add("link", "set", "dev", device, "up").run();
-        // The peer came up first: it carries frames only once link watch has seen its carrier.
-        LinkWatch.awaitOperational(List.of(fabric));
         created++;
         return loop.attach(device, peer);
     }

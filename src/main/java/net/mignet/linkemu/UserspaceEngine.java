@@ -158,13 +158,17 @@ public final class UserspaceEngine implements LinkEmulator {
      * reported and carry frames later.
      */
     private void awaitCarriers(List<Change> changes) {
-        Set<String> namespaces = new LinkedHashSet<>();
-        namespaces.add(changes.getFirst().path().fabric());
+        Map<String, List<String>> devices = new LinkedHashMap<>();
         for (Change c : changes) {
-            namespaces.add(c.path().a().namespace());
-            namespaces.add(c.path().b().namespace());
+            LinkPath p = c.path();
+            devices.computeIfAbsent(p.fabric(), ns -> new ArrayList<>()).addAll(List.of(p.engineDeviceA(),
+                    p.engineDeviceB()));
+            for (LinkPath.Port end : List.of(p.a(), p.b())) {
+                devices.computeIfAbsent(end.namespace(), ns -> new ArrayList<>()).add(end.device());
+            }
         }
-        List<String> stuck = LinkWatch.awaitOperational(List.copyOf(namespaces));
+        List<String> stuck = new ArrayList<>();
+        devices.forEach((ns, names) -> stuck.addAll(LinkWatch.awaitOperational(ns, names)));
         if (!stuck.isEmpty()) {
             log.accept("!!! link engine: link watch stalled; these interfaces drop frames until it reaches them: "
                     + String.join(", ", stuck));

@@ -135,9 +135,11 @@ public final class Link {
         Command.check(List.of("ip", "-n", first.namespace(), "link", "set", "dev", first.device(), state));
         Command.check(List.of("ip", "-n", second.namespace(), "link", "set", "dev", second.device(), state));
         if (wantUp) {
-            // The end that came up first, and a host-to-host link's fabric devices, carry frames only once link
-            // watch has seen their carrier. Any still waiting after its stall bound will carry them later.
-            LinkWatch.awaitOperational(List.of(first.namespace(), path.fabric()).stream().distinct().toList());
+            // The end that came up first, and the fabric devices facing the ends (a host-to-host link's, or the
+            // engine's), carry frames only once link watch has seen their carrier. One still waiting after the
+            // stall bound carries them once link watch gets to it.
+            LinkWatch.awaitOperational(first.namespace(), List.of(first.device()));
+            LinkWatch.awaitOperational(path.fabric(), List.of(path.engineDeviceA(), path.engineDeviceB()));
         }
         up = wantUp;
         events.publish("link-" + state, this, "a", a().node(), "b", b().node());
