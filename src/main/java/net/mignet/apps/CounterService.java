@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -72,7 +73,7 @@ public final class CounterService {
     private volatile StateChannel successor;
     private volatile ServerSocket handoverServer;
     /** Accepted connections still waiting for their hello: a shut-down instance closes them at once. */
-    private final Set<Socket> awaitingHello = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Socket> awaitingHello = ConcurrentHashMap.newKeySet();
     private volatile Socket connecting;
     private volatile FileChannel commands;
     private volatile boolean shutDown;

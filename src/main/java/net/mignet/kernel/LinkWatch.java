@@ -2,7 +2,9 @@ package net.mignet.kernel;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,10 +50,14 @@ public final class LinkWatch {
         return stuck;
     }
 
-    /** Like {@link #awaitOperational(List)} for the named interfaces of one namespace only (no dump). */
-    public static List<String> awaitOperational(String namespace, List<String> devices) {
+    /**
+     * Like {@link #awaitOperational(List)} for the named interfaces only (no dump), given by namespace: each
+     * namespace is entered once.
+     */
+    public static List<String> awaitOperational(Map<String, ? extends Collection<String>> devicesByNamespace) {
         List<String> stuck = new ArrayList<>();
-        inNamespace(namespace, links -> awaitIn(links, List.copyOf(devices)).waiting(), stuck);
+        devicesByNamespace.forEach((ns, devices) -> inNamespace(ns,
+                links -> awaitIn(links, List.copyOf(devices)).waiting(), stuck));
         return stuck;
     }
 

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The interfaces of one namespace over a rtnetlink socket opened once in it and usable from any thread: an index by
@@ -40,8 +41,8 @@ public final class RouteLinks implements AutoCloseable {
      * means up, but the kernel's link watch has not yet taken the carrier into service (no IFF_RUNNING), see
      * {@link LinkWatch}.
      */
-    public record Link(String name, long mac, boolean up, boolean awaitingLinkWatch, long rxPackets, long txPackets, long rxBytes,
-            long txBytes, long rxErrors, long txErrors, long rxDropped, long txDropped) {
+    public record Link(String name, long mac, boolean up, boolean awaitingLinkWatch, long rxPackets, long txPackets,
+            long rxBytes, long txBytes, long rxErrors, long txErrors, long rxDropped, long txDropped) {
     }
 
     /** The kernel's refusal of a request, with its errno. */
@@ -77,12 +78,8 @@ public final class RouteLinks implements AutoCloseable {
 
     /** The index of interface {@code name}; throws when the namespace has none of that name. */
     public synchronized int indexOf(String name) {
-        NetlinkMessages m = new NetlinkMessages(256);
-        int start = request(m, NLM_F_REQUEST);
-        m.string(IFLA_IFNAME, name);
-        m.end(start);
         int[] index = new int[1];
-        exchange(m, "no interface named " + name, (in, offset, type, length) -> {
+        exchange(requestNamed(name), "no interface named " + name, (in, offset, type, length) -> {
             if (type != RTM_NEWLINK) {
                 return false;
             }
@@ -96,14 +93,10 @@ public final class RouteLinks implements AutoCloseable {
      * Interface {@code name} as a dump shows it, asked for alone; empty when the namespace has none of that name.
      * Since Linux 6.8 the kernel first runs the interface's pending link watch (see {@link LinkWatch}).
      */
-    public synchronized java.util.Optional<Link> link(String name) {
-        NetlinkMessages m = new NetlinkMessages(256);
-        int start = request(m, NLM_F_REQUEST);
-        m.string(IFLA_IFNAME, name);
-        m.end(start);
+    public synchronized Optional<Link> link(String name) {
         Link[] found = new Link[1];
         try {
-            exchange(m, "cannot ask for interface " + name, (in, offset, type, length) -> {
+            exchange(requestNamed(name), "cannot ask for interface " + name, (in, offset, type, length) -> {
                 if (type != RTM_NEWLINK) {
                     return false;
                 }
@@ -112,11 +105,20 @@ public final class RouteLinks implements AutoCloseable {
             });
         } catch (Refused e) {
             if (e.errno() == ENODEV) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             throw e;
         }
-        return java.util.Optional.of(found[0]);
+        return Optional.of(found[0]);
+    }
+
+    /** An RTM_GETLINK request for the one interface called {@code name}. */
+    private NetlinkMessages requestNamed(String name) {
+        NetlinkMessages m = new NetlinkMessages(256);
+        int start = request(m, NLM_F_REQUEST);
+        m.string(IFLA_IFNAME, name);
+        m.end(start);
+        return m;
     }
 
     /** Every interface of the namespace, in the kernel's order. */
@@ -211,8 +213,8 @@ public final class RouteLinks implements AutoCloseable {
         // Dormant or testing (link mode, or the driver's say) is not running by design; link watch leaves it so.
         boolean awaiting = up && (flags & IFF_RUNNING) == 0 && operstate != IF_OPER_DORMANT
                 && operstate != IF_OPER_TESTING;
-        return new Link(name, mac, up, awaiting, stats[0], stats[1], stats[2], stats[3], stats[4], stats[5], stats[6],
-                stats[7]);
+        return new Link(name, mac, up, awaiting, stats[0], stats[1], stats[2], stats[3], stats[4], stats[5],
+                stats[6], stats[7]);
     }
 
     private static String cString(byte[] b) {

@@ -167,8 +167,7 @@ public final class UserspaceEngine implements LinkEmulator {
                 devices.computeIfAbsent(end.namespace(), ns -> new ArrayList<>()).add(end.device());
             }
         }
-        List<String> stuck = new ArrayList<>();
-        devices.forEach((ns, names) -> stuck.addAll(LinkWatch.awaitOperational(ns, names)));
+        List<String> stuck = LinkWatch.awaitOperational(devices);
         if (!stuck.isEmpty()) {
             log.accept("!!! link engine: link watch stalled; these interfaces drop frames until it reaches them: "
                     + String.join(", ", stuck));

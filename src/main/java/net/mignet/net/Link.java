@@ -1,6 +1,9 @@
 package net.mignet.net;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.LinkWatch;
@@ -138,8 +141,11 @@ public final class Link {
             // The end that came up first, and the fabric devices facing the ends (a host-to-host link's, or the
             // engine's), carry frames only once link watch has seen their carrier. One still waiting after the
             // stall bound carries them once link watch gets to it.
-            LinkWatch.awaitOperational(first.namespace(), List.of(first.device()));
-            LinkWatch.awaitOperational(path.fabric(), List.of(path.engineDeviceA(), path.engineDeviceB()));
+            Map<String, List<String>> devices = new LinkedHashMap<>();
+            devices.computeIfAbsent(first.namespace(), ns -> new ArrayList<>()).add(first.device());
+            devices.computeIfAbsent(path.fabric(), ns -> new ArrayList<>())
+                    .addAll(List.of(path.engineDeviceA(), path.engineDeviceB()));
+            LinkWatch.awaitOperational(devices);
         }
         up = wantUp;
         events.publish("link-" + state, this, "a", a().node(), "b", b().node());
