@@ -41,6 +41,17 @@ final class EnginePlumbing {
     }
 
     /**
+     * The end whose carrier {@link #insert} interrupts for a moment (the peer of the switch port it moves), or
+     * null when it moves none.
+     */
+    static LinkPath.Port endLosingCarrier(LinkPath path) {
+        if (path.b().isSwitchPort()) {
+            return path.a();
+        }
+        return path.a().isSwitchPort() ? path.b() : null;
+    }
+
+    /**
      * {@code port} becomes {@code renamed} (it faces the far end); a new pair {@code towardSwitch <-> port}
      * takes its place in the bridge. A device must be down to be renamed: the far end sees a short carrier loss.
      */

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import net.mignet.kernel.IpBatch;
 import net.mignet.kernel.LinkWatch;
 import net.mignet.kernel.NamespaceThread;
+import net.mignet.kernel.NeighbourEviction;
 import net.mignet.kernel.TrafficShaping;
 import net.mignet.topo.LinkParams;
 
@@ -102,9 +103,11 @@ public final class UserspaceEngine implements LinkEmulator {
         for (Change c : changes) {
             results.add(EnginePlumbing.insert(c.path(), ip, tc));
         }
-        ip.run();
-        tc.run();
-        awaitCarriers(changes);
+        try (NeighbourEviction kept = NeighbourEviction.holdBack(endsLosingCarrier(changes))) {
+            ip.run();
+            tc.run();
+            awaitCarriers(changes);
+        }
         for (EnginePlumbing.Result r : results) {
             if (r.replacedDevice() != null && rates.remove(key(fabric, r.replacedDevice())) != null) {
                 EnginePlumbing.dropMovedRate(r);
@@ -150,6 +153,18 @@ public final class UserspaceEngine implements LinkEmulator {
         Set<String> switches = new LinkedHashSet<>();
         results.stream().map(EnginePlumbing.Result::replacedPortOf).filter(Objects::nonNull).forEach(switches::add);
         switches.forEach(portReplaced);
+    }
+
+    /** The interfaces, by namespace, whose carrier the insertion of {@code changes} interrupts. */
+    private static Map<String, List<String>> endsLosingCarrier(List<Change> changes) {
+        Map<String, List<String>> ends = new LinkedHashMap<>();
+        for (Change c : changes) {
+            LinkPath.Port end = EnginePlumbing.endLosingCarrier(c.path());
+            if (end != null) {
+                ends.computeIfAbsent(end.namespace(), ns -> new ArrayList<>()).add(end.device());
+            }
+        }
+        return ends;
     }
 
     /**

@@ -24,6 +24,7 @@ import net.mignet.kernel.NamespaceThread;
 import net.mignet.kernel.NetnsPaths;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
+import net.mignet.net.Host;
 import net.mignet.net.Link;
 import net.mignet.net.PingResult;
 import net.mignet.testing.KernelAssumptions;
@@ -312,6 +313,55 @@ class UserspaceEngineTest {
             assertThat(table.entries()).filteredOn(e -> e.rule().priority() == 200).singleElement()
                     .satisfies(e -> assertThat(e.packets()).isGreaterThanOrEqualTo(10));
         }
+    }
+
+    /**
+     * Putting the engine into a link interrupts the far end's carrier for a moment (its switch port is renamed).
+     * The host keeps its neighbour entry through it, so a stream that was flowing needs no new resolution, and
+     * nothing it sends waits in the entry's queue to be sent later among newer datagrams.
+     */
+    @Test
+    void a_stream_keeps_its_order_and_the_host_its_neighbour_when_the_link_gets_its_first_impairment()
+            throws Exception {
+        Topology t = Topology.builder("le").addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addSwitch("s1")
+                .addLink("h1", "s1").addLink("h2", "s1").build();
+        InetSocketAddress target = new InetSocketAddress("10.0.0.2", 7005);
+        try (Emulation net = Emulation.start(t, USERSPACE);
+                DatagramChannel h1 = Traffic.udp(net, "h1", new InetSocketAddress(0));
+                DatagramChannel h2 = Traffic.udp(net, "h2", target)) {
+            net.host("h1").ping("10.0.0.2", 1);
+            net.host("h2").ping("10.0.0.1", 1);
+            long sentBefore = sentBy(net.host("h1"));
+            CompletableFuture<List<Integer>> got = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Traffic.sendNumbered(h1, h2, target, 20_000, 100, 200, 500);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (sentBy(net.host("h1")) < sentBefore + 2000 && !got.isDone() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            net.links().getFirst().set(LinkParams.NONE.withDelay(Duration.ofMillis(2)));
+            List<Integer> arrived = got.get();
+            assertThat(arrived).as("%s", net.links().getFirst().engineStats()).hasSizeGreaterThan(2000).isSorted()
+                    .doesNotHaveDuplicates();
+
+            Host h2Host = net.host("h2");
+            net.links().get(1).set(LinkParams.NONE.withDelay(Duration.ofMillis(2)));
+            String neighbour = h2Host.exec("ip", "neigh", "show", "10.0.0.1", "dev", "h2-eth0").orThrow().stdout();
+            assertThat(neighbour).as("h2's entry for h1 right after its link's insertion").contains("lladdr")
+                    .doesNotContain("FAILED", "INCOMPLETE");
+            assertThat(h2Host.exec("cat", "/proc/sys/net/ipv4/conf/h2-eth0/arp_evict_nocarrier").orThrow().stdout())
+                    .as("the kernel's setting is back").isEqualToIgnoringWhitespace("1");
+        }
+    }
+
+    private static long sentBy(Host host) {
+        String name = host.name() + "-eth0";
+        return Long.parseLong(host.exec("cat", "/sys/class/net/" + name + "/statistics/tx_packets").orThrow()
+                .stdout().strip());
     }
 
     @Test
