@@ -13,6 +13,7 @@ import net.mignet.kernel.ProcessTree;
 import net.mignet.kernel.Signals;
 import net.mignet.net.HostCondition;
 import net.mignet.net.Host;
+import net.mignet.topo.HostImage;
 import net.mignet.topo.MigrationMethod;
 import net.mignet.topo.ResourceLimits;
 
@@ -211,15 +212,15 @@ public final class App {
         return g == null || !isRunning() ? java.util.Optional.empty() : java.util.Optional.of(g.usage());
     }
 
-    private volatile String image;
+    private volatile HostImage image;
 
     /** The image the app runs on in a container of its own, if any. */
-    public java.util.Optional<String> image() {
+    public java.util.Optional<HostImage> image() {
         return java.util.Optional.ofNullable(image);
     }
 
-    App inImage(String reference) {
-        this.image = reference;
+    App inImage(HostImage image) {
+        this.image = image;
         return this;
     }
 

@@ -127,10 +127,10 @@ public final class AppManager implements AutoCloseable {
 
     /** An app container: the app's image, built or unpacked first if the cache lacks it, as its own root. */
     private App startInContainer(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
-            String image, long oomKillsBefore) {
+            HostImage image, long oomKillsBefore) {
         Path root;
         try {
-            root = ImageCache.system(System.err::println).rootfs(HostImage.of(image));
+            root = ImageCache.system(System.err::println).rootfs(image);
         } catch (BuildFailure e) {
             throw new IllegalStateException("cannot make image " + image + ": " + e.getMessage(), e);
         }

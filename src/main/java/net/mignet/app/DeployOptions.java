@@ -1,5 +1,6 @@
 package net.mignet.app;
 
+import net.mignet.topo.HostImage;
 import net.mignet.topo.ResourceLimits;
 
 /**
@@ -12,12 +13,13 @@ import net.mignet.topo.ResourceLimits;
  *        {@code kernel.PidNamespaceInit}), which forwards signals and reaps; needed for post-copy checkpoint
  *        migration ({@code migrate --strategy checkpoint --lazy}), whose restored copy runs beside its frozen
  *        original with the same pids inside their namespaces ({@code deploy --pid-ns}, {@code pid_namespace: true})
- * @param image its own root file system, or null: its host's ({@code deploy --image}, {@code image:} of an app)
+ * @param image its own root file system, or null: its host's ({@code deploy --image}, {@code image:} and
+ *        {@code packages:} of an app)
  * @param limits its own CPU, memory and process limits, tighter than its host's, in a cgroup of its own inside the
  *        host's ({@code deploy --cpu 0.2 --memory 64m --pids 20}, {@code cpu:}/{@code memory:}/{@code pids:} of an
  *        app); {@link ResourceLimits#NONE}: only the host's
  */
-public record DeployOptions(boolean tty, boolean pidNamespace, String image, ResourceLimits limits) {
+public record DeployOptions(boolean tty, boolean pidNamespace, HostImage image, ResourceLimits limits) {
     public static final DeployOptions DEFAULT = new DeployOptions(true, false);
     public static final DeployOptions NO_TTY = new DeployOptions(false, false);
 
@@ -33,12 +35,13 @@ public record DeployOptions(boolean tty, boolean pidNamespace, String image, Res
         }
     }
 
-    public DeployOptions(boolean tty, boolean pidNamespace, String image) {
-        this(tty, pidNamespace, image, ResourceLimits.NONE);
+    /** With the image as written ({@code --image debian:13}), or null. */
+    public DeployOptions(boolean tty, boolean pidNamespace, String image, ResourceLimits limits) {
+        this(tty, pidNamespace, image == null ? null : HostImage.of(image), limits);
     }
 
     public DeployOptions(boolean tty, boolean pidNamespace) {
-        this(tty, pidNamespace, null);
+        this(tty, pidNamespace, (HostImage) null, ResourceLimits.NONE);
     }
 
     public DeployOptions(boolean tty) {
@@ -58,7 +61,12 @@ public record DeployOptions(boolean tty, boolean pidNamespace, String image, Res
      * file system (e.g. {@code debian:13}), in the host's network namespace ({@code deploy --image}).
      */
     public DeployOptions withImage(String reference) {
-        return new DeployOptions(tty, pidNamespace, reference, limits);
+        return withImage(HostImage.of(reference));
+    }
+
+    /** As {@link #withImage(String)}, for an image with packages of its own, e.g. {@code debian:13 + python3}. */
+    public DeployOptions withImage(HostImage image) {
+        return new DeployOptions(tty, pidNamespace, image, limits);
     }
 
     /** The app runs in a cgroup of its own inside its host's, with these limits (within the host's). */

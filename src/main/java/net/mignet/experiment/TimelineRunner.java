@@ -109,7 +109,7 @@ public final class TimelineRunner {
                     apps.get(w.app()).started(), w.timeout());
             case TimelineStep.HostFault h -> out.println("*** " + hostFault(h).apply(net.faults()));
             case TimelineStep.Flap f -> out.println("*** " + new Fault.Flap(f.node1(), f.node2(), f.period(), f.count())
-                    .apply(net.faults(), report -> out.println("*** " + report)));
+                    .apply(net.faults(), report -> out.println("*** " + report.describe())));
             case TimelineStep.Repeat _ -> throw new IllegalStateException("repeat is run by runSteps");
         }
         return null;

@@ -1,6 +1,8 @@
 package net.mignet.kernel;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,11 +26,22 @@ public final class ProcessSockets {
      * One socket.
      *
      * @param protocol     {@code udp} or {@code tcp}
+     * @param localAddress the bound address ({@code 0.0.0.0} or {@code ::} for all of the host's)
      * @param localPort    the bound port
      * @param listening    TCP: in LISTEN state; UDP: always true once bound
+     * @param connected    TCP: has a peer (not listening); UDP: connected to one peer, so it takes nothing else
      * @param receiveQueue bytes waiting to be read
      */
-    public record Socket(String protocol, int localPort, boolean listening, long receiveQueue, long inode) {
+    public record Socket(String protocol, InetAddress localAddress, int localPort, boolean listening,
+            boolean connected, long receiveQueue, long inode) {
+        /**
+         * Whether it takes new requests sent to {@code address}: listening (TCP) or not connected (UDP), bound
+         * there or to all addresses. (An IPv4-mapped IPv6 address reads as the IPv4 one.)
+         */
+        public boolean serves(InetAddress address) {
+            boolean open = protocol.equals("tcp") ? listening : !connected;
+            return open && (localAddress.isAnyLocalAddress() || localAddress.equals(address));
+        }
     }
 
     /** The inet sockets held by {@code rootPid} and all its descendants; empty when the process is gone. */
@@ -80,14 +93,32 @@ public final class ProcessSockets {
             return null; // the header
         }
         try {
-            int port = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+            int colon = f[1].lastIndexOf(':');
+            InetAddress local = address(f[1].substring(0, colon));
+            int port = Integer.parseInt(f[1].substring(colon + 1), 16);
+            int remotePort = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
             String[] queues = f[4].split(":");
             long rx = Long.parseLong(queues[1], 16);
             boolean listening = protocol.equals("udp") || f[3].equals(LISTEN);
-            return new Socket(protocol, port, listening, rx, Long.parseLong(f[9]));
-        } catch (RuntimeException e) {
+            return new Socket(protocol, local, port, listening, remotePort != 0, rx, Long.parseLong(f[9]));
+        } catch (RuntimeException | UnknownHostException e) {
             return null;
         }
+    }
+
+    /**
+     * An address as {@code /proc/net} prints it: the kernel's 32-bit words in hex, each in the machine's byte
+     * order (little-endian on the machines mignet runs on), one word for IPv4 and four for IPv6.
+     */
+    static InetAddress address(String hex) throws UnknownHostException {
+        byte[] bytes = new byte[hex.length() / 2];
+        for (int word = 0; word < bytes.length / 4; word++) {
+            for (int i = 0; i < 4; i++) {
+                int at = word * 8 + (3 - i) * 2;
+                bytes[word * 4 + i] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
+            }
+        }
+        return InetAddress.getByAddress(bytes);
     }
 
     private static Set<Long> socketInodes(long pid) {

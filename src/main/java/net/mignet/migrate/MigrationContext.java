@@ -105,7 +105,7 @@ public final class MigrationContext {
     /** The flow changes that move the service's traffic, planned once. */
     public TrafficMove traffic() {
         if (traffic == null) {
-            traffic = TrafficMove.plan(net, from(), target);
+            traffic = TrafficMove.plan(net, app, target);
         }
         return traffic;
     }

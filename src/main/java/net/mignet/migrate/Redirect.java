@@ -6,12 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowRuleFormatter;
 import net.mignet.net.Emulation;
 import net.mignet.net.FlowEntry;
 import net.mignet.net.Host;
 import net.mignet.net.Switch;
+import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.LinkSpec;
 import net.mignet.topo.NodeKind;
@@ -19,7 +21,9 @@ import net.mignet.topo.NodeKind;
 /**
  * The flow changes that send a service's traffic to its new host. By default: every rule that outputs to the
  * switch port of an old-host interface whose address the new host also carries (the service address, like the
- * scenario's shared 10.0.0.12) outputs to the new host's port with that address instead.
+ * scenario's shared 10.0.0.12), and on which the moving app serves, outputs to the new host's port with that
+ * address instead. An app that serves nothing there (a helper, a client) moves without the service's traffic,
+ * which stays with whatever serves it on the old host.
  */
 final class Redirect {
     /**
@@ -33,10 +37,11 @@ final class Redirect {
     private Redirect() {
     }
 
-    static List<SwitchChanges> plan(Emulation net, Host from, Host to) {
+    /** The changes for an app on {@code from} that serves the addresses {@code served} accepts. */
+    static List<SwitchChanges> plan(Emulation net, Host from, Host to, Predicate<Ipv4Address> served) {
         Map<String, Map<String, String>> portSwaps = new HashMap<>(); // switch -> old port -> new port
         for (LinkEnd oldIntf : from.interfaces()) {
-            if (oldIntf.ip() == null) {
+            if (oldIntf.ip() == null || !served.test(oldIntf.ip().address())) {
                 continue;
             }
             Optional<LinkEnd> same = to.interfaces().stream()

@@ -1,13 +1,18 @@
 package net.mignet.migrate;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import net.mignet.app.App;
+import net.mignet.kernel.ProcessSockets;
 import net.mignet.linkemu.HoldReport;
 import net.mignet.net.FrameHold;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
+import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.LinkEnd;
 
 /**
@@ -18,18 +23,54 @@ import net.mignet.topo.LinkEnd;
  */
 public final class TrafficMove {
     private final List<Redirect.SwitchChanges> changes;
+    /** Addresses the old and new host share on which the app serves nothing: their traffic stays. */
+    private final List<Ipv4Address> notServed;
     /** Each hold with the port its frames go to on release. */
     private final Map<FrameHold, String> holds = new LinkedHashMap<>();
     private boolean redirected;
 
-    private TrafficMove(List<Redirect.SwitchChanges> changes) {
+    private TrafficMove(List<Redirect.SwitchChanges> changes, List<Ipv4Address> notServed) {
         this.changes = changes;
+        this.notServed = notServed;
     }
 
-    /** Plans the flow changes; the new host learns the old one's neighbours on the service interfaces now. */
-    static TrafficMove plan(Emulation net, Host from, Host to) {
+    /**
+     * Plans the flow changes for {@code app} moving to {@code to}, from the sockets it serves on now; the new host
+     * learns the old one's neighbours on the service interfaces now.
+     */
+    static TrafficMove plan(Emulation net, App app, Host to) {
+        Host from = app.host();
         copyNeighbours(from, to);
-        return new TrafficMove(Redirect.plan(net, from, to));
+        Predicate<Ipv4Address> served = servedBy(app);
+        List<Ipv4Address> notServed = sharedAddresses(from, to).stream().filter(served.negate()).toList();
+        return new TrafficMove(Redirect.plan(net, from, to, served), notServed);
+    }
+
+    private static List<Ipv4Address> sharedAddresses(Host from, Host to) {
+        List<Ipv4Address> shared = new ArrayList<>();
+        for (LinkEnd oldIntf : from.interfaces()) {
+            for (LinkEnd newIntf : to.interfaces()) {
+                if (oldIntf.ip() != null && newIntf.ip() != null
+                        && oldIntf.ip().address().equals(newIntf.ip().address())) {
+                    shared.add(oldIntf.ip().address());
+                }
+            }
+        }
+        return shared;
+    }
+
+    /** The addresses both hosts carry on which the app served nothing, so their traffic was left alone. */
+    public List<Ipv4Address> notServed() {
+        return notServed;
+    }
+
+    /** The addresses on which {@code app} (its whole process tree) takes new requests, by its sockets now. */
+    static Predicate<Ipv4Address> servedBy(App app) {
+        List<ProcessSockets.Socket> sockets = ProcessSockets.of(app.pid());
+        return address -> {
+            InetAddress a = address.toInetAddress();
+            return sockets.stream().anyMatch(s -> s.serves(a));
+        };
     }
 
     /**

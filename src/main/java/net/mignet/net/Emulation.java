@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.nio.file.Path;
 import net.mignet.flow.FlowRule;
@@ -42,6 +43,7 @@ public final class Emulation implements AutoCloseable {
     private final List<Link> links = new ArrayList<>();
     private final EmulationEvents events = new EmulationEvents();
     private final Thread shutdownHook;
+    private final List<Runnable> beforeShutdownTeardown = new CopyOnWriteArrayList<>();
     private final Faults faults;
     private volatile LinkEmulator linkEmulator;
     private volatile boolean closed;
@@ -57,7 +59,7 @@ public final class Emulation implements AutoCloseable {
         this.id = id;
         this.log = log;
         this.options = options;
-        this.shutdownHook = Thread.ofPlatform().name("mignet-teardown").unstarted(this::teardown);
+        this.shutdownHook = Thread.ofPlatform().name("mignet-teardown").unstarted(this::shutDown);
         this.faults = new Faults(this::host, this::linksBetween, log, events);
     }
 
@@ -83,6 +85,13 @@ public final class Emulation implements AutoCloseable {
             throw new IllegalStateException("an emulation with id " + id + " is " + existing.state() + " (owner pid "
                     + existing.owner().map(o -> o.process().pid()).orElse(-1L) + "): choose another id, or stop it"
                     + " with mignet clean --id " + id);
+        }
+        if (existing.exists()) {
+            // Its namespaces would collide with the new ones, and the failed build's clean-up would remove them
+            // (and kill its processes) without anyone having asked for that.
+            throw new IllegalStateException("an emulation with id " + id + " is " + existing.state() + " (its owner"
+                    + " is gone; " + existing.namespaces().size() + " namespaces left): remove it with mignet clean"
+                    + " --id " + id + ", or choose another id");
         }
         Emulation emulation = new Emulation(topology, id, log, options);
         Runtime.getRuntime().addShutdownHook(emulation.shutdownHook);
@@ -244,6 +253,27 @@ public final class Emulation implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // Already shutting down: the hook is running or will run teardown itself.
+        }
+        teardown();
+    }
+
+    /**
+     * Runs {@code action} if the JVM shuts down (SIGTERM, SIGINT, SIGHUP) while this network is up, before the
+     * network is torn down: e.g. writing what a recorder has, which would otherwise be lost with the run. Not run
+     * by {@link #close}, whose caller closes what it opened itself.
+     */
+    public void onShutdown(Runnable action) {
+        beforeShutdownTeardown.add(action);
+    }
+
+    /** The shutdown hook: the actions asked for, each on its own (one failing does not stop the rest), then down. */
+    private void shutDown() {
+        for (Runnable action : beforeShutdownTeardown) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.accept("!!! before tearing " + id + " down: " + e.getMessage());
+            }
         }
         teardown();
     }

@@ -21,6 +21,11 @@ public record LinkSettings(String from, boolean clear, List<String[]> settings) 
                 continue;
             }
             int eq = w.indexOf('=');
+            String[] last = settings.isEmpty() ? null : settings.getLast();
+            if (eq < 0 && last != null && last[0].equals("loss") && last[1].startsWith("gemodel")) {
+                last[1] = last[1] + " " + w; // loss=gemodel 1% 30%: the model's numbers come as words of their own
+                continue;
+            }
             if (eq <= 0 || eq == w.length() - 1) {
                 throw new IllegalArgumentException("'" + w + "' is not key=value; write e.g. delay=20ms loss=1%"
                         + " (keys: " + String.join(" ", LinkParams.KEYS) + ", or from=<node>, or clear)");
@@ -34,9 +39,11 @@ public record LinkSettings(String from, boolean clear, List<String[]> settings) 
                 }
                 from = value;
             } else {
-                LinkParams.NONE.with(key, value); // reports a bad key or value before anything changes
                 settings.add(new String[] {key, value});
             }
+        }
+        for (String[] setting : settings) {
+            LinkParams.NONE.with(setting[0], setting[1]); // reports a bad key or value before anything changes
         }
         if (!clear && settings.isEmpty()) {
             throw new IllegalArgumentException("nothing to set; write e.g. link " + node1 + " " + node2

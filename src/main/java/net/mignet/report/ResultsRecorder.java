@@ -103,8 +103,12 @@ public final class ResultsRecorder implements AutoCloseable {
         };
     }
 
-    /** Records what happens in {@code net} from now on, until this recorder is closed. */
+    /**
+     * Records what happens in {@code net} from now on, until this recorder is closed; a signal that ends the JVM
+     * while {@code net} is up closes it first, so the run's requests and report are written all the same.
+     */
     public synchronized void follow(Emulation net) {
+        net.onShutdown(this::close);
         events.write(event("emulation", net, "id", net.id().value(), "topology", net.topology().name(), "hosts",
                 String.join(" ", net.hosts().stream().map(h -> h.name()).toList())), Map.of());
         for (Link l : net.links()) {

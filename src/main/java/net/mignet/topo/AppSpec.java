@@ -11,15 +11,15 @@ import java.util.List;
  *                  that never retries must not send before its server listens)
  * @param pidNamespace whether it runs in a pid namespace of its own ({@code pid_namespace: true}), which post-copy
  *                  checkpoint migration ({@code --lazy}) needs
- * @param image     the image it runs on in a mount namespace of its own ({@code image: debian:13}), or null: its
- *                  host's file system
+ * @param image     the image it runs on in a mount namespace of its own ({@code image: debian:13}, with its
+ *                  {@code packages:}), or null: its host's file system
  * @param limits    its own CPU, memory and process limits ({@code cpu:}, {@code memory:}, {@code pids:}), within its
  *                  host's; {@link ResourceLimits#NONE}: only the host's
  */
 public record AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
-        MigrationRecipe.Condition startedWhen, boolean pidNamespace, String image, ResourceLimits limits) {
+        MigrationRecipe.Condition startedWhen, boolean pidNamespace, HostImage image, ResourceLimits limits) {
     public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
-            MigrationRecipe.Condition startedWhen, boolean pidNamespace, String image) {
+            MigrationRecipe.Condition startedWhen, boolean pidNamespace, HostImage image) {
         this(name, host, command, migration, tty, startedWhen, pidNamespace, image, ResourceLimits.NONE);
     }
 

@@ -135,7 +135,8 @@ final class DraftAssembler {
         List<HostSpec> hosts = nodes.values().stream().filter(n -> n.kind() == NodeKind.HOST)
                 .map(n -> new HostSpec(n.name(), n.defaultIp(), n.sysctls())).toList();
         List<SwitchSpec> switches = nodes.values().stream().filter(n -> n.kind() == NodeKind.SWITCH)
-                .map(n -> new SwitchSpec(n.name())).toList();
+                .map(n -> new SwitchSpec(n.name(), n.flows().stream().map(FlowDraft::rule).toList(), n.openflow()))
+                .toList();
         KernelRules.Lines lines = new KernelRules.Lines() {
             @Override
             public int node(String name) {

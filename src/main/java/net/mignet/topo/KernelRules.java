@@ -49,6 +49,7 @@ final class KernelRules {
         checkDefaultAddresses(hosts, links, lines, problems);
         checkPortCounts(switches, links, lines, problems);
         checkFabricNames(switches, links, switchNames, lines, problems);
+        problems.addAll(SwitchLoops.check(switches, links, lines));
         return problems;
     }
 

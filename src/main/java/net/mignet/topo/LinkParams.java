@@ -174,7 +174,10 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
         return d != null && d > 0;
     }
 
-    /** Parses durations as written in topology files and the shell: {@code 5ms}, {@code 1.5ms}, {@code 200us}, {@code 1s}. */
+    /**
+     * Parses durations as written in topology files and the shell: {@code 5ms}, {@code 1.5ms}, {@code 200us},
+     * {@code 1s}, {@code 2min}, {@code 1h}.
+     */
     public static Duration parseDuration(String text) {
         String t = text.trim();
         long nanosPerUnit;
@@ -188,10 +191,17 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
         } else if (t.endsWith("s")) {
             nanosPerUnit = 1_000_000_000L;
             number = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("min")) {
+            nanosPerUnit = 60_000_000_000L;
+            number = t.substring(0, t.length() - 3);
+        } else if (t.endsWith("h")) {
+            nanosPerUnit = 3_600_000_000_000L;
+            number = t.substring(0, t.length() - 1);
         } else if (t.equals("0")) {
             return Duration.ZERO;
         } else {
-            throw new IllegalArgumentException("'" + text + "' has no unit (write it like 5ms, 200us or 1s)");
+            throw new IllegalArgumentException("'" + text + "' has no unit (write it like 5ms, 200us, 1s, 2min or"
+                    + " 1h)");
         }
         try {
             double value = Double.parseDouble(number.trim());
@@ -204,7 +214,7 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
             }
             return Duration.ofNanos(Math.round(value * nanosPerUnit));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (write it like 5ms, 200us or 1s)");
+            throw new IllegalArgumentException("'" + text + "' is not a duration (write it like 5ms, 200us, 1s, 2min or 1h)");
         }
     }
 

@@ -29,7 +29,7 @@ final class YamlDraftReader {
     private static final List<String> TOP_KEYS = List.of("name", "hosts", "switches", "links", "apps",
             "timeline", "sweep");
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
-            "pid_namespace", "image", "cpu", "memory", "pids");
+            "pid_namespace", "image", "packages", "cpu", "memory", "pids");
     private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "image", "packages", "cpu", "memory",
             "pids", "pid_namespace", "uts_namespace", "ipc_namespace");
     private static final List<String> SWITCH_KEYS = List.of("flows", "openflow", "controller", "fail-mode");
@@ -136,6 +136,25 @@ final class YamlDraftReader {
 
     /** {@code image:}, {@code packages:}, {@code cpu:}, {@code memory:} and {@code pids:} of a host. */
     private HostContainer readContainer(Map<String, Entry> f) {
+        boolean imageGiven = f.get("image") != null;
+        HostImage hostImage = readImage(f);
+        java.util.Set<HostContainer.Namespace> own = java.util.EnumSet.noneOf(HostContainer.Namespace.class);
+        for (HostContainer.Namespace ns : HostContainer.Namespace.values()) {
+            Boolean on = value(f.get(ns.key()), ns.key() + ": false", BooleanWord::parse);
+            if (on != null && !imageGiven) {
+                problems.add(line(f.get(ns.key()).keyNode()), ns.key() + ": is for hosts with an image (their"
+                        + " namespaces are on by default); a host without one shares all but the network's with the"
+                        + " machine");
+            }
+            if (on == null || on) {
+                own.add(ns);
+            }
+        }
+        return new HostContainer(hostImage, readLimits(f), hostImage == null ? null : own);
+    }
+
+    /** {@code image:} with its {@code packages:}, of a host or an app; null without an image (or a bad one). */
+    private HostImage readImage(Map<String, Entry> f) {
         String image = value(f.get("image"), "image: debian:13", t -> HostImage.of(t).reference());
         List<String> packages = new ArrayList<>();
         Entry listed = f.get("packages");
@@ -163,19 +182,7 @@ final class YamlDraftReader {
         } else if (!packages.isEmpty()) {
             problems.add(line(listed.keyNode()), "packages: need an image to go into, e.g. 'image: debian:13'");
         }
-        java.util.Set<HostContainer.Namespace> own = java.util.EnumSet.noneOf(HostContainer.Namespace.class);
-        for (HostContainer.Namespace ns : HostContainer.Namespace.values()) {
-            Boolean on = value(f.get(ns.key()), ns.key() + ": false", BooleanWord::parse);
-            if (on != null && hostImage == null && image == null) {
-                problems.add(line(f.get(ns.key()).keyNode()), ns.key() + ": is for hosts with an image (their"
-                        + " namespaces are on by default); a host without one shares all but the network's with the"
-                        + " machine");
-            }
-            if (on == null || on) {
-                own.add(ns);
-            }
-        }
-        return new HostContainer(hostImage, readLimits(f), hostImage == null ? null : own);
+        return hostImage;
     }
 
     /** {@code cpu:}, {@code memory:} and {@code pids:} of a host or an app. */
@@ -322,7 +329,7 @@ final class YamlDraftReader {
                     + " tcp:PORT, log:REGEX or after:DURATION");
             wait = null;
         }
-        String image = value(f.get("image"), "image: debian:13", t -> HostImage.of(t).reference());
+        HostImage image = readImage(f);
         return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
                 wait, Boolean.TRUE.equals(pidNamespace), image, readLimits(f)),
                 line(e.keyNode()), line(host.value()));

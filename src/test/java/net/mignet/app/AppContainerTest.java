@@ -10,6 +10,7 @@ import net.mignet.net.Host;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.testing.TestImages;
 import net.mignet.topo.HostContainer;
+import net.mignet.topo.HostImage;
 import net.mignet.topo.Ipv4Prefix;
 import net.mignet.topo.Topology;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +47,7 @@ class AppContainerTest {
             awaitLine(app, "done");
             String out = String.join("\n", app.log().lines().stream().map(LogLine::text).toList());
             assertThat(out).contains("VERSION_ID=\"13\"").contains("10.0.0.1/24").contains("h1");
-            assertThat(app.deployOptions().image()).isEqualTo("debian:13");
+            assertThat(app.deployOptions().image()).isEqualTo(HostImage.of("debian:13"));
             assertThat(app.isRunning()).isTrue();
             // The host itself keeps the machine's file system.
             assertThat(h1.exec("cat", "/etc/os-release").orThrow().stdout()).doesNotContain("VERSION_ID=\"13\"");

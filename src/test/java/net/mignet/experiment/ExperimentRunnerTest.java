@@ -135,7 +135,8 @@ class ExperimentRunnerTest {
                 """);
         String output = log.toString(StandardCharsets.UTF_8);
         assertThat(results).hasSize(2).allSatisfy(r -> assertThat(r.problems()).as(output).isEmpty());
-        assertThat(output).contains("h2 frozen: ", "h2 thawed: ", "flapping h1 <-> s1", "h3 crashed: ");
+        assertThat(output).contains("h2 frozen: ", "h2 thawed: ", "flapping h1 <-> s1", "h3 crashed: ",
+                "*** flap h1 s1: 2 of 2 down/up cycles, 4 transitions, done").doesNotContain("Report[");
         // The second run migrated to h3 again: the crash of the first was undone between the runs.
         assertThat(results.get(1).timeline().migrations()).hasSize(1);
     }

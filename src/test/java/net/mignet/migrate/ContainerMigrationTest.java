@@ -17,6 +17,7 @@ import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.testing.TestImages;
 import net.mignet.topo.HostContainer;
+import net.mignet.topo.HostImage;
 import net.mignet.topo.HostSpec;
 import net.mignet.topo.Topology;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +49,7 @@ class ContainerMigrationTest {
                 MigrationReport r = Migration.of(apps, "counter").to(net.host(target)).observedBy(client).run();
                 System.out.println(r.summary());
                 assertThat(apps.get("counter").host().name()).isEqualTo(target);
-                assertThat(apps.get("counter").image()).contains("debian:13");
+                assertThat(apps.get("counter").image()).contains(HostImage.of("debian:13"));
                 awaitReplies(client, counters(client).size() + 5);
             }
             assertThatThrownBy(() -> Migration.of(apps, "counter").to(net.host("h2"))

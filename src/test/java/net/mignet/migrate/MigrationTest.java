@@ -15,6 +15,7 @@ import net.mignet.linkemu.DirectionStats;
 import net.mignet.net.Emulation;
 import net.mignet.net.Link;
 import net.mignet.testing.KernelAssumptions;
+import net.mignet.topo.MigrationRecipe;
 import net.mignet.topo.Topology;
 import net.mignet.topo.YamlTopologyLoader;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,6 +80,34 @@ class MigrationTest {
             assertThat(values.size()).isGreaterThan(30);
             assertStrictlyCounting(values);
             assertThat(apps.apps()).extracting(App::name).containsExactlyInAnyOrder("counter", "client");
+        }
+    }
+
+    /**
+     * Only the app that serves on the service address takes its traffic along: a helper on the same host (here a
+     * {@code sleep}) moves without it, and the service goes on answering from where it runs.
+     */
+    @Test
+    void an_app_serving_nothing_on_the_service_address_moves_without_the_service_traffic() throws Exception {
+        try (Emulation net = Emulation.start(scenario()); AppManager apps = new AppManager(net)) {
+            apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
+            App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
+                    List.of("--server", "10.0.0.12:8888", "--interval", "10ms"));
+            apps.deploy("helper", net.host("h2"), List.of("sleep", "1000"));
+            awaitReplies(client, 5);
+            List<String> said = new ArrayList<>();
+            MigrationReport helper = Migration.of(apps, "helper").to(net.host("h3")).recipe(MigrationRecipe.DEFAULT)
+                    .log(said::add).run();
+            assertThat(apps.get("helper").host().name()).isEqualTo("h3");
+            assertThat(helper.flowChanges()).isEmpty();
+            assertThat(said).anyMatch(l -> l.startsWith("*** helper served nothing on 10.0.0.12"));
+            awaitReplies(client, counters(client).size() + 5);
+
+            MigrationReport counter = Migration.of(apps, "counter").to(net.host("h3")).observedBy(client).run();
+            assertThat(counter.flowChanges()).hasSize(1);
+            awaitReplies(client, counters(client).size() + 5);
+            client.stop(Duration.ofSeconds(2));
+            assertStrictlyCounting(counters(client));
         }
     }
 

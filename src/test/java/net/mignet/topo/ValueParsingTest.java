@@ -59,6 +59,8 @@ class ValueParsingTest {
         assertThat(LinkParams.parseDuration("200us")).isEqualTo(Duration.ofNanos(200_000));
         assertThat(LinkParams.parseDuration("1s")).isEqualTo(Duration.ofSeconds(1));
         assertThat(LinkParams.parseDuration(" 0ms ")).isZero();
+        assertThat(LinkParams.parseDuration("2min")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(LinkParams.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
@@ -66,6 +68,7 @@ class ValueParsingTest {
         assertThatThrownBy(() -> LinkParams.parseDuration("5")).hasMessageContaining("has no unit (write it like 5ms");
         assertThatThrownBy(() -> LinkParams.parseDuration("fast ms")).hasMessageContaining("is not a duration");
         assertThatThrownBy(() -> LinkParams.parseDuration("-1ms")).hasMessageContaining("non-negative");
+        assertThatThrownBy(() -> LinkParams.parseDuration("2h")).hasMessageContaining("longer than 1 hour");
     }
 
     @Test

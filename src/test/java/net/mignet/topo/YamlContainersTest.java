@@ -27,6 +27,7 @@ class YamlContainersTest {
                   - ends: [h4, s1]
                 apps:
                   web: {host: h1, command: python3 -m http.server, image: debian:12}
+                  tools: {host: h1, command: iperf3 -s, image: debian:13, packages: [iperf3]}
                 """, "c.yaml");
         Topology t = lab.topology();
         HostContainer h1 = t.hosts().get(0).container();
@@ -40,7 +41,8 @@ class YamlContainersTest {
         assertThat(t.hosts().get(2).container().image().reference()).isEqualTo("oci:/srv/images/alpine:3.20");
         assertThat(t.hosts().get(2).container().limits().cpu()).isEqualTo(0.5);
         assertThat(t.hosts().get(3).container()).isEqualTo(HostContainer.NONE);
-        assertThat(lab.apps().getFirst().image()).isEqualTo("debian:12");
+        assertThat(lab.apps().getFirst().image()).isEqualTo(HostImage.of("debian:12"));
+        assertThat(lab.apps().get(1).image()).isEqualTo(new HostImage("debian:13", List.of("iperf3")));
     }
 
     @Test
@@ -51,11 +53,14 @@ class YamlContainersTest {
                   h2: {packages: [iperf3]}
                   h3: {image: "oci:/x", packages: [iperf3]}
                   h4: {cpu: 0}
+                apps:
+                  a1: {host: h1, command: sleep 1, packages: [iperf3]}
                 """, "bad.yaml"))
                 .hasMessageContaining("bad.yaml:2").hasMessageContaining("memory 'lots'")
                 .hasMessageContaining("bad.yaml:3").hasMessageContaining("need an image")
                 .hasMessageContaining("bad.yaml:4").hasMessageContaining("can only be added to a debian: image")
-                .hasMessageContaining("bad.yaml:5").hasMessageContaining("cpu '0'");
+                .hasMessageContaining("bad.yaml:5").hasMessageContaining("cpu '0'")
+                .hasMessageContaining("bad.yaml:7: packages: need an image");
     }
 
     @Test

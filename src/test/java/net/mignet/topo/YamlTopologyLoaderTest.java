@@ -216,10 +216,37 @@ class YamlTopologyLoaderTest {
                 """);
         assertThat(e.problems()).containsExactly(
                 "t.yaml:5: mac: '00:00:00:12' is not a MAC address (write it like 00:00:00:00:00:12)",
-                "t.yaml:7: delay: '5' has no unit (write it like 5ms, 200us or 1s)",
-                "t.yaml:8: jitter: '1.5 weeks' is not a duration (write it like 5ms, 200us or 1s)",
+                "t.yaml:7: delay: '5' has no unit (write it like 5ms, 200us, 1s, 2min or 1h)",
+                "t.yaml:8: jitter: '1.5 weeks' is not a duration (write it like 5ms, 200us, 1s, 2min or 1h)",
                 "t.yaml:9: bw: 'fast' is not a rate; write the rate in Mbit/s as a number above 0, e.g. 'bw: 1000'",
                 "t.yaml:10: loss: '120%' is outside 0..100 %; write e.g. 'loss: 10%'");
+    }
+
+    @Test
+    void aLoopOfLearningSwitchesIsRefusedAtTheLinkThatClosesIt() {
+        String loop = """
+                hosts: {h1: , h2: }
+                switches:
+                  s1:
+                  s2:
+                  s3:
+                links:
+                  - ends: [h1, s1]
+                  - ends: [h2, s2]
+                  - ends: [s1, s2]
+                  - ends: [s2, s3]
+                  - ends: [s3, s1]
+                """;
+        assertThat(problem(loop).problems()).singleElement().asString()
+                .startsWith("t.yaml:11: link s3-s1 closes a loop of switches s3 -> s2 -> s1 -> s3; they forward by"
+                        + " learning alone and run no spanning tree")
+                .contains("Remove one of the loop's links");
+        assertThat(problem("hosts: {h1: }\nswitches: {s1: , s2: }\nlinks:\n  - ends: [h1, s1]\n"
+                + "  - ends: [s1, s2]\n  - ends: [s2, s1]\n").problems()).singleElement().asString().startsWith("t.yaml:6: link s2-s1 closes a"
+                        + " loop of switches s2 -> s1 -> s2");
+        // A switch that decides by its own rules where frames go may close a loop: the design is the user's.
+        String programmed = loop.replace("  s3:\n", "  s3:\n    flows:\n      - in_port=s3-s2 actions=drop\n");
+        assertThat(YamlTopologyLoader.parse(programmed, "t.yaml").links()).hasSize(5);
     }
 
     @Test
