@@ -95,7 +95,11 @@ public final class TimelineRunner {
             case TimelineStep.Deploy d -> LabApps.deploy(apps, lab.app(d.app()), out);
             case TimelineStep.Stop st -> apps.get(st.app()).stop(STOP_GRACE);
             case TimelineStep.Migrate m -> {
-                return MigrationRequest.of(apps, m.app(), m.host(), m.strategy(), m.options()).log(out::println).run();
+                MigrationReport report = MigrationRequest.of(apps, m.app(), m.host(), m.strategy(), m.options())
+                        .log(out::println).run();
+                out.println(report.summary()); // as the shell's migrate says it: every migration ends with this line
+                report.flowChanges().forEach(c -> out.println("  flow now: " + c));
+                return report;
             }
             case TimelineStep.LinkSet l -> {
                 List<String> words = l.settings().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
