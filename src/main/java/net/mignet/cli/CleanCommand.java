@@ -7,6 +7,7 @@ import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.EmulationRecord;
 import net.mignet.kernel.EmulationStopper;
+import net.mignet.kernel.HostCgroup;
 import net.mignet.kernel.NamespaceProcesses;
 import net.mignet.net.Privileges;
 import picocli.CommandLine.ArgGroup;
@@ -37,7 +38,8 @@ final class CleanCommand implements Callable<Integer> {
         String me = "mignet clean (pid " + ProcessHandle.current().pid() + ")";
         if (target != null && target.id != null) {
             EmulationId id = new EmulationId(target.id);
-            if (!EmulationRecord.of(id).exists()) {
+            // Cgroups alone count: an older clean run from another cgroup may have left them (see HostCgroup).
+            if (!EmulationRecord.of(id).exists() && !HostCgroup.leftovers().containsKey(id)) {
                 System.err.println("mignet: no emulation '" + id + "' on this machine; mignet ls lists them");
                 return 1;
             }
@@ -77,7 +79,8 @@ final class CleanCommand implements Callable<Integer> {
         for (NamespaceProcesses.Member m : report.killed()) {
             System.out.println("killed pid " + m.pid() + " in " + m.namespace() + ": " + m.command());
         }
-        System.out.println("*** removed " + report.namespaces().size() + " namespaces of "
+        String cgroups = report.cgroups().isEmpty() ? "" : " and " + report.cgroups().size() + " cgroups";
+        System.out.println("*** removed " + report.namespaces().size() + " namespaces" + cgroups + " of "
                 + report.emulations().size() + " emulation(s): " + String.join(", ", report.emulations())
                 + "; killed " + report.killed().size() + " processes");
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,17 +15,19 @@ import java.util.stream.Stream;
 
 /**
  * Removes what emulations left behind, like Mininet's {@code mn -c}: processes in their namespaces, the
- * namespaces (which takes their interfaces, bridges and nftables rules with them) and their state
- * directories. Works from names alone, so it also cleans up after {@code kill -9} or a half-built setup.
+ * namespaces (which takes their interfaces, bridges and nftables rules with them), their cgroups, the machine-wide
+ * sysctls their migrations raised (put back) and their state directories. Works from names and the state
+ * directories alone, so it also cleans up after {@code kill -9} or a half-built setup.
  */
 public final class Cleaner {
     private Cleaner() {
     }
 
     /** What a clean-up removed. */
-    public record Report(Set<String> emulations, List<String> namespaces, List<NamespaceProcesses.Member> killed) {
+    public record Report(Set<String> emulations, List<String> namespaces, List<NamespaceProcesses.Member> killed,
+            List<Path> cgroups) {
         public boolean isEmpty() {
-            return emulations.isEmpty() && namespaces.isEmpty() && killed.isEmpty();
+            return emulations.isEmpty() && namespaces.isEmpty() && killed.isEmpty() && cgroups.isEmpty();
         }
     }
 
@@ -34,15 +37,25 @@ public final class Cleaner {
                 .filter(ns -> EmulationId.ofNamespace(ns) != null).toList();
         Set<String> emulations = new TreeSet<>(stateDirectories());
         namespaces.forEach(ns -> emulations.add(EmulationId.ofNamespace(ns).value()));
+        HostCgroup.leftovers().keySet().forEach(id -> emulations.add(id.value()));
         return remove(namespaces, emulations, log);
     }
 
     /**
      * Removes the emulations whose owner process is gone (orphaned or half-built), and nothing of a live one:
-     * its owner would go on with a network taken from under it.
+     * its owner would go on with a network taken from under it. Cgroups of an emulation of which nothing else is
+     * left (an earlier clean that could not find them) count as orphans too.
      */
     public static Report cleanOrphans(Consumer<String> log) {
-        List<EmulationRecord> orphans = EmulationRecord.all().stream().filter(r -> !r.state().ownerAlive()).toList();
+        List<EmulationRecord> orphans = new ArrayList<>(EmulationRecord.all().stream()
+                .filter(r -> !r.state().ownerAlive()).toList());
+        Set<EmulationId> known = new HashSet<>(orphans.stream().map(EmulationRecord::id).toList());
+        for (EmulationId id : HostCgroup.leftovers().keySet()) {
+            EmulationRecord r = EmulationRecord.of(id);
+            if (!known.contains(id) && !r.state().ownerAlive()) {
+                orphans.add(r);
+            }
+        }
         List<String> namespaces = orphans.stream().flatMap(r -> r.namespaces().stream()).toList();
         Set<String> emulations = new TreeSet<>(orphans.stream().map(r -> r.id().value()).toList());
         return remove(namespaces, emulations, log);
@@ -127,11 +140,19 @@ public final class Cleaner {
             }
         }
         int removed = 0;
+        List<Path> cgroups = new ArrayList<>();
         for (String emulation : emulations) {
             try {
-                HostCgroup.removeAll(EmulationId.NAMESPACE_PREFIX + emulation + ".");
+                cgroups.addAll(HostCgroup.removeAll(EmulationId.NAMESPACE_PREFIX + emulation + "."));
             } catch (IllegalStateException e) {
                 log.accept("!!! " + e.getMessage());
+            }
+            try {
+                // After the kills above: criu's lazy page servers that needed the raised sysctls are gone.
+                SysctlClaims.system().release(new EmulationId(emulation), emulations, log);
+            } catch (RuntimeException e) {
+                log.accept("!!! " + e.getMessage() + " (mignet clean tries again)");
+                continue; // the state directory keeps the record of what to put back
             }
             Path dir = EmulationId.stateRoot().resolve(emulation);
             OwnerLock.release(new EmulationId(emulation));
@@ -141,7 +162,8 @@ public final class Cleaner {
             }
         }
         // An emulation of which nothing existed any more (its owner removed it meanwhile) was not removed here.
-        return new Report(removed == 0 && namespaces.isEmpty() ? new TreeSet<>() : emulations, namespaces, killed);
+        boolean nothing = removed == 0 && namespaces.isEmpty() && cgroups.isEmpty();
+        return new Report(nothing ? new TreeSet<>() : emulations, namespaces, killed, cgroups);
     }
 
 }

@@ -101,6 +101,12 @@ public final class HostCgroup implements AutoCloseable {
         Map<String, Path> dirs = new LinkedHashMap<>();
         Map<String, Boolean> v2 = new LinkedHashMap<>();
         boolean localEvents = false;
+        EmulationId owner = EmulationId.ofNamespace(name);
+        if (owner != null) {
+            // Before the directories exist: a kill -9 right after their mkdir still leaves them findable.
+            CgroupLocations.record(owner.stateDirectory(), CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream())
+                    .map(CgroupMounts.Hierarchy::parentForOurs).distinct().toList());
+        }
         for (String c : CONTROLLERS) {
             Optional<CgroupMounts.Hierarchy> h = mounts.of(c);
             if (h.isEmpty()) {
@@ -487,36 +493,41 @@ public final class HostCgroup implements AutoCloseable {
 
     /**
      * Removes every cgroup whose name starts with {@code prefix} (an emulation's namespace prefix), in every
-     * hierarchy, under its root and under this process's own cgroup, with the app cgroups inside; what still
-     * runs in them (after a {@code kill -9} of mignet) is killed first. Returns the directories removed.
+     * hierarchy, wherever it was made (see {@link CgroupLocations}: the directories recorded in the emulation's state
+     * directory, this process's own cgroup, and a bounded search of each hierarchy), with the app cgroups inside;
+     * what still runs in them (after a {@code kill -9} of mignet) is killed first. Returns the directories removed.
      */
     public static List<Path> removeAll(String prefix) {
         return removeAll(prefix, CgroupMounts.system());
     }
 
     static List<Path> removeAll(String prefix, CgroupMounts mounts) {
-        Set<Path> parents = new LinkedHashSet<>();
-        for (String c : CONTROLLERS) {
-            mounts.of(c).ifPresent(h -> {
-                parents.add(h.parentForOurs());
-                parents.add(h.mount());
-            });
-        }
+        EmulationId id = EmulationId.ofNamespace(prefix + "x"); // the emulation whose prefix it is, if any
+        List<Path> parents = new ArrayList<>(id == null ? List.of() : CgroupLocations.recorded(id.stateDirectory()));
+        CONTROLLERS.forEach(c -> mounts.of(c).ifPresent(h -> parents.add(h.parentForOurs())));
         List<Path> removed = new ArrayList<>();
-        for (Path parent : parents) {
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, prefix + "*")) {
-                for (Path child : children) {
-                    if (Files.isDirectory(child)) {
-                        killTree(child);
-                        remove(child);
-                        removed.add(child);
-                    }
-                }
-            } catch (IOException e) {
-                // A hierarchy we cannot list holds none of ours.
+        for (Path dir : CgroupLocations.named(prefix, roots(mounts), parents)) {
+            if (Files.isDirectory(dir)) {
+                killTree(dir);
+                remove(dir);
+                removed.add(dir);
             }
         }
         return removed;
+    }
+
+    /**
+     * The emulations that have host cgroups anywhere in this machine's hierarchies (to a bounded depth), with
+     * those cgroups, whether or not anything else of them is left.
+     */
+    public static Map<EmulationId, List<Path>> leftovers() {
+        return CgroupLocations.byEmulation(roots(CgroupMounts.system()));
+    }
+
+    /** The roots of the hierarchies of the controllers mignet uses. */
+    private static List<Path> roots(CgroupMounts mounts) {
+        return CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream()).map(CgroupMounts.Hierarchy::mount)
+                .distinct().toList();
     }
 
     /**

@@ -14,7 +14,9 @@ import java.util.function.Consumer;
  * on these machines) the enlargement fails with EPERM, {@code tee} then comes back short
  * ({@code page-pipe: tee: 65536: Operation not permitted} in the dump log) and every lazy restore of more than a
  * few pages fails. Measured on kernel 6.18 with criu 4.2.1: with the limit at 16 MiB a 256 MB process migrates
- * lazily. {@link #raise} lifts the limit for the duration of a migration and puts the old value back.
+ * lazily. {@link #raise} lifts the limit for the duration of a migration and puts the old value back; the raise
+ * is recorded in the emulation's state directory ({@link SysctlClaims}), so {@code mignet clean} puts it back after
+ * a {@code kill -9}, and concurrent migrations of several emulations share it.
  */
 public final class PipeSizeLimit implements AutoCloseable {
     public static final Path SYSCTL = Path.of("/proc/sys/fs/pipe-max-size");
@@ -23,10 +25,10 @@ public final class PipeSizeLimit implements AutoCloseable {
     private static final int CAP_SYS_RESOURCE = 24;
 
     /** The raised limit, or null when this process needed none. */
-    private final SysctlFloor floor;
+    private final SysctlClaims.Hold hold;
 
-    private PipeSizeLimit(SysctlFloor floor) {
-        this.floor = floor;
+    private PipeSizeLimit(SysctlClaims.Hold hold) {
+        this.hold = hold;
     }
 
     /** The current limit in bytes. */
@@ -50,25 +52,30 @@ public final class PipeSizeLimit implements AutoCloseable {
     }
 
     /**
-     * Raises the limit to at least {@code bytes} until closed (a no-op when it is that high already, or when this
-     * process has {@code CAP_SYS_RESOURCE}), logging the change.
+     * Raises the limit to at least {@code bytes} for a migration of emulation {@code owner} until closed (a no-op
+     * when the machine's is that high already, or when this process has {@code CAP_SYS_RESOURCE}), logging the
+     * change.
      */
-    public static PipeSizeLimit raise(long bytes, Consumer<String> log) {
+    public static PipeSizeLimit raise(EmulationId owner, long bytes, Consumer<String> log) {
         if (hasCapSysResource()) {
             return new PipeSizeLimit(null);
         }
-        SysctlFloor floor = SysctlFloor.atLeast(SYSCTL, bytes);
-        if (floor.changed()) {
-            log.accept("raised fs.pipe-max-size from " + floor.previous() + " to " + bytes + " for criu's lazy page"
-                    + " server (this process lacks CAP_SYS_RESOURCE); it goes back when the migration ends");
+        SysctlClaims.Hold hold = SysctlClaims.system().raise(owner, SYSCTL, bytes, log).orElse(null);
+        if (hold != null && hold.wrote()) {
+            log.accept("raised fs.pipe-max-size from " + hold.original() + " to " + bytes + " for criu's lazy page"
+                    + " server (this process lacks CAP_SYS_RESOURCE); it goes back when the migration ends (after a"
+                    + " crash: mignet clean)");
+        } else if (hold != null) {
+            log.accept("fs.pipe-max-size is at " + current() + ", raised from " + hold.original() + " for another"
+                    + " lazy migration; it goes back when the last of them ends");
         }
-        return new PipeSizeLimit(floor);
+        return new PipeSizeLimit(hold);
     }
 
     @Override
     public void close() {
-        if (floor != null) {
-            floor.close();
+        if (hold != null) {
+            hold.close();
         }
     }
 }

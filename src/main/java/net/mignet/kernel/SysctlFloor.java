@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * A machine-wide integer sysctl raised to at least a value until closed, then put back (only if it was raised).
- * The file is read and written in the namespaces of the calling thread, so a setting that is not per namespace
+ * Nothing records the raise: a {@code kill -9} leaves it raised. For benches and tests; an emulation's migrations
+ * raise through {@link SysctlClaims}, which {@code mignet clean} can undo. The file is read and written in the namespaces of the calling thread, so a setting that is not per namespace
  * (such as {@code fs.pipe-max-size} or {@code net.core.rmem_max}) must be changed from the machine's own.
  */
 public final class SysctlFloor implements AutoCloseable {
@@ -59,7 +60,7 @@ public final class SysctlFloor implements AutoCloseable {
         }
     }
 
-    private static void write(Path file, long value) {
+    static void write(Path file, long value) {
         try {
             Files.writeString(file, Long.toString(value));
         } catch (IOException e) {

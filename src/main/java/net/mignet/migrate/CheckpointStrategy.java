@@ -247,7 +247,7 @@ final class CheckpointStrategy implements MigrationStrategy {
         Host from = ctx.from();
         Host target = ctx.target();
         CriuEndpoint pages = new CriuEndpoint(ctx.route().from().toString(), nextPagePort());
-        PipeSizeLimit pipes = PipeSizeLimit.raise(PipeSizeLimit.FOR_LAZY_PAGES, ctx::log);
+        PipeSizeLimit pipes = PipeSizeLimit.raise(ctx.net().id(), PipeSizeLimit.FOR_LAZY_PAGES, ctx::log);
         CriuProcess server = null;
         CriuProcess daemon = null;
         boolean running = false;

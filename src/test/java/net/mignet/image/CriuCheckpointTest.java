@@ -178,7 +178,7 @@ class CriuCheckpointTest {
                 TestTerminal in = new TestTerminal(); TestTerminal out = new TestTerminal();
                 TestTerminal err = new TestTerminal()) {
             // criu's lazy page server needs larger pipes than a process without CAP_SYS_RESOURCE may make.
-            pipesRaised = PipeSizeLimit.raise(PipeSizeLimit.FOR_LAZY_PAGES, System.out::println);
+            pipesRaised = PipeSizeLimit.raise(net.id(), PipeSizeLimit.FOR_LAZY_PAGES, System.out::println);
             Host h1 = net.host("h1");
             Host h2 = net.host("h2");
             Host h3 = net.host("h3");
