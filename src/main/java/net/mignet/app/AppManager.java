@@ -64,6 +64,7 @@ public final class AppManager implements AutoCloseable {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("no command given for app '" + name + "'");
         }
+        requireNotANode(name);
         if (host.condition() != HostCondition.UP) {
             throw new IllegalStateException("cannot start " + name + " on " + host.name() + ": it is "
                     + host.condition().word() + " (" + (host.condition() == HostCondition.FROZEN ? "thaw" : "restart")
@@ -122,6 +123,20 @@ public final class AppManager implements AutoCloseable {
         } catch (RuntimeException e) {
             io.close();
             throw e;
+        }
+    }
+
+    /**
+     * An app named like a node would be shadowed by it wherever a command takes either ({@code limit h2 ...}, {@code
+     * info}): the node would be changed, not the app.
+     */
+    private void requireNotANode(String name) {
+        boolean host = emulation.topology().hosts().stream().anyMatch(h -> h.name().equals(name));
+        boolean node = host || emulation.topology().switches().stream().anyMatch(s -> s.name().equals(name));
+        if (node) {
+            throw new IllegalArgumentException("app name '" + name + "' is the name of " + (host ? "host " : "switch ")
+                    + name + ", which commands such as 'limit " + name + "' would reach instead; give the app its own"
+                    + " name");
         }
     }
 

@@ -67,7 +67,9 @@ final class FaultCommands {
             }
         }
         for (LinkFlap f : net.faults().flaps()) {
-            out.println(f + ": " + f.transitions().size() + " transitions so far");
+            // A cancelled flap is listed until its thread has brought the links up again, moments later.
+            out.println(f + ": " + f.transitions().size() + " transitions so far"
+                    + (f.isCancelled() ? "; cancelled, bringing the links up" : ""));
             any = true;
         }
         if (!any) {

@@ -151,6 +151,30 @@ public final class Emulation implements AutoCloseable {
         EmulationOwner.markBuilt(id);
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
+        sharedAddresses().forEach((address, owners) -> log.accept("*** " + String.join(" and ", owners)
+                + " share " + address + ": which of them answers is up to the flow rules, as for a service that"
+                + " migrates between them"));
+    }
+
+    /**
+     * Addresses more than one host carries. The reference scenario does so on purpose; in a file written by hand
+     * it is more often a copy-paste slip, after which one host silently answers for the other ({@code pingall}
+     * passes). So it is said, not refused.
+     */
+    private Map<String, List<String>> sharedAddresses() {
+        Map<String, List<String>> owners = new java.util.TreeMap<>();
+        for (HostSpec h : topology.hosts()) {
+            for (LinkEnd end : topology.interfacesOf(h.name())) {
+                if (end.ip() != null) {
+                    List<String> named = owners.computeIfAbsent(end.ip().address().toString(), a -> new ArrayList<>());
+                    if (!named.contains(h.name())) {
+                        named.add(h.name());
+                    }
+                }
+            }
+        }
+        owners.values().removeIf(named -> named.size() < 2);
+        return owners;
     }
 
     private LinkPath.Port port(LinkEnd end) {

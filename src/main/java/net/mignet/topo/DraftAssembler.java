@@ -48,6 +48,12 @@ final class DraftAssembler {
                 problems.add(app.line(), "app '" + app.spec().name() + "' is declared twice (first on line " + first
                         + "); give each app its own name");
             }
+            NodeDraft named = nodes.get(app.spec().name());
+            if (named != null) {
+                problems.add(app.line(), "app '" + app.spec().name() + "' has the name of " + kind(named) + " '"
+                        + named.name() + "' (line " + named.line() + "), which commands such as 'limit "
+                        + named.name() + "' would reach instead; give the app its own name");
+            }
             NodeDraft host = nodes.get(app.spec().host());
             if (host == null || host.kind() != NodeKind.HOST) {
                 problems.add(app.hostLine(), "app '" + app.spec().name() + "' runs on '" + app.spec().host()

@@ -1,6 +1,7 @@
 package net.mignet.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,17 @@ class AppManagerTest {
             assertThat(Duration.between(lines.get(0).time(), lines.get(2).time())).isGreaterThan(Duration.ofMillis(300));
             assertThat(lines.get(0).format()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z tick 1");
             app.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void an_app_named_like_a_node_is_refused_before_it_starts() {
+        try (AppManager apps = new AppManager(net)) {
+            assertThatThrownBy(() -> apps.deploy("h2", net.host("h1"), List.of("sleep", "100")))
+                    .hasMessageContaining("app name 'h2' is the name of host h2");
+            assertThatThrownBy(() -> apps.deploy("s1", net.host("h1"), List.of("sleep", "100")))
+                    .hasMessageContaining("is the name of switch s1");
+            assertThat(apps.apps()).isEmpty();
         }
     }
 

@@ -140,6 +140,21 @@ class EmulationTest {
     }
 
     @Test
+    void hosts_sharing_an_address_are_named_at_start() {
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Topology scenario = YamlTopologyLoader.load(java.nio.file.Path.of("examples/service-migration.yaml"));
+        try (Emulation net = Emulation.start(scenario, EmulationId.fresh("shared"), said::add)) {
+            assertThat(said).contains("*** h2 and h3 share 10.0.0.12: which of them answers is up to the flow rules,"
+                    + " as for a service that migrates between them");
+        }
+        said.clear();
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"), EmulationId.fresh("apart"),
+                said::add)) {
+            assertThat(said).noneMatch(l -> l.contains(" share "));
+        }
+    }
+
+    @Test
     void every_host_of_a_large_network_is_configured() {
         // Enough hosts that namespaces are created and configured by several threads at once.
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,80"))) {

@@ -70,6 +70,16 @@ class YamlAppsTest {
     }
 
     @Test
+    void an_app_may_not_take_a_node_s_name() {
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  h2: {host: h1, command: sleep 100}
+                """, "lab.yaml"))
+                .hasMessageContaining("lab.yaml:10: app 'h2' has the name of host 'h2'")
+                .hasMessageContaining("give the app its own name");
+    }
+
+    @Test
     void an_app_in_a_pid_namespace_of_its_own() {
         Lab lab = YamlTopologyLoader.parseLab(NET + """
                 apps:
