@@ -20,6 +20,7 @@ import net.mignet.net.HostCondition;
 import net.mignet.net.HostFault;
 import net.mignet.net.EmulationEvents;
 import net.mignet.net.Host;
+import net.mignet.topo.Names;
 import net.mignet.topo.HostImage;
 import net.mignet.topo.MigrationMethod;
 
@@ -58,8 +59,9 @@ public final class AppManager implements AutoCloseable {
      * so CRIU can checkpoint it) as an app named {@code name}.
      */
     public synchronized App deploy(String name, Host host, List<String> argv, DeployOptions options) {
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
-            throw new IllegalArgumentException("app name '" + name + "' must be letters, digits, '_', '.', '-'");
+        String nameProblem = Names.appNameProblem(name);
+        if (nameProblem != null) {
+            throw new IllegalArgumentException(nameProblem);
         }
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("no command given for app '" + name + "'");

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import net.mignet.app.App;
 import net.mignet.app.AppLog;
@@ -250,8 +251,26 @@ public final class CoreCommands {
             out.printf("%-16s %-8s pid %-8d %-8s %s%s%s%n", a.name(), a.host().name(), a.pid(),
                     !a.isRunning() && a.crash().isEmpty() && a.oomKilled() ? "oom-killed" : a.stateDescription(),
                     LimitCommands.usageColumn(a), a.hasOwnPidNamespace() ? "(pid-ns, init tini) " : "",
-                    String.join(" ", a.argv()));
+                    commandAsTyped(a.argv()));
         }
+    }
+
+    /**
+     * An app's command as the user typed it: a built-in program deployed by name ({@code counter-service
+     * --listen ...}) runs as {@code java -XX:... -cp .../mignet.jar net.mignet.apps.CounterService --listen ...},
+     * some 400 characters of mignet's own JVM flags that the user never wrote; it shows by its name again.
+     */
+    static String commandAsTyped(List<String> argv) {
+        for (int i = 2; i < argv.size(); i++) {
+            Optional<String> builtin = argv.get(i - 2).equals("-cp") ? BuiltinApps.nameOf(argv.get(i))
+                    : Optional.empty();
+            if (builtin.isPresent()) {
+                List<String> words = new ArrayList<>(List.of(builtin.get()));
+                words.addAll(argv.subList(i + 1, argv.size()));
+                return String.join(" ", words);
+            }
+        }
+        return String.join(" ", argv);
     }
 
     private void logs(List<String> args, PrintStream out) {
@@ -283,7 +302,15 @@ public final class CoreCommands {
             }
             return;
         }
-        boolean up = upOrDown(args.get(2));
+        String word = args.get(2);
+        if (!word.equals("up") && !word.equals("down")) {
+            // Parameters without 'set' (link h1 s1 clear, link h1 s1 delay=5ms): say the line that does it.
+            String example = word.equals("clear") || word.contains("=")
+                    ? String.join(" ", args.subList(2, args.size())) : "delay=20ms";
+            throw new IllegalArgumentException("'" + word + "': write up, down or set; e.g. link " + args.get(0)
+                    + " " + args.get(1) + " set " + example);
+        }
+        boolean up = upOrDown(word);
         if (args.size() > 3) {
             throw new IllegalArgumentException("link ... " + args.get(2) + " takes no more words; usage: link <node>"
                     + " <node> up|down, or link <node> <node> set key=value...");

@@ -60,6 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         Topology topology = loadTopology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
+        results.check(emulationId); // before anything is built
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println);
                 // Closed after the apps, so that it reads their last output lines.
                 ResultsRecorder recorder = results.start(net, out::println);

@@ -42,7 +42,9 @@ final class LimitCommands {
             String name = appAfterHost ? args.get(1) : args.getFirst();
             App app = apps.find(name).orElseThrow(() -> new IllegalArgumentException("'" + name + "' is neither a"
                     + " host (" + String.join(", ", net.hosts().stream().map(Host::name).toList()) + ") nor an app ("
-                    + String.join(", ", apps.apps().stream().map(App::name).toList()) + "); usage: " + LIMIT_USAGE));
+                    + (apps.apps().isEmpty() ? "there are none"
+                            : String.join(", ", apps.apps().stream().map(App::name).toList()))
+                    + "); usage: " + LIMIT_USAGE));
             if (appAfterHost && !app.host().name().equals(host.get().name())) {
                 throw new IllegalArgumentException(name + " runs on " + app.host().name() + ", not on "
                         + host.get().name());

@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "mignet", mixinStandardHelpOptions = true, version = "mignet 0.1.0",
         description = "Network emulator with stateful service migration as a first-class operation.",
         subcommands = {DemoCommand.class, RunCommand.class, LsCommand.class, CleanCommand.class, InspectCommand.class,
-                ReportCommand.class,
+                ReportCommand.class, ScriptCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.experiment.MigrationRequest;
+import net.mignet.migrate.MigrationFailedException;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.topo.MigrationMethod;
 import net.mignet.topo.MigrationRecipe;
@@ -36,7 +37,15 @@ final class MigrationCommands {
 
     private void migrate(List<String> args, PrintStream out) throws InterruptedException {
         CoreCommands.requireArgs(args, 2, MIGRATE_USAGE);
-        MigrationReport report = migrate(args.get(0), args.get(1), args.subList(2, args.size()), out);
+        MigrationReport report;
+        try {
+            report = migrate(args.get(0), args.get(1), args.subList(2, args.size()), out);
+        } catch (MigrationFailedException e) {
+            // The migration printed its '!!! migration of ... failed and was rolled back (... still runs on ...)'
+            // line through the log already, which also says where the app runs now: the shell's own '***' line
+            // for the exception would say the same again.
+            return;
+        }
         out.println(report.summary());
         report.flowChanges().forEach(c -> out.println("  flow now: " + c));
     }

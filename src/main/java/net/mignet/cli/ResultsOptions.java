@@ -1,6 +1,7 @@
 package net.mignet.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -45,6 +46,35 @@ final class ResultsOptions {
         ResultsRecorder recorder = ResultsRecorder.forExperiment(directory(id), sweepKeys, log);
         runner.observedBy(recorder.runObserver());
         return recorder;
+    }
+
+    /**
+     * Refuses a results directory that cannot be one, before anything is built: the recorder opens it only once
+     * the network is up, and a failure there cost a whole build and teardown and said only the path. Nothing is
+     * created here, so a refused or failed run leaves no directory behind.
+     */
+    void check(EmulationId id) {
+        if (!wanted()) {
+            return;
+        }
+        Path dir = directory(id);
+        boolean given = choice != null && choice.directory != null;
+        String what = given ? "--results " + dir : "the results directory " + dir + " (the default)";
+        String fix = given ? "give a directory (created if missing), or --no-results"
+                : "give --results DIR elsewhere, or --no-results";
+        // The nearest part of the path that exists: it must be a directory we may write in (the rest is created).
+        Path existing = dir.toAbsolutePath().normalize();
+        while (!Files.exists(existing) && existing.getParent() != null) {
+            existing = existing.getParent();
+        }
+        if (!Files.isDirectory(existing)) {
+            throw new IllegalArgumentException(what + ": " + (existing.equals(dir.toAbsolutePath().normalize())
+                    ? "is a file, not a directory" : existing + " is a file, so no directory can be made under it")
+                    + "; " + fix);
+        }
+        if (!Files.isWritable(existing)) {
+            throw new IllegalArgumentException(what + ": cannot write in " + existing + "; " + fix);
+        }
     }
 
     private boolean wanted() {

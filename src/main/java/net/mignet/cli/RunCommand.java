@@ -77,6 +77,10 @@ final class RunCommand implements Callable<Integer> {
         List<SweepRun> runs = source.loadExperiment();
         Topology topology = runs.getFirst().lab().topology();
         EmulationId emulationId = id == null ? EmulationId.fresh(topology.name()) : new EmulationId(id);
+        // Options refused here, before anything is built: found only once the network is up, they cost a whole
+        // build and teardown and left a results directory behind.
+        OpenFlowAgents.checkListenBase(openflowListenBase, topology.switches().size());
+        results.check(emulationId);
         if (autotest) {
             ExperimentRunner runner = new ExperimentRunner(emulationId, options, System.err)
                     .withOpenFlow(openflowOptions);

@@ -2,6 +2,7 @@ package net.mignet.cli;
 
 import java.io.PrintStream;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import net.mignet.kernel.EmulationOwner;
 import net.mignet.kernel.EmulationRecord;
 import net.mignet.kernel.ProcessIdentity;
@@ -13,6 +14,9 @@ import sun.misc.Signal;
  * signal came and, when {@code mignet clean} sent it, who asked. An owner stopped by {@code mignet clean} exits with status 0.
  */
 final class TerminationSignals {
+    /** Set by the first signal: the teardown it starts is already under way when another comes. */
+    private static final AtomicBoolean TERMINATING = new AtomicBoolean();
+
     private TerminationSignals() {
     }
 
@@ -35,6 +39,11 @@ final class TerminationSignals {
     }
 
     private static void terminate(Signal signal, PrintStream err) {
+        if (!TERMINATING.compareAndSet(false, true)) {
+            // A second SIGTERM or SIGINT (an impatient user, a supervisor repeating itself) changes nothing: the
+            // shutdown hooks are tearing down already, and System.exit here would only block.
+            return;
+        }
         Optional<String> requestedBy = stopRequest();
         err.println();
         err.println("mignet: SIG" + signal.getName() + requestedBy.map(by -> " from " + by).orElse("")

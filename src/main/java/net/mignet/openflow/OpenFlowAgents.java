@@ -60,11 +60,7 @@ public final class OpenFlowAgents implements AutoCloseable {
      */
     public static OpenFlowAgents start(Emulation net, Options options, Consumer<String> log) {
         List<Switch> switches = List.copyOf(net.switches());
-        if (options.listenBase() != null
-                && (options.listenBase() < 1 || options.listenBase() + switches.size() - 1 > 65535)) {
-            throw new IllegalArgumentException("--openflow-listen-base " + options.listenBase() + " leaves no room for "
-                    + switches.size() + " ports below 65536");
-        }
+        checkListenBase(options.listenBase(), switches.size());
         List<Integer> wanted = new ArrayList<>();
         for (int i = 0; i < switches.size(); i++) {
             if (options.forAll() || settingsOf(net, switches.get(i)).given()) {
@@ -99,6 +95,26 @@ public final class OpenFlowAgents implements AutoCloseable {
             throw e;
         }
         return new OpenFlowAgents(started);
+    }
+
+    /**
+     * Refuses a {@code --openflow-listen-base} that is no port, or from which {@code switches} consecutive ports
+     * would run past 65535; {@code mignet run} calls it before building anything. Null (not given) passes.
+     */
+    public static void checkListenBase(Integer listenBase, int switches) {
+        if (listenBase == null) {
+            return;
+        }
+        if (listenBase < 1 || listenBase > 65535) {
+            throw new IllegalArgumentException("--openflow-listen-base " + listenBase + " is not a port; give one of"
+                    + " 1-65535, e.g. 6634");
+        }
+        int last = listenBase + Math.max(switches, 1) - 1;
+        if (last > 65535) {
+            throw new IllegalArgumentException("--openflow-listen-base " + listenBase + " leaves no room for the "
+                    + switches + " switches' ports " + listenBase + ".." + last + " (the last port is 65535); give at"
+                    + " most " + (65536 - switches));
+        }
     }
 
     /**

@@ -53,6 +53,39 @@ public final class Names {
         return null;
     }
 
+    /** The longest app name: it names the app's log and cgroup, and shows in a column of {@code apps}. */
+    public static final int MAX_APP_NAME = 64;
+
+    /**
+     * Returns a problem description naming the rule an app name breaks (letters, digits, '_', '.' and '-', starting
+     * with a letter or digit, at most 64 characters), or null when the name is fine.
+     */
+    public static String appNameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "an app needs a name, e.g. web";
+        }
+        // A long name is shown cut short: the message stays one readable line.
+        String shown = name.length() > 24 ? name.substring(0, 20) + "..." : name;
+        if (name.length() > MAX_APP_NAME) {
+            return "app name '" + shown + "' is " + name.length() + " characters long; at most " + MAX_APP_NAME;
+        }
+        int bad = name.codePoints().filter(c -> !isAppNameChar(c)).findFirst().orElse(-1);
+        if (bad >= 0) {
+            return "app name '" + shown + "' contains '" + Character.toString(bad) + "'; use only letters, digits,"
+                    + " '_', '.' and '-'";
+        }
+        if (!Character.isLetterOrDigit(name.charAt(0))) {
+            return "app name '" + shown + "' starts with '" + name.charAt(0) + "'; it must start with a letter or"
+                    + " digit, e.g. " + (name.replaceFirst("^[_.-]+", "").isEmpty() ? "app1"
+                            : name.replaceFirst("^[_.-]+", ""));
+        }
+        return null;
+    }
+
+    private static boolean isAppNameChar(int c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '-');
+    }
+
     /** A switch is also a bridge device: its name follows the node rules and the interface rules. */
     public static String switchNameProblem(String name) {
         String problem = nodeNameProblem(name);

@@ -295,9 +295,9 @@ final class YamlDraftReader {
     }
 
     private TopologyDraft.AppDraft readApp(Entry e) {
-        if (!e.key().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
-            problems.add(line(e.keyNode()), "app name '" + e.key() + "' must be 1-64 letters, digits, '_', '.' or"
-                    + " '-', starting with a letter or digit");
+        String nameProblem = Names.appNameProblem(e.key());
+        if (nameProblem != null) {
+            problems.add(line(e.keyNode()), nameProblem);
         }
         Map<String, Entry> f = fields(e.value(), "app '" + e.key() + "'", APP_KEYS,
                 "'" + e.key() + ": {host: h2, command: python3 server.py h2}'");
@@ -382,7 +382,7 @@ final class YamlDraftReader {
             try {
                 return MigrationMethod.parse(s.getValue());
             } catch (IllegalArgumentException ex) {
-                problems.add(line(s), "migration: " + ex.getMessage());
+                problems.add(line(s), keyed("migration", ex.getMessage()));
                 return null;
             }
         }
@@ -403,8 +403,7 @@ final class YamlDraftReader {
             try {
                 recipe = recipe.with(k.key(), text);
             } catch (IllegalArgumentException ex) {
-                problems.add(line(k.value()), ex.getMessage().startsWith(k.key() + ":") ? ex.getMessage()
-                        : k.key() + ": " + ex.getMessage());
+                problems.add(line(k.value()), keyed(k.key(), ex.getMessage()));
                 ok = false;
             }
         }
@@ -473,7 +472,7 @@ final class YamlDraftReader {
             try {
                 params = params.with(key, text);
             } catch (IllegalArgumentException ex) {
-                problems.add(line(e.value()), key + ": " + ex.getMessage());
+                problems.add(line(e.value()), keyed(key, ex.getMessage()));
             }
         }
         return params;
@@ -599,9 +598,17 @@ final class YamlDraftReader {
         try {
             return parser.apply(text);
         } catch (IllegalArgumentException ex) {
-            problems.add(line(e.value()), e.key() + ": " + ex.getMessage());
+            problems.add(line(e.value()), keyed(e.key(), ex.getMessage()));
             return null;
         }
+    }
+
+    /**
+     * {@code key: message}, unless the parser's message names the key already (conditions, ports and link
+     * parameters are parsed by code shared with the shell, whose messages say which key): not "wait: wait: ...".
+     */
+    static String keyed(String key, String message) {
+        return message.startsWith(key + ":") || message.startsWith(key + " ") ? message : key + ": " + message;
     }
 
     static boolean isNull(Node node) {

@@ -267,7 +267,7 @@ final class YamlTimelineReader {
                 }
                 settings.put(e.key(), text);
             } catch (IllegalArgumentException ex) {
-                problems.add(line(e.value()), e.key() + ": " + ex.getMessage());
+                problems.add(line(e.value()), YamlDraftReader.keyed(e.key(), ex.getMessage()));
             }
         }
         if (settings.isEmpty() && problems.count() == before) {

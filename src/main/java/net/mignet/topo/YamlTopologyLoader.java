@@ -60,6 +60,11 @@ public final class YamlTopologyLoader {
 
     /** The topology and the apps its {@code apps:} section deploys. */
     public static Lab loadLab(Path file) {
+        // Reading a directory fails with a bare "Is a directory" IOException: say what was expected instead.
+        if (Files.isDirectory(file)) {
+            throw new TopologyException(file + ": is a directory, not a topology file; give the path of a YAML"
+                    + " topology file, e.g. examples/two-hosts.yaml");
+        }
         String yaml;
         try {
             yaml = Files.readString(file);

@@ -64,6 +64,23 @@ class MigrationCommandsTest {
     }
 
     @Test
+    void a_failed_migration_is_reported_once() throws Exception {
+        Lab lab = YamlTopologyLoader.loadLab(Path.of("examples/original-programs.yaml"));
+        try (Emulation net = Emulation.start(lab.topology()); AppManager apps = new AppManager(net)) {
+            Shell shell = new Shell(net, new CoreCommands(net, apps));
+            assertThat(run(shell, "deploy srv h2 sleep 600")).contains("deployed");
+            String failed = run(shell, "migrate srv h3 --successor \"sh -c 'exit 2'\" --ready udp:9999");
+            // The migration's own line says it failed, why, and where the app runs now; the shell adds no second.
+            assertThat(failed.lines().filter(l -> l.contains("failed")).toList()).as(failed).singleElement()
+                    .asString().startsWith("!!! migration of srv to h3 failed and was rolled back (srv still runs on"
+                            + " h2): ").contains("exited (status 2)");
+            assertThat(failed).doesNotContain("*** migration of");
+            assertThat(apps.get("srv").host().name()).isEqualTo("h2");
+            assertThat(run(shell, "migrate srv h3 --strategy teleport")).contains("*** unknown strategy 'teleport'");
+        }
+    }
+
+    @Test
     void the_apps_of_a_topology_file_start_in_order_with_their_recipes() throws Exception {
         Lab lab = YamlTopologyLoader.loadLab(Path.of("examples/original-programs.yaml"));
         try (Emulation net = Emulation.start(lab.topology()); AppManager apps = new AppManager(net)) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import net.mignet.app.AppManager;
+import net.mignet.apps.CounterService;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.TopologyGenerators;
@@ -55,5 +57,41 @@ class ShellArgumentsTest {
             assertThat(run(shell, "x".repeat(5000))).contains("more characters)").hasSizeLessThan(600);
             assertThat(run(shell, "h1 ping -c1 -W1 h2")).contains("1 received");
         }
+    }
+
+    @Test
+    void messages_say_the_rule_broken_and_the_line_that_works() {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                AppManager apps = new AppManager(net)) {
+            Shell shell = new Shell(net, new CoreCommands(net, apps));
+            assertThat(run(shell, "limit nosuch cpu=0.5")).startsWith("*** 'nosuch' is neither a host (h1, h2) nor"
+                    + " an app (there are none); usage: limit");
+            assertThat(run(shell, "deploy .hidden h1 sleep 1")).isEqualTo("*** app name '.hidden' starts with '.';"
+                    + " it must start with a letter or digit, e.g. hidden\n");
+            assertThat(run(shell, "deploy " + "a".repeat(300) + " h1 sleep 1")).isEqualTo("*** app name"
+                    + " 'aaaaaaaaaaaaaaaaaaaa...' is 300 characters long; at most 64\n");
+            assertThat(run(shell, "link h1 s1 clear")).isEqualTo("*** 'clear': write up, down or set; e.g. link h1 s1"
+                    + " set clear\n");
+            assertThat(run(shell, "link h1 s1 delay=5ms loss=1%")).isEqualTo("*** 'delay=5ms': write up, down or"
+                    + " set; e.g. link h1 s1 set delay=5ms loss=1%\n");
+
+            assertThat(run(shell, "deploy counter h2 counter-service --listen 10.0.0.2:8888")).contains("deployed");
+            assertThat(run(shell, "deploy sl h1 sleep 60")).contains("deployed");
+            String listed = run(shell, "apps");
+            assertThat(listed.lines().filter(l -> l.startsWith("counter ")).findFirst().orElseThrow())
+                    .endsWith(" counter-service --listen 10.0.0.2:8888").doesNotContain("-XX:").hasSizeLessThan(120);
+            assertThat(listed).contains(" sleep 60");
+            assertThat(run(shell, "limit nosuch cpu=0.5")).contains("nor an app (counter, sl)");
+        }
+    }
+
+    @Test
+    void apps_shows_a_built_in_program_by_its_name_and_anything_else_as_it_is() {
+        assertThat(CoreCommands.commandAsTyped(List.of("/usr/lib/jvm/bin/java", "-XX:+UseSerialGC", "-cp",
+                "/x/mignet.jar", CounterService.class.getName(), "--listen", "10.0.0.12:8888")))
+                .isEqualTo("counter-service --listen 10.0.0.12:8888");
+        assertThat(CoreCommands.commandAsTyped(List.of("java", "-cp", "app.jar", "Main", "--x")))
+                .isEqualTo("java -cp app.jar Main --x");
+        assertThat(CoreCommands.commandAsTyped(List.of("sleep", "60"))).isEqualTo("sleep 60");
     }
 }

@@ -16,6 +16,7 @@ import net.mignet.testing.KernelAssumptions;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -60,6 +61,36 @@ class TerminationSignalsTest {
             assertThat(p.exitValue()).isEqualTo(128 + number);
             assertThat(NetnsPaths.list()).noneMatch(ns -> ns.startsWith(id.namespacePrefix()));
             assertThat(id.stateDirectory()).doesNotExist();
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Cleaner.removeEmulation(id, line -> { });
+        }
+    }
+
+    @Test
+    void a_second_signal_during_the_teardown_says_nothing_more() throws Exception {
+        assumeFalse(ignoredHere(2), "SIGINT is ignored in this process");
+        EmulationId id = EmulationId.fresh("sigtwice");
+        List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--topo", "single,2", "--id", id.value(), "--no-results"));
+        Process p = new ProcessBuilder(argv).start();
+        try {
+            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+            for (String line; (line = err.readLine()) != null && !line.startsWith("*** Network " + id + " up"); ) {
+                // the build's lines
+            }
+            Signals.send(p.pid(), 15);
+            Signals.send(p.pid(), 15);
+            Signals.send(p.pid(), 2);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String rest = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            // Pending signals are delivered lowest number first, so either may be the one that counts.
+            List<String> said = rest.lines().filter(l -> l.contains("tearing the network down and exiting")).toList();
+            assertThat(said).as(rest).hasSize(1);
+            assertThat(said.getFirst()).matches("mignet: SIG(TERM|INT): tearing the network down and exiting");
+            assertThat(rest).contains("*** Network " + id + " down");
+            assertThat(p.exitValue()).isEqualTo(128 + (said.getFirst().contains("SIGTERM") ? 15 : 2));
         } finally {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Cleaner.removeEmulation(id, line -> { });

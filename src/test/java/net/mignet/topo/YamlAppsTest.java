@@ -99,6 +99,43 @@ class YamlAppsTest {
     }
 
     @Test
+    void a_key_is_named_once_even_when_the_parser_names_it_too() {
+        // Conditions and ports are parsed by code shared with the shell, whose messages name the key already.
+        String message = org.junit.jupiter.api.Assertions.assertThrows(TopologyException.class,
+                () -> YamlTopologyLoader.parseLab(NET + """
+                        apps:
+                          a: {host: h1, command: sleep 1, wait: 99999}
+                          b: {host: h1, command: sleep 1, migration: handover:99999}
+                          c:
+                            host: h1
+                            command: sleep 1
+                            migration: {ready: 99999}
+                        """, "lab.yaml")).getMessage();
+        assertThat(message).contains("lab.yaml:10: wait: '99999' is not a condition")
+                .contains("lab.yaml:11: migration: '99999' is not a port number (1-65535)")
+                .contains("lab.yaml:15: ready: '99999' is not a condition")
+                .doesNotContain("wait: wait:").doesNotContain("migration: migration:")
+                .doesNotContain("ready: ready:");
+    }
+
+    @Test
+    void an_app_name_problem_says_which_rule_it_breaks() {
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + "apps:\n  .hidden: {host: h1, command: sleep 1}\n",
+                "lab.yaml")).hasMessageContaining("lab.yaml:10: app name '.hidden' starts with '.'; it must start"
+                        + " with a letter or digit, e.g. hidden");
+        String longName = "a".repeat(300);
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + "apps:\n  " + longName
+                + ": {host: h1, command: sleep 1}\n", "lab.yaml"))
+                .hasMessageContaining("lab.yaml:10: app name 'aaaaaaaaaaaaaaaaaaaa...' is 300 characters long;"
+                        + " at most 64");
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + "apps:\n  'a b': {host: h1, command: sleep 1}\n",
+                "lab.yaml")).hasMessageContaining("lab.yaml:10: app name 'a b' contains ' '; use only letters,"
+                        + " digits, '_', '.' and '-'");
+        assertThat(Names.appNameProblem("a".repeat(64))).isNull();
+        assertThat(Names.appNameProblem("9.web_1-x")).isNull();
+    }
+
+    @Test
     void the_plain_topology_loader_still_reads_files_with_apps() {
         assertThat(YamlTopologyLoader.parse(NET + "apps:\n  a: {host: h1, command: sleep 1}\n", "x.yaml").hosts())
                 .hasSize(2);

@@ -50,8 +50,9 @@ class YamlOpenFlowTest {
                 """ + LINKS, "t.yaml"))
                 .hasMessageContaining("t.yaml:6: listen: address 10.0.0.1 is not a loopback address")
                 .hasMessageContaining("t.yaml:7: controller: address 192.168.1.5 is not a loopback address")
-                .hasMessageContaining("t.yaml:8: fail-mode: fail-mode 'open' must be standalone or secure")
-                .hasMessageContaining("t.yaml:10: controller: controller '127.0.0.1:6653' must be tcp:ADDRESS:PORT")
+                .hasMessageContaining("t.yaml:8: fail-mode 'open' must be standalone or secure")
+                .hasMessageContaining("t.yaml:10: controller '127.0.0.1:6653' must be tcp:ADDRESS:PORT")
+                .hasMessageNotContaining("fail-mode: fail-mode").hasMessageNotContaining("controller: controller")
                 .hasMessageContaining("t.yaml:11: unknown key 'listn' in openflow of switch 's2' (did you mean"
                         + " 'listen'?)")
                 .hasMessageContaining("t.yaml:11: packet-in-rate: 0 must be within 1..1000000");

@@ -124,6 +124,16 @@ class YamlTimelineTest {
     }
 
     @Test
+    void a_wait_condition_names_its_key_once() {
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                timeline:
+                  - wait: {app: client, until: "log:(["}
+                """, "exp.yaml"))
+                .hasMessageContaining("exp.yaml:15: until: '([' is not a regular expression")
+                .hasMessageNotContaining("until: until:");
+    }
+
+    @Test
     void steps_name_apps_hosts_and_links_of_the_file() {
         assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
                 timeline:

@@ -163,6 +163,16 @@ class YamlTopologyLoaderTest {
     }
 
     @Test
+    void aDirectoryIsNamedAsOne(@TempDir Path dir) {
+        // Reading it gave "cannot be read: java.io.IOException: Is a directory".
+        assertThatThrownBy(() -> YamlTopologyLoader.load(dir)).isInstanceOf(TopologyException.class)
+                .hasMessage(dir + ": is a directory, not a topology file; give the path of a YAML topology file, e.g."
+                        + " examples/two-hosts.yaml");
+        assertThatThrownBy(() -> YamlTopologyLoader.loadExperiment(dir)).hasMessageContaining("is a directory")
+                .hasMessageNotContaining("IOException");
+    }
+
+    @Test
     void brokenYamlGivesTheParsersLine() {
         TopologyException e = problem("""
                 hosts:
