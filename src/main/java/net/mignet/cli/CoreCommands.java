@@ -24,6 +24,7 @@ import net.mignet.net.Host;
 import net.mignet.net.Link;
 import net.mignet.net.LinkSettings;
 import net.mignet.net.PingResult;
+import net.mignet.topo.HostImage;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.ResourceLimits;
 
@@ -49,10 +50,11 @@ public final class CoreCommands {
         shell.register(new ShellCommand("flow", "flow <switch> add|mod|del [<match>] [actions=...]",
                 "change a flow table, ovs-ofctl syntax, e.g. flow s1 mod in_port=s1-h1 actions=output:s1-h3",
                 this::flow));
-        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] [--image IMG] [--cpu C] [--memory M]"
-                + " [--pids N] <app> <host> <command...>", "start a program on a host as a named app, its output through"
-                        + " a terminal (--no-tty: pipes); --image IMG: in a container of its own with that image"
-                        + " (debian:13, oci:DIR:TAG, FILE.tar), in the host's network; --cpu/--memory/--pids: limits of"
+        shell.register(new ShellCommand("deploy", "deploy [--no-tty] [--pid-ns] [--image IMG [--packages P,Q]]"
+                + " [--cpu C] [--memory M] [--pids N] <app> <host> <command...>", "start a program on a host as a named"
+                        + " app, its output through a terminal (--no-tty: pipes); --image IMG: in a container of its own"
+                        + " with that image (debian:13, oci:DIR:TAG, FILE.tar; --packages: Debian packages added to a"
+                        + " debian: image), in the host's network; --cpu/--memory/--pids: limits of"
                         + " its own, tighter than the host's, in a cgroup of its own inside the host's;"
                         + " --pid-ns: in a pid namespace of its own under tini, so it can migrate by checkpoint"
                         + " --lazy; built-in programs: " + String.join(", ", BuiltinApps.names()), this::deploy));
@@ -204,13 +206,14 @@ public final class CoreCommands {
 
     private void deploy(List<String> words, PrintStream out) {
         // Options come before the app's name: everything after the host belongs to the program.
-        String usage = "deploy [--no-tty] [--pid-ns] [--image IMG] [--cpu C] [--memory M] [--pids N] <app> <host>"
-                + " <command...>";
+        String usage = "deploy [--no-tty] [--pid-ns] [--image IMG [--packages P,Q]] [--cpu C] [--memory M]"
+                + " [--pids N] <app> <host> <command...>";
         ResourceLimits limits = ResourceLimits.NONE;
         int first = 0;
         boolean pipes = false;
         boolean pidNs = false;
         String image = null;
+        List<String> packages = List.of();
         for (; first < words.size() && words.get(first).startsWith("--"); first++) {
             switch (words.get(first)) {
                 case "--no-tty" -> pipes = true;
@@ -221,6 +224,13 @@ public final class CoreCommands {
                                 + usage);
                     }
                     image = words.get(first);
+                }
+                case "--packages" -> {
+                    if (++first >= words.size()) {
+                        throw new IllegalArgumentException("--packages needs Debian package names, e.g. --packages"
+                                + " python3,iperf3; usage: " + usage);
+                    }
+                    packages = List.of(words.get(first).split(","));
                 }
                 case "--cpu", "--memory", "--pids" -> {
                     String key = words.get(first).substring(2);
@@ -234,7 +244,11 @@ public final class CoreCommands {
                         + usage);
             }
         }
-        DeployOptions options = new DeployOptions(!pipes, pidNs, image, limits);
+        if (!packages.isEmpty() && image == null) {
+            throw new IllegalArgumentException("--packages go into an image: add --image debian:13; usage: " + usage);
+        }
+        DeployOptions options = new DeployOptions(!pipes, pidNs, image == null ? null : new HostImage(image,
+                packages), limits);
         List<String> args = words.subList(first, words.size());
         requireArgs(args, 3, usage);
         List<String> command = args.subList(2, args.size());

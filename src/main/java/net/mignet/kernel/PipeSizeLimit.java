@@ -62,7 +62,7 @@ public final class PipeSizeLimit implements AutoCloseable {
         }
         SysctlClaims.Hold hold = SysctlClaims.system().raise(owner, SYSCTL, bytes, log).orElse(null);
         if (hold != null && hold.wrote()) {
-            log.accept("raised fs.pipe-max-size from " + hold.original() + " to " + bytes + " for criu's lazy page"
+            log.accept("*** raised fs.pipe-max-size from " + hold.original() + " to " + bytes + " for criu's lazy page"
                     + " server (this process lacks CAP_SYS_RESOURCE); it goes back when the migration ends (after a"
                     + " crash: mignet clean)");
         } else if (hold != null) {

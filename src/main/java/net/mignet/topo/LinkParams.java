@@ -273,8 +273,8 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("'" + text + "' is not a queue limit; write a number of frames of at"
-                + " least 1, e.g. limit=1000");
+        throw new IllegalArgumentException("'" + text + "' is not a queue limit; write a number of frames from 1"
+                + " to " + Integer.MAX_VALUE + ", e.g. limit=1000");
     }
 
     public static String formatDuration(Duration d) {

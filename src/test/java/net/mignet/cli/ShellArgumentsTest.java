@@ -74,6 +74,11 @@ class ShellArgumentsTest {
                     + " set clear\n");
             assertThat(run(shell, "link h1 s1 delay=5ms loss=1%")).isEqualTo("*** 'delay=5ms': write up, down or"
                     + " set; e.g. link h1 s1 set delay=5ms loss=1%\n");
+            assertThat(run(shell, "deploy --packages python3 web h1 python3 -V")).startsWith("*** --packages go into"
+                    + " an image: add --image debian:13");
+            assertThat(run(shell, "deploy --image oci:/nowhere --packages python3 web h1 python3 -V"))
+                    .contains("can only be added to a debian: image");
+            assertThat(run(shell, "deploy h2 h1 sleep 1")).startsWith("*** app name 'h2' is the name of host h2");
 
             assertThat(run(shell, "deploy counter h2 counter-service --listen 10.0.0.2:8888")).contains("deployed");
             assertThat(run(shell, "deploy sl h1 sleep 60")).contains("deployed");

@@ -61,7 +61,8 @@ class LinkParamsTest {
         assertThatThrownBy(() -> LinkParams.NONE.with("reorder", "120%")).hasMessageContaining("outside 0..100 %");
         assertThatThrownBy(() -> LinkParams.NONE.with("distribution", "pareto"))
                 .hasMessageContaining("write uniform or normal");
-        assertThatThrownBy(() -> LinkParams.NONE.with("limit", "0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> LinkParams.NONE.with("limit", "0")).hasMessageContaining("from 1 to 2147483647");
+        assertThatThrownBy(() -> LinkParams.NONE.with("limit", "2147483648")).hasMessageContaining("from 1 to");
         assertThatThrownBy(() -> LinkParams.NONE.with("bw", "-3")).hasMessageContaining("is not a rate");
         assertThatThrownBy(() -> new LinkParams(null, null, null, 1.0, null, null, new GilbertElliott(1, 1, 1, 1),
                 null, null, null)).hasMessageContaining("keep one");

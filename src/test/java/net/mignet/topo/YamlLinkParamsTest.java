@@ -56,7 +56,7 @@ class YamlLinkParamsTest {
                 """, "t.yaml"));
         assertThat(e.problems()).containsExactly(
                 "t.yaml:7: distribution: 'pareto' is not a jitter distribution; write uniform or normal",
-                "t.yaml:8: limit: 'lots' is not a queue limit; write a number of frames of at least 1, e.g. limit=1000",
+                "t.yaml:8: limit: 'lots' is not a queue limit; write a number of frames from 1 to 2147483647, e.g. limit=1000",
                 "t.yaml:9: loss: 'gemodel' is not a loss model; write e.g. 'gemodel 1% 30% 100% 0%' (p, r, 1-h, 1-k)",
                 "t.yaml:11: unknown key 'dealy' in 'b_to_a' (did you mean 'delay'?); allowed here: bw, delay, jitter,"
                         + " distribution, loss, reorder, duplicate, corrupt, limit",
