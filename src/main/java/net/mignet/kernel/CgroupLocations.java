@@ -128,7 +128,8 @@ final class CgroupLocations {
         return List.copyOf(found);
     }
 
-    private static List<Path> subdirectories(Path dir) {
+    /** The directories in {@code dir}; none when it is gone. */
+    static List<Path> subdirectories(Path dir) {
         List<Path> found = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
             children.forEach(found::add);

@@ -1,7 +1,6 @@
 package net.mignet.kernel;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -400,7 +399,7 @@ public final class HostCgroup implements AutoCloseable {
 
     private static long sumOverTree(Path dir, String file) {
         long sum = oomKills(dir.resolve(file));
-        for (Path child : subdirectories(dir)) {
+        for (Path child : CgroupLocations.subdirectories(dir)) {
             sum += sumOverTree(child, file);
         }
         return sum;
@@ -485,7 +484,7 @@ public final class HostCgroup implements AutoCloseable {
         long self = ProcessHandle.current().pid();
         List<Long> all = new ArrayList<>(readPids(dir.resolve("cgroup.procs")).stream().filter(p -> p != self)
                 .toList());
-        for (Path child : subdirectories(dir)) {
+        for (Path child : CgroupLocations.subdirectories(dir)) {
             all.addAll(treeMembers(child));
         }
         return all;
@@ -536,7 +535,7 @@ public final class HostCgroup implements AutoCloseable {
      * may be until it has been reaped; waits for it (up to 2 s) instead of failing at once.
      */
     private static void remove(Path dir) {
-        for (Path child : subdirectories(dir)) {
+        for (Path child : CgroupLocations.subdirectories(dir)) {
             remove(child);
         }
         long deadline = System.nanoTime() + 2_000_000_000L;
@@ -558,16 +557,6 @@ public final class HostCgroup implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static List<Path> subdirectories(Path dir) {
-        List<Path> found = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            children.forEach(found::add);
-        } catch (IOException e) {
-            // Gone, or never there.
-        }
-        return found;
     }
 
     private static List<Long> readPids(Path procs) {
