@@ -290,7 +290,12 @@ public final class CoreCommands {
     private void logs(List<String> args, PrintStream out) {
         requireArgs(args, 1, "logs <app> [lines]");
         AppLog log = apps.get(args.getFirst()).log();
-        List<LogLine> lines = args.size() > 1 ? log.last(parseCount(args.get(1), "lines")) : log.lines();
+        List<LogLine> lines;
+        try {
+            lines = args.size() > 1 ? log.last(parseCount(args.get(1), "lines")) : log.lines();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; usage: logs <app> [lines]", e);
+        }
         lines.forEach(l -> out.println(l.format()));
     }
 

@@ -66,12 +66,30 @@ final class LimitCommands {
         }
     }
 
-    /** {@code web on h2: cpu=0.8 (held to cpu=0.5 by its host)}. */
-    private static String describe(App app) {
+    /**
+     * {@code web on h2: cpu=0.8 memory=32m (held to cpu=0.5 by its host's; its host's pids=200 too)}: what its
+     * host's limits change of its own, tighter values and limits it does not set itself apart.
+     */
+    static String describe(App app) {
         ResourceLimits own = app.limits();
-        ResourceLimits held = app.limitsInForce();
-        return app.name() + " on " + app.host().name() + ": " + (own.isEmpty() ? "none of its own (its host's hold it)"
-                : own + (held.equals(own) ? "" : " (held to " + held + " by its host's)"));
+        if (own.isEmpty()) {
+            return app.name() + " on " + app.host().name() + ": none of its own (its host's hold it)";
+        }
+        ResourceLimits force = app.limitsInForce();
+        ResourceLimits tighter = new ResourceLimits(own.cpu() != 0 && force.cpu() < own.cpu() ? force.cpu() : 0,
+                own.memory() != 0 && force.memory() < own.memory() ? force.memory() : 0,
+                own.pids() != 0 && force.pids() < own.pids() ? force.pids() : 0);
+        ResourceLimits added = new ResourceLimits(own.cpu() == 0 ? force.cpu() : 0,
+                own.memory() == 0 ? force.memory() : 0, own.pids() == 0 ? force.pids() : 0);
+        List<String> notes = new java.util.ArrayList<>();
+        if (!tighter.isEmpty()) {
+            notes.add("held to " + tighter + " by its host's");
+        }
+        if (!added.isEmpty()) {
+            notes.add("its host's " + added + " too");
+        }
+        return app.name() + " on " + app.host().name() + ": " + own + (notes.isEmpty() ? ""
+                : " (" + String.join("; ", notes) + ")");
     }
 
     private List<App> appsWithLimits(Host h) {

@@ -89,9 +89,14 @@ final class RunCommand implements Callable<Integer> {
                 return AutotestSummary.print(runner.run(runs), System.out) ? 0 : 1;
             }
         }
-        if (runs.size() > 1 || !runs.getFirst().values().isEmpty()) {
+        if (runs.size() > 1) {
             throw new IllegalArgumentException("the file sweeps " + runs.getFirst().values().keySet() + " ("
-                    + runs.size() + " runs); run it unattended with --autotest");
+                    + runs.size() + " runs); run it unattended with --autotest, or give each sweep key one value"
+                    + " to open the shell on that combination");
+        }
+        if (!runs.getFirst().values().isEmpty()) {
+            System.err.println("*** the sweep has one combination, " + runs.getFirst().values() + ": the network"
+                    + " and the shell are that run's");
         }
         Lab lab = runs.getFirst().lab();
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);

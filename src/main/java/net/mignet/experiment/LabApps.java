@@ -1,7 +1,6 @@
 package net.mignet.experiment;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +15,6 @@ import net.mignet.topo.Lab;
 
 /** Deploys apps by command line, built-in programs by their name, and the apps of a topology file. */
 public final class LabApps {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private LabApps() {
     }
 
@@ -47,7 +45,13 @@ public final class LabApps {
             app.migratesBy(spec.migration());
         }
         out.println("*** deployed " + app);
-        AppConditions.await("wait", spec.startedWhen(), app, started, START_TIMEOUT);
+        try {
+            AppConditions.await("wait", spec.startedWhen(), app, started, spec.startTimeout());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("app '" + spec.name() + "': " + e.getMessage() + "; if it only needs"
+                    + " longer, give it 'wait: {until: " + spec.startedWhen() + ", timeout: "
+                    + spec.startTimeout().multipliedBy(3).toSeconds() + "s}'", e);
+        }
         return app;
     }
 }

@@ -154,6 +154,32 @@ public final class Emulation implements AutoCloseable {
         sharedAddresses().forEach((address, owners) -> log.accept("*** " + String.join(" and ", owners)
                 + " share " + address + ": which of them answers is up to the flow rules, as for a service that"
                 + " migrates between them"));
+        overlappingSubnets().forEach(log);
+    }
+
+    /**
+     * Two interfaces of one host on overlapping subnets: the kernel then sends to the overlap through the longer
+     * prefix only, which is rarely what a file with both meant (a slip in one prefix length, more often).
+     */
+    private List<String> overlappingSubnets() {
+        List<String> said = new ArrayList<>();
+        for (HostSpec h : topology.hosts()) {
+            List<LinkEnd> ends = topology.interfacesOf(h.name()).stream().filter(e -> e.ip() != null).toList();
+            for (int i = 0; i < ends.size(); i++) {
+                for (int j = i + 1; j < ends.size(); j++) {
+                    LinkEnd a = ends.get(i);
+                    LinkEnd b = ends.get(j);
+                    // Equal prefixes are one subnet on two interfaces (a multi-homed host), which is fine.
+                    boolean overlap = a.ip().contains(b.ip().network()) || b.ip().contains(a.ip().network());
+                    if (overlap && a.ip().length() != b.ip().length()) {
+                        said.add("!!! " + h.name() + ": " + a.ip() + " on " + a.interfaceName() + " and " + b.ip()
+                                + " on " + b.interfaceName() + " are overlapping subnets; the kernel sends to their"
+                                + " overlap through the longer prefix only");
+                    }
+                }
+            }
+        }
+        return said;
     }
 
     /**
@@ -257,6 +283,13 @@ public final class Emulation implements AutoCloseable {
     public List<Link> linksBetween(String node1, String node2) {
         List<Link> found = links.stream().filter(l -> l.connects(node1, node2)).toList();
         if (found.isEmpty()) {
+            for (String node : List.of(node1, node2)) {
+                if (topology.kindOf(node).isEmpty()) {
+                    throw new NoSuchElementException("no node '" + node + "' in this network (nodes: " + String.join(
+                            " ", topology.hosts().stream().map(HostSpec::name).toList()) + " " + String.join(" ",
+                            topology.switches().stream().map(SwitchSpec::name).toList()) + ")");
+                }
+            }
             throw new NoSuchElementException("no link between " + node1 + " and " + node2);
         }
         return found;

@@ -1,5 +1,6 @@
 package net.mignet.topo;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,14 +14,20 @@ import java.util.List;
  *                  checkpoint migration ({@code --lazy}) needs
  * @param image     the image it runs on in a mount namespace of its own ({@code image: debian:13}, with its
  *                  {@code packages:}), or null: its host's file system
+ * @param startTimeout how long {@code startedWhen} may take ({@code wait: {until: ..., timeout: 90s}}), or null: the
+ *                  default of {@link #DEFAULT_START_TIMEOUT}
  * @param limits    its own CPU, memory and process limits ({@code cpu:}, {@code memory:}, {@code pids:}), within its
  *                  host's; {@link ResourceLimits#NONE}: only the host's
  */
 public record AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
-        MigrationRecipe.Condition startedWhen, boolean pidNamespace, HostImage image, ResourceLimits limits) {
+        MigrationRecipe.Condition startedWhen, Duration startTimeout, boolean pidNamespace, HostImage image,
+        ResourceLimits limits) {
+    /** How long an app's {@code wait:} may take unless it says otherwise. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
     public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
             MigrationRecipe.Condition startedWhen, boolean pidNamespace, HostImage image) {
-        this(name, host, command, migration, tty, startedWhen, pidNamespace, image, ResourceLimits.NONE);
+        this(name, host, command, migration, tty, startedWhen, null, pidNamespace, image, ResourceLimits.NONE);
     }
 
     public AppSpec(String name, String host, List<String> command, MigrationMethod migration, boolean tty,
@@ -35,6 +42,7 @@ public record AppSpec(String name, String host, List<String> command, MigrationM
 
     public AppSpec {
         limits = limits == null ? ResourceLimits.NONE : limits;
+        startTimeout = startTimeout == null ? DEFAULT_START_TIMEOUT : startTimeout;
         if (pidNamespace && !tty) {
             throw new IllegalArgumentException("app '" + name + "': pid_namespace: true needs its terminals; drop"
                     + " 'tty: false' (a checkpoint hands the terminals to the restored copy)");

@@ -2,6 +2,7 @@ package net.mignet.topo;
 
 import static net.mignet.topo.SourceProblems.NO_LINE;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -322,8 +323,25 @@ final class YamlDraftReader {
                     + " drop 'tty: false' (a checkpoint hands the terminals to the restored copy)");
             pidNamespace = false;
         }
-        MigrationRecipe.Condition wait = value(f.get("wait"), "wait: udp:8888",
-                t -> MigrationRecipe.Condition.parse(t, "wait"));
+        Entry waitEntry = f.get("wait");
+        MigrationRecipe.Condition wait;
+        Duration waitTimeout = null;
+        if (waitEntry != null && waitEntry.value() instanceof MappingNode) {
+            // wait: {until: tcp:8080, timeout: 90s}: a program that takes long to start (an image's first run).
+            Map<String, Entry> w = fields(waitEntry.value(), "an app's 'wait'", List.of("until", "timeout"),
+                    "'wait: {until: tcp:8080, timeout: 90s}'");
+            wait = null;
+            if (w != null && !w.containsKey("until")) {
+                problems.add(line(waitEntry.keyNode()), "wait: needs the condition, e.g. 'wait: {until: tcp:8080,"
+                        + " timeout: 90s}' (or udp:PORT, log:REGEX, after:DURATION)");
+            } else if (w != null) {
+                wait = value(w.get("until"), "until: tcp:8080", t -> MigrationRecipe.Condition.parse(t, "until"));
+                waitTimeout = w.containsKey("timeout") ? value(w.get("timeout"), "timeout: 90s",
+                        LinkParams::parseDuration) : null;
+            }
+        } else {
+            wait = value(waitEntry, "wait: udp:8888", t -> MigrationRecipe.Condition.parse(t, "wait"));
+        }
         if (wait instanceof MigrationRecipe.Condition.Exited) {
             problems.add(line(f.get("wait").value()), "wait: 'exit' is not something to wait for; write udp:PORT,"
                     + " tcp:PORT, log:REGEX or after:DURATION");
@@ -331,7 +349,7 @@ final class YamlDraftReader {
         }
         HostImage image = readImage(f);
         return new TopologyDraft.AppDraft(new AppSpec(e.key(), hostName, command, migration, tty == null || tty,
-                wait, Boolean.TRUE.equals(pidNamespace), image, readLimits(f)),
+                wait, waitTimeout, Boolean.TRUE.equals(pidNamespace), image, readLimits(f)),
                 line(e.keyNode()), line(host.value()));
     }
 

@@ -65,7 +65,7 @@ class AppLimitCommandsTest {
                 .contains("web on h1: cpu=0.2 memory=64m pids=20\n")
                 .contains("worker on h2: cpu=0.25 memory=32m pids=10\n")
                 .contains("h1: cpu=0.1 memory=256m\n  web on h1: cpu=0.2 memory=64m pids=20 (held to cpu=0.1"
-                        + " memory=64m pids=20 by its host's)")
+                        + " by its host's)\n")
                 .contains("limits   cpu=0.1 memory=256m")
                 .containsPattern("app      web on h1: cpu=0.2 memory=64m pids=20 \\(held to [^)]*\\); cpu \\d")
                 .containsPattern("worker +h2 +pid \\d+ +running .*\\(limits cpu=0.25 memory=32m pids=10\\)")

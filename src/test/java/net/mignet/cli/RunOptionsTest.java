@@ -81,4 +81,23 @@ class RunOptionsTest {
         assertThat(mignet("script", "Mine.java").err()).startsWith("mignet: script runs through the launcher:"
                 + " ./mignet script Mine.java");
     }
+
+    @Test
+    void a_file_that_sweeps_several_runs_needs_autotest_and_says_how_to_run_one() throws Exception {
+        Path file = Files.writeString(tmp.resolve("sweep.yaml"), """
+                hosts: {h1: , h2: }
+                switches: {s1: }
+                links:
+                  - {ends: [h1, s1], delay: "${d}"}
+                  - ends: [h2, s1]
+                sweep:
+                  d: [1ms, 2ms]
+                """);
+        List<String> namespaces = NetnsPaths.list();
+        Run two = mignet("run", "--no-results", file.toString());
+        assertThat(two.exitCode()).isEqualTo(1);
+        assertThat(two.err()).contains("the file sweeps [d] (2 runs); run it unattended with --autotest, or give"
+                + " each sweep key one value");
+        assertThat(NetnsPaths.list()).isEqualTo(namespaces);
+    }
 }

@@ -39,9 +39,9 @@ class ShellArgumentsTest {
             assertThat(run(shell, "nodes extra")).isEqualTo("*** too many arguments; usage: nodes\n");
             assertThat(run(shell, "pingall extra")).isEqualTo("*** too many arguments; usage: pingall\n");
             assertThat(run(shell, "logs srv -5"))
-                    .isEqualTo("*** lines must be a whole number of 0 or more, not '-5'\n");
+                    .isEqualTo("*** lines must be a whole number of 0 or more, not '-5'; usage: logs <app> [lines]\n");
             assertThat(run(shell, "logs srv abc"))
-                    .isEqualTo("*** lines must be a whole number of 0 or more, not 'abc'\n");
+                    .isEqualTo("*** lines must be a whole number of 0 or more, not 'abc'; usage: logs <app> [lines]\n");
             assertThat(run(shell, "logs srv 1 2")).startsWith("*** too many arguments; usage: logs <app> [lines]");
             assertThat(run(shell, "migrate srv h1 extra words")).startsWith("*** unexpected 'extra'; usage: migrate");
             assertThat(run(shell, "link h1 s1 up now")).contains("takes no more words");
@@ -79,6 +79,9 @@ class ShellArgumentsTest {
             assertThat(run(shell, "deploy --image oci:/nowhere --packages python3 web h1 python3 -V"))
                     .contains("can only be added to a debian: image");
             assertThat(run(shell, "deploy h2 h1 sleep 1")).startsWith("*** app name 'h2' is the name of host h2");
+            assertThat(run(shell, "h1 echo 'one two' | tr a-z A-Z")).isEqualTo("ONE TWO\n");
+            assertThat(run(shell, "link h1 s9 up")).startsWith("*** no node 's9' in this network (nodes: h1 h2 s1)");
+            assertThat(run(shell, "link h1 h2 up")).startsWith("*** no link between h1 and h2");
 
             assertThat(run(shell, "deploy counter h2 counter-service --listen 10.0.0.2:8888")).contains("deployed");
             assertThat(run(shell, "deploy sl h1 sleep 60")).contains("deployed");

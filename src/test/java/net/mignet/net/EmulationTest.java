@@ -140,7 +140,7 @@ class EmulationTest {
     }
 
     @Test
-    void hosts_sharing_an_address_are_named_at_start() {
+    void hosts_sharing_an_address_and_overlapping_subnets_are_named_at_start() {
         List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
         Topology scenario = YamlTopologyLoader.load(java.nio.file.Path.of("examples/service-migration.yaml"));
         try (Emulation net = Emulation.start(scenario, EmulationId.fresh("shared"), said::add)) {
@@ -150,7 +150,15 @@ class EmulationTest {
         said.clear();
         try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"), EmulationId.fresh("apart"),
                 said::add)) {
-            assertThat(said).noneMatch(l -> l.contains(" share "));
+            assertThat(said).noneMatch(l -> l.contains(" share ") || l.contains("overlapping"));
+        }
+        said.clear();
+        Topology overlapping = Topology.builder("overlap").addHost("h1").addHost("h2").addSwitch("s1")
+                .addLink("h1", "s1", o -> o.ip1("10.0.0.1/24")).addLink("h1", "s1", o -> o.ip1("10.0.1.1/16"))
+                .addLink("h2", "s1", o -> o.ip1("10.0.0.2/24")).build();
+        try (Emulation net = Emulation.start(overlapping, EmulationId.fresh("overlap"), said::add)) {
+            assertThat(said).contains("!!! h1: 10.0.0.1/24 on h1-eth0 and 10.0.1.1/16 on h1-eth1 are overlapping"
+                    + " subnets; the kernel sends to their overlap through the longer prefix only");
         }
     }
 

@@ -70,6 +70,22 @@ class YamlAppsTest {
     }
 
     @Test
+    void an_app_s_wait_may_give_its_own_timeout() {
+        Lab lab = YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  slow: {host: h1, command: sleep 100, wait: {until: "tcp:8080", timeout: 90s}}
+                  quick: {host: h2, command: sleep 100, wait: "udp:9999"}
+                """, "lab.yaml");
+        assertThat(lab.apps().get(0).startedWhen()).hasToString("tcp:8080");
+        assertThat(lab.apps().get(0).startTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(lab.apps().get(1).startTimeout()).isEqualTo(AppSpec.DEFAULT_START_TIMEOUT);
+        assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
+                apps:
+                  slow: {host: h1, command: sleep 100, wait: {timeout: 90s}}
+                """, "lab.yaml")).hasMessageContaining("lab.yaml:10: wait: needs the condition");
+    }
+
+    @Test
     void an_app_may_not_take_a_node_s_name() {
         assertThatThrownBy(() -> YamlTopologyLoader.parseLab(NET + """
                 apps:
