@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import net.mignet.app.App;
@@ -104,9 +105,10 @@ public final class CoreCommands {
 
     private void interfaces(PrintStream out) {
         for (Host h : net.hosts()) {
+            Map<String, Boolean> up = h.interfacesUp();
             for (LinkEnd i : h.interfaces()) {
-                out.printf("%-8s %-15s %-18s %s%n", h.name(), i.interfaceName(), i.ip() == null ? "-" : i.ip(),
-                        i.mac() == null ? "" : i.mac());
+                out.printf("%-8s %-15s %-18s %-4s %s%n", h.name(), i.interfaceName(), i.ip() == null ? "-" : i.ip(),
+                        up.getOrDefault(i.interfaceName(), false) ? "up" : "down", i.mac() == null ? "" : i.mac());
             }
         }
     }

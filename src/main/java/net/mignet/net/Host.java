@@ -3,6 +3,7 @@ package net.mignet.net;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import net.mignet.kernel.Command;
 import net.mignet.kernel.CommandResult;
 import net.mignet.kernel.HostCgroup;
@@ -10,11 +11,13 @@ import net.mignet.kernel.HostSandbox;
 import net.mignet.kernel.HostSpawn;
 import net.mignet.kernel.LinkWatch;
 import net.mignet.kernel.NamespaceProcesses;
+import net.mignet.kernel.NamespaceThread;
 import net.mignet.kernel.NetnsEnter;
+import net.mignet.kernel.RouteLinks;
 import net.mignet.topo.HostImage;
-import net.mignet.topo.ResourceLimits;
 import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.LinkEnd;
+import net.mignet.topo.ResourceLimits;
 
 /**
  * A running emulated host: a network namespace in which commands and apps run; with an image also its own mount,
@@ -327,6 +330,21 @@ public final class Host {
             v[base + 1] = Long.parseLong(m.group(3));
         }
         return new InterfaceCounters(v[0], v[1], v[2], v[3]);
+    }
+
+    /**
+     * Which of this host's interfaces carry frames now (administratively up, with a carrier), by name: a link cut
+     * with {@code link ... down}, an interface taken down, or a flap's down half shows as false.
+     */
+    public Map<String, Boolean> interfacesUp() {
+        Map<String, Boolean> up = new java.util.TreeMap<>();
+        NamespaceThread.call(namespace, () -> {
+            try (RouteLinks links = RouteLinks.open()) {
+                links.links().forEach(l -> up.put(l.name(), l.up()));
+            }
+            return null;
+        });
+        return up;
     }
 
     /** Brings one of this host's interfaces up or down. */

@@ -82,6 +82,11 @@ class ShellArgumentsTest {
             assertThat(run(shell, "h1 echo 'one two' | tr a-z A-Z")).isEqualTo("ONE TWO\n");
             assertThat(run(shell, "link h1 s9 up")).startsWith("*** no node 's9' in this network (nodes: h1 h2 s1)");
             assertThat(run(shell, "link h1 h2 up")).startsWith("*** no link between h1 and h2");
+            assertThat(run(shell, "intfs")).containsPattern("h1 +h1-eth0 +10\\.0\\.0\\.1/8 +up ");
+            run(shell, "link h1 s1 down");
+            assertThat(run(shell, "intfs")).containsPattern("h1 +h1-eth0 +10\\.0\\.0\\.1/8 +down ")
+                    .containsPattern("h2 +h2-eth0 +10\\.0\\.0\\.2/8 +up ");
+            run(shell, "link h1 s1 up");
 
             assertThat(run(shell, "deploy counter h2 counter-service --listen 10.0.0.2:8888")).contains("deployed");
             assertThat(run(shell, "deploy sl h1 sleep 60")).contains("deployed");
