@@ -33,7 +33,7 @@ final class HostCommandRun implements InterruptRouter.Stoppable {
             throw new IllegalArgumentException("a command's arguments cannot contain NUL characters");
         }
         List<String> full = new ArrayList<>(List.of("setsid"));
-        full.addAll(host.wrap(ShellOperators.argv(argv)));
+        full.addAll(host.wrap(argv));
         Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
         HostCommandRun run = new HostCommandRun(p);
         router.running(run);

@@ -81,7 +81,12 @@ public final class Shell {
                 if (args.isEmpty()) {
                     throw new IllegalArgumentException("usage: " + verb + " <command...>, e.g. " + verb + " ip addr");
                 }
-                HostCommandRun.run(net.host(verb), core.withHostAddresses(args), out, interrupts);
+                // Typed, so quoting is known: an unquoted operator word makes it a line for sh -c.
+                List<Words.Word> typed = Words.splitMarked(line.strip());
+                List<Words.Word> resolved = typed.subList(1, typed.size()).stream()
+                        .map(w -> new Words.Word(core.withHostAddresses(List.of(w.text())).getFirst(), w.literal()))
+                        .toList();
+                HostCommandRun.run(net.host(verb), ShellOperators.argv(resolved), out, interrupts);
             } else {
                 out.println("*** unknown command '" + ErrorReport.shorten(verb) + "': type help for the list, or a"
                         + " host name followed by a command");

@@ -5,16 +5,26 @@ import java.util.List;
 
 /**
  * Splits a shell line into words: whitespace separates, single or double quotes group, backslash escapes.
- * The words become an argument vector directly; nothing is ever handed to {@code sh -c}.
+ * The words become an argument vector directly; only the shell's host commands hand a line with an unquoted
+ * operator word ({@code |}, {@code >}, ...) to {@code sh -c}, and they need to know which words were quoted.
  */
 public final class Words {
     private Words() {
     }
 
+    /** One word, and whether any of it was quoted or escaped (then it is never a shell operator). */
+    public record Word(String text, boolean literal) {
+    }
+
     public static List<String> split(String line) {
-        List<String> words = new ArrayList<>();
+        return splitMarked(line).stream().map(Word::text).toList();
+    }
+
+    public static List<Word> splitMarked(String line) {
+        List<Word> words = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         boolean inWord = false;
+        boolean literal = false;
         char quote = 0;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
@@ -29,14 +39,17 @@ public final class Words {
             } else if (c == '\'' || c == '"') {
                 quote = c;
                 inWord = true;
+                literal = true;
             } else if (c == '\\' && i + 1 < line.length()) {
                 current.append(line.charAt(++i));
                 inWord = true;
+                literal = true;
             } else if (Character.isWhitespace(c)) {
                 if (inWord) {
-                    words.add(current.toString());
+                    words.add(new Word(current.toString(), literal));
                     current.setLength(0);
                     inWord = false;
+                    literal = false;
                 }
             } else {
                 current.append(c);
@@ -47,7 +60,7 @@ public final class Words {
             throw new IllegalArgumentException("unclosed " + quote + " quote");
         }
         if (inWord) {
-            words.add(current.toString());
+            words.add(new Word(current.toString(), literal));
         }
         return words;
     }
