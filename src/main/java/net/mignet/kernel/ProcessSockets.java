@@ -3,6 +3,7 @@ package net.mignet.kernel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteOrder;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,25 @@ public final class ProcessSockets {
             boolean open = protocol.equals("tcp") ? listening : !connected;
             return open && (localAddress.isAnyLocalAddress() || localAddress.equals(address));
         }
+    }
+
+    /**
+     * Every inet socket of the network namespace {@code pid} is in, whoever holds it (the kernel's tables list
+     * them all); empty when the process is gone. Walks the TCP tables too, so it costs milliseconds: for a
+     * migration's plan, not a loop.
+     */
+    public static List<Socket> inNamespaceOf(long pid) {
+        Path net = Path.of("/proc", Long.toString(pid), "net");
+        List<Socket> sockets = new ArrayList<>();
+        for (String table : List.of("udp", "udp6", "tcp", "tcp6")) {
+            for (String line : lines(net.resolve(table))) {
+                Socket s = parse(table.startsWith("udp") ? "udp" : "tcp", line);
+                if (s != null) {
+                    sockets.add(s);
+                }
+            }
+        }
+        return sockets;
     }
 
     /** The inet sockets held by {@code rootPid} and all its descendants; empty when the process is gone. */
@@ -107,14 +127,15 @@ public final class ProcessSockets {
     }
 
     /**
-     * An address as {@code /proc/net} prints it: the kernel's 32-bit words in hex, each in the machine's byte
-     * order (little-endian on the machines mignet runs on), one word for IPv4 and four for IPv6.
+     * An address as {@code /proc/net} prints it: the kernel's 32-bit words in hex, each read in the machine's
+     * byte order, one word for IPv4 and four for IPv6.
      */
     static InetAddress address(String hex) throws UnknownHostException {
+        boolean reversed = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
         byte[] bytes = new byte[hex.length() / 2];
         for (int word = 0; word < bytes.length / 4; word++) {
             for (int i = 0; i < 4; i++) {
-                int at = word * 8 + (3 - i) * 2;
+                int at = word * 8 + (reversed ? 3 - i : i) * 2;
                 bytes[word * 4 + i] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
             }
         }

@@ -5,13 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.net.Emulation;
 import net.mignet.net.Host;
 import net.mignet.net.HostCondition;
-import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.MigrationMethod;
 import net.mignet.topo.MigrationRecipe;
@@ -142,12 +140,9 @@ public final class Migration {
         Instant settled = Instant.now();
         long stateNetworkBytes = before == null ? -1 : from.counters(stateInterface).bytes() - before.bytes();
         List<String> flows = ctx.traffic().described();
-        List<Ipv4Address> notServed = ctx.traffic().notServed();
-        if (flows.isEmpty() && !notServed.isEmpty()) {
-            log.accept("*** " + app.name() + " served nothing on " + notServed.stream().map(Ipv4Address::toString)
-                    .collect(Collectors.joining(", ")) + " (no socket listening there or on all addresses), so "
-                    + "that traffic stays with " + from.name());
-        } else if (flows.isEmpty()) {
+        List<String> notes = ctx.traffic().notes();
+        notes.forEach(log);
+        if (flows.isEmpty() && notes.isEmpty()) {
             log.accept("!!! no flow rule sends traffic to " + from.name() + "'s service port; nothing redirected");
         }
         ClientObservation seen = observer == null ? null

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowRuleFormatter;
@@ -37,20 +36,37 @@ final class Redirect {
     private Redirect() {
     }
 
-    /** The changes for an app on {@code from} that serves the addresses {@code served} accepts. */
-    static List<SwitchChanges> plan(Emulation net, Host from, Host to, Predicate<Ipv4Address> served) {
-        Map<String, Map<String, String>> portSwaps = new HashMap<>(); // switch -> old port -> new port
+    /** An interface of the old host and the new host's interface with the same address. */
+    record SharedInterface(LinkEnd old, LinkEnd moved) {
+    }
+
+    /** Each old-host interface with an address the new host carries too, with (the first) such interface. */
+    static List<SharedInterface> sharedInterfaces(Host from, Host to) {
+        List<SharedInterface> shared = new ArrayList<>();
         for (LinkEnd oldIntf : from.interfaces()) {
-            if (oldIntf.ip() == null || !served.test(oldIntf.ip().address())) {
+            if (oldIntf.ip() == null) {
                 continue;
             }
-            Optional<LinkEnd> same = to.interfaces().stream()
-                    .filter(i -> i.ip() != null && i.ip().address().equals(oldIntf.ip().address())).findFirst();
-            if (same.isEmpty()) {
+            to.interfaces().stream().filter(i -> i.ip() != null && i.ip().address().equals(oldIntf.ip().address()))
+                    .findFirst().ifPresent(same -> shared.add(new SharedInterface(oldIntf, same)));
+        }
+        return shared;
+    }
+
+    /** The addresses both hosts carry (the service addresses). */
+    static List<Ipv4Address> sharedAddresses(Host from, Host to) {
+        return sharedInterfaces(from, to).stream().map(s -> s.old().ip().address()).distinct().toList();
+    }
+
+    /** The changes for an app on {@code from} whose traffic to the addresses {@code moving} accepts moves. */
+    static List<SwitchChanges> plan(Emulation net, Host from, Host to, Predicate<Ipv4Address> moving) {
+        Map<String, Map<String, String>> portSwaps = new HashMap<>(); // switch -> old port -> new port
+        for (SharedInterface shared : sharedInterfaces(from, to)) {
+            if (!moving.test(shared.old().ip().address())) {
                 continue;
             }
-            LinkEnd oldPort = switchPortOf(net, oldIntf);
-            LinkEnd newPort = switchPortOf(net, same.get());
+            LinkEnd oldPort = switchPortOf(net, shared.old());
+            LinkEnd newPort = switchPortOf(net, shared.moved());
             if (oldPort != null && newPort != null && oldPort.node().equals(newPort.node())) {
                 portSwaps.computeIfAbsent(oldPort.node(), k -> new HashMap<>())
                         .put(oldPort.interfaceName(), newPort.interfaceName());

@@ -1,19 +1,18 @@
 package net.mignet.migrate;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 import net.mignet.app.App;
-import net.mignet.kernel.ProcessSockets;
 import net.mignet.linkemu.HoldReport;
-import net.mignet.net.FrameHold;
 import net.mignet.net.Emulation;
+import net.mignet.net.FrameHold;
 import net.mignet.net.Host;
 import net.mignet.topo.Ipv4Address;
-import net.mignet.topo.LinkEnd;
 
 /**
  * Moves a service's traffic from the old host's switch ports to the new host's: either at once
@@ -23,54 +22,31 @@ import net.mignet.topo.LinkEnd;
  */
 public final class TrafficMove {
     private final List<Redirect.SwitchChanges> changes;
-    /** Addresses the old and new host share on which the app serves nothing: their traffic stays. */
-    private final List<Ipv4Address> notServed;
+    /** What to tell about whose traffic moved or stayed, one line each. */
+    private final List<String> notes;
     /** Each hold with the port its frames go to on release. */
     private final Map<FrameHold, String> holds = new LinkedHashMap<>();
     private boolean redirected;
 
-    private TrafficMove(List<Redirect.SwitchChanges> changes, List<Ipv4Address> notServed) {
+    private TrafficMove(List<Redirect.SwitchChanges> changes, List<String> notes) {
         this.changes = changes;
-        this.notServed = notServed;
+        this.notes = notes;
     }
 
     /**
-     * Plans the flow changes for {@code app} moving to {@code to}, from the sockets it serves on now; the new host
-     * learns the old one's neighbours on the service interfaces now.
+     * Plans the flow changes for {@code app} moving to {@code to}: the traffic of each address both hosts carry
+     * that is the app's ({@link AddressOwners}); the new host learns the old one's neighbours on the service
+     * interfaces now.
      */
     static TrafficMove plan(Emulation net, App app, Host to) {
         Host from = app.host();
         copyNeighbours(from, to);
-        Predicate<Ipv4Address> served = servedBy(app);
-        List<Ipv4Address> notServed = sharedAddresses(from, to).stream().filter(served.negate()).toList();
-        return new TrafficMove(Redirect.plan(net, from, to, served), notServed);
-    }
-
-    private static List<Ipv4Address> sharedAddresses(Host from, Host to) {
-        List<Ipv4Address> shared = new ArrayList<>();
-        for (LinkEnd oldIntf : from.interfaces()) {
-            for (LinkEnd newIntf : to.interfaces()) {
-                if (oldIntf.ip() != null && newIntf.ip() != null
-                        && oldIntf.ip().address().equals(newIntf.ip().address())) {
-                    shared.add(oldIntf.ip().address());
-                }
-            }
-        }
-        return shared;
-    }
-
-    /** The addresses both hosts carry on which the app served nothing, so their traffic was left alone. */
-    public List<Ipv4Address> notServed() {
-        return notServed;
-    }
-
-    /** The addresses on which {@code app} (its whole process tree) takes new requests, by its sockets now. */
-    static Predicate<Ipv4Address> servedBy(App app) {
-        List<ProcessSockets.Socket> sockets = ProcessSockets.of(app.pid());
-        return address -> {
-            InetAddress a = address.toInetAddress();
-            return sockets.stream().anyMatch(s -> s.serves(a));
-        };
+        List<AddressOwners.Verdict> verdicts = AddressOwners.judge(app, Redirect.sharedAddresses(from, to),
+                to.name());
+        Set<Ipv4Address> moving = verdicts.stream().filter(AddressOwners.Verdict::moves)
+                .map(AddressOwners.Verdict::address).collect(Collectors.toSet());
+        List<String> notes = verdicts.stream().map(AddressOwners.Verdict::note).filter(Objects::nonNull).toList();
+        return new TrafficMove(Redirect.plan(net, from, to, moving::contains), notes);
     }
 
     /**
@@ -78,14 +54,14 @@ public final class TrafficMove {
      * it answers its clients at once instead of asking for their MAC first.
      */
     private static void copyNeighbours(Host from, Host to) {
-        for (LinkEnd oldIntf : from.interfaces()) {
-            for (LinkEnd newIntf : to.interfaces()) {
-                if (oldIntf.ip() != null && newIntf.ip() != null
-                        && oldIntf.ip().address().equals(newIntf.ip().address())) {
-                    to.learnNeighbours(newIntf.interfaceName(), from.neighbours(oldIntf.interfaceName()));
-                }
-            }
+        for (Redirect.SharedInterface s : Redirect.sharedInterfaces(from, to)) {
+            to.learnNeighbours(s.moved().interfaceName(), from.neighbours(s.old().interfaceName()));
         }
+    }
+
+    /** Whose traffic moved or stayed where that is worth a line (another program serves an address too, ...). */
+    public List<String> notes() {
+        return notes;
     }
 
     /** The changed rules as ovs-ofctl text, e.g. {@code s1: in_port=s1-h1 actions=output:s1-h3}. */

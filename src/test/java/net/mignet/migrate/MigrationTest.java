@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import net.mignet.app.App;
+import net.mignet.app.AppConditions;
 import net.mignet.app.AppManager;
 import net.mignet.app.LogLine;
 import net.mignet.apps.CounterClient;
@@ -100,7 +101,20 @@ class MigrationTest {
                     .log(said::add).run();
             assertThat(apps.get("helper").host().name()).isEqualTo("h3");
             assertThat(helper.flowChanges()).isEmpty();
-            assertThat(said).anyMatch(l -> l.startsWith("*** helper served nothing on 10.0.0.12"));
+            assertThat(said).anyMatch(l -> l.startsWith("*** helper served nothing on 10.0.0.12")
+                    && l.endsWith("where another program serves it (udp:8888)"));
+            awaitReplies(client, counters(client).size() + 5);
+
+            // An exporter bound to all addresses serves 10.0.0.12 less specifically than the counter bound to it.
+            App exporter = apps.deploy("exporter", net.host("h2"), List.of("python3", "-m", "http.server", "9100"));
+            AppConditions.await("wait", MigrationRecipe.Condition.parse("tcp:9100", "wait"), exporter,
+                    exporter.started(), Duration.ofSeconds(20));
+            said.clear();
+            MigrationReport moved = Migration.of(apps, "exporter").to(net.host("h3")).recipe(MigrationRecipe.DEFAULT)
+                    .log(said::add).run();
+            assertThat(moved.flowChanges()).isEmpty();
+            assertThat(said).anyMatch(l -> l.startsWith("*** exporter serves 10.0.0.12 only as one of all its"
+                    + " addresses, and another program on h2 is bound to it (udp:8888)"));
             awaitReplies(client, counters(client).size() + 5);
 
             MigrationReport counter = Migration.of(apps, "counter").to(net.host("h3")).observedBy(client).run();
