@@ -29,10 +29,13 @@ public final class AppManager implements AutoCloseable {
     private final Emulation emulation;
     private final Map<String, App> apps = new LinkedHashMap<>();
     private final Faults.Subscription crashes;
+    private final Emulation.ShutdownAction onSignal;
 
     public AppManager(Emulation emulation) {
         this.emulation = emulation;
         this.crashes = emulation.faults().listen(this::hostFault);
+        // Stopped by a signal, the apps end before whatever was opened before them (a recorder) reads them.
+        this.onSignal = emulation.onShutdown(this::close);
     }
 
     /** Apps killed by their host's crash are shown as crashed, and say so in their logs. */
@@ -318,6 +321,7 @@ public final class AppManager implements AutoCloseable {
     /** Stops every app: SIGTERM to all at once, then SIGKILL to those still running after the grace period. */
     @Override
     public void close() {
+        onSignal.close();
         crashes.close();
         List<App> running = new ArrayList<>(apps().stream().filter(App::isRunning).toList());
         running.forEach(App::terminate);

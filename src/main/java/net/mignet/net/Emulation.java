@@ -316,11 +316,21 @@ public final class Emulation implements AutoCloseable {
 
     /**
      * Runs {@code action} if the JVM shuts down (SIGTERM, SIGINT, SIGHUP) while this network is up, before the
-     * network is torn down: e.g. writing what a recorder has, which would otherwise be lost with the run. Not run
-     * by {@link #close}, whose caller closes what it opened itself.
+     * network is torn down: e.g. writing what a recorder has, which would otherwise be lost with the run. Actions
+     * run last-registered first, as try-with-resources closes (the apps stop before the recorder reads their last
+     * lines). Not run by {@link #close}, whose caller closes what it opened itself; closing the returned handle
+     * withdraws the action.
      */
-    public void onShutdown(Runnable action) {
-        beforeShutdownTeardown.add(action);
+    public ShutdownAction onShutdown(Runnable action) {
+        Runnable registered = action::run; // its own identity, so that one action registered twice goes twice
+        beforeShutdownTeardown.addFirst(registered);
+        return () -> beforeShutdownTeardown.remove(registered);
+    }
+
+    /** An action {@link #onShutdown} holds; closing it withdraws it. */
+    public interface ShutdownAction extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The shutdown hook: the actions asked for, each on its own (one failing does not stop the rest), then down. */

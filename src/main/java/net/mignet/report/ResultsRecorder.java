@@ -108,7 +108,7 @@ public final class ResultsRecorder implements AutoCloseable {
      * while {@code net} is up closes it first, so the run's requests and report are written all the same.
      */
     public synchronized void follow(Emulation net) {
-        net.onShutdown(this::close);
+        subscriptions.add(net.onShutdown(this::close));
         events.write(event("emulation", net, "id", net.id().value(), "topology", net.topology().name(), "hosts",
                 String.join(" ", net.hosts().stream().map(h -> h.name()).toList())), Map.of());
         for (Link l : net.links()) {

@@ -55,6 +55,9 @@ class ResultsOnSignalTest {
             assertThat(Files.readAllLines(results.resolve(ResultsFiles.REQUESTS)).getFirst()).contains("sent");
             assertThat(results.resolve("report.html")).exists();
             assertThat(rest.indexOf("*** Report: ")).as(rest).isLessThan(rest.indexOf("*** Network " + id + " down"));
+            // The apps were stopped first, so the recorder saw them end (and read their last lines).
+            assertThat(Files.readAllLines(results.resolve(ResultsFiles.EVENTS)))
+                    .anyMatch(l -> l.contains("\"app-exited\"") && l.contains("\"client\""));
         } finally {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Cleaner.removeEmulation(id, line -> { });
