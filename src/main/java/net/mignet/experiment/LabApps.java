@@ -48,9 +48,9 @@ public final class LabApps {
         try {
             AppConditions.await("wait", spec.startedWhen(), app, started, spec.startTimeout());
         } catch (IllegalStateException e) {
+            long longer = Math.max(1, spec.startTimeout().multipliedBy(3).toSeconds());
             throw new IllegalStateException("app '" + spec.name() + "': " + e.getMessage() + "; if it only needs"
-                    + " longer, give it 'wait: {until: " + spec.startedWhen() + ", timeout: "
-                    + spec.startTimeout().multipliedBy(3).toSeconds() + "s}'", e);
+                    + " longer, give it 'wait: {until: " + spec.startedWhen() + ", timeout: " + longer + "s}'", e);
         }
         return app;
     }

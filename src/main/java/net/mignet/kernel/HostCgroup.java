@@ -516,11 +516,16 @@ public final class HostCgroup implements AutoCloseable {
     }
 
     /**
-     * The emulations that have host cgroups anywhere in this machine's hierarchies (to a bounded depth), with
-     * those cgroups, whether or not anything else of them is left.
+     * The emulations that have host cgroups where this process would make them (under its own cgroup in v1, to a
+     * bounded depth), with those cgroups, whether or not anything else of them is left. Not the whole hierarchy:
+     * on a machine whose sandboxes share it (each with its own {@code /run}), another sandbox's running
+     * emulation would look like a leftover there. An emulation's own cgroups elsewhere are found by {@link
+     * #removeAll} from the parents its state directory records.
      */
     public static Map<EmulationId, List<Path>> leftovers() {
-        return CgroupLocations.byEmulation(roots(CgroupMounts.system()));
+        CgroupMounts mounts = CgroupMounts.system();
+        return CgroupLocations.byEmulation(CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream())
+                .map(CgroupMounts.Hierarchy::parentForOurs).distinct().toList());
     }
 
     /** The roots of the hierarchies of the controllers mignet uses. */

@@ -44,21 +44,29 @@ public final class NeighbourEviction implements AutoCloseable {
      * skipped: those entries are flushed as before, which costs a new resolution, not a frame.
      */
     public static NeighbourEviction holdBack(Map<String, List<String>> devicesByNamespace) {
-        Map<String, List<Held>> held = new LinkedHashMap<>();
-        devicesByNamespace.forEach((namespace, devices) -> held.put(namespace, NamespaceThread.call(namespace, () -> {
-            List<Held> here = new ArrayList<>();
-            for (String device : devices) {
-                for (Family family : FAMILIES) {
-                    Path setting = family.of(device);
-                    String before = swap(setting, "0");
-                    if (before != null) {
-                        here.add(new Held(setting, before));
-                    }
+        NeighbourEviction eviction = new NeighbourEviction(new LinkedHashMap<>());
+        try {
+            devicesByNamespace.forEach((namespace, devices) -> eviction.held.put(namespace,
+                    NamespaceThread.call(namespace, () -> holdBackHere(devices))));
+        } catch (RuntimeException e) {
+            eviction.close(); // those already held go back: a namespace that cannot be entered stops the rest
+            throw e;
+        }
+        return eviction;
+    }
+
+    private static List<Held> holdBackHere(List<String> devices) {
+        List<Held> here = new ArrayList<>();
+        for (String device : devices) {
+            for (Family family : FAMILIES) {
+                Path setting = family.of(device);
+                String before = swap(setting, "0");
+                if (before != null) {
+                    here.add(new Held(setting, before));
                 }
             }
-            return here;
-        })));
-        return new NeighbourEviction(held);
+        }
+        return here;
     }
 
     /** Puts each setting back; a namespace that is gone meanwhile took its settings with it. */

@@ -257,6 +257,11 @@ class YamlTopologyLoaderTest {
         // A switch that decides by its own rules where frames go may close a loop: the design is the user's.
         String programmed = loop.replace("  s3:\n", "  s3:\n    flows:\n      - in_port=s3-s2 actions=drop\n");
         assertThat(YamlTopologyLoader.parse(programmed, "t.yaml").links()).hasSize(5);
+        String secure = loop.replace("  s3:\n", "  s3: {controller: \"tcp:127.0.0.1:6653\", fail-mode: secure}\n");
+        assertThat(YamlTopologyLoader.parse(secure, "t.yaml").links()).hasSize(5);
+        // Standalone (the default), an OpenFlow switch is a learning bridge until its controller has connected.
+        String standalone = loop.replace("  s3:\n", "  s3: {controller: \"tcp:127.0.0.1:6653\"}\n");
+        assertThat(problem(standalone).problems()).singleElement().asString().contains("closes a loop");
     }
 
     @Test
