@@ -86,7 +86,12 @@ final class RunCommand implements Callable<Integer> {
                     .withOpenFlow(openflowOptions);
             try (ResultsRecorder recorder = results.startExperiment(runner, emulationId,
                     List.copyOf(new TreeSet<>(runs.getFirst().values().keySet())), System.out::println)) {
-                return AutotestSummary.print(runner.run(runs), System.out) ? 0 : 1;
+                TerminationSignals.verdictPending(true);
+                try {
+                    return AutotestSummary.print(runner.run(runs), System.out) ? 0 : 1;
+                } finally {
+                    TerminationSignals.verdictPending(false);
+                }
             }
         }
         if (runs.size() > 1) {

@@ -11,13 +11,21 @@ import sun.misc.Signal;
 /**
  * SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM (and SIGINT where no interactive shell takes it over) end mignet the
  * way the JVM ends on SIGTERM, through its shutdown hooks, which tear every emulation down; first they say which
- * signal came and, when {@code mignet clean} sent it, who asked. An owner stopped by {@code mignet clean} exits with status 0.
+ * signal came and, when {@code mignet clean} sent it, who asked. An owner stopped by {@code mignet clean} exits with status 0,
+ * unless it was running an unattended experiment, whose missing verdict must not read as a pass.
  */
 final class TerminationSignals {
     /** Set by the first signal: the teardown it starts is already under way when another comes. */
     private static final AtomicBoolean TERMINATING = new AtomicBoolean();
+    /** An experiment's verdict is still to come: stopped now, it must not look like a pass (status 0). */
+    private static volatile boolean verdictPending;
 
     private TerminationSignals() {
+    }
+
+    /** While an unattended experiment runs: a stop asked for by {@code mignet clean} then exits non-zero too. */
+    static void verdictPending(boolean pending) {
+        verdictPending = pending;
     }
 
     static void install(PrintStream err, boolean alsoInterrupt) {
@@ -46,11 +54,13 @@ final class TerminationSignals {
         }
         Optional<String> requestedBy = stopRequest();
         err.println();
+        boolean unfinished = verdictPending;
         err.println("mignet: SIG" + signal.getName() + requestedBy.map(by -> " from " + by).orElse("")
-                + ": tearing the network down and exiting");
+                + ": tearing the network down and exiting" + (unfinished ? "; the experiment ends without a verdict"
+                        : ""));
         err.flush();
         // exit, not halt: the shutdown hooks remove the namespaces.
-        System.exit(requestedBy.isPresent() ? 0 : 128 + signal.getNumber());
+        System.exit(requestedBy.isPresent() && !unfinished ? 0 : 128 + signal.getNumber());
     }
 
     /** Who asked this process to stop, when it owns an emulation that {@code mignet clean} is removing. */

@@ -231,8 +231,13 @@ public final class HostCgroup implements AutoCloseable {
         });
         if (host != null) {
             synchronized (host) {
-                next.requireWithin(host.limits, "app " + name.substring(APP_PREFIX.length()), hostName());
-                write(next);
+                // Only what changes must fit the host's: a limit the host has since lowered below the app's own
+                // holds the app (written held), and must not refuse a change of another one.
+                ResourceLimits changed = new ResourceLimits(next.cpu() != limits.cpu() ? next.cpu() : 0,
+                        next.memory() != limits.memory() ? next.memory() : 0,
+                        next.pids() != limits.pids() ? next.pids() : 0);
+                changed.requireWithin(host.limits, "app " + name.substring(APP_PREFIX.length()), hostName());
+                write(next.within(host.limits));
                 limits = next;
             }
             return;

@@ -33,6 +33,9 @@ final class AddressOwners {
 
     /** The verdict for each of {@code addresses} on {@code app}'s host, from the sockets there now. */
     static List<Verdict> judge(App app, List<Ipv4Address> addresses, String target) {
+        if (addresses.isEmpty()) {
+            return List.of(); // nothing to decide: spare the walk over the host's sockets
+        }
         List<ProcessSockets.Socket> own = ProcessSockets.of(app.pid());
         Set<Long> ownInodes = own.stream().map(ProcessSockets.Socket::inode).collect(Collectors.toSet());
         List<ProcessSockets.Socket> others = ProcessSockets.inNamespaceOf(app.pid()).stream()

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import net.mignet.flow.FlowAction;
 import net.mignet.flow.FlowRuleFormatter;
@@ -56,6 +57,19 @@ final class Redirect {
     /** The addresses both hosts carry (the service addresses). */
     static List<Ipv4Address> sharedAddresses(Host from, Host to) {
         return sharedInterfaces(from, to).stream().map(s -> s.old().ip().address()).distinct().toList();
+    }
+
+    /** The shared addresses whose traffic the switches' rules send to the old host now: only those can move. */
+    static Set<Ipv4Address> routedToOld(Emulation net, Host from, Host to) {
+        Set<Ipv4Address> routed = new java.util.HashSet<>();
+        for (SharedInterface shared : sharedInterfaces(from, to)) {
+            LinkEnd oldPort = switchPortOf(net, shared.old());
+            if (oldPort != null && net.switchNamed(oldPort.node()).flowTable().entries().stream()
+                    .anyMatch(e -> e.rule().action().outputPorts().contains(oldPort.interfaceName()))) {
+                routed.add(shared.old().ip().address());
+            }
+        }
+        return routed;
     }
 
     /** The changes for an app on {@code from} whose traffic to the addresses {@code moving} accepts moves. */

@@ -13,12 +13,11 @@ import java.util.stream.Collectors;
  * Loops between switches that forward by learning alone. mignet's switches are Linux bridges without spanning
  * tree, so the first broadcast on such a loop (a host's first ARP) circles forever and multiplies at every switch:
  * measured on a 2-core machine, 400 000 frames a second through one bridge, both cores in softirq for as long as
- * the network was up, and no ping through. A switch with flow rules, or an OpenFlow switch in {@code fail-mode:
- * secure} (it forwards only what its controller's rules say, never as a learning bridge), decides itself where
- * frames go, so a loop through one of them is the user's design and is left alone. An OpenFlow switch in the
- * default standalone mode is a learning bridge until its controller connects (and whenever it is gone), so it
- * counts as learning; so do switches the command line alone makes OpenFlow switches, which this check, run when
- * the file is read, does not see.
+ * the network was up, and no ping through. Only a switch in {@code fail-mode: secure} breaks such a loop: it
+ * forwards only what its rules say (from the file or a controller) and drops the rest, never as a learning bridge.
+ * Rules alone do not (what no rule matches is bridged: a broadcast still circles), nor does an OpenFlow switch in
+ * the default standalone mode (a learning bridge until its controller connects, and whenever it is gone), nor a
+ * command line's {@code --fail-mode secure}, which this check, run when the file is read, does not see.
  */
 final class SwitchLoops {
     private SwitchLoops() {
@@ -26,8 +25,8 @@ final class SwitchLoops {
 
     /** One problem per link that closes a loop of learning switches, naming the loop. */
     static List<KernelRules.Problem> check(List<SwitchSpec> switches, List<LinkSpec> links, KernelRules.Lines lines) {
-        Set<String> learning = switches.stream().filter(s -> s.flows().isEmpty()
-                && s.openflow().failMode() != FailMode.SECURE).map(SwitchSpec::name).collect(Collectors.toSet());
+        Set<String> learning = switches.stream().filter(s -> s.openflow().failMode() != FailMode.SECURE)
+                .map(SwitchSpec::name).collect(Collectors.toSet());
         Map<String, List<String>> joined = new HashMap<>();
         List<KernelRules.Problem> problems = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
@@ -41,8 +40,8 @@ final class SwitchLoops {
                 problems.add(new KernelRules.Problem(lines.end(i, true), "link " + a + "-" + b + " closes a loop"
                         + " of switches " + String.join(" -> ", path) + " -> " + a + "; they forward by learning"
                         + " alone and run no spanning tree, so a broadcast would circle forever and take every"
-                        + " core. Remove one of the loop's links, or give one of its switches flow rules (flows:) or"
-                        + " 'fail-mode: secure' with a controller whose rules keep frames from circling"));
+                        + " core. Remove one of the loop's links, or give one of its switches 'fail-mode: secure' and"
+                        + " rules (flows: or a controller's) that keep frames from circling"));
                 continue; // not joined: the rest of the file is checked against the loop-free part
             }
             joined.computeIfAbsent(a, k -> new ArrayList<>()).add(b);

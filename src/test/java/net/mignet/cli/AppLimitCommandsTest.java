@@ -47,6 +47,8 @@ class AppLimitCommandsTest {
                 limit web pids=20
                 limit h2 worker cpu=0.25
                 limit h1 cpu=0.1
+                limit web memory=48m
+                limit web cpu=0.3
                 info h1
                 apps
                 limit nosuch cpu=1
@@ -66,8 +68,11 @@ class AppLimitCommandsTest {
                 .contains("worker on h2: cpu=0.25 memory=32m pids=10\n")
                 .contains("h1: cpu=0.1 memory=256m\n  web on h1: cpu=0.2 memory=64m pids=20 (held to cpu=0.1"
                         + " by its host's)\n")
+                .contains("web on h1: cpu=0.2 memory=48m pids=20 (held to cpu=0.1 by its host's)\n")
+                .contains("app web may not have more than its host h1 (cpu=0.1 memory=256m): cpu=0.3 (above"
+                        + " cpu=0.1)")
                 .contains("limits   cpu=0.1 memory=256m")
-                .containsPattern("app      web on h1: cpu=0.2 memory=64m pids=20 \\(held to [^)]*\\); cpu \\d")
+                .containsPattern("app      web on h1: cpu=0.2 memory=48m pids=20 \\(held to [^)]*\\); cpu \\d")
                 .containsPattern("worker +h2 +pid \\d+ +running .*\\(limits cpu=0.25 memory=32m pids=10\\)")
                 .contains("'nosuch' is neither a host");
         assertThat(p.exitValue()).isZero();

@@ -254,9 +254,12 @@ class YamlTopologyLoaderTest {
         assertThat(problem("hosts: {h1: }\nswitches: {s1: , s2: }\nlinks:\n  - ends: [h1, s1]\n"
                 + "  - ends: [s1, s2]\n  - ends: [s2, s1]\n").problems()).singleElement().asString().startsWith("t.yaml:6: link s2-s1 closes a"
                         + " loop of switches s2 -> s1 -> s2");
-        // A switch that decides by its own rules where frames go may close a loop: the design is the user's.
+        // Rules alone do not break it: what no rule matches is bridged, broadcasts included.
         String programmed = loop.replace("  s3:\n", "  s3:\n    flows:\n      - in_port=s3-s2 actions=drop\n");
-        assertThat(YamlTopologyLoader.parse(programmed, "t.yaml").links()).hasSize(5);
+        assertThat(problem(programmed).problems()).singleElement().asString().contains("closes a loop");
+        // A switch that forwards only by its rules (fail-mode: secure) may close one: the design is the user's.
+        String rulesOnly = programmed.replace("    flows:\n", "    fail-mode: secure\n    flows:\n");
+        assertThat(YamlTopologyLoader.parse(rulesOnly, "t.yaml").links()).hasSize(5);
         String secure = loop.replace("  s3:\n", "  s3: {controller: \"tcp:127.0.0.1:6653\", fail-mode: secure}\n");
         assertThat(YamlTopologyLoader.parse(secure, "t.yaml").links()).hasSize(5);
         // Standalone (the default), an OpenFlow switch is a learning bridge until its controller has connected.
