@@ -18,7 +18,9 @@ import net.mignet.kernel.EmulationId;
 final class ErrorReport {
     /** Where errors of the CLI verbs are logged (an emulation's own errors go to its state directory). */
     static final Path CLI_LOG = EmulationId.stateRoot().resolve("mignet.log");
-    private static final int LONGEST_LINE = 400;
+    private static final int LONGEST_LINE = 1000;
+    /** Of a longer line, this much of its end is kept. */
+    private static final int KEPT_END = 300;
     private static final long LOG_LIMIT = 4L << 20;
     private static volatile boolean debug;
 
@@ -76,15 +78,20 @@ final class ErrorReport {
                 || e instanceof IOException || e instanceof java.io.UncheckedIOException;
     }
 
-    /** Lines longer than the screen are cut: hostile input must not come back a hundred kilobytes long. */
+    /**
+     * Lines longer than a few screen lines are cut in the middle: hostile input must not come back a hundred
+     * kilobytes long, and mignet's own longest messages (a refusal with its reasons and what to do) stay whole.
+     */
     static String shorten(String text) {
         StringBuilder out = new StringBuilder();
         for (String line : text.split("\n", -1)) {
             if (!out.isEmpty()) {
                 out.append('\n');
             }
-            out.append(line.length() <= LONGEST_LINE ? line
-                    : line.substring(0, LONGEST_LINE) + "... (" + (line.length() - LONGEST_LINE) + " more characters)");
+            // The middle goes: a message's advice (what to do) comes at its end.
+            out.append(line.length() <= LONGEST_LINE ? line : line.substring(0, LONGEST_LINE - KEPT_END) + " ... ("
+                    + (line.length() - LONGEST_LINE) + " characters left out) ... "
+                    + line.substring(line.length() - KEPT_END));
         }
         return out.toString().replaceAll("[\\p{Cc}&&[^\n\t]]", "?");
     }

@@ -34,17 +34,49 @@ public final class ReportPage {
         }
         CsvTable migrations = Files.exists(migrationsFile) ? CsvTable.read(migrationsFile)
                 : new CsvTable(List.of(), List.of());
+        requireColumns(migrationsFile, migrations, List.of("migration", "app", "strategy", "from", "to", "started",
+                "total_ms"));
         List<ClientRequest> requests = new ArrayList<>();
         if (Files.exists(requestsFile)) {
-            CsvTable.read(requestsFile).rows().forEach(r -> requests.add(ClientRequest.fromRow(r)));
+            CsvTable table = CsvTable.read(requestsFile);
+            requireColumns(requestsFile, table, List.of("client", "seq", "sent", "replied", "retries"));
+            for (Map<String, String> row : table.rows()) {
+                try {
+                    requests.add(ClientRequest.fromRow(row));
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(requestsFile + ": row " + (requests.size() + 1) + " is not a"
+                            + " request (" + e.getMessage() + "); a row holds client, seq, sent and replied (RFC"
+                            + " 3339 times) and retries, as mignet writes them", e);
+                }
+            }
         }
         Path page = dir.resolve(ResultsFiles.REPORT);
         Path absolute = dir.toAbsolutePath().normalize();
         String title = "mignet results: " + (absolute.getFileName() == null ? absolute : absolute.getFileName());
         List<EventMark> marks = EventMark.read(dir.resolve(ResultsFiles.EVENTS));
-        Files.writeString(page, render(title, ReportData.of(title, migrations, requests, marks)),
-                StandardCharsets.UTF_8);
+        Map<String, Object> data;
+        try {
+            data = ReportData.of(title, migrations, requests, marks);
+        } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+            throw new IllegalArgumentException(migrationsFile + ": a value does not read as mignet writes it ("
+                    + e.getMessage() + "); times are RFC 3339 (2026-12-03T16:35:00.123456789Z), durations numbers",
+                    e);
+        }
+        Files.writeString(page, render(title, data), StandardCharsets.UTF_8);
         return page;
+    }
+
+    /** An edited file may lose a column the page is made from: said by name, not as a null deep inside. */
+    private static void requireColumns(Path file, CsvTable table, List<String> needed) {
+        if (table.rows().isEmpty()) {
+            return;
+        }
+        List<String> missing = needed.stream().filter(c -> !table.header().contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(file + " lacks the column(s) " + String.join(", ", missing)
+                    + ", which the report is made from; keep them when editing or joining (other columns may go"
+                    + " or be added)");
+        }
     }
 
     static String render(String title, Map<String, Object> data) {

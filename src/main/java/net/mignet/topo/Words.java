@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a shell line into words: whitespace separates, single or double quotes group, backslash escapes.
+ * Splits a shell line into words as sh does: whitespace separates, single or double quotes group, backslash
+ * escapes (inside double quotes only {@code $ ` " \} and a newline, so {@code "%s\n"} keeps its {@code \n}).
  * The words become an argument vector directly; only the shell's host commands hand a line with an unquoted
  * operator word ({@code |}, {@code >}, ...) to {@code sh -c}, and they need to know which words were quoted.
  */
@@ -31,8 +32,9 @@ public final class Words {
             if (quote != 0) {
                 if (c == quote) {
                     quote = 0;
-                } else if (c == '\\' && quote == '"' && i + 1 < line.length()) {
-                    current.append(line.charAt(++i));
+                } else if (c == '\\' && quote == '"' && i + 1 < line.length()
+                        && "$`\"\\\n".indexOf(line.charAt(i + 1)) >= 0) {
+                    current.append(line.charAt(++i)); // as sh: inside "...", a backslash escapes only these
                 } else {
                     current.append(c);
                 }
