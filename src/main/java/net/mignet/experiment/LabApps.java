@@ -48,6 +48,9 @@ public final class LabApps {
         try {
             AppConditions.await("wait", spec.startedWhen(), app, started, spec.startTimeout());
         } catch (IllegalStateException e) {
+            if (!app.isRunning()) {
+                throw new IllegalStateException("app '" + spec.name() + "': " + e.getMessage(), e);
+            }
             long longer = Math.max(1, spec.startTimeout().multipliedBy(3).toSeconds());
             throw new IllegalStateException("app '" + spec.name() + "': " + e.getMessage() + "; if it only needs"
                     + " longer, give it 'wait: {until: " + spec.startedWhen() + ", timeout: " + longer + "s}'", e);

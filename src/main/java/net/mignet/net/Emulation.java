@@ -151,9 +151,13 @@ public final class Emulation implements AutoCloseable {
         EmulationOwner.markBuilt(id);
         log.accept(String.format("*** Network %s up: %d hosts, %d switches, %d links in %.2f s", id, hosts.size(),
                 switches.size(), links.size(), (System.nanoTime() - t0) / 1e9));
-        sharedAddresses().forEach((address, owners) -> log.accept("*** " + String.join(" and ", owners)
-                + " share " + address + ": which of them answers is up to the flow rules, as for a service that"
-                + " migrates between them"));
+        // With rules (the scenario's) a shared address is a design; without any, one host answers for the other.
+        boolean rules = topology.switches().stream().anyMatch(s -> !s.flows().isEmpty() || s.openflow().given());
+        sharedAddresses().forEach((address, owners) -> log.accept(rules
+                ? "*** " + String.join(" and ", owners) + " share " + address + ": which of them answers is up to"
+                        + " the flow rules, as for a service that migrates between them"
+                : "!!! " + String.join(" and ", owners) + " share " + address + " and no flow rules choose between"
+                        + " them: each can answer for the others (a ping from one to another reaches itself)"));
         overlappingSubnets().forEach(log);
     }
 

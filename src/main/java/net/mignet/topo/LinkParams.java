@@ -137,8 +137,8 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
         boolean none = v.equals("none");
         return switch (key) {
             case "bw" -> withBandwidth(none ? null : parseBandwidth(v));
-            case "delay" -> withDelay(none ? null : parseDuration(v));
-            case "jitter" -> withJitter(none ? null : parseDuration(v));
+            case "delay" -> withDelay(none ? null : parseDelay(v));
+            case "jitter" -> withJitter(none ? null : parseDelay(v));
             case "distribution" -> withJitterDistribution(none ? null : JitterDistribution.parse(v));
             case "loss" -> none ? withLoss(null)
                     : v.startsWith("gemodel") ? withLossModel(GilbertElliott.parse(v)) : withLoss(percent(key, v));
@@ -208,14 +208,31 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
             if (value < 0 || Double.isNaN(value) || Double.isInfinite(value)) {
                 throw new IllegalArgumentException("'" + text + "' must be a non-negative duration");
             }
-            if (value * nanosPerUnit > MAX_DELAY.toNanos()) {
-                throw new IllegalArgumentException("'" + text + "' is longer than 1 hour, the longest delay mignet"
-                        + " emulates; write e.g. 600ms or 2s");
+            if (value * nanosPerUnit >= Long.MAX_VALUE) {
+                throw new IllegalArgumentException("'" + text + "' is longer than any duration mignet can count");
             }
             return Duration.ofNanos(Math.round(value * nanosPerUnit));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a duration (write it like 5ms, 200us, 1s, 2min or 1h)");
         }
+    }
+
+    /** A link's delay or jitter: a duration of at most {@link #MAX_DELAY}. */
+    public static Duration parseDelay(String text) {
+        Duration d;
+        try {
+            d = parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().contains("longer than any duration")) {
+                throw e;
+            }
+            d = MAX_DELAY.plusNanos(1); // said below, as for any delay over the hour
+        }
+        if (d.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is longer than 1 hour, the longest delay mignet"
+                    + " emulates; write e.g. 600ms or 2s");
+        }
+        return d;
     }
 
     /** Parses a loss written as {@code 10%} or {@code 10}. */

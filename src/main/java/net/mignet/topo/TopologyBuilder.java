@@ -235,7 +235,7 @@ public final class TopologyBuilder {
         }
 
         public LinkOptions delay(String d) {
-            params = params.withDelay(LinkParams.parseDuration(d));
+            params = params.withDelay(LinkParams.parseDelay(d));
             return this;
         }
 
@@ -245,7 +245,7 @@ public final class TopologyBuilder {
         }
 
         public LinkOptions jitter(String j) {
-            params = params.withJitter(LinkParams.parseDuration(j));
+            params = params.withJitter(LinkParams.parseDelay(j));
             return this;
         }
 

@@ -337,7 +337,7 @@ final class YamlDraftReader {
             } else if (w != null) {
                 wait = value(w.get("until"), "until: tcp:8080", t -> MigrationRecipe.Condition.parse(t, "until"));
                 waitTimeout = w.containsKey("timeout") ? value(w.get("timeout"), "timeout: 90s",
-                        LinkParams::parseDuration) : null;
+                        MigrationRecipe::withinADay) : null;
             }
         } else {
             wait = value(waitEntry, "wait: udp:8888", t -> MigrationRecipe.Condition.parse(t, "wait"));
