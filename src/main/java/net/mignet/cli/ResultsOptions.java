@@ -75,6 +75,14 @@ final class ResultsOptions {
         if (!Files.isWritable(existing)) {
             throw new IllegalArgumentException(what + ": cannot write in " + existing + "; " + fix);
         }
+        // Root may "write" by the permission bits where the file system takes nothing (/proc, /sys): a probe
+        // made and removed again says for sure, and leaves nothing.
+        try {
+            Files.delete(Files.createTempFile(existing, ".mignet-results-", ".probe"));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(what + ": cannot make files in " + existing + " (" + e.getMessage()
+                    + "); " + fix, e);
+        }
     }
 
     private boolean wanted() {

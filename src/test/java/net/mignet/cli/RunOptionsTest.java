@@ -51,6 +51,12 @@ class RunOptionsTest {
 
         assertThat(Files.readString(file)).isEqualTo("mine\n");
         assertThat(NetnsPaths.list()).isEqualTo(namespaces);
+
+        // Root passes the permission bits of /proc, which takes no directory all the same.
+        Run inProc = mignet("run", "--topo", "single,2", "--results", "/proc/mignet-results");
+        assertThat(inProc.exitCode()).isEqualTo(1);
+        assertThat(inProc.err()).startsWith("mignet: --results /proc/mignet-results: cannot make files in /proc (");
+        assertThat(NetnsPaths.list()).isEqualTo(namespaces);
     }
 
     @Test
