@@ -189,6 +189,7 @@ public final class Shell {
             out.printf("  %-48s %s%n", c.usage(), c.help());
         }
         out.printf("  %-48s %s%n", "<host> <command...>", "run a command on a host (host names become their IPs),"
-                + " e.g. h1 ping -c1 h2; Ctrl-C stops it");
+                + " e.g. h1 ping -c1 h2; with an unquoted | ; && || & > >> < 2>&1 as a word of its own it runs"
+                + " through sh -c (h1 ps -e | head); Ctrl-C stops it");
     }
 }
