@@ -145,7 +145,7 @@ public final class Migration {
         if (flows.isEmpty() && notes.isEmpty()) {
             log.accept("!!! no flow rule sends traffic to " + from.name() + "'s service port; nothing redirected");
         }
-        ClientObservation seen = observer == null ? null
+        ClientObservation seen = observer == null || ctx.traffic().onlyStays() ? null
                 : ClientObservation.await(observer, ctx.disturbedAt(), settled, OBSERVE_TIMEOUT);
         MigrationReport report = new MigrationReport(successor.name(), chosen.name(), from.name(), target.name(),
                 oldPid, successor.pid(), stateRoute.toString(), ctx.stateBytes(), stateNetworkBytes, ctx.serviceGap(),

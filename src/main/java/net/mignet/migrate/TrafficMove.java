@@ -24,13 +24,16 @@ public final class TrafficMove {
     private final List<Redirect.SwitchChanges> changes;
     /** What to tell about whose traffic moved or stayed, one line each. */
     private final List<String> notes;
+    /** Whether traffic the rules send to the old host stays there, served by other programs. */
+    private final boolean stays;
     /** Each hold with the port its frames go to on release. */
     private final Map<FrameHold, String> holds = new LinkedHashMap<>();
     private boolean redirected;
 
-    private TrafficMove(List<Redirect.SwitchChanges> changes, List<String> notes) {
+    private TrafficMove(List<Redirect.SwitchChanges> changes, List<String> notes, boolean stays) {
         this.changes = changes;
         this.notes = notes;
+        this.stays = stays;
     }
 
     /**
@@ -48,7 +51,8 @@ public final class TrafficMove {
         Set<Ipv4Address> moving = verdicts.stream().filter(AddressOwners.Verdict::moves)
                 .map(AddressOwners.Verdict::address).collect(Collectors.toSet());
         List<String> notes = verdicts.stream().map(AddressOwners.Verdict::note).filter(Objects::nonNull).toList();
-        return new TrafficMove(Redirect.plan(net, from, to, moving::contains), notes);
+        boolean stays = verdicts.stream().anyMatch(v -> !v.moves());
+        return new TrafficMove(Redirect.plan(net, from, to, moving::contains), notes, stays);
     }
 
     /**
@@ -59,6 +63,14 @@ public final class TrafficMove {
         for (Redirect.SharedInterface s : Redirect.sharedInterfaces(from, to)) {
             to.learnNeighbours(s.moved().interfaceName(), from.neighbours(s.old().interfaceName()));
         }
+    }
+
+    /**
+     * Whether the service's traffic stayed on the old host with another program and none moved: a client of that
+     * service then saw nothing of this migration (its hiccups are not the migration's).
+     */
+    public boolean onlyStays() {
+        return stays && changes.isEmpty();
     }
 
     /** Whose traffic moved or stayed where that is worth a line (another program serves an address too, ...). */

@@ -98,7 +98,8 @@ class MigrationTest {
             awaitReplies(client, 5);
             List<String> said = new ArrayList<>();
             MigrationReport helper = Migration.of(apps, "helper").to(net.host("h3")).recipe(MigrationRecipe.DEFAULT)
-                    .log(said::add).run();
+                    .observedBy(client).log(said::add).run();
+            assertThat(helper.client()).as("the client's service did not move").isNull();
             assertThat(apps.get("helper").host().name()).isEqualTo("h3");
             assertThat(helper.flowChanges()).isEmpty();
             assertThat(said).anyMatch(l -> l.startsWith("*** helper served nothing on 10.0.0.12")
