@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import net.mignet.experiment.ExperimentRunner;
 import net.mignet.kernel.EmulationId;
@@ -32,6 +33,21 @@ final class ResultsOptions {
     /** Starts recording {@code net}, or returns null with {@code --no-results} (try-with-resources skips it). */
     ResultsRecorder start(Emulation net, Consumer<String> log) throws IOException {
         return wanted() ? ResultsRecorder.start(net, directory(net.id()), log) : null;
+    }
+
+    /**
+     * As {@link #start}, for the one combination of a sweep run beside the shell: run 1 with its sweep values, in
+     * the columns an experiment's results have, so that its files join those of {@code --autotest} runs.
+     */
+    ResultsRecorder start(Emulation net, Map<String, String> sweepValues, Consumer<String> log) throws IOException {
+        if (!wanted() || sweepValues.isEmpty()) {
+            return start(net, log);
+        }
+        ResultsRecorder recorder = ResultsRecorder.forExperiment(directory(net.id()),
+                List.copyOf(new java.util.TreeSet<>(sweepValues.keySet())), log);
+        recorder.follow(net);
+        recorder.runStarting(1, sweepValues);
+        return recorder;
     }
 
     /**

@@ -106,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
         Lab lab = runs.getFirst().lab();
         try (Emulation net = Emulation.start(topology, emulationId, System.err::println, options);
                 // Closed after the apps, so that it reads their last output lines.
-                ResultsRecorder recorder = results.start(net, System.err::println);
+                ResultsRecorder recorder = results.start(net, runs.getFirst().values(), System.err::println);
                 AppManager apps = new AppManager(net);
                 OpenFlowAgents openflow = OpenFlowAgents.startAndDescribe(net, openflowOptions, System.err::println)) {
             LabApps.deployAll(apps, lab, System.err);
