@@ -19,6 +19,8 @@ import java.util.Set;
  */
 public final class ProcessSockets {
     private static final String LISTEN = "0A";
+    /** UDP first: small tables, where most of a tree's sockets are found before the TCP walk (see {@link #of}). */
+    private static final List<String> TABLES = List.of("udp", "udp6", "tcp", "tcp6");
 
     private ProcessSockets() {
     }
@@ -53,24 +55,24 @@ public final class ProcessSockets {
     public static List<Socket> inNamespaceOf(long pid) {
         Path net = Path.of("/proc", Long.toString(pid), "net");
         List<Socket> sockets = new ArrayList<>();
-        for (String table : List.of("udp", "udp6", "tcp", "tcp6")) {
-            for (String line : lines(net.resolve(table))) {
-                Socket s = parse(table.startsWith("udp") ? "udp" : "tcp", line);
-                if (s != null) {
-                    sockets.add(s);
-                }
-            }
+        for (String table : TABLES) {
+            sockets.addAll(table(net, table));
         }
         return sockets;
     }
 
-    /** The inet sockets held by {@code rootPid} and all its descendants; empty when the process is gone. */
-    public static List<Socket> of(long rootPid) {
-        Set<Long> pids = ProcessTree.of(rootPid);
+    /** The inodes of the sockets {@code rootPid} and all its descendants hold; empty when the process is gone. */
+    public static Set<Long> inodesOf(long rootPid) {
         Set<Long> inodes = new HashSet<>();
-        for (long pid : pids) {
+        for (long pid : ProcessTree.of(rootPid)) {
             inodes.addAll(socketInodes(pid));
         }
+        return inodes;
+    }
+
+    /** The inet sockets held by {@code rootPid} and all its descendants; empty when the process is gone. */
+    public static List<Socket> of(long rootPid) {
+        Set<Long> inodes = inodesOf(rootPid);
         List<Socket> sockets = new ArrayList<>();
         if (inodes.isEmpty()) {
             return sockets;
@@ -80,16 +82,28 @@ public final class ProcessSockets {
         // hash table for them (5 ms each here, every namespace's connections), the UDP one is small (0.05 ms).
         Path net = Path.of("/proc", Long.toString(rootPid), "net");
         Set<Long> unresolved = new HashSet<>(inodes);
-        for (String table : List.of("udp", "udp6", "tcp", "tcp6")) {
+        for (String table : TABLES) {
             if (unresolved.isEmpty()) {
                 break;
             }
-            for (String line : lines(net.resolve(table))) {
-                Socket s = parse(table.startsWith("udp") ? "udp" : "tcp", line);
-                if (s != null && inodes.contains(s.inode())) {
+            for (Socket s : table(net, table)) {
+                if (inodes.contains(s.inode())) {
                     sockets.add(s);
                     unresolved.remove(s.inode());
                 }
+            }
+        }
+        return sockets;
+    }
+
+    /** The sockets of one of {@code /proc/PID/net}'s tables ({@code udp}, {@code tcp6}, ...). */
+    private static List<Socket> table(Path net, String table) {
+        String protocol = table.startsWith("udp") ? "udp" : "tcp";
+        List<Socket> sockets = new ArrayList<>();
+        for (String line : lines(net.resolve(table))) {
+            Socket s = parse(protocol, line);
+            if (s != null) {
+                sockets.add(s);
             }
         }
         return sockets;

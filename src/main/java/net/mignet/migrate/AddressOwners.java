@@ -3,6 +3,7 @@ package net.mignet.migrate;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -36,10 +37,12 @@ final class AddressOwners {
         if (addresses.isEmpty()) {
             return List.of(); // nothing to decide: spare the walk over the host's sockets
         }
-        List<ProcessSockets.Socket> own = ProcessSockets.of(app.pid());
-        Set<Long> ownInodes = own.stream().map(ProcessSockets.Socket::inode).collect(Collectors.toSet());
-        List<ProcessSockets.Socket> others = ProcessSockets.inNamespaceOf(app.pid()).stream()
-                .filter(s -> !ownInodes.contains(s.inode())).toList();
+        // One read of the host's tables, split by the sockets the app's tree holds.
+        Set<Long> ownInodes = ProcessSockets.inodesOf(app.pid());
+        Map<Boolean, List<ProcessSockets.Socket>> split = ProcessSockets.inNamespaceOf(app.pid()).stream()
+                .collect(Collectors.partitioningBy(s -> ownInodes.contains(s.inode())));
+        List<ProcessSockets.Socket> own = split.get(true);
+        List<ProcessSockets.Socket> others = split.get(false);
         String from = app.host().name();
         List<Verdict> verdicts = new ArrayList<>();
         for (Ipv4Address address : addresses) {

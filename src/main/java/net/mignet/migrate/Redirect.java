@@ -3,6 +3,7 @@ package net.mignet.migrate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,14 +55,12 @@ final class Redirect {
         return shared;
     }
 
-    /** The addresses both hosts carry (the service addresses). */
-    static List<Ipv4Address> sharedAddresses(Host from, Host to) {
-        return sharedInterfaces(from, to).stream().map(s -> s.old().ip().address()).distinct().toList();
-    }
-
-    /** The shared addresses whose traffic the switches' rules send to the old host now: only those can move. */
-    static Set<Ipv4Address> routedToOld(Emulation net, Host from, Host to) {
-        Set<Ipv4Address> routed = new java.util.HashSet<>();
+    /**
+     * The addresses both hosts carry (the service addresses) whose traffic the switches' rules send to the old
+     * host now, in the old host's interface order: only those can move.
+     */
+    static List<Ipv4Address> routedToOld(Emulation net, Host from, Host to) {
+        Set<Ipv4Address> routed = new LinkedHashSet<>();
         for (SharedInterface shared : sharedInterfaces(from, to)) {
             LinkEnd oldPort = switchPortOf(net, shared.old());
             if (oldPort != null && net.switchNamed(oldPort.node()).flowTable().entries().stream()
@@ -69,7 +68,7 @@ final class Redirect {
                 routed.add(shared.old().ip().address());
             }
         }
-        return routed;
+        return List.copyOf(routed);
     }
 
     /** The changes for an app on {@code from} whose traffic to the addresses {@code moving} accepts moves. */

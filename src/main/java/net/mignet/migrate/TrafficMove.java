@@ -45,9 +45,8 @@ public final class TrafficMove {
         Host from = app.host();
         copyNeighbours(from, to);
         // Only addresses whose traffic goes to the old host now: of the others there is nothing to move or keep.
-        Set<Ipv4Address> routed = Redirect.routedToOld(net, from, to);
-        List<AddressOwners.Verdict> verdicts = AddressOwners.judge(app, Redirect.sharedAddresses(from, to).stream()
-                .filter(routed::contains).toList(), to.name());
+        List<AddressOwners.Verdict> verdicts = AddressOwners.judge(app, Redirect.routedToOld(net, from, to),
+                to.name());
         Set<Ipv4Address> moving = verdicts.stream().filter(AddressOwners.Verdict::moves)
                 .map(AddressOwners.Verdict::address).collect(Collectors.toSet());
         List<String> notes = verdicts.stream().map(AddressOwners.Verdict::note).filter(Objects::nonNull).toList();
