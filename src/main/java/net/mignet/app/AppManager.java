@@ -23,6 +23,7 @@ import net.mignet.net.Host;
 import net.mignet.topo.Names;
 import net.mignet.topo.HostImage;
 import net.mignet.topo.MigrationMethod;
+import net.mignet.topo.NodeKind;
 
 /** Deploys programs on the hosts of one emulation and keeps track of them. */
 public final class AppManager implements AutoCloseable {
@@ -136,13 +137,11 @@ public final class AppManager implements AutoCloseable {
      * info}): the node would be changed, not the app.
      */
     private void requireNotANode(String name) {
-        boolean host = emulation.topology().hosts().stream().anyMatch(h -> h.name().equals(name));
-        boolean node = host || emulation.topology().switches().stream().anyMatch(s -> s.name().equals(name));
-        if (node) {
-            throw new IllegalArgumentException("app name '" + name + "' is the name of " + (host ? "host " : "switch ")
-                    + name + ", which commands such as 'limit " + name + "' would reach instead; give the app its own"
-                    + " name");
-        }
+        emulation.topology().kindOf(name).ifPresent(kind -> {
+            throw new IllegalArgumentException("app name '" + name + "' is the name of " + (kind == NodeKind.HOST
+                    ? "host " : "switch ") + name + ", which commands such as 'limit " + name + "' would reach"
+                    + " instead; give the app its own name");
+        });
     }
 
     /** An app container: the app's image, built or unpacked first if the cache lacks it, as its own root. */

@@ -84,12 +84,13 @@ public final class CoreCommands {
 
     /** {@code argv} with each word that names a host replaced by the host's address. */
     List<String> withHostAddresses(List<String> argv) {
-        List<String> resolved = new ArrayList<>();
-        for (String word : argv) {
-            resolved.add(net.hosts().stream().filter(h -> h.name().equals(word) && h.ip() != null)
-                    .map(h -> h.ip().toString()).findFirst().orElse(word));
-        }
-        return resolved;
+        return argv.stream().map(this::withHostAddress).toList();
+    }
+
+    /** {@code word}, or the address of the host it names. */
+    String withHostAddress(String word) {
+        return net.hosts().stream().filter(h -> h.name().equals(word) && h.ip() != null)
+                .map(h -> h.ip().toString()).findFirst().orElse(word);
     }
 
     private void nodes(PrintStream out) {

@@ -61,13 +61,14 @@ public final class Shell {
                     + "): put long data in a file on the host instead");
             return !exitRequested;
         }
-        List<String> words;
+        List<Words.Word> typed;
         try {
-            words = Words.split(line.strip());
+            typed = Words.splitMarked(line.strip());
         } catch (RuntimeException e) {
             out.println("*** " + ErrorReport.describe(e, "reading '" + line + "'", log()));
             return !exitRequested;
         }
+        List<String> words = typed.stream().map(Words.Word::text).toList();
         if (words.isEmpty() || words.getFirst().startsWith("#")) {
             return !exitRequested;
         }
@@ -82,10 +83,8 @@ public final class Shell {
                     throw new IllegalArgumentException("usage: " + verb + " <command...>, e.g. " + verb + " ip addr");
                 }
                 // Typed, so quoting is known: an unquoted operator word makes it a line for sh -c.
-                List<Words.Word> typed = Words.splitMarked(line.strip());
                 List<Words.Word> resolved = typed.subList(1, typed.size()).stream()
-                        .map(w -> new Words.Word(core.withHostAddresses(List.of(w.text())).getFirst(), w.literal()))
-                        .toList();
+                        .map(w -> new Words.Word(core.withHostAddress(w.text()), w.literal())).toList();
                 HostCommandRun.run(net.host(verb), ShellOperators.argv(resolved), out, interrupts);
             } else {
                 out.println("*** unknown command '" + ErrorReport.shorten(verb) + "': type help for the list, or a"
