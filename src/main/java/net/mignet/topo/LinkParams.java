@@ -179,6 +179,25 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
      * {@code 1s}, {@code 2min}, {@code 1h}.
      */
     public static Duration parseDuration(String text) {
+        double nanos = nanos(text);
+        if (nanos >= Long.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + text + "' is longer than any duration mignet can count");
+        }
+        return Duration.ofNanos(Math.round(nanos));
+    }
+
+    /** A link's delay or jitter: a duration of at most {@link #MAX_DELAY}. */
+    public static Duration parseDelay(String text) {
+        double nanos = nanos(text);
+        if (nanos > MAX_DELAY.toNanos()) {
+            throw new IllegalArgumentException("'" + text + "' is longer than 1 hour, the longest delay mignet"
+                    + " emulates; write e.g. 600ms or 2s");
+        }
+        return Duration.ofNanos(Math.round(nanos));
+    }
+
+    /** A written duration in nanoseconds, before any bound: a double, so that a huge one is seen, not wrapped. */
+    private static double nanos(String text) {
         String t = text.trim();
         long nanosPerUnit;
         String number;
@@ -198,41 +217,22 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
             nanosPerUnit = 3_600_000_000_000L;
             number = t.substring(0, t.length() - 1);
         } else if (t.equals("0")) {
-            return Duration.ZERO;
+            return 0;
         } else {
             throw new IllegalArgumentException("'" + text + "' has no unit (write it like 5ms, 200us, 1s, 2min or"
                     + " 1h)");
         }
+        double value;
         try {
-            double value = Double.parseDouble(number.trim());
-            if (value < 0 || Double.isNaN(value) || Double.isInfinite(value)) {
-                throw new IllegalArgumentException("'" + text + "' must be a non-negative duration");
-            }
-            if (value * nanosPerUnit >= Long.MAX_VALUE) {
-                throw new IllegalArgumentException("'" + text + "' is longer than any duration mignet can count");
-            }
-            return Duration.ofNanos(Math.round(value * nanosPerUnit));
+            value = Double.parseDouble(number.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (write it like 5ms, 200us, 1s, 2min or 1h)");
+            throw new IllegalArgumentException("'" + text + "' is not a duration (write it like 5ms, 200us, 1s, 2min"
+                    + " or 1h)");
         }
-    }
-
-    /** A link's delay or jitter: a duration of at most {@link #MAX_DELAY}. */
-    public static Duration parseDelay(String text) {
-        Duration d;
-        try {
-            d = parseDuration(text);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().contains("longer than any duration")) {
-                throw e;
-            }
-            d = MAX_DELAY.plusNanos(1); // said below, as for any delay over the hour
+        if (value < 0 || Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("'" + text + "' must be a non-negative duration");
         }
-        if (d.compareTo(MAX_DELAY) > 0) {
-            throw new IllegalArgumentException("'" + text + "' is longer than 1 hour, the longest delay mignet"
-                    + " emulates; write e.g. 600ms or 2s");
-        }
-        return d;
+        return value * nanosPerUnit;
     }
 
     /** Parses a loss written as {@code 10%} or {@code 10}. */
