@@ -167,8 +167,8 @@ public final class Emulation implements AutoCloseable {
      */
     private List<String> overlappingSubnets() {
         List<String> said = new ArrayList<>();
-        for (HostSpec h : topology.hosts()) {
-            List<LinkEnd> ends = topology.interfacesOf(h.name()).stream().filter(e -> e.ip() != null).toList();
+        for (Host h : hosts.values()) { // their interfaces, found once at build: interfacesOf scans every link
+            List<LinkEnd> ends = h.interfaces().stream().filter(e -> e.ip() != null).toList();
             for (int i = 0; i < ends.size(); i++) {
                 for (int j = i + 1; j < ends.size(); j++) {
                     LinkEnd a = ends.get(i);
@@ -193,8 +193,8 @@ public final class Emulation implements AutoCloseable {
      */
     private Map<String, List<String>> sharedAddresses() {
         Map<String, List<String>> owners = new java.util.TreeMap<>();
-        for (HostSpec h : topology.hosts()) {
-            for (LinkEnd end : topology.interfacesOf(h.name())) {
+        for (Host h : hosts.values()) {
+            for (LinkEnd end : h.interfaces()) {
                 if (end.ip() != null) {
                     List<String> named = owners.computeIfAbsent(end.ip().address().toString(), a -> new ArrayList<>());
                     if (!named.contains(h.name())) {
