@@ -27,7 +27,7 @@ final class BackgroundTimeline implements AutoCloseable {
                 out.println(result.failure().map(f -> "*** timeline stopped: " + f)
                         .orElse("*** timeline done: " + result.steps().size() + " steps"));
             } catch (InterruptedException e) {
-                out.println("*** timeline stopped with the shell");
+                out.println("*** timeline stopped" + (e.getMessage() == null ? " with the shell" : ": " + e.getMessage()));
             }
         });
         return new BackgroundTimeline(t);

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import net.mignet.app.AppConditions;
 import net.mignet.app.AppManager;
 import net.mignet.migrate.Migration;
@@ -21,15 +23,19 @@ import net.mignet.topo.TimelineStep;
 /**
  * Runs a topology file's {@code timeline:} against the running network and its apps, step by step, each at its
  * time. A step that fails ends the timeline: later steps usually need it (a migration to a host the previous one
- * did not reach).
+ * did not reach). When the JVM shuts down (SIGTERM, SIGINT, {@code mignet clean}) no further step starts: a step
+ * started while the network was being torn down acted on a network going away (a migration finished after the signal).
  */
 public final class TimelineRunner {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long a shutdown waits for the step under way to let go of the network before tearing it down anyway. */
+    private static final Duration LET_GO = Duration.ofSeconds(10);
     private final Emulation net;
     private final AppManager apps;
     private final Lab lab;
     private final PrintStream out;
     private final List<StepOutcome> outcomes = new ArrayList<>();
+    private volatile boolean shuttingDown;
 
     public TimelineRunner(AppManager apps, Lab lab, PrintStream out) {
         this.net = apps.emulation();
@@ -38,10 +44,42 @@ public final class TimelineRunner {
         this.out = out;
     }
 
+    /** @throws InterruptedException also when the JVM shuts down under it: the timeline then has no result */
     public TimelineResult run() throws InterruptedException {
         outcomes.clear();
-        runSteps(lab.timeline(), 0);
+        shuttingDown = false;
+        CountDownLatch left = new CountDownLatch(1);
+        Thread runner = Thread.currentThread();
+        try (Emulation.ShutdownAction stop = net.onShutdown(() -> stopForShutdown(runner, left))) {
+            runSteps(lab.timeline(), 0);
+        } catch (InterruptedException e) {
+            if (shuttingDown) {
+                Thread.interrupted(); // the shutdown's interrupt has done its work: what unwinds now must not fail
+                throw new InterruptedException("the network is shutting down");
+            }
+            throw e;
+        } finally {
+            left.countDown();
+        }
         return new TimelineResult(outcomes);
+    }
+
+    /**
+     * Registered last, so it runs before the apps stop and the network goes: no step starts any more, the one under
+     * way is interrupted (a sleep, a wait, a migration as the shell's Ctrl-C interrupts it), and the teardown waits,
+     * bounded, until the timeline has let go of the network.
+     */
+    private void stopForShutdown(Thread runner, CountDownLatch left) {
+        shuttingDown = true;
+        runner.interrupt();
+        try {
+            if (!left.await(LET_GO.toMillis(), TimeUnit.MILLISECONDS)) {
+                out.println("!!! the timeline's step did not end within " + LET_GO.toSeconds()
+                        + " s of the shutdown; tearing the network down under it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Returns false when a step failed. */
@@ -55,6 +93,9 @@ public final class TimelineRunner {
                 case TimedStep.Start.Next _ -> previousEnd;
             };
             sleepUntil(due);
+            if (shuttingDown) {
+                throw new InterruptedException();
+            }
             if (s.step() instanceof TimelineStep.Repeat repeat) {
                 for (int r = 1; r <= repeat.times(); r++) {
                     if (!runSteps(repeat.steps(), r)) {
@@ -65,6 +106,9 @@ public final class TimelineRunner {
                 continue;
             }
             StepOutcome outcome = runStep(s, round);
+            if (shuttingDown) {
+                throw new InterruptedException(); // the step's failure, if any, is the shutdown's doing
+            }
             outcomes.add(outcome);
             out.println("*** timeline " + outcome);
             if (!outcome.succeeded()) {

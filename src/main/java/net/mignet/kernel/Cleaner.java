@@ -139,6 +139,8 @@ public final class Cleaner {
                 namespaces.stream().filter(NetnsPaths::exists).forEach(ns -> deleteNamespace(ns, log));
             }
         }
+        // Counted by what is gone, not by what was tried: a refused 'ip netns del' must not read as removed.
+        List<String> left = namespaces.stream().filter(NetnsPaths::exists).toList();
         int removed = 0;
         List<Path> cgroups = new ArrayList<>();
         for (String emulation : emulations) {
@@ -154,6 +156,9 @@ public final class Cleaner {
                 log.accept("!!! " + e.getMessage() + " (mignet clean tries again)");
                 continue; // the state directory keeps the record of what to put back
             }
+            if (left.stream().anyMatch(ns -> ns.startsWith(EmulationId.NAMESPACE_PREFIX + emulation + "."))) {
+                continue; // the state directory keeps it listed, for mignet clean to try again
+            }
             Path dir = EmulationId.stateRoot().resolve(emulation);
             OwnerLock.release(new EmulationId(emulation));
             if (Files.exists(dir)) {
@@ -163,7 +168,8 @@ public final class Cleaner {
         }
         // An emulation of which nothing existed any more (its owner removed it meanwhile) was not removed here.
         boolean nothing = removed == 0 && namespaces.isEmpty() && cgroups.isEmpty();
-        return new Report(nothing ? new TreeSet<>() : emulations, namespaces, killed, cgroups);
+        List<String> gone = namespaces.stream().filter(ns -> !left.contains(ns)).toList();
+        return new Report(nothing ? new TreeSet<>() : emulations, gone, killed, cgroups);
     }
 
 }

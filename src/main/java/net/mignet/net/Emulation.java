@@ -354,6 +354,19 @@ public final class Emulation implements AutoCloseable {
             return;
         }
         closed = true;
+        // A teardown is not to be cut short: a thread interrupted to stop its work (a timeline step, a shell
+        // command) and then closing the network would have every 'ip netns del' refused and leave it all behind.
+        boolean interrupted = Thread.interrupted();
+        try {
+            tearDownParts();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void tearDownParts() {
         long t0 = System.nanoTime();
         faults.close(); // flaps stop, frozen processes thaw: a frozen process could not be killed below
         if (holds != null) {

@@ -97,10 +97,7 @@ class TerminationSignalsTest {
         }
     }
 
-    /** Whether signal {@code number} is ignored in this process: bit number-1 of SigIgn in /proc/self/status. */
     private static boolean ignoredHere(int number) throws java.io.IOException {
-        String mask = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("SigIgn:")).findFirst().orElseThrow().substring("SigIgn:".length()).trim();
-        return (Long.parseUnsignedLong(mask, 16) >>> (number - 1) & 1) != 0;
+        return TerminationSignalsTestSupport.ignoredHere(number);
     }
 }
