@@ -44,6 +44,8 @@ public final class CoreCommands {
         shell.register(new ShellCommand("net", "net", "list links", (a, out) -> links(out)));
         shell.register(new ShellCommand("intfs", "intfs", "list every host's interfaces and addresses",
                 (a, out) -> interfaces(out)));
+        shell.register(new ShellCommand("dump", "dump", "every node with its interfaces, addresses and namespace",
+                (a, out) -> dump(out)));
         shell.register(new ShellCommand("pingall", "pingall", "every host pings every other host once",
                 (a, out) -> pingAll(out)));
         shell.register(new ShellCommand("flows", "flows <switch>", "show a switch's flow table with counters",
@@ -72,6 +74,7 @@ public final class CoreCommands {
                 + " backend applying them", (a, out) -> linkTable(out)));
         shell.register(new ShellCommand("intf", "intf <host> <interface> up|down", "take a host interface up or"
                 + " down", this::intf));
+        new TrafficCommands(net).registerAll(shell);
         new MigrationCommands(apps).registerAll(shell);
         new LimitCommands(net, apps).registerAll(shell);
         new FaultCommands(net, apps).registerAll(shell);
@@ -101,6 +104,22 @@ public final class CoreCommands {
     private void links(PrintStream out) {
         for (Link l : net.links()) {
             out.println(l);
+        }
+    }
+
+    /** As Mininet's dump: one line per node. */
+    private void dump(PrintStream out) {
+        for (Host h : net.hosts()) {
+            String intfs = String.join(",", h.interfaces().stream().map(i -> i.interfaceName() + ":"
+                    + (i.ip() == null ? "None" : i.ip().toString())).toList());
+            String image = h.image().map(i -> " image=" + i).orElse("");
+            String limits = h.limits().isEmpty() ? "" : " limits=" + h.limits();
+            out.println("<Host " + h.name() + ": " + intfs + " netns=" + h.namespace() + image + limits
+                    + h.initPid().map(p -> " pid=" + p).orElse("") + ">");
+        }
+        for (var s : net.switches()) {
+            out.println("<Switch " + s.name() + ": " + String.join(",", s.ports()) + " netns="
+                    + s.fabricNamespace() + ">");
         }
     }
 
