@@ -31,11 +31,13 @@ public final class App {
     private final Host host;
     private final List<String> argv;
     private final AppProcess process;
-    private final Instant started;
+    private volatile Instant started;
     private final AppLog log;
     private final AppIo io;
     /** Set when a restored copy took over: this one is over, whatever its pid does from now on. */
     private volatile boolean handedOver;
+    /** Read at start, while the app surely runs: what it started is found through it after it ended. */
+    private final java.util.Optional<AppSession> session;
     private volatile MigrationMethod migration;
     /** The crash of its host that killed it, if one did. */
     private volatile net.mignet.net.HostFault crash;
@@ -53,6 +55,7 @@ public final class App {
         this.argv = List.copyOf(argv);
         this.process = process;
         this.started = Instant.now();
+        this.session = AppSession.ledBy(process.pid());
         this.log = log;
         this.io = io;
         process.exit().thenRun(log::wakeAll);
@@ -233,6 +236,15 @@ public final class App {
         return started;
     }
 
+    /**
+     * When its start began, before the process was spawned: a line it printed at once can be read and stamped
+     * before this object exists, and a wait for it ({@code wait: log:...}) counts lines from here.
+     */
+    App startedAt(Instant begun) {
+        this.started = begun;
+        return this;
+    }
+
     public AppLog log() {
         return log;
     }
@@ -340,7 +352,10 @@ public final class App {
         return this;
     }
 
-    /** SIGTERM, then SIGKILL if the app is still running after {@code grace}; returns the exit status. */
+    /**
+     * SIGTERM, then SIGKILL if the app is still running after {@code grace}; then the processes it started that are
+     * still running (its session's), SIGTERM and SIGKILL 2 s later. Returns the app's exit status.
+     */
     public int stop(Duration grace) {
         if (isRunning() && host.condition() == HostCondition.FROZEN) {
             // A frozen process handles no signal, not even SIGKILL: kill it and let it out of the freezer to die.
@@ -348,12 +363,35 @@ public final class App {
             FreezerCgroup.release(ProcessTree.of(pid()));
         } else if (isRunning()) {
             terminate();
-            if (!awaitExit(grace) && !handedOver) {
+            if (!programEnded(grace) && !handedOver) {
                 killedByMignet = true;
                 process.kill();
             }
         }
+        if (!handedOver && session.isPresent() && programEnded(DRAIN_TIMEOUT)) {
+            // Before the output is awaited: a child still running holds the app's terminal or pipe open.
+            try {
+                session.get().endTheRest();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return awaitExit();
+    }
+
+    /** Whether the program's process has ended within {@code timeout} (its output may still be on its way). */
+    private boolean programEnded(Duration timeout) {
+        try {
+            process.exit().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
     }
 
     public int stop() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -95,6 +96,7 @@ public final class AppManager implements AutoCloseable {
         }
         HostCgroup own = null;
         long oomKillsBefore = App.oomKillsOf(host);
+        Instant begun = Instant.now();
         try {
             // An app with limits of its own runs in a cgroup of its own inside its host's, else in the host's.
             own = options.limits().isEmpty() ? null : host.appCgroup(name, options.limits());
@@ -103,6 +105,7 @@ public final class AppManager implements AutoCloseable {
                     : options.tty() ? startWithTerminals(name, host, group, argv, log, options.pidNamespace(),
                             oomKillsBefore)
                     : startWithPipes(name, host, group, argv, log, oomKillsBefore);
+            app.startedAt(begun);
             if (own != null) {
                 app.inCgroup(own);
             }
@@ -170,7 +173,11 @@ public final class AppManager implements AutoCloseable {
 
     private static App startWithPipes(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
             long oomKillsBefore) throws IOException {
-        Process process = new ProcessBuilder(host.enterArgv(group, argv)).start();
+        // A session of its own, as the terminals give the other apps: what it starts is found, and ended with it,
+        // through that session; and a Ctrl-C at mignet's terminal is not its.
+        List<String> full = new ArrayList<>(List.of("setsid"));
+        full.addAll(host.enterArgv(group, argv));
+        Process process = new ProcessBuilder(full).start();
         return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log), false,
                 oomKillsBefore);
     }

@@ -46,8 +46,9 @@ public final class CoreCommands {
                 (a, out) -> interfaces(out)));
         shell.register(new ShellCommand("dump", "dump", "every node with its interfaces, addresses and namespace",
                 (a, out) -> dump(out)));
-        shell.register(new ShellCommand("pingall", "pingall", "every host pings every other host once",
-                (a, out) -> pingAll(out)));
+        shell.register(new ShellCommand("pingall", "pingall [timeout]", "every host pings every other host once,"
+                + " waiting up to timeout seconds for each reply (default: 1 s plus twice the links' delays)",
+                this::pingAll));
         shell.register(new ShellCommand("flows", "flows <switch>", "show a switch's flow table with counters",
                 this::flows));
         shell.register(new ShellCommand("flow", "flow <switch> add|mod|del [<match>] [actions=...]",
@@ -133,7 +134,15 @@ public final class CoreCommands {
         }
     }
 
-    private void pingAll(PrintStream out) {
+    private void pingAll(List<String> args, PrintStream out) {
+        if (args.size() > 1 || (args.size() == 1 && !args.getFirst().matches("[0-9]+(\\.[0-9]+)?"))) {
+            throw new IllegalArgumentException("usage: pingall [timeout], timeout in seconds, e.g. pingall 3");
+        }
+        Duration wait = args.isEmpty() ? replyWait() : Duration.ofMillis(Math.round(
+                Double.parseDouble(args.getFirst()) * 1000));
+        if (wait.isZero() || wait.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("pingall's timeout is more than 0 and at most 60 s");
+        }
         out.println("*** Ping: testing ping reachability");
         int sent = 0;
         int received = 0;
@@ -143,7 +152,7 @@ public final class CoreCommands {
                 if (dst == src || dst.ip() == null) {
                     continue;
                 }
-                PingResult r = src.ping(dst.ip().toString(), 1);
+                PingResult r = src.ping(dst.ip().toString(), 1, Duration.ofMillis(200), wait);
                 sent++;
                 if (r.allReceived()) {
                     received++;
@@ -154,8 +163,32 @@ public final class CoreCommands {
             }
             out.println(line);
         }
-        int dropped = sent == 0 ? 0 : Math.round(100f * (sent - received) / sent);
+        if (sent == 0) {
+            out.println("*** Results: nothing tested: no two hosts with addresses (give hosts an ip:)");
+            return;
+        }
+        int dropped = Math.round(100f * (sent - received) / sent);
         out.printf("*** Results: %d%% dropped (%d/%d received)%n", dropped, received, sent);
+    }
+
+    /**
+     * 1 s, as Mininet waits, plus twice every link's larger delay (with jitter): a reply over a 600 ms link comes
+     * after 1.2 s, and a fixed 1 s called that host unreachable. A bound for any path, however long.
+     */
+    private Duration replyWait() {
+        Duration extra = Duration.ZERO;
+        for (Link l : net.links()) {
+            Duration ab = oneWay(l.paramsAToB());
+            Duration ba = oneWay(l.paramsBToA());
+            extra = extra.plus(ab.compareTo(ba) > 0 ? ab : ba);
+        }
+        Duration wait = Duration.ofSeconds(1).plus(extra.multipliedBy(2));
+        return wait.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : wait;
+    }
+
+    private static Duration oneWay(net.mignet.topo.LinkParams p) {
+        Duration d = p.delay() == null ? Duration.ZERO : p.delay();
+        return p.jitter() == null ? d : d.plus(p.jitter());
     }
 
     private void flows(List<String> args, PrintStream out) {
@@ -273,6 +306,8 @@ public final class CoreCommands {
                 packages), limits);
         List<String> args = words.subList(first, words.size());
         requireArgs(args, 3, usage);
+        // Host names stay as typed (unlike a host command's): programs take them as arguments, as the original
+        // example's server does ('server.py h2').
         List<String> command = args.subList(2, args.size());
         App app = LabApps.deploy(apps, args.get(0), net.host(args.get(1)), command, options);
         out.println("deployed " + app);

@@ -86,6 +86,10 @@ public final class Shell {
                 List<Words.Word> resolved = typed.subList(1, typed.size()).stream()
                         .map(w -> new Words.Word(core.withHostAddress(w.text()), w.literal())).toList();
                 HostCommandRun.run(net.host(verb), ShellOperators.argv(resolved), out, interrupts);
+            } else if (net.topology().kindOf(verb).isPresent()) {
+                out.println("*** " + verb + " is a switch: switches run no commands (they are Linux bridges in one"
+                        + " namespace of mignet's); see its rules with 'flows " + verb + "', its ports with 'switches',"
+                        + " its links with 'links'");
             } else {
                 out.println("*** unknown command '" + ErrorReport.shorten(verb) + "': type help for the list, or a"
                         + " host name followed by a command");

@@ -53,6 +53,39 @@ public final class ProcessTree {
         return everyThreadIn(pid, "TtZX");
     }
 
+    /** The session {@code pid} belongs to (its stat's sixth field), or empty when it is gone. */
+    public static java.util.OptionalLong sessionOf(long pid) {
+        String[] fields = statFieldsAfterName(Path.of("/proc", Long.toString(pid), "stat"));
+        return fields.length > 3 ? java.util.OptionalLong.of(Long.parseLong(fields[3]))
+                : java.util.OptionalLong.empty();
+    }
+
+    /**
+     * The living processes of session {@code sid} (zombies left out): what a program leading that session started,
+     * also children whose parent has gone and that the init has adopted.
+     */
+    public static Set<Long> inSession(long sid) {
+        Set<Long> members = new LinkedHashSet<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path dir : all) {
+                String[] f = statFieldsAfterName(dir.resolve("stat"));
+                if (f.length > 3 && Long.parseLong(f[3]) == sid && !f[0].equals("Z") && !f[0].equals("X")) {
+                    members.add(Long.parseLong(dir.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list /proc", e);
+        }
+        return members;
+    }
+
+    /** A stat's fields after the command name in parentheses (state, ppid, pgrp, session, ...); none if gone. */
+    private static String[] statFieldsAfterName(Path stat) {
+        String text = String.join(" ", ProcessSockets.lines(stat));
+        int close = text.lastIndexOf(')');
+        return close < 0 || close + 2 >= text.length() ? new String[0] : text.substring(close + 2).split(" ");
+    }
+
     /** Whether {@code pid} has ended: gone, or a zombie nobody has reaped yet. */
     public static boolean ended(long pid) {
         return everyThreadIn(pid, "ZX");

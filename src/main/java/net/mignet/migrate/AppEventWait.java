@@ -12,6 +12,8 @@ import net.mignet.app.AppEvents;
 final class AppEventWait {
     /** How long one look at a second app may be delayed while waiting on the first. */
     private static final Duration SLICE = Duration.ofMillis(5);
+    /** How late an app's exit may be noticed while waiting for its event. */
+    private static final Duration EXIT_CHECK = Duration.ofMillis(50);
 
     private AppEventWait() {
     }
@@ -46,7 +48,12 @@ final class AppEventWait {
                             + failure + " " + failed.get().fields() + "; its last lines: " + AppConditions.lastWords(watched));
                 }
             }
-            if (!app.isRunning()) {
+            if (!app.isRunning() && app.awaitExit(Duration.ZERO)) {
+                // Its last lines are in the log now (awaitExit waits for them): the event may be among them.
+                Optional<AppEvents.Event> last = find(app, name, since);
+                if (last.isPresent()) {
+                    return last.get();
+                }
                 throw new IllegalStateException(app.name() + " on " + app.host().name() + " exited (status "
                         + app.exitStatus().orElse(-1) + ") before '" + name + "'; its last lines: " + AppConditions.lastWords(app));
             }
@@ -55,7 +62,9 @@ final class AppEventWait {
                 throw new IllegalStateException(app.name() + " on " + app.host().name() + " did not report '" + name
                         + "' within " + timeout.toMillis() + " ms; its last lines: " + AppConditions.lastWords(app));
             }
-            Duration slice = watched == null ? Duration.ofNanos(left) : SLICE;
+            // In slices also with nobody watched: a log wait ends only on a matching line or its timeout, so a
+            // successor that died at once (a memory limit, a bind error) held the migration for its whole timeout.
+            Duration slice = watched == null ? EXIT_CHECK : SLICE;
             app.log().await(l -> isEvent(l, name), slice.compareTo(Duration.ofNanos(left)) < 0 ? slice
                     : Duration.ofNanos(left));
         }

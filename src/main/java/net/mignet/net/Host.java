@@ -258,10 +258,16 @@ public final class Host {
     }
 
     public PingResult ping(String target, int count, Duration interval) {
+        return ping(target, count, interval, Duration.ofSeconds(1));
+    }
+
+    /** As {@link #ping(String, int, Duration)}, waiting up to {@code replyWait} for each reply. */
+    public PingResult ping(String target, int count, Duration interval, Duration replyWait) {
         Ipv4Address.parse(target); // refuse anything that is not an address before it reaches a command line
         String seconds = String.format(java.util.Locale.ROOT, "%.3f", interval.toNanos() / 1e9);
-        CommandResult r = exec(List.of("ping", "-n", "-c", Integer.toString(count), "-i", seconds, "-W", "1", target),
-                Duration.ofSeconds(count * Math.max(1, interval.toSeconds() + 1) + 5));
+        String wait = String.format(java.util.Locale.ROOT, "%.3f", replyWait.toNanos() / 1e9);
+        CommandResult r = exec(List.of("ping", "-n", "-c", Integer.toString(count), "-i", seconds, "-W", wait, target),
+                Duration.ofSeconds(count * Math.max(1, interval.toSeconds() + 1) + 5 + replyWait.toSeconds()));
         return PingResult.parse(r.stdout() + r.stderr());
     }
 

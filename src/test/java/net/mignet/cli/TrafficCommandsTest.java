@@ -55,6 +55,9 @@ class TrafficCommandsTest {
             assertThat(run(shell, "iperf h1 h9")).contains("no host named h9");
             assertThat(run(shell, "iperf h1 h2 600")).contains("1 to 60 s");
             assertThat(run(shell, "iperfudp fast h1 h2")).contains("bandwidth 'fast'");
+            assertThat(run(shell, "pingall 2")).contains("*** Results: ");
+            assertThat(run(shell, "pingall soon")).contains("usage: pingall [timeout]");
+            assertThat(run(shell, "s1 ip link")).contains("s1 is a switch: switches run no commands");
             assertThat(run(shell, "dump")).contains("<Host h1: h1-eth0:10.0.0.1/8 netns=")
                     .contains("<Switch s1: s1-h1,s1-h2,s1-h3 netns=");
         }

@@ -51,6 +51,26 @@ class MigrationFaultTest {
     }
 
     @Test
+    void a_successor_that_dies_at_once_fails_the_migration_at_once() throws Exception {
+        try (Emulation net = Emulation.start(scenario()); AppManager apps = new AppManager(net)) {
+            App service = apps.deployJava("counter", net.host("h2"), CounterService.class,
+                    List.of("--listen", "10.0.0.12:8888"));
+            App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
+                    List.of("--server", "10.0.0.12:8888", "--interval", "10ms"));
+            awaitReplies(client, 10);
+            long t0 = System.nanoTime();
+            // h1 lacks the service's address: the successor cannot bind it and exits with status 1.
+            Throwable failure = catchThrowable(() -> Migration.of(apps, "counter").strategy("handover")
+                    .to(net.host("h1")).observedBy(client).run());
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(failure).isInstanceOf(MigrationFailedException.class).hasMessageContaining("exited (status 1)");
+            assertThat(took).as("failed after %s: %s", took, failure.getMessage()).isLessThan(BOUND);
+            assertThat(apps.get("counter")).isSameAs(service);
+            assertThat(service.isRunning()).isTrue();
+        }
+    }
+
+    @Test
     void a_target_crashing_mid_migration_rolls_it_back_with_the_reason() throws Exception {
         try (Emulation net = Emulation.start(scenario()); AppManager apps = new AppManager(net)) {
             apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
