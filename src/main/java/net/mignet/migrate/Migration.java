@@ -133,7 +133,7 @@ public final class Migration {
             } catch (Exception e) {
                 watch.consumeInterrupt();
                 watch.close(); // a second fault must not interrupt the rollback
-                throw rolledBack(ctx, chosen, from, e, watch.reason());
+                throw rolledBack(ctx, chosen, from, oldPid, e, watch.reason());
             }
             watch.consumeInterrupt();
         }
@@ -158,8 +158,8 @@ public final class Migration {
     }
 
     /** Undoes what the strategy did; the exception to throw says why, naming the host fault that ended it. */
-    private MigrationFailedException rolledBack(MigrationContext ctx, MigrationStrategy chosen, Host from, Exception e,
-            String faultReason) throws InterruptedException {
+    private MigrationFailedException rolledBack(MigrationContext ctx, MigrationStrategy chosen, Host from,
+            long oldPid, Exception e, String faultReason) throws InterruptedException {
         ctx.rollBack(e);
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         if (faultReason != null) {
@@ -170,7 +170,10 @@ public final class Migration {
         log.accept("!!! migration of " + app.name() + " to " + target.name() + " failed and was rolled back ("
                 + app.name() + (apps.find(app.name()).filter(App::isRunning).isPresent() ? " still runs on "
                 : " is gone from ") + from.name() + "): " + reason);
-        net.events().publish(ctx.started(), "migration-failed", null, "app", app.name(), "strategy",
+        // The results need the end too: a failed attempt has a length, and averages that leave it out mislead.
+        MigrationFailure failure = new MigrationFailure(app.name(), chosen.name(), from.name(), target.name(), oldPid,
+                reason, ctx.started(), Instant.now());
+        net.events().publish(ctx.started(), "migration-failed", failure, "app", app.name(), "strategy",
                 chosen.name(), "from", from.name(), "to", target.name(), "reason", reason);
         if (e instanceof InterruptedException ie && faultReason == null) {
             throw ie;

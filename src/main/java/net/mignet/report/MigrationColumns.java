@@ -1,5 +1,6 @@
 package net.mignet.report;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import net.mignet.migrate.ClientObservation;
 import net.mignet.migrate.HeldFrames;
+import net.mignet.migrate.MigrationFailure;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.migrate.Phase;
 
@@ -16,6 +18,8 @@ import net.mignet.migrate.Phase;
  * start; a phase that ran several times spans from its first start to its last end), and all of them, whatever
  * their names, in the {@code phases} field as {@code name=start..end} in milliseconds separated by {@code ;}.
  * A strategy with phases of its own adds their names to {@link #FIXED_PHASES} to give them columns too.
+ * A migration that failed has a row too ({@code outcome} {@code failed}, its message in {@code error}), with its
+ * times and what else it has; the figures of a finished migration are empty in it.
  */
 public final class MigrationColumns {
     /** Phases with columns of their own: those of the handover, recipe and checkpoint strategies. */
@@ -27,6 +31,8 @@ public final class MigrationColumns {
             "client_usual_rtt_ms", "client_requests", "requests_retried", "requests_lost", "requests_forwarded",
             "state_bytes", "state_network_bytes", "held_frames", "held_bytes", "held_longest_ms", "held_dropped",
             "old_pid", "new_pid", "state_route", "flow_changes");
+    /** After the phases: added later than the rest, at the end so that readers by position keep working. */
+    private static final List<String> TRAILING = List.of("outcome", "error");
 
     private MigrationColumns() {
     }
@@ -47,6 +53,7 @@ public final class MigrationColumns {
             header.add(phaseColumn(phase, "end"));
         }
         header.add("phases");
+        header.addAll(TRAILING);
         return header;
     }
 
@@ -65,25 +72,16 @@ public final class MigrationColumns {
     /** The row with the values of the run columns of {@link #header(List)}, in their order. */
     public static List<String> row(int index, Map<String, String> runValues, Instant started, MigrationReport r,
             Integer requestsLost) {
-        Map<String, String> v = new LinkedHashMap<>();
+        Map<String, String> v = leading(index, runValues, r.app(), r.strategy(), r.from(), r.to(), started,
+                started.plus(r.total()), requestsLost);
         ClientObservation c = r.client();
         HeldFrames held = r.held();
-        v.put("migration", Integer.toString(index));
-        v.putAll(runValues);
-        v.put("app", r.app());
-        v.put("strategy", r.strategy());
-        v.put("from", r.from());
-        v.put("to", r.to());
-        v.put("started", Times.instant(started));
-        v.put("ended", Times.instant(started.plus(r.total())));
-        v.put("total_ms", Times.ms(r.total()));
         v.put("service_gap_ms", Times.ms(r.serviceGap()));
         v.put("client_downtime_ms", c == null ? "" : Times.ms(c.downtime()));
         v.put("client_largest_gap_ms", c == null ? "" : Times.ms(c.largestGap()));
         v.put("client_usual_rtt_ms", c == null ? "" : Times.ms(c.usualRtt()));
         v.put("client_requests", c == null ? "" : Integer.toString(c.requests()));
         v.put("requests_retried", c == null ? "" : Integer.toString(c.retries()));
-        v.put("requests_lost", requestsLost == null ? "" : requestsLost.toString());
         // Counted by the old instance (the state strategies); empty when the strategy cannot tell.
         v.put("requests_forwarded", known(r.requestsForwarded()));
         v.put("state_bytes", known(r.stateBytes()));
@@ -102,7 +100,44 @@ public final class MigrationColumns {
             v.put(phaseColumn(phase, "end"), runs.isEmpty() ? "" : Times.ms(runs.getLast().end()));
         }
         v.put("phases", encodePhases(r.phases()));
-        return List.copyOf(v.values());
+        v.put("outcome", "ok");
+        return inHeaderOrder(v, runValues);
+    }
+
+    /**
+     * The row of migration number {@code index} that failed and was rolled back: its times, requests lost during
+     * it and the failure's message; the figures only a finished migration has are empty, not zero, so that they
+     * do not read as a migration without downtime.
+     */
+    public static List<String> failedRow(int index, Map<String, String> runValues, MigrationFailure f,
+            Integer requestsLost) {
+        Map<String, String> v = leading(index, runValues, f.app(), f.strategy(), f.from(), f.to(), f.started(),
+                f.ended(), requestsLost);
+        v.put("old_pid", Long.toString(f.oldPid()));
+        v.put("outcome", "failed");
+        v.put("error", f.reason());
+        return inHeaderOrder(v, runValues);
+    }
+
+    /** What every row has, finished or failed. */
+    private static Map<String, String> leading(int index, Map<String, String> runValues, String app, String strategy,
+            String from, String to, Instant started, Instant ended, Integer requestsLost) {
+        Map<String, String> v = new LinkedHashMap<>(runValues);
+        v.put("migration", Integer.toString(index));
+        v.put("app", app);
+        v.put("strategy", strategy);
+        v.put("from", from);
+        v.put("to", to);
+        v.put("started", Times.instant(started));
+        v.put("ended", Times.instant(ended));
+        v.put("total_ms", Times.ms(Duration.between(started, ended)));
+        v.put("requests_lost", requestsLost == null ? "" : requestsLost.toString());
+        return v;
+    }
+
+    /** The values in the order of {@link #header(List)} with these run columns; a column without one is empty. */
+    private static List<String> inHeaderOrder(Map<String, String> v, Map<String, String> runValues) {
+        return header(List.copyOf(runValues.keySet())).stream().map(c -> v.getOrDefault(c, "")).toList();
     }
 
     private static String known(long value) {

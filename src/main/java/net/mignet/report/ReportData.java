@@ -2,6 +2,7 @@ package net.mignet.report;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +15,9 @@ import java.util.stream.Stream;
  */
 final class ReportData {
     /** The migration columns the page's table shows, when the file has them. */
-    static final List<String> TABLE_COLUMNS = List.of("migration", "app", "strategy", "from", "to", "total_ms",
-            "client_downtime_ms", "service_gap_ms", "client_requests", "requests_retried", "requests_lost",
-            "state_bytes", "state_network_bytes", "held_frames", "held_dropped");
+    static final List<String> TABLE_COLUMNS = List.of("migration", "app", "strategy", "from", "to", "outcome",
+            "total_ms", "client_downtime_ms", "service_gap_ms", "client_requests", "requests_retried", "requests_lost",
+            "state_bytes", "state_network_bytes", "held_frames", "held_dropped", "error");
     /** A sweep's configured size, when an experiment writes one; else the size the service reported. */
     static final List<String> SIZE_COLUMNS = List.of("state_size", "state_bytes");
 
@@ -52,18 +53,22 @@ final class ReportData {
         Instant started = Times.parseInstant(row.get("started"));
         double start = Times.secondsSince(origin, started);
         Double totalMs = number(row.get("total_ms"));
+        // Files written before failed migrations had rows have no outcome column: every row there is a success.
+        boolean failed = "failed".equals(row.get("outcome"));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("number", "#" + row.get("migration"));
         m.put("label", "#" + row.get("migration") + " " + row.get("app") + " " + row.get("from") + "\u2192"
-                + row.get("to"));
+                + row.get("to") + (failed ? " failed" : ""));
         m.put("strategy", row.get("strategy"));
+        m.put("failed", failed);
         m.put("start", start);
         m.put("end", start + (totalMs == null ? 0 : totalMs / 1000));
         m.put("total_ms", totalMs);
-        m.put("downtime_ms", number(row.get("client_downtime_ms")));
-        m.put("service_gap_ms", number(row.get("service_gap_ms")));
-        m.put("state_size", SIZE_COLUMNS.stream().map(row::get).map(ReportData::number).filter(Objects::nonNull)
-                .findFirst().orElse(null));
+        // A failed migration has no downtime: null keeps it off the plots rather than drawn as none.
+        m.put("downtime_ms", failed ? null : number(row.get("client_downtime_ms")));
+        m.put("service_gap_ms", failed ? null : number(row.get("service_gap_ms")));
+        m.put("state_size", failed ? null : SIZE_COLUMNS.stream().map(row::get).map(ReportData::number)
+                .filter(Objects::nonNull).findFirst().orElse(null));
         List<Map<String, Object>> phases = new ArrayList<>();
         for (MigrationColumns.PhaseSpan p : MigrationColumns.decodePhases(row.get("phases"))) {
             phases.add(Map.of("name", p.name(), "start", start + p.startMs() / 1000, "end", start + p.endMs() / 1000));
@@ -77,10 +82,12 @@ final class ReportData {
     private static List<Map<String, Object>> clients(List<ClientRequest> requests, Instant origin) {
         Map<String, List<ClientRequest>> byClient = new LinkedHashMap<>();
         // A client of each run of an experiment is a series of its own: its requests start again from 1.
-        requests.forEach(r -> byClient.computeIfAbsent(r.run() == null || r.run().isEmpty() ? r.client()
-                : r.client() + " (run " + r.run() + ")", k -> new ArrayList<>()).add(r));
+        requests.forEach(r -> byClient.computeIfAbsent(r.client() + "\u0000" + nullToEmpty(r.run()),
+                k -> new ArrayList<>()).add(r));
         List<Map<String, Object>> clients = new ArrayList<>();
-        byClient.forEach((name, list) -> {
+        List<String> names = SeriesNames.of(byClient.values().stream().map(List::getFirst).toList());
+        Iterator<String> name = names.iterator();
+        byClient.forEach((series, list) -> {
             List<Object> points = new ArrayList<>(list.size());
             for (ClientRequest r : list) {
                 points.add(java.util.Arrays.asList(Times.secondsSince(origin, r.sent()),
@@ -88,7 +95,7 @@ final class ReportData {
                         r.result()));
             }
             Map<String, Object> client = new LinkedHashMap<>();
-            client.put("name", name);
+            client.put("name", name.next());
             client.put("points", points);
             client.put("lost", list.stream().filter(ClientRequest::lost).count());
             clients.add(client);
@@ -120,6 +127,10 @@ final class ReportData {
         return sizes.values().stream().anyMatch(list -> list.size() > 1
                 && list.stream().mapToDouble(d -> d).max().orElseThrow()
                         >= 2 * list.stream().mapToDouble(d -> d).min().orElseThrow());
+    }
+
+    private static String nullToEmpty(String text) {
+        return text == null ? "" : text;
     }
 
     private static Double number(String text) {

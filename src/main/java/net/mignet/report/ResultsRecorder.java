@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import net.mignet.app.App;
 import net.mignet.experiment.RunObserver;
+import net.mignet.migrate.MigrationFailure;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationEvent;
@@ -37,14 +38,19 @@ public final class ResultsRecorder implements AutoCloseable {
     private final Path dir;
     private final Consumer<String> log;
     private final List<String> sweepKeys;
+    /** {@code sweep_<key>} per key, in the sweep's order: the same columns in both CSV files. */
+    private final List<String> sweepColumns;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private final CsvWriter migrations;
     private final BufferedWriter migrationsFile;
     private final EventLog events;
-    /** Every app seen starting: clients among them are read for their requests at the end. */
-    private Map<String, String> runValues = Map.of("run", "");
-    /** The run each app started in, empty outside an experiment. */
-    private final Map<App, String> appRuns = new IdentityHashMap<>();
+    /** The current run's {@code run} and {@code sweep_<key>} values, all empty before the first run. */
+    private Map<String, String> runValues;
+    /**
+     * Every app seen starting, with the run values ({@code run}, {@code sweep_<key>}) it started under: clients
+     * among them are read for their requests at the end.
+     */
+    private final Map<App, Map<String, String>> appRuns = new IdentityHashMap<>();
     private int migrationCount;
     private boolean closed;
 
@@ -52,10 +58,14 @@ public final class ResultsRecorder implements AutoCloseable {
         this.dir = dir;
         this.log = log;
         this.sweepKeys = List.copyOf(sweepKeys);
+        this.sweepColumns = sweepKeys.stream().map(k -> "sweep_" + k).toList();
+        Map<String, String> none = new LinkedHashMap<>();
+        runColumns().forEach(c -> none.put(c, ""));
+        this.runValues = none;
         Files.createDirectories(dir);
         this.migrationsFile = Files.newBufferedWriter(dir.resolve(ResultsFiles.MIGRATIONS), StandardCharsets.UTF_8);
         this.migrations = new CsvWriter(migrationsFile);
-        migrations.row(MigrationColumns.header(runColumns(sweepKeys)));
+        migrations.row(MigrationColumns.header(runColumns()));
         this.events = new EventLog(Files.newBufferedWriter(dir.resolve(ResultsFiles.EVENTS), StandardCharsets.UTF_8));
     }
 
@@ -69,8 +79,8 @@ public final class ResultsRecorder implements AutoCloseable {
 
     /**
      * Starts recording an experiment whose sweep has these keys (none without a sweep): its migrations and
-     * requests carry their run's number, and migrations a {@code sweep_<key>} column per key. {@link #follow} each network it builds and
-     * call {@link #runStarting} before each run.
+     * requests carry their run's number and a {@code sweep_<key>} column per key. {@link #follow} each network it
+     * builds and call {@link #runStarting} before each run.
      */
     public static ResultsRecorder forExperiment(Path dir, List<String> sweepKeys, Consumer<String> log)
             throws IOException {
@@ -78,9 +88,9 @@ public final class ResultsRecorder implements AutoCloseable {
     }
 
     /** {@code run} (empty outside an experiment), then the sweep's keys. */
-    private static List<String> runColumns(List<String> sweepKeys) {
+    private List<String> runColumns() {
         List<String> columns = new ArrayList<>(List.of("run"));
-        sweepKeys.forEach(k -> columns.add("sweep_" + k));
+        columns.addAll(sweepColumns);
         return columns;
     }
 
@@ -108,7 +118,7 @@ public final class ResultsRecorder implements AutoCloseable {
      * while {@code net} is up closes it first, so the run's requests and report are written all the same.
      */
     public synchronized void follow(Emulation net) {
-        subscriptions.add(net.onShutdown(this::close));
+        subscriptions.add(net.onShutdown(this::stoppedByShutdown));
         events.write(event("emulation", net, "id", net.id().value(), "topology", net.topology().name(), "hosts",
                 String.join(" ", net.hosts().stream().map(h -> h.name()).toList())), Map.of());
         for (Link l : net.links()) {
@@ -140,25 +150,56 @@ public final class ResultsRecorder implements AutoCloseable {
         return new EmulationEvent(Instant.now(), kind, fields, detail);
     }
 
-    private synchronized void record(EmulationEvent event) {
+    /** Package-private so that tests can feed it events without building a network. */
+    synchronized void record(EmulationEvent event) {
         if (closed) {
             return;
         }
         if (event.detail() instanceof App app && event.kind().equals("app-started")) {
-            appRuns.put(app, runValues.get("run"));
+            appRuns.put(app, runValues);
         }
-        if (event.detail() instanceof MigrationReport report) {
-            migrationCount++;
-            Instant end = event.time().plus(report.total());
-            migrations.row(MigrationColumns.row(migrationCount, runValues, event.time(), report,
-                    requestsLost(event.time(), end)));
-            Map<String, String> extra = new LinkedHashMap<>();
-            extra.put("migration", Integer.toString(migrationCount));
-            extra.put("end", Times.instant(end));
-            events.write(event, extra);
-            return;
+        switch (event.detail()) {
+            case MigrationReport report -> {
+                migrationCount++;
+                Instant end = event.time().plus(report.total());
+                migrations.row(MigrationColumns.row(migrationCount, runValues, event.time(), report,
+                        requestsLost(event.time(), end)));
+                events.write(event, numberAndEnd(end));
+            }
+            case MigrationFailure failure -> {
+                // Counted among the migrations: leaving failures out would bias every average over the file.
+                migrationCount++;
+                migrations.row(MigrationColumns.failedRow(migrationCount, runValues, failure,
+                        requestsLost(failure.started(), failure.ended())));
+                events.write(event, numberAndEnd(failure.ended()));
+            }
+            case null, default -> events.write(event, Map.of());
         }
-        events.write(event, Map.of());
+    }
+
+    /** What a migration's event gains in events.jsonl: its row's number in migrations.csv and when it ended. */
+    private Map<String, String> numberAndEnd(Instant end) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("migration", Integer.toString(migrationCount));
+        extra.put("end", Times.instant(end));
+        return extra;
+    }
+
+    /**
+     * The JVM is going down (a signal, {@code mignet clean --id}) while a network is up: events.jsonl says that
+     * what follows its last run is cut short, and when, before the files are written as at any end.
+     */
+    synchronized void stoppedByShutdown() {
+        if (!closed) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            String run = runValues.getOrDefault("run", "");
+            if (!run.isEmpty()) {
+                fields.put("run", run);
+            }
+            fields.put("migrations", Integer.toString(migrationCount));
+            events.write(new EmulationEvent(Instant.now(), "stopped", fields, null), Map.of());
+        }
+        close();
     }
 
     /** Requests sent during [start, end] that a client gave up on; null when no client has reported requests. */
@@ -173,7 +214,8 @@ public final class ResultsRecorder implements AutoCloseable {
 
     private List<ClientRequest> requests() {
         List<ClientRequest> all = new ArrayList<>();
-        appRuns.forEach((app, run) -> all.addAll(ClientRequest.fromLog(app.name(), run, app.log().lines())));
+        appRuns.forEach((app, values) -> all.addAll(ClientRequest.fromLog(app.name(), values.get("run"),
+                ClientRequest.sweepOf(values), app.log().lines())));
         all.sort(Comparator.comparing(ClientRequest::sent));
         return all;
     }
@@ -195,8 +237,8 @@ public final class ResultsRecorder implements AutoCloseable {
             try (BufferedWriter out = Files.newBufferedWriter(dir.resolve(ResultsFiles.REQUESTS),
                     StandardCharsets.UTF_8)) {
                 CsvWriter csv = new CsvWriter(out);
-                csv.row(ClientRequest.HEADER);
-                requests.forEach(r -> csv.row(r.row()));
+                csv.row(ClientRequest.header(sweepColumns));
+                requests.forEach(r -> csv.row(r.row(sweepColumns)));
             }
             Path page = ReportPage.write(dir);
             log.accept("*** Results: " + migrationCount + " migration(s), " + requests.size()

@@ -4,6 +4,7 @@
   var data = JSON.parse(document.getElementById('mignet-data').textContent);
   var migrations = data.migrations;
   var clients = data.clients;
+  var failedCount = migrations.filter(function (m) { return m.failed; }).length;
   var pointCount = clients.reduce(function (n, c) { return n + c.points.length; }, 0);
   // SVG keeps small plots crisp and inspectable; tens of thousands of points draw faster on a canvas.
   var renderer = pointCount > 5000 ? 'canvas' : 'svg';
@@ -36,7 +37,8 @@
   function phaseAreas() {
     var areas = [];
     migrations.forEach(function (m) {
-      areas.push([{ xAxis: m.start, name: m.number, itemStyle: { color: 'rgba(120,120,120,0.10)' },
+      areas.push([{ xAxis: m.start, name: m.number + (m.failed ? ' failed' : ''),
+        itemStyle: { color: m.failed ? 'rgba(207,34,46,0.10)' : 'rgba(120,120,120,0.10)' },
         label: { show: true, position: 'insideTop', color: '#57606a' } }, { xAxis: m.end }]);
       m.phases.forEach(function (p) {
         areas.push([{ xAxis: p.start, name: '', itemStyle: { color: phaseColor[p.name], opacity: 0.35 } },
@@ -115,6 +117,8 @@
       empty('downtime-chart', 'No migration in this run.');
       return null;
     }
+    // A failed migration has no downtime: its bars stay empty and its time is a mark of its own, not on the line.
+    var ok = function (m, v) { return m.failed ? null : v; };
     var c = chart('downtime-chart');
     c.setOption({
       animation: false,
@@ -125,11 +129,16 @@
         axisLabel: { rotate: migrations.length > 6 ? 30 : 0, interval: 0 } },
       yAxis: [{ type: 'value', name: 'downtime [ms]' }, { type: 'value', name: 'total [ms]' }],
       series: [
-        { name: 'client downtime', type: 'bar', data: migrations.map(function (m) { return m.downtime_ms; }) },
-        { name: 'service paused', type: 'bar', data: migrations.map(function (m) { return m.service_gap_ms; }) },
+        { name: 'client downtime', type: 'bar', data: migrations.map(function (m) { return ok(m, m.downtime_ms); }) },
+        { name: 'service paused', type: 'bar',
+          data: migrations.map(function (m) { return ok(m, m.service_gap_ms); }) },
         { name: 'total time', type: 'line', yAxisIndex: 1,
-          data: migrations.map(function (m) { return m.total_ms; }) }
-      ]
+          data: migrations.map(function (m) { return ok(m, m.total_ms); }) }
+      ].concat(failedCount === 0 ? [] : [
+        { name: 'failed (time until rolled back)', type: 'scatter', yAxisIndex: 1, symbol: 'triangle',
+          symbolSize: 12, color: '#cf222e',
+          data: migrations.map(function (m) { return m.failed ? m.total_ms : null; }) }
+      ])
     });
     return c;
   }
@@ -148,7 +157,9 @@
       yAxis: { type: 'value', name: field === 'total_ms' ? 'total [ms]' : 'downtime [ms]' },
       series: strategies.map(function (s) {
         return { name: s, type: 'line', symbolSize: 8,
-          data: migrations.filter(function (m) { return m.strategy === s && m.state_size > 0 && m[field] !== null; })
+          data: migrations.filter(function (m) {
+            return !m.failed && m.strategy === s && m.state_size > 0 && m[field] !== null;
+          })
             .sort(function (a, b) { return a.state_size - b.state_size; })
             .map(function (m) { return [m.state_size, m[field]]; }) };
       })
@@ -167,14 +178,18 @@
     var body = t.createTBody();
     migrations.forEach(function (m) {
       var row = body.insertRow();
-      row.className = 'migration';
+      row.className = m.failed ? 'migration failed' : 'migration';
+      if (m.failed) {
+        row.title = 'failed and rolled back: ' + (m.columns.error || '');
+      }
       data.tableColumns.forEach(function (col) { row.insertCell().textContent = m.columns[col] || ''; });
     });
   }
 
   var requestCount = pointCount;
   var lost = clients.reduce(function (n, c) { return n + c.lost; }, 0);
-  document.getElementById('summary').textContent = migrations.length + ' migration(s), ' + requestCount
+  document.getElementById('summary').textContent = migrations.length + ' migration(s)'
+    + (failedCount ? ' (' + failedCount + ' failed)' : '') + ', ' + requestCount
     + ' client request(s), ' + lost + ' lost' + (data.origin ? '; time 0 s is ' + data.origin : '')
     + (migrations.length ? '; largest client downtime ' + fmtMs(Math.max.apply(null,
       migrations.map(function (m) { return m.downtime_ms || 0; }))) : '');
@@ -190,5 +205,6 @@
     charts.forEach(function (c) { if (c) { c.resize(); } });
   });
   document.body.setAttribute('data-migrations', String(migrations.length));
+  document.body.setAttribute('data-failed-migrations', String(failedCount));
   document.body.setAttribute('data-rendered', 'yes');
 })();

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import net.mignet.experiment.ExperimentRunner;
 import net.mignet.experiment.RunResult;
@@ -53,7 +54,17 @@ class KvStrategiesExperimentTest {
         assertThat(results).as(output).allSatisfy(r -> assertThat(r.problems()).isEmpty());
         int migrations = results.stream().mapToInt(r -> r.timeline().migrations().size()).sum();
         assertThat(migrations).isEqualTo(18);
-        assertThat(CsvTable.read(dir.resolve(ResultsFiles.MIGRATIONS)).rows()).hasSize(migrations);
+        CsvTable migrationRows = CsvTable.read(dir.resolve(ResultsFiles.MIGRATIONS));
+        assertThat(migrationRows.rows()).hasSize(migrations);
+        // Each request says its run's combination as its run's migrations do, without a join with events.jsonl.
+        CsvTable requests = CsvTable.read(dir.resolve(ResultsFiles.REQUESTS));
+        assertThat(requests.header()).endsWith("sweep_size", "sweep_strategy");
+        assertThat(requests.rows()).isNotEmpty().allSatisfy(request -> {
+            Map<String, String> migration = migrationRows.rows().stream()
+                    .filter(m -> m.get("run").equals(request.get("run"))).findFirst().orElseThrow();
+            assertThat(request.get("sweep_size")).isNotEmpty().isEqualTo(migration.get("sweep_size"));
+            assertThat(request.get("sweep_strategy")).isEqualTo(migration.get("sweep_strategy"));
+        });
 
         Path page = dir.resolve("report.html");
         HeadlessChromium.Page opened = new HeadlessChromium(Files.createDirectories(tmp.resolve("profile")))

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.mignet.migrate.ClientObservation;
 import net.mignet.migrate.HeldFrames;
+import net.mignet.migrate.MigrationFailure;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.migrate.Phase;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,43 @@ class MigrationColumnsTest {
                 .containsEntry("phase_hold_start_ms", "180.000").containsEntry("phase_hold_end_ms", "181.000")
                 .containsEntry("phase_dump_start_ms", "").containsEntry("phase_lazy_pages_end_ms", "")
                 .containsEntry("phases", "start=0.000..180.000;hold=180.000..181.000;handover=181.000..183.500;"
-                        + "retire=183.500..190.500");
+                        + "retire=183.500..190.500")
+                .containsEntry("outcome", "ok").containsEntry("error", "");
+    }
+
+    @Test
+    void the_outcome_columns_come_after_every_older_column_so_readers_by_position_keep_working() {
+        List<String> header = MigrationColumns.header(List.of("run", "sweep_delay"));
+        assertThat(header.subList(0, 3)).containsExactly("migration", "run", "sweep_delay");
+        assertThat(header.subList(header.size() - 3, header.size())).containsExactly("phases", "outcome", "error");
+    }
+
+    @Test
+    void a_failed_migration_has_a_row_with_its_times_run_and_error_and_no_figure_it_never_had() {
+        Map<String, String> runValues = new LinkedHashMap<>();
+        runValues.put("run", "3");
+        runValues.put("sweep_delay", "40ms");
+        runValues.put("sweep_mem", "128m");
+        MigrationFailure failure = new MigrationFailure("counter", "checkpoint", "h2", "h3", 100,
+                "target crashed, with a comma", START, START.plus(ms(812.25)));
+        List<String> header = MigrationColumns.header(List.copyOf(runValues.keySet()));
+        List<String> values = MigrationColumns.failedRow(4, runValues, failure, 2);
+        assertThat(values).hasSameSizeAs(header);
+
+        Map<String, String> row = CsvTable.parse(CsvWriter.line(header) + CsvWriter.line(values), "t").rows()
+                .getFirst();
+        assertThat(row).containsEntry("migration", "4").containsEntry("run", "3").containsEntry("sweep_delay", "40ms")
+                .containsEntry("sweep_mem", "128m").containsEntry("app", "counter")
+                .containsEntry("strategy", "checkpoint").containsEntry("from", "h2").containsEntry("to", "h3")
+                .containsEntry("started", "2026-11-30T06:00:00.000000001Z")
+                .containsEntry("ended", "2026-11-30T06:00:00.812250001Z").containsEntry("total_ms", "812.250")
+                .containsEntry("requests_lost", "2").containsEntry("old_pid", "100")
+                .containsEntry("outcome", "failed").containsEntry("error", "target crashed, with a comma");
+        // Empty, not 0: a zero would read as a migration that cost the client nothing.
+        for (String none : List.of("client_downtime_ms", "service_gap_ms", "client_requests", "state_bytes",
+                "held_frames", "held_dropped", "new_pid", "phase_start_start_ms", "phases")) {
+            assertThat(row).as(none).containsEntry(none, "");
+        }
     }
 
     @Test

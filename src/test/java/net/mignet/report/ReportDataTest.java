@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import net.mignet.migrate.MigrationFailure;
 import org.junit.jupiter.api.Test;
 
 /** The data the page plots, without a browser. */
@@ -40,6 +42,9 @@ class ReportDataTest {
                 "retire");
         assertThat((double) phases.get(1).get("start")).isCloseTo(2.1802, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(data.get("sweep")).isEqualTo(false);
+        // Written before failed migrations had rows: no outcome column, every row a success.
+        assertThat(migrations).allSatisfy(m -> assertThat(m.get("failed")).isEqualTo(false));
+        assertThat((List<String>) data.get("tableColumns")).doesNotContain("outcome", "error");
         List<Map<String, Object>> clients = (List<Map<String, Object>>) data.get("clients");
         assertThat(clients).singleElement().satisfies(c -> {
             assertThat(c.get("name")).isEqualTo("client");
@@ -71,6 +76,64 @@ class ReportDataTest {
             });
         }
         return CsvWriter.line(values);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_failed_migration_is_marked_failed_with_its_time_and_no_downtime_or_size_to_plot() {
+        Map<String, String> run = Map.of("run", "1");
+        MigrationFailure failure = new MigrationFailure("counter", "checkpoint", "h2", "h3", 100, "target crashed",
+                Instant.parse("2026-11-30T06:00:05Z"), Instant.parse("2026-11-30T06:00:05.500Z"));
+        CsvTable table = CsvTable.parse(CsvWriter.line(MigrationColumns.header(List.of("run")))
+                + CsvWriter.line(MigrationColumns.row(1, run, Instant.parse("2026-11-30T06:00:01Z"),
+                        MigrationColumnsTest.report(List.of()), 0))
+                + CsvWriter.line(MigrationColumns.failedRow(2, run, failure, 0)), "t");
+        Map<String, Object> data = ReportData.of("t", table, List.of());
+        List<Map<String, Object>> migrations = (List<Map<String, Object>>) data.get("migrations");
+        assertThat(migrations.get(0)).containsEntry("failed", false).containsEntry("downtime_ms", 4.0);
+        assertThat(migrations.get(1)).containsEntry("failed", true).containsEntry("downtime_ms", null)
+                .containsEntry("service_gap_ms", null).containsEntry("state_size", null)
+                .containsEntry("total_ms", 500.0).containsEntry("end", 4.5)
+                .containsEntry("label", "#2 counter h2\u2192h3 failed");
+        assertThat((List<String>) data.get("tableColumns")).contains("outcome", "error");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_client_series_of_a_sweep_is_named_by_its_combination_and_a_run_without_values_by_its_number() {
+        List<String> sweep = List.of("sweep_delay", "sweep_mem");
+        List<ClientRequest> requests = new ArrayList<>();
+        requests.add(request("1", Map.of("sweep_delay", "40ms", "sweep_mem", "128m")));
+        requests.add(request("2", Map.of("sweep_delay", "80ms", "sweep_mem", "128m")));
+        requests.add(request("3", Map.of()));
+        // Through requests.csv and back, as 'mignet report DIR' reads them.
+        StringBuilder csv = new StringBuilder(CsvWriter.line(ClientRequest.header(sweep)));
+        requests.forEach(r -> csv.append(CsvWriter.line(r.row(sweep))));
+        List<ClientRequest> back = CsvTable.parse(csv.toString(), "t").rows().stream().map(ClientRequest::fromRow)
+                .toList();
+        assertThat(back.getFirst().sweep()).containsExactly(Map.entry("sweep_delay", "40ms"),
+                Map.entry("sweep_mem", "128m"));
+
+        List<Map<String, Object>> clients = (List<Map<String, Object>>) ReportData.of("t",
+                new CsvTable(List.of(), List.of()), back).get("clients");
+        assertThat(clients).extracting(c -> c.get("name")).containsExactly("client delay=40ms mem=128m",
+                "client delay=80ms mem=128m", "client (run 3)");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void two_runs_of_one_combination_stay_apart_by_their_run_numbers() {
+        Map<String, String> same = Map.of("sweep_delay", "40ms");
+        List<Map<String, Object>> clients = (List<Map<String, Object>>) ReportData.of("t",
+                new CsvTable(List.of(), List.of()), List.of(request("1", same), request("2", same))).get("clients");
+        assertThat(clients).extracting(c -> c.get("name")).containsExactly("client delay=40ms (run 1)",
+                "client delay=40ms (run 2)");
+    }
+
+    private static ClientRequest request(String run, Map<String, String> sweep) {
+        Instant sent = Instant.parse("2026-11-30T06:00:00Z").plusSeconds(Long.parseLong(run));
+        return new ClientRequest("client", run, 1, "", "", sent, sent.plusMillis(1), 0, "ok", "1",
+                new java.util.TreeMap<>(sweep));
     }
 
     @Test

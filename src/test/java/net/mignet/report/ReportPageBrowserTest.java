@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.mignet.migrate.MigrationFailure;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +93,44 @@ class ReportPageBrowserTest {
         assertThat(opened.dom()).contains("stop-and-copy", "pre-copy", "post-copy", "<th>sweep_size</th>");
         assertThat(pageData(opened.dom()).get("migrations")).asList().hasSize(9);
         assertThat(count(opened.dom(), "<tr class=\"migration\">")).isEqualTo(9);
+    }
+
+    @Test
+    void a_failed_migration_shows_as_failed_and_client_series_by_their_sweep_combination() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("failed"));
+        Instant t0 = Instant.parse("2026-11-30T06:00:00Z");
+        List<String> runColumns = List.of("run", "sweep_delay", "sweep_mem");
+        StringBuilder migrations = new StringBuilder(CsvWriter.line(MigrationColumns.header(runColumns)));
+        StringBuilder requests = new StringBuilder(CsvWriter.line(ClientRequest.header(runColumns.subList(1, 3))));
+        for (int run = 1; run <= 2; run++) {
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put("run", Integer.toString(run));
+            values.put("sweep_delay", run * 40 + "ms");
+            values.put("sweep_mem", "128m");
+            Instant start = t0.plusSeconds(10L * run);
+            migrations.append(CsvWriter.line(run == 1
+                    ? MigrationColumns.row(run, values, start.plusSeconds(2), MigrationColumnsTest.report(List.of()), 0)
+                    : MigrationColumns.failedRow(run, values, new MigrationFailure("counter", "checkpoint", "h2", "h3",
+                            100, "target crashed", start.plusSeconds(2), start.plusSeconds(3)), 0)));
+            for (int seq = 1; seq <= 50; seq++) {
+                Instant sent = start.plusMillis(100L * seq);
+                requests.append(CsvWriter.line(new ClientRequest("client", values.get("run"), seq, "", "", sent,
+                        sent.plusMillis(1), 0, "ok", Integer.toString(seq), ClientRequest.sweepOf(values))
+                        .row(runColumns.subList(1, 3))));
+            }
+        }
+        Files.writeString(dir.resolve(ResultsFiles.MIGRATIONS), migrations);
+        Files.writeString(dir.resolve(ResultsFiles.REQUESTS), requests);
+        HeadlessChromium.Page opened = chromium().open(ReportPage.write(dir));
+
+        assertThat(opened.console()).as("console of the page").isEmpty();
+        assertThat(opened.dom()).doesNotContain("data-errors=").contains("data-rendered=\"yes\"")
+                .contains("data-migrations=\"2\"", "data-failed-migrations=\"1\"");
+        assertThat(count(opened.dom(), "<tr class=\"migration\">")).isEqualTo(1);
+        assertThat(count(opened.dom(), "<tr class=\"migration failed\"")).isEqualTo(1);
+        assertThat(element(opened.dom(), "downtime-chart")).contains("failed (time until rolled back)");
+        assertThat(element(opened.dom(), "latency-chart")).contains("client delay=40ms mem=128m",
+                "client delay=80ms mem=128m").doesNotContain("(run 1)");
     }
 
     /** svg or canvas elements inside the element with that id. */
