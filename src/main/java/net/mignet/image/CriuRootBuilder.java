@@ -47,7 +47,7 @@ final class CriuRootBuilder {
         log.accept(String.format("criu root: ready in %.1f s at %s", (System.nanoTime() - t0) / 1e9, root));
     }
 
-    /** Deletes a build directory unless something is still mounted in it. */
+    /** Deletes a build directory, unmounting what is mounted in it first (see {@link OnceBuiltDirectory#deleteTree}). */
     static void deleteTree(Path dir) {
         OnceBuiltDirectory.deleteTree(dir);
     }

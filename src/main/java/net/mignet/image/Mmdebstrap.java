@@ -1,20 +1,20 @@
 package net.mignet.image;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Runs {@code mmdebstrap} into an empty directory, showing its progress lines, from the mirror the machine's apt
- * uses ({@link AptMirror}). Shared by every root mignet builds (host images, the criu root).
+ * uses ({@link AptMirror}), in namespaces of its own ({@link IsolatedProcess}). Shared by every root mignet builds
+ * (host images, the criu root).
  */
 final class Mmdebstrap {
     private static final long BUILD_TIMEOUT_MINUTES = 15;
@@ -54,39 +54,44 @@ final class Mmdebstrap {
         }
         argv.addAll(extra);
         argv.addAll(List.of(suite, target.toString(), mirror));
-        Deque<String> last = new ArrayDeque<>();
-        Process p;
-        try {
-            p = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        } catch (IOException e) {
-            throw new BuildFailure("cannot run mmdebstrap (install the Debian package mmdebstrap;"
-                    + " scripts/lib.sh does): " + e.getMessage());
+        if (!onPath("mmdebstrap")) {
+            throw new BuildFailure("cannot run mmdebstrap: not found (install the Debian package mmdebstrap;"
+                    + " scripts/lib.sh does)");
         }
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith("I:") || line.startsWith("E:") || line.startsWith("W:")) {
-                    log.accept(label + ": " + line);
-                }
-                last.addLast(line);
-                if (last.size() > KEPT_LINES) {
-                    last.removeFirst();
-                }
+        Deque<String> last = new ArrayDeque<>();
+        Consumer<String> lines = line -> {
+            if (line.startsWith("I:") || line.startsWith("E:") || line.startsWith("W:")) {
+                log.accept(label + ": " + line);
             }
-            if (!p.waitFor(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                last.addLast("(killed after " + BUILD_TIMEOUT_MINUTES + " minutes)");
-            } else if (p.exitValue() != 0) {
-                last.addLast("(mmdebstrap exited with " + p.exitValue() + ")");
+            last.addLast(line);
+            if (last.size() > KEPT_LINES) {
+                last.removeFirst();
             }
+        };
+        // In namespaces of its own: it mounts the machine's /proc, /sys and more inside the root while it works.
+        boolean finished;
+        int exit;
+        try (IsolatedProcess p = IsolatedProcess.start(argv, lines)) {
+            finished = p.awaitExit(Duration.ofMinutes(BUILD_TIMEOUT_MINUTES));
+            exit = finished ? p.exitValue() : -1;
         } catch (IOException e) {
-            last.addLast("(cannot read mmdebstrap's output: " + e.getMessage() + ")");
+            throw new BuildFailure("cannot run mmdebstrap under setpriv and unshare (install the Debian package"
+                    + " util-linux; scripts/lib.sh does): " + e.getMessage());
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new BuildFailure("interrupted while building " + label);
         }
+        // Only now: until close() has ended the build, its output is still being added to the lines.
+        if (!finished) {
+            last.addLast("(killed after " + BUILD_TIMEOUT_MINUTES + " minutes)");
+        } else if (exit != 0) {
+            last.addLast("(mmdebstrap exited with " + exit + ")");
+        }
         return List.copyOf(last);
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        return path != null && Arrays.stream(path.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
     }
 }
