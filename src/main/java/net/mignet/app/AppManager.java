@@ -14,6 +14,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import net.mignet.image.BuildFailure;
 import net.mignet.kernel.HostCgroup;
+import net.mignet.kernel.ProcessTree;
 import net.mignet.image.ImageCache;
 import net.mignet.net.Emulation;
 import net.mignet.net.Faults;
@@ -262,8 +263,20 @@ public final class AppManager implements AutoCloseable {
                 old.hasOwnPidNamespace(), App.oomKillsOf(newHost));
         apps.put(old.name(), restored);
         if (!old.limits().isEmpty()) {
-            // The restored tree was born in the target host's cgroup: give it back the app's own limits there.
+            // The app's own cgroup, made anew inside the target host's: the tree moves in with its limits.
             restored.limit(old.limits());
+        } else {
+            // criu puts the copy back into the cgroups it was dumped from, its old host's, whose limits it kept
+            // (a memory limit of the old host killed it on the new one): it belongs to its new host's.
+            for (long pid : ProcessTree.of(newPid)) {
+                try {
+                    newHost.cgroup().ifPresentOrElse(g -> g.add(pid), () -> HostCgroup.moveToOwn(pid));
+                } catch (IllegalStateException e) {
+                    if (ProcessHandle.of(pid).isPresent()) {
+                        throw e;
+                    } // else it ended meanwhile
+                }
+            }
         }
         announce(restored);
         return restored;

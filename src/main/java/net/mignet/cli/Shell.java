@@ -82,10 +82,9 @@ public final class Shell {
                 if (args.isEmpty()) {
                     throw new IllegalArgumentException("usage: " + verb + " <command...>, e.g. " + verb + " ip addr");
                 }
-                // Typed, so quoting is known: an unquoted operator word makes it a line for sh -c.
-                List<Words.Word> resolved = typed.subList(1, typed.size()).stream()
-                        .map(w -> new Words.Word(core.withHostAddress(w.text()), w.literal())).toList();
-                HostCommandRun.run(net.host(verb), ShellOperators.argv(resolved), out, interrupts);
+                // Typed, so quoting is known: an unquoted metacharacter makes it a line for sh -c.
+                HostCommandRun.run(net.host(verb), ShellOperators.argv(typed.subList(1, typed.size()),
+                        core::withHostAddress), out, interrupts);
             } else if (net.topology().kindOf(verb).isPresent()) {
                 out.println("*** " + verb + " is a switch: switches run no commands (they are Linux bridges in one"
                         + " namespace of mignet's); see its rules with 'flows " + verb + "', its ports with 'switches',"
@@ -192,7 +191,7 @@ public final class Shell {
             out.printf("  %-48s %s%n", c.usage(), c.help());
         }
         out.printf("  %-48s %s%n", "<host> <command...>", "run a command on a host (host names become their IPs),"
-                + " e.g. h1 ping -c1 h2; with an unquoted | ; && || & > >> < 2>&1 as a word of its own it runs"
-                + " through sh -c (h1 ps -e | head); Ctrl-C stops it");
+                + " e.g. h1 ping -c1 h2; with an unquoted | ; & < > * ? $ ( it runs through sh -c as typed"
+                + " (h1 ps -e|head, h1 ls *.txt); each command is a new process; Ctrl-C stops it");
     }
 }

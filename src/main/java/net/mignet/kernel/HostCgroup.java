@@ -323,6 +323,16 @@ public final class HostCgroup implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves process {@code pid} back into mignet's own cgroups, where the processes of hosts without limits live:
+     * out of whatever host's cgroup it was put in (criu restores a copy into the cgroups it was dumped from).
+     */
+    public static void moveToOwn(long pid) {
+        CgroupMounts mounts = CgroupMounts.system();
+        CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream()).map(CgroupMounts.Hierarchy::ownCgroup).distinct()
+                .filter(Files::isDirectory).forEach(own -> write(own.resolve("cgroup.procs"), Long.toString(pid)));
+    }
+
     /** The {@code cgroup.procs} file of each distinct directory, for a process that moves itself in. */
     public List<Path> procsFiles() {
         return dirs.keySet().stream().map(this::memberDir).distinct().map(d -> d.resolve("cgroup.procs")).toList();

@@ -83,7 +83,7 @@ public final class UserspaceEngine implements LinkEmulator {
     @Override
     public synchronized void apply(List<Change> changes) {
         List<Change> toInsert = changes.stream().filter(c -> !engineLinks.contains(c.path().index()))
-                .filter(c -> c.aToB().hasImpairments() || c.bToA().hasImpairments()).toList();
+                .filter(c -> c.aToB().wantsEmulator() || c.bToA().wantsEmulator()).toList();
         if (!toInsert.isEmpty()) {
             insert(toInsert);
         }
@@ -97,6 +97,11 @@ public final class UserspaceEngine implements LinkEmulator {
 
     private void insert(List<Change> changes) {
         String fabric = changes.getFirst().path().fabric();
+        // Threads first, while the links still carry frames: a new thread compiles the engine's code (once per
+        // JVM) and primes its path, half a second on a cold JVM, and with the port already moved every frame of
+        // that half second waited in the ring (a ping stream through a link impaired at run time lost 7 and
+        // came 0.6 s late).
+        Map<Integer, EngineLoop> threadOf = threadsFor(changes, fabric);
         IpBatch ip = IpBatch.ipIn(fabric);
         IpBatch tc = IpBatch.tcIn(fabric);
         List<EnginePlumbing.Result> results = new ArrayList<>();
@@ -138,7 +143,7 @@ public final class UserspaceEngine implements LinkEmulator {
             while (!left.isEmpty()) {
                 Change c = left.getFirst();
                 EngineSockets e = sockets.get(c.path().index());
-                EngineLoop loop = leastBusyLoop(fabric);
+                EngineLoop loop = threadOf.get(c.path().index());
                 loop.attach(c.path().index(), e.a(), e.b(), c.aToB(), c.bToA(), linkSeed(c.path().index()),
                         e.aToB(), e.bToA());
                 left.removeFirst();
@@ -213,7 +218,19 @@ public final class UserspaceEngine implements LinkEmulator {
      * serving the fewest links (the first of them). A link stays on its thread, so its directions keep their
      * order; threads not needed are never started.
      */
-    private EngineLoop leastBusyLoop(String fabric) {
+    /** The thread each new link will be on, started now where a new one is due, links spread as they come. */
+    private Map<Integer, EngineLoop> threadsFor(List<Change> changes, String fabric) {
+        Map<EngineLoop, Long> planned = new HashMap<>();
+        Map<Integer, EngineLoop> threadOf = new LinkedHashMap<>();
+        for (Change c : changes) {
+            EngineLoop loop = leastBusyLoop(fabric, planned);
+            planned.merge(loop, 1L, Long::sum);
+            threadOf.put(c.path().index(), loop);
+        }
+        return threadOf;
+    }
+
+    private EngineLoop leastBusyLoop(String fabric, Map<EngineLoop, Long> planned) {
         if (loops.size() < settings.threads()) {
             EngineLoop fresh = new EngineLoop(log, settings, "mignet-linkemu-" + loops.size());
             fresh.useKernelPath(kernelPathOn);
@@ -227,7 +244,7 @@ public final class UserspaceEngine implements LinkEmulator {
         EngineLoop best = loops.getFirst();
         long bestCount = Long.MAX_VALUE;
         for (EngineLoop l : loops) {
-            long count = loopOf.values().stream().filter(x -> x == l).count();
+            long count = loopOf.values().stream().filter(x -> x == l).count() + planned.getOrDefault(l, 0L);
             if (count < bestCount) {
                 best = l;
                 bestCount = count;
@@ -301,7 +318,7 @@ public final class UserspaceEngine implements LinkEmulator {
 
     @Override
     public synchronized String describe(LinkPath path, LinkParams aToB, LinkParams bToA) {
-        if (engineLinks.contains(path.index()) || aToB.hasImpairments() || bToA.hasImpairments()) {
+        if (engineLinks.contains(path.index()) || aToB.wantsEmulator() || bToA.wantsEmulator()) {
             return name();
         }
         return aToB.bandwidthMbit() != null || bToA.bandwidthMbit() != null ? "tbf" : "-";

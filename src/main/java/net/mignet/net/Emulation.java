@@ -1,5 +1,7 @@
 package net.mignet.net;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -7,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.nio.file.Path;
 import net.mignet.flow.FlowRule;
 import net.mignet.image.ImageCache;
 import net.mignet.topo.HostImage;
@@ -43,6 +46,10 @@ public final class Emulation implements AutoCloseable {
     private final List<Link> links = new ArrayList<>();
     private final EmulationEvents events = new EmulationEvents();
     private final Thread shutdownHook;
+    /** Open while {@link #build} runs: a shutdown waits for it to stop before tearing down. */
+    private final CountDownLatch building = new CountDownLatch(1);
+    private volatile boolean shuttingDown;
+    private static final Duration BUILD_STOP = Duration.ofSeconds(60);
     private final List<Runnable> beforeShutdownTeardown = new CopyOnWriteArrayList<>();
     private final Faults faults;
     private volatile LinkEmulator linkEmulator;
@@ -100,6 +107,8 @@ public final class Emulation implements AutoCloseable {
         } catch (RuntimeException e) {
             emulation.close();
             throw e;
+        } finally {
+            emulation.building.countDown();
         }
         return emulation;
     }
@@ -107,12 +116,15 @@ public final class Emulation implements AutoCloseable {
     private void build() {
         long t0 = System.nanoTime();
         Map<HostImage, Path> images = HostIsolation.images(topology, ImageCache.system(log));
+        stopIfShuttingDown();
         new Realizer(topology, id, log).realize();
+        stopIfShuttingDown();
         for (HostSpec h : topology.hosts()) {
             hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), id.fabricNamespace(),
                     topology.interfacesOf(h.name())));
         }
         HostIsolation.start(topology, hosts, images, id, log);
+        stopIfShuttingDown();
         linkEmulator = LinkEmulators.create(options.linkEngine(), id.fabricNamespace(), log, this::rebindFlowTable,
                 options.seed());
         List<LinkEmulator.Change> initial = new ArrayList<>();
@@ -133,6 +145,7 @@ public final class Emulation implements AutoCloseable {
                 }
             }
         }
+        stopIfShuttingDown();
         // Flow tables last: they bind to the switch ports' devices, which the link engine may have replaced.
         if (!topology.switches().isEmpty()) {
             nft = NftSession.open(id.fabricNamespace());
@@ -337,8 +350,31 @@ public final class Emulation implements AutoCloseable {
         void close();
     }
 
-    /** The shutdown hook: the actions asked for, each on its own (one failing does not stop the rest), then down. */
+    /**
+     * Between the build's steps: a signal came, so the build stops here and its caller's clean-up and the hook's
+     * teardown remove what it made. Building on beside the teardown made namespaces after their removal, which
+     * stayed behind when the JVM halted.
+     */
+    private void stopIfShuttingDown() {
+        if (shuttingDown) {
+            throw new IllegalStateException("mignet is shutting down: the build of " + id + " stops");
+        }
+    }
+
+    /**
+     * The shutdown hook: first the build, if one runs, stops at its next step (bounded wait); then the actions
+     * asked for, each on its own (one failing does not stop the rest), then down.
+     */
     private void shutDown() {
+        shuttingDown = true;
+        try {
+            if (!building.await(BUILD_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.accept("!!! the build of " + id + " did not stop within " + BUILD_STOP.toSeconds()
+                        + " s; tearing down beside it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Runnable action : beforeShutdownTeardown) {
             try {
                 action.run();

@@ -158,7 +158,17 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
     }
 
     public boolean isEmpty() {
-        return bandwidthMbit == null && !hasImpairments();
+        return bandwidthMbit == null && !wantsEmulator();
+    }
+
+    /**
+     * Whether the link's emulator is to be in place: for impairments, or for a delay given even as 0. Putting the
+     * userspace engine into a link at run time moves its switch port, whose carrier is then lost for a moment (a
+     * 10 Gbit/s TCP flow lost thousands of segments and crawled for seconds after); {@code delay: 0ms} puts it in
+     * from the start, carrying frames in the kernel until a change, which then moves nothing.
+     */
+    public boolean wantsEmulator() {
+        return hasImpairments() || delay != null;
     }
 
     /** The queue limit in frames, with the default applied. */

@@ -7,7 +7,8 @@ import java.util.List;
  * Splits a shell line into words as sh does: whitespace separates, single or double quotes group, backslash
  * escapes (inside double quotes only {@code $ ` " \} and a newline, so {@code "%s\n"} keeps its {@code \n}).
  * The words become an argument vector directly; only the shell's host commands hand a line with an unquoted
- * operator word ({@code |}, {@code >}, ...) to {@code sh -c}, and they need to know which words were quoted.
+ * shell metacharacter ({@code |}, {@code >}, {@code *}, ...) to {@code sh -c}, and they need to know which words
+ * were quoted.
  */
 public final class Words {
     private Words() {

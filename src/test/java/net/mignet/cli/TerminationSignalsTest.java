@@ -97,6 +97,35 @@ class TerminationSignalsTest {
         }
     }
 
+    @Test
+    void a_signal_during_the_build_stops_it_and_leaves_nothing() throws Exception {
+        assumeFalse(ignoredHere(15), "SIGTERM is ignored in this process");
+        EmulationId id = EmulationId.fresh("sigbuild");
+        List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--topo", "single,300", "--id", id.value(), "--no-results"));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            for (String line; (line = out.readLine()) != null && !line.startsWith("*** Creating 1 switches"); ) {
+                seen.append(line).append('\n');
+            }
+            Signals.send(p.pid(), 15);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String rest = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // The build stopped at its next step, and the teardown came after it, not beside it.
+            assertThat(rest).as(seen + rest).doesNotContain("*** Network " + id + " up")
+                    .contains("*** Network " + id + " not built");
+            assertThat(p.exitValue()).isEqualTo(143);
+            assertThat(NetnsPaths.list()).noneMatch(ns -> ns.startsWith(id.namespacePrefix()));
+            assertThat(id.stateDirectory()).doesNotExist();
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Cleaner.removeEmulation(id, line -> { });
+        }
+    }
+
     private static boolean ignoredHere(int number) throws java.io.IOException {
         return TerminationSignalsTestSupport.ignoredHere(number);
     }

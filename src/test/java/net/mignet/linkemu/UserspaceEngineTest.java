@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import net.mignet.flow.FlowRuleParser;
+import net.mignet.kernel.Command;
 import net.mignet.kernel.NamespaceThread;
 import net.mignet.kernel.NetnsPaths;
 import net.mignet.net.Emulation;
@@ -356,6 +357,38 @@ class UserspaceEngineTest {
             assertThat(h2Host.exec("cat", "/proc/sys/net/ipv4/conf/h2-eth0/arp_evict_nocarrier").orThrow().stdout())
                     .as("the kernel's setting is back").isEqualToIgnoringWhitespace("1");
         }
+    }
+
+    /**
+     * A link given {@code delay: 0ms} has the engine in place from the start (carrying frames in the kernel), so a
+     * delay set while traffic runs moves no switch port: the host's interface keeps its carrier, and the port its
+     * device.
+     */
+    @Test
+    void a_link_with_delay_zero_takes_a_delay_at_run_time_without_a_carrier_loss() throws Exception {
+        Topology t = Topology.builder("le").addHost("h1", "10.0.0.1/24").addHost("h2", "10.0.0.2/24").addSwitch("s1")
+                .addLink("h1", "s1", o -> o.delay(Duration.ZERO)).addLink("h2", "s1").build();
+        try (Emulation net = Emulation.start(t, USERSPACE)) {
+            Link link = net.links().getFirst();
+            assertThat(link.backend()).isEqualTo("userspace");
+            Host h1 = net.host("h1");
+            assertThat(p50(h1.ping("10.0.0.2", 5, Duration.ofMillis(10)))).isLessThan(2.0);
+            String carrierChanges = h1.exec("cat", "/sys/class/net/h1-eth0/carrier_changes").orThrow().stdout();
+            String portIndex = portIndex(net, "s1-h1");
+
+            link.set(LinkParams.NONE.withDelay(Duration.ofMillis(10)));
+
+            assertThat(h1.exec("cat", "/sys/class/net/h1-eth0/carrier_changes").orThrow().stdout())
+                    .as("h1-eth0's carrier changes").isEqualTo(carrierChanges);
+            assertThat(portIndex(net, "s1-h1")).as("the port's device").isEqualTo(portIndex);
+            assertThat(p50(h1.ping("10.0.0.2", 10, Duration.ofMillis(10)))).isBetween(19.5, 21.0);
+        }
+    }
+
+    private static String portIndex(Emulation net, String port) {
+        // ip's one-line form starts with the device's index: "12: s1-h1@if11: <...".
+        return Command.check(List.of("ip", "-n", net.id().fabricNamespace(), "-o", "link", "show",
+                "dev", port)).stdout().split(":")[0];
     }
 
     private static long sentBy(Host host) {

@@ -90,6 +90,32 @@ class CheckpointStrategyTest {
     }
 
     @Test
+    void a_moved_app_leaves_its_old_hosts_cgroup_for_its_new_hosts() throws Exception {
+        KernelAssumptions.assumeCgroupController("memory");
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            String h2 = net.host("h2").namespace();
+            net.host("h2").limit(ResourceLimits.parse(List.of("memory=300m")));
+            App server = apps.deploy("server", net.host("h2"),
+                    List.of("python3", OriginalProtocolTest.script("server.py"), "h2"));
+            assertThat(server.log().await(l -> l.text().startsWith("Serving from"), Duration.ofSeconds(20)))
+                    .isPresent();
+            assertThat(memoryCgroupOf(server.pid())).contains(h2);
+
+            Migration.of(apps, "server").to(net.host("h3")).strategy("checkpoint").run();
+            // h3 has no limits: the copy must not keep h2's (criu restores into the cgroups it dumped from).
+            assertThat(memoryCgroupOf(apps.get("server").pid())).doesNotContain(h2);
+
+            Migration.of(apps, "server").to(net.host("h2")).strategy("checkpoint").run();
+            assertThat(memoryCgroupOf(apps.get("server").pid())).contains(h2);
+        }
+    }
+
+    private static String memoryCgroupOf(long pid) throws Exception {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/cgroup")).stream().filter(l -> l.contains(":memory:"))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
     void a_restore_that_fails_on_the_target_restores_the_app_where_it_was() throws Exception {
         try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
             App server = apps.deploy("server", net.host("h2"),

@@ -181,9 +181,9 @@ class AppLimitsTest {
             assertThat(own.members()).hasSize(4);
             Path dir = own.directory("pids").orElseThrow();
             assertThat(forks.stop(Duration.ofSeconds(2))).isNotZero();
-            // The children it left behind move up to the host, as orphans of an app without a cgroup stay there.
+            // Its children end with it (stop ends the app's session), and its cgroup goes.
             awaitTrue(() -> !Files.exists(dir), Duration.ofSeconds(5));
-            assertThat(h2.cgroup().orElseThrow().members()).hasSize(3);
+            assertThat(h2.cgroup().orElseThrow().members()).isEmpty();
         }
         assertThat(ImageHostTest.cgroupsOf(id)).isEmpty();
     }
