@@ -86,6 +86,16 @@ public final class App {
     /** Null while nobody watches for memory kills (a host without cgroups). */
     private volatile java.util.concurrent.CompletableFuture<Boolean> oomVerdict;
     private volatile boolean killedByMignet;
+    private volatile boolean stopAsked;
+
+    /**
+     * Whether the app ended by itself with a failure: a non-zero status that no stop, crash, memory limit or
+     * checkpoint of mignet's explains. An experiment whose client died so must not pass.
+     */
+    public boolean failedByItself() {
+        return !isRunning() && !handedOver && !stopAsked && crash == null && !oomKilled()
+                && exitStatus().isPresent() && exitStatus().getAsInt() != 0;
+    }
 
     /**
      * Whether the host's memory limit ended this app (the kernel's OOM killer chose it). Once the app has ended
@@ -357,6 +367,7 @@ public final class App {
      * still running (its session's), SIGTERM and SIGKILL 2 s later. Returns the app's exit status.
      */
     public int stop(Duration grace) {
+        stopAsked = true;
         if (isRunning() && host.condition() == HostCondition.FROZEN) {
             // A frozen process handles no signal, not even SIGKILL: kill it and let it out of the freezer to die.
             process.kill();

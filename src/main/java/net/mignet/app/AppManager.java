@@ -175,10 +175,11 @@ public final class AppManager implements AutoCloseable {
     private static App startWithPipes(String name, Host host, HostCgroup group, List<String> argv, AppLog log,
             long oomKillsBefore) throws IOException {
         // A session of its own, as the terminals give the other apps: what it starts is found, and ended with it,
-        // through that session; and a Ctrl-C at mignet's terminal is not its.
-        List<String> full = new ArrayList<>(List.of("setsid"));
-        full.addAll(host.enterArgv(group, argv));
-        Process process = new ProcessBuilder(full).start();
+        // through that session; and a Ctrl-C at mignet's terminal is not its. setsid comes after the namespaces
+        // are entered (it execs, keeping the pid), so that a process still entering them is seen as the host's.
+        List<String> inSession = new ArrayList<>(List.of("setsid"));
+        inSession.addAll(argv);
+        Process process = new ProcessBuilder(host.enterArgv(group, inSession)).start();
         return new App(name, host, argv, AppProcess.of(process), log, new PipeIo(name, process, log), false,
                 oomKillsBefore);
     }

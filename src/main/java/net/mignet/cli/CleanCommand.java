@@ -82,6 +82,6 @@ final class CleanCommand implements Callable<Integer> {
         String cgroups = report.cgroups().isEmpty() ? "" : " and " + report.cgroups().size() + " cgroups";
         System.out.println("*** removed " + report.namespaces().size() + " namespaces" + cgroups + " of "
                 + report.emulations().size() + " emulation(s): " + String.join(", ", report.emulations())
-                + "; killed " + report.killed().size() + " processes");
+                + "; killed " + report.killed().size() + (report.killed().size() == 1 ? " process" : " processes"));
     }
 }

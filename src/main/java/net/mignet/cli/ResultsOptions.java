@@ -91,6 +91,10 @@ final class ResultsOptions {
         if (!Files.isWritable(existing)) {
             throw new IllegalArgumentException(what + ": cannot write in " + existing + "; " + fix);
         }
+        if (Files.isRegularFile(dir.resolve(ResultsFiles.EVENTS))) {
+            // Said, not refused: a script that reuses one directory per experiment is a fair use.
+            System.err.println("*** " + what + " holds an earlier run's results; this run's replace them");
+        }
         // Root may "write" by the permission bits where the file system takes nothing (/proc, /sys): a probe
         // made and removed again says for sure, and leaves nothing.
         try {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import net.mignet.app.App;
+import net.mignet.app.AppConditions;
 import net.mignet.app.AppManager;
 import net.mignet.kernel.EmulationId;
 import net.mignet.net.Emulation;
@@ -89,6 +90,13 @@ public final class ExperimentRunner {
             timeline.failure().ifPresent(f -> problems.add("line " + f.step().line() + ": " + f.step().step()
                     + " failed: " + f.failure()));
             for (App app : apps.apps()) {
+                if (app.oomKilled()) {
+                    problems.add(app.name() + " on " + app.host().name() + " was killed by its memory limit ("
+                            + (app.limits().memory() != 0 ? "its own" : "its host's") + ")");
+                } else if (app.failedByItself()) {
+                    problems.add(app.name() + " on " + app.host().name() + " exited with status "
+                            + app.exitStatus().getAsInt() + "; its last lines: " + AppConditions.lastWords(app));
+                }
                 if (CounterClientCheck.isCounterClient(app)) {
                     problems.addAll(CounterClientCheck.problems(app));
                 } else if (KvClientCheck.isKvClient(app)) {

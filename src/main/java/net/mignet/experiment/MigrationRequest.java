@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.mignet.app.App;
+import net.mignet.app.AppEvents;
 import net.mignet.app.AppManager;
 import net.mignet.apps.CounterClient;
 import net.mignet.apps.KvClient;
@@ -58,18 +59,36 @@ public final class MigrationRequest {
             }
         }
         if (recipe != null) {
+            if (strategy != null && !strategy.equals("recipe") && !strategy.equals("auto")) {
+                throw new IllegalArgumentException("the recipe keys (" + String.join(", ", MigrationRecipe.KEYS)
+                        + ") are the recipe strategy's; strategy " + strategy + " would ignore them: drop them, or"
+                        + " the strategy");
+            }
             migration.recipe(recipe);
         }
         observer(apps).ifPresent(migration::observedBy);
         return migration.options(opts);
     }
 
-    /** The built-in client whose replies measure the migration, when exactly one runs. */
+    /**
+     * The client whose replies measure the migration, when exactly one runs: mignet's counter or key-value client,
+     * or else any app that prints the documented reply events ({@code @mignet event=reply seq=.. sent=..
+     * replied=.. retries=..}).
+     */
     public static Optional<App> observer(AppManager apps) {
-        List<App> clients = apps.apps().stream().filter(App::isRunning)
-                .filter(a -> a.argv().contains(CounterClient.class.getName())
-                        || a.argv().contains(KvClient.class.getName())).toList();
+        List<App> running = apps.apps().stream().filter(App::isRunning).toList();
+        List<App> clients = running.stream().filter(a -> a.argv().contains(CounterClient.class.getName())
+                || a.argv().contains(KvClient.class.getName())).toList();
+        if (clients.isEmpty()) {
+            clients = running.stream().filter(MigrationRequest::printsReplies).toList();
+        }
         return clients.size() == 1 ? Optional.of(clients.getFirst()) : Optional.empty();
+    }
+
+    private static boolean printsReplies(App app) {
+        // Its recent lines: a client that sends at all prints a reply every few of them.
+        return app.log().tail(200).stream().map(l -> AppEvents.parse(l.text()))
+                .anyMatch(e -> e != null && e.name().equals("reply"));
     }
 
     private static boolean lazy(String text) {

@@ -21,10 +21,15 @@ final class NetworkReuse {
     private NetworkReuse() {
     }
 
-    /** The same nodes, addresses and links; link parameters may differ, since {@link #reset} sets them. */
+    /**
+     * The same nodes, addresses and links; link parameters may differ, since {@link #reset} sets them. Never
+     * with a host that has an image: what one run wrote into its file system would be there for the next (a
+     * line appended per run showed every earlier run's), so runs of a sweep would not be independent.
+     */
     static boolean possible(Topology built, Topology next) {
         return built.name().equals(next.name()) && built.hosts().equals(next.hosts())
-                && built.switches().equals(next.switches()) && ends(built).equals(ends(next));
+                && built.switches().equals(next.switches()) && ends(built).equals(ends(next))
+                && built.hosts().stream().allMatch(h -> h.container().image() == null);
     }
 
     private static List<List<Object>> ends(Topology t) {

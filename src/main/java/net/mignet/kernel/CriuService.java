@@ -204,8 +204,11 @@ public final class CriuService implements AutoCloseable {
             NativeCalls.close(work);
         }
         if (!answer.success()) {
-            throw new CriuException(what + " failed" + (answer.errorMessage().isEmpty() ? ""
-                    : ": " + answer.errorMessage()) + (answer.errno() == 0 ? ""
+            // criu's answer carries its first error, which on these machines is the harmless RLIMIT_NOFILE line
+            // (see CriuException); the log's real errors follow in the message, so that one is left out.
+            String first = answer.errorMessage().contains("RLIMIT_NOFILE") ? "" : answer.errorMessage();
+            throw new CriuException(what + " failed" + (first.isEmpty() ? ""
+                    : ": " + first) + (answer.errno() == 0 ? ""
                     : " (" + NativeCalls.strerror(answer.errno()) + ")"), log);
         }
         return answer;

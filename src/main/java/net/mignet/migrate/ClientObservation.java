@@ -35,10 +35,12 @@ public record ClientObservation(Duration downtime, Duration largestGap, int retr
     /** The replies of the last minute before {@code start} (enough for the usual round trip) and after. */
     static List<Reply> replies(App client, Instant start) {
         List<Reply> replies = new ArrayList<>();
-        for (LogLine line : client.log().linesSince(start.minus(BASELINE), LogLine.Stream.STDERR)) {
+        // Either stream: mignet's clients print their events on standard error, a user's client may use standard
+        // output, as the documented format lets it; its counter (or version) is optional.
+        for (LogLine line : client.log().linesSince(start.minus(BASELINE), null)) {
             AppEvents.Event e = AppEvents.parse(line.text());
             if (e != null && e.name().equals("reply")) {
-                replies.add(new Reply(e.longField("seq"), e.longField("counter"),
+                replies.add(new Reply(e.longField("seq"), e.fields().containsKey("counter") ? e.longField("counter") : -1,
                         AppEvents.instant(e.longField("sent")), AppEvents.instant(e.longField("replied")),
                         (int) e.longField("retries")));
             }

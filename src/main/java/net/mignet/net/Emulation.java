@@ -424,8 +424,8 @@ public final class Emulation implements AutoCloseable {
         HostIsolation.stop(hosts.values(), log);
         // Counts what this teardown found and removed, half-built parts included: the build no longer cleans up
         // behind the teardown's back, which made a failed setup report "removed 0 namespaces".
-        log.accept(String.format("*** Network %s %s: removed %d namespaces, killed %d processes in %.2f s", id,
+        log.accept(String.format("*** Network %s %s: removed %d namespaces, killed %d process%s in %.2f s", id,
                 built ? "down" : "not built (setup failed)", report.namespaces().size(), report.killed().size(),
-                (System.nanoTime() - t0) / 1e9));
+                report.killed().size() == 1 ? "" : "es", (System.nanoTime() - t0) / 1e9));
     }
 }

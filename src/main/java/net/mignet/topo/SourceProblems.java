@@ -13,10 +13,17 @@ final class SourceProblems {
     }
 
     private final String source;
+    private final String context;
     private final List<Problem> problems = new ArrayList<>();
 
     SourceProblems(String source) {
+        this(source, null);
+    }
+
+    /** @param context said after each message in parentheses, or null */
+    SourceProblems(String source, String context) {
         this.source = source;
+        this.context = context;
     }
 
     /** What messages call the text, usually its file name. */
@@ -43,7 +50,8 @@ final class SourceProblems {
     TopologyException toException() {
         List<String> messages = problems.stream()
                 .sorted(Comparator.comparingInt(Problem::line))
-                .map(p -> (p.line() == NO_LINE ? source : source + ":" + p.line()) + ": " + p.message())
+                .map(p -> (p.line() == NO_LINE ? source : source + ":" + p.line()) + ": " + p.message()
+                        + (context == null ? "" : " (" + context + ")"))
                 .toList();
         return new TopologyException(messages);
     }

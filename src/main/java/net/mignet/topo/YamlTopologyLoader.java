@@ -85,7 +85,12 @@ public final class YamlTopologyLoader {
     }
 
     public static Lab parseLab(String yaml, String sourceName) {
-        SourceProblems problems = new SourceProblems(sourceName);
+        return parseLab(yaml, sourceName, null);
+    }
+
+    /** @param run which run of a sweep the text is, for messages ({@code file:line: ... (in the sweep's run ...)}) */
+    private static Lab parseLab(String yaml, String sourceName, String run) {
+        SourceProblems problems = new SourceProblems(sourceName, run);
         Node root = compose(yaml, sourceName, problems);
         YamlDraftReader reader = new YamlDraftReader(problems);
         TopologyDraft draft = reader.read(root, defaultName(sourceName));
@@ -123,8 +128,9 @@ public final class YamlTopologyLoader {
         List<SweepRun> runs = new ArrayList<>();
         for (Map<String, String> values : sweep.combinations()) {
             String text = SweepPlaceholders.substitute(yaml, values);
-            String label = values.isEmpty() ? sourceName : sourceName + " " + values;
-            runs.add(new SweepRun(values, parseLab(text, label)));
+            // The run beside each message, not inside the file's name: file:line stays one for editors to open.
+            String run = values.isEmpty() ? null : "in the sweep's run " + values;
+            runs.add(new SweepRun(values, parseLab(text, sourceName, run)));
         }
         return List.copyOf(runs);
     }

@@ -50,6 +50,8 @@ class MigrationCommandsTest {
 
             assertThat(run(shell, "migrate server h3 --strategy teleport")).contains("unknown strategy 'teleport'");
             assertThat(run(shell, "migrate server h3 --frobnicate 1")).contains("unknown option --frobnicate");
+            assertThat(run(shell, "migrate server h3 --strategy checkpoint --successor x --ready udp:9999"))
+                    .contains("are the recipe strategy's; strategy checkpoint would ignore them");
             String moved = run(shell, "migrate server h3");
             assertThat(moved).contains("Migrated server h2 -> h3:").contains("by recipe")
                     .contains("flow now: s1: in_port=s1-h1 actions=output:s1-h3");

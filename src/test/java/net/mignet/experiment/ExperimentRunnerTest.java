@@ -115,6 +115,23 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void an_app_that_fails_by_itself_fails_the_run_and_a_stopped_one_does_not() throws Exception {
+        List<RunResult> results = run("  delay: [1ms]\n", """
+                  probe: {host: h1, command: [sh, -c, "echo no route; exit 3"]}
+                  idle: {host: h1, command: sleep 60}
+                """, """
+                  - wait: {app: probe, until: "log:^no route$", timeout: 10s}
+                  - stop: idle
+                  - stop: client
+                """);
+        RunResult r = results.getFirst();
+        assertThat(r.passed()).isFalse();
+        assertThat(r.problems()).anySatisfy(p -> assertThat(p).startsWith("probe on h1 exited with status 3")
+                .contains("no route"));
+        assertThat(r.problems()).noneMatch(p -> p.startsWith("idle") || p.startsWith("client on"));
+    }
+
+    @Test
     void faults_in_a_timeline_take_effect_and_the_next_run_starts_without_them() throws Exception {
         List<RunResult> results = run("  delay: [1ms, 2ms]\n", "", """
                   - deploy: counter

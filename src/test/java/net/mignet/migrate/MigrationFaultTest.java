@@ -14,6 +14,7 @@ import net.mignet.app.App;
 import net.mignet.app.AppManager;
 import net.mignet.apps.CounterClient;
 import net.mignet.apps.CounterService;
+import net.mignet.experiment.MigrationRequest;
 import net.mignet.kernel.NamespaceProcesses;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
@@ -67,6 +68,40 @@ class MigrationFaultTest {
             assertThat(took).as("failed after %s: %s", took, failure.getMessage()).isLessThan(BOUND);
             assertThat(apps.get("counter")).isSameAs(service);
             assertThat(service.isRunning()).isTrue();
+        }
+    }
+
+    /**
+     * A user's own client, printing the documented reply events on its standard output (not mignet's counter
+     * client), is what observes a migration when it is the only one.
+     */
+    @Test
+    void a_users_client_printing_reply_events_observes_the_migration() throws Exception {
+        try (Emulation net = Emulation.start(scenario()); AppManager apps = new AppManager(net)) {
+            apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "10.0.0.12:8888"));
+            App client = apps.deploy("client", net.host("h1"), List.of("python3", "-c", """
+                    import socket, time
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.settimeout(0.5)
+                    seq = 0
+                    while True:
+                        seq += 1
+                        sent = time.time_ns()
+                        s.sendto(b"Show me the counter, please!", ("10.0.0.12", 8888))
+                        try:
+                            s.recvfrom(1024)
+                        except socket.timeout:
+                            continue
+                        print(f"@mignet event=reply seq={seq} sent={sent} replied={time.time_ns()} retries=0",
+                              flush=True)
+                        time.sleep(0.01)
+                    """));
+            assertThat(client.log().await(l -> l.text().startsWith("@mignet event=reply seq=10 "),
+                    Duration.ofSeconds(10))).as("%s", client.log().lines()).isPresent();
+            MigrationReport r = Migration.of(apps, "counter").strategy("handover").to(net.host("h3"))
+                    .observedBy(MigrationRequest.observer(apps).orElseThrow()).run();
+            assertThat(r.client()).as(r.summary()).isNotNull();
+            assertThat(r.summary()).contains("client downtime");
         }
     }
 

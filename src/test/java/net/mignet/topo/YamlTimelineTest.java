@@ -188,6 +188,23 @@ class YamlTimelineTest {
     }
 
     @Test
+    void a_bad_swept_value_is_reported_at_its_line_with_the_run_after_the_message() {
+        assertThatThrownBy(() -> YamlTopologyLoader.parseExperiment("""
+                sweep:
+                  strategy: [handover, teleport]
+                """ + NET + """
+                timeline:
+                  - migrate: server
+                    to: h3
+                    strategy: ${strategy}
+                """, "sweep.yaml"))
+                .isInstanceOf(TopologyException.class)
+                .hasMessageContaining("sweep.yaml:19: ")
+                .hasMessageContaining("(in the sweep's run {strategy=teleport})")
+                .hasMessageNotContaining("sweep.yaml {");
+    }
+
+    @Test
     void a_file_without_a_sweep_is_one_run() {
         assertThat(YamlTopologyLoader.parseExperiment(NET, "plain.yaml")).singleElement()
                 .satisfies(r -> assertThat(r.values()).isEmpty());
