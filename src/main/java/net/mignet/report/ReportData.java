@@ -25,17 +25,26 @@ final class ReportData {
     }
 
     static Map<String, Object> of(String title, CsvTable migrations, List<ClientRequest> requests) {
-        return of(title, migrations, requests, List.of());
+        return of(title, "", migrations, requests, RunEvents.NONE);
     }
 
-    static Map<String, Object> of(String title, CsvTable migrations, List<ClientRequest> requests,
-            List<EventMark> marks) {
+    /**
+     * @param directory the results directory's name, shown small: the title names the emulation when it is known
+     */
+    static Map<String, Object> of(String title, String directory, CsvTable migrations, List<ClientRequest> requests,
+            RunEvents events) {
+        List<EventMark> marks = events.marks();
+        // Without requests or migrations, time counts from when the network was up (a lab that only changed its
+        // links); with them, from the first of them, as before.
         Instant origin = Stream.concat(migrations.rows().stream().map(r -> Times.parseInstant(r.get("started"))),
                 requests.stream().map(ClientRequest::sent)).filter(Objects::nonNull).min(Instant::compareTo)
-                .orElse(marks.stream().map(EventMark::time).min(Instant::compareTo).orElse(null));
+                .orElse(Stream.concat(Stream.ofNullable(events.identity().firstStart()),
+                        marks.stream().map(EventMark::time)).min(Instant::compareTo).orElse(null));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("title", title);
+        data.put("directory", directory);
         data.put("origin", origin == null ? null : Times.instant(origin));
+        data.put("originIsNetworkUp", origin != null && origin.equals(events.identity().firstStart()));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Map<String, String> row : migrations.rows()) {
             rows.add(migration(row, origin));
@@ -44,9 +53,47 @@ final class ReportData {
         data.put("clients", clients(requests, origin));
         data.put("marks", marks.stream().map(m -> Map.<String, Object>of("t", Times.secondsSince(origin, m.time()),
                 "text", m.text())).toList());
+        data.put("links", events.links().isEmpty() ? null : links(events.links(), origin));
         data.put("tableColumns", tableColumns(migrations));
         data.put("sweep", isSweep(rows));
         return data;
+    }
+
+    /** The links at the start and their changes, times on the plots' axis; {@code -} (no parameters) as null. */
+    private static Map<String, Object> links(LinkHistory history, Instant origin) {
+        List<Map<String, Object>> initial = new ArrayList<>();
+        for (LinkHistory.StartingLink l : history.initial()) {
+            Map<String, Object> link = new LinkedHashMap<>();
+            link.put("network", l.network());
+            link.put("a", l.a());
+            link.put("b", l.b());
+            link.put("a_to_b", noneAsNull(l.aToB()));
+            link.put("b_to_a", noneAsNull(l.bToA()));
+            initial.add(link);
+        }
+        List<Map<String, Object>> changes = new ArrayList<>();
+        for (LinkHistory.LinkChange c : history.changes()) {
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("t", Times.secondsSince(origin, c.time()));
+            change.put("network", c.network());
+            change.put("run", c.run());
+            change.put("a", c.a());
+            change.put("b", c.b());
+            change.put("change", c.change());
+            change.put("a_to_b", noneAsNull(c.aToB()));
+            change.put("b_to_a", noneAsNull(c.bToA()));
+            changes.add(change);
+        }
+        Map<String, Object> links = new LinkedHashMap<>();
+        links.put("initial", initial);
+        links.put("changes", changes);
+        links.put("networks", history.initial().stream().mapToInt(LinkHistory.StartingLink::network).max()
+                .orElse(0));
+        return links;
+    }
+
+    private static String noneAsNull(String params) {
+        return params == null || params.equals("-") || params.isEmpty() ? null : params;
     }
 
     private static Map<String, Object> migration(Map<String, String> row, Instant origin) {

@@ -13,9 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Makes {@code report.html} from the CSV files of a results directory (and the link changes and failed
- * migrations of its {@code events.jsonl}, when there is one): one self-contained page with the data,
- * Apache ECharts (built into mignet's jar by npm at build time) and the script that plots, so it opens offline.
+ * Makes {@code report.html} from the CSV files of a results directory (and, from its {@code events.jsonl} when
+ * there is one, the emulation's id, its links with their changes and the failed migrations): one self-contained
+ * page with the data, Apache ECharts (built into mignet's jar by npm at build time) and the script that plots, so
+ * it opens offline.
  */
 public final class ReportPage {
     private static final String LIBRARY = "lib/dist/echarts.min.js";
@@ -52,11 +53,12 @@ public final class ReportPage {
         }
         Path page = dir.resolve(ResultsFiles.REPORT);
         Path absolute = dir.toAbsolutePath().normalize();
-        String title = "mignet results: " + (absolute.getFileName() == null ? absolute : absolute.getFileName());
-        List<EventMark> marks = EventMark.read(dir.resolve(ResultsFiles.EVENTS));
+        String directory = String.valueOf(absolute.getFileName() == null ? absolute : absolute.getFileName());
+        RunEvents events = RunEvents.read(dir.resolve(ResultsFiles.EVENTS));
+        String title = events.identity().title(directory);
         Map<String, Object> data;
         try {
-            data = ReportData.of(title, migrations, requests, marks);
+            data = ReportData.of(title, directory, migrations, requests, events);
         } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
             throw new IllegalArgumentException(migrationsFile + ": a value does not read as mignet writes it ("
                     + e.getMessage() + "); times are RFC 3339 (2026-12-03T16:35:00.123456789Z), durations numbers",

@@ -20,6 +20,7 @@ import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationEvent;
 import net.mignet.net.Link;
+import net.mignet.topo.LinkSpec;
 
 /**
  * Records a run, or an experiment's runs, into a results directory while they go on: every event into
@@ -122,12 +123,18 @@ public final class ResultsRecorder implements AutoCloseable {
         events.write(event("emulation", net, "id", net.id().value(), "topology", net.topology().name(), "hosts",
                 String.join(" ", net.hosts().stream().map(h -> h.name()).toList())), Map.of());
         for (Link l : net.links()) {
-            if (!l.paramsAToB().isEmpty() || !l.paramsBToA().isEmpty()) {
-                events.write(event("link-initial", l, "a", l.a().node(), "b", l.b().node(), "a_to_b", l.paramsAToB(),
-                        "b_to_a", l.paramsBToA()), Map.of());
-            }
+            events.write(linkInitial(l.spec(), l), Map.of());
         }
         subscriptions.add(net.events().subscribe(this::record));
+    }
+
+    /**
+     * A link as built, also one without parameters ({@code -}): the report's table of links lists every link, and
+     * a lab's plain links are as much part of it as its impaired ones.
+     */
+    static EmulationEvent linkInitial(LinkSpec spec, Object detail) {
+        return event("link-initial", detail, "a", spec.a().node(), "b", spec.b().node(), "a_to_b", spec.aToB(),
+                "b_to_a", spec.bToA());
     }
 
     /** Run number {@code index} (from 1) of an experiment begins, with these sweep values. */

@@ -90,10 +90,6 @@
   }
 
   function latencyChart() {
-    if (clients.length === 0 && migrations.length === 0 && data.marks.length === 0) {
-      empty('latency-chart', 'No client requests, migrations or link changes were recorded in this run.');
-      return null;
-    }
     return timeChart('latency-chart', 'latency [ms]', function (client) {
       return { name: client.name, type: 'scatter', symbolSize: 4, large: pointCount > 5000,
         data: client.points.filter(function (p) { return p[1] !== null; }).map(function (p) { return [p[0], p[1]]; }) };
@@ -186,25 +182,113 @@
     });
   }
 
+  // One table of the links as built, one of their run-time changes: a lab's impairments are read off here, the
+  // plots' dashed lines only say when something changed.
+  function linksTables() {
+    var links = data.links;
+    var severalNetworks = links.networks > 1;
+    var runs = links.changes.some(function (c) { return c.run; });
+    function header(t, columns) {
+      var row = t.createTHead().insertRow();
+      columns.forEach(function (col) {
+        var th = document.createElement('th');
+        th.textContent = col;
+        row.appendChild(th);
+      });
+      return t.createTBody();
+    }
+    function cell(row, text, className) {
+      var td = row.insertCell();
+      td.textContent = text;
+      if (className) {
+        td.className = className;
+      }
+    }
+    function params(row, value) {
+      cell(row, value === null ? 'none' : value, value === null ? 'none' : '');
+    }
+    var start = header(document.getElementById('links-table'),
+      (severalNetworks ? ['network'] : []).concat(['link a \u2013 b', 'a \u2192 b', 'b \u2192 a']));
+    links.initial.forEach(function (l) {
+      var row = start.insertRow();
+      row.className = 'link';
+      if (severalNetworks) {
+        cell(row, String(l.network));
+      }
+      cell(row, l.a + ' \u2013 ' + l.b);
+      params(row, l.a_to_b);
+      params(row, l.b_to_a);
+    });
+    var changes = document.getElementById('link-changes-table');
+    if (links.changes.length === 0) {
+      changes.outerHTML = '<p class="empty">No link changed during the run.</p>';
+      return;
+    }
+    var body = header(changes, ['time [s]'].concat(runs ? ['run'] : [])
+      .concat(['link a \u2013 b', 'change', 'a \u2192 b', 'b \u2192 a']));
+    links.changes.forEach(function (c) {
+      var row = body.insertRow();
+      row.className = 'link-change';
+      cell(row, c.t.toFixed(3), 'time');
+      if (runs) {
+        cell(row, c.run);
+      }
+      cell(row, c.a + ' \u2013 ' + c.b);
+      cell(row, c.change, c.change === 'set' ? '' : c.change);
+      if (c.change === 'set') {
+        params(row, c.a_to_b);
+        params(row, c.b_to_a);
+      } else {
+        cell(row, '');
+        cell(row, '');
+      }
+    });
+  }
+
   var requestCount = pointCount;
   var lost = clients.reduce(function (n, c) { return n + c.lost; }, 0);
-  document.getElementById('summary').textContent = migrations.length + ' migration(s)'
-    + (failedCount ? ' (' + failedCount + ' failed)' : '') + ', ' + requestCount
-    + ' client request(s), ' + lost + ' lost' + (data.origin ? '; time 0 s is ' + data.origin : '')
-    + (migrations.length ? '; largest client downtime ' + fmtMs(Math.max.apply(null,
-      migrations.map(function (m) { return m.downtime_ms || 0; }))) : '');
-
-  var charts = [latencyChart(), valueChart(), downtimeChart()];
-  if (data.sweep) {
-    document.getElementById('sweep-section').hidden = false;
-    charts.push(sweepChart('sweep-downtime-chart', 'client downtime', 'downtime_ms'));
-    charts.push(sweepChart('sweep-total-chart', 'total migration time', 'total_ms'));
+  // A run without clients or migrations (a lab of links alone) has nothing to plot: one line says so instead of
+  // empty charts and an empty table.
+  var quiet = clients.length === 0 && migrations.length === 0;
+  var linkCount = data.links ? data.links.initial.length : 0;
+  var changeCount = data.links ? data.links.changes.length : 0;
+  var origin = data.origin ? '; time 0 s is ' + (data.originIsNetworkUp ? 'the network up, ' : '') + data.origin
+    : '';
+  if (data.directory && data.title.indexOf(data.directory) < 0) {
+    document.getElementById('directory').textContent = 'results directory: ' + data.directory;
   }
-  table();
+  document.getElementById('summary').textContent = quiet
+    ? 'This run had no client requests and no migrations'
+      + (data.links ? ': ' + linkCount + ' link(s), ' + changeCount + ' link change(s)' : '') + origin
+    : migrations.length + ' migration(s)' + (failedCount ? ' (' + failedCount + ' failed)' : '') + ', '
+      + requestCount + ' client request(s), ' + lost + ' lost' + origin
+      + (migrations.length ? '; largest client downtime ' + fmtMs(Math.max.apply(null,
+        migrations.map(function (m) { return m.downtime_ms || 0; }))) : '');
+
+  var charts = [];
+  if (quiet) {
+    ['latency-section', 'value-section', 'downtime-section', 'table-section'].forEach(function (id) {
+      document.getElementById(id).hidden = true;
+    });
+  } else {
+    charts = [latencyChart(), valueChart(), downtimeChart()];
+    if (data.sweep) {
+      document.getElementById('sweep-section').hidden = false;
+      charts.push(sweepChart('sweep-downtime-chart', 'client downtime', 'downtime_ms'));
+      charts.push(sweepChart('sweep-total-chart', 'total migration time', 'total_ms'));
+    }
+    table();
+  }
+  if (data.links) {
+    document.getElementById('links-section').hidden = false;
+    linksTables();
+  }
   window.addEventListener('resize', function () {
     charts.forEach(function (c) { if (c) { c.resize(); } });
   });
   document.body.setAttribute('data-migrations', String(migrations.length));
   document.body.setAttribute('data-failed-migrations', String(failedCount));
+  document.body.setAttribute('data-links', String(linkCount));
+  document.body.setAttribute('data-link-changes', String(changeCount));
   document.body.setAttribute('data-rendered', 'yes');
 })();

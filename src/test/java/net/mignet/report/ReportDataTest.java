@@ -136,6 +136,71 @@ class ReportDataTest {
                 new java.util.TreeMap<>(sweep));
     }
 
+    private static Map<String, String> event(String time, String kind, String... keyValues) {
+        Map<String, String> e = new java.util.LinkedHashMap<>();
+        e.put("time", "2026-11-30T06:00:" + time + "Z");
+        e.put("kind", kind);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            e.put(keyValues[i], keyValues[i + 1]);
+        }
+        return e;
+    }
+
+    /** A lab of links alone, as events.jsonl has it: a network up, two links, then three changes. */
+    private static final List<Map<String, String>> LAB = List.of(
+            event("00", "emulation", "id", "lab-7", "topology", "wan", "hosts", "h1 h2"),
+            event("00.001", "link-initial", "a", "h1", "b", "s1", "a_to_b", "bw=10Mbit delay=5ms", "b_to_a",
+                    "bw=10Mbit delay=5ms"),
+            event("00.002", "link-initial", "a", "h2", "b", "s1", "a_to_b", "-", "b_to_a", "-"),
+            event("03", "link-set", "a", "h1", "b", "s1", "a_to_b", "delay=20ms loss=1%", "b_to_a", "-"),
+            event("04.5", "link-down", "a", "h2", "b", "s1"),
+            event("05", "link-up", "a", "h2", "b", "s1"));
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_run_without_requests_or_migrations_has_its_links_with_times_from_the_network_up() {
+        Map<String, Object> data = ReportData.of("t", "dir", new CsvTable(List.of(), List.of()), List.of(),
+                RunEvents.of(LAB));
+        assertThat(data.get("origin")).isEqualTo("2026-11-30T06:00:00.000000000Z");
+        assertThat(data.get("directory")).isEqualTo("dir");
+        assertThat(data.get("originIsNetworkUp")).isEqualTo(true);
+        Map<String, Object> links = (Map<String, Object>) data.get("links");
+        List<Map<String, Object>> initial = (List<Map<String, Object>>) links.get("initial");
+        assertThat(initial).extracting(l -> l.get("a") + "-" + l.get("b") + " " + l.get("a_to_b") + " / "
+                + l.get("b_to_a")).containsExactly("h1-s1 bw=10Mbit delay=5ms / bw=10Mbit delay=5ms",
+                        "h2-s1 null / null");
+        List<Map<String, Object>> changes = (List<Map<String, Object>>) links.get("changes");
+        assertThat(changes).extracting(c -> c.get("t") + " " + c.get("a") + "-" + c.get("b") + " " + c.get("change")
+                + " " + c.get("a_to_b") + " / " + c.get("b_to_a")).containsExactly(
+                        "3.0 h1-s1 set delay=20ms loss=1% / null", "4.5 h2-s1 down null / null",
+                        "5.0 h2-s1 up null / null");
+        assertThat(links.get("networks")).isEqualTo(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_link_that_changed_without_a_starting_line_of_an_older_recorder_started_without_parameters() {
+        LinkHistory history = LinkHistory.of(List.of(LAB.get(0), LAB.get(3)));
+        assertThat(history.initial()).containsExactly(new LinkHistory.StartingLink(1, "h1", "s1", "-", "-"));
+        assertThat(history.changes()).singleElement().extracting(LinkHistory.LinkChange::change).isEqualTo("set");
+    }
+
+    @Test
+    void results_without_link_events_have_no_links_and_the_directory_as_title() {
+        Map<String, Object> data = ReportData.of("t", "dir", new CsvTable(List.of(), List.of()), List.of(),
+                RunEvents.of(List.of(event("00", "emulation", "id", "x", "topology", "y", "hosts", "h1"))));
+        assertThat(data).containsEntry("links", null);
+        assertThat(RunIdentity.of(List.of()).title("demo-res")).isEqualTo("mignet results: demo-res");
+    }
+
+    @Test
+    void the_title_names_the_emulation_and_its_topology_not_the_directory() {
+        assertThat(RunIdentity.of(LAB).title("demo-res")).isEqualTo("mignet run lab-7 \u2014 topology wan");
+        // An experiment's networks share one id: named once.
+        assertThat(RunIdentity.of(List.of(LAB.get(0), LAB.get(0))).title("d")).isEqualTo(
+                "mignet run lab-7 \u2014 topology wan");
+    }
+
     @Test
     void text_from_the_files_cannot_end_the_pages_script_element() {
         String html = ReportPage.render("a <b> & \"c\"", Map.of("migrations", List.of(), "clients", List.of(),

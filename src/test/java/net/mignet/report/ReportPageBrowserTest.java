@@ -69,6 +69,11 @@ class ReportPageBrowserTest {
         assertThat(opened.dom()).contains("id=\"sweep-section\" hidden");
         // Link changes and the failed migration of events.jsonl are marked on the time plots.
         assertThat(element(opened.dom(), "latency-chart")).contains("h1-s1 delay=20ms", "failed: counter h2");
+        // ... and the links have a section of their own, titled by the emulation rather than the directory.
+        assertThat(opened.dom()).doesNotContain("id=\"links-section\" hidden")
+                .contains("<title>mignet run fixture-1a2b \u2014 topology service-migration</title>")
+                .contains("results directory: demo");
+        assertThat(count(table(opened.dom(), "link-changes-table"), "<tr class=\"link-change\">")).isEqualTo(2);
 
         int migrations = CsvTable.read(dir.resolve(ResultsFiles.MIGRATIONS)).rows().size();
         assertThat(migrations).isEqualTo(3);
@@ -91,6 +96,8 @@ class ReportPageBrowserTest {
         assertThat(plotElements(opened.dom(), "sweep-downtime-chart")).isGreaterThan(0);
         assertThat(plotElements(opened.dom(), "sweep-total-chart")).isGreaterThan(0);
         assertThat(opened.dom()).contains("stop-and-copy", "pre-copy", "post-copy", "<th>sweep_size</th>");
+        // Results without events.jsonl (older ones): no links to show, the directory names the page.
+        assertThat(opened.dom()).contains("id=\"links-section\" hidden", "<title>mignet results: sweep</title>");
         assertThat(pageData(opened.dom()).get("migrations")).asList().hasSize(9);
         assertThat(count(opened.dom(), "<tr class=\"migration\">")).isEqualTo(9);
     }
@@ -133,6 +140,50 @@ class ReportPageBrowserTest {
                 "client delay=80ms mem=128m").doesNotContain("(run 1)");
     }
 
+    @Test
+    void a_lab_of_links_alone_shows_its_links_and_changes_and_says_in_a_line_it_had_no_clients_or_migrations()
+            throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("demo-res"));
+        Files.writeString(dir.resolve(ResultsFiles.MIGRATIONS),
+                CsvWriter.line(MigrationColumns.header(List.of("run"))));
+        Files.writeString(dir.resolve(ResultsFiles.REQUESTS), CsvWriter.line(ClientRequest.header(List.of())));
+        Files.writeString(dir.resolve(ResultsFiles.EVENTS), String.join("\n",
+                "{\"time\":\"2026-12-03T18:46:15.9Z\",\"kind\":\"emulation\",\"id\":\"rl-1\",\"topology\":\"single-2\","
+                        + "\"hosts\":\"h1 h2\"}",
+                "{\"time\":\"2026-12-03T18:46:15.9Z\",\"kind\":\"link-initial\",\"a\":\"h1\",\"b\":\"s1\","
+                        + "\"a_to_b\":\"bw=10Mbit\",\"b_to_a\":\"bw=5Mbit\"}",
+                "{\"time\":\"2026-12-03T18:46:15.9Z\",\"kind\":\"link-initial\",\"a\":\"h2\",\"b\":\"s1\","
+                        + "\"a_to_b\":\"-\",\"b_to_a\":\"-\"}",
+                "{\"time\":\"2026-12-03T18:46:16.4Z\",\"kind\":\"link-set\",\"a\":\"h1\",\"b\":\"s1\","
+                        + "\"a_to_b\":\"delay=20ms loss=1%\",\"b_to_a\":\"delay=20ms loss=1%\"}",
+                "{\"time\":\"2026-12-03T18:46:16.5Z\",\"kind\":\"link-down\",\"a\":\"h2\",\"b\":\"s1\"}",
+                "{\"time\":\"2026-12-03T18:46:16.6Z\",\"kind\":\"link-up\",\"a\":\"h2\",\"b\":\"s1\"}") + "\n");
+        HeadlessChromium.Page opened = chromium().open(ReportPage.write(dir));
+        String dom = opened.dom();
+
+        assertThat(opened.console()).as("console of the page").isEmpty();
+        assertThat(dom).doesNotContain("data-errors=").contains("data-rendered=\"yes\"")
+                .contains("<title>mignet run rl-1 \u2014 topology single-2</title>", "results directory: demo-res")
+                .contains("This run had no client requests and no migrations: 2 link(s), 3 link change(s); time 0 s"
+                        + " is the network up, 2026-12-03T18:46:15.9")
+                .doesNotContain("No client requests, migrations or link changes");
+        // Nothing to plot: no empty charts, no empty migrations table.
+        for (String section : List.of("latency-section", "value-section", "downtime-section", "table-section")) {
+            assertThat(dom).as(section).contains("id=\"" + section + "\" hidden");
+        }
+        assertThat(plotElements(dom, "latency-chart")).isZero();
+        assertThat(dom).doesNotContain("id=\"links-section\" hidden").contains("data-links=\"2\"",
+                "data-link-changes=\"3\"");
+        String start = table(dom, "links-table");
+        assertThat(count(start, "<tr class=\"link\">")).isEqualTo(2);
+        assertThat(start).contains("h1 \u2013 s1", "bw=10Mbit", "bw=5Mbit", "<td class=\"none\">none</td>");
+        String changes = table(dom, "link-changes-table");
+        assertThat(count(changes, "<tr class=\"link-change\">")).isEqualTo(3);
+        // Times count from the network up, in time order, with the new parameters per direction.
+        assertThat(changes).containsSubsequence("0.500", "delay=20ms loss=1%", "delay=20ms loss=1%", "0.600",
+                "<td class=\"down\">down</td>", "0.700", "<td class=\"up\">up</td>");
+    }
+
     /** svg or canvas elements inside the element with that id. */
     private static int plotElements(String dom, String id) {
         String inside = element(dom, id);
@@ -152,6 +203,12 @@ class ReportPageBrowserTest {
         int section = dom.indexOf("</section>", start);
         end = end < 0 || (section >= 0 && section < end) ? section : end;
         return dom.substring(start, end < 0 ? dom.length() : end);
+    }
+
+    /** The DOM of the table with that id. */
+    private static String table(String dom, String id) {
+        String inside = element(dom, id);
+        return inside.substring(0, inside.indexOf("</table>"));
     }
 
     private static int count(String text, String what) {

@@ -47,6 +47,27 @@ class ReportPageFilesTest {
     }
 
     @Test
+    void events_of_an_older_recorder_without_starting_links_make_a_page_with_the_links_that_changed()
+            throws IOException {
+        copyDemo();
+        // Before every link had a link-initial line: only impaired ones did, and this lab had none.
+        Files.writeString(dir.resolve(ResultsFiles.EVENTS), """
+                {"time":"2026-11-30T05:59:59.500000000Z","kind":"emulation","id":"old-1","topology":"t","hosts":"h1"}
+                {"time":"2026-11-30T06:00:03.000000000Z","kind":"link-set","a":"h1","b":"s1","a_to_b":"delay=20ms","b_to_a":"delay=20ms"}
+                """);
+        String html = Files.readString(ReportPage.write(dir));
+        assertThat(html).contains("<title>mignet run old-1 \u2014 topology t</title>");
+        assertThat(html).contains("\"initial\":[{\"network\":1,\"a\":\"h1\",\"b\":\"s1\",\"a_to_b\":null");
+    }
+
+    @Test
+    void results_without_events_have_no_links_and_are_titled_by_their_directory() throws IOException {
+        copyDemo();
+        String html = Files.readString(ReportPage.write(dir));
+        assertThat(html).contains("<title>mignet results: " + dir.getFileName() + "</title>", "\"links\":null");
+    }
+
+    @Test
     void a_column_the_page_is_made_from_is_named_when_an_edit_removed_it() throws IOException {
         copyDemo();
         dropColumn(ResultsFiles.MIGRATIONS, "started");

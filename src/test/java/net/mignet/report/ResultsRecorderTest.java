@@ -96,6 +96,17 @@ class ResultsRecorderTest {
         assertThat(events()).noneMatch(e -> "stopped".equals(e.get("kind")));
     }
 
+    @Test
+    void a_link_without_parameters_has_a_starting_line_too() {
+        net.mignet.topo.LinkEnd h1 = new net.mignet.topo.LinkEnd("h1", "h1-eth0", null, null);
+        net.mignet.topo.LinkEnd s1 = new net.mignet.topo.LinkEnd("s1", "s1-h1", null, null);
+        EmulationEvent plain = ResultsRecorder.linkInitial(new net.mignet.topo.LinkSpec(h1, s1,
+                net.mignet.topo.LinkParams.NONE), null);
+        assertThat(plain.kind()).isEqualTo("link-initial");
+        assertThat(plain.fields()).containsEntry("a", "h1").containsEntry("b", "s1").containsEntry("a_to_b", "-")
+                .containsEntry("b_to_a", "-");
+    }
+
     private List<Map<?, ?>> events() throws IOException {
         Load json = new Load(LoadSettings.builder().build());
         return Files.readAllLines(dir.resolve(ResultsFiles.EVENTS)).stream()
