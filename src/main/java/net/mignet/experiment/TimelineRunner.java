@@ -30,6 +30,8 @@ public final class TimelineRunner {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     /** How long a shutdown waits for the step under way to let go of the network before tearing it down anyway. */
     private static final Duration LET_GO = Duration.ofSeconds(10);
+    /** How late an 'at:' step may start before a line says so. */
+    private static final Duration LATE_NOTE = Duration.ofMillis(100);
     private final Emulation net;
     private final AppManager apps;
     private final Lab lab;
@@ -92,6 +94,13 @@ public final class TimelineRunner {
                 case TimedStep.Start.After after -> previousEnd.plus(after.sincePrevious());
                 case TimedStep.Start.Next _ -> previousEnd;
             };
+            Duration late = Duration.between(due, Instant.now());
+            if (s.start() instanceof TimedStep.Start.At && late.compareTo(LATE_NOTE) > 0) {
+                // An 'at:' earlier than the steps before it can end: said, so the times in the results are read
+                // as what they were.
+                out.println("*** timeline line " + s.line() + ": due at " + Duration.between(begin, due).toMillis()
+                        + " ms, starts " + late.toMillis() + " ms late (the steps before it took that long)");
+            }
             sleepUntil(due);
             if (shuttingDown) {
                 throw new InterruptedException();

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import net.mignet.flow.FlowRule;
 import net.mignet.image.ImageCache;
 import net.mignet.topo.HostImage;
+import net.mignet.topo.SegmentSubnets;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.EmulationOwner;
@@ -172,6 +173,7 @@ public final class Emulation implements AutoCloseable {
                 : "!!! " + String.join(" and ", owners) + " share " + address + " and no flow rules choose between"
                         + " them: each can answer for the others (a ping from one to another reaches itself)"));
         overlappingSubnets().forEach(log);
+        SegmentSubnets.notes(topology).forEach(log);
     }
 
     /**

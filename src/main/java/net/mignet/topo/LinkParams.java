@@ -262,7 +262,7 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
     private static double percent(String key, String text) {
         double p = parsePercent(text);
         if (!(p >= 0 && p <= 100)) {
-            throw new IllegalArgumentException("'" + text + "' is outside 0..100 %; write e.g. '" + key + ": 10%'");
+            throw new IllegalArgumentException("'" + text + "' is outside 0..100 %; e.g. 10%");
         }
         return p;
     }
@@ -286,7 +286,7 @@ public record LinkParams(Double bandwidthMbit, Duration delay, Duration jitter, 
         if (mbit < MIN_BANDWIDTH_MBIT || mbit > MAX_BANDWIDTH_MBIT) {
             throw new IllegalArgumentException("'" + text + "' Mbit/s is outside tc tbf's range "
                     + formatNumber(MIN_BANDWIDTH_MBIT) + ".." + formatNumber(MAX_BANDWIDTH_MBIT)
-                    + " Mbit/s (1 kbit/s to 100 Gbit/s); write e.g. 'bw: 1000'");
+                    + " Mbit/s (1 kbit/s to 100 Gbit/s), e.g. 1000");
         }
         return mbit;
     }

@@ -121,10 +121,14 @@ class ExperimentRunnerTest {
                   idle: {host: h1, command: sleep 60}
                 """, """
                   - wait: {app: probe, until: "log:^no route$", timeout: 10s}
-                  - stop: idle
+                  - wait: 300ms
+                  - at: 100ms
+                    stop: idle
                   - stop: client
                 """);
         RunResult r = results.getFirst();
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .containsPattern("line \\d+: due at 100 ms, starts \\d+ ms late");
         assertThat(r.passed()).isFalse();
         assertThat(r.problems()).anySatisfy(p -> assertThat(p).startsWith("probe on h1 exited with status 3")
                 .contains("no route"));

@@ -60,7 +60,7 @@ class YamlLinkParamsTest {
                 "t.yaml:9: loss: 'gemodel' is not a loss model; write e.g. 'gemodel 1% 30% 100% 0%' (p, r, 1-h, 1-k)",
                 "t.yaml:11: unknown key 'dealy' in 'b_to_a' (did you mean 'delay'?); allowed here: bw, delay, jitter,"
                         + " distribution, loss, reorder, duplicate, corrupt, limit",
-                "t.yaml:12: duplicate: '101%' is outside 0..100 %; write e.g. 'duplicate: 10%'",
+                "t.yaml:12: duplicate: '101%' is outside 0..100 %; e.g. 10%",
                 "t.yaml:13: unknown key 'c_to_d' in a link (did you mean 'a_to_b'?); allowed here: ends, bw, delay, jitter, distribution,"
                         + " loss, reorder, duplicate, corrupt, limit, a_to_b, b_to_a");
     }

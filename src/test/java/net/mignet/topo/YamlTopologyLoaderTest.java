@@ -229,7 +229,7 @@ class YamlTopologyLoaderTest {
                 "t.yaml:7: delay: '5' has no unit (write it like 5ms, 200us, 1s, 2min or 1h)",
                 "t.yaml:8: jitter: '1.5 weeks' is not a duration (write it like 5ms, 200us, 1s, 2min or 1h)",
                 "t.yaml:9: bw: 'fast' is not a rate; write the rate in Mbit/s as a number above 0, e.g. 'bw: 1000'",
-                "t.yaml:10: loss: '120%' is outside 0..100 %; write e.g. 'loss: 10%'");
+                "t.yaml:10: loss: '120%' is outside 0..100 %; e.g. 10%");
     }
 
     @Test
