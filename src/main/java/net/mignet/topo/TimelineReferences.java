@@ -25,6 +25,7 @@ final class TimelineReferences {
                 case TimelineStep.Migrate m -> {
                     app(m.app(), problem);
                     host(m.host(), problem);
+                    migrationOptions(m, problem);
                 }
                 case TimelineStep.LinkSet l -> link(l.node1(), l.node2(), problem);
                 case TimelineStep.LinkState l -> link(l.node1(), l.node2(), problem);
@@ -34,6 +35,23 @@ final class TimelineReferences {
                 case TimelineStep.Pause _ -> {
                 }
             }
+        }
+    }
+
+    /** What would otherwise stop the timeline when the step runs, said when the file is read. */
+    private void migrationOptions(TimelineStep.Migrate m, Consumer<String> problem) {
+        boolean lazy = "true".equalsIgnoreCase(m.options().getOrDefault("lazy", "false").trim());
+        apps.stream().filter(a -> a.name().equals(m.app())).findFirst().ifPresent(a -> {
+            if (lazy && !a.pidNamespace()) {
+                problem.accept("lazy: true (post-copy) needs app '" + a.name() + "' in a pid namespace of its own:"
+                        + " give it 'pid_namespace: true' under 'apps:'");
+            }
+        });
+        boolean recipeKeys = m.options().keySet().stream().anyMatch(MigrationRecipe.KEYS::contains);
+        if (recipeKeys && m.strategy() != null && !m.strategy().equals("recipe") && !m.strategy().equals("auto")
+                && !m.strategy().startsWith("${")) {
+            problem.accept("the recipe keys (" + String.join(", ", MigrationRecipe.KEYS) + ") are the recipe"
+                    + " strategy's; strategy " + m.strategy() + " would ignore them: drop them, or the strategy");
         }
     }
 

@@ -22,7 +22,7 @@ class YamlTimelineTest {
               - ends: [h2, s1]
               - ends: ["h3:h3-eth0", s1]
             apps:
-              server: {host: h2, command: counter-service --listen 10.0.0.2:8888}
+              server: {host: h2, command: counter-service --listen 10.0.0.2:8888, pid_namespace: true}
               client: {host: h1, command: counter-client --server 10.0.0.2:8888}
             """;
 
@@ -202,6 +202,23 @@ class YamlTimelineTest {
                 .hasMessageContaining("sweep.yaml:19: ")
                 .hasMessageContaining("(in the sweep's run {strategy=teleport})")
                 .hasMessageNotContaining("sweep.yaml {");
+    }
+
+    @Test
+    void migration_options_the_step_could_not_use_are_refused_when_the_file_is_read() {
+        assertThatThrownBy(() -> YamlTopologyLoader.parseExperiment(NET + """
+                timeline:
+                  - migrate: client
+                    to: h3
+                    lazy: true
+                  - migrate: server
+                    to: h3
+                    strategy: checkpoint
+                    successor: counter-service --listen 10.0.0.2:8888
+                """, "opts.yaml"))
+                .isInstanceOf(TopologyException.class)
+                .hasMessageContaining("lazy: true (post-copy) needs app 'client' in a pid namespace of its own")
+                .hasMessageContaining("strategy checkpoint would ignore them");
     }
 
     @Test
