@@ -118,8 +118,13 @@ public final class AppManager implements AutoCloseable {
             if (own != null) {
                 own.close();
             }
+            String why = String.valueOf(e.getMessage());
+            // EAGAIN from fork is what a full pids limit looks like; name the limit, not just the errno.
+            long pids = options.limits().pids() > 0 ? options.limits().pids() : host.limits().pids();
+            String hint = why.contains("Resource temporarily unavailable") && pids > 0
+                    ? " (the pids limit, " + pids + " processes, may be reached: see info " + host.name() + ")" : "";
             throw new IllegalStateException("cannot start " + String.join(" ", argv) + " on " + host.name() + ": "
-                    + e.getMessage(), e);
+                    + why + hint, e);
         }
     }
 

@@ -34,17 +34,26 @@ final class HostCommandRun implements InterruptRouter.Stoppable {
         }
         List<String> full = new ArrayList<>(List.of("setsid"));
         full.addAll(host.wrap(argv));
+        long memoryKillsBefore = host.usage().map(u -> u.oomKills()).orElse(-1L);
         Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
         HostCommandRun run = new HostCommandRun(p);
         router.running(run);
+        int code;
         try {
-            run.finish(out);
+            code = run.finish(out);
         } finally {
             router.done(run);
         }
+        if (code == 128 + 9 && memoryKillsBefore >= 0 && host.limits().memory() > 0
+                && host.usage().map(u -> u.oomKills()).orElse(-1L) > memoryKillsBefore) {
+            // An exit 137 alone said nothing of why: the host's memory limit killed it.
+            out.println("(killed by " + host.name() + "'s memory limit, memory=" + host.limits().memory() / (1 << 20)
+                    + "m; see info " + host.name() + ")");
+        }
     }
 
-    private void finish(PrintStream out) throws InterruptedException, IOException {
+    /** Returns the command's exit status. */
+    private int finish(PrintStream out) throws InterruptedException, IOException {
         process.getOutputStream().close();
         Thread pump = Thread.ofPlatform().daemon().name("host-command-output-" + process.pid())
                 .start(() -> copyLines(out));
@@ -56,6 +65,7 @@ final class HostCommandRun implements InterruptRouter.Stoppable {
         } else if (code != 0) {
             out.println("(exit " + code + ")");
         }
+        return code;
     }
 
     private void copyLines(PrintStream out) {

@@ -52,6 +52,7 @@ class AppLimitCommandsTest {
                 info h1
                 apps
                 limit nosuch cpu=1
+                h1 python3 -c "b = bytearray(400 * 1024 * 1024)"
                 exit
                 """;
         Process p = start("run", topo.toString(), "--id", id.value());
@@ -74,7 +75,8 @@ class AppLimitCommandsTest {
                 .contains("limits   cpu=0.1 memory=256m")
                 .containsPattern("app      web on h1: cpu=0.2 memory=48m pids=20 \\(held to [^)]*\\); cpu \\d")
                 .containsPattern("worker +h2 +pid \\d+ +running .*\\(limits cpu=0.25 memory=32m pids=10\\)")
-                .contains("'nosuch' is neither a host");
+                .contains("'nosuch' is neither a host")
+                .contains("(exit 137)\n(killed by h1's memory limit, memory=256m; see info h1)");
         assertThat(p.exitValue()).isZero();
         assertThat(net.mignet.net.ImageHostTest.cgroupsOf(id)).isEmpty();
     }
