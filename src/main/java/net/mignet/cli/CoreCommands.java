@@ -27,6 +27,7 @@ import net.mignet.net.LinkSettings;
 import net.mignet.net.PingResult;
 import net.mignet.topo.HostImage;
 import net.mignet.topo.LinkEnd;
+import net.mignet.topo.LinkSelector;
 import net.mignet.topo.ResourceLimits;
 
 /** The shell's commands for inspecting and changing a running emulation and its apps. */
@@ -306,6 +307,10 @@ public final class CoreCommands {
                 packages), limits);
         List<String> args = words.subList(first, words.size());
         requireArgs(args, 3, usage);
+        if (args.get(1).startsWith("--")) {
+            throw new IllegalArgumentException("options go before the app's name: deploy " + args.get(1) + " ... "
+                    + args.getFirst() + " <host> <command...>; usage: " + usage);
+        }
         // Host names stay as typed (unlike a host command's): programs take them as arguments, as the original
         // example's server does ('server.py h2').
         List<String> command = args.subList(2, args.size());
@@ -368,10 +373,11 @@ public final class CoreCommands {
     }
 
     private void link(List<String> args, PrintStream out) {
-        requireArgs(args, 3, "link <node> <node> up|down|set key=value...");
-        List<Link> links = net.linksBetween(args.get(0), args.get(1));
+        requireArgs(args, 3, "link <node>[:<interface>] <node>[:<interface>] up|down|set key=value...");
+        List<Link> links = linksNamed(args.get(0), args.get(1));
         if (args.get(2).equals("set")) {
-            LinkSettings settings = LinkSettings.parse(args.subList(3, args.size()), args.get(0), args.get(1));
+            LinkSettings settings = LinkSettings.parse(args.subList(3, args.size()), nodeOf(args.get(0)),
+                    nodeOf(args.get(1)));
             for (Link l : links) {
                 settings.applyTo(l);
                 out.println(describe(l));
@@ -395,6 +401,27 @@ public final class CoreCommands {
             l.setUp(up);
             out.println(l);
         }
+    }
+
+    /**
+     * The links between two nodes, or, as a timeline's {@code link:} takes them, between {@code node:interface}
+     * ends ({@code link h3:h3-s1-int s1 set ...}: one of several links between h3 and s1).
+     */
+    private List<Link> linksNamed(String a, String b) {
+        if (!a.contains(":") && !b.contains(":")) {
+            return net.linksBetween(a, b);
+        }
+        LinkSelector selector = LinkSelector.of(a, b);
+        List<Link> links = net.links().stream().filter(l -> selector.selects(l.spec())).toList();
+        if (links.isEmpty()) {
+            throw new IllegalArgumentException("there is no link " + selector);
+        }
+        return links;
+    }
+
+    private static String nodeOf(String end) {
+        int colon = end.indexOf(':');
+        return colon < 0 ? end : end.substring(0, colon);
     }
 
     private void linkTable(PrintStream out) {

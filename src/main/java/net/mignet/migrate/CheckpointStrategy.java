@@ -118,7 +118,8 @@ final class CheckpointStrategy implements MigrationStrategy {
             FileTrees.delete(work);
             return restored;
         } catch (Exception e) {
-            ctx.log("!!! checkpoint of " + old.name() + " failed; criu's logs are in " + work);
+            // Said of the move, not of the dump alone: a restore or the images' transfer may be what failed.
+            ctx.log("!!! moving " + old.name() + " by checkpoint failed; criu's logs are in " + work);
             throw e;
         } finally {
             if (dumper != null) {

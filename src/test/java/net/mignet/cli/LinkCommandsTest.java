@@ -54,6 +54,10 @@ class LinkCommandsTest {
             assertThat(run(shell, "link h1 s1 set from=h9 delay=5ms")).contains("must start at h1 or s1");
             assertThat(run(shell, "link h1 s1 set clear")).contains("s1:s1-h1: - [userspace]");
             assertThat(link.paramsAToB()).isEqualTo(LinkParams.NONE);
+            // One link by its interface, as a timeline's link: names it.
+            assertThat(run(shell, "link h1:h1-eth0 s1 set delay=3ms")).contains("h1:h1-eth0 <-> s1:s1-h1: delay=3ms");
+            assertThat(run(shell, "link h1:eth9 s1 set delay=3ms")).contains("there is no link");
+            assertThat(run(shell, "deploy web --no-tty h1 sleep 1")).contains("options go before the app's name");
         }
     }
 }
