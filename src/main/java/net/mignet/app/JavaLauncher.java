@@ -36,6 +36,14 @@ public final class JavaLauncher {
         }
     }
 
+    /**
+     * Whether the class-data archive of this build exists: until it does, the first built-in app to exit writes
+     * it, which made that exit (a migration's retire phase, measured) 0.3 s slower in an experiment's first run.
+     */
+    public static boolean archiveReady() {
+        return Files.isRegularFile(cdsArchive(classPath()));
+    }
+
     /** One archive per build of the class path, so a rebuilt jar never meets a stale archive. */
     private static Path cdsArchive(Path classPath) {
         long stamp;

@@ -6,6 +6,8 @@ import java.util.List;
 import net.mignet.app.App;
 import net.mignet.app.AppConditions;
 import net.mignet.app.AppManager;
+import net.mignet.app.JavaLauncher;
+import net.mignet.apps.BuiltinApps;
 import net.mignet.kernel.EmulationId;
 import net.mignet.net.Emulation;
 import net.mignet.net.EmulationOptions;
@@ -45,6 +47,13 @@ public final class ExperimentRunner {
     }
 
     public List<RunResult> run(List<SweepRun> runs) throws InterruptedException {
+        boolean builtins = runs.stream().flatMap(r -> r.lab().apps().stream())
+                .anyMatch(a -> BuiltinApps.mainClass(a.command().getFirst()).isPresent());
+        if (builtins && !JavaLauncher.archiveReady()) {
+            out.println("*** the first run also makes the class-data archive of mignet's Java apps for this build:"
+                    + " their first exit (a migration's retire phase) takes some 0.3 s longer; for figures that"
+                    + " compare runs, run the experiment once before, or leave run 1 out");
+        }
         List<RunResult> results = new ArrayList<>();
         Emulation net = null;
         OpenFlowAgents agents = OpenFlowAgents.none();
