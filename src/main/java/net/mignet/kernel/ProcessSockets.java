@@ -36,7 +36,7 @@ public final class ProcessSockets {
      * @param receiveQueue bytes waiting to be read
      */
     public record Socket(String protocol, InetAddress localAddress, int localPort, boolean listening,
-            boolean connected, long receiveQueue, long inode) {
+            boolean connected, long receiveQueue, long inode, InetAddress remoteAddress, int remotePort) {
         /**
          * Whether it takes new requests sent to {@code address}: listening (TCP) or not connected (UDP), bound
          * there or to all addresses. (An IPv4-mapped IPv6 address reads as the IPv4 one.)
@@ -130,11 +130,14 @@ public final class ProcessSockets {
             int colon = f[1].lastIndexOf(':');
             InetAddress local = address(f[1].substring(0, colon));
             int port = Integer.parseInt(f[1].substring(colon + 1), 16);
-            int remotePort = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
+            int remoteColon = f[2].lastIndexOf(':');
+            InetAddress remote = address(f[2].substring(0, remoteColon));
+            int remotePort = Integer.parseInt(f[2].substring(remoteColon + 1), 16);
             String[] queues = f[4].split(":");
             long rx = Long.parseLong(queues[1], 16);
             boolean listening = protocol.equals("udp") || f[3].equals(LISTEN);
-            return new Socket(protocol, local, port, listening, remotePort != 0, rx, Long.parseLong(f[9]));
+            return new Socket(protocol, local, port, listening, remotePort != 0, rx, Long.parseLong(f[9]), remote,
+                    remotePort);
         } catch (RuntimeException | UnknownHostException e) {
             return null;
         }

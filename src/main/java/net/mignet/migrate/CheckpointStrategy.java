@@ -77,6 +77,10 @@ final class CheckpointStrategy implements MigrationStrategy {
                     + " and CRIU restores a process only into a PID namespace it creates itself (criu 4.2.1: \"join-ns"
                     + " pid namespace not supported\"); give it a migration recipe or mignet's handover protocol");
         }
+        for (String connection : LoopbackPeers.leftBehind(old.pid())) {
+            ctx.log("!!! " + old.name() + " has a connection over loopback to a process that stays on " + from.name()
+                    + " (" + connection + "): on " + target.name() + " no peer answers it, so it is reset there");
+        }
         // Under the emulation's own directory, so that `mignet clean` removes what a crash leaves behind.
         Path checkpoints = ctx.net().id().stateDirectory().resolve("checkpoints");
         Files.createDirectories(checkpoints);

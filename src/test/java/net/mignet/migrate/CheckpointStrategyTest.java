@@ -110,6 +110,34 @@ class CheckpointStrategyTest {
         }
     }
 
+    @Test
+    void a_connection_over_loopback_to_a_process_staying_behind_is_named_before_the_move() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            App local = apps.deploy("local", net.host("h2"), List.of("python3", "-c", """
+                    import socket, time
+                    s = socket.socket()
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind(("127.0.0.1", 7300))
+                    s.listen()
+                    print("listening", flush=True)
+                    c, _ = s.accept()
+                    time.sleep(600)
+                    """));
+            assertThat(local.log().await(l -> l.text().equals("listening"), Duration.ofSeconds(10))).isPresent();
+            App user = apps.deploy("user", net.host("h2"), List.of("python3", "-c", """
+                    import socket, time
+                    c = socket.create_connection(("127.0.0.1", 7300))
+                    print("connected", flush=True)
+                    time.sleep(600)
+                    """));
+            assertThat(user.log().await(l -> l.text().equals("connected"), Duration.ofSeconds(10))).isPresent();
+            List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Migration.of(apps, "user").to(net.host("h3")).strategy("checkpoint").log(said::add).run();
+            assertThat(said).anySatisfy(l -> assertThat(l).startsWith("!!! user has a connection over loopback to a"
+                    + " process that stays on h2 (127.0.0.1:").contains(" -> 127.0.0.1:7300)"));
+        }
+    }
+
     private static String memoryCgroupOf(long pid) throws Exception {
         return Files.readAllLines(Path.of("/proc/" + pid + "/cgroup")).stream().filter(l -> l.contains(":memory:"))
                 .findFirst().orElseThrow();
