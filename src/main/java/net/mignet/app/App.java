@@ -434,18 +434,11 @@ public final class App {
         if (handedOver) {
             return true;
         }
-        try {
-            process.exit().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            io.awaitDrained(DRAIN_TIMEOUT);
-            return true;
-        } catch (TimeoutException e) {
+        if (!programEnded(timeout)) {
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return true;
         }
+        io.awaitDrained(DRAIN_TIMEOUT);
+        return true;
     }
 
     /**
