@@ -52,6 +52,11 @@ public final class PrecopyTransfer implements AutoCloseable {
     private static final byte END = 'E';
 
     private final SocketChannel socket;
+    /** Ends a write that the link lets nothing through (a cut or very lossy state link) instead of blocking on. */
+    private final StallWatch stallWatch;
+    static final Duration STALL_LIMIT = Duration.ofSeconds(Long.getLong("mignet.transfer.stallSeconds", 20));
+    /** The most one blocking call sends, so that progress shows between calls. */
+    private static final int PROGRESS_STEP = 64 << 10;
     private final ServerSocketChannel server;
     private final CompletableFuture<Void> received = new CompletableFuture<>();
     private final PageStore sent;
@@ -66,7 +71,9 @@ public final class PrecopyTransfer implements AutoCloseable {
     public record Precopied(int pages, long bytes, Duration took) {
     }
 
-    private PrecopyTransfer(SocketChannel socket, ServerSocketChannel server, PageStore sent, String targetNs) {
+    private PrecopyTransfer(SocketChannel socket, ServerSocketChannel server, PageStore sent, String targetNs,
+            Duration stallLimit) {
+        this.stallWatch = new StallWatch(stallLimit, () -> closeQuietly(socket));
         this.socket = socket;
         this.server = server;
         this.sent = sent;
@@ -80,6 +87,12 @@ public final class PrecopyTransfer implements AutoCloseable {
      */
     public static PrecopyTransfer open(String sourceNs, String targetNs, String targetAddress, Path to,
             long maxPrecopyBytes) {
+        return open(sourceNs, targetNs, targetAddress, to, maxPrecopyBytes, STALL_LIMIT);
+    }
+
+    /** As above; a transfer that makes no progress for {@code stallLimit} fails. */
+    static PrecopyTransfer open(String sourceNs, String targetNs, String targetAddress, Path to,
+            long maxPrecopyBytes, Duration stallLimit) {
         try {
             Files.createDirectories(to);
         } catch (IOException e) {
@@ -88,6 +101,7 @@ public final class PrecopyTransfer implements AutoCloseable {
         ServerSocketChannel server = ImageTransfer.listenIn(targetNs, targetAddress);
         PageStore store = null;
         SocketChannel socket = null;
+        PrecopyTransfer made = null;
         try {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             socket = NamespaceThread.call(sourceNs, () -> {
@@ -99,7 +113,8 @@ public final class PrecopyTransfer implements AutoCloseable {
             });
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             store = new PageStore((int) Math.min(Integer.MAX_VALUE, maxPrecopyBytes / PAGE));
-            PrecopyTransfer t = new PrecopyTransfer(socket, server, store, targetNs);
+            PrecopyTransfer t = new PrecopyTransfer(socket, server, store, targetNs, stallLimit);
+            made = t;
             Path base = to.resolveSibling(to.getFileName() + ".precopy");
             Thread.ofPlatform().daemon().name("image-receiver").start(() -> {
                 try (SocketChannel peer = server.accept()) {
@@ -109,9 +124,19 @@ public final class PrecopyTransfer implements AutoCloseable {
                     t.received.completeExceptionally(e);
                 }
             });
-            socket.connect(new InetSocketAddress(targetAddress, port));
+            t.stallWatch.arm(); // a connect over a cut link would retry its SYN for two minutes
+            try {
+                socket.connect(new InetSocketAddress(targetAddress, port));
+            } catch (IOException e) {
+                throw t.stallWatch.stalled() ? t.stalled(e) : e;
+            } finally {
+                t.stallWatch.disarm();
+            }
             return t;
         } catch (IOException | RuntimeException e) {
+            if (made != null) {
+                made.stallWatch.close();
+            }
             closeQuietly(socket);
             closeQuietly(server);
             if (store != null) {
@@ -328,8 +353,19 @@ public final class PrecopyTransfer implements AutoCloseable {
         }
         flush();
         long done = 0;
-        while (done < count) {
-            done += in.transferTo(position + done, count - done, socket);
+        stallWatch.arm();
+        try {
+            while (done < count) {
+                long sent = in.transferTo(position + done, Math.min(PROGRESS_STEP, count - done), socket);
+                done += sent;
+                if (sent > 0) {
+                    stallWatch.progress();
+                }
+            }
+        } catch (IOException e) {
+            throw stallWatch.stalled() ? stalled(e) : e;
+        } finally {
+            stallWatch.disarm();
         }
     }
 
@@ -346,17 +382,39 @@ public final class PrecopyTransfer implements AutoCloseable {
             out.put(b);
             return;
         }
-        while (b.hasRemaining()) {
-            socket.write(b);
-        }
+        send(b);
     }
 
     private void flush() throws IOException {
         out.flip();
-        while (out.hasRemaining()) {
-            socket.write(out);
-        }
+        send(out);
         out.clear();
+    }
+
+    /** Writes all of {@code b}, failing with the reason when the link lets nothing through for a while. */
+    private void send(ByteBuffer b) throws IOException {
+        stallWatch.arm();
+        try {
+            int end = b.limit();
+            while (b.position() < end) {
+                // In steps, so that a slow but moving transfer reports progress between them: one blocking write
+                // of megabytes returns only when all of it is in the socket's buffer.
+                b.limit(Math.min(end, b.position() + PROGRESS_STEP));
+                if (socket.write(b) > 0) {
+                    stallWatch.progress();
+                }
+                b.limit(end);
+            }
+        } catch (IOException e) {
+            throw stallWatch.stalled() ? stalled(e) : e;
+        } finally {
+            stallWatch.disarm();
+        }
+    }
+
+    private IOException stalled(IOException cause) {
+        return new IOException("the images made no progress toward " + targetNs + " for "
+                + stallWatch.limit().toSeconds() + " s (is the state link cut, or losing most frames?)", cause);
     }
 
     private static ByteBuffer header(byte kind, String name, long size) {
@@ -380,6 +438,7 @@ public final class PrecopyTransfer implements AutoCloseable {
 
     @Override
     public void close() {
+        stallWatch.close();
         closeQuietly(socket);
         closeQuietly(server);
         if (!received.isDone()) {
