@@ -36,7 +36,7 @@ public final class App {
     private final AppIo io;
     /** Set when a restored copy took over: this one is over, whatever its pid does from now on. */
     private volatile boolean handedOver;
-    /** Read at start, while the app surely runs: what it started is found through it after it ended. */
+    /** The session the app leads: what it started is found through it, also after the app itself ended. */
     private final java.util.Optional<AppSession> session;
     private volatile MigrationMethod migration;
     /** The crash of its host that killed it, if one did. */
@@ -45,7 +45,7 @@ public final class App {
     /** The host's memory kills before the app began (or, for a host without cgroups then, before it got one). */
     private volatile long oomKillsBefore;
 
-    /** {@code oomKillsBefore}: {@link #oomKillsOf} its host, read before the process began. */
+    /** {@code oomKillsBefore}: its host's {@link Host#memoryKills}, read before the process began. */
     App(String name, Host host, List<String> argv, AppProcess process, AppLog log, AppIo io,
             boolean ownPidNamespace, long oomKillsBefore) {
         this.ownPidNamespace = ownPidNamespace;
@@ -76,11 +76,6 @@ public final class App {
     private boolean killedByMemoryLimit(java.util.OptionalInt status) {
         return status.isPresent() && status.getAsInt() == 128 + 9 && !killedByMignet
                 && host.usage().map(u -> u.oomKills() > oomKillsBefore).orElse(false);
-    }
-
-    /** The memory-limit kills its host (with its apps) has counted so far; -1 for a host without cgroups. */
-    static long oomKillsOf(Host host) {
-        return host.usage().map(u -> u.oomKills()).orElse(-1L);
     }
 
     /** Null while nobody watches for memory kills (a host without cgroups). */
@@ -165,7 +160,7 @@ public final class App {
     void inCgroup(net.mignet.kernel.HostCgroup group) {
         this.cgroup = group;
         if (oomKillsBefore < 0) {
-            oomKillsBefore = oomKillsOf(host);
+            oomKillsBefore = host.memoryKills();
         }
         // The verdict is read before the cgroup goes (the host's count includes it until then), and off the thread
         // that saw the exit: removing a cgroup may wait for a dying process to leave it.

@@ -96,7 +96,7 @@ public final class AppManager implements AutoCloseable {
                     e);
         }
         HostCgroup own = null;
-        long oomKillsBefore = App.oomKillsOf(host);
+        long oomKillsBefore = host.memoryKills();
         Instant begun = Instant.now();
         try {
             // An app with limits of its own runs in a cgroup of its own inside its host's, else in the host's.
@@ -266,7 +266,7 @@ public final class AppManager implements AutoCloseable {
         }
         old.markHandedOver();
         App restored = new App(old.name(), newHost, old.argv(), AppProcess.adopt(newPid), old.log(), old.io(),
-                old.hasOwnPidNamespace(), App.oomKillsOf(newHost));
+                old.hasOwnPidNamespace(), newHost.memoryKills());
         apps.put(old.name(), restored);
         if (!old.limits().isEmpty()) {
             // The app's own cgroup, made anew inside the target host's: the tree moves in with its limits.

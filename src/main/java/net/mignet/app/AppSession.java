@@ -34,13 +34,13 @@ final class AppSession {
 
     /**
      * Ends what is left of the session once its leader has ended: SIGTERM to each, SIGKILL to those still there
-     * {@link #LAST_GRACE} later. Returns how many there were. (The session's id is not given to a new process while
-     * any of its members lives, so nothing outside it is signalled.)
+     * {@link #LAST_GRACE} later. (The session's id is not given to a new process while any of its members lives, so
+     * nothing outside it is signalled.)
      */
-    int endTheRest() throws InterruptedException {
+    void endTheRest() throws InterruptedException {
         List<ProcessHandle> rest = others();
         if (rest.isEmpty()) {
-            return 0;
+            return;
         }
         rest.forEach(ProcessHandle::destroy);
         // Polled from /proc, not awaited through the handles: an ended member stays a zombie until whoever adopted
@@ -50,7 +50,6 @@ final class AppSession {
             Thread.sleep(POLL.toMillis());
         }
         others().forEach(ProcessHandle::destroyForcibly);
-        return rest.size();
     }
 
     /** The session's living members but its leader. */

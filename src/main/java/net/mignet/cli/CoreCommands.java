@@ -374,10 +374,10 @@ public final class CoreCommands {
 
     private void link(List<String> args, PrintStream out) {
         requireArgs(args, 3, "link <node>[:<interface>] <node>[:<interface>] up|down|set key=value...");
-        List<Link> links = linksNamed(args.get(0), args.get(1));
+        List<Link> links = net.linksSelected(args.get(0), args.get(1));
         if (args.get(2).equals("set")) {
-            LinkSettings settings = LinkSettings.parse(args.subList(3, args.size()), nodeOf(args.get(0)),
-                    nodeOf(args.get(1)));
+            LinkSelector ends = LinkSelector.of(args.get(0), args.get(1));
+            LinkSettings settings = LinkSettings.parse(args.subList(3, args.size()), ends.node1(), ends.node2());
             for (Link l : links) {
                 settings.applyTo(l);
                 out.println(describe(l));
@@ -401,27 +401,6 @@ public final class CoreCommands {
             l.setUp(up);
             out.println(l);
         }
-    }
-
-    /**
-     * The links between two nodes, or, as a timeline's {@code link:} takes them, between {@code node:interface}
-     * ends ({@code link h3:h3-s1-int s1 set ...}: one of several links between h3 and s1).
-     */
-    private List<Link> linksNamed(String a, String b) {
-        if (!a.contains(":") && !b.contains(":")) {
-            return net.linksBetween(a, b);
-        }
-        LinkSelector selector = LinkSelector.of(a, b);
-        List<Link> links = net.links().stream().filter(l -> selector.selects(l.spec())).toList();
-        if (links.isEmpty()) {
-            throw new IllegalArgumentException("there is no link " + selector);
-        }
-        return links;
-    }
-
-    private static String nodeOf(String end) {
-        int colon = end.indexOf(':');
-        return colon < 0 ? end : end.substring(0, colon);
     }
 
     private void linkTable(PrintStream out) {

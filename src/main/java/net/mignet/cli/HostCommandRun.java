@@ -34,7 +34,7 @@ final class HostCommandRun implements InterruptRouter.Stoppable {
         }
         List<String> full = new ArrayList<>(List.of("setsid"));
         full.addAll(host.wrap(argv));
-        long memoryKillsBefore = host.usage().map(u -> u.oomKills()).orElse(-1L);
+        long memoryKillsBefore = host.memoryKills();
         Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
         HostCommandRun run = new HostCommandRun(p);
         router.running(run);
@@ -45,7 +45,7 @@ final class HostCommandRun implements InterruptRouter.Stoppable {
             router.done(run);
         }
         if (code == 128 + 9 && memoryKillsBefore >= 0 && host.limits().memory() > 0
-                && host.usage().map(u -> u.oomKills()).orElse(-1L) > memoryKillsBefore) {
+                && host.memoryKills() > memoryKillsBefore) {
             // An exit 137 alone said nothing of why: the host's memory limit killed it.
             out.println("(killed by " + host.name() + "'s memory limit, memory=" + host.limits().memory() / (1 << 20)
                     + "m; see info " + host.name() + ")");

@@ -54,8 +54,8 @@ final class TrafficCommands {
             client = hosts.getFirst();
             server = hosts.getLast();
         } else if (words.size() == 2) {
-            client = host(words.get(0));
-            server = host(words.get(1));
+            client = net.host(words.get(0));
+            server = net.host(words.get(1));
         } else {
             throw new IllegalArgumentException("name two hosts, the client and the server, or none; got "
                     + String.join(" ", words));
@@ -69,11 +69,5 @@ final class TrafficCommands {
         Iperf.Result r = udpBandwidth == null ? Iperf.tcp(client, server, length)
                 : Iperf.udp(client, server, udpBandwidth, length);
         out.println("*** Results: " + r.describe(client, server));
-    }
-
-    private Host host(String name) {
-        return net.hosts().stream().filter(h -> h.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no host named " + name + " (hosts: " + String.join(
-                        " ", net.hosts().stream().map(Host::name).toList()) + ")"));
     }
 }

@@ -6,8 +6,6 @@ import java.util.Optional;
 import net.mignet.app.App;
 import net.mignet.app.AppEvents;
 import net.mignet.app.AppManager;
-import net.mignet.apps.CounterClient;
-import net.mignet.apps.KvClient;
 import net.mignet.apps.KvSize;
 import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationOptions;
@@ -59,11 +57,9 @@ public final class MigrationRequest {
             }
         }
         if (recipe != null) {
-            if (strategy != null && !strategy.equals("recipe") && !strategy.equals("auto")) {
-                throw new IllegalArgumentException("the recipe keys (" + String.join(", ", MigrationRecipe.KEYS)
-                        + ") are the recipe strategy's; strategy " + strategy + " would ignore them: drop them, or"
-                        + " the strategy");
-            }
+            MigrationRecipe.keysIgnoredBy(strategy).ifPresent(why -> {
+                throw new IllegalArgumentException(why);
+            });
             migration.recipe(recipe);
         }
         observer(apps).ifPresent(migration::observedBy);
@@ -77,8 +73,8 @@ public final class MigrationRequest {
      */
     public static Optional<App> observer(AppManager apps) {
         List<App> running = apps.apps().stream().filter(App::isRunning).toList();
-        List<App> clients = running.stream().filter(a -> a.argv().contains(CounterClient.class.getName())
-                || a.argv().contains(KvClient.class.getName())).toList();
+        List<App> clients = running.stream().filter(a -> CounterClientCheck.isCounterClient(a)
+                || KvClientCheck.isKvClient(a)).toList();
         if (clients.isEmpty()) {
             clients = running.stream().filter(MigrationRequest::printsReplies).toList();
         }

@@ -13,10 +13,8 @@ import net.mignet.migrate.Migration;
 import net.mignet.migrate.MigrationReport;
 import net.mignet.net.Emulation;
 import net.mignet.net.Fault;
-import net.mignet.net.Link;
 import net.mignet.net.LinkSettings;
 import net.mignet.topo.Lab;
-import net.mignet.topo.LinkSelector;
 import net.mignet.topo.TimedStep;
 import net.mignet.topo.TimelineStep;
 
@@ -158,9 +156,10 @@ public final class TimelineRunner {
                 List<String> words = l.settings().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                         .toList();
                 LinkSettings settings = LinkSettings.parse(words, l.node1(), l.node2());
-                links(l.node1(), l.node2()).forEach(settings::applyTo);
+                net.linksSelected(l.node1(), l.node2()).forEach(settings::applyTo);
             }
-            case TimelineStep.LinkState l -> links(l.node1(), l.node2()).forEach(link -> link.setUp(l.up()));
+            case TimelineStep.LinkState l -> net.linksSelected(l.node1(), l.node2())
+                    .forEach(link -> link.setUp(l.up()));
             case TimelineStep.Pause p -> Thread.sleep(p.duration()); // the step is a wait: nothing to await
             case TimelineStep.AwaitApp w -> AppConditions.await("until", w.condition(), apps.get(w.app()),
                     apps.get(w.app()).started(), w.timeout());
@@ -180,16 +179,6 @@ public final class TimelineRunner {
             case "thaw" -> new Fault.Thaw(h.host());
             default -> throw new IllegalStateException(h.kind());
         };
-    }
-
-    /** Every link the step's two ends select. */
-    private List<Link> links(String a, String b) {
-        LinkSelector selector = LinkSelector.of(a, b);
-        List<Link> links = net.links().stream().filter(l -> selector.selects(l.spec())).toList();
-        if (links.isEmpty()) {
-            throw new IllegalArgumentException("there is no link " + selector);
-        }
-        return links;
     }
 
     private static void sleepUntil(Instant due) throws InterruptedException {

@@ -103,7 +103,7 @@ public final class HostCgroup implements AutoCloseable {
         EmulationId owner = EmulationId.ofNamespace(name);
         if (owner != null) {
             // Before the directories exist: a kill -9 right after their mkdir still leaves them findable.
-            CgroupLocations.record(owner.stateDirectory(), CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream())
+            CgroupLocations.record(owner.stateDirectory(), hierarchies(mounts)
                     .map(CgroupMounts.Hierarchy::parentForOurs).distinct().toList());
         }
         for (String c : CONTROLLERS) {
@@ -131,6 +131,11 @@ public final class HostCgroup implements AutoCloseable {
             v2.put(c, h.get().v2());
         }
         return new HostCgroup(name, null, dirs, v2, localEvents);
+    }
+
+    /** The hierarchy of each controller mignet uses: v1 mounts cpu and cpuacct together, so one may come twice. */
+    private static java.util.stream.Stream<CgroupMounts.Hierarchy> hierarchies(CgroupMounts mounts) {
+        return CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream());
     }
 
     private static void enableV2(Path cgroup, String controller) throws IOException {
@@ -329,7 +334,7 @@ public final class HostCgroup implements AutoCloseable {
      */
     public static void moveToOwn(long pid) {
         CgroupMounts mounts = CgroupMounts.system();
-        CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream()).map(CgroupMounts.Hierarchy::ownCgroup).distinct()
+        hierarchies(mounts).map(CgroupMounts.Hierarchy::ownCgroup).distinct()
                 .filter(Files::isDirectory).forEach(own -> write(own.resolve("cgroup.procs"), Long.toString(pid)));
     }
 
@@ -539,13 +544,13 @@ public final class HostCgroup implements AutoCloseable {
      */
     public static Map<EmulationId, List<Path>> leftovers() {
         CgroupMounts mounts = CgroupMounts.system();
-        return CgroupLocations.byEmulation(CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream())
+        return CgroupLocations.byEmulation(hierarchies(mounts)
                 .map(CgroupMounts.Hierarchy::parentForOurs).distinct().toList());
     }
 
     /** The roots of the hierarchies of the controllers mignet uses. */
     private static List<Path> roots(CgroupMounts mounts) {
-        return CONTROLLERS.stream().flatMap(c -> mounts.of(c).stream()).map(CgroupMounts.Hierarchy::mount)
+        return hierarchies(mounts).map(CgroupMounts.Hierarchy::mount)
                 .distinct().toList();
     }
 

@@ -124,14 +124,9 @@ public final class PrecopyTransfer implements AutoCloseable {
                     t.received.completeExceptionally(e);
                 }
             });
-            t.stallWatch.arm(); // a connect over a cut link would retry its SYN for two minutes
-            try {
-                socket.connect(new InetSocketAddress(targetAddress, port));
-            } catch (IOException e) {
-                throw t.stallWatch.stalled() ? t.stalled(e) : e;
-            } finally {
-                t.stallWatch.disarm();
-            }
+            // A connect over a cut link would retry its SYN for two minutes.
+            SocketChannel connecting = socket;
+            t.watched(() -> connecting.connect(new InetSocketAddress(targetAddress, port)));
             return t;
         } catch (IOException | RuntimeException e) {
             if (made != null) {
@@ -352,9 +347,8 @@ public final class PrecopyTransfer implements AutoCloseable {
             return;
         }
         flush();
-        long done = 0;
-        stallWatch.arm();
-        try {
+        watched(() -> {
+            long done = 0;
             while (done < count) {
                 long sent = in.transferTo(position + done, Math.min(PROGRESS_STEP, count - done), socket);
                 done += sent;
@@ -362,11 +356,7 @@ public final class PrecopyTransfer implements AutoCloseable {
                     stallWatch.progress();
                 }
             }
-        } catch (IOException e) {
-            throw stallWatch.stalled() ? stalled(e) : e;
-        } finally {
-            stallWatch.disarm();
-        }
+        });
     }
 
     /**
@@ -393,8 +383,7 @@ public final class PrecopyTransfer implements AutoCloseable {
 
     /** Writes all of {@code b}, failing with the reason when the link lets nothing through for a while. */
     private void send(ByteBuffer b) throws IOException {
-        stallWatch.arm();
-        try {
+        watched(() -> {
             int end = b.limit();
             while (b.position() < end) {
                 // In steps, so that a slow but moving transfer reports progress between them: one blocking write
@@ -405,16 +394,25 @@ public final class PrecopyTransfer implements AutoCloseable {
                 }
                 b.limit(end);
             }
+        });
+    }
+
+    /** A blocking call on the socket. */
+    private interface SocketCall {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code call} under the stall watch: ended by it, it fails saying so. */
+    private void watched(SocketCall call) throws IOException {
+        stallWatch.arm();
+        try {
+            call.run();
         } catch (IOException e) {
-            throw stallWatch.stalled() ? stalled(e) : e;
+            throw stallWatch.stalled() ? new IOException("the images made no progress toward " + targetNs + " for "
+                    + stallWatch.limit().toSeconds() + " s (is the state link cut, or losing most frames?)", e) : e;
         } finally {
             stallWatch.disarm();
         }
-    }
-
-    private IOException stalled(IOException cause) {
-        return new IOException("the images made no progress toward " + targetNs + " for "
-                + stallWatch.limit().toSeconds() + " s (is the state link cut, or losing most frames?)", cause);
     }
 
     private static ByteBuffer header(byte kind, String name, long size) {

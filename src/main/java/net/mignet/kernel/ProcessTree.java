@@ -94,12 +94,11 @@ public final class ProcessTree {
     /** Whether every thread of {@code pid} is in one of {@code states} (one letter each, as in its stat). */
     private static boolean everyThreadIn(long pid, String states) {
         for (Path task : tasks(pid)) {
-            String stat = String.join(" ", ProcessSockets.lines(task.resolve("stat")));
-            int close = stat.lastIndexOf(')');
-            if (close < 0 || close + 2 >= stat.length()) {
+            String[] fields = statFieldsAfterName(task.resolve("stat"));
+            if (fields.length == 0) {
                 continue; // gone meanwhile
             }
-            if (states.indexOf(stat.charAt(close + 2)) < 0) {
+            if (states.indexOf(fields[0].charAt(0)) < 0) {
                 return false;
             }
         }

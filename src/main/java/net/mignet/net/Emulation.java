@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import net.mignet.flow.FlowRule;
 import net.mignet.image.ImageCache;
 import net.mignet.topo.HostImage;
+import net.mignet.topo.LinkSelector;
 import net.mignet.topo.SegmentSubnets;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
@@ -310,6 +311,22 @@ public final class Emulation implements AutoCloseable {
                 }
             }
             throw new NoSuchElementException("no link between " + node1 + " and " + node2);
+        }
+        return found;
+    }
+
+    /**
+     * The links two ends select, as the shell's {@code link} and a timeline's {@code link:} name them: a node
+     * (every link between the two nodes) or {@code node:interface} (the one link on that interface).
+     */
+    public List<Link> linksSelected(String end1, String end2) {
+        if (!end1.contains(":") && !end2.contains(":")) {
+            return linksBetween(end1, end2);
+        }
+        LinkSelector selector = LinkSelector.of(end1, end2);
+        List<Link> found = links.stream().filter(l -> selector.selects(l.spec())).toList();
+        if (found.isEmpty()) {
+            throw new NoSuchElementException("there is no link " + selector);
         }
         return found;
     }

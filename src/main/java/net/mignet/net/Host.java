@@ -218,6 +218,11 @@ public final class Host {
         return group == null ? java.util.Optional.empty() : java.util.Optional.of(group.usage());
     }
 
+    /** The memory-limit kills its processes (its apps' included) have counted so far; -1 without cgroups. */
+    public long memoryKills() {
+        return usage().map(HostCgroup.Usage::oomKills).orElse(-1L);
+    }
+
     /** Gives this host its namespaces and cgroups (made by the emulation as it starts). */
     void isolate(HostImage hostImage, HostSandbox box, HostCgroup group, ResourceLimits applied) {
         this.image = hostImage;

@@ -28,6 +28,18 @@ public record MigrationRecipe(List<String> successor, Condition ready, Trigger t
         Duration grace) implements MigrationMethod {
 
     public static final List<String> KEYS = List.of("successor", "ready", "trigger", "done", "grace");
+
+    /**
+     * Why recipe keys cannot go with {@code strategy}, which would ignore them; empty for the strategies that take
+     * them (none named, {@code auto}, {@code recipe}). The shell's migrate and a timeline's step say it alike.
+     */
+    public static java.util.Optional<String> keysIgnoredBy(String strategy) {
+        if (strategy == null || strategy.equals("recipe") || strategy.equals("auto")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the recipe keys (" + String.join(", ", KEYS) + ") are the recipe strategy's;"
+                + " strategy " + strategy + " would ignore them: drop them, or the strategy");
+    }
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(1);
     public static final List<String> PLACEHOLDERS = List.of("app", "host", "from", "from_ip", "to_ip");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");

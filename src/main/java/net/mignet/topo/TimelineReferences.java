@@ -47,11 +47,9 @@ final class TimelineReferences {
                         + " give it 'pid_namespace: true' under 'apps:'");
             }
         });
-        boolean recipeKeys = m.options().keySet().stream().anyMatch(MigrationRecipe.KEYS::contains);
-        if (recipeKeys && m.strategy() != null && !m.strategy().equals("recipe") && !m.strategy().equals("auto")
-                && !m.strategy().startsWith("${")) {
-            problem.accept("the recipe keys (" + String.join(", ", MigrationRecipe.KEYS) + ") are the recipe"
-                    + " strategy's; strategy " + m.strategy() + " would ignore them: drop them, or the strategy");
+        boolean placeholder = m.strategy() != null && m.strategy().startsWith("${"); // said elsewhere if unknown
+        if (m.options().keySet().stream().anyMatch(MigrationRecipe.KEYS::contains) && !placeholder) {
+            MigrationRecipe.keysIgnoredBy(m.strategy()).ifPresent(problem);
         }
     }
 

@@ -52,7 +52,7 @@ class TrafficCommandsTest {
             assertThat(lost).as(udp).isBetween(0.05, 0.16);
 
             assertThat(run(shell, "iperf h1 h1")).contains("two different hosts").doesNotContain("testing");
-            assertThat(run(shell, "iperf h1 h9")).contains("no host named h9");
+            assertThat(run(shell, "iperf h1 h9")).contains("no host named 'h9'");
             assertThat(run(shell, "iperf h1 h2 600")).contains("1 to 60 s");
             assertThat(run(shell, "iperfudp fast h1 h2")).contains("bandwidth 'fast'");
             assertThat(run(shell, "pingall 2")).contains("*** Results: ");
