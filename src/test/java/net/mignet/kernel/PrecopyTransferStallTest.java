@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import net.mignet.testing.KernelAssumptions;
+import net.mignet.testing.VethBetweenNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,23 +23,15 @@ class PrecopyTransferStallTest {
 
     @Test
     void a_cut_link_ends_the_transfer_after_the_stall_limit(@TempDir Path dir) throws Exception {
-        String src = "mignet-stalltest-a-" + ProcessHandle.current().pid();
-        String dst = "mignet-stalltest-b-" + ProcessHandle.current().pid();
-        try {
-            Command.check(List.of("ip", "netns", "add", src));
-            Command.check(List.of("ip", "netns", "add", dst));
-            Command.check(List.of("ip", "-n", src, "link", "add", "va", "type", "veth", "peer", "name", "vb",
-                    "netns", dst));
-            Command.check(List.of("ip", "-n", src, "addr", "add", "10.77.0.1/24", "dev", "va"));
-            Command.check(List.of("ip", "-n", dst, "addr", "add", "10.77.0.2/24", "dev", "vb"));
-            Command.check(List.of("ip", "-n", src, "link", "set", "va", "up"));
-            Command.check(List.of("ip", "-n", dst, "link", "set", "vb", "up"));
+        try (VethBetweenNamespaces pair = VethBetweenNamespaces.create("stall", "10.77.0")) {
+            String src = pair.namespaceA();
+            String dst = pair.namespaceB();
             Path images = Files.createDirectories(dir.resolve("images"));
             // Far more than the sockets' buffers hold, so the writes block once the link is cut.
             Files.write(images.resolve("core-1.img"), new byte[64 << 20]);
             try (PrecopyTransfer t = PrecopyTransfer.open(src, dst, "10.77.0.2", dir.resolve("to"), 0,
                     Duration.ofSeconds(2))) {
-                Command.check(List.of("ip", "-n", dst, "link", "set", "vb", "down"));
+                Command.check(List.of("ip", "-n", dst, "link", "set", VethBetweenNamespaces.DEVICE_B, "down"));
                 long t0 = System.nanoTime();
                 Throwable failure = catchThrowable(() -> t.send(images));
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -46,9 +39,6 @@ class PrecopyTransferStallTest {
                         + " for 2 s");
                 assertThat(took).isLessThan(Duration.ofSeconds(10));
             }
-        } finally {
-            Command.run(List.of("ip", "netns", "del", src));
-            Command.run(List.of("ip", "netns", "del", dst));
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import net.mignet.testing.KernelAssumptions;
+import net.mignet.testing.VethBetweenNamespaces;
 import org.junit.jupiter.api.Test;
 
 /** The frames waiting in a device's root qdisc, as a migration's drain reads them every millisecond. */
@@ -15,23 +16,16 @@ class RootQdiscLengthTest {
         KernelAssumptions.assumeRoot();
         KernelAssumptions.assumeTool("ip");
         KernelAssumptions.assumeTool("tc");
-        String suffix = Long.toString(ProcessHandle.current().pid(), 36) + "-" + Long.toString(System.nanoTime() % 100000, 36);
-        String left = "mignet-test-qlen-a-" + suffix;
-        String right = "mignet-test-qlen-b-" + suffix;
-        try {
-            Command.check(List.of("ip", "netns", "add", left));
-            Command.check(List.of("ip", "netns", "add", right));
-            Command.check(List.of("ip", "-n", left, "link", "add", "qa", "type", "veth", "peer", "name", "qb",
-                    "netns", right));
-            Command.check(List.of("ip", "-n", left, "addr", "add", "10.231.0.1/24", "dev", "qa"));
-            Command.check(List.of("ip", "-n", right, "addr", "add", "10.231.0.2/24", "dev", "qb"));
-            Command.check(List.of("ip", "-n", left, "link", "set", "qa", "up"));
-            Command.check(List.of("ip", "-n", right, "link", "set", "qb", "up"));
+        try (VethBetweenNamespaces pair = VethBetweenNamespaces.create("qlen", "10.231.0")) {
+            String left = pair.namespaceA();
+            String right = pair.namespaceB();
+            String qa = VethBetweenNamespaces.DEVICE_A;
+            String qb = VethBetweenNamespaces.DEVICE_B;
             // 8 kbit/s: a 1000-byte frame leaves every second, so the others wait in the qdisc.
-            Command.check(List.of("tc", "-n", left, "qdisc", "add", "dev", "qa", "root", "tbf", "rate", "8kbit",
+            Command.check(List.of("tc", "-n", left, "qdisc", "add", "dev", qa, "root", "tbf", "rate", "8kbit",
                     "burst", "1600", "limit", "100000"));
-            try (RootQdiscLength limited = RootQdiscLength.open(left, "qa");
-                    RootQdiscLength plain = RootQdiscLength.open(right, "qb")) {
+            try (RootQdiscLength limited = RootQdiscLength.open(left, qa);
+                    RootQdiscLength plain = RootQdiscLength.open(right, qb)) {
                 assertThat(limited.frames()).isZero();
                 assertThat(plain.frames()).isZero();
                 // ARP first, then the pings: all but the first few wait behind the rate limit.
@@ -40,9 +34,6 @@ class RootQdiscLengthTest {
                 assertThat(limited.frames()).isGreaterThan(0);
                 assertThat(plain.frames()).isZero();
             }
-        } finally {
-            Command.run(List.of("ip", "netns", "del", left));
-            Command.run(List.of("ip", "netns", "del", right));
         }
     }
 
