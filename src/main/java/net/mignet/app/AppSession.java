@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import net.mignet.kernel.OrphanReaper;
 import net.mignet.kernel.ProcessTree;
 
 /**
@@ -50,6 +51,8 @@ final class AppSession {
             Thread.sleep(POLL.toMillis());
         }
         others().forEach(ProcessHandle::destroyForcibly);
+        // Those that ended came to mignet (OrphanReaper): reaped now, so that ps shows no zombies after a stop.
+        OrphanReaper.reapOrphans();
     }
 
     /** The session's living members but its leader. */

@@ -55,7 +55,7 @@ public final class ProcessTree {
 
     /** The session {@code pid} belongs to (its stat's sixth field), or empty when it is gone. */
     public static java.util.OptionalLong sessionOf(long pid) {
-        String[] fields = statFieldsAfterName(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = statFields(pid);
         return fields.length > 3 ? java.util.OptionalLong.of(Long.parseLong(fields[3]))
                 : java.util.OptionalLong.empty();
     }
@@ -77,6 +77,11 @@ public final class ProcessTree {
             throw new java.io.UncheckedIOException("cannot list /proc", e);
         }
         return members;
+    }
+
+    /** {@code /proc/PID/stat}'s fields after the command name (state, ppid, pgrp, session, ...); none if gone. */
+    static String[] statFields(long pid) {
+        return statFieldsAfterName(Path.of("/proc", Long.toString(pid), "stat"));
     }
 
     /** A stat's fields after the command name in parentheses (state, ppid, pgrp, session, ...); none if gone. */

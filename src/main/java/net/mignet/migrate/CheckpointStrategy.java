@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import net.mignet.app.App;
+import net.mignet.kernel.OrphanReaper;
 import net.mignet.kernel.Criu;
 import net.mignet.kernel.CriuDumpOptions;
 import net.mignet.kernel.CriuEndpoint;
@@ -199,6 +200,8 @@ final class CheckpointStrategy implements MigrationStrategy {
         });
         ctx.onRollback("restore " + old.name() + " on " + from.name() + " from its checkpoint", () -> {
             stopped.awaitGone(OLD_EXIT);
+            // A failed copy's children took the same pids, and came to mignet when criu killed them.
+            OrphanReaper.reapKilled(tree, old.pid(), OLD_EXIT);
             restoreOn(ctx, old, from, dump.imagesDir(), work.resolve("rollback-restore.log"), false, null);
         });
         Set<String> dumpLocks = dumpLocks(from);

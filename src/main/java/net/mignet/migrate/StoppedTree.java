@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.mignet.app.App;
+import net.mignet.kernel.OrphanReaper;
 import net.mignet.kernel.Signals;
 
 /**
@@ -36,28 +37,11 @@ final class StoppedTree {
             long deadline = System.nanoTime() + timeout.toNanos();
             // The root is the JVM's child (or adopted as such): the app reaps it and takes its exit status.
             boolean all = app.awaitExit(timeout);
-            for (long pid : pids) {
-                if (pid == app.pid()) {
-                    continue;
-                }
-                // Its children were reparented when the root died; whoever adopted them reaps them.
-                all &= ProcessHandle.of(pid).map(h -> awaitEnd(h, deadline)).orElse(true);
-            }
+            // Its children were reparented to mignet (OrphanReaper) when the root died: reaped here at once.
+            all &= OrphanReaper.reapKilled(pids, app.pid(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             gone.complete(all);
         });
         return new StoppedTree(app, gone);
-    }
-
-    private static boolean awaitEnd(ProcessHandle h, long deadline) {
-        try {
-            h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** Waits until every process of the tree is gone; throws when one is not within {@code timeout}. */

@@ -17,6 +17,7 @@ import net.mignet.image.ImageCache;
 import net.mignet.topo.HostImage;
 import net.mignet.topo.LinkSelector;
 import net.mignet.topo.SegmentSubnets;
+import net.mignet.kernel.OrphanReaper;
 import net.mignet.kernel.Cleaner;
 import net.mignet.kernel.EmulationId;
 import net.mignet.kernel.EmulationOwner;
@@ -88,6 +89,7 @@ public final class Emulation implements AutoCloseable {
 
     public static Emulation start(Topology topology, EmulationId id, Consumer<String> log, EmulationOptions options) {
         Privileges.requireRoot();
+        OrphanReaper.start();
         EmulationRecord existing = EmulationRecord.of(id);
         if (existing.exists() && existing.state().ownerAlive()) {
             // Building would fail half-way, and its clean-up would remove the live emulation's namespaces.

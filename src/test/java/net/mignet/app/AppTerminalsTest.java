@@ -217,12 +217,13 @@ class AppTerminalsTest {
     }
 
     @Test
-    void a_process_that_is_not_our_child_can_be_adopted_with_an_unknown_status() throws Exception {
+    void an_orphan_an_app_left_comes_to_mignet_and_can_be_adopted_with_its_status() throws Exception {
         try (AppManager apps = new AppManager(net)) {
-            // The shell exits at once, so its background sleep is nobody's child of ours. The sleep leads a session
-            // of its own: the shell leads the app's session, and the kernel hangs up that session's processes
-            // when it exits, as a terminal does with a login shell's jobs. So the shell exits only once the
-            // child's session is its own (field 6 of its stat), or the hang-up can come before setsid ran.
+            // The shell exits at once, so its background sleep is an orphan, which comes to mignet (the subreaper
+            // of what it starts) rather than to the machine's init: its status can be known. The sleep leads a
+            // session of its own: the shell leads the app's session, and the kernel hangs up that session's
+            // processes when it exits, as a terminal does with a login shell's jobs. So the shell exits only once
+            // the child's session is its own (field 6 of its stat), or the hang-up can come before setsid ran.
             App shell = apps.deploy("orphan", net.host("h1"), List.of("bash", "-c", "setsid sleep 30 & p=$!;"
                     + " while read -r _ _ _ _ _ sid _ < /proc/$p/stat && [ \"$sid\" != \"$p\" ]; do :; done;"
                     + " echo $p"));
@@ -230,7 +231,7 @@ class AppTerminalsTest {
             long orphan = Long.parseLong(shell.log().lines().getFirst().text().trim());
             App adopted = apps.adoptRestored(shell, net.host("h1"), orphan);
             assertThat(adopted.isRunning()).isTrue();
-            assertThat(adopted.stop(Duration.ofSeconds(2))).isEqualTo(App.UNKNOWN_STATUS);
+            assertThat(adopted.stop(Duration.ofSeconds(2))).as("128 + SIGTERM").isEqualTo(128 + 15);
             assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
         }
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.mignet.app.App;
@@ -15,6 +16,7 @@ import net.mignet.app.AppManager;
 import net.mignet.app.DeployOptions;
 import net.mignet.topo.ResourceLimits;
 import net.mignet.image.CriuInstallation;
+import net.mignet.kernel.ProcessTree;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,6 +190,39 @@ class CheckpointStrategyTest {
             MigrationTest.assertStrictlyCounting(MigrationTest.counters(client));
         }
     }
+
+    /**
+     * A shell with children: when the restore on the target fails, criu kills the copy, whose children (the very
+     * pids of the original's) must be reaped before the rollback restores them on the source host.
+     */
+    @Test
+    void an_app_with_children_whose_restore_fails_is_restored_where_it_was() throws Exception {
+        try (Emulation net = Emulation.start(MigrationTest.scenario()); AppManager apps = new AppManager(net)) {
+            App blocker = apps.deploy("blocker", net.host("h3"), List.of("python3", "-c", BIND_AND_SLEEP));
+            assertThat(blocker.log().await(l -> l.text().equals("bound"), Duration.ofSeconds(10))).isPresent();
+            App app = apps.deploy("app", net.host("h2"), List.of("sh", "-c",
+                    "python3 -c '" + BIND_AND_SLEEP + "' & sleep 600 & wait"));
+            assertThat(app.log().await(l -> l.text().equals("bound"), Duration.ofSeconds(10))).isPresent();
+            Set<Long> before = ProcessTree.of(app.pid());
+            assertThat(before).hasSize(3);
+
+            assertThatThrownBy(() -> Migration.of(apps, "app").to(net.host("h3")).strategy("checkpoint").run())
+                    .isInstanceOf(MigrationFailedException.class).hasMessageContaining("rolled back");
+
+            App back = apps.get("app");
+            assertThat(back.host().name()).isEqualTo("h2");
+            assertThat(back.isRunning()).isTrue();
+            assertThat(ProcessTree.of(back.pid())).isEqualTo(before);
+        }
+    }
+
+    private static final String BIND_AND_SLEEP = """
+            import socket, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("10.0.0.12", 8888))
+            print("bound", flush=True)
+            time.sleep(600)
+            """;
 
     @Test
     void pre_dump_rounds_and_post_copy_say_why_not() throws Exception {
