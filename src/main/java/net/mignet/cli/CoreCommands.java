@@ -45,7 +45,8 @@ public final class CoreCommands {
         shell.register(new ShellCommand("net", "net", "list links", (a, out) -> links(out)));
         shell.register(new ShellCommand("intfs", "intfs", "list every host's interfaces and addresses",
                 (a, out) -> interfaces(out)));
-        shell.register(new ShellCommand("dump", "dump", "every node with its interfaces, addresses and namespace",
+        shell.register(new ShellCommand("dump", "dump", "every node with its interfaces, addresses, routes and"
+                + " namespace",
                 (a, out) -> dump(out)));
         shell.register(new ShellCommand("pingall", "pingall [timeout]", "every host pings every other host once,"
                 + " waiting up to timeout seconds for each reply (default: 1 s plus twice the links' delays)",
@@ -116,7 +117,8 @@ public final class CoreCommands {
                     + (i.ip() == null ? "None" : i.ip().toString())).toList());
             String image = h.image().map(i -> " image=" + i).orElse("");
             String limits = h.limits().isEmpty() ? "" : " limits=" + h.limits();
-            out.println("<Host " + h.name() + ": " + intfs + " netns=" + h.namespace() + image + limits
+            String routes = h.routes().isEmpty() ? "" : " routes=" + h.routes();
+            out.println("<Host " + h.name() + ": " + intfs + " netns=" + h.namespace() + routes + image + limits
                     + h.initPid().map(p -> " pid=" + p).orElse("") + ">");
         }
         for (var s : net.switches()) {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.Ipv4Prefix;
 
 /**
@@ -18,6 +19,7 @@ import net.mignet.topo.Ipv4Prefix;
 public final class NetlinkRoute implements AutoCloseable {
     private static final short RTM_NEWLINK = 16;
     private static final short RTM_NEWADDR = 20;
+    private static final short RTM_NEWROUTE = 24;
     private static final short NLMSG_ERROR = 2;
     private static final short NLM_F_REQUEST = 0x1;
     private static final short NLM_F_ACK = 0x4;
@@ -27,6 +29,13 @@ public final class NetlinkRoute implements AutoCloseable {
     private static final short IFA_ADDRESS = 1;
     private static final short IFA_LOCAL = 2;
     private static final short IFA_BROADCAST = 4;
+    private static final short RTA_DST = 1;
+    private static final short RTA_GATEWAY = 5;
+    private static final byte RT_TABLE_MAIN = (byte) 254;
+    /** What {@code ip route add} marks its routes with, so they look the same in {@code ip route}. */
+    private static final byte RTPROT_BOOT = 3;
+    private static final byte RT_SCOPE_UNIVERSE = 0;
+    private static final byte RTN_UNICAST = 1;
     private static final int IFF_UP = 0x1;
     private static final byte AF_UNSPEC = 0;
     private static final byte AF_INET = 2;
@@ -74,6 +83,21 @@ public final class NetlinkRoute implements AutoCloseable {
             attribute(IFA_BROADCAST, new net.mignet.topo.Ipv4Address(broadcast).toBytes());
         }
         endMessage(start, "add address " + address + " to " + description);
+    }
+
+    /**
+     * Adds a route through a gateway in the main table, as {@code ip route add DEST via GATEWAY} does (which
+     * finds the interface from the gateway's subnet); refused if the destination has one already.
+     */
+    public void addRoute(Ipv4Prefix destination, Ipv4Address gateway, String description) {
+        int start = beginMessage(RTM_NEWROUTE, (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL));
+        batch.put(AF_INET).put((byte) destination.length()).put((byte) 0).put((byte) 0)
+                .put(RT_TABLE_MAIN).put(RTPROT_BOOT).put(RT_SCOPE_UNIVERSE).put(RTN_UNICAST).putInt(0);
+        if (destination.length() > 0) {
+            attribute(RTA_DST, destination.network().toBytes());
+        }
+        attribute(RTA_GATEWAY, gateway.toBytes());
+        endMessage(start, description);
     }
 
     /** Sends every queued request and fails, naming the request, on the first one the kernel refused. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import net.mignet.topo.HostRoute;
 import net.mignet.topo.HostSpec;
 import net.mignet.topo.HostSysctls;
 import net.mignet.topo.LinkEnd;
@@ -201,15 +202,15 @@ public final class Realizer {
             String ns = id.hostNamespace(h.name());
             sysctls.put(ns, HostSysctls.effective(h, interfaces.get(ns).size()));
         }
-        Map<String, String> hostOf = new LinkedHashMap<>();
-        topology.hosts().forEach(h -> hostOf.put(id.hostNamespace(h.name()), h.name()));
+        Map<String, HostSpec> hostOf = new LinkedHashMap<>();
+        topology.hosts().forEach(h -> hostOf.put(id.hostNamespace(h.name()), h));
         NamespaceThread.forEachInParallel(List.copyOf(interfaces.keySet()), ns -> {
             // Before the interfaces come up, so no ARP exchange happens under the kernel's defaults.
             sysctls.get(ns).forEach((key, value) -> {
                 try {
                     Sysctl.set(key, value);
                 } catch (IllegalArgumentException e) {
-                    String host = hostOf.get(ns);
+                    String host = hostOf.get(ns).name();
                     throw new IllegalArgumentException("host '" + host + "'" + topology.origin().ofNode(host) + ": "
                             + e.getMessage(), e);
                 }
@@ -222,7 +223,24 @@ public final class Realizer {
                     netlink.setLinkUp(end.interfaceName(), true);
                 }
                 netlink.flush();
+                addRoutes(netlink, hostOf.get(ns));
             }
         });
+    }
+
+    /** A host's routes, once its interfaces are up with their addresses: the kernel checks each gateway then. */
+    private void addRoutes(NetlinkRoute netlink, HostSpec host) {
+        if (host.routes().isEmpty()) {
+            return;
+        }
+        for (HostRoute r : host.routes()) {
+            netlink.addRoute(r.destination(), r.gateway(), "route " + r);
+        }
+        try {
+            netlink.flush();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("host '" + host.name() + "'" + topology.origin().ofNode(host.name())
+                    + ": " + e.getMessage(), e);
+        }
     }
 }

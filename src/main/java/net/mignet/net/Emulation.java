@@ -125,7 +125,7 @@ public final class Emulation implements AutoCloseable {
         stopIfShuttingDown();
         for (HostSpec h : topology.hosts()) {
             hosts.put(h.name(), new Host(h.name(), id.hostNamespace(h.name()), id.fabricNamespace(),
-                    topology.interfacesOf(h.name())));
+                    topology.interfacesOf(h.name()), h.routes()));
         }
         HostIsolation.start(topology, hosts, images, id, log);
         stopIfShuttingDown();

@@ -15,6 +15,7 @@ import net.mignet.kernel.NamespaceThread;
 import net.mignet.kernel.NetnsEnter;
 import net.mignet.kernel.RouteLinks;
 import net.mignet.topo.HostImage;
+import net.mignet.topo.HostRoute;
 import net.mignet.topo.Ipv4Address;
 import net.mignet.topo.LinkEnd;
 import net.mignet.topo.ResourceLimits;
@@ -28,17 +29,19 @@ public final class Host {
     private final String namespace;
     private final String fabricNamespace;
     private final List<LinkEnd> interfaces;
+    private final List<HostRoute> routes;
     private volatile HostCondition condition = HostCondition.UP;
     private volatile HostImage image;
     private volatile HostSandbox sandbox;
     private volatile HostCgroup cgroup;
     private volatile ResourceLimits limits = ResourceLimits.NONE;
 
-    Host(String name, String namespace, String fabricNamespace, List<LinkEnd> interfaces) {
+    Host(String name, String namespace, String fabricNamespace, List<LinkEnd> interfaces, List<HostRoute> routes) {
         this.name = name;
         this.namespace = namespace;
         this.fabricNamespace = fabricNamespace;
         this.interfaces = List.copyOf(interfaces);
+        this.routes = List.copyOf(routes);
     }
 
     public String name() {
@@ -61,6 +64,11 @@ public final class Host {
 
     public List<LinkEnd> interfaces() {
         return interfaces;
+    }
+
+    /** The routes its topology gave it (its connected subnets' routes are the kernel's). */
+    public List<HostRoute> routes() {
+        return routes;
     }
 
     /** The address of the host's first interface that has one, or null. */
@@ -363,9 +371,26 @@ public final class Host {
         requireInterface(interfaceName);
         Command.check(List.of("ip", "-n", namespace, "link", "set", "dev", interfaceName, up ? "up" : "down"));
         if (up) {
+            restoreRoutes(interfaceName);
             // The interface's peer in the fabric stayed up without carrier; it carries frames again only once
             // link watch has seen the carrier return. If link watch stalls, it does so later.
             LinkWatch.awaitOperational(List.of(fabricNamespace));
+        }
+    }
+
+    /**
+     * The kernel deletes the routes through an interface taken down, and does not bring them back with it: a
+     * crashed router's hosts, once it restarts, would otherwise stay cut off. {@code replace}, since a route may
+     * have stayed through another interface on the same subnet.
+     */
+    private void restoreRoutes(String interfaceName) {
+        LinkEnd end = interfaces.stream().filter(i -> i.interfaceName().equals(interfaceName)).findFirst()
+                .orElseThrow();
+        for (HostRoute r : routes) {
+            if (end.ip() != null && end.ip().contains(r.gateway())) {
+                Command.check(List.of("ip", "-n", namespace, "route", "replace", r.describeDestination(), "via",
+                        r.gateway().toString()));
+            }
         }
     }
 

@@ -89,6 +89,7 @@ final class DraftAssembler {
         for (NodeDraft n : nodes.values()) {
             if (n.kind() == NodeKind.HOST) {
                 builder.addHost(n.name(), n.defaultIp(), n.sysctls(), n.container());
+                n.routes().forEach(r -> builder.route(n.name(), r.route()));
             } else {
                 builder.addSwitch(n.name());
                 if (n.openflow().given()) {
@@ -139,7 +140,8 @@ final class DraftAssembler {
 
     private void checkKernelRules(List<LinkSpec> resolved) {
         List<HostSpec> hosts = nodes.values().stream().filter(n -> n.kind() == NodeKind.HOST)
-                .map(n -> new HostSpec(n.name(), n.defaultIp(), n.sysctls())).toList();
+                .map(n -> new HostSpec(n.name(), n.defaultIp(), n.sysctls(), HostContainer.NONE, n.hostRoutes()))
+                .toList();
         List<SwitchSpec> switches = nodes.values().stream().filter(n -> n.kind() == NodeKind.SWITCH)
                 .map(n -> new SwitchSpec(n.name(), n.flows().stream().map(FlowDraft::rule).toList(), n.openflow()))
                 .toList();
@@ -153,6 +155,11 @@ final class DraftAssembler {
             public int end(int link, boolean sideA) {
                 LinkDraft l = draft.links().get(link);
                 return sideA ? l.a().line() : l.b().line();
+            }
+
+            @Override
+            public int route(String host, int index) {
+                return nodes.get(host).routes().get(index).line();
             }
         };
         KernelRules.check(hosts, switches, resolved, lines).forEach(p -> problems.add(p.line(), p.message()));

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 /**
  * Rules the kernel would enforce only after namespaces exist, checked on the whole topology before anything is
  * built: interface addresses and MACs of kinds an interface can carry, a host's {@code ip:} not silently
- * replaced, at most {@link #MAX_BRIDGE_PORTS} ports per bridge, and unique device names in the fabric namespace,
- * which holds every switch and every switch port.
+ * replaced, at most {@link #MAX_BRIDGE_PORTS} ports per bridge, unique device names in the fabric namespace,
+ * which holds every switch and every switch port, and routes through gateways the kernel accepts.
  */
 final class KernelRules {
     /** A Linux bridge numbers its ports 1..1023 (BR_MAX_PORTS is 1024 with port 0 unused). */
@@ -22,6 +22,11 @@ final class KernelRules {
         int node(String name);
 
         int end(int link, boolean sideA);
+
+        /** The line of a host's route, by its index in {@link HostSpec#routes}; its node's when not known. */
+        default int route(String host, int index) {
+            return node(host);
+        }
 
         Lines NONE = new Lines() {
             @Override
@@ -50,6 +55,7 @@ final class KernelRules {
         checkPortCounts(switches, links, lines, problems);
         checkFabricNames(switches, links, switchNames, lines, problems);
         problems.addAll(SwitchLoops.check(switches, links, lines));
+        problems.addAll(RouteGateways.check(hosts, links, lines));
         return problems;
     }
 

@@ -61,16 +61,37 @@ public final class TopologyBuilder {
      * gets {@code arp_ignore=1} and {@code arp_announce=2}, see {@link HostSysctls}).
      */
     public TopologyBuilder sysctl(String host, String key, String value) {
+        return changeHost(host, "sysctl", h -> h.withSysctl(key, value));
+    }
+
+    /**
+     * Gives a host a route, added in its namespace once its interfaces are up: {@code route("h1", "default",
+     * "10.0.1.1")} or {@code route("h1", "10.0.2.0/24", "10.0.1.1")}. The gateway must be on one of the host's
+     * subnets and not its own address; {@link #build} checks that, when the host's links are known.
+     */
+    public TopologyBuilder route(String host, String destination, String gateway) {
+        HostRoute route;
+        try {
+            route = HostRoute.of(destination, gateway);
+        } catch (IllegalArgumentException e) {
+            throw new TopologyException("host '" + host + "': route '" + destination + " via " + gateway + "': "
+                    + e.getMessage());
+        }
+        return route(host, route);
+    }
+
+    public TopologyBuilder route(String host, HostRoute route) {
+        return changeHost(host, "route", h -> h.withRoute(route));
+    }
+
+    private TopologyBuilder changeHost(String host, String what, UnaryOperator<HostSpec> change) {
         for (int i = 0; i < hosts.size(); i++) {
-            HostSpec h = hosts.get(i);
-            if (h.name().equals(host)) {
-                Map<String, String> merged = new HashMap<>(h.sysctls());
-                merged.put(key, value);
-                hosts.set(i, new HostSpec(h.name(), h.defaultIp(), merged));
+            if (hosts.get(i).name().equals(host)) {
+                hosts.set(i, change.apply(hosts.get(i)));
                 return this;
             }
         }
-        throw new TopologyException("sysctl for host '" + host + "', which is not declared; call addHost first");
+        throw new TopologyException(what + " for host '" + host + "', which is not declared; call addHost first");
     }
 
     public TopologyBuilder addSwitch(String sw) {

@@ -18,11 +18,12 @@ record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<Link
     }
 
     /**
-     * A host or switch declaration; {@code defaultIp}, {@code sysctls} and {@code container} only on hosts,
-     * {@code flows} only on switches.
+     * A host or switch declaration; {@code defaultIp}, {@code sysctls}, {@code container} and {@code routes} only
+     * on hosts, {@code flows} only on switches.
      */
     record NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
-            List<FlowDraft> flows, int line, HostContainer container, SwitchOpenFlow openflow, int openflowLine) {
+            List<FlowDraft> flows, int line, HostContainer container, SwitchOpenFlow openflow, int openflowLine,
+            List<RouteDraft> routes) {
         NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
                 List<FlowDraft> flows, int line) {
             this(name, kind, defaultIp, sysctls, flows, line, HostContainer.NONE);
@@ -30,8 +31,16 @@ record TopologyDraft(String name, int nameLine, List<NodeDraft> nodes, List<Link
 
         NodeDraft(String name, NodeKind kind, Ipv4Prefix defaultIp, Map<String, String> sysctls,
                 List<FlowDraft> flows, int line, HostContainer container) {
-            this(name, kind, defaultIp, sysctls, flows, line, container, SwitchOpenFlow.NONE, line);
+            this(name, kind, defaultIp, sysctls, flows, line, container, SwitchOpenFlow.NONE, line, List.of());
         }
+
+        List<HostRoute> hostRoutes() {
+            return routes.stream().map(RouteDraft::route).toList();
+        }
+    }
+
+    /** A route of a host that parsed, with its line. */
+    record RouteDraft(HostRoute route, int line) {
     }
 
     /** A flow rule that parsed; {@code text} is kept to quote it back in messages. */

@@ -31,7 +31,7 @@ final class YamlDraftReader {
             "timeline", "sweep");
     private static final List<String> APP_KEYS = List.of("host", "command", "tty", "wait", "migration",
             "pid_namespace", "image", "packages", "cpu", "memory", "pids");
-    private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "image", "packages", "cpu", "memory",
+    private static final List<String> HOST_KEYS = List.of("ip", "sysctls", "routes", "image", "packages", "cpu", "memory",
             "pids", "pid_namespace", "uts_namespace", "ipc_namespace");
     private static final List<String> SWITCH_KEYS = List.of("flows", "openflow", "controller", "fail-mode");
     private static final List<String> OPENFLOW_KEYS = List.of("listen", "packet-in-rate");
@@ -99,6 +99,7 @@ final class YamlDraftReader {
         Ipv4Prefix ip = null;
         Map<String, String> sysctls = Map.of();
         HostContainer container = HostContainer.NONE;
+        List<TopologyDraft.RouteDraft> routes = List.of();
         if (!isNull(e.value())) {
             Map<String, Entry> f = fields(e.value(), "host '" + e.key() + "'", HOST_KEYS,
                     "'" + e.key() + ": {ip: 10.0.0.11/24}'");
@@ -106,9 +107,52 @@ final class YamlDraftReader {
             if (f != null && f.get("sysctls") != null) {
                 sysctls = readSysctls(f.get("sysctls"), e.key());
             }
+            if (f != null && f.get("routes") != null) {
+                routes = readRoutes(f.get("routes"), e.key());
+            }
             container = f == null ? HostContainer.NONE : readContainer(f);
         }
-        return new NodeDraft(e.key(), NodeKind.HOST, ip, sysctls, List.of(), line(e.keyNode()), container);
+        return new NodeDraft(e.key(), NodeKind.HOST, ip, sysctls, List.of(), line(e.keyNode()), container,
+                SwitchOpenFlow.NONE, line(e.keyNode()), routes);
+    }
+
+    /**
+     * {@code routes: [default via 10.0.1.1, 10.0.2.0/24 via 10.0.1.2]}; whether each gateway is on one of the
+     * host's subnets is known only with the links ({@link RouteGateways}).
+     */
+    private List<TopologyDraft.RouteDraft> readRoutes(Entry section, String host) {
+        if (isNull(section.value())) {
+            return List.of();
+        }
+        if (!(section.value() instanceof SequenceNode seq)) {
+            problems.add(line(section.value()), "routes of host '" + host + "' must be a list, e.g. 'routes:"
+                    + " [default via 10.0.1.1]'; found " + describe(section.value()));
+            return List.of();
+        }
+        List<TopologyDraft.RouteDraft> routes = new ArrayList<>();
+        Map<Ipv4Prefix, Integer> lineOf = new java.util.HashMap<>();
+        for (Node item : seq.getValue()) {
+            if (!(item instanceof ScalarNode scalar) || isNull(item)) {
+                problems.add(line(item), "a route of host '" + host + "' must be one line 'DESTINATION via GATEWAY',"
+                        + " e.g. 'default via 10.0.1.1'; found " + describe(item));
+                continue;
+            }
+            HostRoute route;
+            try {
+                route = HostRoute.parse(scalar.getValue());
+            } catch (IllegalArgumentException ex) {
+                problems.add(line(item), "host '" + host + "': " + ex.getMessage());
+                continue;
+            }
+            Integer first = lineOf.putIfAbsent(route.destination(), line(item));
+            if (first != null) {
+                problems.add(line(item), "host '" + host + "': the route to " + route.describeDestination()
+                        + " is given twice (first on line " + first + "); keep one");
+                continue;
+            }
+            routes.add(new TopologyDraft.RouteDraft(route, line(item)));
+        }
+        return routes;
     }
 
     /** {@code sysctls: {net.ipv4.conf.all.arp_ignore: 0}}: network settings of the host's namespace. */
@@ -217,7 +261,7 @@ final class YamlDraftReader {
             }
         }
         return new NodeDraft(e.key(), NodeKind.SWITCH, null, Map.of(), flows, line(e.keyNode()), HostContainer.NONE,
-                openflow, openflowLine);
+                openflow, openflowLine, List.of());
     }
 
     /** {@code openflow: {listen: 127.0.0.1:6634, packet-in-rate: 1000}}, {@code controller:}, {@code fail-mode:}. */
