@@ -49,8 +49,8 @@ public final class CoreCommands {
                 + " namespace",
                 (a, out) -> dump(out)));
         shell.register(new ShellCommand("pingall", "pingall [timeout]", "every host pings every other host once,"
-                + " waiting up to timeout seconds for each reply (default: 1 s plus twice the links' delays)",
-                this::pingAll));
+                + " waiting up to timeout seconds for each reply (default: 1 s plus twice the links' delays);"
+                + " Ctrl-C ends it with what it measured", this::pingAll).withCtrlC(ShellCommand.CtrlC.INTERRUPTS));
         shell.register(new ShellCommand("flows", "flows <switch>", "show a switch's flow table with counters",
                 this::flows));
         shell.register(new ShellCommand("flow", "flow <switch> add|mod|del [<match>] [actions=...]",
@@ -147,31 +147,63 @@ public final class CoreCommands {
             throw new IllegalArgumentException("pingall's timeout is more than 0 and at most 60 s");
         }
         out.println("*** Ping: testing ping reachability");
+        List<Host> targets = net.hosts().stream().filter(h -> h.ip() != null).toList();
+        int planned = targets.size() * (net.hosts().size() - 1); // every host pings every target but itself
         int sent = 0;
         int received = 0;
+        boolean interrupted = false;
         for (Host src : net.hosts()) {
             StringBuilder line = new StringBuilder(src.name()).append(" ->");
-            for (Host dst : net.hosts()) {
-                if (dst == src || dst.ip() == null) {
+            for (Host dst : targets) {
+                if (dst == src) {
                     continue;
                 }
-                PingResult r = src.ping(dst.ip().toString(), 1, Duration.ofMillis(200), wait);
+                Optional<PingResult> r = pingUnlessInterrupted(src, dst, wait);
+                if (r.isEmpty()) {
+                    interrupted = true;
+                    break;
+                }
                 sent++;
-                if (r.allReceived()) {
+                if (r.get().allReceived()) {
                     received++;
                     line.append(' ').append(dst.name());
                 } else {
                     line.append(" X");
                 }
             }
-            out.println(line);
+            out.println(interrupted ? line + " ^C" : line);
+            if (interrupted) {
+                break;
+            }
         }
-        if (sent == 0) {
+        if (sent > 0) {
+            int dropped = Math.round(100f * (sent - received) / sent);
+            out.printf("*** Results: %d%% dropped (%d/%d received)%n", dropped, received, sent);
+        } else if (!interrupted) {
             out.println("*** Results: nothing tested: no two hosts with addresses (give hosts an ip:)");
-            return;
         }
-        int dropped = Math.round(100f * (sent - received) / sent);
-        out.printf("*** Results: %d%% dropped (%d/%d received)%n", dropped, received, sent);
+        if (interrupted) {
+            out.println("*** pingall interrupted by Ctrl-C: " + (planned - sent) + " of " + planned
+                    + " pings not measured");
+        }
+    }
+
+    /**
+     * One ping, or nothing when Ctrl-C interrupted this thread (before it or during it: the ping in flight is then
+     * killed by the wait it was in).
+     */
+    private static Optional<PingResult> pingUnlessInterrupted(Host src, Host dst, Duration wait) {
+        if (Thread.currentThread().isInterrupted()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(src.ping(dst.ip().toString(), 1, Duration.ofMillis(200), wait));
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package net.mignet.cli;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -65,6 +66,11 @@ final class RunCommand implements Callable<Integer> {
             description = "packet-ins per second and switch at most (default 1000); frames over it are dropped")
     Integer packetInRate;
 
+    @Option(names = "--commands", paramLabel = "FILE", description = "run the shell commands in FILE (as the"
+            + " shell's 'source FILE' does) before the prompt opens, as Mininet's --pre; exit in it ends the file,"
+            + " not the shell")
+    Path commands;
+
     @Override
     public Integer call() throws Exception {
         EmulationOptions options = new EmulationOptions(LinkEngineChoice.parse(linkEngine), linkSeed);
@@ -81,6 +87,13 @@ final class RunCommand implements Callable<Integer> {
         // build and teardown and left a results directory behind.
         OpenFlowAgents.checkListenBase(openflowListenBase, topology.switches().size());
         results.check(emulationId);
+        if (commands != null) {
+            if (autotest) {
+                throw new IllegalArgumentException("--commands runs before the shell's prompt; --autotest opens no"
+                        + " shell: put steps in the file's timeline instead");
+            }
+            CommandFile.read(commands); // read again when the shell opens; refused now, a slip costs no build
+        }
         if (autotest) {
             ExperimentRunner runner = new ExperimentRunner(emulationId, options, System.err)
                     .withOpenFlow(openflowOptions);
@@ -113,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
             Shell shell = new Shell(net, new CoreCommands(net, apps));
             new OpenFlowCommands(net, openflow).registerAll(shell);
             try (BackgroundTimeline timeline = BackgroundTimeline.start(apps, lab, System.err)) {
-                shell.run(System.in, System.out);
+                shell.run(System.in, System.out, commands);
             }
         }
         return 0;

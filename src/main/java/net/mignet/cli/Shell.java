@@ -26,8 +26,9 @@ import org.jline.terminal.TerminalBuilder;
  * The {@code mignet>} prompt. On a terminal it has line editing, history and completion (JLine); otherwise it
  * reads commands from standard input, so a session can be scripted. EOF or {@code exit} ends it.
  *
- * <p>On a terminal, Ctrl-C at the prompt clears the line; during a command run on a host it stops that command
- * (see {@link HostCommandRun}); at any other moment it never ends mignet (see {@link InterruptRouter}).
+ * <p>On a terminal, Ctrl-C at the prompt clears the line; during a command run on a host or the machine it stops
+ * that command (see {@link ForegroundCommand}), during {@code pingall} it ends it early, during {@code source} it
+ * also stops the file's remaining lines; at any other moment it never ends mignet (see {@link InterruptRouter}).
  */
 public final class Shell {
     /** Longer lines are refused before anything runs: the kernel takes at most 128 KiB per argument. */
@@ -36,14 +37,33 @@ public final class Shell {
     private final CoreCommands core;
     private final Map<String, ShellCommand> commands = new TreeMap<>();
     private final InterruptRouter interrupts = new InterruptRouter(Thread.currentThread(), System.err);
+    private final SourceCommand source;
     private boolean exitRequested;
 
     public Shell(Emulation net, CoreCommands core) {
         this.net = net;
         this.core = core;
+        this.source = new SourceCommand(new SourceCommand.LineRunner() {
+            @Override
+            public String run(String line, PrintStream out) {
+                return perform(line, out);
+            }
+
+            @Override
+            public boolean takeExitRequest() {
+                boolean asked = exitRequested;
+                exitRequested = false;
+                return asked;
+            }
+        }, interrupts);
         register(new ShellCommand("help", "help", "list commands", (a, out) -> help(out)));
         register(new ShellCommand("exit", "exit", "tear the network down and leave", (a, out) -> exitRequested = true));
         register(new ShellCommand("quit", "quit", "same as exit", (a, out) -> exitRequested = true));
+        register(new ShellCommand("sh", "sh <command...>", "run a command on the machine itself, outside every host,"
+                + " through /bin/sh as typed (host names stay names), e.g. sh ip link, sh tc qdisc show | head;"
+                + " Ctrl-C stops it", (a, out) -> ForegroundCommand.run(List.of("/bin/sh", "-c", a.getFirst()), out,
+                        interrupts)).withCtrlC(ShellCommand.CtrlC.OWN).takingRestAsTyped());
+        register(source.command());
         core.registerAll(this);
     }
 
@@ -56,51 +76,65 @@ public final class Shell {
      * the trace of an unexpected one goes to the emulation's log ({@code mignet.log} in its state directory).
      */
     public boolean execute(String line, PrintStream out) {
-        if (line.length() > LONGEST_LINE) {
-            out.println("*** command line too long (" + line.length() + " characters; at most " + LONGEST_LINE
-                    + "): put long data in a file on the host instead");
-            return !exitRequested;
+        String error = perform(line, out);
+        if (error != null) {
+            out.println("*** " + error);
         }
+        out.flush();
+        return !exitRequested;
+    }
+
+    /** Runs one line; returns its error, the line to print after {@code *** }, or null when there was none. */
+    private String perform(String line, PrintStream out) {
+        if (line.length() > LONGEST_LINE) {
+            return "command line too long (" + line.length() + " characters; at most " + LONGEST_LINE
+                    + "): put long data in a file on the host instead";
+        }
+        String stripped = line.strip();
         List<Words.Word> typed;
         try {
-            typed = Words.splitMarked(line.strip());
+            typed = Words.splitMarked(stripped);
         } catch (RuntimeException e) {
-            out.println("*** " + ErrorReport.describe(e, "reading '" + line + "'", log()));
-            return !exitRequested;
+            return ErrorReport.describe(e, "reading '" + line + "'", log());
         }
         List<String> words = typed.stream().map(Words.Word::text).toList();
         if (words.isEmpty() || words.getFirst().startsWith("#")) {
-            return !exitRequested;
+            return null;
         }
         String verb = words.getFirst();
-        List<String> args = words.subList(1, words.size());
         try {
             ShellCommand command = commands.get(verb);
             if (command != null) {
-                run(command, args, out);
+                run(command, command.restAsTyped() ? restAsTyped(stripped, typed.getFirst())
+                        : words.subList(1, words.size()), out);
             } else if (net.topology().host(verb).isPresent()) {
-                if (args.isEmpty()) {
+                if (words.size() == 1) {
                     throw new IllegalArgumentException("usage: " + verb + " <command...>, e.g. " + verb + " ip addr");
                 }
                 // Typed, so quoting is known: an unquoted metacharacter makes it a line for sh -c.
                 HostCommandRun.run(net.host(verb), ShellOperators.argv(typed.subList(1, typed.size()),
                         core::withHostAddress), out, interrupts);
             } else if (net.topology().kindOf(verb).isPresent()) {
-                out.println("*** " + verb + " is a switch: switches run no commands (they are Linux bridges in one"
-                        + " namespace of mignet's); see its rules with 'flows " + verb + "', its ports with 'switches',"
-                        + " its links with 'links'");
+                return verb + " is a switch: switches run no commands (they are Linux bridges in one namespace of"
+                        + " mignet's); see its rules with 'flows " + verb + "', its ports with 'switches', its links"
+                        + " with 'links'";
             } else {
-                out.println("*** unknown command '" + ErrorReport.shorten(verb) + "': type help for the list, or a"
-                        + " host name followed by a command");
+                return "unknown command '" + ErrorReport.shorten(verb) + "': type help for the list, or a host name"
+                        + " followed by a command";
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            out.println("*** " + verb + " interrupted");
+            return verb + " interrupted";
         } catch (Throwable e) { // whatever it is, one line: the shell and its network go on
-            out.println("*** " + ErrorReport.describe(e, line, log()));
+            return ErrorReport.describe(e, line, log());
         }
-        out.flush();
-        return !exitRequested;
+        return null;
+    }
+
+    /** What follows {@code verb} in {@code line}, as typed, as one argument; none when nothing does. */
+    private static List<String> restAsTyped(String line, Words.Word verb) {
+        String rest = line.substring(verb.end()).strip();
+        return rest.isEmpty() ? List.of() : List.of(rest);
     }
 
     private void run(ShellCommand command, List<String> args, PrintStream out) throws Exception {
@@ -108,11 +142,21 @@ public final class Shell {
             throw new IllegalArgumentException((args.size() < a.min() ? "missing arguments" : "too many arguments")
                     + "; usage: " + command.usage());
         });
-        interrupts.busyWith(command.name());
-        try {
-            command.handler().run(args, out);
-        } finally {
-            interrupts.busyWith(null);
+        switch (command.ctrlC()) {
+            case REFUSED -> {
+                String outer = interrupts.busyWith(command.name());
+                try {
+                    command.handler().run(args, out);
+                } finally {
+                    interrupts.busyWith(outer);
+                }
+            }
+            case INTERRUPTS -> {
+                try (ThreadInterruption _ = ThreadInterruption.ofCurrentThread(interrupts)) {
+                    command.handler().run(args, out);
+                }
+            }
+            case OWN -> command.handler().run(args, out);
         }
     }
 
@@ -120,17 +164,26 @@ public final class Shell {
         return net.id().stateDirectory().resolve("mignet.log");
     }
 
-    /** What Ctrl-C does now: stop the command running on a host, if one is. Called on SIGINT. */
+    /** What Ctrl-C does now: stop what may be stopped (a command on a host, pingall, a sourced file). On SIGINT. */
     public void interrupt() {
         interrupts.interrupt();
     }
 
     /** Reads and runs commands until EOF or exit. */
     public void run(InputStream in, PrintStream out) throws IOException {
+        run(in, out, null);
+    }
+
+    /**
+     * As {@link #run(InputStream, PrintStream)}, first running the lines of {@code commands} (null: none) as
+     * {@code source} does, as Mininet's {@code --pre} does.
+     */
+    public void run(InputStream in, PrintStream out, Path commands) throws IOException {
         if (System.console() != null && System.console().isTerminal() && in == System.in) {
-            runInteractive(out);
+            runInteractive(out, commands);
             return;
         }
+        runFirst(commands, out);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {
@@ -141,7 +194,20 @@ public final class Shell {
         }
     }
 
-    private void runInteractive(PrintStream out) throws IOException {
+    private void runFirst(Path commands, PrintStream out) {
+        if (commands == null) {
+            return;
+        }
+        out.println("mignet> source " + commands);
+        try {
+            source.source(commands, out);
+        } catch (RuntimeException e) {
+            out.println("*** " + ErrorReport.describe(e, "source " + commands, log()));
+        }
+        out.flush();
+    }
+
+    private void runInteractive(PrintStream out, Path commands) throws IOException {
         // From here on SIGINT never takes the default action, which would end the JVM without its teardown; JLine
         // takes it over inside readLine and gives it back after.
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> interrupts.interrupt());
@@ -153,6 +219,9 @@ public final class Shell {
         LineReader reader = LineReaderBuilder.builder().terminal(terminal)
                 .completer(new StringsCompleter(completions())).build();
         try {
+            try (InterruptKeyWatcher _ = new InterruptKeyWatcher(terminal, interrupts::interrupt)) {
+                runFirst(commands, out);
+            }
             readAndRun(reader, terminal, out);
         } finally {
             interrupts.tearingDown();

@@ -64,6 +64,8 @@ public final class Command {
             }
             return new CommandResult(argv, process.exitValue(), out.get(), err.get());
         } catch (InterruptedException e) {
+            // Its children too: a wrapper that forks (nsenter into a PID namespace) would leave the program running.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted while running " + String.join(" ", argv), e);

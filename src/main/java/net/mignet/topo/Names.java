@@ -21,7 +21,7 @@ public final class Names {
     public static final Set<String> SHELL_WORDS = Set.of("help", "exit", "quit", "nodes", "net", "intfs", "pingall",
             "flows", "flow", "deploy", "apps", "logs", "stop", "remove", "link", "links", "intf", "migrate", "recipe",
             "crash", "freeze", "thaw", "flap", "faults", "restart", "info", "limit", "switches", "iperf", "iperfudp",
-            "dump");
+            "dump", "sh", "source");
 
     /** Device names the kernel keeps: {@code all} and {@code default} are sysctl directories, {@code lo} exists. */
     public static final Set<String> RESERVED_DEVICES = Set.of("all", "default", "lo", ".", "..");

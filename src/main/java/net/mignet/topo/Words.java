@@ -14,8 +14,12 @@ public final class Words {
     private Words() {
     }
 
-    /** One word, and whether any of it was quoted or escaped (then it is never a shell operator). */
-    public record Word(String text, boolean literal) {
+    /**
+     * One word, whether any of it was quoted or escaped (then it is never a shell operator), and where it ends in
+     * the line (the index after its last character, a closing quote included), so that what follows it can be
+     * taken as typed.
+     */
+    public record Word(String text, boolean literal, int end) {
     }
 
     public static List<String> split(String line) {
@@ -49,7 +53,7 @@ public final class Words {
                 literal = true;
             } else if (Character.isWhitespace(c)) {
                 if (inWord) {
-                    words.add(new Word(current.toString(), literal));
+                    words.add(new Word(current.toString(), literal, i));
                     current.setLength(0);
                     inWord = false;
                     literal = false;
@@ -63,7 +67,7 @@ public final class Words {
             throw new IllegalArgumentException("unclosed " + quote + " quote");
         }
         if (inWord) {
-            words.add(new Word(current.toString(), literal));
+            words.add(new Word(current.toString(), literal, line.length()));
         }
         return words;
     }

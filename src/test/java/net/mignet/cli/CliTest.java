@@ -81,6 +81,24 @@ class CliTest {
     }
 
     @Test
+    void run_with_commands_runs_the_files_lines_before_those_typed(@TempDir Path dir) throws Exception {
+        EmulationId id = EmulationId.fresh("cli");
+        Path commands = Files.writeString(dir.resolve("pre.txt"), "# before the prompt\nh1 echo pre h2\nexit\n"
+                + "h1 echo never\n");
+        Process p = startMignet("run", "--topo", "single,2", "--id", id.value(), "--no-results", "--commands",
+                commands.toString());
+        p.getOutputStream().write("h1 echo typed\nexit\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(out).isEqualTo("mignet> source " + commands + "\nmignet> h1 echo pre h2\npre 10.0.0.2\n"
+                + "mignet> exit\n(" + commands + ":3: exit ends this file only; the shell goes on)\n"
+                + "mignet> h1 echo typed\ntyped\nmignet> exit\n");
+        assertThat(p.exitValue()).isZero();
+        assertThat(NetnsPaths.list()).noneMatch(ns -> ns.startsWith(id.namespacePrefix()));
+    }
+
+    @Test
     void a_file_with_apps_starts_them_and_the_shell_migrates_the_server_by_its_recipe() throws Exception {
         EmulationId id = EmulationId.fresh("apps");
         Process p = startMignet("run", "examples/original-programs.yaml", "--id", id.value());

@@ -27,6 +27,32 @@ class InterruptRouterTest {
     }
 
     @Test
+    void ctrl_c_stops_what_is_nested_and_says_when_the_innermost_built_in_cannot_be_stopped() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        InterruptRouter router = new InterruptRouter(Thread.currentThread(), new PrintStream(err, true,
+                StandardCharsets.UTF_8));
+        AtomicInteger fileStops = new AtomicInteger();
+        AtomicInteger commandStops = new AtomicInteger();
+        InterruptRouter.Stoppable file = fileStops::incrementAndGet; // source FILE
+        InterruptRouter.Stoppable command = commandStops::incrementAndGet; // a host command on one of its lines
+        router.running(file);
+        router.running(command);
+        router.interrupt();
+        assertThat(fileStops).hasValue(1);
+        assertThat(commandStops).hasValue(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        router.done(command);
+        String outer = router.busyWith("migrate"); // the file's next line
+        router.interrupt();
+        assertThat(fileStops).hasValue(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("mignet: 'migrate' "); // the second press within a second: what it waits for
+        router.busyWith(outer);
+        router.done(file);
+        assertThat(outer).isNull();
+    }
+
+    @Test
     void twice_within_a_second_during_a_hung_teardown_it_says_what_it_waits_for() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Thread teardown = Thread.ofPlatform().start(() -> HangingStep.waitIn(release));

@@ -89,6 +89,23 @@ class RunOptionsTest {
     }
 
     @Test
+    void a_commands_file_that_cannot_be_read_or_has_no_shell_to_run_in_is_refused_up_front() throws Exception {
+        List<String> namespaces = NetnsPaths.list();
+        Run missing = mignet("run", "--topo", "single,2", "--no-results", "--commands", tmp.resolve("no.txt")
+                .toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("mignet: cannot read " + tmp.resolve("no.txt") + ": no such file"
+                + System.lineSeparator());
+        Path file = Files.writeString(tmp.resolve("pre.txt"), "pingall\n");
+        Run autotest = mignet("run", "--topo", "single,2", "--no-results", "--autotest", "--commands",
+                file.toString());
+        assertThat(autotest.exitCode()).isEqualTo(1);
+        assertThat(autotest.err()).startsWith("mignet: --commands runs before the shell's prompt; --autotest opens"
+                + " no shell");
+        assertThat(NetnsPaths.list()).isEqualTo(namespaces);
+    }
+
+    @Test
     void a_file_that_sweeps_several_runs_needs_autotest_and_says_how_to_run_one() throws Exception {
         Path file = Files.writeString(tmp.resolve("sweep.yaml"), """
                 hosts: {h1: , h2: }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import net.mignet.topo.Names;
 
 /**
  * Malformed and hostile lines for the {@code mignet>} shell, made deterministically (one seed, one sequence) from a
@@ -122,11 +123,13 @@ public final class ShellLineGenerator {
         return b.toString();
     }
 
+    /** Never a real verb: a made-up 'sh' would run the seed's words as a program on the machine itself. */
     private String unknownVerb() {
         StringBuilder b = new StringBuilder();
         for (int i = 0, n = 1 + random.nextInt(12); i < n; i++) {
             b.append((char) ('a' + random.nextInt(26)));
         }
-        return b.toString();
+        String verb = b.toString();
+        return Names.SHELL_WORDS.contains(verb) ? verb + "x" : verb;
     }
 }

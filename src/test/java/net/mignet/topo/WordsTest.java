@@ -18,4 +18,12 @@ class WordsTest {
         assertThat(Words.splitMarked("a '|' \\> | x")).extracting(Words.Word::literal)
                 .containsExactly(false, true, true, false, false);
     }
+
+    @Test
+    void each_word_knows_where_it_ends_so_the_rest_of_a_line_can_be_taken_as_typed() {
+        String line = "sh  echo \"a  b\" | wc";
+        assertThat(line.substring(Words.splitMarked(line).getFirst().end())).isEqualTo("  echo \"a  b\" | wc");
+        assertThat(Words.splitMarked("'s'h x").getFirst().end()).isEqualTo(4);
+        assertThat(Words.splitMarked("a \"b c\"")).extracting(Words.Word::end).containsExactly(1, 7);
+    }
 }
