@@ -36,8 +36,9 @@ import java.util.Map;
  * not lead it. Every child mignet starts itself either stays in mignet's session ({@link ProcessBuilder}) or leads
  * a session of its own ({@code setsid}, {@link ChildSpawn}, an app restored by criu as mignet's child), and is
  * reaped by whoever started it (the JVM's reaper, or {@link ProcessExit}): so no exit status is taken from them.
- * An orphan that leads a session of its own ({@code setsid prog &} in an app) is therefore never reaped here, and
- * stays a zombie until mignet ends; one killed with its app's tree is ({@link #reapKilled}).
+ * An orphan that leads a session of its own ({@code setsid prog &} in an app, or an app whose mignet was killed
+ * while mignet ran inside this JVM) looks like such a child, so it is reaped only once it has been a zombie for a
+ * whole sweep: whoever waits for a child of its own reaps it at once.
  */
 public final class OrphanReaper {
     private static final int PR_SET_CHILD_SUBREAPER = 36;
@@ -79,6 +80,7 @@ public final class OrphanReaper {
                 try {
                     Thread.sleep(SWEEP);
                     reapOrphans();
+                    reapLingeringLeaders();
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -99,6 +101,25 @@ public final class OrphanReaper {
             }
         }
         return reaped;
+    }
+
+    /** Zombie session leaders seen at the last sweep, with their start times: reaped if still there at the next. */
+    private static Map<Long, Long> lingering = Map.of();
+
+    private static void reapLingeringLeaders() {
+        long ownSession = session(SELF);
+        Map<Long, Long> now = new HashMap<>();
+        for (long pid : children()) {
+            Stat s = Stat.of(pid);
+            if (s != null && s.state() == 'Z' && s.session() != ownSession && s.session() == pid) {
+                if (Long.valueOf(s.started()).equals(lingering.get(pid))) {
+                    reap(pid);
+                } else {
+                    now.put(pid, s.started());
+                }
+            }
+        }
+        lingering = now;
     }
 
     /**

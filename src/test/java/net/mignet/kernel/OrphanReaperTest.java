@@ -53,12 +53,28 @@ class OrphanReaperTest {
             orphan = Long.parseLong(out.readLine().trim());
         }
         shell.waitFor(10, TimeUnit.SECONDS);
+        awaitGone(orphan);
+    }
+
+    private static void awaitGone(long pid) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (Files.exists(Path.of("/proc", Long.toString(orphan))) && System.nanoTime() < deadline) {
+        while (Files.exists(Path.of("/proc", Long.toString(pid))) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(Files.exists(Path.of("/proc", Long.toString(orphan))))
+        assertThat(Files.exists(Path.of("/proc", Long.toString(pid))))
                 .as("gone within 10 s (sweeps once a second); left a zombie of ours otherwise").isFalse();
+    }
+
+    @Test
+    void an_orphan_leading_a_session_of_its_own_is_reaped_once_it_lingers_a_whole_sweep() throws Exception {
+        // Not a group leader in the background of a shell, setsid(1) makes the sleep lead a session of its own.
+        Process shell = new ProcessBuilder("setsid", "sh", "-c", "setsid sleep 0.1 & echo $!").start();
+        long orphan;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(shell.getInputStream()))) {
+            orphan = Long.parseLong(out.readLine().trim());
+        }
+        shell.waitFor(10, TimeUnit.SECONDS);
+        awaitGone(orphan);
     }
 
     @Test
