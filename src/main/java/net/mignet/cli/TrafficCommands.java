@@ -20,8 +20,8 @@ final class TrafficCommands {
 
     void registerAll(Shell shell) {
         shell.register(new ShellCommand("iperf", "iperf [<client> <server>] [<seconds>]", "TCP throughput from"
-                + " client to server with iperf3 (default: the first and the last host, 5 s), as each end counted it",
-                (a, out) -> measure(a, null, out)));
+                + " client to server with iperf3 (default: the first and the last host, 5 s), as each end counted it;"
+                + " Ctrl-C ends it", (a, out) -> measure(a, null, out)).withCtrlC(ShellCommand.CtrlC.INTERRUPTS));
         shell.register(new ShellCommand("iperfudp", "iperfudp <bandwidth> [<client> <server>] [<seconds>]",
                 "UDP at bandwidth (bits/s, e.g. 10M) from client to server with iperf3: rates, loss and jitter",
                 (a, out) -> {
@@ -30,7 +30,7 @@ final class TrafficCommands {
                                 + " [<seconds>], e.g. iperfudp 10M h1 h2");
                     }
                     measure(a.subList(1, a.size()), a.getFirst(), out);
-                }));
+                }).withCtrlC(ShellCommand.CtrlC.INTERRUPTS));
     }
 
     private void measure(List<String> args, String udpBandwidth, PrintStream out) throws InterruptedException {
@@ -66,8 +66,18 @@ final class TrafficCommands {
         out.println("*** Iperf: testing " + (udpBandwidth == null ? "TCP" : "UDP at " + udpBandwidth)
                 + " bandwidth from " + client.name() + " to " + server.name() + " for " + length.toSeconds() + " s");
         out.flush();
-        Iperf.Result r = udpBandwidth == null ? Iperf.tcp(client, server, length)
-                : Iperf.udp(client, server, udpBandwidth, length);
+        Iperf.Result r;
+        try {
+            r = udpBandwidth == null ? Iperf.tcp(client, server, length)
+                    : Iperf.udp(client, server, udpBandwidth, length);
+        } catch (InterruptedException | RuntimeException e) {
+            // iperf3 prints its summary only at the end: a measurement cut short has none to show.
+            if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                out.println("*** iperf interrupted by Ctrl-C: nothing measured");
+                return;
+            }
+            throw e;
+        }
         out.println("*** Results: " + r.describe(client, server));
     }
 }

@@ -134,15 +134,21 @@ public final class Iperf {
                     throw new IllegalStateException("cannot start iperf3 on " + host.name() + ": " + e.getMessage(), e);
                 }
                 CompletableFuture<String> output = drain(p.getInputStream());
+                Server server = new Server(p, port);
                 long deadline = System.nanoTime() + SERVER_START.toNanos();
-                while (p.isAlive() && !ProcessSockets.bound(p.pid(), "tcp", port)
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(10); // polled: iperf3 says nothing it has flushed before its first client
+                try {
+                    while (p.isAlive() && !ProcessSockets.bound(p.pid(), "tcp", port)
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(10); // polled: iperf3 says nothing it has flushed before its first client
+                    }
+                } catch (InterruptedException e) {
+                    server.end();
+                    throw e;
                 }
                 if (p.isAlive() && ProcessSockets.bound(p.pid(), "tcp", port)) {
-                    return new Server(p, port);
+                    return server;
                 }
-                p.destroyForcibly();
+                server.end();
                 p.waitFor(2, TimeUnit.SECONDS);
                 lastError = lastLine(output.completeOnTimeout("", 1, TimeUnit.SECONDS).join());
                 if (!lastError.contains("in use")) {
@@ -166,13 +172,29 @@ public final class Iperf {
             return text;
         }
 
+        /** Ends the server unless it ended after its client; keeps this thread's interrupt (a Ctrl-C). */
         @Override
-        public void close() throws InterruptedException {
-            // A one-off server ends after its client; one whose client never came is ended here.
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(2, TimeUnit.SECONDS);
+        public void close() {
+            boolean interrupted = Thread.interrupted();
+            try {
+                // A one-off server ends after its client; one whose client never came or was cut short is ended.
+                if (interrupted || !process.waitFor(2, TimeUnit.SECONDS)) {
+                    end();
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                end();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
+        }
+
+        private void end() {
+            // Its children too: entering a host with an image forks (nsenter into its PID namespace).
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.mignet.app.AppManager;
+import net.mignet.kernel.NamespaceProcesses;
 import net.mignet.net.Emulation;
 import net.mignet.testing.KernelAssumptions;
 import net.mignet.topo.TopologyGenerators;
@@ -60,6 +61,40 @@ class TrafficCommandsTest {
             assertThat(run(shell, "s1 ip link")).contains("s1 is a switch: switches run no commands");
             assertThat(run(shell, "dump")).contains("<Host h1: h1-eth0:10.0.0.1/8 netns=")
                     .contains("<Switch s1: s1-h1,s1-h2,s1-h3 netns=");
+        }
+    }
+
+    @Test
+    void ctrl_c_ends_an_iperf_at_once_and_leaves_no_iperf3_on_either_host() throws Exception {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,2"));
+                AppManager apps = new AppManager(net)) {
+            Shell shell = new Shell(net, new CoreCommands(net, apps));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread.ofPlatform().daemon().start(() -> {
+                shell.execute("iperf h1 h2 30", out);
+                done.countDown();
+            });
+            awaitIperf3(net.host("h1").namespace(), true);
+            shell.interrupt();
+            assertThat(done.await(3, java.util.concurrent.TimeUnit.SECONDS)).as("returned within 3 s of Ctrl-C: %s",
+                    bytes).isTrue();
+            assertThat(bytes.toString(StandardCharsets.UTF_8)).endsWith(
+                    "*** iperf interrupted by Ctrl-C: nothing measured\n");
+            awaitIperf3(net.host("h1").namespace(), false);
+            awaitIperf3(net.host("h2").namespace(), false);
+            assertThat(run(shell, "h1 echo next")).as("the next command is not interrupted").isEqualTo("next\n");
+        }
+    }
+
+    private static void awaitIperf3(String namespace, boolean running) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (NamespaceProcesses.in(java.util.List.of(namespace)).stream()
+                .anyMatch(m -> m.command().contains("iperf3")) != running) {
+            assertThat(System.nanoTime()).as("iperf3 %s in %s", running ? "running" : "gone", namespace)
+                    .isLessThan(deadline);
+            Thread.sleep(10); // polling /proc: there is nothing to be told by
         }
     }
 }
