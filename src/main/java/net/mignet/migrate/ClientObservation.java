@@ -18,9 +18,16 @@ import net.mignet.app.AppEvents;
  * @param retries    retransmissions of the requests in the window
  * @param requests   requests answered in the window
  * @param usualRtt   the median round trip of the requests before the migration
+ * @param cutOff     no request sent after the migration was answered within the wait: the service is out of the
+ *                   client's reach (e.g. nothing redirected its traffic), and {@code downtime} is only a lower bound,
+ *                   from the migration's start to the wait's end
  */
 public record ClientObservation(Duration downtime, Duration largestGap, int retries, int requests,
-        Duration usualRtt) {
+        Duration usualRtt, boolean cutOff) {
+
+    public ClientObservation(Duration downtime, Duration largestGap, int retries, int requests, Duration usualRtt) {
+        this(downtime, largestGap, retries, requests, usualRtt, false);
+    }
 
     /** How far before a migration replies are read for the client's usual round trip. */
     private static final Duration BASELINE = Duration.ofMinutes(1);
@@ -55,11 +62,18 @@ public record ClientObservation(Duration downtime, Duration largestGap, int retr
     static ClientObservation await(App client, Instant start, Instant end, Duration timeout)
             throws InterruptedException {
         long sentAfterEnd = AppEvents.epochNanos(end);
-        client.log().await(l -> {
+        boolean answered = client.log().await(l -> {
             AppEvents.Event e = AppEvents.parse(l.text());
             return e != null && e.name().equals("reply") && e.longField("sent") > sentAfterEnd;
-        }, timeout);
-        return compute(replies(client, start), start, end);
+        }, timeout).isPresent();
+        ClientObservation seen = compute(replies(client, start), start, end);
+        if (answered || !client.isRunning()) {
+            return seen;
+        }
+        // Still asking and never answered since: reporting only the replies that came would call this no downtime.
+        Duration atLeast = Duration.between(start, Instant.now());
+        return new ClientObservation(atLeast.compareTo(seen.downtime()) > 0 ? atLeast : seen.downtime(),
+                seen.largestGap(), seen.retries(), seen.requests(), seen.usualRtt(), true);
     }
 
     static ClientObservation compute(List<Reply> all, Instant start, Instant end) {

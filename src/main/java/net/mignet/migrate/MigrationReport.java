@@ -54,7 +54,10 @@ public record MigrationReport(String app, String strategy, String from, String t
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append("Migrated ").append(app).append(' ').append(from).append(" -> ").append(to).append(": ");
-        if (client != null && client.requests() == 0) {
+        if (client != null && client.cutOff()) {
+            sb.append("!!! the client got no reply to what it sent after the move: client downtime at least ")
+                    .append(ms(client.downtime())).append(" and counting (is the service reachable where it moved?)");
+        } else if (client != null && client.requests() == 0) {
             sb.append("no client request fell into the migration (largest gap between replies ")
                     .append(ms(client.largestGap())).append(')');
         } else if (client != null) {

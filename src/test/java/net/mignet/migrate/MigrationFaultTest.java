@@ -105,6 +105,29 @@ class MigrationFaultTest {
         }
     }
 
+    /**
+     * Nothing steers the client's traffic to the new host (no flow rules, an address of the old host's own): the
+     * client is cut off, and the report must say so, not "no client request fell into the migration".
+     */
+    @Test
+    void a_client_left_without_replies_after_the_move_is_reported_cut_off() throws Exception {
+        try (Emulation net = Emulation.start(TopologyGenerators.fromSpec("single,3"));
+                AppManager apps = new AppManager(net)) {
+            apps.deployJava("counter", net.host("h2"), CounterService.class, List.of("--listen", "0.0.0.0:8888"));
+            App client = apps.deployJava("client", net.host("h1"), CounterClient.class,
+                    List.of("--server", "10.0.0.2:8888", "--interval", "100ms", "--timeout", "1s"));
+            awaitReplies(client, 5);
+
+            MigrationReport r = Migration.of(apps, "counter").strategy("handover").to(net.host("h3"))
+                    .observedBy(client).run();
+
+            assertThat(r.client()).as(r.summary()).isNotNull();
+            assertThat(r.client().cutOff()).as(r.summary()).isTrue();
+            assertThat(r.client().downtime()).as(r.summary()).isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+            assertThat(r.summary()).contains("the client got no reply to what it sent after the move");
+        }
+    }
+
     @Test
     void a_target_crashing_mid_migration_rolls_it_back_with_the_reason() throws Exception {
         try (Emulation net = Emulation.start(scenario()); AppManager apps = new AppManager(net)) {
