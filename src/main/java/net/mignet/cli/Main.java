@@ -37,6 +37,9 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (TerminationSignals.terminating()) {
+                return 1; // the signal said what happens; the exit under way sets the status
+            }
             commandLine.getErr().println("mignet: " + ErrorReport.describe(e,
                     "mignet " + String.join(" ", parseResult.originalArgs()), ErrorReport.CLI_LOG));
             return 1;

@@ -23,6 +23,14 @@ final class TerminationSignals {
     private TerminationSignals() {
     }
 
+    /**
+     * Whether a signal's teardown is under way: what the command was doing then fails because the network went
+     * (an interrupted step, a removed namespace), which is no error of its own to report.
+     */
+    static boolean terminating() {
+        return TERMINATING.get();
+    }
+
     /** While an unattended experiment runs: a stop asked for by {@code mignet clean} then exits non-zero too. */
     static void verdictPending(boolean pending) {
         verdictPending = pending;
